@@ -1,0 +1,16 @@
+/** Test projects: unit (pure modules), sim (X simulator), e2e (packaged app in the real runtime), faults. */
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.tools.json', isolatedModules: true }];
+const base = { testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest } };
+
+module.exports = {
+  projects: [
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    { ...base, displayName: 'sim', testMatch: ['<rootDir>/test/sim/**/*.test.ts'] },
+    {
+      ...base,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/e2e/global-setup.ts',
+    },
+  ],
+};
