@@ -1,0 +1,41 @@
+/** Setting ids: stable storage keys (renaming one loses admins' values). */
+export const SettingId = {
+    AuthMethod: 'auth_method',
+    OAuth2ClientId: 'oauth2_client_id',
+    OAuth2ClientSecret: 'oauth2_client_secret',
+    ApiKey: 'api_key',
+    ApiKeySecret: 'api_key_secret',
+    AccessToken: 'access_token',
+    AccessTokenSecret: 'access_token_secret',
+    BearerToken: 'bearer_token',
+    DeliveryMode: 'delivery_mode',
+    PollingIntervalSeconds: 'polling_interval_seconds',
+    ConfirmUnverifiedEvents: 'confirm_unverified_events',
+    Department: 'department',
+    AgentDisplay: 'agent_display',
+    AgentTemplate: 'agent_template',
+    AgentJoinedNotice: 'agent_joined_notice',
+    WelcomeMessage: 'welcome_message',
+    UnavailableMessage: 'unavailable_message',
+    FinishedMessage: 'finished_message',
+    FileUploadEnabled: 'file_upload_enabled',
+    FileMaxSizeMb: 'file_max_size_mb',
+    AcceptedMediaTypes: 'accepted_media_types',
+    DailyCapUsd: 'daily_cap_usd',
+} as const;
+
+export type SettingId = (typeof SettingId)[keyof typeof SettingId];
+
+export const AuthMethod = { OAuth2: 'oauth2', Tokens: 'tokens' } as const;
+export type AuthMethod = (typeof AuthMethod)[keyof typeof AuthMethod];
+
+export const DeliveryMode = { ActivityApi: 'xaa', AccountActivityApi: 'aaa', Polling: 'polling' } as const;
+export type DeliveryMode = (typeof DeliveryMode)[keyof typeof DeliveryMode];
+
+export const AgentDisplay = { Name: 'name', Username: 'username', None: 'none' } as const;
+export type AgentDisplay = (typeof AgentDisplay)[keyof typeof AgentDisplay];
+
+/** X allows 15 dm_events reads per 15 minutes per user: one a minute is the fastest sustainable poll. */
+export const MIN_POLLING_INTERVAL_SECONDS = 60;
+export const DEFAULT_AGENT_TEMPLATE = '*{agent}*: {text}';
+export const DEFAULT_ACCEPTED_MEDIA_TYPES = 'image/jpeg,image/png,image/gif,image/webp,video/mp4';

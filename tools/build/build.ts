@@ -1,0 +1,80 @@
+/**
+ * Bundles TwitterApp.ts + src/ + twitter-api-v2 into one CommonJS file for the Apps-Engine Deno runtime,
+ * and writes build/app.json with `implements` computed from the main class.
+ * Fails when the bundle would require a module the runtime refuses.
+ */
+import * as esbuild from 'esbuild';
+import * as fs from 'fs';
+import * as path from 'path';
+import { repoRoot } from '../host/paths';
+import { allowedBuiltins, findForbiddenImports, findRewriteTriggers } from './allowed-modules';
+import { computeImplements } from './implements';
+
+export const buildDir = path.join(repoRoot, 'build');
+
+export interface BuildResult {
+    bundlePath: string;
+    appJsonPath: string;
+    bundleBytes: number;
+    implementsList: string[];
+}
+
+export async function buildApp(): Promise<BuildResult> {
+    const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'app.json'), 'utf8'));
+    const classFile: string = manifest.classFile;
+    const entry = path.join(repoRoot, classFile);
+    const bundlePath = path.join(buildDir, classFile.replace(/\.ts$/, '.js'));
+    fs.rmSync(buildDir, { recursive: true, force: true });
+    fs.mkdirSync(buildDir, { recursive: true });
+
+    const result = await esbuild.build({
+        entryPoints: [entry],
+        outfile: bundlePath,
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        target: 'es2020',
+        minify: true,
+        // The engine finds the app class by name, and errors are matched by class name in logs.
+        keepNames: true,
+        legalComments: 'none',
+        metafile: true,
+        logLevel: 'silent',
+        external: ['@rocket.chat/apps-engine/*', ...allowedBuiltins, ...allowedBuiltins.map((m) => `node:${m}`)],
+        // `events` is not on the runtime's allow-list but twitter-api-v2 needs it: bundle the userland copy.
+        alias: { events: require.resolve('events/events.js', { paths: [repoRoot] }) },
+    });
+
+    const forbidden = findForbiddenImports(result.metafile);
+    if (forbidden.length > 0) {
+        throw new Error(`The bundle requires modules the Apps-Engine runtime refuses: ${forbidden.join(', ')}`);
+    }
+    const bundleText = fs.readFileSync(bundlePath, 'utf8');
+    const triggers = findRewriteTriggers(bundleText);
+    if (triggers.length > 0) {
+        throw new Error(
+            `The bundle contains ${triggers.join(', ')}, which makes the runtime AST-rewrite it on every start; use the async APIs.`,
+        );
+    }
+
+    const implementsList = computeImplements(entry);
+    const appJsonPath = path.join(buildDir, 'app.json');
+    fs.writeFileSync(appJsonPath, JSON.stringify({ ...manifest, implements: implementsList }, null, 4) + '\n');
+    return { bundlePath, appJsonPath, bundleBytes: Buffer.byteLength(bundleText), implementsList };
+}
+
+if (require.main === module) {
+    buildApp().then(
+        (r) => {
+            process.stdout.write(
+                `built ${path.relative(repoRoot, r.bundlePath)} (${(r.bundleBytes / 1024).toFixed(1)} KiB), implements: ${
+                    r.implementsList.join(', ') || '(none)'
+                }\n`,
+            );
+        },
+        (e: Error) => {
+            process.stderr.write(`build failed: ${e.message}\n`);
+            process.exit(1);
+        },
+    );
+}

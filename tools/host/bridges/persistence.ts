@@ -1,0 +1,112 @@
+/**
+ * App persistence with Rocket.Chat's exact semantics (apps/meteor/app/apps/server/bridges/persistence.ts):
+ * reads match associations with `$all` (any order, subset); updateByAssociations matches the association
+ * array exactly and updates one record; update-by-id is not implemented in Rocket.Chat, so it throws here too.
+ */
+import type { RocketChatAssociationRecord } from '@rocket.chat/apps-engine/definition/metadata';
+import { PersistenceBridge } from '@rocket.chat/apps-engine/server/bridges/PersistenceBridge';
+import type { PersistedRecord } from '../store';
+import { BridgeContext } from './context';
+
+type Association = { model: string; id: string };
+
+const plain = (a: RocketChatAssociationRecord | Association): Association => ({
+    model: (a as RocketChatAssociationRecord).getModel?.() ?? (a as Association).model,
+    id: (a as RocketChatAssociationRecord).getID?.() ?? (a as Association).id,
+});
+const same = (a: Association, b: Association) => a.model === b.model && a.id === b.id;
+const hasAll = (record: PersistedRecord, wanted: Association[]) => wanted.every((w) => record.associations.some((a) => same(a, w)));
+const exactly = (record: PersistedRecord, wanted: Association[]) =>
+    record.associations.length === wanted.length && wanted.every((w, i) => same(record.associations[i], w));
+
+function assertObject(data: unknown): asserts data is Record<string, unknown> {
+    if (typeof data !== 'object' || data === null) {
+        throw new Error('Attempted to store an invalid data type, it must be an object.');
+    }
+}
+
+/** Stored data is a copy, as after a round trip through MongoDB. */
+const copy = <T>(value: T): T => structuredClone(value);
+
+export class HostPersistenceBridge extends PersistenceBridge {
+    private objectIdCounter = 0;
+
+    constructor(private readonly ctx: BridgeContext) {
+        super();
+    }
+
+    private records(appId: string): Map<string, PersistedRecord> {
+        return this.ctx.store.appPersistence(appId);
+    }
+
+    private newObjectId(): string {
+        this.objectIdCounter++;
+        const time = Math.floor(this.ctx.store.clock.now() / 1000).toString(16).padStart(8, '0');
+        return `${time}${this.ctx.hostId.replace(/[^0-9a-f]/g, '').padStart(6, '0').slice(-6)}${this.objectIdCounter.toString(16).padStart(10, '0')}`;
+    }
+
+    protected async purge(appId: string): Promise<void> {
+        this.ctx.store.persistence.delete(appId);
+    }
+
+    protected async create(data: object, appId: string): Promise<string> {
+        assertObject(data);
+        const id = this.newObjectId();
+        this.records(appId).set(id, { id, data: copy(data), associations: [] });
+        return id;
+    }
+
+    protected async createWithAssociations(data: object, associations: RocketChatAssociationRecord[], appId: string): Promise<string> {
+        assertObject(data);
+        const id = this.newObjectId();
+        this.records(appId).set(id, { id, data: copy(data), associations: associations.map(plain) });
+        return id;
+    }
+
+    protected async readById(id: string, appId: string): Promise<object> {
+        return copy(this.records(appId).get(id)?.data ?? {});
+    }
+
+    protected async readByAssociations(associations: RocketChatAssociationRecord[], appId: string): Promise<object[]> {
+        const wanted = associations.map(plain);
+        return [...this.records(appId).values()].filter((r) => hasAll(r, wanted)).map((r) => copy(r.data));
+    }
+
+    protected async remove(id: string, appId: string): Promise<object | undefined> {
+        const record = this.records(appId).get(id);
+        if (!record) return undefined;
+        this.records(appId).delete(id);
+        return record.data;
+    }
+
+    protected async removeByAssociations(associations: RocketChatAssociationRecord[], appId: string): Promise<object[] | undefined> {
+        const wanted = associations.map(plain);
+        const matching = [...this.records(appId).values()].filter((r) => hasAll(r, wanted));
+        for (const r of matching) this.records(appId).delete(r.id);
+        return matching.map((r) => r.data);
+    }
+
+    protected async update(_id: string, data: object): Promise<string> {
+        assertObject(data);
+        throw new Error('Not implemented.');
+    }
+
+    protected async updateByAssociations(
+        associations: RocketChatAssociationRecord[],
+        data: object,
+        upsert: boolean,
+        appId: string,
+    ): Promise<string> {
+        assertObject(data);
+        const wanted = associations.map(plain);
+        const existing = [...this.records(appId).values()].find((r) => exactly(r, wanted));
+        if (existing) {
+            existing.data = copy(data);
+            return existing.id;
+        }
+        if (!upsert) return '';
+        const id = this.newObjectId();
+        this.records(appId).set(id, { id, data: copy(data), associations: wanted });
+        return id;
+    }
+}

@@ -1,0 +1,72 @@
+/**
+ * Wraps a bridge so every call the engine makes into it is recorded (for tests and the round-trip
+ * benchmarks), and refuses to start when a method the engine may call is missing.
+ */
+export interface BridgeCall {
+    seq: number;
+    at: number;
+    bridge: string;
+    method: string;
+    args: unknown[];
+}
+
+export class CallLog {
+    public readonly calls: BridgeCall[] = [];
+    private seq = 0;
+
+    public record(bridge: string, method: string, args: unknown[]): void {
+        this.calls.push({ seq: ++this.seq, at: Date.now(), bridge, method, args });
+    }
+
+    /** Index to pass to `since` later: calls made after this point. */
+    public mark(): number {
+        return this.calls.length;
+    }
+
+    public since(mark: number): BridgeCall[] {
+        return this.calls.slice(mark);
+    }
+
+    public clear(): void {
+        this.calls.length = 0;
+    }
+}
+
+function functionNames(bridge: object): string[] {
+    const names = new Set<string>([...Object.getOwnPropertyNames(bridge)]);
+    for (let proto = Object.getPrototypeOf(bridge); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+        for (const name of Object.getOwnPropertyNames(proto)) names.add(name);
+    }
+    return [...names].filter((n) => n !== 'constructor' && typeof (bridge as Record<string, unknown>)[n] === 'function');
+}
+
+/**
+ * The engine's bridges call `this.x(...)` from `doX(...)` after checking permissions, so every x must
+ * exist (matched without case: the engine itself pairs `doGetByid` with `getById`).
+ */
+export function instrument<T extends object>(name: string, bridge: T, log: CallLog): T {
+    const all = functionNames(bridge);
+    const implemented = new Map(all.filter((n) => !/^do[A-Z]/.test(n)).map((n) => [n.toLowerCase().replace(/^_/, ''), n]));
+    const required = all.filter((n) => /^do[A-Z]/.test(n)).map((n) => n.slice(2).toLowerCase());
+    const missing = required.filter((m) => !implemented.has(m));
+    if (missing.length > 0) {
+        throw new Error(`Test host: ${name} does not implement ${missing.join(', ')}`);
+    }
+    const recorded = new Set(required.map((m) => implemented.get(m)!));
+    const wrapped = new Map<PropertyKey, unknown>();
+    return new Proxy(bridge, {
+        get(target, prop, receiver) {
+            const value = Reflect.get(target, prop, receiver);
+            if (typeof value !== 'function' || typeof prop !== 'string' || !recorded.has(prop)) {
+                return value;
+            }
+            if (!wrapped.has(prop)) {
+                wrapped.set(prop, function (this: unknown, ...args: unknown[]) {
+                    log.record(name, prop, args);
+                    return (value as (...a: unknown[]) => unknown).apply(this, args);
+                });
+            }
+            return wrapped.get(prop);
+        },
+    });
+}

@@ -1,0 +1,116 @@
+/**
+ * The in-memory "database" behind the test host. Several hosts may share one store, like several
+ * Rocket.Chat instances sharing one MongoDB: everything durable lives here, nothing in a host.
+ */
+import type { IDepartment, ILivechatRoom, IVisitor } from '@rocket.chat/apps-engine/definition/livechat';
+import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
+import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
+import type { IUpload } from '@rocket.chat/apps-engine/definition/uploads';
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+import type { IAppStorageItem } from '@rocket.chat/apps-engine/server/storage';
+import { generateKeyPairSync } from 'crypto';
+import { Clock, SystemClock } from './clock';
+
+export interface PersistedRecord {
+    id: string;
+    data: Record<string, unknown>;
+    associations: { model: string; id: string }[];
+}
+
+export interface StoredUpload {
+    upload: IUpload;
+    buffer: Buffer;
+}
+
+export interface ScheduledJob {
+    jobId: string;
+    appId: string;
+    processorId: string;
+    data?: Record<string, unknown>;
+    nextRunAt: number;
+    /** milliseconds between runs for recurring jobs */
+    intervalMs?: number;
+    lockedBy?: string;
+}
+
+export interface EphemeralNotice {
+    at: number;
+    user: IUser;
+    room?: IRoom;
+    text?: string;
+    message: IMessage;
+}
+
+export interface StoreOptions {
+    clock?: Clock;
+    /** Like Rocket.Chat's "Accept new omnichannel requests when there's no online agents" (Livechat_accept_chats_with_no_agents). */
+    acceptChatsWithNoAgents?: boolean;
+}
+
+export class HostStore {
+    public readonly clock: Clock;
+    public acceptChatsWithNoAgents: boolean;
+
+    public readonly users = new Map<string, IUser>();
+    public readonly rooms = new Map<string, IRoom | ILivechatRoom>();
+    public readonly roomMembers = new Map<string, Set<string>>();
+    public readonly messages = new Map<string, IMessage>();
+    public readonly visitors = new Map<string, IVisitor>();
+    public readonly departments = new Map<string, IDepartment & { agentIds: string[] }>();
+    public readonly persistence = new Map<string, Map<string, PersistedRecord>>();
+    public readonly uploads = new Map<string, StoredUpload>();
+    public readonly serverSettings = new Map<string, unknown>();
+    /** Omnichannel custom fields the admin defined (setCustomFields refuses any other key, like Rocket.Chat). */
+    public readonly livechatCustomFields = new Map<string, { scope: 'visitor' | 'room' }>();
+    public readonly ephemeral: EphemeralNotice[] = [];
+    public readonly typing: { roomId: string; username: string; isTyping: boolean; at: number }[] = [];
+
+    public readonly appMetadata = new Map<string, IAppStorageItem>();
+    public readonly appSources = new Map<string, Buffer>();
+    public readonly appLogs: unknown[] = [];
+    public readonly appLogEntries: import('@rocket.chat/apps-engine/server/logging').ILoggerStorageEntry[] = [];
+    public readonly jobs = new Map<string, ScheduledJob>();
+
+    /** Signs installed apps; generating RSA keys is most of a host's start-up, so hosts sharing a store share them. */
+    public readonly federationKeys = generateKeyPairSync('rsa', {
+        modulusLength: 2048,
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+
+    private idCounter = 0;
+
+    constructor(options: StoreOptions = {}) {
+        this.clock = options.clock ?? new SystemClock();
+        this.acceptChatsWithNoAgents = options.acceptChatsWithNoAgents ?? false;
+        this.serverSettings.set('Site_Url', 'http://localhost:3000');
+        this.serverSettings.set('Language', 'en');
+    }
+
+    /** Deterministic ids shaped like Meteor's 17-character ones. */
+    public newId(prefix = ''): string {
+        this.idCounter++;
+        return `${prefix}${this.idCounter.toString(36).padStart(17 - prefix.length, '0')}`;
+    }
+
+    public now(): Date {
+        return new Date(this.clock.now());
+    }
+
+    public appPersistence(appId: string): Map<string, PersistedRecord> {
+        let records = this.persistence.get(appId);
+        if (!records) {
+            records = new Map();
+            this.persistence.set(appId, records);
+        }
+        return records;
+    }
+
+    public roomMessages(roomId: string): IMessage[] {
+        return [...this.messages.values()].filter((m) => m.room.id === roomId);
+    }
+
+    public userByUsername(username: string): IUser | undefined {
+        return [...this.users.values()].find((u) => u.username === username);
+    }
+}
