@@ -8,6 +8,7 @@ import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat
 import { AppInterface } from '@rocket.chat/apps-engine/definition/metadata';
 import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
+import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
 import { RoomType } from '@rocket.chat/apps-engine/definition/rooms';
 import { SlashCommandContext } from '@rocket.chat/apps-engine/definition/slashcommands';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
@@ -371,7 +372,12 @@ export class TestHost {
     }
 
     public settingValue(id: string): unknown {
-        return this.manager.getSettingsManager().getAppSetting(this.appId, id).value;
+        return this.appSetting(id).value;
+    }
+
+    /** The setting as registered by the app (throws for an id the app never provided). */
+    public appSetting(id: string): ISetting {
+        return this.manager.getSettingsManager().getAppSetting(this.appId, id);
     }
 
     /** An agent typing a reply in a livechat room (Rocket.Chat then fires IPostMessageSent). */

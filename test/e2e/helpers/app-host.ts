@@ -1,0 +1,38 @@
+/** Starts a test host with the packaged app installed, plus the people a Rocket.Chat server has. */
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+import * as fs from 'fs';
+import * as path from 'path';
+import { HostOptions, TestHost } from '../../../tools/host/host';
+
+const repoRoot = path.resolve(__dirname, '..', '..', '..');
+
+export function packagedZipPath(): string {
+    const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'app.json'), 'utf8'));
+    return path.join(repoRoot, 'dist', `${manifest.nameSlug}_${manifest.version}.zip`);
+}
+
+export function packagedZip(): Buffer {
+    const zipPath = packagedZipPath();
+    if (!fs.existsSync(zipPath)) throw new Error(`${zipPath} is missing: the e2e global setup runs \`npm run package\``);
+    return fs.readFileSync(zipPath);
+}
+
+export interface AppUnderTest {
+    host: TestHost;
+    admin: IUser;
+}
+
+export async function startAppHost(options: HostOptions = {}): Promise<AppUnderTest> {
+    const host = await TestHost.start({ runtimeTimeoutMs: 20_000, ...options });
+    const admin = host.createUser({ username: 'admin', name: 'Ada Admin', roles: ['admin', 'user'] });
+    await host.install(packagedZip(), admin);
+    return { host, admin };
+}
+
+/** The webhook URL's secret segment as the app stored it at install. */
+export function webhookSecret(host: TestHost): string {
+    const record = [...host.store.appPersistence(host.appId).values()].find((r) => r.associations.some((a) => a.id === 'x-webhook-secret'));
+    const secret = record?.data.secret;
+    if (typeof secret !== 'string') throw new Error('The app stored no webhook secret');
+    return secret;
+}
