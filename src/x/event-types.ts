@@ -1,0 +1,114 @@
+/**
+ * The one shape every inbound X delivery is normalized into, whether it came from an XAA webhook,
+ * an AAA webhook or a `/2/dm_events` poll. Ids are always decimal strings taken from X's string
+ * fields; an id X only sent as a JSON number above 2^53 is never guessed.
+ */
+
+/** What the delivery said about an X user; only `id` is certain to be there. */
+export interface XUserProfile {
+    id: string;
+    username?: string;
+    name?: string;
+    profileImageUrl?: string;
+}
+
+export type InboundMediaKind = 'photo' | 'animated_gif' | 'video';
+
+/** One encoding of a video or GIF; HLS playlists come without a bitrate. */
+export interface MediaVariant {
+    contentType: string;
+    url: string;
+    bitrate?: number;
+}
+
+/** The single attachment of a DM, with what a later authenticated download needs. */
+export interface InboundMedia {
+    mediaId: string;
+    kind: InboundMediaKind;
+    /**
+     * The photo itself, or the preview image of a video or GIF (the playable files are in
+     * `variants`): `media_url_https` (ton.twitter.com for photos) or the v2 `url` / `preview_image_url`.
+     */
+    url: string;
+    variants?: MediaVariant[];
+    /** The t.co link in the text that only points at this media. */
+    tcoUrl?: string;
+    dmEventId: string;
+    /**
+     * Last path segment of a `ton.twitter.com/1.1/ton/data/dm/<dm>/<media>/<resource>` URL, for
+     * `GET /2/dm_conversations/media/:dm_id/:media_id/:resource_id` (that the segments map is unverified).
+     */
+    resourceId?: string;
+}
+
+/** A t.co link in a DM's text and where it leads. */
+export interface InboundUrl {
+    url: string;
+    expandedUrl: string;
+    displayUrl?: string;
+}
+
+/** Common to all events: `accountId` is the business account the delivery is for. */
+interface InboundEventBase {
+    accountId: string;
+    senderId: string;
+    recipientId: string;
+    /** Milliseconds since the epoch. */
+    createdAt: number;
+}
+
+export interface InboundMessage extends InboundEventBase {
+    kind: 'message';
+    /** The DM event id: the same in XAA, AAA and `/2/dm_events`, hence the dedupe key. */
+    eventId: string;
+    /** As X sent it: HTML-escaped (`&amp; &lt; &gt;`), with t.co links. */
+    text: string;
+    urls: InboundUrl[];
+    media?: InboundMedia;
+    /** The app that sent it; only webhook deliveries carry it. */
+    sourceAppId?: string;
+    users: Record<string, XUserProfile>;
+}
+
+export interface InboundTyping extends InboundEventBase {
+    kind: 'typing';
+    users: Record<string, XUserProfile>;
+}
+
+export interface InboundRead extends InboundEventBase {
+    kind: 'read';
+    lastReadEventId?: string;
+}
+
+export type InboundEvent = InboundMessage | InboundTyping | InboundRead;
+
+/** Why part of a delivery produced no event. */
+export type IgnoreReason =
+    | 'not-an-object'
+    | 'unknown-envelope'
+    | 'unknown-event-type'
+    | 'not-a-dm'
+    | 'missing-field'
+    | 'precision-lost'
+    | 'empty-message'
+    | 'unsupported-media'
+    | 'media-unavailable'
+    | 'group-conversation'
+    | 'participants-change'
+    | 'api-error';
+
+export interface IgnoredItem {
+    reason: IgnoreReason;
+    detail?: string;
+}
+
+/** Deliveries that are about the subscription rather than a conversation. */
+export type ControlSignal =
+    | { kind: 'revoke'; userId: string; appId?: string }
+    | { kind: 'replay-status'; jobState: string; webhookId?: string; jobId?: string };
+
+export interface NormalizeResult {
+    events: InboundEvent[];
+    ignored: IgnoredItem[];
+    control?: ControlSignal;
+}
