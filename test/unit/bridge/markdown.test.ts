@@ -1,0 +1,148 @@
+import fc from 'fast-check';
+import { renderForX } from '../../../src/bridge/markdown';
+
+describe('renderForX', () => {
+    it.each([
+        ['**bold**', 'bold'],
+        ['*bold*', 'bold'],
+        ['__bold__', 'bold'],
+        ['_italic_', 'italic'],
+        ['~strike~', 'strike'],
+        ['~~strike~~', 'strike'],
+        ['I *really* mean _it_, ~~no~~ yes', 'I really mean it, no yes'],
+        ['*_nested_ words*', 'nested words'],
+        ['**bold with *inner* part**', 'bold with inner part'],
+    ])('drops emphasis markers: %p', (input, expected) => {
+        expect(renderForX(input)).toBe(expected);
+    });
+
+    it.each([
+        ['2*3*4', '2*3*4'],
+        ['a * b * c', 'a * b * c'],
+        ['*lone asterisk', '*lone asterisk'],
+        ['price: 5* (conditions apply)', 'price: 5* (conditions apply)'],
+        ['snake_case_name and CONST_VALUE_X', 'snake_case_name and CONST_VALUE_X'],
+        ['~ 50 km to ~ 60 km', '~ 50 km to ~ 60 km'],
+        ['***', '***'],
+        ['---', '---'],
+        ['a ** b', 'a ** b'],
+    ])('leaves markers that are not emphasis: %p', (input, expected) => {
+        expect(renderForX(input)).toBe(expected);
+    });
+
+    it('keeps inline code content, markers inside it untouched', () => {
+        expect(renderForX('run `npm run *build*` now')).toBe('run npm run *build* now');
+        expect(renderForX('``a `tick` b``')).toBe('a `tick` b');
+    });
+
+    it('keeps fenced code lines verbatim and drops the fences and language', () => {
+        expect(renderForX('Try:\n```js\nconst a = b * c * d;\n_x_ = 1\n```\nthen *go*')).toBe('Try:\nconst a = b * c * d;\n_x_ = 1\nthen go');
+    });
+
+    it('treats an unclosed fence as text', () => {
+        expect(renderForX('```\n*a*')).toBe('```\na');
+    });
+
+    it.each([
+        ['[our docs](https://docs.example.com/a_b_c)', 'our docs (https://docs.example.com/a_b_c)'],
+        ['[https://example.com](https://example.com)', 'https://example.com'],
+        ['[example.com](https://example.com/)', 'https://example.com/'],
+        ['[*Bold* label](https://x.com)', 'Bold label (https://x.com)'],
+        ['[wiki](https://en.wikipedia.org/wiki/Foo_(bar))', 'wiki (https://en.wikipedia.org/wiki/Foo_(bar))'],
+        ['<https://rocket.chat|Rocket.Chat>', 'Rocket.Chat (https://rocket.chat)'],
+        ['<https://rocket.chat>', 'https://rocket.chat'],
+        ['mail <mailto:help@acme.example|us>', 'mail us (mailto:help@acme.example)'],
+    ])('turns links into readable text: %p', (input, expected) => {
+        expect(renderForX(input)).toBe(expected);
+    });
+
+    it('keeps bare URLs intact, even with markers inside or around them', () => {
+        expect(renderForX('see https://x.com/_a_/*b*/~c~ now')).toBe('see https://x.com/_a_/*b*/~c~ now');
+        expect(renderForX('*see https://x.com/a_b_*')).toBe('see https://x.com/a_b_');
+        expect(renderForX('(see https://en.wikipedia.org/wiki/Foo_(bar)).')).toBe('(see https://en.wikipedia.org/wiki/Foo_(bar)).');
+    });
+
+    it('judges markers next to a mention by the mention\'s last letter', () => {
+        expect(renderForX('#a~a~ and @bob*x*')).toBe('#a~a~ and @bob*x*');
+        expect(renderForX('`code`*x*')).toBe('codex');
+    });
+
+    it('leaves mentions and channels as typed', () => {
+        expect(renderForX('@_anna_ and @bob_x_ see #support_team_ *now*')).toBe('@_anna_ and @bob_x_ see #support_team_ now');
+    });
+
+    it('drops heading markers and keeps quotes as quotes', () => {
+        expect(renderForX('# Title\n### *Sub* title ###\n> quoted _text_\n#hashtag')).toBe('Title\nSub title ###\n> quoted text\n#hashtag');
+    });
+
+    it('turns common emoji shortcodes into emoji and leaves unknown ones', () => {
+        expect(renderForX(':smile: :+1: :tada: :heart: :no_such_emoji:')).toBe('😄 👍 🎉 ❤️ :no_such_emoji:');
+        expect(renderForX('at 12:30:wave:')).toBe('at 12:30👋');
+        expect(renderForX(':constructor: :hasownproperty:')).toBe(':constructor: :hasownproperty:');
+    });
+
+    it('honours backslash escapes', () => {
+        expect(renderForX('\\*not bold\\* and \\_x\\_')).toBe('*not bold* and _x_');
+    });
+
+    it('normalises Windows line endings', () => {
+        expect(renderForX('*a*\r\n*b*')).toBe('a\nb');
+    });
+
+    describe('properties', () => {
+        const markdownish = (chars: string[]) => fc.array(fc.constantFrom(...chars), { maxLength: 60 }).map((list) => list.join(''));
+        const ALPHABET = ['a', 'b', '1', ' ', '\n', '*', '_', '~', '[', ']', '(', ')', '#', '>', '@', '.', '/', '-', 'é', '😀'];
+
+        it('never throws and never leaks placeholder characters', () => {
+            fc.assert(
+                fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (text) => {
+                    const rendered = renderForX(text);
+                    if (!/[\ue000-\uf8ff]/.test(text)) {
+                        expect(rendered).not.toMatch(/[\ue000-\uf8ff]/);
+                    }
+                }),
+                { numRuns: 1000 },
+            );
+        });
+
+        it('leaves text without markup characters unchanged', () => {
+            fc.assert(
+                fc.property(fc.stringMatching(/^[A-Za-z0-9 ,.!?'éü😀\n-]{0,80}$/), (text) => {
+                    expect(renderForX(text)).toBe(text);
+                }),
+            );
+        });
+
+        it('is idempotent on text without code, escapes or headings', () => {
+            // Excluded: code and escapes hand back literal markers, and `_#_ x` yields `# x`, a heading to a second pass.
+            const alphabet = [...ALPHABET.filter((char) => char !== '#'), ':', '<', '|', 'h', 't', 'p', 's', 'w'];
+            fc.assert(
+                fc.property(markdownish(alphabet), (text) => {
+                    const once = renderForX(text);
+                    expect(renderForX(once)).toBe(once);
+                }),
+                { numRuns: 2000 },
+            );
+        });
+
+        it('keeps every word, in order, when there is no code', () => {
+            const words = (text: string) => text.match(/[a-z0-9é]+/g) ?? [];
+            fc.assert(
+                fc.property(markdownish([...ALPHABET, '\\']), (text) => {
+                    expect(words(renderForX(text))).toEqual(words(text));
+                }),
+                { numRuns: 2000 },
+            );
+        });
+
+        it('keeps every letter and digit, in order, code included', () => {
+            const letters = (text: string) => text.replace(/[^a-z0-9é]/g, '');
+            fc.assert(
+                fc.property(markdownish([...ALPHABET, '`', '\\']), (text) => {
+                    expect(letters(renderForX(text))).toBe(letters(text));
+                }),
+                { numRuns: 2000 },
+            );
+        });
+    });
+});
