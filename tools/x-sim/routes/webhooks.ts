@@ -1,0 +1,98 @@
+import { APP_ONLY } from '../auth/policy';
+import { isoTimestamp, parseReplayDate } from '../core/time-format';
+import type { WebhookFailure } from '../delivery/webhook-service';
+import { jsonObject } from '../http/request';
+import { jsonResponse, type SimResponse } from '../http/response';
+import type { Route } from '../http/router';
+import { invalidRequest } from '../http/x-errors';
+import type { Webhook } from '../state/types';
+import { appWebhook, callerApp, isWebhook } from './params';
+
+/** v2 webhook management (app-only bearer token) and replay jobs. */
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const MINUTE_MS = 60 * 1000;
+
+export function webhookView(webhook: Webhook): Record<string, unknown> {
+  return { id: webhook.id, url: webhook.url, valid: webhook.valid, created_at: isoTimestamp(webhook.createdAt) };
+}
+
+function failure(result: WebhookFailure): SimResponse {
+  return invalidRequest(`${result.reason}: ${result.message}`);
+}
+
+export const webhookRoutes: Route[] = [
+  {
+    method: 'POST',
+    path: '/2/webhooks',
+    endpoint: 'webhooks',
+    operationId: 'createWebhooks',
+    auth: APP_ONLY,
+    async handle(context) {
+      const url = jsonObject(context.request)?.url;
+      if (typeof url !== 'string' || url.length === 0) return invalidRequest('url is required', 'url');
+      const result = await context.services.webhooks.register(callerApp(context), url);
+      return 'reason' in result ? failure(result) : jsonResponse(200, { data: webhookView(result) });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/2/webhooks',
+    endpoint: 'webhooks',
+    operationId: 'getWebhooks',
+    auth: APP_ONLY,
+    handle(context) {
+      const webhooks = context.services.store.webhooksOfApp(callerApp(context).id).map(webhookView);
+      return jsonResponse(200, { data: webhooks, meta: { result_count: webhooks.length } });
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/2/webhooks/:webhook_id',
+    endpoint: 'webhooks',
+    operationId: 'validateWebhooks',
+    auth: APP_ONLY,
+    async handle(context) {
+      const webhook = appWebhook(context, context.params.webhook_id);
+      if (!isWebhook(webhook)) return webhook;
+      const result = await context.services.webhooks.revalidate(webhook);
+      return result ? failure(result) : jsonResponse(200, { data: { valid: true } });
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/2/webhooks/:webhook_id',
+    endpoint: 'webhooks',
+    operationId: 'deleteWebhooks',
+    auth: APP_ONLY,
+    handle(context) {
+      const webhook = appWebhook(context, context.params.webhook_id);
+      if (!isWebhook(webhook)) return webhook;
+      context.services.webhooks.delete(webhook);
+      return jsonResponse(200, { data: { deleted: true } });
+    },
+  },
+  {
+    method: 'POST',
+    path: '/2/webhooks/replay',
+    endpoint: 'webhooks.replay',
+    operationId: 'createWebhookReplayJob',
+    auth: APP_ONLY,
+    handle(context) {
+      const body = jsonObject(context.request) ?? {};
+      const webhook = appWebhook(context, body.webhook_id);
+      if (!isWebhook(webhook)) return webhook;
+      const from = parseReplayDate(body.from_date);
+      const to = parseReplayDate(body.to_date);
+      if (from === undefined) return invalidRequest('from_date must be in yyyymmddhhmm format', 'from_date', String(body.from_date));
+      if (to === undefined) return invalidRequest('to_date must be in yyyymmddhhmm format', 'to_date', String(body.to_date));
+      const now = context.services.clock.now();
+      // Dates have minute precision: the window covers whole minutes within the last 24 hours.
+      if (from < now - DAY_MS - MINUTE_MS || to > now || from > to) {
+        return invalidRequest('from_date and to_date must be within the last 24 hours, from_date first', 'from_date', String(body.from_date));
+      }
+      const job = context.services.webhooks.replay(webhook, from, to + MINUTE_MS - 1);
+      return jsonResponse(200, { data: { job_id: job.jobId, created_at: isoTimestamp(job.createdAt) } });
+    },
+  },
+];
