@@ -42,6 +42,7 @@ const XAA_DM_EVENT_TYPES = new Set(['dm.received', 'dm.sent', 'dm.read', 'dm.ind
 /** XAA event families that exist but are not legacy DMs (chat.* is encrypted XChat). */
 const XAA_OTHER_FAMILIES = ['post.', 'like.', 'follow.', 'profile.', 'chat.', 'news.', 'spaces.', 'mute.', 'block.', 'oauth.'];
 const NUMERIC_ID = /^\d{1,20}$/;
+const DETAIL_MAX_LENGTH = 160;
 const TON_MEDIA_URL = /^https?:\/\/ton\.(?:twitter|x)\.com\/1\.1\/ton\/data\/dm\/(\d+)\/(\d+)\/([^/?#]+)/;
 const DM_MEDIA_LINK = /^https?:\/\/(?:mobile\.)?(?:twitter|x)\.com\/messages\/media\/(\d+)/;
 const TRAILING_TCO_LINK = /(?:^|\s)(https:\/\/t\.co\/[A-Za-z0-9]+)\s*$/;
@@ -428,7 +429,7 @@ class Collector {
     control?: ControlSignal;
 
     ignore(reason: IgnoreReason, detail?: string): this {
-        this.ignored.push(detail === undefined ? { reason } : { reason, detail });
+        this.ignored.push(detail === undefined ? { reason } : { reason, detail: clip(detail) });
         return this;
     }
 
@@ -447,7 +448,12 @@ class SkippedItem {
 }
 
 function skip(reason: IgnoreReason, detail: string): never {
-    throw new SkippedItem({ reason, detail });
+    throw new SkippedItem({ reason, detail: clip(detail) });
+}
+
+/** Details quote the delivery (types, keys), which may be hostile; keep them log-sized. */
+function clip(detail: string): string {
+    return detail.length <= DETAIL_MAX_LENGTH ? detail : `${detail.slice(0, DETAIL_MAX_LENGTH - 1)}…`;
 }
 
 /** Runs one item's parser; a skipped item is recorded and yields undefined. */

@@ -312,6 +312,14 @@ describe('message edge cases', () => {
         }
     });
 
+    it('keeps ignore details log-sized whatever the delivery quotes', () => {
+        const [item] = normalizeAaa(aaaBody(dmEvent({ type: 'x'.repeat(10000) }))).ignored;
+        expect(item.reason).toBe('unknown-event-type');
+        expect(item.detail?.length).toBeLessThanOrEqual(160);
+        const [envelope] = normalizeWebhookBody({ ['k'.repeat(5000)]: 1 }).ignored;
+        expect(envelope.detail?.length).toBeLessThanOrEqual(160);
+    });
+
     it('reports an unknown legacy event type', () => {
         expect(normalizeAaa(aaaBody(dmEvent({ type: 'welcome_message' }))).ignored).toEqual([
             { reason: 'unknown-event-type', detail: 'direct_message_events type welcome_message' },
