@@ -1,0 +1,154 @@
+import { ApiResponseError, type DMEventV2 } from 'twitter-api-v2';
+import { ManualClock, startXSim, type XSim, type XUser } from '../../tools/x-sim';
+import { oauth1Client, oauth2Client } from './helpers/clients';
+import { TINY_PNG, uploadViaJson } from './helpers/media';
+
+async function rejection(promise: Promise<unknown>): Promise<ApiResponseError> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(ApiResponseError);
+  return error as ApiResponseError;
+}
+
+describe('direct messages', () => {
+  let sim: XSim;
+  let clock: ManualClock;
+  let business: XUser;
+  let customer: XUser;
+
+  beforeEach(async () => {
+    clock = new ManualClock();
+    sim = await startXSim({ clock });
+    business = sim.business!;
+    customer = sim.createUser({ username: 'jane_doe', name: 'Jane Doe' });
+  });
+  afterEach(() => sim.close());
+
+  test('send: returns X ids, lands in history with our app as source, is billed as one create', async () => {
+    const client = oauth1Client(sim, business.id);
+    const { data: sent } = await client.v2.sendDmToParticipant(customer.id, { text: 'Hello from support' });
+    expect(sent.dm_event_id).toMatch(/^\d{19}$/);
+    expect(sent.dm_conversation_id).toBe([business.id, customer.id].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)).join('-'));
+    const [dm] = sim.dmsSentBy(business.id, { to: customer.id });
+    expect(dm).toMatchObject({ id: sent.dm_event_id, text: 'Hello from support', sourceAppId: sim.defaultApp!.id });
+    expect(sim.ledger().totals).toMatchObject({ dmCreates: 1, usd: 0.015 });
+  });
+
+  test('list: newest first, paginated with next_token, every returned event billed once', async () => {
+    for (let i = 1; i <= 5; i++) {
+      await sim.sendDm({ from: customer.id, to: business.id, text: `message ${i}` });
+      await clock.advance(1000);
+    }
+    const client = oauth2Client(sim, business.id);
+    const timeline = await client.v2.listDmEvents({ max_results: 2, 'dm_event.fields': ['created_at', 'sender_id', 'dm_conversation_id'] });
+    expect(timeline.meta.next_token).toEqual(expect.any(String));
+    await timeline.fetchLast();
+    const texts = timeline.events.map((event: DMEventV2) => event.text);
+    expect(texts).toEqual(['message 5', 'message 4', 'message 3', 'message 2', 'message 1']);
+    expect(timeline.events.every((event) => event.sender_id === customer.id && event.event_type === 'MessageCreate')).toBe(true);
+    expect(sim.ledger().totals).toMatchObject({ dmEventReads: 5, usd: 0.05 });
+    expect(sim.requests().filter((r) => r.path === '/2/dm_events').map((r) => r.billableUnits)).toEqual([2, 2, 1]);
+  });
+
+  test('max_results outside 1..100 is a 400 invalid-request problem', async () => {
+    const refused = await rejection(oauth2Client(sim, business.id).v2.listDmEvents({ max_results: 101 }));
+    expect(refused.code).toBe(400);
+    expect(refused.data).toMatchObject({ title: 'Invalid Request', type: 'https://api.x.com/2/problems/invalid-request' });
+  });
+
+  test('conversation lookup, single event lookup and expansions', async () => {
+    const other = sim.createUser({ username: 'other' });
+    await sim.sendDm({ from: customer.id, to: business.id, text: 'from jane' });
+    await sim.sendDm({ from: other.id, to: business.id, text: 'from other' });
+    const client = oauth2Client(sim, business.id);
+    const withJane = await client.v2.listDmEventsWithParticipant(customer.id, { expansions: ['sender_id'], 'user.fields': ['profile_image_url'] });
+    expect(withJane.events.map((e) => e.text)).toEqual(['from jane']);
+    expect(withJane.includes.users[0]).toMatchObject({ id: customer.id, username: 'jane_doe', profile_image_url: expect.stringContaining('https://') });
+
+    const eventId = sim.conversation(customer.id, business.id)[0].id;
+    const single = await client.v2.get<{ data: DMEventV2 }>('dm_events/:event_id', { 'dm_event.fields': 'sender_id' }, { params: { event_id: eventId } });
+    expect(single.data).toMatchObject({ id: eventId, sender_id: customer.id, text: 'from jane' });
+    const stranger = oauth2Client(sim, other.id);
+    const hidden = await stranger.v2.get<{ errors: unknown[] }>('dm_events/:event_id', undefined, { params: { event_id: eventId } });
+    expect(hidden.errors[0]).toMatchObject({ title: 'Not Found Error', resource_type: 'dm_event' });
+  });
+
+  test('links in text become t.co links listed in entities.urls', async () => {
+    await sim.sendDm({ from: customer.id, to: business.id, text: 'see https://example.com/order/42 thanks' });
+    const [event] = (await oauth2Client(sim, business.id).v2.listDmEvents({ 'dm_event.fields': ['entities'] })).events;
+    expect(event.text).toMatch(/^see https:\/\/t\.co\/\w{10} thanks$/);
+    const [url] = (event as unknown as { entities: { urls: Array<Record<string, unknown>> } }).entities.urls;
+    expect(url).toMatchObject({ start: 4, end: 27, expanded_url: 'https://example.com/order/42', display_url: 'example.com/order/42' });
+  });
+
+  test('texts over 10,000 characters are refused; 10,000 pass', async () => {
+    const client = oauth1Client(sim, business.id);
+    await client.v2.sendDmToParticipant(customer.id, { text: 'x'.repeat(10_000) });
+    const refused = await rejection(client.v2.sendDmToParticipant(customer.id, { text: 'x'.repeat(10_001) }));
+    expect(refused.code).toBe(400);
+  });
+
+  test('recipients with closed DMs or who blocked the sender refuse with 403', async () => {
+    const client = oauth1Client(sim, business.id);
+    const closed = sim.createUser({ username: 'closed', acceptsDmsFrom: 'nobody' });
+    const refused = await rejection(client.v2.sendDmToParticipant(closed.id, { text: 'hi' }));
+    expect([refused.code, refused.data]).toEqual([403, { title: 'Forbidden', type: 'about:blank', status: 403, detail: 'You cannot send messages to this user.' }]);
+    // A reply in a conversation they started is allowed.
+    await sim.sendDm({ from: closed.id, to: business.id, text: 'help?' });
+    await client.v2.sendDmToParticipant(closed.id, { text: 'sure' });
+
+    sim.block(customer.id, business.id);
+    expect((await rejection(client.v2.sendDmToParticipant(customer.id, { text: 'hi' }))).code).toBe(403);
+    expect(sim.ledger().totals.dmCreates).toBe(1);
+  });
+
+  test('media DMs: one dm_* attachment owned by the sender, under 24 h, reusable only when shared', async () => {
+    const client = oauth2Client(sim, business.id);
+    const media = await uploadViaJson(client, TINY_PNG, { mediaType: 'image/png', category: 'dm_image' });
+    const { data: sent } = await client.v2.sendDmToParticipant(customer.id, { text: 'your receipt', attachments: [{ media_id: media.id }] });
+    const [dm] = sim.dmsSentBy(business.id);
+    expect(dm.text).toMatch(/^your receipt https:\/\/t\.co\/\w{10}$/);
+    expect(dm.media).toMatchObject({ type: 'photo', contentType: 'image/png' });
+    expect(dm.media!.bytes.equals(TINY_PNG)).toBe(true);
+    expect(sent.dm_event_id).toBe(dm.id);
+
+    const notPermitted = { title: 'Forbidden', type: 'about:blank', status: 403, detail: 'You are not permitted to attach this media to a DM event' };
+    const reuse = await rejection(client.v2.sendDmToParticipant(customer.id, { attachments: [{ media_id: media.id }] }));
+    expect([reuse.code, reuse.data]).toEqual([403, notPermitted]);
+
+    const tweetMedia = await uploadViaJson(client, TINY_PNG, { mediaType: 'image/png', category: 'tweet_image' });
+    expect((await rejection(client.v2.sendDmToParticipant(customer.id, { attachments: [{ media_id: tweetMedia.id }] }))).data).toEqual(notPermitted);
+
+    const othersMedia = await uploadViaJson(oauth2Client(sim, customer.id), TINY_PNG, { mediaType: 'image/png', category: 'dm_image' });
+    expect((await rejection(client.v2.sendDmToParticipant(customer.id, { attachments: [{ media_id: othersMedia.id }] }))).data).toEqual(notPermitted);
+
+    const shared = await uploadViaJson(client, TINY_PNG, { mediaType: 'image/png', category: 'dm_image', shared: true });
+    await client.v2.sendDmToParticipant(customer.id, { attachments: [{ media_id: shared.id }] });
+    await client.v2.sendDmToParticipant(customer.id, { attachments: [{ media_id: shared.id }] });
+
+    // OAuth 2.0 tokens expire within a day; OAuth 1.0a tokens don't.
+    const longLived = oauth1Client(sim, business.id);
+    const stale = await uploadViaJson(longLived, TINY_PNG, { mediaType: 'image/png', category: 'dm_image' });
+    await clock.advance(24 * 60 * 60 * 1000);
+    expect((await rejection(longLived.v2.sendDmToParticipant(customer.id, { attachments: [{ media_id: stale.id }] }))).data).toEqual(notPermitted);
+  });
+
+  test('inbound media downloads: v2 path with OAuth 2.0, ton.twitter.com with OAuth 1.0a, participants only', async () => {
+    const { dm } = await sim.sendDm({ from: customer.id, to: business.id, text: 'look', media: { type: 'photo', bytes: TINY_PNG, contentType: 'image/png' } });
+    const v2 = oauth2Client(sim, business.id);
+    const page = await v2.v2.listDmEvents({ expansions: ['attachments.media_keys'], 'media.fields': ['url', 'width', 'height'] });
+    const [media] = page.includes.media;
+    expect(media).toMatchObject({ type: 'photo', width: 2, height: 3, url: expect.stringMatching(/^https:\/\/ton\.twitter\.com\/1\.1\/ton\/data\/dm\//) });
+    const [dmId, mediaId, file] = new URL(media.url!).pathname.split('/').slice(-3);
+    expect(dmId).toBe(dm.id);
+
+    const bytes = await v2.v2.get<Buffer>('dm_conversations/media/:dm_id/:media_id/:file', undefined, { params: { dm_id: dmId, media_id: mediaId, file }, forceParseMode: 'buffer' });
+    expect(Buffer.isBuffer(bytes) && bytes.equals(TINY_PNG)).toBe(true);
+    const viaTon = await oauth1Client(sim, business.id).v1.downloadDmImage(media.url!);
+    expect(viaTon.equals(TINY_PNG)).toBe(true);
+
+    const oauth1OnV2 = await rejection(oauth1Client(sim, business.id).v2.get('dm_conversations/media/:dm_id/:media_id/:file', undefined, { params: { dm_id: dmId, media_id: mediaId, file } }));
+    expect(oauth1OnV2.data).toMatchObject({ title: 'Unsupported Authentication', status: 403 });
+    const outsider = oauth2Client(sim, sim.createUser({ username: 'outsider' }).id);
+    expect((await rejection(outsider.v2.get('dm_conversations/media/:dm_id/:media_id/:file', undefined, { params: { dm_id: dmId, media_id: mediaId, file } }))).code).toBe(404);
+  });
+});
