@@ -19,3 +19,4 @@ export type { AppCredentials, NewAppInput, NewUserInput } from './state/accounts
 export type { XUser } from './state/types';
 export { buildOAuth1Header, percentEncode, signatureBaseString, hmacSha1Signature } from './auth/oauth1-signature';
 export { nodeSender } from './node-sender';
+export { formatReplayDate } from './core/time-format';
