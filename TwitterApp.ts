@@ -15,7 +15,7 @@ import { IAppInfo } from '@rocket.chat/apps-engine/definition/metadata';
 import { TwitterCommand } from './src/commands/TwitterCommand';
 import { WebhookEndpoint } from './src/endpoints/WebhookEndpoint';
 import { settingDefinitions } from './src/settings/definitions';
-import { getOrCreateWebhookSecret } from './src/storage/webhook-secret';
+import { ensureAppSecrets } from './src/storage/app-secrets';
 
 /** Composition root: registers what Rocket.Chat calls and delegates every hook into src/. */
 export class TwitterApp extends App {
@@ -34,6 +34,6 @@ export class TwitterApp extends App {
     }
 
     public override async onInstall(_context: IAppInstallationContext, read: IRead, _http: IHttp, persistence: IPersistence, _modify: IModify): Promise<void> {
-        await getOrCreateWebhookSecret(read.getPersistenceReader(), persistence);
+        await ensureAppSecrets(read.getPersistenceReader(), persistence);
     }
 }

@@ -1,20 +1,23 @@
-import { IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { ApiEndpoint, IApiEndpointInfo, IApiRequest, IApiResponse } from '@rocket.chat/apps-engine/definition/api';
+import { WEBHOOK_PATH as WEBHOOK_ROUTE } from '../admin/urls';
 import { SettingId } from '../settings/ids';
-import { readWebhookSecret, secretsEqual } from '../storage/webhook-secret';
+import { readAppSecrets, secretsEqual } from '../storage/app-secrets';
 import { crcResponseToken } from '../x/webhook-crypto';
+import { jsonError } from './responses';
+import { handleWebhookDelivery } from './webhook-events';
 
-export const WEBHOOK_PATH = 'webhook/:secret';
 
-/** What X calls: `GET ?crc_token=` answers the challenge that proves we hold the API key secret. */
+
+/**
+ * What X calls: `GET ?crc_token=` answers the challenge that proves we hold the API key secret;
+ * `POST` carries the events. Both answer 404 unless the URL's secret segment is right.
+ */
 export class WebhookEndpoint extends ApiEndpoint {
-    public override path = WEBHOOK_PATH;
+    public override path = WEBHOOK_ROUTE;
 
     public async get(request: IApiRequest, _endpoint: IApiEndpointInfo, read: IRead): Promise<IApiResponse> {
-        const secret = await readWebhookSecret(read.getPersistenceReader());
-        if (!secret || !secretsEqual(secret, request.params?.secret)) {
-            return jsonError(404, 'unknown_webhook', 'No webhook at this address.');
-        }
+        if (!(await isOurWebhook(read, request))) return jsonError(404, 'unknown_webhook', 'No webhook at this address.');
         const crcToken = request.query?.crc_token;
         if (typeof crcToken !== 'string' || crcToken === '') {
             return jsonError(400, 'missing_crc_token', 'The crc_token query parameter is required.');
@@ -25,8 +28,14 @@ export class WebhookEndpoint extends ApiEndpoint {
         }
         return { status: 200, headers: { 'content-type': 'application/json' }, content: { response_token: crcResponseToken(consumerSecret, crcToken) } };
     }
+
+    public async post(request: IApiRequest, _endpoint: IApiEndpointInfo, read: IRead, modify: IModify, http: IHttp, persistence: IPersistence): Promise<IApiResponse> {
+        if (!(await isOurWebhook(read, request))) return jsonError(404, 'unknown_webhook', 'No webhook at this address.');
+        return handleWebhookDelivery(request.headers ?? {}, request.content, { read, modify, persistence, http, logger: this.app.getLogger() });
+    }
 }
 
-function jsonError(status: number, error: string, message: string): IApiResponse {
-    return { status, headers: { 'content-type': 'application/json' }, content: { error, message } };
+async function isOurWebhook(read: IRead, request: IApiRequest): Promise<boolean> {
+    const secrets = await readAppSecrets(read.getPersistenceReader());
+    return !!secrets && secretsEqual(secrets.webhookPath, request.params?.secret);
 }

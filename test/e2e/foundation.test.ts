@@ -33,7 +33,7 @@ describe('the packaged app in the real Apps-Engine runtime', () => {
     it('is a zip Rocket.Chat accepts: manifest, bundle, icon and five languages', async () => {
         const zip = await JSZip.loadAsync(packagedZip());
         const names = Object.keys(zip.files).sort();
-        expect(names).toEqual(['TwitterApp.js', 'app.json', 'assets/icon.png', 'i18n/de.json', 'i18n/en.json', 'i18n/es.json', 'i18n/fr.json', 'i18n/pt-BR.json']);
+        expect(names).toEqual(['TwitterApp.js', 'app.json', 'assets/icon.png', 'assets/x-sidebar.svg', 'i18n/de.json', 'i18n/en.json', 'i18n/es.json', 'i18n/fr.json', 'i18n/pt-BR.json']);
         const manifest = JSON.parse(await zip.file('app.json')!.async('string'));
         expect(manifest).toMatchObject({ name: 'Twitter', nameSlug: 'twitter', classFile: 'TwitterApp.ts', requiredApiVersion: '^1.62.0' });
         expect(Array.isArray(manifest.implements)).toBe(true);

@@ -26,7 +26,8 @@ export async function packageApp(): Promise<PackageResult> {
     const add = (name: string, data: Buffer | string) => zip.file(name, data, { date: fixedDate, createFolders: false });
     add('app.json', fs.readFileSync(path.join(buildDir, 'app.json')));
     add(bundleName, fs.readFileSync(path.join(buildDir, bundleName)));
-    add(appJson.iconFile, fs.readFileSync(path.join(repoRoot, appJson.iconFile)));
+    const assetsDir = path.join(repoRoot, 'assets');
+    for (const file of fs.readdirSync(assetsDir).sort()) add(`assets/${file}`, fs.readFileSync(path.join(assetsDir, file)));
     const i18nDir = path.join(repoRoot, 'i18n');
     for (const file of fs.readdirSync(i18nDir).filter((f) => f.endsWith('.json')).sort()) {
         add(`i18n/${file}`, fs.readFileSync(path.join(i18nDir, file)));

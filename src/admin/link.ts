@@ -1,0 +1,187 @@
+/**
+ * Linking the business X account: with developer-portal tokens (verified with /2/users/me, no browser),
+ * or with OAuth 2.0 Authorization Code + PKCE (a link for the admin, then the callback). Either way the
+ * account is stored, delivery is registered at X for the chosen mode, and the outcome is reported.
+ */
+import { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import { IUser } from '@rocket.chat/apps-engine/definition/users';
+import { randomBytes } from 'crypto';
+import { TwitterApi } from 'twitter-api-v2';
+import { invalidateAccount, xClientFor } from '../bridge/build-context';
+import { AuthMethod } from '../settings/ids';
+import { AppSettings, readSettings } from '../settings/reader';
+import { accountRecord, DeliveryRegistration, forgetAccount, LinkedAccount, OAuth2Tokens, readAccount, tokensRecord } from '../storage/account';
+import { AppSecrets, ensureAppSecrets } from '../storage/app-secrets';
+import { miscKey } from '../storage/associations';
+import type { XUser } from '../x/client-types';
+import { failureReasonKey } from '../i18n/x-failures';
+import { forgetCachedCredentials, OAUTH2_SCOPES, rememberTokens } from '../x/credentials';
+import { toXFailure } from '../x/errors';
+import { ihttpSender } from '../x/ihttp-sender';
+import { createTransportPlugin } from '../x/transport';
+import { deliveryPrerequisite, registerDelivery, unregisterDelivery } from './delivery';
+import { oauthCallbackUrl, webhookUrl } from './urls';
+
+export interface AdminAccessors {
+    read: IRead;
+    modify: IModify;
+    persistence: IPersistence;
+    http: IHttp;
+    appId: string;
+    now(): number;
+}
+
+export type LinkOutcome =
+    | { ok: true; account: LinkedAccount; delivery?: DeliveryRegistration; deliveryProblem?: string; deliveryDetail?: string }
+    | { ok: false; reasonKey: string; detail?: string };
+
+const OAUTH_STATE_TTL_MS = 10 * 60_000;
+
+interface OAuthState {
+    type: 'oauth-state';
+    state: string;
+    codeVerifier: string;
+    adminId: string;
+    redirectUri: string;
+    expiresAt: number;
+}
+
+const stateKey = (state: string) => miscKey(`x-oauth-state:${state}`);
+
+/** i18n key explaining why the settings cannot link an account, or undefined when they can. */
+export function linkPrerequisite(settings: AppSettings): string | undefined {
+    if (settings.authMethod === AuthMethod.Tokens) {
+        return settings.apiKey && settings.apiKeySecret && settings.accessToken && settings.accessTokenSecret ? undefined : 'link_needs_tokens';
+    }
+    return settings.oauth2ClientId ? undefined : 'link_needs_client_id';
+}
+
+/** Stores the account, then registers delivery for the chosen mode (a delivery problem does not undo the link). */
+async function completeLink(a: AdminAccessors, settings: AppSettings, me: XUser, admin: string, secrets: AppSecrets): Promise<LinkOutcome> {
+    const previous = await readAccount(a.read.getPersistenceReader());
+    const account: LinkedAccount = {
+        xUserId: me.id,
+        username: me.username,
+        name: me.name,
+        authMethod: settings.authMethod,
+        linkedAt: a.now(),
+        linkedBy: admin,
+        ownSourceAppIds: previous?.xUserId === me.id ? previous.ownSourceAppIds : undefined,
+    };
+    await accountRecord.write(a.persistence, account);
+    invalidateAccount();
+    const problem = deliveryPrerequisite(settings);
+    if (problem) return { ok: true, account, deliveryProblem: problem };
+    try {
+        const delivery = await registerDelivery({
+            x: xClientFor(a.read, a.http, a.persistence, settings, a.now),
+            reader: a.read.getPersistenceReader(),
+            persistence: a.persistence,
+            modify: a.modify,
+            settings,
+            account,
+            webhookUrl: await webhookUrl(a.read, a.appId, secrets.webhookPath),
+            now: a.now,
+        });
+        return { ok: true, account, delivery };
+    } catch (e) {
+        const failure = toXFailure(e, a.now());
+        return { ok: true, account, deliveryProblem: failureReasonKey(failure.kind), deliveryDetail: failure.detail };
+    }
+}
+
+export async function linkWithTokens(a: AdminAccessors, admin: IUser): Promise<LinkOutcome> {
+    const settings = await readSettings(a.read, 0);
+    const missing = linkPrerequisite({ ...settings, authMethod: AuthMethod.Tokens });
+    if (missing) return { ok: false, reasonKey: missing };
+    forgetCachedCredentials();
+    try {
+        const me = await xClientFor(a.read, a.http, a.persistence, settings, a.now).me();
+        return completeLink(a, settings, me, admin.id, await ensureAppSecrets(a.read.getPersistenceReader(), a.persistence));
+    } catch (e) {
+        const failure = toXFailure(e, a.now());
+        return { ok: false, reasonKey: failureReasonKey(failure.kind), detail: failure.detail };
+    }
+}
+
+const plugin = (http: IHttp) => createTransportPlugin(ihttpSender(http));
+
+/** The "Click here to authorize" link: the PKCE verifier stays in persistence, bound to this admin for 10 minutes. */
+export async function startOAuth2(a: AdminAccessors, admin: IUser): Promise<{ ok: true; url: string; expiresAt: number } | { ok: false; reasonKey: string }> {
+    const settings = await readSettings(a.read, 0);
+    const missing = linkPrerequisite({ ...settings, authMethod: AuthMethod.OAuth2 });
+    if (missing) return { ok: false, reasonKey: missing };
+    const redirectUri = await oauthCallbackUrl(a.read, a.appId);
+    const client = new TwitterApi({ clientId: settings.oauth2ClientId, clientSecret: settings.oauth2ClientSecret || undefined }, { plugins: [plugin(a.http)] });
+    const state = randomBytes(24).toString('base64url');
+    const link = client.generateOAuth2AuthLink(redirectUri, { scope: OAUTH2_SCOPES, state });
+    const record: OAuthState = { type: 'oauth-state', state, codeVerifier: link.codeVerifier, adminId: admin.id, redirectUri, expiresAt: a.now() + OAUTH_STATE_TTL_MS };
+    await a.persistence.createWithAssociation(record, stateKey(state));
+    return { ok: true, url: link.url, expiresAt: record.expiresAt };
+}
+
+export type CallbackOutcome = (LinkOutcome & { adminId?: string }) | { ok: false; reasonKey: string; detail?: string; adminId?: string };
+
+/** X's redirect back: the state must exist, be unexpired and unused; then the code is exchanged and the account linked. */
+export async function completeOAuth2(a: AdminAccessors, query: Record<string, string | undefined>): Promise<CallbackOutcome> {
+    const state = query.state;
+    if (!state) return { ok: false, reasonKey: 'oauth_state_invalid' };
+    // Removing is what makes the state single-use: a second callback with it finds nothing.
+    const [record] = ((await a.persistence.removeByAssociation(stateKey(state))) ?? []) as unknown as OAuthState[];
+    if (!record || record.type !== 'oauth-state') return { ok: false, reasonKey: 'oauth_state_invalid' };
+    if (record.expiresAt < a.now()) return { ok: false, reasonKey: 'oauth_state_expired', adminId: record.adminId };
+    if (query.error) return { ok: false, reasonKey: query.error === 'access_denied' ? 'oauth_denied' : 'oauth_x_error', detail: query.error, adminId: record.adminId };
+    if (!query.code) return { ok: false, reasonKey: 'oauth_x_error', detail: 'no code', adminId: record.adminId };
+    const settings = await readSettings(a.read, 0);
+    try {
+        const client = new TwitterApi({ clientId: settings.oauth2ClientId, clientSecret: settings.oauth2ClientSecret || undefined }, { plugins: [plugin(a.http)] });
+        const login = await client.loginWithOAuth2({ code: query.code, codeVerifier: record.codeVerifier, redirectUri: record.redirectUri });
+        const tokens: OAuth2Tokens = {
+            accessToken: login.accessToken,
+            refreshToken: login.refreshToken,
+            expiresAt: a.now() + login.expiresIn * 1000,
+            scope: login.scope ?? [],
+            updatedAt: a.now(),
+        };
+        await tokensRecord.write(a.persistence, tokens);
+        forgetCachedCredentials();
+        rememberTokens(tokens);
+        const oauth2Settings = { ...settings, authMethod: AuthMethod.OAuth2 };
+        const me = await xClientFor(a.read, a.http, a.persistence, oauth2Settings, a.now).me();
+        const outcome = await completeLink(a, oauth2Settings, me, record.adminId, await ensureAppSecrets(a.read.getPersistenceReader(), a.persistence));
+        return { ...outcome, adminId: record.adminId };
+    } catch (e) {
+        const failure = toXFailure(e, a.now());
+        return { ok: false, reasonKey: 'oauth_x_error', detail: failure.detail ?? failure.kind, adminId: record.adminId };
+    }
+}
+
+/** Unlinks: stops delivery at X, revokes the OAuth 2.0 token, forgets every credential. */
+export async function unlink(a: AdminAccessors): Promise<{ ok: true; account?: LinkedAccount; problems: string[] }> {
+    const reader = a.read.getPersistenceReader();
+    const account = await readAccount(reader);
+    const settings = await readSettings(a.read, 0);
+    const problems: string[] = [];
+    if (account) {
+        const x = xClientFor(a.read, a.http, a.persistence, settings, a.now);
+        try {
+            await unregisterDelivery({ x, reader, persistence: a.persistence, modify: a.modify, account, now: a.now });
+        } catch (e) {
+            problems.push(`delivery: ${toXFailure(e, a.now()).kind}`);
+        }
+        const tokens = await tokensRecord.read(reader);
+        if (tokens && settings.oauth2ClientId) {
+            try {
+                const client = new TwitterApi({ clientId: settings.oauth2ClientId, clientSecret: settings.oauth2ClientSecret || undefined }, { plugins: [plugin(a.http)] });
+                await client.revokeOAuth2Token(tokens.refreshToken ?? tokens.accessToken, tokens.refreshToken ? 'refresh_token' : 'access_token');
+            } catch (e) {
+                problems.push(`revoke: ${toXFailure(e, a.now()).kind}`);
+            }
+        }
+    }
+    await forgetAccount(a.persistence);
+    forgetCachedCredentials();
+    invalidateAccount();
+    return { ok: true, account, problems };
+}
+

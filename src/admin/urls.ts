@@ -1,0 +1,18 @@
+import { IRead } from '@rocket.chat/apps-engine/definition/accessors';
+
+export const WEBHOOK_PATH = 'webhook/:secret';
+export const OAUTH_CALLBACK_PATH = 'oauth/callback';
+
+/** Rocket.Chat's public app endpoint address: /api/apps/public/<app id>/<path>, on the server's Site URL. */
+export async function publicEndpointUrl(read: IRead, appId: string, path: string): Promise<string> {
+    const siteUrl = String((await read.getEnvironmentReader().getServerSettings().getValueById('Site_Url')) ?? '').replace(/\/+$/, '');
+    return `${siteUrl}/api/apps/public/${appId}/${path}`;
+}
+
+export async function webhookUrl(read: IRead, appId: string, secretSegment: string): Promise<string> {
+    return publicEndpointUrl(read, appId, WEBHOOK_PATH.replace(':secret', encodeURIComponent(secretSegment)));
+}
+
+export async function oauthCallbackUrl(read: IRead, appId: string): Promise<string> {
+    return publicEndpointUrl(read, appId, OAUTH_CALLBACK_PATH);
+}

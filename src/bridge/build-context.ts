@@ -1,0 +1,80 @@
+/**
+ * Assembles a BridgeContext for one unit of work. Settings, the linked account and the app secrets are
+ * read through short-lived in-memory caches (each read would be a round trip to the server); the X client
+ * is built only when something actually talks to X.
+ */
+import { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import { readSettings } from '../settings/reader';
+import { LinkedAccount, readAccount } from '../storage/account';
+import { readAppSecrets } from '../storage/app-secrets';
+import { ConversationStore } from '../storage/conversations';
+import { recordBillable } from '../storage/ledger';
+import { TwitterXClient } from '../x/client';
+import type { XClient } from '../x/client-types';
+import { credentialSource } from '../x/credentials';
+import { ihttpSender } from '../x/ihttp-sender';
+import { rateLimits } from '../x/limits';
+import { createTransportPlugin } from '../x/transport';
+import type { BridgeContext } from './context';
+
+const ACCOUNT_TTL_MS = 30_000;
+let accountCache: { account: LinkedAccount | undefined; at: number } | undefined;
+
+export async function cachedAccount(read: IRead, now: number): Promise<LinkedAccount | undefined> {
+    if (accountCache && now - accountCache.at < ACCOUNT_TTL_MS) return accountCache.account;
+    const account = await readAccount(read.getPersistenceReader());
+    accountCache = { account, at: now };
+    return account;
+}
+
+/** After linking or unlinking on this instance; other instances follow within the TTL. */
+export function invalidateAccount(): void {
+    accountCache = undefined;
+}
+
+export type ContextResult = { ok: true; ctx: BridgeContext } | { ok: false; reason: 'not-linked' | 'not-installed' };
+
+export interface ContextOptions {
+    /** Record X's DM event reads in the ledger (polling and confirmation lookups). */
+    billReads?: boolean;
+}
+
+export function xClientFor(read: IRead, http: IHttp, persistence: IPersistence | undefined, settings: BridgeContext['settings'], now: () => number, options: ContextOptions = {}): XClient {
+    const plugins = [createTransportPlugin(ihttpSender(http), (info) => rateLimits.observe(info, now()))];
+    return new TwitterXClient({
+        credentials: credentialSource({ settings, reader: read.getPersistenceReader(), persistence, plugins, now }),
+        plugins,
+        now,
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        onDmEventsRead: options.billReads && persistence ? (count) => recordBillable(persistence, 'dm_event_read', count, now()) : undefined,
+    });
+}
+
+export async function buildBridgeContext(
+    read: IRead,
+    modify: IModify,
+    persistence: IPersistence,
+    http: IHttp,
+    logger: ILogger,
+    options: ContextOptions = { billReads: true },
+): Promise<ContextResult> {
+    const now = () => Date.now();
+    const [settings, account, secrets] = await Promise.all([readSettings(read), cachedAccount(read, now()), readAppSecrets(read.getPersistenceReader())]);
+    if (!secrets) return { ok: false, reason: 'not-installed' };
+    if (!account) return { ok: false, reason: 'not-linked' };
+    let client: XClient | undefined;
+    const ctx: BridgeContext = {
+        read,
+        modify,
+        persistence,
+        http,
+        settings,
+        account,
+        secrets,
+        conversations: new ConversationStore(),
+        x: async () => (client ??= xClientFor(read, http, persistence, settings, now, options)),
+        now,
+        logger,
+    };
+    return { ok: true, ctx };
+}

@@ -1,0 +1,84 @@
+/**
+ * Opens the Omnichannel side of a conversation: the customer's visitor (same token on every instance),
+ * a livechat room in the configured department, and the record that lets later messages skip all that.
+ */
+import type { IVisitor } from '@rocket.chat/apps-engine/definition/livechat';
+import type { OmnichannelSourceType } from '@rocket.chat/apps-engine/definition/livechat/ILivechatRoom';
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+import type { ConversationRecord } from '../storage/conversations';
+import type { XUserProfile } from '../x/event-types';
+import type { BridgeContext } from './context';
+import { profileUrl, visitorToken, visitorUsername } from './identity';
+
+export type OpenResult = { ok: true; conversation: ConversationRecord } | { ok: false; reason: 'no-agent-online' };
+
+export const ROOM_SOURCE_LABEL = 'X (Twitter)';
+const SIDEBAR_ICON = 'x-sidebar.svg';
+
+/** Rocket.Chat's refusal when no agent can take the room (a Meteor error crossing the bridge as text). */
+export function isNoAgentOnlineError(e: unknown): boolean {
+    return /no-agent-online/.test(String((e as Error)?.message ?? e));
+}
+
+export function displayName(profile: XUserProfile): string {
+    return profile.name?.trim() || (profile.username ? `@${profile.username}` : profile.id);
+}
+
+const departmentCache = new Map<string, { id: string | undefined; at: number }>();
+
+/** The configured department's id (a name is accepted too); undefined when unset or unknown. */
+export async function resolveDepartmentId(ctx: BridgeContext): Promise<string | undefined> {
+    const wanted = ctx.settings.department;
+    if (!wanted) return undefined;
+    const cached = departmentCache.get(wanted);
+    if (cached && ctx.now() - cached.at < 60_000) return cached.id;
+    const department = await ctx.read.getLivechatReader().getLivechatDepartmentByIdOrName(wanted);
+    if (!department) ctx.logger.warn(`Default department "${wanted}" does not exist; using Rocket.Chat's default routing.`);
+    departmentCache.set(wanted, { id: department?.id, at: ctx.now() });
+    return department?.id;
+}
+
+export async function ensureVisitor(ctx: BridgeContext, customer: XUserProfile, departmentId: string | undefined): Promise<IVisitor> {
+    const token = visitorToken(ctx.secrets.visitorTokenKey, ctx.account.xUserId, customer.id);
+    const creator = ctx.modify.getCreator().getLivechatCreator();
+    // Rocket.Chat's registerGuest finds the visitor by token and updates it, so the name stays current.
+    const visitor = await creator.createAndReturnVisitor({
+        token,
+        username: visitorUsername(customer.id),
+        name: displayName(customer),
+        ...(departmentId ? { department: departmentId } : {}),
+    } as IVisitor);
+    if (!visitor) throw new Error('Rocket.Chat did not create the visitor');
+    return visitor;
+}
+
+export async function openConversation(ctx: BridgeContext, customer: XUserProfile, departmentId: string | undefined): Promise<OpenResult> {
+    const visitor = await ensureVisitor(ctx, customer, departmentId);
+    let roomId: string;
+    try {
+        const room = await ctx.modify.getCreator().getLivechatCreator().createRoom(visitor, {} as IUser, {
+            source: { type: 'app' as OmnichannelSourceType, label: ROOM_SOURCE_LABEL, sidebarIcon: SIDEBAR_ICON, defaultIcon: SIDEBAR_ICON },
+            customFields: {
+                xUserId: customer.id,
+                ...(customer.username ? { xUsername: `@${customer.username}`, xProfileUrl: profileUrl(customer.username) } : {}),
+            },
+        });
+        roomId = room.id;
+    } catch (e) {
+        if (isNoAgentOnlineError(e)) return { ok: false, reason: 'no-agent-online' };
+        throw e;
+    }
+    const conversation: ConversationRecord = {
+        type: 'conversation',
+        accountId: ctx.account.xUserId,
+        xUserId: customer.id,
+        roomId,
+        visitorId: visitor.id!,
+        visitorToken: visitor.token,
+        visitorUsername: visitor.username,
+        visitorName: visitor.name,
+        openedAt: ctx.now(),
+    };
+    await ctx.conversations.open(ctx.persistence, conversation);
+    return { ok: true, conversation };
+}

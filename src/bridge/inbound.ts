@@ -1,0 +1,179 @@
+/**
+ * InboundEvent → the right room, exactly once. One pipeline for webhook and polling deliveries:
+ * classify (customer message, echo of our own send, reply typed in X's app, typing, read) → dedupe on the
+ * event id → find or open the conversation (or keep the message pending) → post.
+ *
+ * Steady state (room open) costs three bridge calls per message: read the conversation, post, mark seen.
+ */
+import type { ConversationRecord, ConversationState, PendingMessage } from '../storage/conversations';
+import type { InboundEvent, InboundMessage, InboundRead, InboundTyping, XUserProfile } from '../x/event-types';
+import { readAccount, accountRecord } from '../storage/account';
+import { HOUR } from '../lib/time';
+import { failureReasonKey } from '../i18n/x-failures';
+import type { BridgeContext } from './context';
+import { displayName, openConversation, resolveDepartmentId } from './conversation-opener';
+import { sendRecordedDm } from './dm-sender';
+import { postCustomerMessage, postMirroredReply, postRoomNotice, serverTranslator } from './room-poster';
+
+export type InboundOutcome =
+    | 'posted'
+    | 'duplicate'
+    | 'echo'
+    | 'mirrored'
+    | 'pending'
+    | 'typing'
+    | 'read'
+    | 'ignored-no-conversation'
+    | 'ignored-other-account';
+
+export interface InboundReport {
+    outcomes: { eventId?: string; kind: InboundEvent['kind']; outcome: InboundOutcome }[];
+}
+
+export interface InboundOptions {
+    /** Webhook deliveries of customer DMs are billed by X (dm.received); polled ones are billed as reads. */
+    billReceived?: boolean;
+}
+
+/** Processes events oldest first, so a batch (or a page) lands in the order customers wrote it. */
+export async function processInbound(ctx: BridgeContext, events: InboundEvent[], options: InboundOptions = {}): Promise<InboundReport> {
+    const report: InboundReport = { outcomes: [] };
+    const ordered = [...events].sort((a, b) => a.createdAt - b.createdAt);
+    for (const event of ordered) {
+        const outcome = await processOne(ctx, event, options);
+        report.outcomes.push({ eventId: event.kind === 'message' ? event.eventId : undefined, kind: event.kind, outcome });
+    }
+    return report;
+}
+
+async function processOne(ctx: BridgeContext, event: InboundEvent, options: InboundOptions): Promise<InboundOutcome> {
+    if (event.accountId !== ctx.account.xUserId) return 'ignored-other-account';
+    switch (event.kind) {
+        case 'message':
+            return event.senderId === ctx.account.xUserId ? handleBusinessMessage(ctx, event) : handleCustomerMessage(ctx, event, options);
+        case 'typing':
+            return handleTyping(ctx, event);
+        case 'read':
+            return handleRead(ctx, event);
+    }
+}
+
+function customerProfile(event: InboundMessage | InboundTyping, customerId: string): XUserProfile {
+    return event.users[customerId] ?? { id: customerId };
+}
+
+const alreadyHandled = (state: ConversationState, eventId: string) => state.seen.has(eventId) || state.pending.some((p) => p.eventId === eventId);
+
+async function handleCustomerMessage(ctx: BridgeContext, message: InboundMessage, options: InboundOptions): Promise<InboundOutcome> {
+    const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, message.senderId);
+    if (alreadyHandled(state, message.eventId)) return 'duplicate';
+    let conversation = state.conversation;
+    if (!conversation) {
+        const opened = await openForCustomer(ctx, customerProfile(message, message.senderId), state);
+        if (!opened) {
+            await ctx.conversations.addPending(ctx.persistence, ctx.account.xUserId, message.senderId, toPending(message, ctx.now()));
+            return 'pending';
+        }
+        conversation = opened;
+    }
+    await postCustomerMessage(ctx, conversation, message);
+    await ctx.conversations.markSeen(ctx.persistence, ctx.account.xUserId, message.senderId, message.eventId, ctx.now(), options.billReceived ? 'dm_received' : undefined);
+    return 'posted';
+}
+
+/**
+ * A customer without an open room: tell them when nobody is online, ask Rocket.Chat for a room anyway
+ * (it may queue it), greet them on success and post what waited while no room could be opened.
+ */
+async function openForCustomer(ctx: BridgeContext, customer: XUserProfile, state: ConversationState): Promise<ConversationRecord | undefined> {
+    const departmentId = await resolveDepartmentId(ctx);
+    const online = await ctx.read.getLivechatReader().isOnlineAsync(departmentId);
+    if (!online) await sendUnavailableNotice(ctx, customer.id, state);
+    const opened = await openConversation(ctx, customer, departmentId);
+    if (!opened.ok) return undefined;
+    const conversation = opened.conversation;
+    if (ctx.settings.welcomeMessage) await sendLifecycleDm(ctx, conversation, ctx.settings.welcomeMessage);
+    await flushPending(ctx, conversation, state.pending);
+    return conversation;
+}
+
+/** Posts messages kept while no room could be opened, oldest first, each exactly once. */
+export async function flushPending(ctx: BridgeContext, conversation: ConversationRecord, pending: PendingMessage[]): Promise<number> {
+    for (const item of pending) {
+        await postCustomerMessage(ctx, conversation, item.event as unknown as InboundMessage);
+        await ctx.conversations.markSeen(ctx.persistence, conversation.accountId, conversation.xUserId, item.eventId, ctx.now());
+        await ctx.conversations.removePending(ctx.persistence, conversation.accountId, conversation.xUserId, item.eventId);
+    }
+    return pending.length;
+}
+
+function toPending(message: InboundMessage, now: number): PendingMessage {
+    return { type: 'pending', eventId: message.eventId, createdAt: message.createdAt, at: now, event: JSON.parse(JSON.stringify(message)) };
+}
+
+const UNAVAILABLE_NOTICE_INTERVAL = HOUR;
+
+/** The "no one is available" DM, at most once an hour per customer. */
+async function sendUnavailableNotice(ctx: BridgeContext, customerId: string, state: ConversationState): Promise<void> {
+    const text = ctx.settings.unavailableMessage;
+    if (!text) return;
+    if (state.unavailableNoticeAt !== undefined && ctx.now() - state.unavailableNoticeAt < UNAVAILABLE_NOTICE_INTERVAL) return;
+    const outcome = await sendRecordedDm(ctx, customerId, text);
+    if (outcome.ok) await ctx.conversations.recordUnavailableNotice(ctx.persistence, ctx.account.xUserId, customerId, ctx.now());
+    else ctx.logger.warn(`Service unavailable message not delivered to ${customerId}: ${outcome.failure.kind}`);
+}
+
+/** Welcome and finished messages: sent now, and if X refuses, the agents are told in the room. */
+export async function sendLifecycleDm(ctx: BridgeContext, conversation: ConversationRecord, text: string): Promise<boolean> {
+    const outcome = await sendRecordedDm(ctx, conversation.xUserId, text);
+    if (outcome.ok) return true;
+    const t = await serverTranslator(ctx);
+    await postRoomNotice(ctx, conversation.roomId, t('lifecycle_dm_failed', { reason: t(failureReasonKey(outcome.failure.kind)) }));
+    return false;
+}
+
+/**
+ * A DM sent by the business account: an echo of one this app sent (its id is already seen, or it carries
+ * our X app id) is dropped; one typed in X's own app is mirrored into the open room for the agents.
+ */
+async function handleBusinessMessage(ctx: BridgeContext, message: InboundMessage): Promise<InboundOutcome> {
+    const customerId = message.recipientId;
+    const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, customerId);
+    const ownApps = ctx.account.ownSourceAppIds ?? [];
+    if (state.seen.has(message.eventId)) {
+        if (message.sourceAppId && !ownApps.includes(message.sourceAppId)) await learnOwnSourceApp(ctx, message.sourceAppId);
+        return 'echo';
+    }
+    if (message.sourceAppId && ownApps.includes(message.sourceAppId)) return 'echo';
+    if (!state.conversation) return 'ignored-no-conversation';
+    await postMirroredReply(ctx, state.conversation, message);
+    await ctx.conversations.markSeen(ctx.persistence, ctx.account.xUserId, customerId, message.eventId, ctx.now());
+    return 'mirrored';
+}
+
+/** Remembers the X app id our sends carry, so an echo that outruns our own record of the send is still recognized. */
+async function learnOwnSourceApp(ctx: BridgeContext, sourceAppId: string): Promise<void> {
+    const account = await readAccount(ctx.read.getPersistenceReader());
+    if (!account || account.xUserId !== ctx.account.xUserId) return;
+    const ids = new Set(account.ownSourceAppIds ?? []);
+    ids.add(sourceAppId);
+    await accountRecord.write(ctx.persistence, { ...account, ownSourceAppIds: [...ids] });
+    ctx.account.ownSourceAppIds = [...ids];
+}
+
+async function handleTyping(ctx: BridgeContext, typing: InboundTyping): Promise<InboundOutcome> {
+    if (typing.senderId === ctx.account.xUserId) return 'typing';
+    const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, typing.senderId);
+    if (!state.conversation) return 'ignored-no-conversation';
+    await ctx.modify.getNotifier().typing({ id: state.conversation.roomId, username: state.conversation.visitorName || displayName(customerProfile(typing, typing.senderId)) });
+    return 'typing';
+}
+
+/** The customer read the business's DMs: recorded on the conversation (agents see it in /twitter status). */
+async function handleRead(ctx: BridgeContext, read: InboundRead): Promise<InboundOutcome> {
+    if (read.senderId === ctx.account.xUserId) return 'read';
+    const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, read.senderId);
+    if (!state.conversation) return 'ignored-no-conversation';
+    await ctx.conversations.update(ctx.persistence, { ...state.conversation, lastReadEventId: read.lastReadEventId, lastReadAt: read.createdAt });
+    return 'read';
+}

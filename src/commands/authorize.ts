@@ -1,0 +1,47 @@
+import type { LayoutBlock } from '@rocket.chat/ui-kit';
+import { AdminAccessors, linkWithTokens, startOAuth2, unlink } from '../admin/link';
+import { I18nKey, Translate } from '../i18n/translate';
+import { AuthMethod } from '../settings/ids';
+import { readSettings } from '../settings/reader';
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+import type { LinkOutcome } from '../admin/link';
+
+export interface CommandReply {
+    text: string;
+    blocks?: LayoutBlock[];
+}
+
+/** What the admin reads after a link attempt: who is linked, how DMs will arrive, or what to fix. */
+export function describeLink(outcome: LinkOutcome, t: Translate): string {
+    if (!outcome.ok) return t('link_failed', { reason: t(outcome.reasonKey as I18nKey) });
+    const lines = [t('link_succeeded', { username: outcome.account.username, name: outcome.account.name })];
+    if (outcome.delivery) lines.push(t('link_delivery_ready', { mode: t(`setting_delivery_mode_${outcome.delivery.mode}` as I18nKey) }));
+    if (outcome.deliveryProblem) lines.push(t('link_delivery_problem', { reason: t(outcome.deliveryProblem as I18nKey) }));
+    return lines.join('\n');
+}
+
+export async function authorize(a: AdminAccessors, sender: IUser, t: Translate): Promise<CommandReply> {
+    const settings = await readSettings(a.read, 0);
+    if (settings.authMethod === AuthMethod.Tokens) return { text: describeLink(await linkWithTokens(a, sender), t) };
+    const started = await startOAuth2(a, sender);
+    if (!started.ok) return { text: t('link_failed', { reason: t(started.reasonKey as I18nKey) }) };
+    const text = t('authorize_click_here_text');
+    return {
+        text: `${text} ${started.url}`,
+        blocks: [
+            { type: 'section', text: { type: 'mrkdwn', text } },
+            {
+                type: 'actions',
+                elements: [{ type: 'button', appId: a.appId, blockId: 'x-authorize', actionId: 'x-authorize-link', url: started.url, text: { type: 'plain_text', text: t('authorize_button') }, style: 'primary' }],
+            },
+        ] as LayoutBlock[],
+    };
+}
+
+export async function unauthorize(a: AdminAccessors, t: Translate): Promise<CommandReply> {
+    const result = await unlink(a);
+    if (!result.account) return { text: t('unauthorize_nothing_linked') };
+    const lines = [t('unauthorize_done', { username: result.account.username })];
+    if (result.problems.length) lines.push(t('unauthorize_partial', { problems: result.problems.join(', ') }));
+    return { text: lines.join('\n') };
+}

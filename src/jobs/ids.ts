@@ -1,0 +1,4 @@
+/** Scheduler processor ids (Rocket.Chat stores jobs under these names: renaming one orphans them). */
+export const POLLER_JOB_ID = 'x-poll-dm-events';
+export const PENDING_JOB_ID = 'x-retry-pending';
+export const HOUSEKEEPING_JOB_ID = 'x-housekeeping';

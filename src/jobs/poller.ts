@@ -1,0 +1,126 @@
+/**
+ * Polling delivery: reads /2/dm_events newest first in small pages and stops at the last event already
+ * seen, so X bills (per event returned) little more than the new DMs. Pages grow while they are all new;
+ * the first page is sized from recent traffic. Quiet periods back off to save reads, a 429 waits for
+ * X's reset, and the daily spending cap pauses polling. State lives in persistence: any instance may run it.
+ */
+import { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import { buildBridgeContext } from '../bridge/build-context';
+import { processInbound } from '../bridge/inbound';
+import { DeliveryMode } from '../settings/ids';
+import { KeyedRecord } from '../storage/records';
+import { totalsForDay } from '../storage/ledger';
+import { utcDay } from '../lib/time';
+import { normalizeDmEventsPage } from '../x/events';
+import type { InboundEvent } from '../x/event-types';
+import { XFailure } from '../x/client-types';
+
+export interface PollState {
+    /** Newest event already handed to the pipeline (the stop marker). */
+    newestEventId?: string;
+    newestCreatedAt?: number;
+    /** Moving average of new DMs per poll, to size the first page. */
+    averageNew: number;
+    /** Do not poll before this time (429 reset, quiet back-off, spending cap). */
+    notBefore?: number;
+    consecutiveEmpty: number;
+    lastPollAt?: number;
+    lastError?: string;
+    pausedByCap?: boolean;
+}
+
+export const pollStateRecord = KeyedRecord.named<PollState>('x-poll-state');
+
+const MAX_PAGE = 100;
+const MAX_PAGES_PER_RUN = 5;
+/** After this many empty polls in a row, wait longer between polls (up to QUIET_MAX_DELAY). */
+const QUIET_AFTER = 3;
+const QUIET_MAX_DELAY_MS = 15 * 60_000;
+
+/** How many events to ask for first: a little more than usually arrives, never fewer than 2. */
+export function firstPageSize(averageNew: number): number {
+    return Math.min(MAX_PAGE, Math.max(2, Math.ceil(averageNew * 1.25) + 1));
+}
+
+export interface PollResult {
+    newEvents: InboundEvent[];
+    pages: number;
+    read: number;
+    reachedCursor: boolean;
+}
+
+/** Pure stop rule: an event at or before the cursor was handled by an earlier poll. */
+export function isBeyondCursor(state: PollState, linkedAt: number, eventId: string, createdAt: number): boolean {
+    if (state.newestEventId) {
+        if (eventId === state.newestEventId) return true;
+        return state.newestCreatedAt !== undefined && createdAt < state.newestCreatedAt;
+    }
+    return createdAt < linkedAt;
+}
+
+export async function runPoll(read: IRead, modify: IModify, http: IHttp, persistence: IPersistence, logger: ILogger): Promise<void> {
+    const built = await buildBridgeContext(read, modify, persistence, http, logger);
+    if (!built.ok) return;
+    const ctx = built.ctx;
+    if (ctx.settings.deliveryMode !== DeliveryMode.Polling) return;
+    const reader = read.getPersistenceReader();
+    const state: PollState = (await pollStateRecord.read(reader)) ?? { averageNew: 1, consecutiveEmpty: 0 };
+    const now = ctx.now();
+    if (state.notBefore && now < state.notBefore) return;
+
+    if (ctx.settings.dailyCapUsd > 0) {
+        const today = await totalsForDay(reader, utcDay(now));
+        if (today.usd >= ctx.settings.dailyCapUsd) {
+            if (!state.pausedByCap) logger.warn(`Polling paused: today's X cost $${today.usd.toFixed(2)} reached the cap of $${ctx.settings.dailyCapUsd}.`);
+            await pollStateRecord.write(persistence, { ...state, pausedByCap: true, lastPollAt: now });
+            return;
+        }
+    }
+
+    const client = await ctx.x();
+    const result: PollResult = { newEvents: [], pages: 0, read: 0, reachedCursor: false };
+    let pageSize = firstPageSize(state.averageNew);
+    let token: string | undefined;
+    try {
+        while (result.pages < MAX_PAGES_PER_RUN) {
+            const page = await client.listDmEvents({ maxResults: pageSize, paginationToken: token });
+            result.pages++;
+            result.read += page.eventCount;
+            const { events } = normalizeDmEventsPage(page.body, ctx.account.xUserId);
+            // normalizeDmEventsPage returns oldest first; walk from the newest back to the cursor.
+            for (const event of [...events].reverse()) {
+                const id = event.kind === 'message' ? event.eventId : undefined;
+                if (id && isBeyondCursor(state, ctx.account.linkedAt, id, event.createdAt)) {
+                    result.reachedCursor = true;
+                    break;
+                }
+                result.newEvents.push(event);
+            }
+            if (result.reachedCursor || !page.nextToken) break;
+            token = page.nextToken;
+            pageSize = Math.min(MAX_PAGE, pageSize * 2);
+        }
+    } catch (e) {
+        const failure = e instanceof XFailure ? e : undefined;
+        const notBefore = failure?.kind === 'rate-limited' ? failure.retryAt : failure?.transient ? now + 60_000 : undefined;
+        await pollStateRecord.write(persistence, { ...state, notBefore, lastPollAt: now, lastError: failure?.kind ?? 'error' });
+        if (!failure) throw e;
+        if (!result.newEvents.length) return;
+    }
+
+    await processInbound(ctx, result.newEvents);
+    const newest = result.newEvents.find((e) => e.kind === 'message');
+    const count = result.newEvents.length;
+    const consecutiveEmpty = count === 0 ? state.consecutiveEmpty + 1 : 0;
+    const interval = ctx.settings.pollingIntervalSeconds * 1000;
+    const quietDelay = consecutiveEmpty >= QUIET_AFTER ? Math.min(QUIET_MAX_DELAY_MS, interval * 2 ** (consecutiveEmpty - QUIET_AFTER + 1)) : 0;
+    await pollStateRecord.write(persistence, {
+        newestEventId: newest && newest.kind === 'message' ? newest.eventId : state.newestEventId,
+        newestCreatedAt: newest ? newest.createdAt : state.newestCreatedAt,
+        averageNew: state.averageNew * 0.7 + count * 0.3,
+        consecutiveEmpty,
+        notBefore: quietDelay ? now + quietDelay - 1000 : undefined,
+        lastPollAt: now,
+        pausedByCap: false,
+    });
+}

@@ -1,0 +1,93 @@
+import { IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import {
+    AgentDisplay,
+    AuthMethod,
+    DEFAULT_AGENT_TEMPLATE,
+    DeliveryMode,
+    MIN_POLLING_INTERVAL_SECONDS,
+    SettingId,
+} from './ids';
+
+/** Every setting, typed and normalized (trimmed strings, numbers clamped to what X allows). */
+export interface AppSettings {
+    authMethod: AuthMethod;
+    oauth2ClientId: string;
+    oauth2ClientSecret: string;
+    apiKey: string;
+    apiKeySecret: string;
+    accessToken: string;
+    accessTokenSecret: string;
+    bearerToken: string;
+    deliveryMode: DeliveryMode;
+    pollingIntervalSeconds: number;
+    confirmUnverifiedEvents: boolean;
+    department: string;
+    agentDisplay: AgentDisplay;
+    agentTemplate: string;
+    agentJoinedNotice: boolean;
+    welcomeMessage: string;
+    unavailableMessage: string;
+    finishedMessage: string;
+    fileUploadEnabled: boolean;
+    fileMaxSizeMb: number;
+    acceptedMediaTypes: string[];
+    dailyCapUsd: number;
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v.trim() : v === undefined || v === null ? '' : String(v).trim());
+const num = (v: unknown, fallback: number) => (typeof v === 'number' && Number.isFinite(v) ? v : Number.isFinite(Number(v)) && str(v) !== '' ? Number(v) : fallback);
+const bool = (v: unknown, fallback: boolean) => (typeof v === 'boolean' ? v : fallback);
+const oneOf = <T extends string>(v: unknown, allowed: Record<string, T>, fallback: T): T =>
+    (Object.values(allowed) as string[]).includes(str(v)) ? (str(v) as T) : fallback;
+
+export function normalizeSettings(raw: Record<string, unknown>): AppSettings {
+    return {
+        authMethod: oneOf(raw[SettingId.AuthMethod], AuthMethod, AuthMethod.OAuth2),
+        oauth2ClientId: str(raw[SettingId.OAuth2ClientId]),
+        oauth2ClientSecret: str(raw[SettingId.OAuth2ClientSecret]),
+        apiKey: str(raw[SettingId.ApiKey]),
+        apiKeySecret: str(raw[SettingId.ApiKeySecret]),
+        accessToken: str(raw[SettingId.AccessToken]),
+        accessTokenSecret: str(raw[SettingId.AccessTokenSecret]),
+        bearerToken: str(raw[SettingId.BearerToken]),
+        deliveryMode: oneOf(raw[SettingId.DeliveryMode], DeliveryMode, DeliveryMode.ActivityApi),
+        pollingIntervalSeconds: Math.max(MIN_POLLING_INTERVAL_SECONDS, Math.round(num(raw[SettingId.PollingIntervalSeconds], MIN_POLLING_INTERVAL_SECONDS))),
+        confirmUnverifiedEvents: bool(raw[SettingId.ConfirmUnverifiedEvents], true),
+        department: str(raw[SettingId.Department]),
+        agentDisplay: oneOf(raw[SettingId.AgentDisplay], AgentDisplay, AgentDisplay.Name),
+        agentTemplate: str(raw[SettingId.AgentTemplate]) || DEFAULT_AGENT_TEMPLATE,
+        agentJoinedNotice: bool(raw[SettingId.AgentJoinedNotice], false),
+        welcomeMessage: str(raw[SettingId.WelcomeMessage]),
+        unavailableMessage: str(raw[SettingId.UnavailableMessage]),
+        finishedMessage: str(raw[SettingId.FinishedMessage]),
+        fileUploadEnabled: bool(raw[SettingId.FileUploadEnabled], true),
+        fileMaxSizeMb: Math.max(0, num(raw[SettingId.FileMaxSizeMb], 15)),
+        acceptedMediaTypes: str(raw[SettingId.AcceptedMediaTypes])
+            .split(',')
+            .map((t) => t.trim().toLowerCase())
+            .filter(Boolean),
+        dailyCapUsd: Math.max(0, num(raw[SettingId.DailyCapUsd], 0)),
+    };
+}
+
+/**
+ * Settings are read on every event, and each read is a round trip to the server: keep them in memory.
+ * onSettingUpdated clears the cache on the instance where the admin saved; the TTL bounds how long
+ * another instance of a cluster can lag behind.
+ */
+const TTL_MS = 30_000;
+let cache: { settings: AppSettings; at: number } | undefined;
+
+export async function readSettings(read: IRead, now = Date.now()): Promise<AppSettings> {
+    if (cache && now - cache.at < TTL_MS) return cache.settings;
+    const reader = read.getEnvironmentReader().getSettings();
+    const ids = Object.values(SettingId);
+    const values = await Promise.all(ids.map((id) => reader.getValueById(id)));
+    const settings = normalizeSettings(Object.fromEntries(ids.map((id, i) => [id, values[i]])));
+    cache = { settings, at: now };
+    return settings;
+}
+
+export function invalidateSettings(): void {
+    cache = undefined;
+}

@@ -1,0 +1,55 @@
+/**
+ * The linked business account, its OAuth 2.0 tokens and what was registered at X for it. Kept as
+ * separate records so a token refresh never races with a change of delivery registration.
+ */
+import { IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/definition/accessors';
+import { AuthMethod, DeliveryMode } from '../settings/ids';
+import { KeyedRecord } from './records';
+
+export interface LinkedAccount {
+    xUserId: string;
+    username: string;
+    name: string;
+    authMethod: AuthMethod;
+    linkedAt: number;
+    /** Rocket.Chat user id of the admin who linked it. */
+    linkedBy: string;
+    /** X app ids seen on echoes of DMs this app sent: later echoes are recognized even when they outrun our own record of the send. */
+    ownSourceAppIds?: string[];
+    /** When X told us access was revoked (user_event.revoke) or a call came back with an invalid token. */
+    revokedAt?: number;
+}
+
+/** What is registered at X for the current delivery mode. */
+export interface DeliveryRegistration {
+    mode: DeliveryMode;
+    webhookId?: string;
+    webhookUrl?: string;
+    activitySubscriptionIds?: string[];
+    accountActivitySubscribed?: boolean;
+    registeredAt: number;
+    /** Last time the webhook was known valid (CRC passed) and the last time an event arrived. */
+    lastValidAt?: number;
+    lastEventAt?: number;
+}
+
+export interface OAuth2Tokens {
+    accessToken: string;
+    refreshToken?: string;
+    /** ms since epoch */
+    expiresAt: number;
+    scope: string[];
+    updatedAt: number;
+}
+
+export const accountRecord = KeyedRecord.named<LinkedAccount>('x-account');
+export const deliveryRecord = KeyedRecord.named<DeliveryRegistration>('x-delivery');
+export const tokensRecord = KeyedRecord.named<OAuth2Tokens>('x-oauth2-tokens');
+
+export async function readAccount(reader: IPersistenceRead): Promise<LinkedAccount | undefined> {
+    return accountRecord.read(reader);
+}
+
+export async function forgetAccount(persistence: IPersistence): Promise<void> {
+    await Promise.all([accountRecord.remove(persistence), deliveryRecord.remove(persistence), tokensRecord.remove(persistence)]);
+}

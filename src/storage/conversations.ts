@@ -1,0 +1,148 @@
+/**
+ * Everything known about one customer's conversation with the business account, readable in ONE round
+ * trip: every record of a conversation carries the conversation key, so reading by it returns the open
+ * room, the seen-event markers (dedupe) and the messages waiting for an agent. Seen markers and pending
+ * messages are create-only records, so two Rocket.Chat instances writing at once cannot lose each other's.
+ */
+import { IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/definition/accessors';
+import { miscKey } from './associations';
+import { ledgerDayKey } from './ledger';
+import { utcDay } from '../lib/time';
+import { roomKey } from './records';
+
+export interface ConversationRecord {
+    type: 'conversation';
+    accountId: string;
+    xUserId: string;
+    roomId: string;
+    visitorId: string;
+    visitorToken: string;
+    visitorUsername: string;
+    visitorName: string;
+    openedAt: number;
+    /** The customer's last read receipt. */
+    lastReadEventId?: string;
+    lastReadAt?: number;
+}
+
+/** When the service-unavailable DM was last sent to this customer (at most one an hour). */
+interface UnavailableNotice {
+    type: 'unavailable-notice';
+    at: number;
+}
+
+export interface SeenMarker {
+    type: 'seen';
+    eventId: string;
+    at: number;
+    /** Set when the same record is also the ledger entry (a DM this app sent, a webhook delivery X bills). */
+    kind?: 'dm_create' | 'dm_received';
+    units?: number;
+}
+
+/** A customer message that could not be posted yet (no agent online and Rocket.Chat refused a room). */
+export interface PendingMessage {
+    type: 'pending';
+    eventId: string;
+    /** X's timestamp: pending messages are posted oldest first. */
+    createdAt: number;
+    at: number;
+    /** The normalized event, as JSON-safe data. */
+    event: Record<string, unknown>;
+}
+
+export interface ConversationState {
+    conversation?: ConversationRecord;
+    seen: Set<string>;
+    pending: PendingMessage[];
+    unavailableNoticeAt?: number;
+}
+
+type StoredRecord = ConversationRecord | SeenMarker | PendingMessage | UnavailableNotice;
+
+export const conversationKey = (accountId: string, xUserId: string) => miscKey(`x-conv:${accountId}:${xUserId}`);
+const conversationType = miscKey('x-conversation');
+const seenKey = (eventId: string) => miscKey(`x-seen:${eventId}`);
+const pendingKey = (eventId: string) => miscKey(`x-pending:${eventId}`);
+const pendingIndex = miscKey('x-pending');
+const unavailableKey = miscKey('x-unavailable-notice');
+export const seenDayKey = (day: string) => miscKey(`x-seen-day:${day}`);
+
+
+export class ConversationStore {
+    /** One read: the conversation, what was seen, what is pending. */
+    public async load(reader: IPersistenceRead, accountId: string, xUserId: string): Promise<ConversationState> {
+        const records = (await reader.readByAssociation(conversationKey(accountId, xUserId))) as unknown as StoredRecord[];
+        const state: ConversationState = { seen: new Set(), pending: [] };
+        for (const record of records) {
+            if (record.type === 'conversation') state.conversation = record;
+            else if (record.type === 'seen') state.seen.add(record.eventId);
+            else if (record.type === 'pending') state.pending.push(record);
+            else if (record.type === 'unavailable-notice') state.unavailableNoticeAt = record.at;
+        }
+        state.pending.sort((a, b) => a.createdAt - b.createdAt || a.eventId.localeCompare(b.eventId));
+        return state;
+    }
+
+    public async byRoom(reader: IPersistenceRead, roomId: string): Promise<ConversationRecord | undefined> {
+        const [record] = (await reader.readByAssociations([roomKey(roomId), conversationType])) as unknown as ConversationRecord[];
+        return record;
+    }
+
+    /** Marks an event handled; with `billed`, the same record is the ledger entry of X's delivery charge. */
+    public async markSeen(persistence: IPersistence, accountId: string, xUserId: string, eventId: string, at: number, billed?: 'dm_received'): Promise<void> {
+        const marker: SeenMarker = { type: 'seen', eventId, at, ...(billed ? { kind: billed, units: 1 } : {}) };
+        const keys = [conversationKey(accountId, xUserId), seenKey(eventId), seenDayKey(utcDay(at))];
+        await persistence.createWithAssociations(marker, billed ? [...keys, ledgerDayKey(utcDay(at))] : keys);
+    }
+
+    /**
+     * Records a DM this app sent: its event id comes back as an echo (dropped as seen), and the same
+     * record is the billable DM create in the day's ledger — one write for both.
+     */
+    public async markSent(persistence: IPersistence, accountId: string, xUserId: string, eventId: string, at: number): Promise<void> {
+        const marker: SeenMarker = { type: 'seen', eventId, at, kind: 'dm_create', units: 1 };
+        await persistence.createWithAssociations(marker, [
+            conversationKey(accountId, xUserId),
+            seenKey(eventId),
+            seenDayKey(utcDay(at)),
+            ledgerDayKey(utcDay(at)),
+        ]);
+    }
+
+    public async open(persistence: IPersistence, record: ConversationRecord): Promise<void> {
+        await persistence.createWithAssociations(record, [conversationKey(record.accountId, record.xUserId), roomKey(record.roomId), conversationType]);
+    }
+
+    public async update(persistence: IPersistence, record: ConversationRecord): Promise<void> {
+        await persistence.updateByAssociations([conversationKey(record.accountId, record.xUserId), roomKey(record.roomId), conversationType], record, false);
+    }
+
+    /** Forgets the room so the customer's next DM opens a new one; seen markers stay (they guard against redeliveries). */
+    public async closeRoom(persistence: IPersistence, roomId: string): Promise<void> {
+        await persistence.removeByAssociations([roomKey(roomId), conversationType]);
+    }
+
+    public async recordUnavailableNotice(persistence: IPersistence, accountId: string, xUserId: string, at: number): Promise<void> {
+        const notice: UnavailableNotice = { type: 'unavailable-notice', at };
+        await persistence.updateByAssociations([conversationKey(accountId, xUserId), unavailableKey], notice, true);
+    }
+
+    public async addPending(persistence: IPersistence, accountId: string, xUserId: string, pending: PendingMessage): Promise<void> {
+        await persistence.createWithAssociations(pending, [conversationKey(accountId, xUserId), pendingKey(pending.eventId), pendingIndex]);
+    }
+
+    public async removePending(persistence: IPersistence, accountId: string, xUserId: string, eventId: string): Promise<void> {
+        await persistence.removeByAssociations([conversationKey(accountId, xUserId), pendingKey(eventId)]);
+    }
+
+    /** Every pending message of every conversation (for the retry job and /twitter status). */
+    public async allPending(reader: IPersistenceRead): Promise<PendingMessage[]> {
+        return (await reader.readByAssociation(pendingIndex)) as unknown as PendingMessage[];
+    }
+
+    /** Drops seen markers of one UTC day (housekeeping: X stops redelivering long before). */
+    public async forgetSeenDay(persistence: IPersistence, day: string): Promise<number> {
+        return ((await persistence.removeByAssociation(seenDayKey(day))) ?? []).length;
+    }
+}

@@ -1,0 +1,60 @@
+/**
+ * What X bills, as pay-per-use prices it. Entries are append-only (one create per billable event, no
+ * read-modify-write), so several Rocket.Chat instances can record concurrently without losing counts.
+ */
+import { IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/definition/accessors';
+import { miscKey } from './associations';
+import { utcDay } from '../lib/time';
+
+export type BillableKind = 'dm_event_read' | 'dm_create' | 'dm_received';
+
+/** USD per unit (X pay-per-use, 2026). */
+export const PRICE_USD: Record<BillableKind, number> = { dm_event_read: 0.01, dm_create: 0.015, dm_received: 0.01 };
+
+export interface LedgerEntry {
+    type: 'ledger';
+    kind: BillableKind;
+    units: number;
+    at: number;
+}
+
+export interface LedgerTotals {
+    units: Record<BillableKind, number>;
+    usd: number;
+}
+
+export const ledgerDayKey = (day: string) => miscKey(`x-ledger:${day}`);
+
+export function emptyTotals(): LedgerTotals {
+    return { units: { dm_event_read: 0, dm_create: 0, dm_received: 0 }, usd: 0 };
+}
+
+export function addToTotals(totals: LedgerTotals, kind: BillableKind, units: number): LedgerTotals {
+    totals.units[kind] += units;
+    totals.usd = Math.round((totals.usd + units * PRICE_USD[kind]) * 1000) / 1000;
+    return totals;
+}
+
+export async function recordBillable(persistence: IPersistence, kind: BillableKind, units: number, at: number): Promise<void> {
+    if (units <= 0) return;
+    const entry: LedgerEntry = { type: 'ledger', kind, units, at };
+    await persistence.createWithAssociations(entry, [ledgerDayKey(utcDay(at))]);
+}
+
+/** Any record filed under the day's ledger key with a kind and units counts (sent-DM markers do too). */
+export async function totalsForDay(reader: IPersistenceRead, day: string): Promise<LedgerTotals> {
+    const entries = (await reader.readByAssociation(ledgerDayKey(day))) as unknown as Partial<LedgerEntry>[];
+    return entries.reduce((t, e) => (e.kind && typeof e.units === 'number' ? addToTotals(t, e.kind, e.units) : t), emptyTotals());
+}
+
+/** Sum of the month's days up to `now` (one read per day; only /twitter status and the cap check ask). */
+export async function totalsForMonth(reader: IPersistenceRead, now: number): Promise<LedgerTotals> {
+    const date = new Date(now);
+    const days: string[] = [];
+    for (let d = 1; d <= date.getUTCDate(); d++) days.push(utcDay(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), d)));
+    const perDay = await Promise.all(days.map((day) => totalsForDay(reader, day)));
+    return perDay.reduce((sum, t) => {
+        for (const kind of Object.keys(t.units) as BillableKind[]) addToTotals(sum, kind, t.units[kind]);
+        return sum;
+    }, emptyTotals());
+}

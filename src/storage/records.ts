@@ -1,0 +1,30 @@
+import { IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/definition/accessors';
+import { RocketChatAssociationModel, RocketChatAssociationRecord } from '@rocket.chat/apps-engine/definition/metadata';
+import { miscKey } from './associations';
+
+/**
+ * A record stored under exactly one MISC key. Rocket.Chat's updateByAssociations matches the association
+ * list exactly and its update-by-id is not implemented, so single-key records are the reliable shape.
+ */
+export class KeyedRecord<T extends object> {
+    constructor(private readonly key: RocketChatAssociationRecord) {}
+
+    public static named<T extends object>(name: string): KeyedRecord<T> {
+        return new KeyedRecord<T>(miscKey(name));
+    }
+
+    public async read(reader: IPersistenceRead): Promise<T | undefined> {
+        const [record] = (await reader.readByAssociation(this.key)) as unknown as T[];
+        return record;
+    }
+
+    public async write(persistence: IPersistence, value: T): Promise<void> {
+        await persistence.updateByAssociation(this.key, value, true);
+    }
+
+    public async remove(persistence: IPersistence): Promise<void> {
+        await persistence.removeByAssociation(this.key);
+    }
+}
+
+export const roomKey = (roomId: string) => new RocketChatAssociationRecord(RocketChatAssociationModel.ROOM, roomId);

@@ -1,0 +1,118 @@
+/**
+ * What the bridge needs from X, independent of how it is reached. The implementation (client.ts) drives
+ * twitter-api-v2 over the Apps-Engine HTTP accessor; tests of the core can supply their own.
+ */
+
+/** The business account or a customer, as X describes them. */
+export interface XUser {
+    id: string;
+    username: string;
+    name: string;
+    profileImageUrl?: string;
+}
+
+export interface SentDm {
+    dmEventId: string;
+    dmConversationId: string;
+}
+
+export type DmMediaCategory = 'dm_image' | 'dm_gif' | 'dm_video';
+
+/** Where an inbound attachment can be fetched; which field is used depends on the auth method. */
+export interface DmMediaLocation {
+    dmEventId: string;
+    mediaId: string;
+    /** ton.twitter.com URL (OAuth 1.0a) or a variant URL for videos and GIFs. */
+    url: string;
+    /** For `GET /2/dm_conversations/media/:dm_id/:media_id/:resource_id` (OAuth 2.0). */
+    resourceId?: string;
+}
+
+export interface DownloadedMedia {
+    bytes: Buffer;
+    contentType: string;
+}
+
+export interface DmEventsPage {
+    /** The raw page, for normalizeDmEventsPage. */
+    body: unknown;
+    eventCount: number;
+    nextToken?: string;
+}
+
+export interface Webhook {
+    id: string;
+    url: string;
+    valid: boolean;
+    createdAt?: string;
+}
+
+export type ActivityEventType = 'dm.received' | 'dm.sent' | 'dm.read' | 'dm.indicate_typing';
+
+export interface ActivitySubscription {
+    id: string;
+    eventType: string;
+    userId?: string;
+    webhookId?: string;
+    tag?: string;
+}
+
+/**
+ * Every way an X call can fail that a person must act on or the app must plan around. `reasonKey` is the
+ * i18n key that explains it to an agent or admin; raw X bodies and secrets never leave the client.
+ */
+export type XFailureKind =
+    | 'rate-limited'
+    | 'recipient-refuses-dms'
+    | 'media-not-permitted'
+    | 'token-invalid'
+    | 'missing-permission'
+    | 'not-found'
+    | 'invalid-request'
+    | 'unavailable';
+
+export class XFailure extends Error {
+    constructor(
+        public readonly kind: XFailureKind,
+        /** HTTP status, 0 for network failures. */
+        public readonly status: number,
+        /** For 'rate-limited': when X accepts the request again (ms since epoch). */
+        public readonly retryAt?: number,
+        /** X's own short explanation, safe to show (never contains credentials). */
+        public readonly detail?: string,
+    ) {
+        super(`X request failed: ${kind}${status ? ` (HTTP ${status})` : ''}${detail ? `: ${detail}` : ''}`);
+        this.name = 'XFailure';
+    }
+
+    /** Worth retrying later without anyone doing anything. */
+    public get transient(): boolean {
+        return this.kind === 'rate-limited' || this.kind === 'unavailable';
+    }
+}
+
+export interface XClient {
+    me(): Promise<XUser>;
+    user(id: string): Promise<XUser>;
+    sendDm(participantId: string, text: string | undefined, mediaId?: string): Promise<SentDm>;
+    uploadDmMedia(bytes: Buffer, mimeType: string): Promise<string>;
+    downloadDmMedia(location: DmMediaLocation): Promise<DownloadedMedia>;
+    listDmEvents(options: { maxResults: number; paginationToken?: string }): Promise<DmEventsPage>;
+    getDmEvent(eventId: string): Promise<unknown>;
+    /** Sends the typing indicator where the API allows it for this auth method; false when it does not. */
+    indicateTyping(participantId: string): Promise<boolean>;
+
+    listWebhooks(): Promise<Webhook[]>;
+    createWebhook(url: string): Promise<Webhook>;
+    revalidateWebhook(webhookId: string): Promise<void>;
+    deleteWebhook(webhookId: string): Promise<void>;
+    replayWebhook(webhookId: string, fromMs: number, toMs: number): Promise<void>;
+
+    createActivitySubscription(eventType: ActivityEventType, userId: string, webhookId: string): Promise<ActivitySubscription>;
+    listActivitySubscriptions(): Promise<ActivitySubscription[]>;
+    deleteActivitySubscription(subscriptionId: string): Promise<void>;
+
+    subscribeAccountActivity(webhookId: string): Promise<void>;
+    listAccountActivitySubscriptions(webhookId: string): Promise<string[]>;
+    unsubscribeAccountActivity(webhookId: string, userId: string): Promise<void>;
+}

@@ -1,0 +1,235 @@
+/**
+ * XClient over twitter-api-v2: the library builds and signs every request (OAuth 1.0a or 2.0), the
+ * transport plugin carries it through Rocket.Chat's HTTP accessor, and every failure comes back as an
+ * XFailure people can act on. An OAuth 2.0 call rejected with 401 is retried once with a refreshed token.
+ */
+import { TwitterApi } from 'twitter-api-v2';
+import type { ITwitterApiClientPlugin } from 'twitter-api-v2';
+import { AuthMethod } from '../settings/ids';
+import {
+    ActivityEventType,
+    ActivitySubscription,
+    DmEventsPage,
+    DmMediaLocation,
+    DownloadedMedia,
+    SentDm,
+    Webhook,
+    XClient,
+    XFailure,
+    XUser,
+} from './client-types';
+import type { CredentialSource, UserAuth } from './credentials';
+import { toXFailure } from './errors';
+import { dmCategoryFor } from '../bridge/media-rules';
+
+export interface XClientDeps {
+    credentials: CredentialSource;
+    plugins: ITwitterApiClientPlugin[];
+    now(): number;
+    /** Waits between media processing status checks (injectable so tests need not sleep). */
+    sleep(ms: number): Promise<void>;
+    /** Called with the number of DM events a read returned (X bills each). */
+    onDmEventsRead?(count: number): Promise<void> | void;
+}
+
+/** The DM event fields the bridge needs: text, sender, time, media and link entities. */
+export const DM_EVENT_QUERY = {
+    'dm_event.fields': 'id,text,event_type,created_at,dm_conversation_id,sender_id,participant_ids,attachments,entities',
+    expansions: 'attachments.media_keys,sender_id,participant_ids',
+    'media.fields': 'media_key,type,url,preview_image_url,variants,width,height',
+    'user.fields': 'id,name,username,profile_image_url',
+};
+
+const USER_FIELDS = { 'user.fields': 'id,name,username,profile_image_url' };
+const MEDIA_CHUNK_BYTES = 1024 * 1024;
+const MAX_PROCESSING_WAIT_MS = 10 * 60_000;
+
+interface V2User {
+    id: string;
+    name: string;
+    username: string;
+    profile_image_url?: string;
+}
+
+const toUser = (u: V2User): XUser => ({ id: u.id, username: u.username, name: u.name, profileImageUrl: u.profile_image_url });
+
+/** X's replay window format: yyyymmddhhmm in UTC. */
+export function replayTimestamp(ms: number): string {
+    return new Date(ms).toISOString().replace(/[-:T]/g, '').slice(0, 12);
+}
+
+export class TwitterXClient implements XClient {
+    constructor(private readonly deps: XClientDeps) {}
+
+    private clientFor(auth: UserAuth): TwitterApi {
+        const options = { plugins: this.deps.plugins };
+        return auth.kind === 'oauth2' ? new TwitterApi(auth.accessToken, options) : new TwitterApi(auth, options);
+    }
+
+    /** Runs a user-context call; an OAuth 2.0 token rejected by X is refreshed once and the call retried. */
+    private async asUser<T>(call: (client: TwitterApi, auth: UserAuth) => Promise<T>): Promise<T> {
+        const auth = await this.deps.credentials.user();
+        try {
+            return await call(this.clientFor(auth), auth);
+        } catch (e) {
+            const failure = toXFailure(e, this.deps.now());
+            if (failure.kind !== 'token-invalid') throw failure;
+            const retryAuth = await this.deps.credentials.refreshAfterRejection();
+            if (!retryAuth) throw failure;
+            try {
+                return await call(this.clientFor(retryAuth), retryAuth);
+            } catch (again) {
+                throw toXFailure(again, this.deps.now());
+            }
+        }
+    }
+
+    private async asApp<T>(call: (client: TwitterApi) => Promise<T>): Promise<T> {
+        const bearer = await this.deps.credentials.appBearer();
+        try {
+            return await call(new TwitterApi(bearer, { plugins: this.deps.plugins }));
+        } catch (e) {
+            throw toXFailure(e, this.deps.now());
+        }
+    }
+
+    public async me(): Promise<XUser> {
+        return this.asUser(async (c) => toUser((await c.v2.me(USER_FIELDS as never)).data as V2User));
+    }
+
+    public async user(id: string): Promise<XUser> {
+        return this.asUser(async (c) => toUser((await c.v2.user(id, USER_FIELDS as never)).data as V2User));
+    }
+
+    public async sendDm(participantId: string, text: string | undefined, mediaId?: string): Promise<SentDm> {
+        if (!text && !mediaId) throw new XFailure('invalid-request', 0, undefined, 'A DM needs text or an attachment');
+        return this.asUser(async (c) => {
+            const result = await c.v2.sendDmToParticipant(participantId, {
+                ...(text ? { text } : {}),
+                ...(mediaId ? { attachments: [{ media_id: mediaId }] } : {}),
+            });
+            return { dmEventId: String(result.dm_event_id), dmConversationId: String(result.dm_conversation_id) };
+        });
+    }
+
+    /**
+     * v2 chunked upload with JSON base64 appends (Apps-Engine's HTTP accessor carries string bodies only),
+     * in the DM category matching the type, waiting for X to finish processing videos and GIFs.
+     */
+    public async uploadDmMedia(bytes: Buffer, mimeType: string): Promise<string> {
+        const category = dmCategoryFor(mimeType);
+        if (!category) throw new XFailure('media-not-permitted', 0, undefined, `X does not accept ${mimeType} in Direct Messages`);
+        return this.asUser(async (c) => {
+            const init = await c.v2.post('media/upload/initialize', { media_type: mimeType, total_bytes: bytes.length, media_category: category }, { forceBodyMode: 'json' });
+            const mediaId = String(init.data?.id);
+            for (let offset = 0, segment = 0; offset < bytes.length; offset += MEDIA_CHUNK_BYTES, segment++) {
+                const chunk = bytes.subarray(offset, offset + MEDIA_CHUNK_BYTES);
+                await c.v2.post(`media/upload/${mediaId}/append`, { segment_index: segment, media: chunk.toString('base64') }, { forceBodyMode: 'json' });
+            }
+            let info = (await c.v2.post(`media/upload/${mediaId}/finalize`, {}, { forceBodyMode: 'json' })).data?.processing_info;
+            const started = this.deps.now();
+            while (info && (info.state === 'pending' || info.state === 'in_progress')) {
+                if (this.deps.now() - started > MAX_PROCESSING_WAIT_MS) throw new XFailure('unavailable', 0, undefined, 'X did not finish processing the media');
+                await this.deps.sleep(Math.min(Math.max(1, info.check_after_secs ?? 1), 10) * 1000);
+                info = (await c.v2.get('media/upload', { command: 'STATUS', media_id: mediaId })).data?.processing_info;
+            }
+            if (info?.state === 'failed') throw new XFailure('media-not-permitted', 0, undefined, info.error?.message ?? 'X could not process the media');
+            return mediaId;
+        });
+    }
+
+    /** OAuth 2.0: X's DM media endpoint; OAuth 1.0a: the signed ton.twitter.com (or variant) URL. */
+    public async downloadDmMedia(location: DmMediaLocation): Promise<DownloadedMedia> {
+        return this.asUser(async (c, auth) => {
+            const url =
+                auth.kind === 'oauth2' && location.resourceId
+                    ? `https://api.x.com/2/dm_conversations/media/${encodeURIComponent(location.dmEventId)}/${encodeURIComponent(location.mediaId)}/${encodeURIComponent(location.resourceId)}`
+                    : location.url;
+            const response = await c.get(url, undefined, { forceParseMode: 'buffer', fullResponse: true, prefix: '' });
+            const bytes = Buffer.isBuffer(response.data) ? response.data : Buffer.from(response.data as Uint8Array);
+            return { bytes, contentType: String(response.headers['content-type'] ?? 'application/octet-stream').split(';')[0].trim() };
+        });
+    }
+
+    public async listDmEvents(options: { maxResults: number; paginationToken?: string }): Promise<DmEventsPage> {
+        const body = await this.asUser((c) =>
+            c.v2.get('dm_events', {
+                ...DM_EVENT_QUERY,
+                event_types: 'MessageCreate',
+                max_results: options.maxResults,
+                ...(options.paginationToken ? { pagination_token: options.paginationToken } : {}),
+            }),
+        );
+        const eventCount = Array.isArray(body?.data) ? body.data.length : 0;
+        await this.deps.onDmEventsRead?.(eventCount);
+        return { body, eventCount, nextToken: body?.meta?.next_token };
+    }
+
+    public async getDmEvent(eventId: string): Promise<unknown> {
+        const body = await this.asUser((c) => c.v2.get('dm_events/:event_id', DM_EVENT_QUERY, { params: { event_id: eventId } }));
+        await this.deps.onDmEventsRead?.(body?.data ? 1 : 0);
+        return body;
+    }
+
+    /** X's v2 API has no typing endpoint and v1.1's answers 453 to self-serve apps: nothing to send. */
+    public async indicateTyping(_participantId: string): Promise<boolean> {
+        return false;
+    }
+
+    public async listWebhooks(): Promise<Webhook[]> {
+        const body = await this.asApp((c) => c.v2.get('webhooks'));
+        return ((body?.data ?? []) as { id: string; url: string; valid: boolean; created_at?: string }[]).map((w) => ({ id: w.id, url: w.url, valid: w.valid, createdAt: w.created_at }));
+    }
+
+    public async createWebhook(url: string): Promise<Webhook> {
+        const body = await this.asApp((c) => c.v2.post('webhooks', { url }));
+        return { id: body.data.id, url: body.data.url, valid: body.data.valid, createdAt: body.data.created_at };
+    }
+
+    public async revalidateWebhook(webhookId: string): Promise<void> {
+        await this.asApp((c) => c.v2.put('webhooks/:webhook_id', undefined, { params: { webhook_id: webhookId } }));
+    }
+
+    public async deleteWebhook(webhookId: string): Promise<void> {
+        await this.asApp((c) => c.v2.delete('webhooks/:webhook_id', undefined, { params: { webhook_id: webhookId } }));
+    }
+
+    public async replayWebhook(webhookId: string, fromMs: number, toMs: number): Promise<void> {
+        await this.asApp((c) => c.v2.post('webhooks/replay', { webhook_id: webhookId, from_date: replayTimestamp(fromMs), to_date: replayTimestamp(toMs) }));
+    }
+
+    /** DM events are private: X accepts the subscription only with the monitored account's OAuth 2.0 token. */
+    public async createActivitySubscription(eventType: ActivityEventType, userId: string, webhookId: string): Promise<ActivitySubscription> {
+        const body = await this.asUser((c) => c.v2.post('activity/subscriptions', { event_type: eventType, filter: { user_id: userId }, webhook_id: webhookId }));
+        const s = body?.data?.subscription ?? body?.data;
+        return { id: String(s.subscription_id ?? s.id), eventType: s.event_type, userId: s.filter?.user_id, webhookId: s.webhook_id, tag: s.tag };
+    }
+
+    public async listActivitySubscriptions(): Promise<ActivitySubscription[]> {
+        const body = await this.asApp((c) => c.v2.get('activity/subscriptions'));
+        return ((body?.data ?? []) as Record<string, any>[]).map((s) => ({ id: String(s.subscription_id ?? s.id), eventType: s.event_type, userId: s.filter?.user_id, webhookId: s.webhook_id, tag: s.tag }));
+    }
+
+    public async deleteActivitySubscription(subscriptionId: string): Promise<void> {
+        await this.asApp((c) => c.v2.delete('activity/subscriptions/:subscription_id', undefined, { params: { subscription_id: subscriptionId } }));
+    }
+
+    public async subscribeAccountActivity(webhookId: string): Promise<void> {
+        await this.asUser((c) => c.v2.post('account_activity/webhooks/:webhook_id/subscriptions/all', undefined, { params: { webhook_id: webhookId } }));
+    }
+
+    public async listAccountActivitySubscriptions(webhookId: string): Promise<string[]> {
+        const body = await this.asApp((c) => c.v2.get('account_activity/webhooks/:webhook_id/subscriptions/all/list', undefined, { params: { webhook_id: webhookId } }));
+        return ((body?.data?.subscriptions ?? []) as { user_id: string }[]).map((s) => String(s.user_id));
+    }
+
+    public async unsubscribeAccountActivity(webhookId: string, userId: string): Promise<void> {
+        await this.asApp((c) =>
+            c.v2.delete('account_activity/webhooks/:webhook_id/subscriptions/:user_id/all', undefined, { params: { webhook_id: webhookId, user_id: userId } }),
+        );
+    }
+
+    public get authMethod(): AuthMethod {
+        return this.deps.credentials.method;
+    }
+}

@@ -1,0 +1,127 @@
+/**
+ * Which credentials each X call uses, and keeping them fresh. OAuth 2.0 access tokens last two hours and
+ * refresh tokens rotate on every use, so a refresh first re-reads persistence (another Rocket.Chat
+ * instance may have refreshed already) and writes the new pair before anything uses it.
+ */
+import { IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/definition/accessors';
+import { TwitterApi } from 'twitter-api-v2';
+import type { ITwitterApiClientPlugin } from 'twitter-api-v2';
+import { AuthMethod } from '../settings/ids';
+import type { AppSettings } from '../settings/reader';
+import { OAuth2Tokens, tokensRecord } from '../storage/account';
+import { XFailure } from './client-types';
+import { toXFailure } from './errors';
+
+export type UserAuth =
+    | { kind: 'oauth1'; appKey: string; appSecret: string; accessToken: string; accessSecret: string }
+    | { kind: 'oauth2'; accessToken: string };
+
+export interface CredentialSource {
+    readonly method: AuthMethod;
+    user(): Promise<UserAuth>;
+    /** After X answered 401: a refreshed credential to retry once with, or undefined when none can exist. */
+    refreshAfterRejection(): Promise<UserAuth | undefined>;
+    appBearer(): Promise<string>;
+}
+
+/** Refresh this long before X's expiry, so a request never leaves with a token about to die. */
+const REFRESH_MARGIN_MS = 2 * 60_000;
+
+export const OAUTH2_SCOPES = ['dm.read', 'dm.write', 'tweet.read', 'users.read', 'offline.access', 'media.write'];
+
+export interface CredentialDeps {
+    settings: AppSettings;
+    reader: IPersistenceRead;
+    persistence?: IPersistence;
+    plugins: ITwitterApiClientPlugin[];
+    now(): number;
+}
+
+/** Tokens are cached per instance; persistence stays the truth. */
+let cachedTokens: OAuth2Tokens | undefined;
+const bearerCache = new Map<string, string>();
+
+export function forgetCachedCredentials(): void {
+    cachedTokens = undefined;
+    bearerCache.clear();
+}
+
+export function rememberTokens(tokens: OAuth2Tokens): void {
+    cachedTokens = tokens;
+}
+
+export function credentialSource(deps: CredentialDeps): CredentialSource {
+    const { settings } = deps;
+    const appBearer = async (): Promise<string> => {
+        if (settings.bearerToken) return settings.bearerToken;
+        if (!settings.apiKey || !settings.apiKeySecret) throw new XFailure('invalid-request', 0, undefined, 'API Key and API Key Secret are required for webhooks');
+        const cacheKey = `${settings.apiKey}:${settings.apiKeySecret.length}`;
+        const cached = bearerCache.get(cacheKey);
+        if (cached) return cached;
+        try {
+            const app = await new TwitterApi({ appKey: settings.apiKey, appSecret: settings.apiKeySecret }, { plugins: deps.plugins }).appLogin();
+            const tokens = app.getActiveTokens();
+            if (tokens.type !== 'oauth2') throw new XFailure('invalid-request', 0, undefined, 'X did not return an app-only token');
+            const bearer = tokens.bearerToken;
+            bearerCache.set(cacheKey, bearer);
+            return bearer;
+        } catch (e) {
+            throw toXFailure(e, deps.now());
+        }
+    };
+
+    if (settings.authMethod === AuthMethod.Tokens) {
+        const user = async (): Promise<UserAuth> => {
+            if (!settings.apiKey || !settings.apiKeySecret || !settings.accessToken || !settings.accessTokenSecret) {
+                throw new XFailure('token-invalid', 0, undefined, 'API Key, API Key Secret, Access Token and Access Token Secret are required');
+            }
+            return { kind: 'oauth1', appKey: settings.apiKey, appSecret: settings.apiKeySecret, accessToken: settings.accessToken, accessSecret: settings.accessTokenSecret };
+        };
+        // Pasted OAuth 1.0a tokens do not expire: a 401 means they are wrong or revoked.
+        return { method: AuthMethod.Tokens, user, refreshAfterRejection: async () => undefined, appBearer };
+    }
+
+    const refresh = async (rejected?: string): Promise<OAuth2Tokens> => {
+        const stored = await tokensRecord.read(deps.reader);
+        if (!stored) throw new XFailure('token-invalid', 0, undefined, 'The X account is not linked');
+        const fresh = stored.accessToken !== rejected && stored.expiresAt - REFRESH_MARGIN_MS > deps.now();
+        if (fresh) return (cachedTokens = stored);
+        if (!stored.refreshToken) throw new XFailure('token-invalid', 0, undefined, 'The access token expired and no refresh token was granted (offline.access)');
+        if (!settings.oauth2ClientId) throw new XFailure('token-invalid', 0, undefined, 'OAuth 2.0 Client ID is not set');
+        if (!deps.persistence) throw new XFailure('token-invalid', 0, undefined, 'The token must be refreshed where it can be stored');
+        try {
+            const client = new TwitterApi({ clientId: settings.oauth2ClientId, clientSecret: settings.oauth2ClientSecret || undefined }, { plugins: deps.plugins });
+            const result = await client.refreshOAuth2Token(stored.refreshToken);
+            const tokens: OAuth2Tokens = {
+                accessToken: result.accessToken,
+                refreshToken: result.refreshToken ?? stored.refreshToken,
+                expiresAt: deps.now() + result.expiresIn * 1000,
+                scope: result.scope ?? stored.scope,
+                updatedAt: deps.now(),
+            };
+            await tokensRecord.write(deps.persistence, tokens);
+            return (cachedTokens = tokens);
+        } catch (e) {
+            const failure = toXFailure(e, deps.now());
+            // A refresh token another instance already rotated: its new pair is in persistence now.
+            const again = await tokensRecord.read(deps.reader);
+            if (again && again.refreshToken !== stored.refreshToken && again.expiresAt - REFRESH_MARGIN_MS > deps.now()) return (cachedTokens = again);
+            throw failure.kind === 'invalid-request' ? new XFailure('token-invalid', failure.status, undefined, failure.detail) : failure;
+        }
+    };
+
+    return {
+        method: AuthMethod.OAuth2,
+        async user() {
+            const tokens = cachedTokens && cachedTokens.expiresAt - REFRESH_MARGIN_MS > deps.now() ? cachedTokens : await refresh();
+            return { kind: 'oauth2', accessToken: tokens.accessToken };
+        },
+        async refreshAfterRejection() {
+            const rejected = cachedTokens?.accessToken;
+            cachedTokens = undefined;
+            const tokens = await refresh(rejected);
+            return tokens.accessToken === rejected ? undefined : { kind: 'oauth2', accessToken: tokens.accessToken };
+        },
+        appBearer,
+    };
+}

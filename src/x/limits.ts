@@ -1,0 +1,61 @@
+/**
+ * What X's rate-limit headers said last, per endpoint, so callers can queue work before X refuses it.
+ * Memory only: every response carries the current numbers, so each instance corrects itself on its
+ * next call, and a 429 is the authority anyway.
+ */
+import type { TwitterRateLimit } from 'twitter-api-v2';
+import type { TransportObservation } from './transport';
+
+export interface LimitWindow {
+    limit: number;
+    remaining: number;
+    /** ms since epoch */
+    resetAt: number;
+}
+
+export interface EndpointLimits {
+    window?: LimitWindow;
+    userDay?: LimitWindow;
+    appDay?: LimitWindow;
+    at: number;
+}
+
+const toWindow = (l: { limit: number; remaining: number; reset: number } | undefined): LimitWindow | undefined =>
+    l && Number.isFinite(l.remaining) ? { limit: l.limit, remaining: l.remaining, resetAt: l.reset * 1000 } : undefined;
+
+/** DM sends share one budget whatever the participant, so the path is normalized. */
+export function endpointKey(method: string, endpoint: string): string {
+    const path = endpoint.replace(/^https:\/\/[^/]+/, '').replace(/\/dm_conversations\/with\/\d+\/messages$/, '/dm_conversations/with/:id/messages');
+    return `${method} ${path}`;
+}
+
+export const DM_SEND_KEY = 'POST /2/dm_conversations/with/:id/messages';
+
+export class RateLimitBook {
+    private readonly byEndpoint = new Map<string, EndpointLimits>();
+
+    public observe(info: TransportObservation, now: number): void {
+        if (!info.rateLimit) return;
+        const r = info.rateLimit as TwitterRateLimit;
+        this.byEndpoint.set(endpointKey(info.method, info.endpoint), { window: toWindow(r), userDay: toWindow(r.userDay), appDay: toWindow(r.day), at: now });
+    }
+
+    public get(key: string): EndpointLimits | undefined {
+        return this.byEndpoint.get(key);
+    }
+
+    /** When a call to `key` can be made without X refusing it: now, or the reset of an exhausted window. */
+    public availableAt(key: string, now: number): number {
+        const limits = this.byEndpoint.get(key);
+        if (!limits) return now;
+        const blocked = [limits.window, limits.userDay, limits.appDay].filter((w): w is LimitWindow => !!w && w.remaining <= 0 && w.resetAt > now);
+        return blocked.length ? Math.max(...blocked.map((w) => w.resetAt)) : now;
+    }
+
+    public snapshot(): Record<string, EndpointLimits> {
+        return Object.fromEntries(this.byEndpoint);
+    }
+}
+
+/** One per app instance (the Deno process). */
+export const rateLimits = new RateLimitBook();
