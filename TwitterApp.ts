@@ -1,6 +1,7 @@
 import {
     IAppAccessors,
     IConfigurationExtend,
+    IConfigurationModify,
     IEnvironmentRead,
     IHttp,
     ILogger,
@@ -12,28 +13,45 @@ import { ApiSecurity, ApiVisibility } from '@rocket.chat/apps-engine/definition/
 import { App } from '@rocket.chat/apps-engine/definition/App';
 import { IAppInstallationContext } from '@rocket.chat/apps-engine/definition/accessors/IAppInstallationContext';
 import { IAppInfo } from '@rocket.chat/apps-engine/definition/metadata';
+import { ISetting } from '@rocket.chat/apps-engine/definition/settings';
+import { IUIKitInteractionHandler, IUIKitResponse, UIKitBlockInteractionContext } from '@rocket.chat/apps-engine/definition/uikit';
+import { handleSetupAction, setUpAfterInstall } from './src/admin/install';
 import { TwitterCommand } from './src/commands/TwitterCommand';
+import { OAuthCallbackEndpoint } from './src/endpoints/OAuthCallbackEndpoint';
 import { WebhookEndpoint } from './src/endpoints/WebhookEndpoint';
+import { POLLER_JOB_ID } from './src/jobs/ids';
+import { runPoll } from './src/jobs/poller';
 import { settingDefinitions } from './src/settings/definitions';
-import { ensureAppSecrets } from './src/storage/app-secrets';
+import { invalidateSettings } from './src/settings/reader';
 
 /** Composition root: registers what Rocket.Chat calls and delegates every hook into src/. */
-export class TwitterApp extends App {
+export class TwitterApp extends App implements IUIKitInteractionHandler {
     constructor(info: IAppInfo, logger: ILogger, accessors: IAppAccessors) {
         super(info, logger, accessors);
     }
 
     protected override async extendConfiguration(configuration: IConfigurationExtend, _environment: IEnvironmentRead): Promise<void> {
         await Promise.all(settingDefinitions.map((s) => configuration.settings.provideSetting(s)));
-        await configuration.slashCommands.provideSlashCommand(new TwitterCommand(this.getInfo()));
+        await configuration.slashCommands.provideSlashCommand(new TwitterCommand(this));
         await configuration.api.provideApi({
             visibility: ApiVisibility.PUBLIC,
             security: ApiSecurity.UNSECURE,
-            endpoints: [new WebhookEndpoint(this)],
+            endpoints: [new WebhookEndpoint(this), new OAuthCallbackEndpoint(this)],
         });
+        await configuration.scheduler.registerProcessors([
+            { id: POLLER_JOB_ID, processor: (_job, read, modify, http, persis) => runPoll(read, modify, http, persis, this.getLogger()) },
+        ]);
     }
 
-    public override async onInstall(_context: IAppInstallationContext, read: IRead, _http: IHttp, persistence: IPersistence, _modify: IModify): Promise<void> {
-        await ensureAppSecrets(read.getPersistenceReader(), persistence);
+    public override async onInstall(context: IAppInstallationContext, read: IRead, _http: IHttp, persistence: IPersistence, modify: IModify): Promise<void> {
+        await setUpAfterInstall(this.getID(), context.user, read, persistence, modify);
+    }
+
+    public override async onSettingUpdated(_setting: ISetting, _configurationModify: IConfigurationModify, _read: IRead, _http: IHttp): Promise<void> {
+        invalidateSettings();
+    }
+
+    public async executeBlockActionHandler(context: UIKitBlockInteractionContext, read: IRead, http: IHttp, persistence: IPersistence, modify: IModify): Promise<IUIKitResponse> {
+        return handleSetupAction(this, context, read, http, persistence, modify);
     }
 }

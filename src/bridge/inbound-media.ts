@@ -4,6 +4,7 @@
  * is not shown. Nothing is dropped silently.
  */
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
+import { RoomType } from '@rocket.chat/apps-engine/definition/rooms';
 import { Translate } from '../i18n/translate';
 import type { ConversationRecord } from '../storage/conversations';
 import type { InboundMedia } from '../x/event-types';
@@ -48,7 +49,7 @@ export async function fetchInboundMedia(ctx: BridgeContext, media: InboundMedia,
 export async function uploadInboundMedia(ctx: BridgeContext, conversation: ConversationRecord, media: InboundMedia, file: { bytes: Buffer; contentType: string }): Promise<void> {
     await ctx.modify.getCreator().getUploadCreator().uploadBuffer(file.bytes, {
         filename: fileNameFor(media.mediaId, file.contentType),
-        room: { id: conversation.roomId } as ILivechatRoom,
+        room: { id: conversation.roomId, type: RoomType.LIVE_CHAT } as ILivechatRoom,
         visitorToken: conversation.visitorToken,
     });
 }

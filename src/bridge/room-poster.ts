@@ -1,5 +1,6 @@
 /** Writes into a conversation's room: customer messages as the visitor, mirrored replies and notices as the app. */
 import type { ILivechatMessage, ILivechatRoom, IVisitor } from '@rocket.chat/apps-engine/definition/livechat';
+import { RoomType } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { translator } from '../i18n/translate';
 import type { ConversationRecord } from '../storage/conversations';
@@ -8,7 +9,8 @@ import type { BridgeContext } from './context';
 import { inboundText } from './format';
 import { fetchInboundMedia, uploadInboundMedia } from './inbound-media';
 
-const minimalRoom = (conversation: ConversationRecord) => ({ id: conversation.roomId }) as ILivechatRoom;
+/** What Rocket.Chat needs to post into a known room (its id and kind) without reading the room first. */
+const minimalRoom = (conversation: ConversationRecord) => ({ id: conversation.roomId, type: RoomType.LIVE_CHAT }) as ILivechatRoom;
 
 function visitorOf(conversation: ConversationRecord): IVisitor {
     return { id: conversation.visitorId, token: conversation.visitorToken, username: conversation.visitorUsername, name: conversation.visitorName } as IVisitor;
@@ -71,7 +73,7 @@ export async function postRoomNotice(ctx: BridgeContext, roomId: string, text: s
     const builder = ctx.modify
         .getCreator()
         .startMessage()
-        .setRoom({ id: roomId } as ILivechatRoom)
+        .setRoom({ id: roomId, type: RoomType.LIVE_CHAT } as ILivechatRoom)
         .setSender(await appUser(ctx))
         .setGroupable(false)
         .setText(text);

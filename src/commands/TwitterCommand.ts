@@ -1,9 +1,14 @@
 import { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
-import { IAppInfo } from '@rocket.chat/apps-engine/definition/metadata';
+import type { App } from '@rocket.chat/apps-engine/definition/App';
 import { ISlashCommand, SlashCommandContext } from '@rocket.chat/apps-engine/definition/slashcommands';
-import { I18nKey, translator } from '../i18n/translate';
+import { I18nKey, Translate, translator } from '../i18n/translate';
 import { notifyEphemeral } from '../lib/ephemeral';
 import { languageOf } from '../lib/language';
+import { authorize, CommandReply, unauthorize } from './authorize';
+
+const ADMIN_ONLY: Subcommand[] = ['authorize', 'unauthorize'];
+
+export const isAdmin = (user: { roles?: string[] }) => !!user.roles?.includes('admin');
 
 export const SUBCOMMANDS = ['authorize', 'unauthorize', 'status', 'support', 'help'] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
@@ -21,30 +26,37 @@ export class TwitterCommand implements ISlashCommand {
     public i18nDescription: I18nKey = 'command_description';
     public providesPreview = false;
 
-    constructor(private readonly appInfo: IAppInfo) {}
+    constructor(private readonly app: App) {}
 
-    public async executor(context: SlashCommandContext, read: IRead, modify: IModify, _http: IHttp, _persis: IPersistence): Promise<void> {
+    public async executor(context: SlashCommandContext, read: IRead, modify: IModify, http: IHttp, persistence: IPersistence): Promise<void> {
         const sender = context.getSender();
         const t = translator(await languageOf(read, sender));
         const { subcommand, unknown } = parseSubcommand(context.getArguments());
-        const lines: string[] = [];
-        if (unknown) lines.push(t('command_unknown_subcommand', { subcommand: unknown }));
+        const reply = await this.answer(subcommand, unknown, sender, t, { read, modify, persistence, http });
+        await notifyEphemeral(read, modify, sender, context.getRoom(), reply.text, reply.blocks);
+    }
+
+    private async answer(
+        subcommand: Subcommand,
+        unknown: string | undefined,
+        sender: Parameters<typeof isAdmin>[0] & { id: string },
+        t: Translate,
+        a: { read: IRead; modify: IModify; persistence: IPersistence; http: IHttp },
+    ): Promise<CommandReply> {
+        if (ADMIN_ONLY.includes(subcommand) && !isAdmin(sender)) return { text: t('command_admins_only', { subcommand }) };
+        const admin = { ...a, appId: this.app.getID(), now: () => Date.now() };
+        const info = this.app.getInfo();
         switch (subcommand) {
-            case 'help':
-                lines.push(t('command_help'));
-                break;
+            case 'authorize':
+                return authorize(admin, sender as never, t);
+            case 'unauthorize':
+                return unauthorize(admin, t);
             case 'support':
-                lines.push(
-                    t('command_support', {
-                        version: this.appInfo.version,
-                        homepage: this.appInfo.author.homepage,
-                        support: this.appInfo.author.support,
-                    }),
-                );
-                break;
-            default:
-                lines.push(t('command_not_available', { subcommand }));
+                return { text: t('command_support', { version: info.version, homepage: info.author.homepage, support: info.author.support }) };
+            case 'status':
+                return { text: t('command_not_available', { subcommand }) };
+            case 'help':
+                return { text: [unknown && t('command_unknown_subcommand', { subcommand: unknown }), t('command_help')].filter(Boolean).join('\n\n') };
         }
-        await notifyEphemeral(read, modify, sender, context.getRoom(), lines.join('\n\n'));
     }
 }
