@@ -19,8 +19,12 @@ import { handleSetupAction, setUpAfterInstall } from './src/admin/install';
 import { TwitterCommand } from './src/commands/TwitterCommand';
 import { OAuthCallbackEndpoint } from './src/endpoints/OAuthCallbackEndpoint';
 import { WebhookEndpoint } from './src/endpoints/WebhookEndpoint';
-import { POLLER_JOB_ID } from './src/jobs/ids';
+import { HOUSEKEEPING_JOB_ID, MIRROR_JOB_ID, PENDING_JOB_ID, POLLER_JOB_ID } from './src/jobs/ids';
+import { runMirrorDecisions } from './src/jobs/mirror';
+import { runHousekeeping } from './src/jobs/housekeeping';
+import { runPendingRetry } from './src/jobs/pending';
 import { runPoll } from './src/jobs/poller';
+import { StartupType } from '@rocket.chat/apps-engine/definition/scheduler';
 import { settingDefinitions } from './src/settings/definitions';
 import { invalidateSettings } from './src/settings/reader';
 
@@ -40,6 +44,17 @@ export class TwitterApp extends App implements IUIKitInteractionHandler {
         });
         await configuration.scheduler.registerProcessors([
             { id: POLLER_JOB_ID, processor: (_job, read, modify, http, persis) => runPoll(read, modify, http, persis, this.getLogger()) },
+            { id: MIRROR_JOB_ID, processor: (_job, read, modify, http, persis) => runMirrorDecisions(read, modify, http, persis, this.getLogger()) },
+            {
+                id: PENDING_JOB_ID,
+                startupSetting: { type: StartupType.RECURRING, interval: '60 seconds', skipImmediate: true },
+                processor: (_job, read, modify, http, persis) => runPendingRetry(read, modify, http, persis, this.getLogger()),
+            },
+            {
+                id: HOUSEKEEPING_JOB_ID,
+                startupSetting: { type: StartupType.RECURRING, interval: '24 hours', skipImmediate: true },
+                processor: async (_job, _read, _modify, _http, persis) => void (await runHousekeeping(persis, Date.now())),
+            },
         ]);
     }
 

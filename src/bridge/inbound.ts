@@ -5,21 +5,24 @@
  *
  * Steady state (room open) costs three bridge calls per message: read the conversation, post, mark seen.
  */
-import type { ConversationRecord, ConversationState, PendingMessage } from '../storage/conversations';
+import type { ConversationRecord, ConversationState, MirrorCandidate, PendingMessage } from '../storage/conversations';
+import { MIRROR_JOB_ID } from '../jobs/ids';
 import type { InboundEvent, InboundMessage, InboundRead, InboundTyping, XUserProfile } from '../x/event-types';
 import { readAccount, accountRecord } from '../storage/account';
 import { HOUR } from '../lib/time';
-import { failureReasonKey } from '../i18n/x-failures';
 import type { BridgeContext } from './context';
 import { displayName, openConversation, resolveDepartmentId } from './conversation-opener';
 import { sendRecordedDm } from './dm-sender';
-import { postCustomerMessage, postMirroredReply, postRoomNotice, serverTranslator } from './room-poster';
+import { sendLifecycleDm } from './lifecycle';
+import { inConversationLane } from './outbound';
+import { postCustomerMessage, postMirroredReply } from './room-poster';
 
 export type InboundOutcome =
     | 'posted'
     | 'duplicate'
     | 'echo'
     | 'mirrored'
+    | 'deferred'
     | 'pending'
     | 'typing'
     | 'read'
@@ -89,12 +92,32 @@ async function openForCustomer(ctx: BridgeContext, customer: XUserProfile, state
     const departmentId = await resolveDepartmentId(ctx);
     const online = await ctx.read.getLivechatReader().isOnlineAsync(departmentId);
     if (!online) await sendUnavailableNotice(ctx, customer.id, state);
-    const opened = await openConversation(ctx, customer, departmentId);
+    // Opening and greeting hold the conversation's lane, so an "agent joined" DM fired while the room is
+    // being created (or an early agent reply) goes out after the welcome, never before it.
+    const opened = await inConversationLane({ accountId: ctx.account.xUserId, xUserId: customer.id }, async () => {
+        const result = await openConversation(ctx, customer, departmentId);
+        if (result.ok && ctx.settings.welcomeMessage) await sendLifecycleDm(ctx, result.conversation, ctx.settings.welcomeMessage, 'welcome', { inLane: true });
+        return result;
+    });
     if (!opened.ok) return undefined;
     const conversation = opened.conversation;
-    if (ctx.settings.welcomeMessage) await sendLifecycleDm(ctx, conversation, ctx.settings.welcomeMessage);
     await flushPending(ctx, conversation, state.pending);
     return conversation;
+}
+
+/**
+ * The retry job's turn for one customer with pending messages: their room may be open by now (another
+ * message opened it), or an agent may have come online.
+ */
+export async function retryPending(ctx: BridgeContext, xUserId: string): Promise<'flushed' | 'still-pending' | 'nothing'> {
+    const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, xUserId);
+    if (state.pending.length === 0) return 'nothing';
+    if (state.conversation) {
+        await flushPending(ctx, state.conversation, state.pending);
+        return 'flushed';
+    }
+    const latest = state.pending[state.pending.length - 1].event as unknown as InboundMessage;
+    return (await openForCustomer(ctx, customerProfile(latest, xUserId), state)) ? 'flushed' : 'still-pending';
 }
 
 /** Posts messages kept while no room could be opened, oldest first, each exactly once. */
@@ -123,31 +146,46 @@ async function sendUnavailableNotice(ctx: BridgeContext, customerId: string, sta
     else ctx.logger.warn(`Service unavailable message not delivered to ${customerId}: ${outcome.failure.kind}`);
 }
 
-/** Welcome and finished messages: sent now, and if X refuses, the agents are told in the room. */
-export async function sendLifecycleDm(ctx: BridgeContext, conversation: ConversationRecord, text: string): Promise<boolean> {
-    const outcome = await sendRecordedDm(ctx, conversation.xUserId, text);
-    if (outcome.ok) return true;
-    const t = await serverTranslator(ctx);
-    await postRoomNotice(ctx, conversation.roomId, t('lifecycle_dm_failed', { reason: t(failureReasonKey(outcome.failure.kind)) }));
-    return false;
-}
-
 /**
- * A DM sent by the business account: an echo of one this app sent (its id is already seen, or it carries
- * our X app id) is dropped; one typed in X's own app is mirrored into the open room for the agents.
+ * A DM sent by the business account: an echo of one this app sent is dropped (its X app id is known, or
+ * its event id is already marked as our send); one typed in X's own app is mirrored into the open room.
+ * X may deliver the echo before our own send has recorded its id, so an unknown one is decided a moment
+ * later by the mirror job — which also learns our X app id, after which echoes cost no lookup at all.
  */
 async function handleBusinessMessage(ctx: BridgeContext, message: InboundMessage): Promise<InboundOutcome> {
     const customerId = message.recipientId;
+    if (message.sourceAppId && (ctx.account.ownSourceAppIds ?? []).includes(message.sourceAppId)) return 'echo';
     const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, customerId);
-    const ownApps = ctx.account.ownSourceAppIds ?? [];
     if (state.seen.has(message.eventId)) {
-        if (message.sourceAppId && !ownApps.includes(message.sourceAppId)) await learnOwnSourceApp(ctx, message.sourceAppId);
+        if (message.sourceAppId) await learnOwnSourceApp(ctx, message.sourceAppId);
         return 'echo';
     }
-    if (message.sourceAppId && ownApps.includes(message.sourceAppId)) return 'echo';
+    if (!state.conversation) return 'ignored-no-conversation';
+    await ctx.conversations.addMirrorCandidate(ctx.persistence, ctx.account.xUserId, {
+        type: 'mirror-candidate',
+        eventId: message.eventId,
+        xUserId: customerId,
+        at: ctx.now(),
+        event: JSON.parse(JSON.stringify(message)),
+    });
+    await ctx.modify.getScheduler().scheduleOnce({ id: MIRROR_JOB_ID, when: `${Math.ceil(MIRROR_GRACE_MS / 1000) + 1} seconds` });
+    return 'deferred';
+}
+
+/** How long our own send has to record its event id before an unknown business DM counts as typed in X's app. */
+export const MIRROR_GRACE_MS = 2_000;
+
+/** The mirror job's decision for one candidate (already taken out of the queue by the caller). */
+export async function decideMirror(ctx: BridgeContext, candidate: MirrorCandidate): Promise<'echo' | 'mirrored' | 'ignored-no-conversation'> {
+    const message = candidate.event as unknown as InboundMessage;
+    const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, candidate.xUserId);
+    if (state.seen.has(message.eventId)) {
+        if (message.sourceAppId) await learnOwnSourceApp(ctx, message.sourceAppId);
+        return 'echo';
+    }
     if (!state.conversation) return 'ignored-no-conversation';
     await postMirroredReply(ctx, state.conversation, message);
-    await ctx.conversations.markSeen(ctx.persistence, ctx.account.xUserId, customerId, message.eventId, ctx.now());
+    await ctx.conversations.markSeen(ctx.persistence, ctx.account.xUserId, candidate.xUserId, message.eventId, ctx.now());
     return 'mirrored';
 }
 

@@ -2,3 +2,4 @@
 export const POLLER_JOB_ID = 'x-poll-dm-events';
 export const PENDING_JOB_ID = 'x-retry-pending';
 export const HOUSEKEEPING_JOB_ID = 'x-housekeeping';
+export const MIRROR_JOB_ID = 'x-mirror-native-replies';

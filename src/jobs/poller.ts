@@ -49,13 +49,16 @@ export interface PollResult {
     reachedCursor: boolean;
 }
 
+/** The first poll also takes DMs from shortly before linking: customers who wrote during set-up are not lost. */
+export const FIRST_POLL_LOOKBACK_MS = 10 * 60_000;
+
 /** Pure stop rule: an event at or before the cursor was handled by an earlier poll. */
 export function isBeyondCursor(state: PollState, linkedAt: number, eventId: string, createdAt: number): boolean {
     if (state.newestEventId) {
         if (eventId === state.newestEventId) return true;
         return state.newestCreatedAt !== undefined && createdAt < state.newestCreatedAt;
     }
-    return createdAt < linkedAt;
+    return createdAt < linkedAt - FIRST_POLL_LOOKBACK_MS;
 }
 
 export async function runPoll(read: IRead, modify: IModify, http: IHttp, persistence: IPersistence, logger: ILogger): Promise<void> {

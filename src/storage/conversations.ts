@@ -25,6 +25,15 @@ export interface ConversationRecord {
     lastReadAt?: number;
 }
 
+/** A DM the business sent that is not (yet) known as ours: mirrored later unless our own send claims it first. */
+export interface MirrorCandidate {
+    type: 'mirror-candidate';
+    eventId: string;
+    xUserId: string;
+    at: number;
+    event: Record<string, unknown>;
+}
+
 /** When the service-unavailable DM was last sent to this customer (at most one an hour). */
 interface UnavailableNotice {
     type: 'unavailable-notice';
@@ -66,6 +75,8 @@ const seenKey = (eventId: string) => miscKey(`x-seen:${eventId}`);
 const pendingKey = (eventId: string) => miscKey(`x-pending:${eventId}`);
 const pendingIndex = miscKey('x-pending');
 const unavailableKey = miscKey('x-unavailable-notice');
+const mirrorKey = (eventId: string) => miscKey(`x-mirror:${eventId}`);
+const mirrorIndex = miscKey('x-mirror');
 export const seenDayKey = (day: string) => miscKey(`x-seen-day:${day}`);
 
 
@@ -121,6 +132,20 @@ export class ConversationStore {
     /** Forgets the room so the customer's next DM opens a new one; seen markers stay (they guard against redeliveries). */
     public async closeRoom(persistence: IPersistence, roomId: string): Promise<void> {
         await persistence.removeByAssociations([roomKey(roomId), conversationType]);
+    }
+
+    public async addMirrorCandidate(persistence: IPersistence, accountId: string, candidate: MirrorCandidate): Promise<void> {
+        await persistence.createWithAssociations(candidate, [conversationKey(accountId, candidate.xUserId), mirrorKey(candidate.eventId), mirrorIndex]);
+    }
+
+    public async allMirrorCandidates(reader: IPersistenceRead): Promise<MirrorCandidate[]> {
+        return ((await reader.readByAssociation(mirrorIndex)) as unknown as MirrorCandidate[]).filter((c) => c.type === 'mirror-candidate');
+    }
+
+    /** Removes the candidate; returns whether this caller was the one to take it. */
+    public async takeMirrorCandidate(persistence: IPersistence, accountId: string, candidate: MirrorCandidate): Promise<boolean> {
+        const removed = (await persistence.removeByAssociations([conversationKey(accountId, candidate.xUserId), mirrorKey(candidate.eventId)])) ?? [];
+        return removed.length > 0;
     }
 
     public async recordUnavailableNotice(persistence: IPersistence, accountId: string, xUserId: string, at: number): Promise<void> {

@@ -104,10 +104,13 @@ export class TwitterXClient implements XClient {
     public async sendDm(participantId: string, text: string | undefined, mediaId?: string): Promise<SentDm> {
         if (!text && !mediaId) throw new XFailure('invalid-request', 0, undefined, 'A DM needs text or an attachment');
         return this.asUser(async (c) => {
-            const result = await c.v2.sendDmToParticipant(participantId, {
+            const response = await c.v2.sendDmToParticipant(participantId, {
                 ...(text ? { text } : {}),
                 ...(mediaId ? { attachments: [{ media_id: mediaId }] } : {}),
             });
+            // The library types this as the bare result, but it resolves to X's body: { data: { ... } }.
+            const result = ((response as unknown as { data?: typeof response }).data ?? response) as typeof response;
+            if (!result.dm_event_id) throw new XFailure('invalid-request', 0, undefined, 'X did not return the DM event id');
             return { dmEventId: String(result.dm_event_id), dmConversationId: String(result.dm_conversation_id) };
         });
     }

@@ -423,6 +423,15 @@ export class TestHost {
         return runs;
     }
 
+    /** Makes the app's jobs of `processorId` due now and runs them (instead of waiting for their time). */
+    public async runJobNow(processorId: string): Promise<JobRun[]> {
+        const now = this.store.clock.now();
+        for (const job of this.store.jobs.values()) {
+            if (job.processorId === processorId || job.processorId.startsWith(`${processorId}_`)) job.nextRunAt = Math.min(job.nextRunAt, now);
+        }
+        return this.runDueJobs();
+    }
+
     public jobRuns(): JobRun[] {
         return this.bridges.scheduler.runs;
     }

@@ -9,6 +9,7 @@ import type { IUploadDetails } from '@rocket.chat/apps-engine/definition/uploads
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { UploadBridge } from '@rocket.chat/apps-engine/server/bridges/UploadBridge';
 import { BridgeContext } from './context';
+import { determineFileType } from './file-type';
 import { saveMessage } from './messages';
 
 export class HostUploadBridge extends UploadBridge {
@@ -27,7 +28,9 @@ export class HostUploadBridge extends UploadBridge {
     }
 
     protected async createUpload(details: IUploadDetails, buffer: Buffer): Promise<IUpload> {
-        return storeUpload(this.ctx, details, Buffer.from(buffer));
+        if (!details.userId && !details.visitorToken) throw new Error('Missing user to perform the upload operation');
+        const bytes = Buffer.from(buffer);
+        return storeUpload(this.ctx, { ...details, type: determineFileType(bytes, details.name) }, bytes);
     }
 }
 
