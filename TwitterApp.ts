@@ -13,12 +13,18 @@ import { ApiSecurity, ApiVisibility } from '@rocket.chat/apps-engine/definition/
 import { App } from '@rocket.chat/apps-engine/definition/App';
 import { IAppInstallationContext } from '@rocket.chat/apps-engine/definition/accessors/IAppInstallationContext';
 import { IAppInfo } from '@rocket.chat/apps-engine/definition/metadata';
+import { ILivechatEventContext, ILivechatRoom, IPostLivechatAgentAssigned, IPostLivechatRoomClosed } from '@rocket.chat/apps-engine/definition/livechat';
+import { IMessage, IMessageDeleteContext, IPostMessageDeleted, IPostMessageSent, IPostMessageUpdated } from '@rocket.chat/apps-engine/definition/messages';
 import { ISetting } from '@rocket.chat/apps-engine/definition/settings';
 import { IUIKitInteractionHandler, IUIKitResponse, UIKitBlockInteractionContext } from '@rocket.chat/apps-engine/definition/uikit';
 import { handleSetupAction, setUpAfterInstall } from './src/admin/install';
 import { TwitterCommand } from './src/commands/TwitterCommand';
 import { OAuthCallbackEndpoint } from './src/endpoints/OAuthCallbackEndpoint';
 import { WebhookEndpoint } from './src/endpoints/WebhookEndpoint';
+import { handleAgentMessage } from './src/handlers/agent-message';
+import { handleMessageDeleted, handleMessageEdited } from './src/handlers/message-changed';
+import { handleAgentAssigned, handleRoomClosed } from './src/handlers/room-lifecycle';
+import { outboxProcessor } from './src/jobs/outbox-job';
 import { HOUSEKEEPING_JOB_ID, MIRROR_JOB_ID, PENDING_JOB_ID, POLLER_JOB_ID } from './src/jobs/ids';
 import { runMirrorDecisions } from './src/jobs/mirror';
 import { runHousekeeping } from './src/jobs/housekeeping';
@@ -29,7 +35,10 @@ import { settingDefinitions } from './src/settings/definitions';
 import { invalidateSettings } from './src/settings/reader';
 
 /** Composition root: registers what Rocket.Chat calls and delegates every hook into src/. */
-export class TwitterApp extends App implements IUIKitInteractionHandler {
+export class TwitterApp
+    extends App
+    implements IUIKitInteractionHandler, IPostMessageSent, IPostMessageUpdated, IPostMessageDeleted, IPostLivechatRoomClosed, IPostLivechatAgentAssigned
+{
     constructor(info: IAppInfo, logger: ILogger, accessors: IAppAccessors) {
         super(info, logger, accessors);
     }
@@ -43,6 +52,7 @@ export class TwitterApp extends App implements IUIKitInteractionHandler {
             endpoints: [new WebhookEndpoint(this), new OAuthCallbackEndpoint(this)],
         });
         await configuration.scheduler.registerProcessors([
+            outboxProcessor(this.getLogger()),
             { id: POLLER_JOB_ID, processor: (_job, read, modify, http, persis) => runPoll(read, modify, http, persis, this.getLogger()) },
             { id: MIRROR_JOB_ID, processor: (_job, read, modify, http, persis) => runMirrorDecisions(read, modify, http, persis, this.getLogger()) },
             {
@@ -68,5 +78,31 @@ export class TwitterApp extends App implements IUIKitInteractionHandler {
 
     public async executeBlockActionHandler(context: UIKitBlockInteractionContext, read: IRead, http: IHttp, persistence: IPersistence, modify: IModify): Promise<IUIKitResponse> {
         return handleSetupAction(this, context, read, http, persistence, modify);
+    }
+
+    // ---- outbound and conversation lifecycle (src/handlers) ----
+
+    private get ref() {
+        return { id: this.getID(), logger: this.getLogger() };
+    }
+
+    public async executePostMessageSent(message: IMessage, read: IRead, http: IHttp, persistence: IPersistence, modify: IModify): Promise<void> {
+        return handleAgentMessage(this.ref, message, read, http, persistence, modify);
+    }
+
+    public async executePostMessageUpdated(message: IMessage, read: IRead, http: IHttp, persistence: IPersistence, modify: IModify): Promise<void> {
+        return handleMessageEdited(this.ref, message, read, http, persistence, modify);
+    }
+
+    public async executePostMessageDeleted(message: IMessage, read: IRead, http: IHttp, persistence: IPersistence, modify: IModify, context: IMessageDeleteContext): Promise<void> {
+        return handleMessageDeleted(this.ref, message, read, http, persistence, modify, context);
+    }
+
+    public async executePostLivechatRoomClosed(room: ILivechatRoom, read: IRead, http: IHttp, persistence: IPersistence, modify?: IModify): Promise<void> {
+        return handleRoomClosed(this.ref, room, read, http, persistence, modify);
+    }
+
+    public async executePostLivechatAgentAssigned(context: ILivechatEventContext, read: IRead, http: IHttp, persistence: IPersistence, modify?: IModify): Promise<void> {
+        return handleAgentAssigned(this.ref, context, read, http, persistence, modify);
     }
 }

@@ -1,0 +1,139 @@
+/**
+ * Which Rocket.Chat messages become Direct Messages, decided from the event alone (no server round trip):
+ * only messages written by an agent (a user or bot, not an app) in an open livechat room this app opened
+ * for an X customer. Visitor messages (they carry the visitor's token, including the customer messages the
+ * app itself posts), the app's own notices, system messages and edits never go to X.
+ */
+import type { ILivechatMessage, ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
+import type { IMessage, IMessageFile } from '@rocket.chat/apps-engine/definition/messages';
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+import { AgentDisplay } from '../settings/ids';
+import { splitForDm } from './split';
+import { parseVisitorToken } from './identity';
+
+export type SkipReason =
+    | 'not-livechat'
+    | 'not-our-room'
+    | 'room-closed'
+    | 'system-message'
+    | 'visitor-message'
+    | 'app-message'
+    | 'edited'
+    | 'empty';
+
+/** The X side of a room this app opened: derivable from the visitor token, no lookup. */
+export interface XConversationRef {
+    accountId: string;
+    xUserId: string;
+    roomId: string;
+    visitorToken: string;
+}
+
+export type RoomVerdict = { ours: true; ref: XConversationRef; open: boolean } | { ours: false; reason: 'not-livechat' | 'not-our-room' };
+
+/** Whether a room is one of this app's X conversations (the token's MAC is checked where the key is at hand). */
+export function classifyRoom(room: Partial<ILivechatRoom> | undefined, appId: string): RoomVerdict {
+    if (!room || room.type !== 'l') return { ours: false, reason: 'not-livechat' };
+    const token = room.visitor?.token;
+    const parsed = parseVisitorToken(token);
+    if (!parsed || !room.id) return { ours: false, reason: 'not-our-room' };
+    // Rocket.Chat sets the source of app-created rooms to the app; a widget room with a token shaped like ours is not ours.
+    const source = room.source as { type?: string; id?: string } | undefined;
+    if (source && (source.type !== 'app' || (source.id && source.id !== appId))) return { ours: false, reason: 'not-our-room' };
+    return { ours: true, ref: { ...parsed, roomId: room.id, visitorToken: token! }, open: room.isOpen !== false };
+}
+
+export type MessageVerdict = { act: true; ref: XConversationRef; agent: IUser } | { act: false; reason: SkipReason; ref?: XConversationRef };
+
+export function isSystemMessage(message: IMessage): boolean {
+    return !!((message as IMessage & { t?: string }).t || message.type);
+}
+
+/** IPostMessageSent: is this an agent's reply to send to the customer on X? */
+export function classifyAgentMessage(message: IMessage, appId: string): MessageVerdict {
+    const room = classifyRoom(message.room as ILivechatRoom, appId);
+    if (!room.ours) return { act: false, reason: room.reason };
+    if (isSystemMessage(message)) return { act: false, reason: 'system-message', ref: room.ref };
+    if ((message as ILivechatMessage).token) return { act: false, reason: 'visitor-message', ref: room.ref };
+    const sender = message.sender;
+    if (!sender || (sender.type as string) === 'app' || (sender.type as string) === 'unknown') return { act: false, reason: 'app-message', ref: room.ref };
+    if (message.editedAt) return { act: false, reason: 'edited', ref: room.ref };
+    if (!room.open) return { act: false, reason: 'room-closed', ref: room.ref };
+    if (!messageText(message) && messageFiles(message).length === 0) return { act: false, reason: 'empty', ref: room.ref };
+    return { act: true, ref: room.ref, agent: sender };
+}
+
+/** IPostMessageUpdated / IPostMessageDeleted: an agent's message in one of our rooms, which X cannot follow. */
+export function classifyAgentChange(message: IMessage, appId: string): MessageVerdict {
+    const room = classifyRoom(message.room as ILivechatRoom, appId);
+    if (!room.ours) return { act: false, reason: room.reason };
+    if (isSystemMessage(message)) return { act: false, reason: 'system-message', ref: room.ref };
+    if ((message as ILivechatMessage).token) return { act: false, reason: 'visitor-message', ref: room.ref };
+    const sender = message.sender;
+    if (!sender || (sender.type as string) === 'app' || (sender.type as string) === 'unknown') return { act: false, reason: 'app-message', ref: room.ref };
+    return { act: true, ref: room.ref, agent: sender };
+}
+
+/**
+ * The text of a message. Rocket.Chat keeps a file's caption in the message text in recent versions and in
+ * the attachment's description in older ones.
+ */
+export function messageText(message: IMessage): string {
+    const text = (message.text ?? '').trim();
+    if (text) return text;
+    if (messageFiles(message).length === 0) return '';
+    return (message.attachments ?? []).map((a) => (a.description ?? '').trim()).find(Boolean) ?? '';
+}
+
+/** The files attached to a message, without the thumbnails Rocket.Chat adds for images. */
+export function messageFiles(message: IMessage): IMessageFile[] {
+    const files = message.files?.length ? message.files : message.file ? [message.file] : [];
+    const seen = new Set<string>();
+    return files.filter((f) => {
+        if (!f?._id || f.typeGroup === 'thumb' || seen.has(f._id)) return false;
+        seen.add(f._id);
+        return true;
+    });
+}
+
+/** The agent's name as the "Agents Display Name" setting wants it ('' shows no name). */
+export function agentDisplayName(display: AgentDisplay, agent: Pick<IUser, 'name' | 'username'>): string {
+    switch (display) {
+        case AgentDisplay.Name:
+            return (agent.name || agent.username || '').trim();
+        case AgentDisplay.Username:
+            return (agent.username || '').trim();
+        case AgentDisplay.None:
+            return '';
+    }
+}
+
+export interface PlannedFile {
+    id: string;
+    name: string;
+    type: string;
+}
+
+/** One Direct Message to send: text, a file, or both. */
+export interface PlannedDm<F extends PlannedFile = PlannedFile> {
+    part: number;
+    text?: string;
+    file?: F;
+}
+
+/**
+ * The DMs one Rocket.Chat message becomes, in order: the text split at word boundaries into ≤ 10,000
+ * characters; X takes one attachment per DM, so the first file travels with the first part of the text,
+ * the other parts follow, then any further file on its own.
+ */
+export function planDms<F extends PlannedFile>(body: string, files: F[], maxLength?: number): PlannedDm<F>[] {
+    const parts = body ? splitForDm(body, maxLength) : [];
+    const dms: Omit<PlannedDm<F>, 'part'>[] = [];
+    if (files.length === 0) dms.push(...parts.map((text) => ({ text })));
+    else {
+        dms.push({ ...(parts[0] ? { text: parts[0] } : {}), file: files[0] });
+        dms.push(...parts.slice(1).map((text) => ({ text })));
+        dms.push(...files.slice(1).map((file) => ({ file })));
+    }
+    return dms.map((dm, part) => ({ ...dm, part }));
+}

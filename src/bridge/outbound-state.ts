@@ -1,0 +1,143 @@
+/**
+ * What one app instance (one Deno process) keeps in memory for the outbound side, so the steady-state
+ * reply needs no lookup:
+ *
+ * - lanes: everything that sends to one X conversation (agent replies, automatic messages, the outbox
+ *   drain) runs one at a time, in the order it started. Rocket.Chat fires IPostMessageSent without
+ *   waiting, so two quick replies would otherwise race to X.
+ * - which conversations have items in the outbox: loaded once per process from persistence, then kept
+ *   current by this process's own enqueues and drains. A reply to a conversation with waiting items
+ *   queues behind them instead of overtaking.
+ * - the scheduler's time: a wake-up job scheduled for T that runs proves the cluster's clock reached T.
+ *   Rocket.Chat instances share the machine clock so this never differs from Date.now() in production;
+ *   under a test clock it keeps the outbox in step with the scheduler.
+ */
+
+export class Lanes {
+    private readonly tails = new Map<string, Promise<unknown>>();
+
+    /** Runs `fn` after everything queued for `key` before it; the caller's place is taken synchronously. */
+    public run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+        const previous = this.tails.get(key) ?? Promise.resolve();
+        const result = previous.then(() => fn());
+        const tail = result.catch(() => undefined);
+        this.tails.set(key, tail);
+        void tail.then(() => {
+            if (this.tails.get(key) === tail) this.tails.delete(key);
+        });
+        return result;
+    }
+
+    public busy(key: string): boolean {
+        return this.tails.has(key);
+    }
+}
+
+export class QueuedConversations {
+    private readonly versions = new Map<string, number>();
+    private readonly queued = new Set<string>();
+    /** When the conversation's first waiting item is due, as far as this process knows. */
+    public readonly nextDue = new Map<string, number>();
+    /** The ordering time of the newest item this process queued per conversation (new items go behind it). */
+    public readonly lastOrder = new Map<string, number>();
+    private warming?: Promise<void>;
+    private warmed = false;
+
+    /** Loads the persisted view once per process (later calls wait for the same load). */
+    public async warm(load: () => Promise<string[]>): Promise<void> {
+        if (this.warmed) return;
+        this.warming ??= load().then(
+            (keys) => {
+                for (const key of keys) this.queued.add(key);
+                this.warmed = true;
+            },
+            (e) => {
+                this.warming = undefined;
+                throw e;
+            },
+        );
+        await this.warming;
+    }
+
+    public has(key: string): boolean {
+        return this.queued.has(key);
+    }
+
+    /** Persistence shows items for `key` (seen by a drain): known as waiting, without counting as a new item. */
+    public note(key: string): void {
+        this.queued.add(key);
+    }
+
+    /** An item was queued for `key`. */
+    public add(key: string): void {
+        this.queued.add(key);
+        this.versions.set(key, this.version(key) + 1);
+    }
+
+    public version(key: string): number {
+        return this.versions.get(key) ?? 0;
+    }
+
+    /** The drain emptied `key`: forgotten only if nothing was queued for it since the drain looked. */
+    public clearIfUnchanged(key: string, versionSeen: number): boolean {
+        if (this.version(key) !== versionSeen) return false;
+        this.queued.delete(key);
+        this.nextDue.delete(key);
+        this.lastOrder.delete(key);
+        return true;
+    }
+
+    public keys(): string[] {
+        return [...this.queued];
+    }
+
+    /** Tests only. */
+    public reset(): void {
+        this.queued.clear();
+        this.versions.clear();
+        this.nextDue.clear();
+        this.lastOrder.clear();
+        this.warming = undefined;
+        this.warmed = false;
+    }
+}
+
+export class SchedulerTime {
+    private proven = { at: 0, realAt: 0 };
+
+    /** A wake-up job due at `dueAt` is running: the scheduler's clock is at least `dueAt`. */
+    public observe(dueAt: number, realNow: number): void {
+        if (Number.isFinite(dueAt) && dueAt > this.now(realNow)) this.proven = { at: dueAt, realAt: realNow };
+    }
+
+    public now(realNow: number): number {
+        return Math.max(realNow, this.proven.at + (realNow - this.proven.realAt));
+    }
+}
+
+/** Rooms closed while an event about them may still be in flight (their late agent messages are not sent). */
+export class RecentlyClosed {
+    private readonly rooms = new Map<string, number>();
+
+    constructor(private readonly capacity = 1000) {}
+
+    public add(roomId: string, at: number): void {
+        this.rooms.delete(roomId);
+        this.rooms.set(roomId, at);
+        while (this.rooms.size > this.capacity) this.rooms.delete(this.rooms.keys().next().value as string);
+    }
+
+    public has(roomId: string): boolean {
+        return this.rooms.has(roomId);
+    }
+}
+
+/** One set per app process. */
+export const outboundState = {
+    lanes: new Lanes(),
+    queued: new QueuedConversations(),
+    time: new SchedulerTime(),
+    closedRooms: new RecentlyClosed(),
+    /** Wake-up jobs this process already asked for (second precision), so a burst schedules one. */
+    wakes: new Set<number>(),
+};

@@ -1,0 +1,162 @@
+/**
+ * Rocket.Chat → X: send now, or queue behind what is already waiting.
+ *
+ * Every DM to one customer passes through the conversation's lane (one at a time, in the order written).
+ * Steady state — nothing waiting, X's window not exhausted — a text reply is one X call plus one write
+ * (the sent marker, which is also the ledger entry): settings, account, secrets and tokens come from
+ * memory, the customer's X id from the room's visitor token. Once X says "later" (429, 5xx, timeout) the
+ * rest of the message, and every later message to that customer, goes into the persisted outbox and
+ * leaves only through the outbox job, in order.
+ */
+import { DM_SEND_KEY, rateLimits } from '../x/limits';
+import { backoffMs, conversationOf, OutboxFile, OutboxItem, OutboxOrigin, OutboxStore, outboxConversationKey } from '../storage/outbox';
+import type { BridgeContext } from './context';
+import type { XConversationRef } from './outbound-filter';
+import { noticeQueued, noticeUndelivered } from './outbound-notices';
+import { DeliveryFailure, DmToSend, failureScope, sendOneDm } from './outbound-send';
+import { outboundState } from './outbound-state';
+import { effectiveNow, scheduleOutboxWake } from './outbox-wake';
+
+export const outbox = new OutboxStore();
+
+export interface OutboundDm extends DmToSend {
+    part: number;
+    file?: OutboxFile;
+}
+
+export interface DeliveryRequest {
+    ref: Pick<XConversationRef, 'accountId' | 'xUserId' | 'roomId'>;
+    dms: OutboundDm[];
+    origin: OutboxOrigin;
+    /** Orders the message among the conversation's queued ones: the Rocket.Chat message time, or now. */
+    orderAt: number;
+    /** The Rocket.Chat message id, or a unique id for an automatic message. */
+    orderId: string;
+}
+
+export interface DeliveryReport {
+    sent: number;
+    queued: number;
+    /** DMs X refused for good (the room was told). */
+    dropped: number;
+    failure?: DeliveryFailure;
+}
+
+export const conversationKeyOf = (ref: Pick<XConversationRef, 'accountId' | 'xUserId'>) => conversationOf(ref);
+
+/** Runs `fn` in the conversation's lane: after everything already sending to that customer. */
+export function inConversationLane<T>(ref: Pick<XConversationRef, 'accountId' | 'xUserId'>, fn: () => Promise<T>): Promise<T> {
+    return outboundState.lanes.run(conversationKeyOf(ref), fn);
+}
+
+/** Loads which conversations have waiting items, once per process (one read). */
+export async function warmQueuedView(ctx: BridgeContext): Promise<void> {
+    await outboundState.queued.warm(async () => (await outbox.all(ctx.read.getPersistenceReader())).map(conversationOf));
+}
+
+/**
+ * Sends the DMs of one message (or queues them). `inLane`: the caller already holds the conversation's lane.
+ */
+export async function deliver(ctx: BridgeContext, request: DeliveryRequest, options: { inLane?: boolean } = {}): Promise<DeliveryReport> {
+    const work = () => deliverInLane(ctx, request);
+    return options.inLane ? work() : inConversationLane(request.ref, work);
+}
+
+async function deliverInLane(ctx: BridgeContext, request: DeliveryRequest): Promise<DeliveryReport> {
+    const { ref, dms, origin } = request;
+    const report: DeliveryReport = { sent: 0, queued: 0, dropped: 0 };
+    if (dms.length === 0) return report;
+    await warmQueuedView(ctx);
+    const key = conversationKeyOf(ref);
+    const now = effectiveNow(ctx);
+    const waiting = outboundState.queued.has(key);
+    const sendsAllowedAt = rateLimits.availableAt(DM_SEND_KEY, now);
+
+    let from = 0;
+    if (!waiting && sendsAllowedAt <= now) {
+        for (; from < dms.length; from++) {
+            const outcome = await sendOneDm(ctx, ref.xUserId, dms[from]);
+            if (outcome.ok) {
+                report.sent++;
+                continue;
+            }
+            if (failureScope(outcome.failure.kind) === 'transient') {
+                report.failure = outcome.failure;
+                break;
+            }
+            // X refused for good: nothing more of this message goes out (the customer never gets half of it).
+            report.failure = outcome.failure;
+            report.dropped = dms.length - from;
+            await noticeUndelivered(ctx, ref.roomId, outcome.failure.kind, report.dropped, origin);
+            return report;
+        }
+        if (from === dms.length) return report;
+    } else if (!waiting) {
+        // X's window is known to be exhausted: join the fair queue instead of spending a call on a 429.
+        report.failure = { kind: 'rate-limited', retryAt: sendsAllowedAt, uncertain: false };
+    }
+
+    await enqueue(ctx, request, from, report.failure, now);
+    report.queued = dms.length - from;
+    if (!waiting && report.failure) await noticeQueued(ctx, ref.roomId, report.failure.kind, report.failure.retryAt);
+    return report;
+}
+
+/** Persists DMs `from`… of a message behind what the conversation already has waiting, and asks for a wake-up. */
+async function enqueue(ctx: BridgeContext, request: DeliveryRequest, from: number, failure: DeliveryFailure | undefined, now: number): Promise<void> {
+    const { ref, dms } = request;
+    const key = conversationKeyOf(ref);
+    const view = outboundState.queued;
+    const waiting = view.has(key);
+    const orderAt = Math.max(request.orderAt, (await lastOrderOf(ctx, key, ref)) + 1);
+    const notBefore = !failure ? now : failure.kind === 'rate-limited' ? Math.max(now, failure.retryAt ?? now) : now + backoffMs(1);
+    for (let i = from; i < dms.length; i++) {
+        const dm = dms[i];
+        const first = i === from;
+        const item: OutboxItem = {
+            type: 'outbox-item',
+            id: `${request.orderId}:${dm.part}`,
+            accountId: ref.accountId,
+            xUserId: ref.xUserId,
+            roomId: ref.roomId,
+            orderAt,
+            orderId: request.orderId,
+            part: dm.part,
+            ...(dm.text ? { text: dm.text } : {}),
+            ...(dm.file ? { file: dm.file } : {}),
+            origin: request.origin,
+            queuedAt: now,
+            state: first && failure?.uncertain ? 'uncertain' : 'queued',
+            ...(first && failure?.uncertain ? { attemptAt: now } : {}),
+            attempts: first && failure && failure.kind !== 'rate-limited' ? 1 : 0,
+            notBefore,
+            ...(first && failure ? { lastFailure: failure.kind } : {}),
+        };
+        await outbox.add(ctx.persistence, item);
+        view.add(key);
+    }
+    view.lastOrder.set(key, orderAt);
+    if (!waiting) {
+        view.nextDue.set(key, notBefore);
+        await scheduleOutboxWake(ctx, notBefore);
+    } else if (!view.nextDue.has(key)) {
+        // Waiting items this process did not queue (another instance, or before a restart): let a drain look now.
+        await scheduleOutboxWake(ctx, now);
+    }
+    // Items queued behind others leave with them: the wake-up of the first one covers them.
+    drainHint.requested = true;
+}
+
+/** Newest ordering time queued for the conversation (read once after a restart, then kept in memory). */
+async function lastOrderOf(ctx: BridgeContext, key: string, ref: Pick<XConversationRef, 'accountId' | 'xUserId'>): Promise<number> {
+    const known = outboundState.queued.lastOrder.get(key);
+    if (known !== undefined) return known;
+    if (!outboundState.queued.has(key)) return 0;
+    const items = (await ctx.read.getPersistenceReader().readByAssociation(outboxConversationKey(ref.accountId, ref.xUserId))) as unknown as OutboxItem[];
+    const last = Math.max(0, ...items.filter((i) => i?.type === 'outbox-item').map((i) => i.orderAt));
+    outboundState.queued.lastOrder.set(key, last);
+    return last;
+}
+
+/** Tells a drain running in this process that new items arrived (it takes another pass). */
+export const drainHint = { requested: false };

@@ -1,0 +1,98 @@
+/**
+ * IPostMessageSent: an agent's reply in one of the app's livechat rooms → Direct Messages to the customer.
+ *
+ * Cost in the steady state (text, nothing waiting): one X call and one host call (the sent marker). The
+ * decision whether to act is made from the event alone; settings, account, secrets and tokens come from
+ * in-memory caches; the customer's X id is in the room's visitor token.
+ */
+import type { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+import { buildBridgeContext } from '../bridge/build-context';
+import type { BridgeContext } from '../bridge/context';
+import { formatAgentMessage } from '../bridge/format';
+import { isOurVisitorToken } from '../bridge/identity';
+import { checkFile, dmCategoryFor } from '../bridge/media-rules';
+import { deliver, inConversationLane } from '../bridge/outbound';
+import { agentDisplayName, classifyAgentMessage, messageFiles, messageText, planDms } from '../bridge/outbound-filter';
+import { fileRuleText, tellAgent } from '../bridge/outbound-notices';
+import { outboundState } from '../bridge/outbound-state';
+import { effectiveNow } from '../bridge/outbox-wake';
+import type { OutboxFile } from '../storage/outbox';
+
+/** What the hooks need to know about the app itself. */
+export interface AppRef {
+    id: string;
+    logger: ILogger;
+}
+
+export async function handleAgentMessage(app: AppRef, message: IMessage, read: IRead, http: IHttp, persistence: IPersistence, modify: IModify): Promise<void> {
+    const verdict = classifyAgentMessage(message, app.id);
+    if (!verdict.act) {
+        if (verdict.reason === 'room-closed') await tellAgent(read, modify, message.sender, message.room, (t) => t('outbound_room_closed'), app.logger.warn.bind(app.logger));
+        return;
+    }
+    const { ref, agent } = verdict;
+    // The lane is taken before the first await, so replies leave in the order the agent wrote them.
+    await inConversationLane(ref, async () => {
+        if (outboundState.closedRooms.has(ref.roomId)) {
+            await tellAgent(read, modify, agent, message.room, (t) => t('outbound_room_closed'), app.logger.warn.bind(app.logger));
+            return;
+        }
+        const built = await buildBridgeContext(read, modify, persistence, http, app.logger);
+        if (!built.ok) {
+            if (built.reason === 'not-linked') await tellAgent(read, modify, agent, message.room, (t) => t('outbound_not_linked'), app.logger.warn.bind(app.logger));
+            return;
+        }
+        const ctx = built.ctx;
+        if (!isOurVisitorToken(ctx.secrets.visitorTokenKey, ref.visitorToken)) {
+            app.logger.warn(`Room ${ref.roomId}: the visitor token is not one this app issued; the message is not sent to X.`);
+            return;
+        }
+        if (ref.accountId !== ctx.account.xUserId) {
+            await tellAgent(read, modify, agent, message.room, (t) => t('outbound_other_account'), ctx.logger.warn.bind(ctx.logger));
+            return;
+        }
+        const files = await acceptedFiles(ctx, message, agent);
+        if (!files) return;
+        const text = messageText(message);
+        // The template is applied once to the whole reply; splitting comes after.
+        const body = text ? formatAgentMessage(ctx.settings.agentTemplate, { agent: agentDisplayName(ctx.settings.agentDisplay, agent), text }) : '';
+        const orderAt = message.createdAt ? new Date(message.createdAt).getTime() : effectiveNow(ctx);
+        await deliver(ctx, { ref, dms: planDms(body, files), origin: 'agent', orderAt, orderId: `m:${message.id ?? orderAt}` }, { inLane: true });
+    });
+}
+
+/**
+ * The message's files, each checked against the Files settings and X's limits. If any is refused the agent
+ * is told which rule refused it and nothing of the message is sent (undefined).
+ */
+async function acceptedFiles(ctx: BridgeContext, message: IMessage, agent: IUser): Promise<OutboxFile[] | undefined> {
+    const accepted: OutboxFile[] = [];
+    for (const file of messageFiles(message)) {
+        const upload = await ctx.read
+            .getUploadReader()
+            .getById(file._id)
+            .catch(() => undefined);
+        const type = String(upload?.type || file.type || 'application/octet-stream').toLowerCase();
+        const size = Number(upload?.size);
+        if (!upload || !Number.isFinite(size)) {
+            await tellAgent(ctx.read, ctx.modify, agent, message.room, (t) => t('outbound_file_refused', { file: file.name, reason: t('outbound_reason_file_unreadable') }), ctx.logger.warn.bind(ctx.logger));
+            return undefined;
+        }
+        const verdict = checkFile(ctx.settings, type, size);
+        if (!verdict.ok) {
+            await tellAgent(
+                ctx.read,
+                ctx.modify,
+                agent,
+                message.room,
+                (t) => t('outbound_file_refused', { file: file.name, reason: fileRuleText(t, verdict, type, size, !!dmCategoryFor(type)) }),
+                ctx.logger.warn.bind(ctx.logger),
+            );
+            return undefined;
+        }
+        accepted.push({ id: file._id, name: file.name, type, size });
+    }
+    return accepted;
+}
