@@ -20,10 +20,10 @@ interface PendingTimer {
 }
 
 /**
- * A clock that only moves when told to. `advance` fires due timers in time order, and after each
- * instant awaits the quiesce hooks: the simulator uses them to let the HTTP work those timers
- * started (delivery retries, CRC checks) finish before time moves on, so a responsive receiver is
- * never timed out by a later timer fired in the same `advance` call.
+ * A clock that only moves when told to. `advance` fires due timers in time order, and before
+ * moving and after each instant awaits the quiesce hooks: the simulator uses them to let the HTTP
+ * work in flight (deliveries, retries, CRC checks) finish, so a responsive receiver is never timed
+ * out by a later timer fired in the same `advance` call.
  */
 export class ManualClock implements SimClock {
   private current: number;
@@ -55,9 +55,13 @@ export class ManualClock implements SimClock {
     return () => this.quiesceHooks.delete(hook);
   }
 
-  /** Moves time forward by `ms`, firing every timer that falls due on the way. */
+  /**
+   * Moves time forward by `ms`, firing every timer that falls due on the way. Work already in
+   * flight gets its quiesce window first, so time never jumps past a request still on the wire.
+   */
   async advance(ms: number): Promise<void> {
     const target = this.current + Math.max(0, ms);
+    await this.quiesce();
     for (;;) {
       const due = this.earliestDueBy(target);
       if (!due) break;
