@@ -1,6 +1,6 @@
 import { ApiResponseError } from 'twitter-api-v2';
 import { ManualClock, startXSim, type SerializationStyle, type XSim, type XUser } from '../../tools/x-sim';
-import { appOnlyClient, oauth1Client, oauth2Client } from './helpers/clients';
+import { appOnlyClient, oauth1Client, oauth2Client, sentDmIds } from './helpers/clients';
 import { fakeMp4, TINY_PNG } from './helpers/media';
 import type { WebhookReceiver } from './helpers/receiver';
 import { registeredReceiver, signatureMatches, subscribeAccountActivity, subscribeActivity } from './helpers/webhooks';
@@ -77,7 +77,7 @@ describe('webhook deliveries', () => {
       await subscribeActivity(sim, webhookId, business.id, 'dm.indicate_typing');
       await subscribeActivity(sim, webhookId, business.id, 'dm.read');
       await sim.indicateTyping({ from: customer.id, to: business.id });
-      const { data: sent } = await oauth1Client(sim, business.id).v2.sendDmToParticipant(customer.id, { text: 'hi' });
+      const sent = sentDmIds(await oauth1Client(sim, business.id).v2.sendDmToParticipant(customer.id, { text: 'hi' }));
       await sim.markRead({ reader: customer.id, of: business.id });
       const [typing, read] = receiver.bodies<Json>().map((b) => b.data);
       expect(typing).toMatchObject({ event_type: 'dm.indicate_typing', payload: { direct_message_indicate_typing_events: [{ sender_id: customer.id, target: { recipient_id: business.id } }] } });

@@ -1,6 +1,6 @@
-import { ApiResponseError, type DMEventV2 } from 'twitter-api-v2';
+import { ApiResponseError } from 'twitter-api-v2';
 import { ManualClock, startXSim, type XSim, type XUser } from '../../tools/x-sim';
-import { oauth1Client, oauth2Client } from './helpers/clients';
+import { oauth1Client, oauth2Client, sentDmIds, type DmEventJson } from './helpers/clients';
 import { TINY_PNG, uploadViaJson } from './helpers/media';
 
 async function rejection(promise: Promise<unknown>): Promise<ApiResponseError> {
@@ -25,7 +25,7 @@ describe('direct messages', () => {
 
   test('send: returns X ids, lands in history with our app as source, is billed as one create', async () => {
     const client = oauth1Client(sim, business.id);
-    const { data: sent } = await client.v2.sendDmToParticipant(customer.id, { text: 'Hello from support' });
+    const sent = sentDmIds(await client.v2.sendDmToParticipant(customer.id, { text: 'Hello from support' }));
     expect(sent.dm_event_id).toMatch(/^\d{19}$/);
     expect(sent.dm_conversation_id).toBe([business.id, customer.id].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)).join('-'));
     const [dm] = sim.dmsSentBy(business.id, { to: customer.id });
@@ -42,9 +42,9 @@ describe('direct messages', () => {
     const timeline = await client.v2.listDmEvents({ max_results: 2, 'dm_event.fields': ['created_at', 'sender_id', 'dm_conversation_id'] });
     expect(timeline.meta.next_token).toEqual(expect.any(String));
     await timeline.fetchLast();
-    const texts = timeline.events.map((event: DMEventV2) => event.text);
-    expect(texts).toEqual(['message 5', 'message 4', 'message 3', 'message 2', 'message 1']);
-    expect(timeline.events.every((event) => event.sender_id === customer.id && event.event_type === 'MessageCreate')).toBe(true);
+    const events = timeline.events as unknown as DmEventJson[];
+    expect(events.map((event) => event.text)).toEqual(['message 5', 'message 4', 'message 3', 'message 2', 'message 1']);
+    expect(events.every((event) => event.sender_id === customer.id && event.event_type === 'MessageCreate')).toBe(true);
     expect(sim.ledger().totals).toMatchObject({ dmEventReads: 5, usd: 0.05 });
     expect(sim.requests().filter((r) => r.path === '/2/dm_events').map((r) => r.billableUnits)).toEqual([2, 2, 1]);
   });
@@ -61,11 +61,11 @@ describe('direct messages', () => {
     await sim.sendDm({ from: other.id, to: business.id, text: 'from other' });
     const client = oauth2Client(sim, business.id);
     const withJane = await client.v2.listDmEventsWithParticipant(customer.id, { expansions: ['sender_id'], 'user.fields': ['profile_image_url'] });
-    expect(withJane.events.map((e) => e.text)).toEqual(['from jane']);
+    expect((withJane.events as unknown as DmEventJson[]).map((e) => e.text)).toEqual(['from jane']);
     expect(withJane.includes.users[0]).toMatchObject({ id: customer.id, username: 'jane_doe', profile_image_url: expect.stringContaining('https://') });
 
     const eventId = sim.conversation(customer.id, business.id)[0].id;
-    const single = await client.v2.get<{ data: DMEventV2 }>('dm_events/:event_id', { 'dm_event.fields': 'sender_id' }, { params: { event_id: eventId } });
+    const single = await client.v2.get<{ data: DmEventJson }>('dm_events/:event_id', { 'dm_event.fields': 'sender_id' }, { params: { event_id: eventId } });
     expect(single.data).toMatchObject({ id: eventId, sender_id: customer.id, text: 'from jane' });
     const stranger = oauth2Client(sim, other.id);
     const hidden = await stranger.v2.get<{ errors: unknown[] }>('dm_events/:event_id', undefined, { params: { event_id: eventId } });
@@ -74,7 +74,7 @@ describe('direct messages', () => {
 
   test('links in text become t.co links listed in entities.urls', async () => {
     await sim.sendDm({ from: customer.id, to: business.id, text: 'see https://example.com/order/42 thanks' });
-    const [event] = (await oauth2Client(sim, business.id).v2.listDmEvents({ 'dm_event.fields': ['entities'] })).events;
+    const [event] = (await oauth2Client(sim, business.id).v2.listDmEvents({ 'dm_event.fields': ['entities'] })).events as unknown as DmEventJson[];
     expect(event.text).toMatch(/^see https:\/\/t\.co\/\w{10} thanks$/);
     const [url] = (event as unknown as { entities: { urls: Array<Record<string, unknown>> } }).entities.urls;
     expect(url).toMatchObject({ start: 4, end: 27, expanded_url: 'https://example.com/order/42', display_url: 'example.com/order/42' });
@@ -104,7 +104,7 @@ describe('direct messages', () => {
   test('media DMs: one dm_* attachment owned by the sender, under 24 h, reusable only when shared', async () => {
     const client = oauth2Client(sim, business.id);
     const media = await uploadViaJson(client, TINY_PNG, { mediaType: 'image/png', category: 'dm_image' });
-    const { data: sent } = await client.v2.sendDmToParticipant(customer.id, { text: 'your receipt', attachments: [{ media_id: media.id }] });
+    const sent = sentDmIds(await client.v2.sendDmToParticipant(customer.id, { text: 'your receipt', attachments: [{ media_id: media.id }] }));
     const [dm] = sim.dmsSentBy(business.id);
     expect(dm.text).toMatch(/^your receipt https:\/\/t\.co\/\w{10}$/);
     expect(dm.media).toMatchObject({ type: 'photo', contentType: 'image/png' });

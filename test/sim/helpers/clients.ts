@@ -23,3 +23,26 @@ export function oauth1Client(sim: XSim, userId: string): TwitterApi {
 export function oauth2Client(sim: XSim, userId: string, scopes?: string[]): TwitterApi {
   return xClient(sim, sim.linkOAuth2(sim.defaultApp!.id, userId, scopes).access_token);
 }
+
+/**
+ * twitter-api-v2 types `sendDmToParticipant`'s result as X's `data` object but returns X's whole
+ * body (`{ data: {...} }`); this unwraps it with the right type.
+ */
+export function sentDmIds(result: unknown): SentDmIds {
+  return (result as { data: SentDmIds }).data;
+}
+
+export interface SentDmIds {
+  dm_conversation_id: string;
+  dm_event_id: string;
+}
+
+/** The DM event fields these tests read (the library does not export its DM types from the root). */
+export interface DmEventJson {
+  id: string;
+  event_type: string;
+  text?: string;
+  sender_id?: string;
+  created_at?: string;
+  dm_conversation_id?: string;
+}
