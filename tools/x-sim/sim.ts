@@ -7,6 +7,7 @@ import type { CrcCheck } from './delivery/crc';
 import type { DeliveryRecord } from './delivery/dispatcher';
 import { revokeEnvelope } from './delivery/envelopes';
 import { DEFAULT_APP, DEFAULT_BUSINESS_ACCOUNT, DEFAULT_BUSINESS_OAUTH1 } from './defaults';
+import { tonUrl } from './dm/views';
 import { serveRequest } from './http/pipeline';
 import { categoryForDmType, fileExtensionOf, imageDimensions, mediaKeyOf } from './media/media-rules';
 import type { Faults } from './ops/faults';
@@ -40,7 +41,8 @@ export interface DmView {
   recipientId: string;
   /** Stored text (links as t.co, plus the trailing media link). */
   text: string;
-  media?: { mediaId: string; type: DmMediaType; contentType: string; bytes: Buffer };
+  /** `url` is the authenticated ton.twitter.com download URL X hands out for it. */
+  media?: { mediaId: string; type: DmMediaType; contentType: string; bytes: Buffer; url: string };
   /** The app that sent it via the API; undefined when typed in the X app. */
   sourceAppId?: string;
   createdAt: number;
@@ -319,7 +321,9 @@ function dmView(message: DmMessage): DmView {
     senderId: message.senderId,
     recipientId: message.recipientId,
     text: message.text,
-    media: attachment ? { mediaId: attachment.mediaId, type: attachment.type, contentType: attachment.contentType, bytes: attachment.bytes } : undefined,
+    media: attachment
+      ? { mediaId: attachment.mediaId, type: attachment.type, contentType: attachment.contentType, bytes: attachment.bytes, url: tonUrl(message, attachment) }
+      : undefined,
     sourceAppId: message.sourceAppId,
     createdAt: message.createdAt,
   };

@@ -55,7 +55,11 @@ export interface NewUserInput {
   acceptsDmsFrom?: DmAcceptance;
 }
 
+/** X handles: 1–15 letters, digits or underscores. */
+const USERNAME_PATTERN = /^[A-Za-z0-9_]{1,15}$/;
+
 export function createXUser(store: SimStore, input: NewUserInput): XUser {
+  if (!USERNAME_PATTERN.test(input.username)) throw new Error(`x-sim: @${input.username} is not a valid X username (1-15 letters, digits, _)`);
   if (store.userByUsername(input.username)) throw new Error(`x-sim: username @${input.username} is taken`);
   const id = input.id ?? store.ids.next();
   if (store.users.has(id)) throw new Error(`x-sim: user ${id} already exists`);
