@@ -145,12 +145,14 @@ function rateLimitOf(headers: Record<string, string>): TwitterRateLimit | undefi
 
 function parseBody(response: HttpSendResponse, headers: Record<string, string>, url: URL, forced: ParseMode | undefined): unknown {
   const { content } = response;
-  if (forced === 'buffer') return typeof content === 'string' ? Buffer.from(content, 'binary') : (content ?? Buffer.alloc(0));
-  if (forced === 'none') return undefined;
-  const text = typeof content === 'string' ? content : content?.toString('utf8') ?? '';
   const contentType = headers['content-type'] ?? '';
   const isJson = contentType.includes('application/json') || contentType.includes('application/problem+json');
-  const mode: ParseMode = forced ?? (isJson ? 'json' : url.pathname.startsWith('/oauth/') ? 'url' : 'text');
+  // A failed download answers with a JSON error; keep it readable instead of handing back bytes.
+  const wantsBytes = forced === 'buffer' && !(response.statusCode >= 400 && isJson);
+  if (wantsBytes) return typeof content === 'string' ? Buffer.from(content, 'binary') : (content ?? Buffer.alloc(0));
+  if (forced === 'none') return undefined;
+  const text = typeof content === 'string' ? content : content?.toString('utf8') ?? '';
+  const mode: ParseMode = forced && forced !== 'buffer' ? forced : isJson ? 'json' : url.pathname.startsWith('/oauth/') ? 'url' : 'text';
   if (mode === 'json') {
     if (response.data !== undefined && response.data !== null) return response.data;
     if (text.length === 0) return undefined;

@@ -95,6 +95,19 @@ describe('authentication', () => {
       expect([refused.code, refused.data]).toMatchObject([401, { error: 'unauthorized_client', error_description: 'Missing valid authorization header' }]);
     });
 
+    test('the token endpoint also takes the documented form-encoded body; public clients name themselves', async () => {
+      const publicApp = sim.createApp({ clientSecret: null, callbackUrls: [CALLBACK] });
+      const client = xClient(sim, { clientId: publicApp.clientId });
+      const { code, codeVerifier } = await authorize(client, ['users.read', 'tweet.read']);
+      const form = new URLSearchParams({ grant_type: 'authorization_code', code, code_verifier: codeVerifier, redirect_uri: CALLBACK, client_id: publicApp.clientId });
+      const answer = await rawRequest(sim, 'POST', 'https://api.x.com/2/oauth2/token', {
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form.toString(),
+      });
+      expect(answer.status).toBe(200);
+      expect(answer.json).toEqual({ token_type: 'bearer', expires_in: 7200, access_token: expect.any(String), scope: 'users.read tweet.read' });
+    });
+
     test('access tokens expire after two hours of simulated time', async () => {
       const client = oauth2Client(sim, DEFAULT_BUSINESS_ACCOUNT.id);
       await client.v2.me();

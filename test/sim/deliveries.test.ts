@@ -149,6 +149,19 @@ describe('webhook deliveries', () => {
     });
   });
 
+  test('an account subscribed through both APIs gets one delivery from each', async () => {
+    await subscribeActivity(sim, webhookId, business.id, 'dm.received');
+    await subscribeAccountActivity(sim, webhookId, business.id);
+    await sim.sendDm({ from: customer.id, to: business.id, text: 'twice' });
+    const bodies = receiver.bodies<Json>();
+    expect(bodies).toHaveLength(2);
+    expect(bodies.map((b) => (b.data ? 'xaa' : 'aaa')).sort()).toEqual(['aaa', 'xaa']);
+    expect(sim.deliveries().map((d) => [d.kind, d.eventType, d.state]).sort()).toEqual([
+      ['aaa', 'message_create', 'delivered'],
+      ['xaa', 'dm.received', 'delivered'],
+    ]);
+  });
+
   describe('serialization styles (signature always over the bytes sent)', () => {
     const text = 'Café ☕ 😀 see https://example.com/a/b';
     const cases: Array<[SerializationStyle, (raw: string) => void]> = [

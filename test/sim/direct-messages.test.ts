@@ -49,6 +49,17 @@ describe('direct messages', () => {
     expect(sim.requests().filter((r) => r.path === '/2/dm_events').map((r) => r.billableUnits)).toEqual([2, 2, 1]);
   });
 
+  test('history covers 30 days; event_types filters', async () => {
+    const client = oauth1Client(sim, business.id);
+    await sim.sendDm({ from: customer.id, to: business.id, text: 'old' });
+    await clock.advance(29 * 24 * 60 * 60 * 1000);
+    await sim.sendDm({ from: customer.id, to: business.id, text: 'recent' });
+    expect(((await client.v2.listDmEvents()).events as unknown as DmEventJson[]).map((e) => e.text)).toEqual(['recent', 'old']);
+    await clock.advance(2 * 24 * 60 * 60 * 1000);
+    expect(((await client.v2.listDmEvents()).events as unknown as DmEventJson[]).map((e) => e.text)).toEqual(['recent']);
+    expect((await client.v2.listDmEvents({ event_types: ['ParticipantsJoin'] })).meta.result_count).toBe(0);
+  });
+
   test('max_results outside 1..100 is a 400 invalid-request problem', async () => {
     const refused = await rejection(oauth2Client(sim, business.id).v2.listDmEvents({ max_results: 101 }));
     expect(refused.code).toBe(400);
@@ -148,6 +159,8 @@ describe('direct messages', () => {
 
     const oauth1OnV2 = await rejection(oauth1Client(sim, business.id).v2.get('dm_conversations/media/:dm_id/:media_id/:file', undefined, { params: { dm_id: dmId, media_id: mediaId, file } }));
     expect(oauth1OnV2.data).toMatchObject({ title: 'Unsupported Authentication', status: 403 });
+    const oauth2OnTon = await rejection(v2.v1.downloadDmImage(media.url!));
+    expect([oauth2OnTon.code, oauth2OnTon.data]).toEqual([401, { errors: [{ code: 32, message: 'Could not authenticate you.' }] }]);
     const outsider = oauth2Client(sim, sim.createUser({ username: 'outsider' }).id);
     expect((await rejection(outsider.v2.get('dm_conversations/media/:dm_id/:media_id/:file', undefined, { params: { dm_id: dmId, media_id: mediaId, file } }))).code).toBe(404);
   });

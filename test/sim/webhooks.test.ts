@@ -100,6 +100,19 @@ describe('webhooks', () => {
     expect(endpoint.deliveries).toHaveLength(1);
   });
 
+  test('the driver can run the periodic CRC check on demand', async () => {
+    const { receiver: endpoint, webhookId } = await registeredReceiver(sim);
+    receivers.push(endpoint);
+    endpoint.crcMode = 'wrong';
+    const [check] = await sim.runCrcCheck(webhookId);
+    expect(check).toMatchObject({ webhookId, verdict: 'wrong-token' });
+    expect(sim.webhooks()[0].valid).toBe(false);
+    endpoint.crcMode = 'correct';
+    await sim.runCrcCheck();
+    expect(sim.webhooks()[0].valid).toBe(true);
+    expect(sim.crcChecks().map((c) => c.verdict)).toEqual(['valid', 'wrong-token', 'valid']);
+  });
+
   test('transient CRC failures invalidate only after 28 hours without a success', async () => {
     const { receiver: endpoint } = await registeredReceiver(sim);
     receivers.push(endpoint);

@@ -1,5 +1,5 @@
 import { OAuth1Verifier } from './auth/oauth1-verifier';
-import { ManualClock, type SimClock } from './core/clock';
+import { isManualClock, ManualClock, type SimClock } from './core/clock';
 import { InFlight } from './core/in-flight';
 import { SeededRandom } from './core/random';
 import { CrcChecker } from './delivery/crc';
@@ -28,7 +28,10 @@ export interface XSimOptions {
   lenientWebhookUrls?: boolean;
   /** Simulated ms X waits for a webhook answer (default 10 000). */
   deliveryTimeoutMs?: number;
-  /** Real ms cap on any webhook call, so a hung receiver can't stall tests (default 10 000). */
+  /**
+   * Real ms cap on any webhook call, so a hung receiver can't stall a run (default 2 000 with a
+   * ManualClock, where simulated timeouts come from `advance`; 10 000 with real time).
+   */
   deliveryRealTimeoutMs?: number;
   /** Delays before each retry after a failed delivery (default X's 3 s, 27 s, 242 s). */
   retryDelaysMs?: number[];
@@ -55,13 +58,14 @@ export const X_RETRY_SCHEDULE_MS = [3_000, 27_000, 242_000];
 /** Wires the simulator's services together from the options. */
 export function buildServices(options: XSimOptions, defaultConsentUser: string): SimServices {
   const clock = options.clock ?? new ManualClock();
+  const defaultRealTimeoutMs = isManualClock(clock) ? 2_000 : 10_000;
   const random = new SeededRandom(options.seed ?? 1);
   const store = new SimStore(clock, random);
   const faults = new Faults(random);
   const ledger = new Ledger();
   const inFlight = new InFlight();
   const rewriteUrl = options.rewriteWebhookUrl ?? ((url: string) => url);
-  const timeouts = { simulatedMs: options.deliveryTimeoutMs ?? 10_000, realMs: options.deliveryRealTimeoutMs ?? 10_000 };
+  const timeouts = { simulatedMs: options.deliveryTimeoutMs ?? 10_000, realMs: options.deliveryRealTimeoutMs ?? defaultRealTimeoutMs };
   const dispatcher = new DeliveryDispatcher(clock, faults, inFlight, {
     timeouts,
     retryDelaysMs: options.retryDelaysMs ?? X_RETRY_SCHEDULE_MS,
