@@ -87,11 +87,11 @@ export function createTransportPlugin(send: HttpSender, observe?: (info: Transpo
       };
 
       const content = bodyAsText(signed.body);
-      if (content === null) fail('unsupported-body');
+      if (content === null) return fail('unsupported-body');
       const binary = params.forceParseMode === 'buffer';
       let response: HttpSendResponse;
       try {
-        response = await send({ method, url: signed.url.toString(), headers: { ...signed.headers }, content: content ?? undefined, binary, timeoutMs: params.timeout });
+        response = await send({ method, url: signed.url.toString(), headers: { ...signed.headers }, content, binary, timeoutMs: params.timeout });
       } catch (error) {
         return fail(error instanceof HttpSendTimeoutError ? 'timeout' : 'network', error);
       }

@@ -2,15 +2,7 @@ import { ApiResponseError } from 'twitter-api-v2';
 import { ManualClock, startXSim, type XSim, type XUser } from '../../tools/x-sim';
 import { XTransportError } from '../../src/x/transport';
 import { oauth1Client, oauth2Client, xClient } from './helpers/clients';
-
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (e: unknown) => e,
-  );
-}
+import { failure } from './helpers/errors';
 
 const FIFTEEN_MINUTES = 15 * 60 * 1000;
 

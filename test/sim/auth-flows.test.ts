@@ -1,23 +1,15 @@
-import { ApiResponseError, type TwitterApi } from 'twitter-api-v2';
+import type { TwitterApi } from 'twitter-api-v2';
 import { buildOAuth1Header, DEFAULT_APP, DEFAULT_BUSINESS_ACCOUNT, DEFAULT_BUSINESS_OAUTH1, ManualClock, startXSim, type XSim } from '../../tools/x-sim';
 import { nodeSender } from '../../tools/x-sim/node-sender';
 import { appOnlyClient, oauth1Client, oauth2Client, xClient } from './helpers/clients';
 import { rawRequest } from './helpers/raw-http';
+import { rejection } from './helpers/errors';
 
 const CALLBACK = 'http://127.0.0.1/callback';
 const UNAUTHORIZED_V2 = { title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' };
 const COULD_NOT_AUTHENTICATE = { errors: [{ code: 32, message: 'Could not authenticate you.' }] };
 /** twitter-api-v2 adds an `errors` entry to `{error, error_description}` bodies, hence toMatchObject below. */
 const INVALID_CODE = { error: 'invalid_request', error_description: 'Value passed for the authorization code was invalid.' };
-
-async function rejection(promise: Promise<unknown>): Promise<ApiResponseError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ApiResponseError);
-  return error as ApiResponseError;
-}
 
 describe('authentication', () => {
   let sim: XSim;

@@ -1,17 +1,11 @@
-import { ApiResponseError } from 'twitter-api-v2';
 import { ManualClock, startXSim, type SerializationStyle, type XSim, type XUser } from '../../tools/x-sim';
 import { appOnlyClient, oauth1Client, oauth2Client, sentDmIds } from './helpers/clients';
 import { fakeMp4, TINY_PNG } from './helpers/media';
 import type { WebhookReceiver } from './helpers/receiver';
 import { registeredReceiver, signatureMatches, subscribeAccountActivity, subscribeActivity } from './helpers/webhooks';
+import { rejection } from './helpers/errors';
 
 type Json = Record<string, any>;
-
-async function rejection(promise: Promise<unknown>): Promise<ApiResponseError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(ApiResponseError);
-  return error as ApiResponseError;
-}
 
 describe('webhook deliveries', () => {
   let sim: XSim;

@@ -1,13 +1,7 @@
-import { ApiResponseError } from 'twitter-api-v2';
 import { ManualClock, startXSim, type XSim, type XUser } from '../../tools/x-sim';
 import { oauth1Client, oauth2Client, sentDmIds, type DmEventJson } from './helpers/clients';
 import { TINY_PNG, uploadViaJson } from './helpers/media';
-
-async function rejection(promise: Promise<unknown>): Promise<ApiResponseError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(ApiResponseError);
-  return error as ApiResponseError;
-}
+import { rejection } from './helpers/errors';
 
 describe('direct messages', () => {
   let sim: XSim;

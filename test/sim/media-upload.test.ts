@@ -1,17 +1,11 @@
 import http from 'node:http';
-import { ApiResponseError } from 'twitter-api-v2';
 import { ManualClock, startXSim, type XSim } from '../../tools/x-sim';
 import { XTransportError } from '../../src/x/transport';
 import { oauth1Client, oauth2Client } from './helpers/clients';
 import { fakeMp4, TINY_PNG, uploadViaJson } from './helpers/media';
+import { rejection } from './helpers/errors';
 
 const MB = 1024 * 1024;
-
-async function rejection(promise: Promise<unknown>): Promise<ApiResponseError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(ApiResponseError);
-  return error as ApiResponseError;
-}
 
 /** A multipart append sent with plain Node http (binary bodies can't go through IHttp). */
 function multipartAppend(sim: XSim, accessToken: string, mediaId: string, segmentIndex: number, bytes: Buffer): Promise<number> {

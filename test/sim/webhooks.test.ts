@@ -3,12 +3,7 @@ import { crcResponseToken, formatReplayDate, ManualClock, startXSim, type XSim }
 import { appOnlyClient, oauth2Client } from './helpers/clients';
 import { WebhookReceiver } from './helpers/receiver';
 import { registeredReceiver, signatureMatches, subscribeAccountActivity, subscribeActivity } from './helpers/webhooks';
-
-async function rejection(promise: Promise<unknown>): Promise<ApiResponseError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(ApiResponseError);
-  return error as ApiResponseError;
-}
+import { rejection } from './helpers/errors';
 
 const firstErrorMessage = (error: ApiResponseError) => (error.data as { errors: Array<{ message: string }> }).errors[0].message;
 
@@ -45,6 +40,32 @@ describe('webhooks', () => {
     expect(endpoint.crcRequests[0].searchParams.get('crc_token')).toEqual(expect.any(String));
     const listed = await appOnlyClient(sim).v2.get<{ data: unknown[]; meta: { result_count: number } }>('webhooks');
     expect(listed.meta.result_count).toBe(1);
+  });
+
+  test('deliveries can go through an injected caller instead of real HTTP (hosts without a server)', async () => {
+    const posts: Array<{ url: string; body?: string }> = [];
+    const inProcess = await startXSim({
+      clock: new ManualClock(),
+      webhookHttpCall: async (request) => {
+        const url = new URL(request.url);
+        if (request.method === 'GET') {
+          return { status: 200, body: JSON.stringify({ response_token: crcResponseToken(inProcess.defaultApp!.consumerSecret, url.searchParams.get('crc_token')!) }) };
+        }
+        posts.push({ url: request.url, body: request.body });
+        return { status: 200, body: '' };
+      },
+    });
+    try {
+      const created = await appOnlyClient(inProcess).v2.post<{ data: { id: string; valid: boolean } }>('webhooks', { url: 'https://rc.example.com/api/apps/public/x/webhook' });
+      expect(created.data.valid).toBe(true);
+      await subscribeAccountActivity(inProcess, created.data.id, inProcess.business!.id);
+      const customer = inProcess.createUser({ username: 'in_process' });
+      await inProcess.sendDm({ from: customer.id, to: inProcess.business!.id, text: 'no sockets' });
+      expect(posts).toHaveLength(1);
+      expect(posts[0].url).toBe('https://rc.example.com/api/apps/public/x/webhook');
+    } finally {
+      await inProcess.close();
+    }
   });
 
   test('a wrong CRC answer fails registration with CrcValidationFailed', async () => {

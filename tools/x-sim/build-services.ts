@@ -4,6 +4,8 @@ import { InFlight } from './core/in-flight';
 import { SeededRandom } from './core/random';
 import { CrcChecker } from './delivery/crc';
 import { DeliveryDispatcher } from './delivery/dispatcher';
+import { httpWebhookCall, type WebhookHttpCall } from './delivery/outbound-http';
+import { timedWebhookCall } from './delivery/timed-call';
 import { ActivityFanOut } from './delivery/fan-out';
 import { WebhookService } from './delivery/webhook-service';
 import { DmService } from './dm/dm-service';
@@ -47,6 +49,8 @@ export interface XSimOptions {
   oauth1WallClock?: () => number;
   /** Maps registered webhook URLs to the URL actually called (default identity). */
   rewriteWebhookUrl?: (url: string) => string;
+  /** Replaces real HTTP for deliveries and CRC checks (e.g. a test host without a server). */
+  webhookHttpCall?: WebhookHttpCall;
   /** Real ms a manual-clock `advance` waits per instant for the HTTP work it started (default 250). */
   quiesceRealMs?: number;
   /** Who authorizes at the OAuth pages and how (default: the business account approves at once). */
@@ -64,12 +68,15 @@ export function buildServices(options: XSimOptions, defaultConsentUser: string):
   const faults = new Faults(random);
   const ledger = new Ledger();
   const inFlight = new InFlight();
-  const rewriteUrl = options.rewriteWebhookUrl ?? ((url: string) => url);
-  const timeouts = { simulatedMs: options.deliveryTimeoutMs ?? 10_000, realMs: options.deliveryRealTimeoutMs ?? defaultRealTimeoutMs };
+  const call = timedWebhookCall(
+    clock,
+    { simulatedMs: options.deliveryTimeoutMs ?? 10_000, realMs: options.deliveryRealTimeoutMs ?? defaultRealTimeoutMs },
+    options.webhookHttpCall ?? httpWebhookCall,
+    options.rewriteWebhookUrl ?? ((url: string) => url),
+  );
   const dispatcher = new DeliveryDispatcher(clock, faults, inFlight, {
-    timeouts,
+    call,
     retryDelaysMs: options.retryDelaysMs ?? X_RETRY_SCHEDULE_MS,
-    rewriteUrl,
     webhookIsLive: (webhookId) => store.webhooks.get(webhookId)?.valid === true,
     onDelivered: (record) => {
       if (record.kind === 'xaa' && record.eventType === 'dm.received') {
@@ -78,7 +85,7 @@ export function buildServices(options: XSimOptions, defaultConsentUser: string):
     },
   });
   const fanOut = new ActivityFanOut(store, dispatcher);
-  const crc = new CrcChecker(clock, random, timeouts, rewriteUrl);
+  const crc = new CrcChecker(clock, random, call);
   const webhooks = new WebhookService(store, clock, crc, dispatcher, inFlight, {
     lenientWebhookUrls: options.lenientWebhookUrls ?? true,
     crcIntervalMs: options.crcIntervalMs ?? 60 * 60 * 1000,

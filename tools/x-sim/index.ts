@@ -20,3 +20,4 @@ export type { XUser } from './state/types';
 export { buildOAuth1Header, percentEncode, signatureBaseString, hmacSha1Signature } from './auth/oauth1-signature';
 export { nodeSender } from './node-sender';
 export { formatReplayDate } from './core/time-format';
+export type { WebhookHttpCall, OutboundRequest, OutboundResponse } from './delivery/outbound-http';

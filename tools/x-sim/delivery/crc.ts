@@ -1,7 +1,7 @@
 import type { SimClock } from '../core/clock';
 import type { SeededRandom } from '../core/random';
 import type { Webhook } from '../state/types';
-import { timedCall, type CallTimeouts } from './timed-call';
+import type { CallOutcome, TimedWebhookCall } from './timed-call';
 import { crcResponseToken } from './webhook-crypto';
 
 /**
@@ -26,18 +26,17 @@ export class CrcChecker {
   constructor(
     private readonly clock: SimClock,
     private readonly random: SeededRandom,
-    private readonly timeouts: CallTimeouts,
-    private readonly rewriteUrl: (url: string) => string,
+    private readonly call: TimedWebhookCall,
   ) {}
 
   /** Sends one `GET ?crc_token=` to the webhook URL and judges the answer. */
   async check(webhook: Webhook, consumerSecret: string): Promise<CrcCheck> {
     const crcToken = this.random.string(32);
-    const url = new URL(this.rewriteUrl(webhook.url));
+    const url = new URL(webhook.url);
     url.searchParams.set('crc_token', crcToken);
     url.searchParams.set('nonce', this.random.digits(16));
     const at = this.clock.now();
-    const outcome = await timedCall(this.clock, this.timeouts, 'GET', url.toString(), { accept: 'application/json' });
+    const outcome = await this.call({ method: 'GET', url: url.toString(), headers: { accept: 'application/json' } });
     const result = { webhookId: webhook.id, at, ...judge(outcome, crcResponseToken(consumerSecret, crcToken)) };
     this.history.push(result);
     return result;
@@ -61,7 +60,7 @@ export class CrcChecker {
   }
 }
 
-function judge(outcome: Awaited<ReturnType<typeof timedCall>>, expectedToken: string): { verdict: CrcVerdict; detail: string } {
+function judge(outcome: CallOutcome, expectedToken: string): { verdict: CrcVerdict; detail: string } {
   if (outcome.kind === 'timeout') return { verdict: 'transient', detail: 'timed out' };
   if (outcome.kind === 'connection-error') return { verdict: 'transient', detail: outcome.message };
   if (outcome.status >= 300 && outcome.status < 400) return { verdict: 'redirect', detail: `HTTP ${outcome.status}` };

@@ -3,7 +3,7 @@ import type { InFlight } from '../core/in-flight';
 import type { Faults, SerializationStyle } from '../ops/faults';
 import type { Webhook } from '../state/types';
 import { serializeDelivery } from './serialize';
-import { timedCall, type CallTimeouts } from './timed-call';
+import type { TimedWebhookCall } from './timed-call';
 import { sha256Signature } from './webhook-crypto';
 
 export type DeliveryKind = 'xaa' | 'aaa' | 'replay_job_status';
@@ -60,11 +60,9 @@ export interface DeliveryRequest {
 }
 
 export interface DispatcherOptions {
-  timeouts: CallTimeouts;
+  call: TimedWebhookCall;
   /** Delays after each failed attempt; X's schedule is 3 s, 27 s, 242 s, then the event is lost. */
   retryDelaysMs: number[];
-  /** Maps a registered webhook URL to the one actually called (e.g. https://rc.example → http://127.0.0.1). */
-  rewriteUrl: (url: string) => string;
   /** Called once per successful delivery (billing). */
   onDelivered: (record: DeliveryRecord) => void;
   /** Whether the webhook still exists and is valid at attempt time. */
@@ -196,14 +194,12 @@ export class DeliveryDispatcher {
     record.state = 'in-flight';
     record.nextAttemptAt = undefined;
     const startedAt = this.clock.now();
-    const outcome = await timedCall(
-      this.clock,
-      this.options.timeouts,
-      'POST',
-      this.options.rewriteUrl(record.url),
-      { 'content-type': 'application/json; charset=utf-8', 'x-twitter-webhooks-signature': record.signature },
-      record.body,
-    );
+    const outcome = await this.options.call({
+      method: 'POST',
+      url: record.url,
+      headers: { 'content-type': 'application/json; charset=utf-8', 'x-twitter-webhooks-signature': record.signature },
+      body: record.body,
+    });
     const attempt: DeliveryAttempt =
       outcome.kind === 'response'
         ? { at: startedAt, outcome: outcome.status === 200 ? 'ok' : 'http-error', status: outcome.status }

@@ -20,6 +20,8 @@ export interface NewDm {
 export interface DmRefusal {
   status: 400 | 403;
   message: string;
+  /** The request parameter at fault (for 400 answers). */
+  parameter?: 'text' | 'participant_id';
 }
 
 /** Creating DMs (from the API or the driver), X's permission rules, and fan-out to webhooks. */
@@ -32,11 +34,11 @@ export class DmService {
   /** X's reasons to refuse a send, checked before anything is stored. */
   refusalFor(senderId: string, recipientId: string, text: string | undefined): DmRefusal | undefined {
     if (text !== undefined && Array.from(text).length > MAX_DM_TEXT_LENGTH) {
-      return { status: 400, message: `text must be at most ${MAX_DM_TEXT_LENGTH} characters` };
+      return { status: 400, message: `text must be at most ${MAX_DM_TEXT_LENGTH} characters`, parameter: 'text' };
     }
     const recipient = this.store.users.get(recipientId);
-    if (!recipient) return { status: 400, message: `The participant_id ${recipientId} does not exist` };
-    if (recipientId === senderId) return { status: 400, message: 'You cannot send a direct message to yourself' };
+    if (!recipient) return { status: 400, message: `The participant_id ${recipientId} does not exist`, parameter: 'participant_id' };
+    if (recipientId === senderId) return { status: 400, message: 'You cannot send a direct message to yourself', parameter: 'participant_id' };
     if (recipient.blocked.has(senderId)) return { status: 403, message: 'You cannot send messages to this user.' };
     // Closed DMs still accept replies in a conversation the recipient started.
     if (recipient.acceptsDmsFrom === 'nobody' && !this.hasWritten(recipientId, senderId)) {

@@ -6,7 +6,7 @@ import type { SimServices } from '../services';
 import { buildSimRequest, type SimRequest } from './request';
 import { withHeaders, type SimResponse } from './response';
 import { matchRoute, type Route, type RouteContext } from './router';
-import { genericProblem, serverError, tooManyRequests, v1Error } from './x-errors';
+import { genericProblem, tooManyRequests, v1Error } from './x-errors';
 
 /** Facts about one call, filled in as it passes the layers, for the request log. */
 interface CallRecord {
@@ -125,7 +125,7 @@ export async function serveRequest(
     }
     if ('delayMs' in effect) await sleep(effect.delayMs);
     if ('status' in effect) {
-      response = effect.body === undefined ? serverError(effect.status) : { ...genericProblem(effect.status), body: Buffer.from(JSON.stringify(effect.body)), json: effect.body };
+      response = effect.body === undefined ? genericProblem(effect.status) : { ...genericProblem(effect.status), body: Buffer.from(JSON.stringify(effect.body)), json: effect.body };
     }
   }
   if (!response) {
@@ -133,7 +133,7 @@ export async function serveRequest(
       response = match ? await runRoute(services, match.route, match.params, request, call) : notFound(request);
     } catch (error) {
       console.error('x-sim: handler failed', request.method, request.path, error);
-      response = serverError(500);
+      response = genericProblem(500);
     }
   }
   log(response);

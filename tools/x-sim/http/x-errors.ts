@@ -87,7 +87,3 @@ export const noDmPermission = (): SimResponse =>
 export function oauth2Error(status: number, error: string, description: string): SimResponse {
   return jsonResponse(status, { error, error_description: description });
 }
-
-export function serverError(status: number): SimResponse {
-  return genericProblem(status);
-}

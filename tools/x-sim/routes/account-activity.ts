@@ -2,7 +2,7 @@ import { APP_ONLY, type AuthRequirement } from '../auth/policy';
 import { jsonResponse } from '../http/response';
 import type { Route } from '../http/router';
 import { invalidRequest } from '../http/x-errors';
-import { appWebhook, callerUser, isWebhook } from './params';
+import { appWebhook, callerUser, isWebhook } from './route-helpers';
 
 /** Account Activity API v2 subscriptions (one per user per webhook; 3 per app on pay-per-use). */
 

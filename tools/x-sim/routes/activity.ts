@@ -5,7 +5,7 @@ import { jsonResponse, type SimResponse } from '../http/response';
 import type { Route, RouteContext } from '../http/router';
 import { forbiddenV2, invalidRequest, notFoundProblem, unsupportedAuthentication } from '../http/x-errors';
 import { ACTIVITY_DM_EVENT_TYPES, type ActivitySubscription } from '../state/types';
-import { callerApp, isSnowflake, listParam } from './params';
+import { callerApp, isSnowflake, listParam } from './route-helpers';
 
 /** X Activity API subscriptions (`/2/activity/subscriptions`). */
 

@@ -6,7 +6,7 @@ import { jsonResponse, type SimResponse } from '../http/response';
 import type { Route, RouteContext } from '../http/router';
 import { invalidRequest, resourceNotFound } from '../http/x-errors';
 import type { DmMessage } from '../state/types';
-import { callerUser, isSnowflake, listParam } from './params';
+import { callerUser, isSnowflake, listParam } from './route-helpers';
 
 /** DM lookups. Every event returned is billed as one DM event read. */
 

@@ -1,7 +1,7 @@
 import { bytesResponse, type SimResponse } from '../http/response';
 import type { Route, RouteContext } from '../http/router';
 import { notFoundProblem, v1Error } from '../http/x-errors';
-import { callerUser } from './params';
+import { callerUser } from './route-helpers';
 
 /**
  * Downloading media attached to DMs: the v2 path (OAuth 2.0 user, `dm.read`) and the legacy

@@ -7,7 +7,7 @@ import { jsonResponse, type SimResponse } from '../http/response';
 import type { Route, RouteContext } from '../http/router';
 import { forbiddenV2, invalidRequest } from '../http/x-errors';
 import type { MediaCategory, MediaUpload } from '../state/types';
-import { callerUser, isSnowflake } from './params';
+import { callerUser, isSnowflake } from './route-helpers';
 
 /** v2 media upload: chunked (initialize / append / finalize / STATUS) and one-shot. */
 

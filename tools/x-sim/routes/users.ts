@@ -3,7 +3,7 @@ import { v2User } from '../dm/views';
 import { jsonResponse } from '../http/response';
 import type { Route } from '../http/router';
 import { invalidRequest, resourceNotFound } from '../http/x-errors';
-import { callerUser, isSnowflake, listParam } from './params';
+import { callerUser, isSnowflake, listParam } from './route-helpers';
 
 /** User lookups: `/2/users/me`, `/2/users/:id`, `/2/users/by/username/:username`. */
 export const userRoutes: Route[] = [

@@ -6,7 +6,7 @@ import { jsonResponse, type SimResponse } from '../http/response';
 import type { Route } from '../http/router';
 import { invalidRequest } from '../http/x-errors';
 import type { Webhook } from '../state/types';
-import { appWebhook, callerApp, isWebhook } from './params';
+import { appWebhook, callerApp, isWebhook } from './route-helpers';
 
 /** v2 webhook management (app-only bearer token) and replay jobs. */
 
