@@ -132,6 +132,16 @@ describe('webhook deliveries', () => {
       expect(read.direct_message_mark_read_events[0]).toMatchObject({ sender_id: customer.id, last_read_event_id: expect.any(String) });
     });
 
+    test('revoking the app ends the subscription with a user_event.revoke delivery', async () => {
+      sim.revokeUserTokens(business.id, sim.defaultApp!.id);
+      await sim.settle();
+      expect(receiver.bodies<Json>()).toEqual([
+        { for_user_id: business.id, user_event: { revoke: { date_time: expect.any(String), target: { app_id: sim.defaultApp!.id }, source: { user_id: business.id } } } },
+      ]);
+      await sim.sendDm({ from: customer.id, to: business.id, text: 'after revoke' });
+      expect(receiver.deliveries).toHaveLength(1);
+    });
+
     test('subscription list and removal use the app-only token; the subscriber can check itself', async () => {
       const list = await appOnlyClient(sim).v2.get<{ data: Json }>('account_activity/webhooks/:webhook_id/subscriptions/all/list', undefined, { params: { webhook_id: webhookId } });
       expect(list.data).toMatchObject({ application_id: sim.defaultApp!.id, webhook_id: webhookId, subscriptions: [{ user_id: business.id }] });

@@ -1,15 +1,15 @@
 import http, { type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { issueTokens, type TokenResponse } from './auth/oauth2-grants';
+import { revokeUserAccess } from './auth/revocation';
 import { buildServices, type XSimOptions } from './build-services';
 import { isManualClock, type SimClock } from './core/clock';
 import type { CrcCheck } from './delivery/crc';
 import type { DeliveryRecord } from './delivery/dispatcher';
-import { revokeEnvelope } from './delivery/envelopes';
 import { DEFAULT_APP, DEFAULT_BUSINESS_ACCOUNT, DEFAULT_BUSINESS_OAUTH1 } from './defaults';
 import { tonUrl } from './dm/views';
 import { serveRequest } from './http/pipeline';
-import { categoryForDmType, fileExtensionOf, imageDimensions, mediaKeyOf } from './media/media-rules';
+import { newDmAttachment } from './media/media-service';
 import type { Faults } from './ops/faults';
 import type { LedgerView } from './ops/ledger';
 import type { RateLimitPolicy } from './ops/rate-limits';
@@ -18,7 +18,7 @@ import { ALL_ROUTES } from './routes';
 import { accessTokenFor } from './routes/oauth1';
 import type { ConsentSettings, SimServices } from './services';
 import { createDeveloperApp, createXUser, type AppCredentials, type NewAppInput, type NewUserInput } from './state/accounts';
-import type { DmAttachment, DmMediaType, DmMessage, Webhook, XUser } from './state/types';
+import type { DmMediaType, DmMessage, Webhook, XUser } from './state/types';
 
 export interface DmMediaInput {
   type: DmMediaType;
@@ -68,9 +68,7 @@ export interface OAuth1Link {
   screenName: string;
 }
 
-export interface WebhookView extends Webhook {
-  appId: string;
-}
+export type WebhookView = Webhook;
 
 /** A running X simulator: HTTP server plus the driver API tests and the sandbox use. */
 export class XSim {
@@ -183,28 +181,9 @@ export class XSim {
     return issueTokens(this.services, this.services.store.requireApp(appId), userId, scopes);
   }
 
-  /** The user revokes app access: all their tokens for the app (or all apps) stop working, AAA subscriptions end. */
+  /** The user revokes app access: their tokens for the app (or all apps) stop working, AAA subscriptions end. */
   revokeUserTokens(userId: string, appId?: string): void {
-    const { store, clock, dispatcher } = this.services;
-    const matches = (record: { userId: string; appId: string }) => record.userId === userId && (!appId || record.appId === appId);
-    for (const token of store.oauth1AccessTokens.values()) if (matches(token)) token.revoked = true;
-    for (const token of store.oauth2AccessTokens.values()) if (matches(token)) token.revoked = true;
-    for (const token of store.oauth2RefreshTokens.values()) if (matches(token)) token.revoked = true;
-    const ended = store.accountActivitySubscriptions.filter(matches);
-    store.accountActivitySubscriptions.splice(0, store.accountActivitySubscriptions.length, ...store.accountActivitySubscriptions.filter((s) => !matches(s)));
-    for (const subscription of ended) {
-      const webhook = store.webhooks.get(subscription.webhookId);
-      if (!webhook) continue;
-      dispatcher.deliver({
-        webhook,
-        consumerSecret: store.requireApp(webhook.appId).consumerSecret,
-        kind: 'aaa',
-        eventType: 'user_event',
-        eventIds: [],
-        forUserId: userId,
-        payload: { for_user_id: userId, ...revokeEnvelope(subscription.appId, userId, clock.now()) },
-      });
-    }
+    revokeUserAccess(this.services, userId, appId);
   }
 
   /** Who is "signed in" at the OAuth pages, and whether they approve, deny, or see a consent page. */
@@ -223,7 +202,7 @@ export class XSim {
       senderId: dm.from,
       recipientId: dm.to,
       text: dm.text,
-      attachment: dm.media ? this.attachmentFrom(dm.media) : undefined,
+      attachment: dm.media ? newDmAttachment(this.services.store, this.services.store.ids.next(), dm.media.type, dm.media.contentType, dm.media.bytes) : undefined,
     });
     if (wait.awaitDelivery ?? true) await this.settle();
     return { dm: dmView(message), deliveries };
@@ -297,19 +276,6 @@ export class XSim {
   async settle(): Promise<void> {
     this.services.dispatcher.releaseHeld();
     await this.services.inFlight.settle();
-  }
-
-  private attachmentFrom(media: DmMediaInput): DmAttachment {
-    const mediaId = this.services.store.ids.next();
-    return {
-      mediaId,
-      mediaKey: mediaKeyOf(categoryForDmType(media.type), mediaId),
-      type: media.type,
-      contentType: media.contentType,
-      bytes: media.bytes,
-      fileName: `${this.services.random.string(12)}.${fileExtensionOf(media.contentType)}`,
-      ...imageDimensions(media.bytes),
-    };
   }
 }
 

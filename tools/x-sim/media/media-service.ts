@@ -1,6 +1,7 @@
 import type { SimStore } from '../state/store';
-import type { DmAttachment, MediaCategory, MediaUpload } from '../state/types';
+import type { DmAttachment, DmMediaType, MediaCategory, MediaUpload } from '../state/types';
 import {
+  categoryForDmType,
   dmMediaTypeOf,
   fileExtensionOf,
   imageDimensions,
@@ -138,22 +139,26 @@ export class MediaService {
     if (processing && processing.state !== 'succeeded') {
       return { status: 400, message: `Media ${mediaId} is still being processed` };
     }
-    const bytes = this.bytesOf(upload);
-    return {
-      mediaId: upload.id,
-      mediaKey: upload.mediaKey,
-      type: dmMediaTypeOf(upload.category),
-      contentType: upload.mediaType,
-      bytes,
-      fileName: `${this.store.random.string(12)}.${fileExtensionOf(upload.mediaType)}`,
-      ...imageDimensions(bytes),
-    };
+    return newDmAttachment(this.store, upload.id, dmMediaTypeOf(upload.category), upload.mediaType, this.bytesOf(upload));
   }
 
   markAttached(mediaId: string, eventId: string): void {
     const upload = this.store.media.get(mediaId);
     if (upload) upload.attachedTo = eventId;
   }
+}
+
+/** The attachment a DM carries: bytes, type, and the file name of its ton.twitter.com URL. */
+export function newDmAttachment(store: SimStore, mediaId: string, type: DmMediaType, contentType: string, bytes: Buffer): DmAttachment {
+  return {
+    mediaId,
+    mediaKey: mediaKeyOf(categoryForDmType(type), mediaId),
+    type,
+    contentType,
+    bytes,
+    fileName: `${store.random.string(12)}.${fileExtensionOf(contentType)}`,
+    ...imageDimensions(bytes),
+  };
 }
 
 export function isRefusal(value: unknown): value is MediaRefusal {
