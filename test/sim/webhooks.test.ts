@@ -44,7 +44,7 @@ describe('webhooks', () => {
 
   test('deliveries can go through an injected caller instead of real HTTP (hosts without a server)', async () => {
     const posts: Array<{ url: string; body?: string }> = [];
-    const inProcess = await startXSim({
+    const inProcess: XSim = await startXSim({
       clock: new ManualClock(),
       webhookHttpCall: async (request) => {
         const url = new URL(request.url);

@@ -17,11 +17,11 @@ import { RequestLog } from './ops/request-log';
 import type { ConsentSettings, SimServices } from './services';
 import { SimStore } from './state/store';
 
-export interface XSimOptions {
+export interface XSimOptions<C extends SimClock = ManualClock> {
   /** Seed for ids, tokens and fault probabilities (default 1). */
   seed?: number;
   /** Simulated time; a ManualClock (starting 2026-01-15T12:00Z) by default. */
-  clock?: SimClock;
+  clock?: C;
   /** Listen port on 127.0.0.1 (0 = any free port). */
   port?: number;
   /** Seed the default app, business account and its OAuth 1.0a token (default true). */
@@ -60,7 +60,7 @@ export interface XSimOptions {
 export const X_RETRY_SCHEDULE_MS = [3_000, 27_000, 242_000];
 
 /** Wires the simulator's services together from the options. */
-export function buildServices(options: XSimOptions, defaultConsentUser: string): SimServices {
+export function buildServices(options: XSimOptions<SimClock>, defaultConsentUser: string): SimServices {
   const clock = options.clock ?? new ManualClock();
   const defaultRealTimeoutMs = isManualClock(clock) ? 2_000 : 10_000;
   const random = new SeededRandom(options.seed ?? 1);

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { issueTokens, type TokenResponse } from './auth/oauth2-grants';
 import { revokeUserAccess } from './auth/revocation';
 import { buildServices, type XSimOptions } from './build-services';
-import { isManualClock, type SimClock } from './core/clock';
+import { isManualClock, type ManualClock, type SimClock } from './core/clock';
 import type { CrcCheck } from './delivery/crc';
 import type { DeliveryRecord } from './delivery/dispatcher';
 import { DEFAULT_APP, DEFAULT_BUSINESS_ACCOUNT, DEFAULT_BUSINESS_OAUTH1 } from './defaults';
@@ -70,13 +70,16 @@ export interface OAuth1Link {
 
 export type WebhookView = Webhook;
 
-/** A running X simulator: HTTP server plus the driver API tests and the sandbox use. */
-export class XSim {
+/**
+ * A running X simulator: HTTP server plus the driver API tests and the sandbox use. `C` is the
+ * clock's type, so `sim.clock.advance()` type-checks with the default ManualClock.
+ */
+export class XSim<C extends SimClock = ManualClock> {
   readonly url: string;
   readonly port: number;
   /** Injected fault rules (API answers and webhook deliveries). */
   readonly faults: Faults;
-  readonly clock: SimClock;
+  readonly clock: C;
   /** The seeded developer app (undefined with `seedDefaults: false`). */
   readonly defaultApp?: AppCredentials;
   /** The seeded business account (undefined with `seedDefaults: false`). */
@@ -95,7 +98,8 @@ export class XSim {
     this.port = port;
     this.url = `http://127.0.0.1:${port}`;
     this.faults = services.faults;
-    this.clock = services.clock;
+    // buildServices uses the given clock, or a ManualClock (C's default) when none is given.
+    this.clock = services.clock as C;
     this.defaultApp = defaults.app;
     this.business = defaults.business;
     if (isManualClock(services.clock)) {
@@ -107,11 +111,11 @@ export class XSim {
     services.webhooks.startPeriodicChecks();
   }
 
-  static async start(options: XSimOptions = {}): Promise<XSim> {
+  static async start<C extends SimClock = ManualClock>(options: XSimOptions<C> = {}): Promise<XSim<C>> {
     const seedDefaults = options.seedDefaults ?? true;
     const services = buildServices(options, seedDefaults ? DEFAULT_BUSINESS_ACCOUNT.id : '');
     const defaults = seedDefaults ? seedDefaultAccounts(services) : {};
-    let sim: XSim | undefined;
+    let sim: XSim<C> | undefined;
     const server = http.createServer((incoming, outgoing) => {
       serveRequest(services, ALL_ROUTES, incoming, outgoing, (response) => sim?.hanging.add(response)).catch((error) => {
         console.error('x-sim: request failed', error);
@@ -122,7 +126,7 @@ export class XSim {
       server.once('error', reject);
       server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
     });
-    sim = new XSim(server, services, defaults, options.quiesceRealMs ?? 250);
+    sim = new XSim<C>(server, services, defaults, options.quiesceRealMs ?? 250);
     return sim;
   }
 
@@ -309,6 +313,6 @@ function seedDefaultAccounts(services: SimServices): { app: AppCredentials; busi
 }
 
 /** Starts a simulator on 127.0.0.1 (see XSimOptions); `close()` it when done. */
-export function startXSim(options: XSimOptions = {}): Promise<XSim> {
+export function startXSim<C extends SimClock = ManualClock>(options: XSimOptions<C> = {}): Promise<XSim<C>> {
   return XSim.start(options);
 }

@@ -37,6 +37,8 @@ export interface DeliveryRecord {
   serialization: SerializationStyle;
   state: DeliveryState;
   attempts: DeliveryAttempt[];
+  /** HTTP status of the latest attempt that got an answer. */
+  statusCode?: number;
   nextAttemptAt?: number;
   /** Id of the delivery this one copies (injected duplicate or replay). */
   copyOf?: string;
@@ -132,6 +134,7 @@ export class DeliveryDispatcher {
       createdAt: this.clock.now(),
       state: 'in-flight',
       attempts: [],
+      statusCode: undefined,
       nextAttemptAt: undefined,
       copyOf: original.id,
       replayJobId,
@@ -205,6 +208,7 @@ export class DeliveryDispatcher {
         ? { at: startedAt, outcome: outcome.status === 200 ? 'ok' : 'http-error', status: outcome.status }
         : { at: startedAt, outcome: outcome.kind };
     record.attempts.push(attempt);
+    if (attempt.status !== undefined) record.statusCode = attempt.status;
     if (attempt.outcome === 'ok') {
       record.state = 'delivered';
       this.options.onDelivered(record);
