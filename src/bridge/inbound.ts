@@ -3,9 +3,13 @@
  * classify (customer message, echo of our own send, reply typed in X's app, typing, read) → dedupe on the
  * event id → find or open the conversation (or keep the message pending) → post.
  *
- * Steady state (room open) costs three bridge calls per message: read the conversation, post, mark seen.
+ * Steady state (room open) costs three bridge calls per message: claim the event, read the conversation
+ * (which returns every claim on it), post.
  */
+import { randomBytes } from 'crypto';
 import type { ConversationRecord, ConversationState, MirrorCandidate, PendingMessage } from '../storage/conversations';
+import { wins } from '../storage/conversations';
+import { serialized, sleep } from '../lib/locks';
 import { MIRROR_JOB_ID } from '../jobs/ids';
 import type { InboundEvent, InboundMessage, InboundRead, InboundTyping, XUserProfile } from '../x/event-types';
 import { readAccount, accountRecord } from '../storage/account';
@@ -65,44 +69,98 @@ function customerProfile(event: InboundMessage | InboundTyping, customerId: stri
     return event.users[customerId] ?? { id: customerId };
 }
 
-const alreadyHandled = (state: ConversationState, eventId: string) => state.seen.has(eventId) || state.pending.some((p) => p.eventId === eventId);
+/** A claim older than this whose message never reached the room was left by a delivery that died half-way. */
+export const STALE_CLAIM_MS = 60_000;
+/** How long a delivery that lost the race to open a room waits for the winner's room. */
+const OPENING_WAIT_MS = 3_000;
 
+const newClaim = () => randomBytes(9).toString('base64url');
+const conversationLock = (ctx: BridgeContext, xUserId: string) => `${ctx.account.xUserId}:${xUserId}`;
+
+/**
+ * Claim, then read: the read returns the conversation, what was seen and every claim on this event, so
+ * exactly one delivery (on whatever instance) posts it — in three bridge calls when the room is open.
+ */
 async function handleCustomerMessage(ctx: BridgeContext, message: InboundMessage, options: InboundOptions): Promise<InboundOutcome> {
-    const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, message.senderId);
-    if (alreadyHandled(state, message.eventId)) return 'duplicate';
-    let conversation = state.conversation;
-    if (!conversation) {
-        const opened = await openForCustomer(ctx, customerProfile(message, message.senderId), state);
-        if (!opened) {
-            await ctx.conversations.addPending(ctx.persistence, ctx.account.xUserId, message.senderId, toPending(message, ctx.now()));
-            return 'pending';
+    return serialized(conversationLock(ctx, message.senderId), async () => {
+        const claim = newClaim();
+        const billed = options.billReceived ? 'dm_received' : undefined;
+        await ctx.conversations.markSeen(ctx.persistence, ctx.account.xUserId, message.senderId, message.eventId, ctx.now(), billed, claim);
+        const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, message.senderId);
+        if (state.pending.some((p) => p.eventId === message.eventId)) return 'duplicate';
+        if (!wins(state.claims.get(message.eventId), claim) && !(await diedBeforePosting(ctx, state, message))) return 'duplicate';
+        let conversation = state.conversation;
+        if (!conversation) {
+            const opened = await openForCustomer(ctx, customerProfile(message, message.senderId), state);
+            if (!opened) {
+                await ctx.conversations.addPending(ctx.persistence, ctx.account.xUserId, message.senderId, toPending(message, ctx.now()));
+                return 'pending';
+            }
+            conversation = opened;
         }
-        conversation = opened;
-    }
-    await postCustomerMessage(ctx, conversation, message);
-    await ctx.conversations.markSeen(ctx.persistence, ctx.account.xUserId, message.senderId, message.eventId, ctx.now(), options.billReceived ? 'dm_received' : undefined);
-    return 'posted';
+        await postCustomerMessage(ctx, conversation, message);
+        return 'posted';
+    });
 }
 
 /**
- * A customer without an open room: tell them when nobody is online, ask Rocket.Chat for a room anyway
- * (it may queue it), greet them on success and post what waited while no room could be opened.
+ * The earlier claim may belong to a delivery that crashed before posting (X then retries): once that
+ * claim is old, the room is checked, and the message posted if it is not there.
+ */
+async function diedBeforePosting(ctx: BridgeContext, state: ConversationState, message: InboundMessage): Promise<boolean> {
+    const first = state.claims.get(message.eventId)?.[0];
+    if (!first || ctx.now() - first.at < STALE_CLAIM_MS) return false;
+    if (!state.conversation) return true;
+    const messages = await ctx.read.getRoomReader().getMessages(state.conversation.roomId, { limit: 100, sort: { createdAt: 'desc' } });
+    return !messages.some((m) => {
+        const raw = m as { customFields?: { xEventId?: string }; createdAt?: Date | string };
+        return raw.customFields?.xEventId === message.eventId || (raw.createdAt !== undefined && new Date(raw.createdAt).getTime() === message.createdAt);
+    });
+}
+
+/**
+ * A customer without an open room: only the first claimant (on any instance) opens one; it tells the
+ * customer when nobody is online, asks Rocket.Chat for a room anyway (it may queue it), greets them and
+ * posts what waited while no room could be opened.
  */
 async function openForCustomer(ctx: BridgeContext, customer: XUserProfile, state: ConversationState): Promise<ConversationRecord | undefined> {
+    const claim = newClaim();
+    await ctx.conversations.claimOpening(ctx.persistence, ctx.account.xUserId, customer.id, claim, ctx.now());
+    const fresh = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, customer.id);
+    if (fresh.conversation) return fresh.conversation;
+    const live = fresh.openingClaims.filter((c) => ctx.now() - c.at < STALE_CLAIM_MS);
+    if (!wins(live, claim)) return waitForRoom(ctx, customer.id);
+    try {
+        return await openAsWinner(ctx, customer, { ...state, pending: fresh.pending, unavailableNoticeAt: fresh.unavailableNoticeAt });
+    } finally {
+        await ctx.conversations.clearOpeningClaims(ctx.persistence, ctx.account.xUserId, customer.id);
+    }
+}
+
+/** The losing side of an opening race: the winner's room appears shortly, or the winner could not open one. */
+async function waitForRoom(ctx: BridgeContext, xUserId: string): Promise<ConversationRecord | undefined> {
+    for (let waited = 0; waited < OPENING_WAIT_MS; waited += 100) {
+        await sleep(100);
+        const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, xUserId);
+        if (state.conversation) return state.conversation;
+        if (state.openingClaims.length === 0) return undefined;
+    }
+    return undefined;
+}
+
+/** Opening and greeting hold the conversation's outbound lane, so an agent's first reply cannot overtake the welcome. */
+async function openAsWinner(ctx: BridgeContext, customer: XUserProfile, state: ConversationState): Promise<ConversationRecord | undefined> {
     const departmentId = await resolveDepartmentId(ctx);
     const online = await ctx.read.getLivechatReader().isOnlineAsync(departmentId);
     if (!online) await sendUnavailableNotice(ctx, customer.id, state);
-    // Opening and greeting hold the conversation's lane, so an "agent joined" DM fired while the room is
-    // being created (or an early agent reply) goes out after the welcome, never before it.
-    const opened = await inConversationLane({ accountId: ctx.account.xUserId, xUserId: customer.id }, async () => {
-        const result = await openConversation(ctx, customer, departmentId);
-        if (result.ok && ctx.settings.welcomeMessage) await sendLifecycleDm(ctx, result.conversation, ctx.settings.welcomeMessage, 'welcome', { inLane: true });
-        return result;
+    return inConversationLane({ accountId: ctx.account.xUserId, xUserId: customer.id }, async () => {
+        const opened = await openConversation(ctx, customer, departmentId);
+        if (!opened.ok) return undefined;
+        const conversation = opened.conversation;
+        if (ctx.settings.welcomeMessage) await sendLifecycleDm(ctx, conversation, ctx.settings.welcomeMessage, 'welcome', { inLane: true });
+        await flushPending(ctx, conversation, state.pending);
+        return conversation;
     });
-    if (!opened.ok) return undefined;
-    const conversation = opened.conversation;
-    await flushPending(ctx, conversation, state.pending);
-    return conversation;
 }
 
 /**

@@ -44,6 +44,8 @@ export interface SeenMarker {
     type: 'seen';
     eventId: string;
     at: number;
+    /** Random id of the delivery that wrote it: among concurrent claims of one event, the earliest wins. */
+    claim?: string;
     /** Set when the same record is also the ledger entry (a DM this app sent, a webhook delivery X bills). */
     kind?: 'dm_create' | 'dm_received';
     units?: number;
@@ -63,11 +65,31 @@ export interface PendingMessage {
 export interface ConversationState {
     conversation?: ConversationRecord;
     seen: Set<string>;
+    /** Every claim on each event id, in the order persistence returns them (the order they were written). */
+    claims: Map<string, { at: number; claim?: string }[]>;
+    /** Claims on opening this conversation's room, in write order. */
+    openingClaims: { at: number; claim: string }[];
     pending: PendingMessage[];
     unavailableNoticeAt?: number;
 }
 
-type StoredRecord = ConversationRecord | SeenMarker | PendingMessage | UnavailableNotice;
+/** A claim on opening the room, so two instances never open two rooms for one customer. */
+interface OpeningClaim {
+    type: 'opening-claim';
+    at: number;
+    claim: string;
+}
+
+type StoredRecord = ConversationRecord | SeenMarker | PendingMessage | UnavailableNotice | OpeningClaim;
+
+/**
+ * Whether `claim` is the first claim written among those read. Readers that see the same claims agree,
+ * and a reader that sees only its own claim wrote first: whoever writes later reads both and yields.
+ * (Instance clocks play no part; only a MongoDB commit reordering of microseconds could fool it.)
+ */
+export function wins(claims: { claim?: string }[] | undefined, claim: string): boolean {
+    return !!claims?.length && claims[0].claim === claim;
+}
 
 export const conversationKey = (accountId: string, xUserId: string) => miscKey(`x-conv:${accountId}:${xUserId}`);
 const conversationType = miscKey('x-conversation');
@@ -75,6 +97,7 @@ const seenKey = (eventId: string) => miscKey(`x-seen:${eventId}`);
 const pendingKey = (eventId: string) => miscKey(`x-pending:${eventId}`);
 const pendingIndex = miscKey('x-pending');
 const unavailableKey = miscKey('x-unavailable-notice');
+const openingKey = miscKey('x-opening');
 const mirrorKey = (eventId: string) => miscKey(`x-mirror:${eventId}`);
 const mirrorIndex = miscKey('x-mirror');
 export const seenDayKey = (day: string) => miscKey(`x-seen-day:${day}`);
@@ -84,10 +107,14 @@ export class ConversationStore {
     /** One read: the conversation, what was seen, what is pending. */
     public async load(reader: IPersistenceRead, accountId: string, xUserId: string): Promise<ConversationState> {
         const records = (await reader.readByAssociation(conversationKey(accountId, xUserId))) as unknown as StoredRecord[];
-        const state: ConversationState = { seen: new Set(), pending: [] };
+        const state: ConversationState = { seen: new Set(), claims: new Map(), openingClaims: [], pending: [] };
         for (const record of records) {
             if (record.type === 'conversation') state.conversation = record;
-            else if (record.type === 'seen') state.seen.add(record.eventId);
+            else if (record.type === 'opening-claim') state.openingClaims.push(record);
+            else if (record.type === 'seen') {
+                state.seen.add(record.eventId);
+                state.claims.set(record.eventId, [...(state.claims.get(record.eventId) ?? []), { at: record.at, claim: record.claim }]);
+            }
             else if (record.type === 'pending') state.pending.push(record);
             else if (record.type === 'unavailable-notice') state.unavailableNoticeAt = record.at;
         }
@@ -100,9 +127,12 @@ export class ConversationStore {
         return record;
     }
 
-    /** Marks an event handled; with `billed`, the same record is the ledger entry of X's delivery charge. */
-    public async markSeen(persistence: IPersistence, accountId: string, xUserId: string, eventId: string, at: number, billed?: 'dm_received'): Promise<void> {
-        const marker: SeenMarker = { type: 'seen', eventId, at, ...(billed ? { kind: billed, units: 1 } : {}) };
+    /**
+     * Marks an event handled (or claims it: with `claim`, concurrent deliveries of the same event each write
+     * one and the earliest wins). With `billed`, the same record is the ledger entry of X's delivery charge.
+     */
+    public async markSeen(persistence: IPersistence, accountId: string, xUserId: string, eventId: string, at: number, billed?: 'dm_received', claim?: string): Promise<void> {
+        const marker: SeenMarker = { type: 'seen', eventId, at, ...(claim ? { claim } : {}), ...(billed ? { kind: billed, units: 1 } : {}) };
         const keys = [conversationKey(accountId, xUserId), seenKey(eventId), seenDayKey(utcDay(at))];
         await persistence.createWithAssociations(marker, billed ? [...keys, ledgerDayKey(utcDay(at))] : keys);
     }
@@ -119,6 +149,16 @@ export class ConversationStore {
             seenDayKey(utcDay(at)),
             ledgerDayKey(utcDay(at)),
         ]);
+    }
+
+    public async claimOpening(persistence: IPersistence, accountId: string, xUserId: string, claim: string, at: number): Promise<void> {
+        const record: OpeningClaim = { type: 'opening-claim', at, claim };
+        await persistence.createWithAssociations(record, [conversationKey(accountId, xUserId), openingKey]);
+    }
+
+    /** Once the room is open (or the attempt failed), opening claims are no longer needed. */
+    public async clearOpeningClaims(persistence: IPersistence, accountId: string, xUserId: string): Promise<void> {
+        await persistence.removeByAssociations([conversationKey(accountId, xUserId), openingKey]);
     }
 
     public async open(persistence: IPersistence, record: ConversationRecord): Promise<void> {

@@ -41,10 +41,22 @@ export async function recordBillable(persistence: IPersistence, kind: BillableKi
     await persistence.createWithAssociations(entry, [ledgerDayKey(utcDay(at))]);
 }
 
-/** Any record filed under the day's ledger key with a kind and units counts (sent-DM markers do too). */
+/**
+ * Any record filed under the day's ledger key with a kind and units counts (sent-DM markers do too).
+ * A delivery X bills once may be claimed by several instances: entries naming the same event count once.
+ */
 export async function totalsForDay(reader: IPersistenceRead, day: string): Promise<LedgerTotals> {
-    const entries = (await reader.readByAssociation(ledgerDayKey(day))) as unknown as Partial<LedgerEntry>[];
-    return entries.reduce((t, e) => (e.kind && typeof e.units === 'number' ? addToTotals(t, e.kind, e.units) : t), emptyTotals());
+    const entries = (await reader.readByAssociation(ledgerDayKey(day))) as unknown as (Partial<LedgerEntry> & { eventId?: string })[];
+    const counted = new Set<string>();
+    return entries.reduce((t, e) => {
+        if (!e.kind || typeof e.units !== 'number') return t;
+        if (e.eventId) {
+            const key = `${e.kind}:${e.eventId}`;
+            if (counted.has(key)) return t;
+            counted.add(key);
+        }
+        return addToTotals(t, e.kind, e.units);
+    }, emptyTotals());
 }
 
 /** Sum of the month's days up to `now` (one read per day; only /twitter status and the cap check ask). */

@@ -4,42 +4,11 @@
  */
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
 import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
-import { MIRROR_GRACE_MS } from '../../src/bridge/inbound';
-import { MIRROR_JOB_ID, POLLER_JOB_ID } from '../../src/jobs/ids';
+import { POLLER_JOB_ID } from '../../src/jobs/ids';
+import { decideBusinessDms, deliverFromCustomer, roomOf, syncSimClock, visibleTexts } from './helpers/inbound';
 import { DeliveryModeName, startWorld, World } from './helpers/world';
 
 const PNG_1PX = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360f8cfc0f01f0005000201e5273a8b0000000049454e44ae426082', 'hex');
-
-export async function deliverFromCustomer(world: World, mode: DeliveryModeName, dm: Parameters<World['sim']['sendDm']>[0]) {
-    await syncSimClock(world);
-    const sent = await world.sim.sendDm(dm);
-    if (mode === 'polling') await world.host.runJobNow(POLLER_JOB_ID);
-    await world.host.settle();
-    return sent;
-}
-
-/** X stamps DMs with real time; the simulator's manual clock is moved up to it before each DM. */
-export async function syncSimClock(world: World): Promise<void> {
-    const lag = Date.now() - world.sim.clock.now();
-    if (lag > 0) await (world.sim.clock as unknown as { advance(ms: number): Promise<void> }).advance(lag);
-}
-
-/** Lets business-sent DMs that were not recognized at once be decided by the mirror job. */
-export async function decideBusinessDms(world: World): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, MIRROR_GRACE_MS + 100));
-    await world.host.runJobNow(MIRROR_JOB_ID);
-}
-
-export function roomOf(world: World, customerName: string): ILivechatRoom | undefined {
-    return world.host.livechatRooms().find((r) => r.isOpen && r.visitor?.name === customerName);
-}
-
-export const visibleTexts = (world: World, roomId: string) =>
-    world.host
-        .messagesIn(roomId)
-        .filter((m: IMessage) => !(m as IMessage & { t?: string }).t)
-        .sort((a, b) => +new Date(a.createdAt!) - +new Date(b.createdAt!))
-        .map((m) => m.text ?? '');
 
 describe.each<DeliveryModeName>(['xaa', 'aaa', 'polling'])('inbound DMs in %s mode', (mode) => {
     let world: World;

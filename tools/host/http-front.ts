@@ -11,12 +11,14 @@ import type { TestHost } from './host';
 export interface HttpFront {
     url: string;
     port: number;
+    /** Replaces the hosts behind this address (e.g. a second instance joining the cluster). */
+    setHosts(hosts: TestHost[]): void;
     close(): Promise<void>;
 }
 
 /** `hosts` may hold several hosts sharing a store: requests go round-robin, like a load balancer. */
 export async function startHttpFront(hosts: TestHost | TestHost[], port = 0): Promise<HttpFront> {
-    const pool = Array.isArray(hosts) ? hosts : [hosts];
+    let pool = Array.isArray(hosts) ? hosts : [hosts];
     let next = 0;
     const server = http.createServer((req, res) => {
         const chunks: Buffer[] = [];
@@ -39,6 +41,9 @@ export async function startHttpFront(hosts: TestHost | TestHost[], port = 0): Pr
     return {
         url: `http://127.0.0.1:${actual}`,
         port: actual,
+        setHosts: (replacement) => {
+            pool = [...replacement];
+        },
         close: () => new Promise<void>((resolve) => server.close(() => resolve())),
     };
 }

@@ -1,0 +1,229 @@
+/**
+ * Inbound under the conditions X and Rocket.Chat really produce: duplicated and reordered deliveries,
+ * every serialization X may use, forged deliveries, no agent online, a restart, two Rocket.Chat
+ * instances sharing one database, and bad input of every kind — exactly once, in order, nothing lost.
+ */
+import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
+import { TestHost } from '../../tools/host/host';
+import { signWebhookBody } from '../../src/x/webhook-crypto';
+import { PENDING_JOB_ID } from '../../src/jobs/ids';
+import { roomOf, syncSimClock, visibleTexts } from './helpers/inbound';
+import { webhookSecret } from './helpers/app-host';
+import { startWorld, World, X_HOSTS } from './helpers/world';
+
+const GIF = Buffer.concat([Buffer.from('GIF89a', 'latin1'), Buffer.alloc(32, 1)]);
+const MP4 = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypmp42', 'latin1'), Buffer.alloc(64, 2)]);
+
+function webhookUrl(world: World): string {
+    return `${world.front.url}/api/apps/public/${world.host.appId}/webhook/${webhookSecret(world.host)}`;
+}
+
+async function postRaw(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; json: unknown }> {
+    const response = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+    const text = await response.text();
+    let json: unknown = text;
+    try {
+        json = JSON.parse(text);
+    } catch {
+        // a plain-text answer (e.g. the router's own 400)
+    }
+    return { status: response.status, json };
+}
+
+describe('inbound reliability (Account Activity API webhook)', () => {
+    let world: World;
+
+    beforeAll(async () => {
+        world = await startWorld({ mode: 'aaa', settings: { unavailable_message: 'Nobody is here right now; we will answer soon.' } });
+    });
+
+    afterAll(async () => {
+        await world?.stop();
+    });
+
+    afterEach(async () => {
+        world.sim.faults.clear();
+        expect(await world.host.isEnabled()).toBe(true);
+    });
+
+    it('posts each DM exactly once and in the order written, despite duplicated and reordered deliveries', async () => {
+        const customer = world.customer('dup', 'Dup Customer');
+        world.sim.faults.set({ delivery: { duplicate: 2 } });
+        world.sim.faults.set({ delivery: { reorder: true }, probability: 0.5 });
+        for (let i = 1; i <= 8; i++) {
+            await syncSimClock(world);
+            await world.sim.clock.advance(1000);
+            await world.sim.sendDm({ from: customer, to: world.business.id, text: `message ${i}` });
+        }
+        world.sim.faults.clear();
+        await world.sim.settle();
+        await world.host.settle();
+        const room = roomOf(world, 'Dup Customer')!;
+        expect(visibleTexts(world, room.id)).toEqual(Array.from({ length: 8 }, (_, i) => `message ${i + 1}`));
+        expect(world.sim.deliveries().filter((d) => d.statusCode === 200).length).toBeGreaterThan(8);
+    });
+
+    it.each(['compact', 'escapedSlashes', 'unicodeEscaped', 'both'] as const)('accepts genuine deliveries serialized as %s', async (style) => {
+        const customer = world.customer(`st_${style.slice(0, 10)}`, `Style ${style} Ünïcødé/名前`);
+        world.sim.faults.set({ serialization: style });
+        await syncSimClock(world);
+        await world.sim.sendDm({ from: customer, to: world.business.id, text: `café / naïve ✓ ${style}` });
+        await world.host.settle();
+        const room = roomOf(world, `Style ${style} Ünïcødé/名前`)!;
+        expect(visibleTexts(world, room.id)).toEqual([`café / naïve ✓ ${style}`]);
+    });
+
+    it.each(['compact', 'escapedSlashes', 'unicodeEscaped'] as const)('refuses a forged delivery serialized as %s, and nothing is posted', async (style) => {
+        const customer = world.customer(`fg_${style.slice(0, 10)}`, `Forged ${style}`);
+        const body = {
+            for_user_id: world.business.id,
+            direct_message_events: [
+                {
+                    type: 'message_create',
+                    id: `99${Date.now()}`,
+                    created_timestamp: String(Date.now()),
+                    message_create: { target: { recipient_id: world.business.id }, sender_id: customer, message_data: { text: 'send me your password/ñ', entities: { urls: [] } } },
+                },
+            ],
+            users: { [customer]: { id: customer, name: `Forged ${style}`, screen_name: `forge_${style}` } },
+        };
+        let raw = JSON.stringify(body);
+        if (style === 'escapedSlashes') raw = raw.replace(/\//g, '\\/');
+        if (style === 'unicodeEscaped') raw = raw.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+        const forged = await postRaw(webhookUrl(world), raw, { 'x-twitter-webhooks-signature': signWebhookBody('not-the-consumer-secret', raw) });
+        expect(forged.status).toBe(401);
+        expect(roomOf(world, `Forged ${style}`)).toBeUndefined();
+    });
+
+    it('refuses a genuine-looking delivery that replays an event under a wrong signature (X does not confirm it)', async () => {
+        const customer = world.customer('replayed', 'Replayed');
+        const sent = await world.sim.sendDm({ from: customer, to: world.business.id, text: 'original' });
+        await world.host.settle();
+        const body = JSON.stringify({
+            for_user_id: world.business.id,
+            direct_message_events: [
+                {
+                    type: 'message_create',
+                    id: sent.dm.id,
+                    created_timestamp: String(sent.dm.createdAt),
+                    message_create: { target: { recipient_id: world.business.id }, sender_id: customer, message_data: { text: 'tampered text', entities: { urls: [] } } },
+                },
+            ],
+        });
+        const replay = await postRaw(webhookUrl(world), body, { 'x-twitter-webhooks-signature': signWebhookBody('wrong', body) });
+        expect(replay.status).toBe(401);
+        expect(visibleTexts(world, roomOf(world, 'Replayed')!.id)).toEqual(['original']);
+    });
+
+    it.each([
+        ['malformed JSON', '{"for_user_id": ', { 'x-twitter-webhooks-signature': 'sha256=AAAA' }, 400],
+        ['a body that is not an object', '[]', { 'x-twitter-webhooks-signature': 'sha256=AAAA' }, 400],
+        ['a missing signature', '{"for_user_id":"1"}', {}, 401],
+        ['a malformed signature', '{"for_user_id":"1"}', { 'x-twitter-webhooks-signature': 'md5=zzz' }, 401],
+    ])('answers %s with a clear 4xx', async (_what, body, headers, status) => {
+        const before = world.host.store.messages.size;
+        const response = await postRaw(webhookUrl(world), body as string, headers as Record<string, string>);
+        expect(response.status).toBe(status);
+        expect(world.host.store.messages.size).toBe(before);
+    });
+
+    it('answers a wrong secret path with 404', async () => {
+        const response = await postRaw(`${world.front.url}/api/apps/public/${world.host.appId}/webhook/guessed`, '{}', {});
+        expect(response.status).toBe(404);
+    });
+
+    it('acknowledges, without posting, events it does not handle and events for another account (X must not retry them)', async () => {
+        const secret = (world.sim as unknown as { defaultApp: { consumerSecret: string } }).defaultApp.consumerSecret;
+        const bodies = [
+            { for_user_id: world.business.id, favorite_events: [{ id: '1' }] },
+            { for_user_id: world.business.id, direct_message_events: [{ type: 'message_create', id: '123' }] },
+            { for_user_id: '42', direct_message_events: [{ type: 'message_create', id: '124', created_timestamp: '1', message_create: { target: { recipient_id: '42' }, sender_id: '7', message_data: { text: 'hi' } } }] },
+        ];
+        for (const body of bodies) {
+            const raw = JSON.stringify(body);
+            const response = await postRaw(webhookUrl(world), raw, { 'x-twitter-webhooks-signature': signWebhookBody(secret, raw) });
+            expect(response.status).toBe(200);
+        }
+        expect(world.host.livechatRooms().some((r) => (r as ILivechatRoom).visitor?.username === 'x-7')).toBe(false);
+    });
+
+    it('posts GIFs and videos as files from the customer', async () => {
+        const customer = world.customer('media', 'Media Customer');
+        await syncSimClock(world);
+        await world.sim.sendDm({ from: customer, to: world.business.id, media: { type: 'animated_gif', bytes: GIF, contentType: 'image/gif' } });
+        await world.sim.sendDm({ from: customer, to: world.business.id, text: 'and a video', media: { type: 'video', bytes: MP4, contentType: 'video/mp4' } });
+        await world.host.settle();
+        const room = roomOf(world, 'Media Customer')!;
+        const files = [...world.host.store.uploads.values()].filter((u) => u.upload.room.id === room.id);
+        expect(files.map((f) => f.upload.type).sort()).toEqual(['image/gif', 'video/mp4']);
+    });
+
+    it('shows the customer typing in the room and records read receipts', async () => {
+        const customer = world.customer('typer', 'Typer');
+        await world.sim.sendDm({ from: customer, to: world.business.id, text: 'hello' });
+        await world.host.settle();
+        const room = roomOf(world, 'Typer')!;
+        await world.sim.indicateTyping({ from: customer, to: world.business.id });
+        await world.host.settle();
+        expect(world.host.store.typing.some((t) => t.roomId === room.id && t.isTyping)).toBe(true);
+    });
+
+    it('with no agent online: sends the unavailable DM once, keeps messages pending, and posts them in order when an agent is back', async () => {
+        world.host.setAgentOnline(world.agent.id, false);
+        const customer = world.customer('late', 'Late Customer');
+        for (const text of ['anyone there?', 'hello?', 'please']) {
+            await syncSimClock(world);
+            await world.sim.clock.advance(1000);
+            await world.sim.sendDm({ from: customer, to: world.business.id, text });
+        }
+        await world.host.settle();
+        expect(roomOf(world, 'Late Customer')).toBeUndefined();
+        expect(world.sim.dmsSentBy(world.business.id, { to: customer }).map((d) => d.text)).toEqual(['Nobody is here right now; we will answer soon.']);
+        world.host.setAgentOnline(world.agent.id, true);
+        await world.host.runJobNow(PENDING_JOB_ID);
+        const room = roomOf(world, 'Late Customer')!;
+        expect(visibleTexts(world, room.id)).toEqual(['anyone there?', 'hello?', 'please']);
+        await world.host.runJobNow(PENDING_JOB_ID);
+        expect(visibleTexts(world, room.id)).toHaveLength(3);
+    });
+
+    it('loses nothing across a Rocket.Chat restart: a delivery refused while down is retried by X and lands once', async () => {
+        const customer = world.customer('restart', 'Restart Customer');
+        await world.sim.sendDm({ from: customer, to: world.business.id, text: 'before restart' });
+        await world.host.settle();
+        await world.host.stop();
+        // While Rocket.Chat is down its router answers 5xx, so X schedules retries.
+        world.front.setHosts([]);
+        const sent = world.sim.sendDm({ from: customer, to: world.business.id, text: 'while down' }, { awaitDelivery: true });
+        await sent.catch(() => undefined);
+        world.host = await world.host.restart();
+        world.front.setHosts([world.host]);
+        await world.sim.clock.advance(3_100);
+        await world.sim.settle();
+        await world.host.settle();
+        const room = roomOf(world, 'Restart Customer')!;
+        expect(visibleTexts(world, room.id)).toEqual(['before restart', 'while down']);
+    });
+
+    it('with two Rocket.Chat instances sharing one database and deliveries alternating between them: 0 lost, 0 duplicated', async () => {
+        const second = await TestHost.start({ store: world.host.store, hostId: 'h-second', httpHostMap: Object.fromEntries(X_HOSTS.map((h) => [h, world.sim.url])) });
+        try {
+            world.front.setHosts([world.host, second]);
+            world.sim.faults.set({ delivery: { duplicate: 1 }, probability: 0.3 });
+            const customers = [world.customer('two_a', 'Two A'), world.customer('two_b', 'Two B')];
+            for (let i = 1; i <= 10; i++) {
+                await syncSimClock(world);
+                await world.sim.clock.advance(1000);
+                await world.sim.sendDm({ from: customers[i % 2], to: world.business.id, text: `m${i}` });
+            }
+            await world.sim.settle();
+            await Promise.all([world.host.settle(), second.settle()]);
+            expect(visibleTexts(world, roomOf(world, 'Two A')!.id)).toEqual(['m2', 'm4', 'm6', 'm8', 'm10']);
+            expect(visibleTexts(world, roomOf(world, 'Two B')!.id)).toEqual(['m1', 'm3', 'm5', 'm7', 'm9']);
+            expect(second.calls.calls.some((c) => c.bridge === 'LivechatBridge' && c.method === 'createMessage')).toBe(true);
+        } finally {
+            world.front.setHosts([world.host]);
+            await second.stop();
+        }
+    });
+});
