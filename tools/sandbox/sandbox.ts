@@ -1,0 +1,434 @@
+/**
+ * The sandbox: the packaged app in the real Apps-Engine runtime on the in-memory Rocket.Chat, linked to
+ * the X simulator, on real time. It is what `npm start` runs, what the console page drives and what the
+ * scripted demo drives: every action here is one a customer on X, an agent or an admin takes.
+ */
+import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
+import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
+import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+import { POLLER_JOB_ID } from '../../src/jobs/ids';
+import { SystemClock } from '../x-sim/core/clock';
+import type { DmMediaType } from '../x-sim/state/types';
+import { UNIT_PRICE_USD } from '../x-sim/ops/ledger';
+import type { DmView } from '../x-sim/sim';
+import { FAULT_PRESETS, faultPreset } from './faults';
+import { denoChildren, waitForExit } from './processes';
+import { AuthMethodName, defaultAuthFor, DeliveryModeName, startWorld, World } from './world';
+
+export interface SandboxOptions {
+    mode?: DeliveryModeName;
+    auth?: AuthMethodName;
+    /** Fault preset names to switch on at start (see faults.ts). */
+    faults?: string[];
+    /** Seed of the simulator's ids and fault probabilities. */
+    seed?: number;
+    /** The app package (default: dist/<slug>_<version>.zip). */
+    zip?: Buffer;
+    /** Extra app settings (on top of the sandbox's messages). */
+    settings?: Record<string, unknown>;
+}
+
+/** The automatic messages the sandbox configures, so every lifecycle DM can be seen. */
+export const SANDBOX_MESSAGES = {
+    welcome_message: 'Hi! Thanks for writing to Acme Support. An agent will be with you shortly.',
+    unavailable_message: 'Our agents are offline right now. We have your message and will answer as soon as someone is back.',
+    finished_message: 'This conversation is now closed. Thanks for contacting Acme Support!',
+} as const;
+
+export interface SandboxCustomer {
+    id: string;
+    username: string;
+    name: string;
+}
+
+export interface UploadedFile {
+    name: string;
+    type: string;
+    bytes: Buffer;
+}
+
+export type MessageRole = 'visitor' | 'agent' | 'app' | 'system';
+
+export interface RoomMessageView {
+    id: string;
+    role: MessageRole;
+    sender: string;
+    text: string;
+    at: number;
+    file?: { id: string; name: string; type: string; url: string };
+    /** System message type (e.g. `livechat-close`). */
+    kind?: string;
+}
+
+export interface RoomView {
+    id: string;
+    visitor: { name: string; username: string };
+    open: boolean;
+    servedBy?: string;
+    department?: string;
+    createdAt: number;
+    messages: RoomMessageView[];
+    /** What the app told the agent privately in this room (ephemeral messages). */
+    notices: { text: string; at: number }[];
+}
+
+export interface CustomerDmView {
+    id: string;
+    fromCustomer: boolean;
+    text: string;
+    at: number;
+    media?: { type: DmMediaType; contentType: string; url: string };
+}
+
+export interface LogRow {
+    at: number;
+    /** `api` = the app calling X; `webhook` = X calling the app. */
+    direction: 'api' | 'webhook';
+    summary: string;
+    status?: number;
+    state?: string;
+    authType?: string;
+    billableUnits: number;
+    fault?: string;
+}
+
+export interface AppLogRow {
+    at: number;
+    severity: string;
+    method: string;
+    text: string;
+}
+
+export interface SandboxState {
+    mode: DeliveryModeName;
+    auth: AuthMethodName;
+    business: { id: string; username: string; name: string };
+    agent: { id: string; name: string; username: string; online: boolean };
+    customers: (SandboxCustomer & { dms: CustomerDmView[] })[];
+    rooms: RoomView[];
+    xLog: LogRow[];
+    xLogTotal: number;
+    ledger: { dmEventReads: number; dmCreates: number; dmReceivedDeliveries: number; usd: number; unitPriceUsd: Record<string, number> };
+    appLog: AppLogRow[];
+    status: { text: string; at: number } | undefined;
+    faults: { name: string; description: string; active: boolean }[];
+    jobs: { processorId: string; nextRunAt: number; intervalMs?: number }[];
+    urls: { rocketChat: string; xSim: string };
+}
+
+const LOG_ROWS = 200;
+
+/** Strips the t.co link X appends to a DM's text for its attachment. */
+export const withoutMediaLink = (dm: Pick<DmView, 'text' | 'media'>) => (dm.media ? dm.text.replace(/\s*https:\/\/t\.co\/\w+$/, '') : dm.text);
+
+export function dmMediaTypeFor(contentType: string): DmMediaType {
+    if (contentType === 'image/gif') return 'animated_gif';
+    if (contentType.startsWith('video/')) return 'video';
+    return 'photo';
+}
+
+export class Sandbox {
+    public readonly customers = new Map<string, SandboxCustomer>();
+    private readonly activeFaults = new Map<string, () => void>();
+    private status?: { text: string; at: number };
+    private adminRoom?: IRoom;
+    private denoPids: number[] = [];
+    private stopped?: Promise<{ leftoverDeno: number[] }>;
+    private releaser?: NodeJS.Timeout;
+
+    private constructor(
+        public readonly world: World<SystemClock>,
+        public readonly mode: DeliveryModeName,
+        public readonly auth: AuthMethodName,
+    ) {}
+
+    /** Starts the simulator and Rocket.Chat, installs, configures and links the app, and starts the scheduler. */
+    public static async start(options: SandboxOptions = {}): Promise<Sandbox> {
+        const mode = options.mode ?? 'xaa';
+        const auth = options.auth ?? defaultAuthFor(mode);
+        // Validate fault names before anything starts.
+        const faults = (options.faults ?? []).map(faultPreset);
+        const world = await startWorld<SystemClock>({
+            mode,
+            auth,
+            zip: options.zip,
+            sim: { clock: new SystemClock(), seed: options.seed ?? 1 },
+            settings: { ...SANDBOX_MESSAGES, ...options.settings },
+        });
+        const sandbox = new Sandbox(world, mode, auth);
+        sandbox.denoPids = denoChildren();
+        // Rocket.Chat's scheduler (Agenda) always runs: the poller, outbox, pending and mirror jobs.
+        world.host.startAutoJobs();
+        sandbox.releaseHeldDeliveries();
+        for (const preset of faults) sandbox.setFault(preset.name, true);
+        return sandbox;
+    }
+
+    /**
+     * The simulator holds a reordered delivery until the next one is sent; on a manual clock the next
+     * instant releases it too. On real time that instant is this timer: a held delivery waits at most
+     * about a second, so deliveries sent meanwhile overtake it, and a lone one is not stuck forever.
+     */
+    private releaseHeldDeliveries(): void {
+        let busy = false;
+        this.releaser = setInterval(() => {
+            if (busy) return;
+            busy = true;
+            void this.world.sim.settle().finally(() => (busy = false));
+        }, 1_000);
+    }
+
+    // ---- the customer, on X -------------------------------------------------------------------
+
+    public createCustomer(username: string, name?: string): SandboxCustomer {
+        const user = this.world.sim.createUser({ username, name: name || username });
+        const customer = { id: user.id, username: user.username, name: user.name };
+        this.customers.set(customer.id, customer);
+        return customer;
+    }
+
+    /** The customer DMs the business from the X app (text, emoji, an image). */
+    public async customerSends(customerId: string, dm: { text?: string; file?: UploadedFile }): Promise<DmView> {
+        if (!this.customers.has(customerId)) throw new Error(`No simulated customer ${customerId}`);
+        const media = dm.file ? { type: dmMediaTypeFor(dm.file.type), bytes: dm.file.bytes, contentType: dm.file.type } : undefined;
+        const sent = await this.world.sim.sendDm({ from: customerId, to: this.world.business.id, text: dm.text || undefined, media }, { awaitDelivery: false });
+        return sent.dm;
+    }
+
+    // ---- the agent, in Omnichannel -------------------------------------------------------------
+
+    public get agent(): IUser {
+        return this.world.host.store.users.get(this.world.agent.id)!;
+    }
+
+    public agentReplies(roomId: string, text: string): IMessage {
+        this.openRoom(roomId);
+        return this.world.host.postAgentMessage(roomId, this.agent, text);
+    }
+
+    public agentUploads(roomId: string, file: UploadedFile, caption?: string): string {
+        this.openRoom(roomId);
+        return this.world.host.uploadAsUser(roomId, this.agent, { name: file.name, type: file.type, buffer: file.bytes }, caption || undefined);
+    }
+
+    public async closeRoom(roomId: string): Promise<boolean> {
+        this.openRoom(roomId);
+        return this.world.host.closeRoom(roomId, this.agent);
+    }
+
+    public setAgentOnline(online: boolean): void {
+        this.world.host.setAgentOnline(this.world.agent.id, online);
+    }
+
+    public agentOnline(): boolean {
+        return (this.agent as IUser & { statusLivechat?: string }).statusLivechat === 'available';
+    }
+
+    private openRoom(roomId: string): ILivechatRoom {
+        const room = this.world.host.livechatRooms().find((r) => r.id === roomId);
+        if (!room) throw new Error(`No Omnichannel room ${roomId}`);
+        if (!room.isOpen) throw new Error('This room is closed');
+        return room;
+    }
+
+    // ---- the admin -----------------------------------------------------------------------------
+
+    /** Runs `/twitter status` as the admin and keeps what the app answered. */
+    public async twitterStatus(): Promise<string> {
+        const { host, admin } = this.world;
+        this.adminRoom ??= host.createChannel('sandbox-admin', [admin]);
+        const mark = host.store.ephemeral.length;
+        await host.runCommand('/twitter status', admin, this.adminRoom);
+        const text = host.store.ephemeral.slice(mark).filter((e) => e.user.id === admin.id).map((e) => e.text ?? '').join('\n\n');
+        this.status = { text: text || '(the app did not answer)', at: Date.now() };
+        return this.status.text;
+    }
+
+    /** Runs a scheduler job now instead of at its time (e.g. the poller in polling mode). */
+    public async runJobNow(processorId: string): Promise<void> {
+        await this.world.host.runJobNow(processorId);
+    }
+
+    public pollNow(): Promise<void> {
+        return this.runJobNow(POLLER_JOB_ID);
+    }
+
+    public setFault(name: string, on: boolean): void {
+        const preset = faultPreset(name);
+        const active = this.activeFaults.get(preset.name);
+        if (on && !active) this.activeFaults.set(preset.name, preset.apply(this.world.sim));
+        if (!on && active) {
+            active();
+            this.activeFaults.delete(preset.name);
+        }
+    }
+
+    public activeFaultNames(): string[] {
+        return [...this.activeFaults.keys()];
+    }
+
+    // ---- what everyone sees --------------------------------------------------------------------
+
+    public customerDms(customerId: string): CustomerDmView[] {
+        return this.world.sim.conversation(customerId, this.world.business.id).map((dm) => ({
+            id: dm.id,
+            fromCustomer: dm.senderId === customerId,
+            text: withoutMediaLink(dm),
+            at: dm.createdAt,
+            media: dm.media ? { type: dm.media.type, contentType: dm.media.contentType, url: `/files/x/${dm.id}` } : undefined,
+        }));
+    }
+
+    /** The bytes of a DM's attachment, as the customer's X app shows it. */
+    public dmMedia(dmId: string): { contentType: string; bytes: Buffer } | undefined {
+        for (const customer of this.customers.values()) {
+            const dm = this.world.sim.conversation(customer.id, this.world.business.id).find((d) => d.id === dmId);
+            if (dm?.media) return { contentType: dm.media.contentType, bytes: dm.media.bytes };
+        }
+        return undefined;
+    }
+
+    /** An upload in Rocket.Chat, as the agent's browser downloads it. */
+    public upload(uploadId: string): { contentType: string; name: string; bytes: Buffer } | undefined {
+        const stored = this.world.host.store.uploads.get(uploadId);
+        return stored && { contentType: stored.upload.type, name: stored.upload.name, bytes: stored.buffer };
+    }
+
+    public rooms(): RoomView[] {
+        const { host } = this.world;
+        const appUserId = host.appUser().id;
+        const agentId = this.world.agent.id;
+        return host
+            .livechatRooms()
+            .map((room) => {
+                const messages = host
+                    .messagesIn(room.id)
+                    .map((m) => messageView(m, appUserId))
+                    .sort((a, b) => a.at - b.at);
+                const notices = host.store.ephemeral
+                    .filter((e) => e.user.id === agentId && e.room?.id === room.id)
+                    .map((e) => ({ text: e.text ?? '', at: e.at }));
+                const served = room.servedBy as (IUser & { name?: string }) | undefined;
+                return {
+                    id: room.id,
+                    visitor: { name: room.visitor?.name ?? '', username: room.visitor?.username ?? '' },
+                    open: !!room.isOpen,
+                    servedBy: served ? served.name ?? served.username : undefined,
+                    department: room.department?.name,
+                    createdAt: +new Date(room.createdAt ?? 0),
+                    messages,
+                    notices,
+                };
+            })
+            .sort((a, b) => a.createdAt - b.createdAt);
+    }
+
+    public xLog(): LogRow[] {
+        const requests: LogRow[] = this.world.sim.requests().map((r) => ({
+            at: r.at,
+            direction: 'api',
+            summary: `${r.method} ${r.host}${r.path}${r.query ? `?${r.query}` : ''}`,
+            status: r.status,
+            authType: r.authType,
+            billableUnits: r.billableUnits,
+            fault: r.fault,
+        }));
+        const deliveries: LogRow[] = this.world.sim.deliveries().map((d) => ({
+            at: d.createdAt,
+            direction: 'webhook',
+            summary: `POST ${d.kind.toUpperCase()} ${d.eventType}${d.copyOf ? ' (copy)' : ''}`,
+            status: d.statusCode,
+            state: `${d.state}${d.attempts.length > 1 ? `, ${d.attempts.length} attempts` : ''}`,
+            billableUnits: d.kind === 'xaa' && d.eventType === 'dm.received' && !d.copyOf ? d.eventIds.length : 0,
+        }));
+        return [...requests, ...deliveries].sort((a, b) => a.at - b.at);
+    }
+
+    public appLog(): AppLogRow[] {
+        const rows: AppLogRow[] = [];
+        for (const entry of this.world.host.store.appLogEntries) {
+            for (const line of entry.entries ?? []) {
+                rows.push({ at: +new Date(line.timestamp), severity: String(line.severity), method: entry.method, text: (line.args ?? []).map(stringify).join(' ') });
+            }
+        }
+        for (const raw of this.world.host.store.appLogs) {
+            rows.push({ at: Date.now(), severity: 'error', method: 'listener', text: stringify(raw) });
+        }
+        return rows.sort((a, b) => a.at - b.at);
+    }
+
+    public state(): SandboxState {
+        const { sim, host, business, agent } = this.world;
+        const totals = sim.ledger().totals;
+        const xLog = this.xLog();
+        return {
+            mode: this.mode,
+            auth: this.auth,
+            business,
+            agent: { id: agent.id, name: agent.name, username: agent.username, online: this.agentOnline() },
+            customers: [...this.customers.values()].map((c) => ({ ...c, dms: this.customerDms(c.id) })),
+            rooms: this.rooms(),
+            xLog: xLog.slice(-LOG_ROWS),
+            xLogTotal: xLog.length,
+            ledger: { ...totals, unitPriceUsd: { ...UNIT_PRICE_USD } },
+            appLog: this.appLog().slice(-LOG_ROWS),
+            status: this.status,
+            faults: FAULT_PRESETS.map((p) => ({ name: p.name, description: p.description, active: this.activeFaults.has(p.name) })),
+            jobs: [...host.store.jobs.values()]
+                .map((j) => ({ processorId: j.processorId, nextRunAt: j.nextRunAt, intervalMs: j.intervalMs }))
+                .sort((a, b) => a.nextRunAt - b.nextRunAt),
+            urls: { rocketChat: this.world.front.url, xSim: sim.url },
+        };
+    }
+
+    // ---- shutdown ------------------------------------------------------------------------------
+
+    /** Stops Rocket.Chat (unloading the engine ends its Deno process), its HTTP front and the simulator; once. */
+    public stop(): Promise<{ leftoverDeno: number[] }> {
+        this.stopped ??= (async () => {
+            const pids = [...new Set([...this.denoPids, ...denoChildren()])];
+            clearInterval(this.releaser);
+            await this.world.stop();
+            const leftoverDeno = await waitForExit(pids, 5_000);
+            for (const pid of leftoverDeno) {
+                try {
+                    process.kill(pid, 'SIGKILL');
+                } catch {
+                    // already gone
+                }
+            }
+            return { leftoverDeno };
+        })();
+        return this.stopped;
+    }
+
+    /** Deno processes the sandbox started (for the shutdown check). */
+    public denoProcesses(): number[] {
+        return [...this.denoPids];
+    }
+}
+
+function messageView(m: IMessage, appUserId: string): RoomMessageView {
+    const extra = m as IMessage & { t?: string; token?: string; file?: { _id: string; name: string; type: string } };
+    const sender = m.sender as IUser | undefined;
+    const role: MessageRole = extra.t ? 'system' : extra.token ? 'visitor' : sender?.id === appUserId ? 'app' : 'agent';
+    return {
+        id: m.id ?? '',
+        role,
+        sender: sender?.name ?? sender?.username ?? '',
+        text: m.text ?? '',
+        at: +new Date(m.createdAt ?? 0),
+        file: extra.file ? { id: extra.file._id, name: extra.file.name, type: extra.file.type, url: `/files/rc/${extra.file._id}` } : undefined,
+        kind: extra.t,
+    };
+}
+
+function stringify(value: unknown): string {
+    if (typeof value === 'string') return value;
+    try {
+        return JSON.stringify(value);
+    } catch {
+        return String(value);
+    }
+}
