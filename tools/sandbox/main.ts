@@ -180,6 +180,8 @@ async function main(): Promise<number> {
     }
 
     try {
+        // Someone to be: more X users can be created in the console.
+        sandbox.createCustomer('casey_x', 'Casey Customer');
         await sandbox.twitterStatus();
         const server = await listen(sandbox, flags.port);
         stopConsole = server.close;

@@ -1,5 +1,7 @@
-/** The Deno subprocesses this process started (the Apps-Engine runtime), read from /proc (Linux). */
+/** The Deno subprocesses of the engine: found in /proc (Linux) for the shutdown check, and kept out of terminal signals. */
+import childProcess = require('child_process');
 import * as fs from 'fs';
+import * as path from 'path';
 
 interface ProcInfo {
     pid: number;
@@ -48,4 +50,26 @@ export async function waitForExit(pids: number[], timeoutMs: number): Promise<nu
         left = left.filter(isRunning);
     }
     return left;
+}
+
+
+let isolated = false;
+
+/**
+ * Ctrl-C in a terminal signals the whole foreground process group. The engine's Deno process must not
+ * get it: it would die before the sandbox unloads the engine, the engine would respawn it, and the unload
+ * would then wait for the dead one. So Deno is started in a process group of its own (the engine spawns it
+ * through `child_process.spawn`), and the sandbox's orderly shutdown stops it. Deno still ends with the
+ * sandbox if the sandbox is killed outright: its stdin (the engine's pipe) closes.
+ */
+export function keepDenoOutOfTerminalSignals(): void {
+    if (isolated) return;
+    isolated = true;
+    const original = childProcess.spawn;
+    const spawn = (command: string, ...rest: unknown[]) => {
+        if (path.basename(command) !== 'deno') return (original as (...a: unknown[]) => childProcess.ChildProcess)(command, ...rest);
+        const [args, options] = Array.isArray(rest[0]) ? [rest[0] as string[], rest[1]] : [[], rest[0]];
+        return original(command, args, { ...(options as childProcess.SpawnOptions), detached: true });
+    };
+    childProcess.spawn = spawn as typeof childProcess.spawn;
 }

@@ -13,7 +13,7 @@ import type { DmMediaType } from '../x-sim/state/types';
 import { UNIT_PRICE_USD } from '../x-sim/ops/ledger';
 import type { DmView } from '../x-sim/sim';
 import { FAULT_PRESETS, faultPreset } from './faults';
-import { denoChildren, waitForExit } from './processes';
+import { denoChildren, keepDenoOutOfTerminalSignals, waitForExit } from './processes';
 import { AuthMethodName, defaultAuthFor, DeliveryModeName, startWorld, World } from './world';
 
 export interface SandboxOptions {
@@ -149,6 +149,7 @@ export class Sandbox {
         const auth = options.auth ?? defaultAuthFor(mode);
         // Validate fault names before anything starts.
         const faults = (options.faults ?? []).map(faultPreset);
+        keepDenoOutOfTerminalSignals();
         const world = await startWorld<SystemClock>({
             mode,
             auth,
