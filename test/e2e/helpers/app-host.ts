@@ -1,21 +1,9 @@
 /** Starts a test host with the packaged app installed, plus the people a Rocket.Chat server has. */
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
-import * as fs from 'fs';
-import * as path from 'path';
 import { HostOptions, TestHost } from '../../../tools/host/host';
+import { packagedZip } from '../../../tools/sandbox/package-zip';
 
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
-
-export function packagedZipPath(): string {
-    const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'app.json'), 'utf8'));
-    return path.join(repoRoot, 'dist', `${manifest.nameSlug}_${manifest.version}.zip`);
-}
-
-export function packagedZip(): Buffer {
-    const zipPath = packagedZipPath();
-    if (!fs.existsSync(zipPath)) throw new Error(`${zipPath} is missing: the e2e global setup runs \`npm run package\``);
-    return fs.readFileSync(zipPath);
-}
+export { packagedZip, packagedZipPath } from '../../../tools/sandbox/package-zip';
 
 export interface AppUnderTest {
     host: TestHost;
