@@ -179,10 +179,18 @@ function renderSide(state) {
 
   setHtml($('faults'), state.faults.map((f) => `<label><input type="checkbox" data-fault="${esc(f.name)}"${f.active ? ' checked' : ''}> <b>${esc(f.name)}</b>: ${esc(f.description)}</label>`).join(''));
 
+  // One row per processor (jobs come sorted by next run): the next run, and how many are waiting.
   const now = Date.now();
-  setHtml($('jobs'), state.jobs.map((j) => {
+  const jobs = new Map();
+  for (const j of state.jobs) {
+    const row = jobs.get(j.processorId);
+    if (row) row.count++;
+    else jobs.set(j.processorId, { ...j, count: 1 });
+  }
+  setHtml($('jobs'), [...jobs.values()].map((j) => {
     const due = Math.round((j.nextRunAt - now) / 1000);
-    return `<tr><td class="sum">${esc(j.processorId)}</td><td class="t">${due > 0 ? `in ${due} s` : 'due'}${j.intervalMs ? ` · every ${Math.round(j.intervalMs / 1000)} s` : ''}</td><td><button type="button" data-job="${esc(j.processorId)}">Run now</button></td></tr>`;
+    const name = j.processorId.replace(/_[0-9a-f-]{36}$/, '');
+    return `<tr><td class="sum" title="${esc(j.processorId)}">${esc(name)}${j.count > 1 ? ` ×${j.count}` : ''}</td><td class="t">${due > 0 ? `in ${due} s` : 'due'}${j.intervalMs ? ` · every ${Math.round(j.intervalMs / 1000)} s` : ''}</td><td><button type="button" data-job="${esc(j.processorId)}">Run now</button></td></tr>`;
   }).join('') || '<tr><td class="muted">No jobs scheduled</td></tr>');
 }
 

@@ -1,0 +1,73 @@
+/**
+ * The sandbox as people run it (`npm start`), as a child process on the package the e2e setup built:
+ * the scripted demo passes end to end, and the interactive sandbox serves its console and stops cleanly
+ * on Ctrl-C, leaving no Deno process behind.
+ */
+import { isRunning } from '../../tools/sandbox/processes';
+import { SandboxProcess, startSandboxProcess } from './helpers/sandbox-process';
+
+describe('the sandbox (npm start)', () => {
+    let sandbox: SandboxProcess | undefined;
+
+    afterEach(() => {
+        sandbox?.kill();
+        sandbox = undefined;
+    });
+
+    it('npm start -- --demo: runs the scripted conversation, prints both sides and the ledger, exits 0 with no Deno left', async () => {
+        sandbox = startSandboxProcess(['--demo', '--no-build']);
+        const { code } = await sandbox.exited(90_000);
+        const output = sandbox.output();
+        if (code !== 0) throw new Error(`The demo exited with ${code}:\n${output}`);
+        expect(output).toContain('Demo passed.');
+        expect(output.match(/✓/g)).toHaveLength(9);
+        // Both sides' transcripts.
+        expect(output).toMatch(/On X: @dana_x \(Dana Customer\) ⇄ @AcmeSupport/);
+        expect(output).toMatch(/@AcmeSupport +Agent Smith: Hi Dana, sorry about that!/);
+        expect(output).toMatch(/In Rocket\.Chat: Dana Customer's room \(Support, served by Agent Smith, closed\)/);
+        expect(output).toMatch(/In Rocket\.Chat: Eli Customer's room \(Support, served by Agent Smith, open\)/);
+        // The ledger: XAA bills one delivery per customer DM (3) and one create per business DM (6).
+        expect(output).toMatch(/dm\.received deliveries +3 × \$0\.010 = \$0\.030/);
+        expect(output).toMatch(/DM creates +6 × \$0\.015 = \$0\.090/);
+        expect(output).toMatch(/total +\$0\.120/);
+        expect(output).toContain('/twitter status');
+        // Clean shutdown.
+        const denoPids = sandbox.denoPids();
+        expect(denoPids).toHaveLength(1);
+        expect(output).toContain('no Deno process left');
+        expect(denoPids.filter(isRunning)).toEqual([]);
+    }, 120_000);
+
+    it('npm start: serves the console until Ctrl-C, then stops Rocket.Chat, its Deno runtime and the simulator (exit 0)', async () => {
+        sandbox = startSandboxProcess(['--no-build', '--port', '0', '--mode', 'polling', '--fault', 'duplicate-deliveries']);
+        const [, url] = await sandbox.waitFor(/Console: (http:\/\/127\.0\.0\.1:\d+\/)/, 60_000);
+        const page = await fetch(url);
+        expect(page.status).toBe(200);
+        expect(await page.text()).toContain('<title>Sandbox');
+        const readState = async () => (await fetch(`${url}api/state`)).json();
+        // The scheduler runs: polling mode's poller job appears once the app has applied its settings.
+        for (let i = 0; i < 100 && !(await readState()).jobs.some((j: { processorId: string }) => j.processorId.startsWith('x-poll-dm-events')); i++) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        const state = await readState();
+        expect(state).toMatchObject({ mode: 'polling', auth: 'tokens', agent: { name: 'Agent Smith', online: true }, customers: [{ username: 'casey_x' }] });
+        expect(state.faults.filter((f: { active: boolean }) => f.active).map((f: { name: string }) => f.name)).toEqual(['duplicate-deliveries']);
+        expect(state.status.text).toMatch(/\S/);
+        expect(state.jobs.map((j: { processorId: string }) => j.processorId.replace(/_.*/, ''))).toContain('x-poll-dm-events');
+
+        const [deno] = sandbox.denoPids();
+        expect(isRunning(deno)).toBe(true);
+        const { code } = await sandbox.interrupt(30_000);
+        expect(code).toBe(0);
+        expect(sandbox.output()).toContain('no Deno process left');
+        expect(isRunning(deno)).toBe(false);
+    }, 90_000);
+
+    it('refuses unknown flags and faults with the usage, exit 2', async () => {
+        sandbox = startSandboxProcess(['--no-build', '--fault', 'gremlins']);
+        const { code } = await sandbox.exited(30_000);
+        expect(code).toBe(2);
+        expect(sandbox.output()).toContain('Unknown fault "gremlins"');
+        expect(sandbox.output()).toContain('--mode xaa|aaa|polling');
+    }, 40_000);
+});
