@@ -7,13 +7,29 @@ import type { BridgeContext } from './context';
  * The host does the same, and keeps the promises so tests can wait for quiet.
  */
 export function fireAndForget(ctx: BridgeContext, int: AppInterface, data: unknown): void {
-    const pending = ctx.manager()
-        .getListenerManager()
-        .executeListener(int as never, data as never)
-        .catch((e: Error) => {
-            ctx.store.appLogs.push({ host: ctx.hostId, listenerError: String(int), error: e?.message ?? String(e) });
-        });
+    const pending = runListener(ctx, int, data).catch((e: Error) => {
+        ctx.store.appLogs.push({ host: ctx.hostId, listenerError: String(int), error: e?.message ?? String(e) });
+    });
     trackPending(ctx, pending);
+}
+
+/**
+ * The engine's executeListener returns before it runs these post-events (it does not await them either),
+ * so the promise it returns says nothing about when the app is done. The host makes the same call the
+ * engine makes, on the same method, and keeps that promise instead, so settle() waits for the app.
+ */
+const NOT_AWAITED_BY_ENGINE: Partial<Record<AppInterface, string>> = {
+    [AppInterface.IPostMessageSent]: 'executePostMessageSent',
+    [AppInterface.IPostSystemMessageSent]: 'executePostSystemMessageSent',
+    [AppInterface.IPostMessageDeleted]: 'executePostMessageDelete',
+    [AppInterface.IPostMessageUpdated]: 'executePostMessageUpdated',
+};
+
+function runListener(ctx: BridgeContext, int: AppInterface, data: unknown): Promise<unknown> {
+    const listeners = ctx.manager().getListenerManager() as unknown as Record<string, (d: unknown) => Promise<unknown>> & { isEventBlocked(i: AppInterface): boolean };
+    const method = NOT_AWAITED_BY_ENGINE[int];
+    if (method && typeof listeners[method] === 'function' && !listeners.isEventBlocked(int)) return listeners[method].call(listeners, data);
+    return ctx.manager().getListenerManager().executeListener(int as never, data as never);
 }
 
 const pendingByHost = new Map<string, Set<Promise<unknown>>>();
