@@ -24,15 +24,15 @@ function chunk(type: string, data: Buffer): Buffer {
 
 export type Rgb = [number, number, number];
 
-/** A `width`×`height` RGB PNG: a diagonal gradient from `from` to `to`, with a white stripe. */
+/** A `width`×`height` RGB PNG: a diagonal gradient from `from` to `to`, with a darker band across the middle. */
 export function gradientPng(width: number, height: number, from: Rgb, to: Rgb): Buffer {
     const rows: Buffer[] = [];
     for (let y = 0; y < height; y++) {
         const row = Buffer.alloc(1 + width * 3);
         for (let x = 0; x < width; x++) {
             const t = (x / Math.max(1, width - 1) + y / Math.max(1, height - 1)) / 2;
-            const stripe = Math.abs(y - height / 2) < height / 12;
-            for (let i = 0; i < 3; i++) row[1 + x * 3 + i] = stripe ? 255 : Math.round(from[i] + (to[i] - from[i]) * t);
+            const band = Math.abs(y - height / 2) < height / 10 ? 0.6 : 1;
+            for (let i = 0; i < 3; i++) row[1 + x * 3 + i] = Math.round((from[i] + (to[i] - from[i]) * t) * band);
         }
         rows.push(row);
     }

@@ -42,13 +42,25 @@ function readFile(file) {
   });
 }
 
-/** Replaces a container's HTML only when it changed, keeping the scroll at the bottom if it was there. */
+/**
+ * Replaces a container's HTML only when it changed. A conversation (`stickToBottom`) stays scrolled to
+ * its newest message unless the reader scrolled up, also when its images finish loading.
+ */
 function setHtml(el, html, stickToBottom) {
   if (view.lastRender[el.id] === html) return;
   view.lastRender[el.id] = html;
-  const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
   el.innerHTML = html;
-  if (stickToBottom && atBottom) el.scrollTop = el.scrollHeight;
+  if (!stickToBottom) return;
+  if (!el.dataset.watched) {
+    el.dataset.watched = '1';
+    el.dataset.sticky = '1';
+    el.addEventListener('scroll', () => (el.dataset.sticky = el.scrollHeight - el.scrollTop - el.clientHeight < 40 ? '1' : ''));
+  }
+  const follow = () => {
+    if (el.dataset.sticky) el.scrollTop = el.scrollHeight;
+  };
+  follow();
+  for (const media of el.querySelectorAll('img, video')) media.addEventListener(media.tagName === 'IMG' ? 'load' : 'loadedmetadata', follow);
 }
 
 function mediaHtml(url, type) {
