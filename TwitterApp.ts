@@ -25,7 +25,11 @@ import { handleAgentMessage } from './src/handlers/agent-message';
 import { handleMessageDeleted, handleMessageEdited } from './src/handlers/message-changed';
 import { handleAgentAssigned, handleRoomClosed } from './src/handlers/room-lifecycle';
 import { outboxProcessor } from './src/jobs/outbox-job';
-import { HOUSEKEEPING_JOB_ID, MIRROR_JOB_ID, PENDING_JOB_ID, POLLER_JOB_ID } from './src/jobs/ids';
+import { HEALTH_JOB_ID, HOUSEKEEPING_JOB_ID, MIRROR_JOB_ID, PENDING_JOB_ID, POLLER_JOB_ID, SETTINGS_JOB_ID } from './src/jobs/ids';
+import { runHealthCheck } from './src/jobs/health';
+import { applySettings } from './src/admin/apply-settings';
+import { unlink } from './src/admin/link';
+import { IAppUninstallationContext } from '@rocket.chat/apps-engine/definition/accessors/IAppUninstallationContext';
 import { runMirrorDecisions } from './src/jobs/mirror';
 import { runHousekeeping } from './src/jobs/housekeeping';
 import { runPendingRetry } from './src/jobs/pending';
@@ -60,6 +64,12 @@ export class TwitterApp
                 startupSetting: { type: StartupType.RECURRING, interval: '60 seconds', skipImmediate: true },
                 processor: (_job, read, modify, http, persis) => runPendingRetry(read, modify, http, persis, this.getLogger()),
             },
+            { id: SETTINGS_JOB_ID, processor: (_job, read, modify, http, persis) => applySettings(this.getID(), read, modify, http, persis, () => Date.now()) },
+            {
+                id: HEALTH_JOB_ID,
+                startupSetting: { type: StartupType.RECURRING, interval: '30 minutes', skipImmediate: true },
+                processor: async (_job, read, modify, http, persis) => void (await runHealthCheck(read, modify, http, persis, () => Date.now())),
+            },
             {
                 id: HOUSEKEEPING_JOB_ID,
                 startupSetting: { type: StartupType.RECURRING, interval: '24 hours', skipImmediate: true },
@@ -72,8 +82,13 @@ export class TwitterApp
         await setUpAfterInstall(this.getID(), context.user, read, persistence, modify);
     }
 
-    public override async onSettingUpdated(_setting: ISetting, _configurationModify: IConfigurationModify, _read: IRead, _http: IHttp): Promise<void> {
+    public override async onSettingUpdated(_setting: ISetting, configurationModify: IConfigurationModify, _read: IRead, _http: IHttp): Promise<void> {
         invalidateSettings();
+        await configurationModify.scheduler.scheduleOnce({ id: SETTINGS_JOB_ID, when: 'now' });
+    }
+
+    public override async onUninstall(_context: IAppUninstallationContext, read: IRead, http: IHttp, persistence: IPersistence, modify: IModify): Promise<void> {
+        await unlink({ read, modify, persistence, http, appId: this.getID(), now: () => Date.now() });
     }
 
     public async executeBlockActionHandler(context: UIKitBlockInteractionContext, read: IRead, http: IHttp, persistence: IPersistence, modify: IModify): Promise<IUIKitResponse> {

@@ -19,6 +19,7 @@ import { forgetCachedCredentials, OAUTH2_SCOPES, rememberTokens } from '../x/cre
 import { toXFailure } from '../x/errors';
 import { ihttpSender } from '../x/ihttp-sender';
 import { createTransportPlugin } from '../x/transport';
+import { rememberAppliedDelivery } from './apply-settings';
 import { deliveryPrerequisite, registerDelivery, unregisterDelivery } from './delivery';
 import { oauthCallbackUrl, webhookUrl } from './urls';
 
@@ -83,6 +84,7 @@ async function completeLink(a: AdminAccessors, settings: AppSettings, me: XUser,
             webhookUrl: await webhookUrl(a.read, a.appId, secrets.webhookPath),
             now: a.now,
         });
+        await rememberAppliedDelivery(a.persistence, settings);
         return { ok: true, account, delivery };
     } catch (e) {
         const failure = toXFailure(e, a.now());

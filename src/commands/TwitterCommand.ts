@@ -5,6 +5,7 @@ import { I18nKey, Translate, translator } from '../i18n/translate';
 import { notifyEphemeral } from '../lib/ephemeral';
 import { languageOf } from '../lib/language';
 import { authorize, CommandReply, unauthorize } from './authorize';
+import { statusReport } from '../admin/status';
 
 const ADMIN_ONLY: Subcommand[] = ['authorize', 'unauthorize'];
 
@@ -54,7 +55,7 @@ export class TwitterCommand implements ISlashCommand {
             case 'support':
                 return { text: t('command_support', { version: info.version, homepage: info.author.homepage, support: info.author.support }) };
             case 'status':
-                return { text: t('command_not_available', { subcommand }) };
+                return { text: await statusReport(a.read, a.http, t, Date.now()) };
             case 'help':
                 return { text: [unknown && t('command_unknown_subcommand', { subcommand: unknown }), t('command_help')].filter(Boolean).join('\n\n') };
         }

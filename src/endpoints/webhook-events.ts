@@ -15,6 +15,7 @@ import { normalizeDmEventsPage, normalizeWebhookBody } from '../x/events';
 import type { InboundEvent, InboundMessage } from '../x/event-types';
 import { verifyWebhookSignature } from '../x/webhook-crypto';
 import { jsonError, jsonOk } from './responses';
+import { lastEventRecord } from '../admin/status';
 
 export const SIGNATURE_HEADER = 'x-twitter-webhooks-signature';
 
@@ -65,6 +66,7 @@ export async function handleWebhookDelivery(headers: Record<string, string>, bod
     for (const item of normalized.ignored) ctx.logger.debug(`Webhook item ignored: ${item.reason}${item.detail ? ` (${item.detail})` : ''}`);
 
     const report = await processInbound(ctx, events, { billReceived: true });
+    await noteEventReceived(ctx);
     return jsonOk({ accepted: events.length, outcomes: countOutcomes(report.outcomes.map((o) => o.outcome)) });
 }
 
@@ -86,6 +88,16 @@ async function confirmWithX(ctx: BridgeContext, events: InboundEvent[]): Promise
         }
     }
     return confirmed;
+}
+
+let lastEventNotedAt = 0;
+const EVENT_NOTE_INTERVAL_MS = 60_000;
+
+/** Keeps "last event received" for /twitter status and the health check, written at most once a minute. */
+async function noteEventReceived(ctx: BridgeContext): Promise<void> {
+    if (ctx.now() - lastEventNotedAt < EVENT_NOTE_INTERVAL_MS) return;
+    lastEventNotedAt = ctx.now();
+    await lastEventRecord.write(ctx.persistence, { at: ctx.now() });
 }
 
 function countOutcomes(outcomes: string[]): Record<string, number> {

@@ -21,3 +21,9 @@ export function failureReasonKey(kind: XFailureKind) {
             return 'x_failure_invalid_request' as const;
     }
 }
+
+/** The reason sentence, plus X's own short explanation when it gave one (never credentials). */
+export function explainFailure(t: (key: never, vars?: Record<string, string | number>) => string, failure: { kind: XFailureKind; detail?: string }): string {
+    const reason = t(failureReasonKey(failure.kind) as never);
+    return failure.detail ? `${reason} ${t('x_said' as never, { detail: failure.detail })}` : reason;
+}

@@ -20,9 +20,9 @@ function bodyOf(error: ApiResponseError): ErrorBody {
     return (typeof error.data === 'object' && error.data ? error.data : {}) as ErrorBody;
 }
 
-/** The short, credential-free explanation X gave, if any. */
+/** The short, credential-free explanation X gave, if any (its specific reason before the generic detail). */
 function detailOf(body: ErrorBody): string | undefined {
-    const text = body.detail ?? body.error_description ?? body.errors?.[0]?.message ?? body.title;
+    const text = body.errors?.[0]?.message ?? body.detail ?? body.error_description ?? body.title;
     return text ? String(text).slice(0, 300) : undefined;
 }
 

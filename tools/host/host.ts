@@ -334,7 +334,10 @@ export class TestHost {
         await this.settle();
     }
 
-    /** A request to one of the app's endpoints, shaped as Rocket.Chat's router passes it. */
+    /**
+     * A request to one of the app's endpoints, shaped as Rocket.Chat's router passes it. It does not wait
+     * for background work: the app's own jobs may be waiting on this very request (X's CRC check).
+     */
     public async callEndpoint(subPath: string, call: EndpointCall = {}): Promise<IApiResponse> {
         const match = this.findRoute(subPath);
         if (!match) return { status: 404 };
@@ -346,9 +349,7 @@ export class TestHost {
             content: call.content ?? {},
             privateHash: call.privateHash,
         };
-        const response = await this.manager.getApiManager().executeApi(this.appId, match.route.path, request as never);
-        await this.settle();
-        return response;
+        return this.manager.getApiManager().executeApi(this.appId, match.route.path, request as never);
     }
 
     public routes(): RegisteredRoute[] {

@@ -1,0 +1,71 @@
+/**
+ * `/twitter status`: whether messages flow and what X costs, at a glance. Figures come from persistence
+ * (what every instance shares) and one look at X's own view of the webhook; secrets never appear.
+ */
+import { IHttp, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import { xClientFor } from '../bridge/build-context';
+import { Translate } from '../i18n/translate';
+import { failureReasonKey } from '../i18n/x-failures';
+import { DeliveryMode } from '../settings/ids';
+import { readSettings } from '../settings/reader';
+import { deliveryRecord, readAccount } from '../storage/account';
+import { miscKey } from '../storage/associations';
+import { ConversationStore } from '../storage/conversations';
+import { totalsForDay, totalsForMonth } from '../storage/ledger';
+import { OutboxStore } from '../storage/outbox';
+import { KeyedRecord } from '../storage/records';
+import { utcDay } from '../lib/time';
+import { pollStateRecord } from '../jobs/poller';
+import { toXFailure } from '../x/errors';
+import { DM_SEND_KEY, rateLimits } from '../x/limits';
+
+/** Updated at most once a minute by the webhook endpoint (a write per delivery would cost a round trip each). */
+export const lastEventRecord = KeyedRecord.named<{ at: number }>('x-last-event');
+
+const when = (t: Translate, ms: number | undefined, now: number) => {
+    if (!ms) return t('status_never');
+    const minutes = Math.round((now - ms) / 60_000);
+    return minutes < 1 ? t('status_just_now') : t('status_minutes_ago', { minutes });
+};
+
+export async function statusReport(read: IRead, http: IHttp, t: Translate, now: number): Promise<string> {
+    const reader = read.getPersistenceReader();
+    const [settings, account] = await Promise.all([readSettings(read, 0), readAccount(reader)]);
+    if (!account) return [t('status_title'), t('status_not_linked')].join('\n');
+    const [delivery, lastEvent, poll, conversations, pending, outbox, today, month] = await Promise.all([
+        deliveryRecord.read(reader),
+        lastEventRecord.read(reader),
+        pollStateRecord.read(reader),
+        reader.readByAssociation(miscKey('x-conversation')),
+        new ConversationStore().allPending(reader),
+        new OutboxStore().all(reader),
+        totalsForDay(reader, utcDay(now)),
+        totalsForMonth(reader, now),
+    ]);
+    const lines = [t('status_title'), t('status_account', { username: account.username, method: t(`setting_auth_method_${account.authMethod}` as never) })];
+    if (account.revokedAt) lines.push(t('status_revoked'));
+    lines.push(t('status_delivery', { mode: t(`setting_delivery_mode_${settings.deliveryMode}` as never) }));
+
+    if (settings.deliveryMode === DeliveryMode.Polling) {
+        lines.push(t('status_polling', { last: when(t, poll?.lastPollAt, now), interval: settings.pollingIntervalSeconds }));
+        if (poll?.pausedByCap) lines.push(t('status_polling_paused_cap', { cap: settings.dailyCapUsd.toFixed(2) }));
+    } else if (!delivery?.webhookId) {
+        lines.push(t('status_webhook_missing'));
+    } else {
+        try {
+            const webhook = (await xClientFor(read, http, undefined, settings, () => now).listWebhooks()).find((w) => w.id === delivery.webhookId);
+            lines.push(webhook ? t(webhook.valid ? 'status_webhook_valid' : 'status_webhook_invalid', { url: webhook.url }) : t('status_webhook_missing'));
+        } catch (e) {
+            lines.push(t('status_webhook_unknown', { reason: t(failureReasonKey(toXFailure(e, now).kind)) }));
+        }
+        const subscriptions = delivery.mode === DeliveryMode.ActivityApi ? (delivery.activitySubscriptionIds ?? []).length : delivery.accountActivitySubscribed ? 1 : 0;
+        lines.push(t('status_subscriptions', { count: subscriptions }));
+        lines.push(t('status_last_event', { when: when(t, lastEvent?.at, now) }));
+    }
+
+    lines.push(t('status_queues', { open: conversations.length, outbox: outbox.length, pending: pending.length }));
+    const send = rateLimits.get(DM_SEND_KEY);
+    if (send?.window) lines.push(t('status_send_limit', { remaining: send.window.remaining, limit: send.window.limit, reset: new Date(send.window.resetAt).toISOString().slice(11, 16) }));
+    lines.push(t('status_cost', { today: today.usd.toFixed(2), month: month.usd.toFixed(2), reads: month.units.dm_event_read, sends: month.units.dm_create, received: month.units.dm_received }));
+    return lines.join('\n');
+}
