@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { findForbiddenImports, findRewriteTriggers, isAllowedRequire, requiresInBundle } from '../../tools/build/allowed-modules';
 import { computeImplements } from '../../tools/build/implements';
+import { isSettingsUiKey } from '../../tools/build/build';
 
 describe('the runtime allow-list check', () => {
     it.each(['crypto', 'node:crypto', 'https', 'zlib', 'fs', '@rocket.chat/apps-engine/definition/App'])('allows %s', (m) => {
@@ -69,5 +70,15 @@ describe('implements computed from the main class', () => {
         const clause = /implements\s+([\w\s,]+)\{/.exec(source)?.[1] ?? '';
         const expected = clause.split(',').map((s) => s.trim()).filter(Boolean).sort();
         expect(computeImplements(path.resolve(__dirname, '../../TwitterApp.ts'))).toEqual(expected);
+    });
+});
+
+describe('which i18n keys the bundle leaves out', () => {
+    it('drops setting labels, descriptions and sections (Rocket.Chat reads them from the zip), keeps choice labels the app shows', () => {
+        expect(isSettingsUiKey('setting_api_key_label')).toBe(true);
+        expect(isSettingsUiKey('setting_api_key_description')).toBe(true);
+        expect(isSettingsUiKey('section_delivery')).toBe(true);
+        expect(isSettingsUiKey('setting_delivery_mode_xaa')).toBe(false);
+        expect(isSettingsUiKey('status_title')).toBe(false);
     });
 });

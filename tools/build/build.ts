@@ -12,6 +12,21 @@ import { computeImplements } from './implements';
 
 export const buildDir = path.join(repoRoot, 'build');
 
+/** Setting labels and descriptions Rocket.Chat reads from the zip's i18n/*.json, never from app code. */
+export const isSettingsUiKey = (key: string) => key.startsWith('section_') || (key.startsWith('setting_') && /_(label|description)$/.test(key));
+
+/** The app bundles its catalogs to translate its own messages; it needs none of the settings-screen texts. */
+const withoutSettingsUiTexts: esbuild.Plugin = {
+    name: 'i18n-without-settings-ui',
+    setup(build) {
+        build.onLoad({ filter: /[\\/]i18n[\\/][^\\/]+\.json$/ }, (args) => {
+            const catalog = JSON.parse(fs.readFileSync(args.path, 'utf8')) as Record<string, string>;
+            for (const key of Object.keys(catalog)) if (isSettingsUiKey(key)) delete catalog[key];
+            return { contents: JSON.stringify(catalog), loader: 'json' };
+        });
+    },
+};
+
 export interface BuildResult {
     bundlePath: string;
     appJsonPath: string;
@@ -40,6 +55,7 @@ export async function buildApp(): Promise<BuildResult> {
         legalComments: 'none',
         metafile: true,
         logLevel: 'silent',
+        plugins: [withoutSettingsUiTexts],
         external: ['@rocket.chat/apps-engine/*', ...allowedBuiltins, ...allowedBuiltins.map((m) => `node:${m}`)],
         // `events` is not on the runtime's allow-list but twitter-api-v2 needs it: bundle the userland copy.
         alias: { events: require.resolve('events/events.js', { paths: [repoRoot] }) },
