@@ -122,6 +122,34 @@ describeWithBrowser('the sandbox console in Chromium', () => {
         expect(errors).toEqual([]);
     }, 60_000);
 
+    it('agent offline → the customer is told and waits; back online → the room opens; close → the customer is told', async () => {
+        const customerView = page.getByTestId('customer-messages');
+        const agentView = page.getByTestId('agent-messages');
+        await page.locator('label.switch').click();
+        await page.locator('#agent-online-text', { hasText: 'offline' }).waitFor();
+
+        await page.getByTestId('new-customer-username').fill('bob_x');
+        await page.getByTestId('new-customer-name').fill('Bob Builder');
+        await page.getByTestId('new-customer-create').click();
+        await page.locator('#customer-select option:checked', { hasText: '@bob_x' }).waitFor({ state: 'attached' });
+        await page.getByTestId('customer-text').fill('Anyone there?');
+        await page.getByTestId('customer-send').click();
+        await customerView.locator('.bubble.theirs', { hasText: 'Our agents are offline right now' }).waitFor();
+        expect(await page.getByTestId('room-list').locator('button', { hasText: 'Bob Builder' }).count()).toBe(0);
+
+        // Back online; the pending job runs every minute: run it now from the side panel.
+        await page.locator('label.switch').click();
+        await page.locator('#agent-online-text', { hasText: 'online' }).waitFor();
+        await page.locator('details', { hasText: 'Scheduler jobs' }).locator('summary').click();
+        await page.locator('#jobs tr', { hasText: 'x-retry-pending' }).getByRole('button', { name: 'Run now' }).click();
+        await page.getByTestId('room-list').locator('button', { hasText: 'Bob Builder' }).click();
+        await agentView.locator('.msg.visitor', { hasText: 'Anyone there?' }).waitFor();
+
+        await page.getByTestId('agent-close').click();
+        await page.locator('#room-head .badge', { hasText: 'closed' }).waitFor();
+        await customerView.locator('.bubble.theirs', { hasText: 'This conversation is now closed' }).waitFor();
+    }, 60_000);
+
     it('stops cleanly on Ctrl-C after the session (exit 0, no Deno left)', async () => {
         const [deno] = sandbox.denoPids();
         const { code } = await sandbox.interrupt(30_000);

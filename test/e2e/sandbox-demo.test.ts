@@ -38,22 +38,43 @@ describe('the sandbox (npm start)', () => {
         expect(denoPids.filter(isRunning)).toEqual([]);
     }, 120_000);
 
-    it('npm start: serves the console until Ctrl-C, then stops Rocket.Chat, its Deno runtime and the simulator (exit 0)', async () => {
-        sandbox = startSandboxProcess(['--no-build', '--port', '0', '--mode', 'polling', '--fault', 'duplicate-deliveries']);
+    it('npm start: serves the console, whose API drives both sides (X retries a refused delivery), until Ctrl-C stops everything (exit 0)', async () => {
+        sandbox = startSandboxProcess(['--no-build', '--port', '0', '--mode', 'aaa', '--fault', 'duplicate-deliveries']);
         const [, url] = await sandbox.waitFor(/Console: (http:\/\/127\.0\.0\.1:\d+\/)/, 60_000);
         const page = await fetch(url);
         expect(page.status).toBe(200);
         expect(await page.text()).toContain('<title>Sandbox');
         const readState = async () => (await fetch(`${url}api/state`)).json();
-        // The scheduler runs: polling mode's poller job appears once the app has applied its settings.
-        for (let i = 0; i < 100 && !(await readState()).jobs.some((j: { processorId: string }) => j.processorId.startsWith('x-poll-dm-events')); i++) {
-            await new Promise((resolve) => setTimeout(resolve, 100));
-        }
+        const post = async (path: string, body: unknown = {}) => {
+            const response = await fetch(`${url}api/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+            if (!response.ok) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
+            return response.json();
+        };
+        const waitForState = async (what: string, probe: (state: any) => boolean, timeoutMs = 15_000) => {
+            const deadline = Date.now() + timeoutMs;
+            for (;;) {
+                const state = await readState();
+                if (probe(state)) return state;
+                if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs / 1000} s`);
+                await new Promise((resolve) => setTimeout(resolve, 100));
+            }
+        };
+
         const state = await readState();
-        expect(state).toMatchObject({ mode: 'polling', auth: 'tokens', agent: { name: 'Agent Smith', online: true }, customers: [{ username: 'casey_x' }] });
+        expect(state).toMatchObject({ mode: 'aaa', auth: 'tokens', agent: { name: 'Agent Smith', online: true }, customers: [{ username: 'casey_x' }] });
         expect(state.faults.filter((f: { active: boolean }) => f.active).map((f: { name: string }) => f.name)).toEqual(['duplicate-deliveries']);
         expect(state.status.text).toMatch(/\S/);
-        expect(state.jobs.map((j: { processorId: string }) => j.processorId.replace(/_.*/, ''))).toContain('x-poll-dm-events');
+
+        // Rocket.Chat refuses X's delivery; on the real clock X retries 3 s later and the DM lands once.
+        await post('faults/webhook-down', { on: true });
+        await post(`customers/${state.customers[0].id}/dms`, { text: 'Hello, anyone?' });
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        await post('faults/webhook-down', { on: false });
+        const landed = await waitForState('the retried delivery', (s) => s.rooms.some((r: any) => r.messages.some((m: any) => m.text === 'Hello, anyone?')));
+        const room = landed.rooms[0];
+        expect(room.messages.filter((m: any) => m.text === 'Hello, anyone?')).toHaveLength(1);
+        await post(`rooms/${room.id}/messages`, { text: 'Hi Casey!' });
+        await waitForState("the agent's reply on X", (s) => s.customers[0].dms.some((d: any) => d.text === 'Agent Smith: Hi Casey!'));
 
         const [deno] = sandbox.denoPids();
         expect(isRunning(deno)).toBe(true);

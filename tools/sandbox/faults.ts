@@ -1,23 +1,23 @@
 /**
- * Named simulator faults for `--fault <name>` and the console's switches: the conditions X really
- * produces, so a problem can be reproduced in front of you. Each preset installs its rules and returns
- * how to remove them again.
+ * Named faults for `--fault <name>` and the console's switches: the conditions X (and the network in
+ * between) really produce, so a problem can be reproduced in front of you. Each preset installs its rules
+ * and returns how to remove them again.
  */
 import type { SimClock } from '../x-sim/core/clock';
 import type { FaultSpec } from '../x-sim/ops/faults';
 import { DEFAULT_RATE_LIMITS } from '../x-sim/ops/rate-limits';
-import type { XSim } from '../x-sim/sim';
+import type { World } from './world';
 
 export interface FaultPreset {
     name: string;
     description: string;
     /** Installs the fault; returns what removes it. */
-    apply(sim: XSim<SimClock>): () => void;
+    apply(world: World<SimClock>): () => void;
 }
 
 const rules =
     (...specs: FaultSpec[]) =>
-    (sim: XSim<SimClock>) => {
+    ({ sim }: World<SimClock>) => {
         const ids = specs.map((spec) => sim.faults.set(spec));
         return () => ids.forEach((id) => sim.faults.clear(id));
     };
@@ -32,9 +32,17 @@ export const FAULT_PRESETS: readonly FaultPreset[] = [
     {
         name: 'send-limit',
         description: "X's DM sending limit lowered to 3 per 15 minutes (429 Too Many Requests)",
-        apply: (sim) => {
+        apply: ({ sim }) => {
             sim.setRateLimit('dm.send', { perUser: { limit: 3, windowMs: FIFTEEN_MINUTES } });
             return () => sim.setRateLimit('dm.send', DEFAULT_RATE_LIMITS['dm.send']);
+        },
+    },
+    {
+        name: 'webhook-down',
+        description: "Rocket.Chat's public URL answers X's webhook deliveries with 500 (X retries 3 s, 27 s, 242 s later)",
+        apply: (world) => {
+            world.front.setHosts([]);
+            return () => world.front.setHosts([world.host]);
         },
     },
     { name: 'duplicate-deliveries', description: 'every webhook delivery arrives twice', apply: rules({ delivery: { duplicate: 1 } }) },

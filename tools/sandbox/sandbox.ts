@@ -258,7 +258,7 @@ export class Sandbox {
     public setFault(name: string, on: boolean): void {
         const preset = faultPreset(name);
         const active = this.activeFaults.get(preset.name);
-        if (on && !active) this.activeFaults.set(preset.name, preset.apply(this.world.sim));
+        if (on && !active) this.activeFaults.set(preset.name, preset.apply(this.world));
         if (!on && active) {
             active();
             this.activeFaults.delete(preset.name);
