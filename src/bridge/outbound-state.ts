@@ -141,3 +141,12 @@ export const outboundState = {
     /** Wake-up jobs this process already asked for (second precision), so a burst schedules one. */
     wakes: new Set<number>(),
 };
+
+/** A fresh process's state (unit tests). */
+export function resetOutboundState(): void {
+    outboundState.lanes = new Lanes();
+    outboundState.queued = new QueuedConversations();
+    outboundState.time = new SchedulerTime();
+    outboundState.closedRooms = new RecentlyClosed();
+    outboundState.wakes.clear();
+}

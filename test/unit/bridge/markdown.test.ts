@@ -126,7 +126,9 @@ describe('renderForX', () => {
         });
 
         it('keeps every word, in order, when there is no code', () => {
-            const words = (text: string) => text.match(/[a-z0-9é]+/g) ?? [];
+            // Markers and escapes belong to the word they touch: `_a__a_` is two italic spans with nothing
+            // between them, which Rocket.Chat shows as "aa", so it is one word here too.
+            const words = (text: string) => (text.match(/[a-z0-9é*_~\\]+/g) ?? []).map((w) => w.replace(/[*_~\\]/g, '')).filter(Boolean);
             fc.assert(
                 fc.property(markdownish([...ALPHABET, '\\']), (text) => {
                     expect(words(renderForX(text))).toEqual(words(text));

@@ -1,0 +1,91 @@
+import { Lanes, QueuedConversations, RecentlyClosed, SchedulerTime } from '../../../src/bridge/outbound-state';
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe('conversation lanes', () => {
+    it('runs work for one conversation one at a time, in the order it was started', async () => {
+        const lanes = new Lanes();
+        const log: string[] = [];
+        const slow = lanes.run('A', async () => {
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            log.push('A1');
+        });
+        const fast = lanes.run('A', async () => {
+            log.push('A2');
+        });
+        const other = lanes.run('B', async () => {
+            log.push('B1');
+        });
+        await Promise.all([slow, fast, other]);
+        expect(log).toEqual(['B1', 'A1', 'A2']);
+    });
+
+    it('keeps going after a failure, and hands the failure to its caller', async () => {
+        const lanes = new Lanes();
+        const failing = lanes.run('A', async () => {
+            throw new Error('boom');
+        });
+        const next = lanes.run('A', async () => 'ok');
+        await expect(failing).rejects.toThrow('boom');
+        await expect(next).resolves.toBe('ok');
+        await tick();
+        expect(lanes.busy('A')).toBe(false);
+    });
+});
+
+describe('which conversations have waiting items', () => {
+    it('loads once per process, even when asked twice at once', async () => {
+        const view = new QueuedConversations();
+        let loads = 0;
+        const load = async () => {
+            loads++;
+            return ['1:A'];
+        };
+        await Promise.all([view.warm(load), view.warm(load)]);
+        await view.warm(load);
+        expect(loads).toBe(1);
+        expect(view.has('1:A')).toBe(true);
+    });
+
+    it('forgets a conversation the drain emptied only if nothing was queued for it since the drain looked', () => {
+        const view = new QueuedConversations();
+        view.add('1:A');
+        const seen = view.version('1:A');
+        view.add('1:A');
+        expect(view.clearIfUnchanged('1:A', seen)).toBe(false);
+        expect(view.has('1:A')).toBe(true);
+        expect(view.clearIfUnchanged('1:A', view.version('1:A'))).toBe(true);
+        expect(view.has('1:A')).toBe(false);
+    });
+
+    it('notes what persistence shows without counting it as newly queued', () => {
+        const view = new QueuedConversations();
+        const before = view.version('1:B');
+        view.note('1:B');
+        expect(view.has('1:B')).toBe(true);
+        expect(view.version('1:B')).toBe(before);
+    });
+});
+
+describe('scheduler time', () => {
+    it('is the machine clock, unless a wake-up proved the scheduler is ahead', () => {
+        const time = new SchedulerTime();
+        expect(time.now(1000)).toBe(1000);
+        time.observe(5000, 1000);
+        expect(time.now(1000)).toBe(5000);
+        expect(time.now(1500)).toBe(5500);
+        time.observe(2000, 1500);
+        expect(time.now(1500)).toBe(5500);
+        expect(time.now(10_000)).toBe(14_000);
+    });
+});
+
+describe('recently closed rooms', () => {
+    it('remembers a bounded number of rooms', () => {
+        const closed = new RecentlyClosed(2);
+        closed.add('r1', 1);
+        closed.add('r2', 2);
+        closed.add('r3', 3);
+        expect([closed.has('r1'), closed.has('r2'), closed.has('r3')]).toEqual([false, true, true]);
+    });
+});
