@@ -68,7 +68,6 @@ function parseFlags(argv: string[]): Flags | 'help' {
     const mode = values.mode as DeliveryModeName;
     if (!DELIVERY_MODES.includes(mode)) throw new Error(`--mode must be one of ${DELIVERY_MODES.join(', ')}`);
     if (values.auth !== undefined && values.auth !== 'oauth2' && values.auth !== 'tokens') throw new Error('--auth must be oauth2 or tokens');
-    if (mode === 'xaa' && values.auth === 'tokens') throw new Error('X Activity API subscriptions need OAuth 2.0: use --auth oauth2 with --mode xaa');
     const faults = values.fault ?? [];
     faults.forEach(faultPreset);
     const port = values.port === undefined ? undefined : Number(values.port);
@@ -156,7 +155,10 @@ async function main(): Promise<number> {
     const { world } = sandbox;
     say(`  Rocket.Chat (in memory) at ${world.front.url}, Apps-Engine runtime: Deno pid ${sandbox.denoProcesses().join(', ') || '?'}`);
     say(`  X simulator at ${world.sim.url}: developer app "${world.sim.defaultApp?.name}", business account @${world.business.username}`);
-    say(`  app: ${MODE_NAMES[sandbox.mode]}, linked with ${sandbox.auth === 'oauth2' ? 'OAuth 2.0' : 'developer-portal tokens'} through /twitter authorize`);
+    say(`  app: ${MODE_NAMES[sandbox.mode]}, linked with ${sandbox.auth === 'oauth2' ? 'OAuth 2.0' : 'developer-portal tokens'} through /twitter authorize, which answered:`);
+    const answer = sandbox.linking.replies.join('\n').split('\n').filter((l) => l.trim());
+    say(answer.map((l) => `    │ ${l}`).join('\n') || '    │ (nothing)');
+    if (sandbox.linking.callbackStatus !== undefined) say(`    (X's consent page sent the admin's browser to the app's OAuth callback: HTTP ${sandbox.linking.callbackStatus})`);
     say(`  Omnichannel: department Support, agent ${world.agent.name} (online)`);
     say(`  simulator faults: ${sandbox.activeFaultNames().join(', ') || 'none'}`);
 

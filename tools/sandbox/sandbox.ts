@@ -14,7 +14,7 @@ import { UNIT_PRICE_USD } from '../x-sim/ops/ledger';
 import type { DmView } from '../x-sim/sim';
 import { FAULT_PRESETS, faultPreset } from './faults';
 import { denoChildren, keepDenoOutOfTerminalSignals, waitForExit } from './processes';
-import { AuthMethodName, defaultAuthFor, DeliveryModeName, startWorld, World } from './world';
+import { AuthMethodName, defaultAuthFor, DeliveryModeName, link, startWorld, World } from './world';
 
 export interface SandboxOptions {
     mode?: DeliveryModeName;
@@ -136,6 +136,8 @@ export class Sandbox {
     private denoPids: number[] = [];
     private stopped?: Promise<{ leftoverDeno: number[] }>;
     private releaser?: NodeJS.Timeout;
+    /** What `/twitter authorize` answered the admin, and the OAuth 2.0 callback page's status. */
+    public linking: { replies: string[]; callbackStatus?: number } = { replies: [] };
 
     private constructor(
         public readonly world: World<SystemClock>,
@@ -156,9 +158,18 @@ export class Sandbox {
             zip: options.zip,
             sim: { clock: new SystemClock(), seed: options.seed ?? 1 },
             settings: { ...SANDBOX_MESSAGES, ...options.settings },
+            link: false,
         });
         const sandbox = new Sandbox(world, mode, auth);
         sandbox.denoPids = denoChildren();
+        try {
+            // The admin runs `/twitter authorize` (OAuth 2.0: through X's consent page to the app's callback).
+            const linked = await link(world, auth);
+            sandbox.linking = { replies: linked.replies, callbackStatus: linked.callbackStatus };
+        } catch (e) {
+            await sandbox.stop();
+            throw e;
+        }
         // Rocket.Chat's scheduler (Agenda) always runs: the poller, outbox, pending and mirror jobs.
         world.host.startAutoJobs();
         sandbox.releaseHeldDeliveries();
