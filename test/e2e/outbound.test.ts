@@ -211,6 +211,26 @@ describe('conversation lifecycle', () => {
         }
     });
 
+    it('keeps working across a transfer: the new agent is announced (setting on), replies under their name, the room stays', async () => {
+        const { customer, room } = await openConversation(world, 'moved', 'Moved Customer');
+        const jones = world.host.createAgent('agent.jones', { name: 'Agent Jones', departments: [world.departmentId] });
+        await world.host.setSetting('agent_joined_notice', true);
+        try {
+            await world.host.transferRoom(room.id, jones);
+            await quiet(world);
+            await reply(world, room, 'I am taking over', jones);
+        } finally {
+            await world.host.setSetting('agent_joined_notice', false);
+        }
+        expect(receivedTexts(world, customer)).toEqual(['Welcome to Acme support!', 'Agent Jones joined the conversation.', 'Agent Jones: I am taking over']);
+        await syncClock(world);
+        await world.sim.sendDm({ from: customer, to: world.business.id, text: 'thanks Jones' });
+        await quiet(world);
+        const rooms = world.host.livechatRooms().filter((r) => r.visitor?.name === 'Moved Customer');
+        expect(rooms.map((r) => r.id)).toEqual([room.id]);
+        expect(world.host.messagesIn(room.id).some((m) => m.text === 'thanks Jones')).toBe(true);
+    });
+
     it('on close: sends the finished message, forgets the room (the next DM opens a new one), and never sends a late message', async () => {
         const { customer, room } = await openConversation(world, 'closer', 'Closing Customer');
         await reply(world, room, 'Glad I could help');
@@ -250,8 +270,11 @@ describe('conversation lifecycle', () => {
         world.host = await world.host.restart();
         world.front.setHosts([world.host]);
         world.sim.faults.clear();
+        const lookupsBefore = world.sim.requests().filter((r) => r.method === 'GET' && r.path === '/2/dm_events').length;
         await passTime(world, 60_000);
         expect(receivedTexts(world, customer)).toEqual(['Welcome to Acme support!', 'Agent Smith: first, while X is down', 'Agent Smith: second, while X is down']);
+        // The first reply's 503 left it uncertain: X was asked whether it had arrived before it was sent again.
+        expect(world.sim.requests().filter((r) => r.method === 'GET' && r.path === '/2/dm_events').length - lookupsBefore).toBe(1);
         await passTime(world, 10 * 60_000);
         expect(received(world, customer)).toHaveLength(3);
     });

@@ -403,6 +403,16 @@ export class TestHost {
         return closed;
     }
 
+    /** An agent forwarding a livechat room to another agent (Rocket.Chat's transfer: the room stays, the agent changes). */
+    public async transferRoom(roomId: string, targetAgent: IUser): Promise<boolean> {
+        const room = this.store.rooms.get(roomId) as ILivechatRoom | undefined;
+        if (!room) throw new Error(`No room ${roomId}`);
+        const bridge = this.bridges.getLivechatBridge() as unknown as { transferVisitor(v: unknown, d: unknown, a: string): Promise<boolean> };
+        const done = await bridge.transferVisitor(room.visitor, { currentRoom: room, targetAgent }, this.appId);
+        await this.settle();
+        return done;
+    }
+
     public livechatRooms(): ILivechatRoom[] {
         return [...this.store.rooms.values()].filter((r): r is ILivechatRoom => r.type === RoomType.LIVE_CHAT);
     }
