@@ -10,6 +10,7 @@ import { buildBridgeContext } from '../bridge/build-context';
 import type { BridgeContext } from '../bridge/context';
 import { processInbound } from '../bridge/inbound';
 import { readSettings } from '../settings/reader';
+import { DeliveryMode } from '../settings/ids';
 import { accountRecord } from '../storage/account';
 import { normalizeDmEventsPage, normalizeWebhookBody } from '../x/events';
 import type { InboundEvent, InboundMessage } from '../x/event-types';
@@ -65,7 +66,8 @@ export async function handleWebhookDelivery(headers: Record<string, string>, bod
     }
     for (const item of normalized.ignored) ctx.logger.debug(`Webhook item ignored: ${item.reason}${item.detail ? ` (${item.detail})` : ''}`);
 
-    const report = await processInbound(ctx, events, { billReceived: true });
+    // X prices dm.received deliveries for the X Activity API; Account Activity API deliveries are not itemized.
+    const report = await processInbound(ctx, events, { billReceived: ctx.settings.deliveryMode === DeliveryMode.ActivityApi });
     await noteEventReceived(ctx);
     return jsonOk({ accepted: events.length, outcomes: countOutcomes(report.outcomes.map((o) => o.outcome)) });
 }

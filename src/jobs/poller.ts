@@ -37,9 +37,12 @@ const MAX_PAGES_PER_RUN = 5;
 const QUIET_AFTER = 3;
 const QUIET_MAX_DELAY_MS = 15 * 60_000;
 
-/** How many events to ask for first: a little more than usually arrives, never fewer than 2. */
+/**
+ * How many events to ask for first: a little more than usually arrives, plus the already-seen newest one
+ * that shows where new events end; when nothing usually arrives, just that one (X bills every event returned).
+ */
 export function firstPageSize(averageNew: number): number {
-    return Math.min(MAX_PAGE, Math.max(2, Math.ceil(averageNew * 1.25) + 1));
+    return averageNew < 0.2 ? 1 : Math.min(MAX_PAGE, Math.ceil(averageNew * 1.25) + 1);
 }
 
 export interface PollResult {
