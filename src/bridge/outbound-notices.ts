@@ -17,10 +17,11 @@ import { formatBytes } from './media-rules';
 import type { DeliveryFailureKind } from './outbound-send';
 import { postRoomNotice, serverTranslator } from './room-poster';
 
-export type UndeliveredReason = DeliveryFailureKind | 'gave-up';
+export type UndeliveredReason = DeliveryFailureKind | 'gave-up' | 'account-changed';
 
 export function reasonKey(reason: UndeliveredReason): I18nKey {
     if (reason === 'gave-up') return 'outbound_reason_gave_up';
+    if (reason === 'account-changed') return 'outbound_reason_account_changed';
     if (reason === 'file-unreadable') return 'outbound_reason_file_unreadable';
     return failureReasonKey(reason);
 }

@@ -106,6 +106,13 @@ type Attempt =
 async function pass(ctx: BridgeContext, items: OutboxItem[], versions: Map<string, number>, report: DrainReport): Promise<boolean> {
     const { queues, duplicates } = groupByConversation(items);
     for (const extra of duplicates) await outbox.remove(ctx.persistence, extra);
+    // Items written for an X account that is no longer the linked one cannot be sent from this one.
+    for (const queue of queues.filter((q) => q.items.length > 0 && q.items[0].accountId !== ctx.account.xUserId)) {
+        const removed = await outbox.removeConversation(ctx.persistence, queue.items[0].accountId, queue.items[0].xUserId);
+        await noticeUndelivered(ctx, queue.items[0].roomId, 'account-changed', Math.max(removed.length, queue.items.length), queue.items[0].origin);
+        report.dropped += queue.items.length;
+        queue.items = [];
+    }
     let active: ConversationQueue[] = queues.filter((q) => q.items.length > 0);
     const finish = (stop: boolean) => {
         report.waiting = active.reduce((n, q) => n + q.items.length, 0);
