@@ -19,22 +19,6 @@ import type {
     XUserProfile,
 } from './event-types';
 
-export type {
-    ControlSignal,
-    IgnoreReason,
-    IgnoredItem,
-    InboundEvent,
-    InboundMedia,
-    InboundMediaKind,
-    InboundMessage,
-    InboundRead,
-    InboundTyping,
-    InboundUrl,
-    MediaVariant,
-    NormalizeResult,
-    XUserProfile,
-} from './event-types';
-
 type JsonObject = Record<string, unknown>;
 type UserMap = Record<string, XUserProfile>;
 

@@ -1,8 +1,6 @@
 import fc from 'fast-check';
+import type { InboundEvent, InboundMessage, NormalizeResult } from '../../../src/x/event-types';
 import {
-    InboundEvent,
-    InboundMessage,
-    NormalizeResult,
     normalizeAaa,
     normalizeDmEventsPage,
     normalizeWebhookBody,
