@@ -9,7 +9,8 @@ import {
     splitForDm,
     validateAgentTemplate,
 } from '../../../src/bridge/format';
-import { InboundMessage, normalizeWebhookBody } from '../../../src/x/events';
+import type { InboundMessage } from '../../../src/x/event-types';
+import { normalizeWebhookBody } from '../../../src/x/events';
 import { fixture } from '../helpers/x-fixtures';
 
 function messageFrom(name: string): InboundMessage {
