@@ -4,6 +4,7 @@
  * without ever disabling itself, and survives a server restart.
  */
 import JSZip from 'jszip';
+import { isAllowedRequire, requiresInBundle } from '../../tools/build/allowed-modules';
 import { startHttpFront } from '../../tools/host/http-front';
 import type { TestHost } from '../../tools/host/host';
 import { settingDefinitions } from '../../src/settings/definitions';
@@ -37,6 +38,17 @@ describe('the packaged app in the real Apps-Engine runtime', () => {
         const manifest = JSON.parse(await zip.file('app.json')!.async('string'));
         expect(manifest).toMatchObject({ name: 'Twitter', nameSlug: 'twitter', classFile: 'TwitterApp.ts', requiredApiVersion: '^1.62.0' });
         expect(Array.isArray(manifest.implements)).toBe(true);
+    });
+
+    it('bundles twitter-api-v2 and requires nothing the Deno runtime refuses', async () => {
+        const zip = await JSZip.loadAsync(packagedZip());
+        const bundle = await zip.file('TwitterApp.js')!.async('string');
+        // The library's own base URL and error class travel inside the bundle, not as a require.
+        expect(bundle).toContain('https://api.x.com/2/');
+        expect(bundle).toContain('ApiResponseError');
+        const requires = requiresInBundle(bundle);
+        expect(requires).not.toContain('twitter-api-v2');
+        expect(requires.filter((m) => !isAllowedRequire(m))).toEqual([]);
     });
 
     it('runs enabled in a Deno subprocess, with its app user', async () => {
