@@ -21,7 +21,7 @@ import { handleSetupAction, setUpAfterInstall } from './src/admin/install';
 import { TwitterCommand } from './src/commands/TwitterCommand';
 import { OAuthCallbackEndpoint } from './src/endpoints/OAuthCallbackEndpoint';
 import { WebhookEndpoint } from './src/endpoints/WebhookEndpoint';
-import { handleAgentMessage } from './src/handlers/agent-message';
+import { handleAgentMessage, wantsAgentMessage } from './src/handlers/agent-message';
 import { handleMessageDeleted, handleMessageEdited } from './src/handlers/message-changed';
 import { handleAgentAssigned, handleRoomClosed } from './src/handlers/room-lifecycle';
 import { outboxProcessor } from './src/jobs/outbox-job';
@@ -99,6 +99,10 @@ export class TwitterApp
 
     private get ref() {
         return { id: this.getID(), logger: this.getLogger() };
+    }
+
+    public async checkPostMessageSent(message: IMessage, _read: IRead, _http: IHttp): Promise<boolean> {
+        return wantsAgentMessage(this.ref, message);
     }
 
     public async executePostMessageSent(message: IMessage, read: IRead, http: IHttp, persistence: IPersistence, modify: IModify): Promise<void> {

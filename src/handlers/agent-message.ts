@@ -26,6 +26,15 @@ export interface AppRef {
     logger: ILogger;
 }
 
+/**
+ * checkPostMessageSent: answered from the event alone, so the engine does not even call the handler for the
+ * many messages that are none of ours (every customer message the app posts comes back through this event).
+ */
+export function wantsAgentMessage(app: Pick<AppRef, 'id'>, message: IMessage): boolean {
+    const verdict = classifyAgentMessage(message, app.id);
+    return verdict.act || verdict.reason === 'room-closed';
+}
+
 export async function handleAgentMessage(app: AppRef, message: IMessage, read: IRead, http: IHttp, persistence: IPersistence, modify: IModify): Promise<void> {
     const verdict = classifyAgentMessage(message, app.id);
     if (!verdict.act) {
