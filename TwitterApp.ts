@@ -25,7 +25,8 @@ import { handleAgentMessage, wantsAgentMessage } from './src/handlers/agent-mess
 import { handleMessageDeleted, handleMessageEdited } from './src/handlers/message-changed';
 import { handleAgentAssigned, handleRoomClosed } from './src/handlers/room-lifecycle';
 import { outboxProcessor } from './src/jobs/outbox-job';
-import { HEALTH_JOB_ID, HOUSEKEEPING_JOB_ID, MIRROR_JOB_ID, PENDING_JOB_ID, POLLER_JOB_ID, SETTINGS_JOB_ID } from './src/jobs/ids';
+import { HEALTH_JOB_ID, HOUSEKEEPING_JOB_ID, MIRROR_JOB_ID, PENDING_JOB_ID, POLLER_JOB_ID, RECOVERY_JOB_ID, SETTINGS_JOB_ID } from './src/jobs/ids';
+import { runRecovery } from './src/jobs/recovery';
 import { runHealthCheck } from './src/jobs/health';
 import { applySettings } from './src/admin/apply-settings';
 import { unlink } from './src/admin/link';
@@ -64,6 +65,7 @@ export class TwitterApp
                 startupSetting: { type: StartupType.RECURRING, interval: '60 seconds', skipImmediate: true },
                 processor: (_job, read, modify, http, persis) => runPendingRetry(read, modify, http, persis, this.getLogger()),
             },
+            { id: RECOVERY_JOB_ID, processor: (_job, read, modify, http, persis) => runRecovery(read, modify, http, persis) },
             { id: SETTINGS_JOB_ID, processor: (_job, read, modify, http, persis) => applySettings(this.getID(), read, modify, http, persis, () => Date.now()) },
             {
                 id: HEALTH_JOB_ID,
@@ -85,6 +87,12 @@ export class TwitterApp
     public override async onSettingUpdated(_setting: ISetting, configurationModify: IConfigurationModify, _read: IRead, _http: IHttp): Promise<void> {
         invalidateSettings();
         await configurationModify.scheduler.scheduleOnce({ id: SETTINGS_JOB_ID, when: 'now' });
+    }
+
+    /** After a restart or an upgrade, ask X for what it could not deliver while this instance was away. */
+    public override async onEnable(_environment: IEnvironmentRead, configurationModify: IConfigurationModify): Promise<boolean> {
+        await configurationModify.scheduler.scheduleOnce({ id: RECOVERY_JOB_ID, when: 'now' });
+        return true;
     }
 
     public override async onUninstall(_context: IAppUninstallationContext, read: IRead, http: IHttp, persistence: IPersistence, modify: IModify): Promise<void> {

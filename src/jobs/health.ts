@@ -14,6 +14,7 @@ import { readSettings } from '../settings/reader';
 import { deliveryRecord, readAccount } from '../storage/account';
 import { KeyedRecord } from '../storage/records';
 import type { XClient } from '../x/client-types';
+import { recoverMissedEvents } from './recovery';
 import { toXFailure } from '../x/errors';
 
 type CheckName = 'token' | 'webhook' | 'subscriptions';
@@ -91,6 +92,8 @@ export async function runHealthCheck(read: IRead, modify: IModify, http: IHttp, 
         } else if (!result.problem && open) {
             delete state.open[name];
             await announceInSetupRoom(read, modify, t('health_recovered', { problem: t(open.reason as I18nKey) }));
+            // X gave up on what it could not deliver meanwhile: have it replayed.
+            if (name === 'webhook') await recoverMissedEvents(read, http, persistence, now()).catch(() => undefined);
         }
     }
     await healthRecord.write(persistence, state);

@@ -6,7 +6,7 @@
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
 import { TestHost } from '../../tools/host/host';
 import { signWebhookBody } from '../../src/x/webhook-crypto';
-import { PENDING_JOB_ID } from '../../src/jobs/ids';
+import { PENDING_JOB_ID, RECOVERY_JOB_ID } from '../../src/jobs/ids';
 import { roomOf, syncSimClock, visibleTexts } from './helpers/inbound';
 import { webhookSecret } from './helpers/app-host';
 import { startWorld, World, X_HOSTS } from './helpers/world';
@@ -225,5 +225,37 @@ describe('inbound reliability (Account Activity API webhook)', () => {
             world.front.setHosts([world.host]);
             await second.stop();
         }
+    });
+});
+
+describe('gap recovery after downtime', () => {
+    let world: World;
+
+    beforeAll(async () => {
+        world = await startWorld({ mode: 'xaa', sim: { retryDelaysMs: [100, 200, 300] } });
+    });
+
+    afterAll(async () => {
+        await world?.stop();
+    });
+
+    it('DMs X gave up delivering while Rocket.Chat was down are replayed when it starts again, exactly once', async () => {
+        const customer = world.customer('gap', 'Gap Customer');
+        await syncSimClock(world);
+        await world.sim.sendDm({ from: customer, to: world.business.id, text: 'before the outage' });
+        await world.host.settle();
+        await world.host.stop();
+        world.front.setHosts([]);
+        await syncSimClock(world);
+        await world.sim.sendDm({ from: customer, to: world.business.id, text: 'during the outage' });
+        await world.sim.clock.advance(1_000);
+        await world.sim.settle();
+        expect(world.sim.deliveries().some((d) => d.state === 'dropped')).toBe(true);
+        world.host = await world.host.restart();
+        world.front.setHosts([world.host]);
+        await world.host.runJobNow(RECOVERY_JOB_ID);
+        await world.sim.settle();
+        await world.host.settle();
+        expect(visibleTexts(world, roomOf(world, 'Gap Customer')!.id)).toEqual(['before the outage', 'during the outage']);
     });
 });
