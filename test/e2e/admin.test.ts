@@ -138,3 +138,18 @@ describe('setting up and running the app', () => {
         expect(await command(world, '/twitter status')).toContain('No X account is linked');
     });
 });
+
+describe('uninstalling the app', () => {
+    it('removes the subscriptions and the webhook at X and revokes the token', async () => {
+        const world = await startWorld({ mode: 'xaa' });
+        try {
+            expect(world.sim.webhooks()).toHaveLength(1);
+            const tokenBefore = world.sim.requests().filter((r) => r.path === '/2/oauth2/revoke').length;
+            await world.host.manager.remove(world.host.appId, { user: world.admin });
+            expect(world.sim.webhooks()).toHaveLength(0);
+            expect(world.sim.requests().filter((r) => r.path === '/2/oauth2/revoke' && r.status === 200).length).toBe(tokenBefore + 1);
+        } finally {
+            await world.stop();
+        }
+    });
+});
