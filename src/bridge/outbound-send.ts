@@ -6,6 +6,7 @@ import type { XFailureKind } from '../x/client-types';
 import { XFailure } from '../x/client-types';
 import type { OutboxFile } from '../storage/outbox';
 import type { BridgeContext } from './context';
+import { effectiveNow } from './outbox-wake';
 
 export type DeliveryFailureKind = XFailureKind | 'file-unreadable';
 
@@ -80,7 +81,7 @@ export async function sendOneDm(ctx: BridgeContext, xUserId: string, dm: DmToSen
         return { ok: false, failure: asFailure(e, 'send') };
     }
     try {
-        await ctx.conversations.markSent(ctx.persistence, ctx.account.xUserId, xUserId, dmEventId, ctx.now());
+        await ctx.conversations.markSent(ctx.persistence, ctx.account.xUserId, xUserId, dmEventId, effectiveNow(ctx));
     } catch (e) {
         ctx.logger.error(`DM ${dmEventId} was sent but could not be recorded: ${(e as Error)?.message ?? e}`);
     }

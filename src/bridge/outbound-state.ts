@@ -87,6 +87,11 @@ export class QueuedConversations {
         return true;
     }
 
+    /** Every key's version now: a drain compares against it before forgetting a conversation. */
+    public versionSnapshot(): Map<string, number> {
+        return new Map(this.versions);
+    }
+
     public keys(): string[] {
         return [...this.queued];
     }

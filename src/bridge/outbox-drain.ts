@@ -32,6 +32,8 @@ const RUN_BUDGET_MS = 3 * 60_000;
 /** How far back X's copy of an uncertain DM may predate the attempt (clock differences). */
 const VERIFY_SLACK_MS = 5 * 60_000;
 const VERIFY_PAGE_SIZE = 20;
+/** At most this many pages of X's DM events are read to verify one item (X bills each event read). */
+const VERIFY_MAX_PAGES = 5;
 
 export interface DrainReport {
     sent: number;
@@ -81,8 +83,9 @@ export async function drainOutbox(ctx: BridgeContext, trigger: OutboxJobData = {
     }
 }
 
+/** Taken BEFORE reading the outbox: anything queued after it has a newer version and is not forgotten. */
 function snapshotVersions(): Map<string, number> {
-    return new Map(outboundState.queued.keys().map((k) => [k, outboundState.queued.version(k)]));
+    return outboundState.queued.versionSnapshot();
 }
 
 /** Persistence is the truth: conversations with items are waiting; those without are not (unless queued since). */
@@ -91,7 +94,7 @@ async function syncView(items: OutboxItem[], versions: Map<string, number>): Pro
     const present = new Set(items.map((i) => `${i.accountId}:${i.xUserId}`));
     for (const key of present) view.note(key);
     for (const key of view.keys()) {
-        if (!present.has(key)) await outboundState.lanes.run(key, async () => view.clearIfUnchanged(key, versions.get(key) ?? view.version(key)));
+        if (!present.has(key)) await outboundState.lanes.run(key, async () => view.clearIfUnchanged(key, versions.get(key) ?? 0));
     }
 }
 
@@ -163,7 +166,7 @@ async function pass(ctx: BridgeContext, items: OutboxItem[], versions: Map<strin
             }
             if (queue.items.length === 0) {
                 active = active.filter((q) => q !== queue);
-                const seen = versions.get(queue.key) ?? outboundState.queued.version(queue.key);
+                const seen = versions.get(queue.key) ?? 0;
                 await outboundState.lanes.run(queue.key, async () => outboundState.queued.clearIfUnchanged(queue.key, seen));
             }
         }
@@ -239,30 +242,46 @@ async function dropMessage(ctx: BridgeContext, queue: ConversationQueue, head: O
     await noticeUndelivered(ctx, head.roomId, reason, doomed.length, head.origin);
 }
 
-/** X's copy of an uncertain DM: among the account's newest DM events, one to this customer with this text that we never recorded. */
+/**
+ * X's copy of an uncertain DM: among the account's newest DM events (paged back to the attempt), one to this
+ * customer with this text that was not recorded as one of our earlier sends.
+ */
 export async function findDeliveredCopy(ctx: BridgeContext, item: OutboxItem): Promise<{ found?: InboundMessage; failure?: DeliveryFailure }> {
-    let body: unknown;
-    try {
-        body = (await (await ctx.x()).listDmEvents({ maxResults: VERIFY_PAGE_SIZE })).body;
-    } catch (e) {
-        const failure: DeliveryFailure =
-            e instanceof XFailure ? { kind: e.kind, retryAt: e.retryAt, uncertain: false, detail: e.detail } : { kind: 'unavailable', uncertain: false };
-        ctx.logger.warn(`Could not check with X whether outbox item ${item.id} was delivered: ${failure.kind}`);
-        return { failure };
+    const since = (item.attemptAt ?? item.queuedAt) - VERIFY_SLACK_MS;
+    const earlier = await sendsRecordedBefore(ctx, item);
+    let token: string | undefined;
+    for (let page = 0; page < VERIFY_MAX_PAGES; page++) {
+        let body: unknown;
+        try {
+            const result = await (await ctx.x()).listDmEvents({ maxResults: VERIFY_PAGE_SIZE, paginationToken: token });
+            body = result.body;
+            token = result.nextToken;
+        } catch (e) {
+            const failure: DeliveryFailure =
+                e instanceof XFailure ? { kind: e.kind, retryAt: e.retryAt, uncertain: false, detail: e.detail } : { kind: 'unavailable', uncertain: false };
+            ctx.logger.warn(`Could not check with X whether outbox item ${item.id} was delivered: ${failure.kind}`);
+            return { failure };
+        }
+        const events = normalizeDmEventsPage(body, item.accountId).events;
+        const found = events.find((e): e is InboundMessage => e.kind === 'message' && isCopyOf(e, item, earlier));
+        if (found) return { found };
+        // Newest first: once a page reaches back before the attempt, nothing older can be the copy.
+        if (!token || events.length === 0 || Math.min(...events.map((e) => e.createdAt)) < since) break;
     }
-    const sent = await recordedSends(ctx, item.accountId, item.xUserId);
-    const events = normalizeDmEventsPage(body, item.accountId).events;
-    const found = events.find((e): e is InboundMessage => e.kind === 'message' && isCopyOf(e, item, sent));
-    return { found };
+    return {};
 }
 
 /**
- * Event ids of DMs this app recorded as its own sends to the customer. Only these are excluded: an echo of
- * the uncertain DM itself may already be marked seen by the inbound side (even mirrored), and must match.
+ * Event ids this app recorded as its sends to the customer up to the item's attempt. Those are other DMs
+ * and must not be taken for the item's copy; a send recorded since may be the item itself (sent, recorded,
+ * but the run died before removing it). The inbound side may have marked the copy as seen, or even mirrored
+ * it: only our own send records count here.
  */
-async function recordedSends(ctx: BridgeContext, accountId: string, xUserId: string): Promise<Set<string>> {
-    const records = (await ctx.read.getPersistenceReader().readByAssociation(conversationKey(accountId, xUserId))) as unknown as Partial<SeenMarker>[];
-    return new Set(records.filter((r) => r?.type === 'seen' && r.kind === 'dm_create' && r.eventId).map((r) => r.eventId!));
+async function sendsRecordedBefore(ctx: BridgeContext, item: OutboxItem): Promise<Set<string>> {
+    const attemptAt = item.attemptAt ?? item.queuedAt;
+    const records = (await ctx.read.getPersistenceReader().readByAssociation(conversationKey(item.accountId, item.xUserId))) as unknown as Partial<SeenMarker>[];
+    // Same millisecond counts as before: the item's own record can only follow its X call, which takes time.
+    return new Set(records.filter((r) => r?.type === 'seen' && r.kind === 'dm_create' && r.eventId && (r.at ?? 0) <= attemptAt).map((r) => r.eventId!));
 }
 
 const comparable = (text: string) => text.replace(/\s+/g, ' ').trim();
@@ -278,6 +297,7 @@ export function isCopyOf(event: InboundMessage, item: OutboxItem, recorded: Set<
 
 async function recordFound(ctx: BridgeContext, item: OutboxItem, found: InboundMessage): Promise<void> {
     ctx.logger.info(`Outbox item ${item.id} had reached X already (DM ${found.eventId}); not sending it again.`);
-    await ctx.conversations.markSent(ctx.persistence, item.accountId, item.xUserId, found.eventId, ctx.now());
+    const recorded = (await ctx.conversations.load(ctx.read.getPersistenceReader(), item.accountId, item.xUserId)).seen;
+    if (!recorded.has(found.eventId)) await ctx.conversations.markSent(ctx.persistence, item.accountId, item.xUserId, found.eventId, effectiveNow(ctx));
     await outbox.remove(ctx.persistence, item);
 }

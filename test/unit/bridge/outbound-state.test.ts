@@ -58,6 +58,14 @@ describe('which conversations have waiting items', () => {
         expect(view.has('1:A')).toBe(false);
     });
 
+    it('does not forget a conversation first queued after the drain took its snapshot', () => {
+        const view = new QueuedConversations();
+        const snapshot = view.versionSnapshot();
+        view.add('1:new');
+        expect(view.clearIfUnchanged('1:new', snapshot.get('1:new') ?? 0)).toBe(false);
+        expect(view.has('1:new')).toBe(true);
+    });
+
     it('notes what persistence shows without counting it as newly queued', () => {
         const view = new QueuedConversations();
         const before = view.version('1:B');

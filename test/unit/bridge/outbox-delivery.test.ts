@@ -168,6 +168,38 @@ describe('never twice', () => {
         expect(queued(w)).toEqual([]);
     });
 
+    it('a run that died after sending and recording, before removing the item: found, not sent or recorded again', async () => {
+        const w = fakeWorld();
+        w.x.steps.push(xDown());
+        await deliver(w.ctx, request(A, 'almost done', 1));
+        w.clock.now += 60_000;
+        // The drain sends and records, then dies before it removes the item.
+        const remove = w.store.accessor.removeByAssociations;
+        w.store.accessor.removeByAssociations = async () => {
+            throw new Error('process died');
+        };
+        await expect(drainOutbox(w.ctx)).rejects.toThrow('process died');
+        w.store.accessor.removeByAssociations = remove;
+        resetOutboundState();
+        w.clock.now += 10 * 60_000;
+        await drainOutbox(w.ctx);
+        expect(w.x.texts()).toEqual(['almost done']);
+        expect(queued(w)).toEqual([]);
+        expect(w.store.ofType('seen').filter((s) => s.kind === 'dm_create')).toHaveLength(1);
+    });
+
+    it('looks further back than one page when the account was busy since the attempt', async () => {
+        const w = fakeWorld();
+        w.x.steps.push(lostAnswer());
+        await deliver(w.ctx, request(A, 'needle', 1));
+        for (let i = 0; i < 30; i++) await deliver(w.ctx, request(String(1000 + i), `other ${i}`, 2 + i));
+        w.clock.now += 60_000;
+        const report = await drainOutbox(w.ctx);
+        expect(report.alreadyDelivered).toBe(1);
+        expect(w.x.lookups).toBe(2);
+        expect(w.x.texts(A)).toEqual(['needle']);
+    });
+
     it('when X cannot be asked, the uncertain item waits instead of being sent blind', async () => {
         const w = fakeWorld();
         w.x.steps.push(lostAnswer());

@@ -77,10 +77,13 @@ export class FakeX implements Partial<XClient> {
     constructor(
         private readonly accountId: string,
         private readonly now: () => number,
+        /** A call to X takes time: the clock moves a little on every send. */
+        private readonly elapse: () => void = () => undefined,
     ) {}
 
     public async sendDm(to: string, text: string | undefined, mediaId?: string): Promise<SentDm> {
         this.sendCalls++;
+        this.elapse();
         const step = this.steps.shift() ?? 'ok';
         if (step instanceof XFailure) throw step;
         const id = String(this.nextId++);
@@ -94,12 +97,14 @@ export class FakeX implements Partial<XClient> {
     }
 
     /** GET /2/dm_events: the account's newest DM events first, in v2 shape. */
-    public async listDmEvents(options: { maxResults: number }) {
+    public async listDmEvents(options: { maxResults: number; paginationToken?: string }) {
         this.lookups++;
         if (this.lookupFailure) throw this.lookupFailure;
-        const data = [...this.delivered]
-            .reverse()
-            .slice(0, options.maxResults)
+        const offset = Number(options.paginationToken ?? 0);
+        const all = [...this.delivered].reverse();
+        const nextToken = offset + options.maxResults < all.length ? String(offset + options.maxResults) : undefined;
+        const data = all
+            .slice(offset, offset + options.maxResults)
             .map((d) => ({
                 id: d.id,
                 event_type: 'MessageCreate',
@@ -108,7 +113,7 @@ export class FakeX implements Partial<XClient> {
                 dm_conversation_id: [this.accountId, d.to].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)).join('-'),
                 created_at: new Date(d.at).toISOString(),
             }));
-        return { body: { data, meta: { result_count: data.length } }, eventCount: data.length };
+        return { body: { data, meta: { result_count: data.length, next_token: nextToken } }, eventCount: data.length, nextToken };
     }
 
     public texts(to?: string): (string | undefined)[] {
@@ -130,7 +135,11 @@ export const ACCOUNT = '1600000000000000001';
 export function fakeWorld(settings: Record<string, unknown> = {}): FakeWorld {
     const clock = { now: Date.UTC(2026, 10, 21, 12) };
     const store = new FakePersistence();
-    const x = new FakeX(ACCOUNT, () => clock.now);
+    const x = new FakeX(
+        ACCOUNT,
+        () => clock.now,
+        () => (clock.now += 5),
+    );
     const notices: FakeWorld['notices'] = [];
     const wakes: FakeWorld['wakes'] = [];
     const builder = () => {
