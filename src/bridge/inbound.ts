@@ -111,6 +111,8 @@ async function diedBeforePosting(ctx: BridgeContext, state: ConversationState, m
     const first = state.claims.get(message.eventId)?.[0];
     if (!first || ctx.now() - first.at < STALE_CLAIM_MS) return false;
     if (!state.conversation) return true;
+    // Older than the open room: it belonged to an earlier conversation of this customer.
+    if (message.createdAt < state.conversation.openedAt) return false;
     const messages = await ctx.read.getRoomReader().getMessages(state.conversation.roomId, { limit: 100, sort: { createdAt: 'desc' } });
     return !messages.some((m) => {
         const raw = m as { customFields?: { xEventId?: string }; createdAt?: Date | string };
