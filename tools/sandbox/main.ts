@@ -164,20 +164,22 @@ async function main(): Promise<number> {
 
     if (flags.demo) {
         say();
-        let code = 0;
+        let failure: string | undefined;
         try {
             await runDemo(sandbox);
-            say('\nDemo passed.');
         } catch (e) {
-            code = 1;
-            const reason = e instanceof DemoFailure ? `step "${e.step}" failed: ${e.message.slice(e.step.length + 2)}` : `${(e as Error)?.stack ?? e}`;
-            process.stderr.write(`\nDemo FAILED: ${reason}\n`);
-            const log = sandbox.appLog().filter((l) => l.severity !== 'debug').slice(-15);
-            process.stderr.write(`The app's last warnings and errors:\n${log.map((l) => `  [${l.severity}] ${l.method}: ${l.text}`).join('\n') || '  (none)'}\n`);
+            failure = e instanceof DemoFailure ? `step "${e.step}" failed: ${e.message.slice(e.step.length + 2)}` : `${(e as Error)?.stack ?? e}`;
         }
         const status = await sandbox.twitterStatus().catch((e: Error) => `(could not run: ${e.message})`);
         say(transcripts(sandbox, status));
-        await shutdown(code === 0 ? 'Demo done' : 'Demo failed', code);
+        if (failure === undefined) {
+            say('\nDemo passed.');
+        } else {
+            const log = sandbox.appLog().filter((l) => l.severity !== 'debug').slice(-15);
+            say(`\nThe app's last warnings and errors:\n${log.map((l) => `  [${l.severity}] ${l.method}: ${l.text}`).join('\n') || '  (none)'}`);
+            process.stderr.write(`\nDemo FAILED: ${failure}\n`);
+        }
+        await shutdown(failure === undefined ? 'Demo done' : 'Demo failed', failure === undefined ? 0 : 1);
         return finished;
     }
 

@@ -159,6 +159,8 @@ export class Sandbox {
             sim: { clock: new SystemClock(), seed: options.seed ?? 1 },
             settings: { ...SANDBOX_MESSAGES, ...options.settings },
             link: false,
+            // Rocket.Chat's scheduler (Agenda) always runs: settings, poller, outbox, pending and mirror jobs.
+            autoJobs: true,
         });
         const sandbox = new Sandbox(world, mode, auth);
         sandbox.denoPids = denoChildren();
@@ -170,8 +172,6 @@ export class Sandbox {
             await sandbox.stop();
             throw e;
         }
-        // Rocket.Chat's scheduler (Agenda) always runs: the poller, outbox, pending and mirror jobs.
-        world.host.startAutoJobs();
         sandbox.releaseHeldDeliveries();
         for (const preset of faults) sandbox.setFault(preset.name, true);
         return sandbox;

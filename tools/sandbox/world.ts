@@ -39,6 +39,8 @@ export interface WorldOptions<C extends SimClock = ManualClock> {
     shareClock?: boolean;
     /** The app package to install (default: dist/<slug>_<version>.zip). */
     zip?: Buffer;
+    /** Run due scheduler jobs on their own from the start, like Rocket.Chat's Agenda (the sandbox); tests run jobs themselves. */
+    autoJobs?: boolean;
 }
 
 export interface World<C extends SimClock = ManualClock> {
@@ -73,6 +75,7 @@ export async function startWorld<C extends SimClock = ManualClock>(options: Worl
             acceptChatsWithNoAgents: options.acceptChatsWithNoAgents,
             ...(options.shareClock ? { clock: sim.clock } : {}),
         });
+        if (options.autoJobs) host.startAutoJobs();
         front = await startHttpFront(host);
         host.store.serverSettings.set('Site_Url', front.url);
         const admin = host.createUser({ username: 'admin', name: 'Ada Admin', roles: ['admin', 'user'] });
