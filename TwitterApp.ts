@@ -86,11 +86,14 @@ export class TwitterApp
 
     public override async onSettingUpdated(_setting: ISetting, configurationModify: IConfigurationModify, _read: IRead, _http: IHttp): Promise<void> {
         invalidateSettings();
+        // Saving the settings form changes many settings at once: one review covers them all.
+        await configurationModify.scheduler.cancelJob(SETTINGS_JOB_ID);
         await configurationModify.scheduler.scheduleOnce({ id: SETTINGS_JOB_ID, when: 'now' });
     }
 
     /** After a restart or an upgrade, ask X for what it could not deliver while this instance was away. */
     public override async onEnable(_environment: IEnvironmentRead, configurationModify: IConfigurationModify): Promise<boolean> {
+        await configurationModify.scheduler.cancelJob(RECOVERY_JOB_ID);
         await configurationModify.scheduler.scheduleOnce({ id: RECOVERY_JOB_ID, when: 'now' });
         return true;
     }

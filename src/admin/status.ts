@@ -22,6 +22,9 @@ import { DM_SEND_KEY, rateLimits } from '../x/limits';
 /** Updated at most once a minute by the webhook endpoint (a write per delivery would cost a round trip each). */
 export const lastEventRecord = KeyedRecord.named<{ at: number }>('x-last-event');
 
+/** The webhook URL's last segment is a secret: status output gets pasted into bug reports. */
+export const maskWebhookUrl = (url: string) => url.replace(/\/webhook\/[^/?#]+/, '/webhook/…');
+
 const when = (t: Translate, ms: number | undefined, now: number) => {
     if (!ms) return t('status_never');
     const minutes = Math.round((now - ms) / 60_000);
@@ -54,7 +57,7 @@ export async function statusReport(read: IRead, http: IHttp, t: Translate, now: 
     } else {
         try {
             const webhook = (await xClientFor(read, http, undefined, settings, () => now).listWebhooks()).find((w) => w.id === delivery.webhookId);
-            lines.push(webhook ? t(webhook.valid ? 'status_webhook_valid' : 'status_webhook_invalid', { url: webhook.url }) : t('status_webhook_missing'));
+            lines.push(webhook ? t(webhook.valid ? 'status_webhook_valid' : 'status_webhook_invalid', { url: maskWebhookUrl(webhook.url) }) : t('status_webhook_missing'));
         } catch (e) {
             lines.push(t('status_webhook_unknown', { reason: t(failureReasonKey(toXFailure(e, now).kind)) }));
         }

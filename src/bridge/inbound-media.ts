@@ -9,6 +9,7 @@ import { Translate } from '../i18n/translate';
 import type { ConversationRecord } from '../storage/conversations';
 import type { InboundMedia } from '../x/event-types';
 import { XFailure } from '../x/client-types';
+import { sleep } from '../lib/locks';
 import type { BridgeContext } from './context';
 import { checkFile, fileNameFor, formatBytes } from './media-rules';
 
@@ -20,6 +21,23 @@ export function downloadUrl(media: InboundMedia): string {
     return media.kind === 'photo' || mp4s.length === 0 ? media.url : mp4s[0].url;
 }
 
+/** Short pauses before retrying a download X failed transiently (the webhook answer must stay well under X's timeout). */
+const DOWNLOAD_RETRY_DELAYS_MS = [300, 1_000];
+
+async function downloadWithRetries(ctx: BridgeContext, media: InboundMedia) {
+    const client = await ctx.x();
+    const location = { dmEventId: media.dmEventId, mediaId: media.mediaId, url: downloadUrl(media), resourceId: media.resourceId };
+    for (let attempt = 0; ; attempt++) {
+        try {
+            return await client.downloadDmMedia(location);
+        } catch (e) {
+            const transient = e instanceof XFailure && e.transient && e.kind !== 'rate-limited';
+            if (!transient || attempt >= DOWNLOAD_RETRY_DELAYS_MS.length) throw e;
+            await sleep(DOWNLOAD_RETRY_DELAYS_MS[attempt]);
+        }
+    }
+}
+
 export type FetchedMedia = { ok: true; bytes: Buffer; contentType: string } | { ok: false; note: string };
 
 /** Downloads the attachment and applies the Files settings; on refusal or failure, the note to show instead. */
@@ -28,8 +46,7 @@ export async function fetchInboundMedia(ctx: BridgeContext, media: InboundMedia,
     let bytes: Buffer;
     let contentType: string;
     try {
-        const client = await ctx.x();
-        const downloaded = await client.downloadDmMedia({ dmEventId: media.dmEventId, mediaId: media.mediaId, url: downloadUrl(media), resourceId: media.resourceId });
+        const downloaded = await downloadWithRetries(ctx, media);
         bytes = downloaded.bytes;
         contentType = downloaded.contentType;
     } catch (e) {

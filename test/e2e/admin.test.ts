@@ -6,6 +6,7 @@ import { HEALTH_JOB_ID, SETTINGS_JOB_ID } from '../../src/jobs/ids';
 import { START_AUTH_ACTION, SETUP_ROOM_NAME } from '../../src/admin/setup-room';
 import { DEFAULT_BUSINESS_ACCOUNT } from '../../tools/x-sim/defaults';
 import { deliverFromCustomer } from './helpers/inbound';
+import { webhookSecret } from './helpers/app-host';
 import { ephemeralSince, followAuthorizeLink, link, startWorld, World } from './helpers/world';
 
 const HOUR = 3_600_000;
@@ -91,6 +92,9 @@ describe('setting up and running the app', () => {
         const billed = world.sim.ledger().totals;
         expect(status).toContain(`this month $${billed.usd.toFixed(2)}`);
         expect(status).not.toContain((world.sim as unknown as { defaultApp: { consumerSecret: string } }).defaultApp.consumerSecret);
+        // Admins paste this into bug reports: the webhook URL's secret segment must not be in it.
+        expect(status).not.toContain(webhookSecret(world.host));
+        expect(status).toContain('/webhook/…');
     });
 
     it('re-registers delivery when the mode changes: polling removes the webhook, AAA registers and subscribes again', async () => {

@@ -158,6 +158,17 @@ describe('inbound reliability (Account Activity API webhook)', () => {
         expect(files.map((f) => f.upload.type).sort()).toEqual(['image/gif', 'video/mp4']);
     });
 
+    it('retries a media download X failed once (503), so the customer\'s image is not lost', async () => {
+        const customer = world.customer('flaky', 'Flaky Media');
+        world.sim.faults.once({ api: { status: 503 }, match: { host: 'ton.twitter.com' } });
+        await syncSimClock(world);
+        await world.sim.sendDm({ from: customer, to: world.business.id, text: 'photo', media: { type: 'animated_gif', bytes: GIF, contentType: 'image/gif' } });
+        await world.host.settle();
+        const room = roomOf(world, 'Flaky Media')!;
+        expect([...world.host.store.uploads.values()].filter((u) => u.upload.room.id === room.id)).toHaveLength(1);
+        expect(world.sim.requests().filter((r) => r.host === 'ton.twitter.com').map((r) => r.status)).toEqual(expect.arrayContaining([503, 200]));
+    });
+
     it('shows the customer typing in the room and records read receipts', async () => {
         const customer = world.customer('typer', 'Typer');
         await world.sim.sendDm({ from: customer, to: world.business.id, text: 'hello' });
@@ -254,8 +265,14 @@ describe('gap recovery after downtime', () => {
         world.host = await world.host.restart();
         world.front.setHosts([world.host]);
         await world.host.runJobNow(RECOVERY_JOB_ID);
-        await world.sim.settle();
-        await world.host.settle();
-        expect(visibleTexts(world, roomOf(world, 'Gap Customer')!.id)).toEqual(['before the outage', 'during the outage']);
+        expect(world.sim.requests().filter((r) => r.path === '/2/webhooks/replay' && r.status === 200)).toHaveLength(1);
+        // X runs the replay job on its side and delivers when it is done: wait for that delivery.
+        const texts = () => visibleTexts(world, roomOf(world, 'Gap Customer')!.id);
+        for (let waited = 0; texts().length < 2 && waited < 5_000; waited += 100) {
+            await world.sim.settle();
+            await world.host.settle();
+            await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        expect(texts()).toEqual(['before the outage', 'during the outage']);
     });
 });
