@@ -32,15 +32,27 @@ export interface BuildResult {
     appJsonPath: string;
     bundleBytes: number;
     implementsList: string[];
+    /** esbuild's account of what went into the bundle (sizes per input). */
+    metafile: esbuild.Metafile;
 }
 
-export async function buildApp(): Promise<BuildResult> {
-    const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'app.json'), 'utf8'));
+export interface BuildOptions {
+    /** The app's manifest; its classFile is resolved next to it (default: this repository's app.json). */
+    manifestPath?: string;
+    /** Where the bundle and the packaged app.json are written (default: build/); emptied first. */
+    outDir?: string;
+}
+
+/** Builds this app (no options), or another app from its own manifest (the benchmarks' reference apps). */
+export async function buildApp(options: BuildOptions = {}): Promise<BuildResult> {
+    const manifestPath = options.manifestPath ?? path.join(repoRoot, 'app.json');
+    const outDir = options.outDir ?? buildDir;
+    const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
     const classFile: string = manifest.classFile;
-    const entry = path.join(repoRoot, classFile);
-    const bundlePath = path.join(buildDir, classFile.replace(/\.ts$/, '.js'));
-    fs.rmSync(buildDir, { recursive: true, force: true });
-    fs.mkdirSync(buildDir, { recursive: true });
+    const entry = path.join(path.dirname(manifestPath), classFile);
+    const bundlePath = path.join(outDir, classFile.replace(/\.ts$/, '.js'));
+    fs.rmSync(outDir, { recursive: true, force: true });
+    fs.mkdirSync(outDir, { recursive: true });
 
     const result = await esbuild.build({
         entryPoints: [entry],
@@ -74,9 +86,9 @@ export async function buildApp(): Promise<BuildResult> {
     }
 
     const implementsList = computeImplements(entry);
-    const appJsonPath = path.join(buildDir, 'app.json');
+    const appJsonPath = path.join(outDir, 'app.json');
     fs.writeFileSync(appJsonPath, JSON.stringify({ ...manifest, implements: implementsList }, null, 4) + '\n');
-    return { bundlePath, appJsonPath, bundleBytes: Buffer.byteLength(bundleText), implementsList };
+    return { bundlePath, appJsonPath, bundleBytes: Buffer.byteLength(bundleText), implementsList, metafile: result.metafile };
 }
 
 if (require.main === module) {

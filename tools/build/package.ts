@@ -14,26 +14,41 @@ export interface PackageResult {
     zipBytes: number;
 }
 
-export async function packageApp(): Promise<PackageResult> {
-    const appJson = JSON.parse(fs.readFileSync(path.join(buildDir, 'app.json'), 'utf8'));
-    const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
-    if (appJson.version !== pkg.version) {
-        throw new Error(`app.json version ${appJson.version} differs from package.json version ${pkg.version}`);
+export interface PackageOptions {
+    /** Where buildApp wrote the bundle and app.json (default: build/). */
+    buildDir?: string;
+    /** Directory holding the app's assets/ and i18n/ (default: this repository; either may be absent). */
+    appDir?: string;
+    /** Where the zip goes (default: dist/). */
+    distDir?: string;
+}
+
+/** Packages this app (no options), or another app built with buildApp({ outDir }) (the benchmarks' reference apps). */
+export async function packageApp(options: PackageOptions = {}): Promise<PackageResult> {
+    const fromDir = options.buildDir ?? buildDir;
+    const appDir = options.appDir ?? repoRoot;
+    const appJson = JSON.parse(fs.readFileSync(path.join(fromDir, 'app.json'), 'utf8'));
+    if (appDir === repoRoot && !options.buildDir) {
+        const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+        if (appJson.version !== pkg.version) {
+            throw new Error(`app.json version ${appJson.version} differs from package.json version ${pkg.version}`);
+        }
     }
     const bundleName = String(appJson.classFile).replace(/\.ts$/, '.js');
     const zip = new JSZip();
     const fixedDate = new Date('2026-01-01T00:00:00Z'); // reproducible archives
     const add = (name: string, data: Buffer | string) => zip.file(name, data, { date: fixedDate, createFolders: false });
-    add('app.json', fs.readFileSync(path.join(buildDir, 'app.json')));
-    add(bundleName, fs.readFileSync(path.join(buildDir, bundleName)));
-    const assetsDir = path.join(repoRoot, 'assets');
-    for (const file of fs.readdirSync(assetsDir).sort()) add(`assets/${file}`, fs.readFileSync(path.join(assetsDir, file)));
-    const i18nDir = path.join(repoRoot, 'i18n');
-    for (const file of fs.readdirSync(i18nDir).filter((f) => f.endsWith('.json')).sort()) {
+    add('app.json', fs.readFileSync(path.join(fromDir, 'app.json')));
+    add(bundleName, fs.readFileSync(path.join(fromDir, bundleName)));
+    const listed = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).sort() : []);
+    const assetsDir = path.join(appDir, 'assets');
+    for (const file of listed(assetsDir)) add(`assets/${file}`, fs.readFileSync(path.join(assetsDir, file)));
+    const i18nDir = path.join(appDir, 'i18n');
+    for (const file of listed(i18nDir).filter((f) => f.endsWith('.json'))) {
         add(`i18n/${file}`, fs.readFileSync(path.join(i18nDir, file)));
     }
     const data = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', compressionOptions: { level: 9 } });
-    const distDir = path.join(repoRoot, 'dist');
+    const distDir = options.distDir ?? path.join(repoRoot, 'dist');
     fs.mkdirSync(distDir, { recursive: true });
     const zipPath = path.join(distDir, `${appJson.nameSlug}_${appJson.version}.zip`);
     fs.writeFileSync(zipPath, data);
