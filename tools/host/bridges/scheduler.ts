@@ -62,8 +62,9 @@ export class HostSchedulerBridge extends SchedulerBridge {
         return started.length ? started : undefined;
     }
 
+    /** Unique in the shared store, also across restarts of a host with the same id (its counter starts again). */
     private newJobId(): string {
-        return `job-${this.ctx.hostId}-${++this.jobCounter}`;
+        return `job-${this.ctx.hostId}-${++this.jobCounter}-${this.ctx.store.newId()}`;
     }
 
     protected async scheduleOnce({ id, when, data }: IOnetimeSchedule, appId: string): Promise<string> {
