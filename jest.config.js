@@ -12,5 +12,12 @@ module.exports = {
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
       globalSetup: '<rootDir>/test/e2e/global-setup.ts',
     },
+    {
+      // Small by default (part of `npm test`); `npm run test:faults` sets FAULTS_SCALE=full.
+      ...base,
+      displayName: 'faults',
+      testMatch: ['<rootDir>/test/faults/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/faults/global-setup.ts',
+    },
   ],
 };

@@ -1,0 +1,167 @@
+/** The benchmark figures as table rows (goal, met or missed) and as a Markdown table. */
+import type { BenchResults } from './run';
+
+export interface Row {
+    section: string;
+    metric: string;
+    measured: string;
+    goal: string;
+    status: 'met' | 'MISSED' | '—';
+    note: string;
+}
+
+const f = (n: number | undefined, digits = 2) => (n === undefined || !Number.isFinite(n) ? 'n/a' : n.toFixed(digits));
+const int = (n: number) => n.toLocaleString('en-US');
+const status = (ok: boolean): Row['status'] => (ok ? 'met' : 'MISSED');
+
+export function rowsFor(r: BenchResults): Row[] {
+    const rows: Row[] = [];
+    const add = (row: Row) => rows.push(row);
+    if (r.cost && r.trace) {
+        const { polling, xaa, aaa, naive } = r.cost;
+        const trace = `${int(r.trace.dms)} DMs / 24 h, bursts of 50/min`;
+        add({
+            section: 'Cost',
+            metric: 'Polling: billable X reads per delivered inbound DM',
+            measured: f(polling.unitsPerDelivered),
+            goal: '≤ 1.05',
+            status: status(polling.unitsPerDelivered <= 1.05),
+            note: `${trace}; X billing every event a read returns (${int(polling.dmEventReads)} reads, ${int(polling.polls ?? 0)} polls, ${int(polling.rateLimited ?? 0)} × 429). Floor for any poller without X's de-duplication: 1 + polls-that-read ÷ DMs = ${f(1 + (polling.pollsWithReads ?? 0) / Math.max(1, polling.audit.delivered))}`,
+        });
+        add({
+            section: 'Cost',
+            metric: "Polling: same, if X's same-day de-duplication holds",
+            measured: f(polling.dedupedPerDelivered, 3),
+            goal: '≤ 1.05',
+            status: status((polling.dedupedPerDelivered ?? Infinity) <= 1.05),
+            note: 'distinct events read per UTC day ÷ delivered (X documents this as a soft guarantee; the simulator bills without it)',
+        });
+        add({
+            section: 'Cost',
+            metric: 'Polling: DMs lost / duplicated on the trace',
+            measured: `${polling.audit.lost} / ${polling.audit.duplicated}`,
+            goal: '0 / 0',
+            status: status(polling.audit.lost === 0 && polling.audit.duplicated === 0),
+            note: `delivery latency p50 ${f(polling.latencyP50s, 0)} s, p95 ${f(polling.latencyP95s, 0)} s`,
+        });
+        add({
+            section: 'Cost',
+            metric: 'Naive polling (max_results=100 every minute): reads per delivered DM',
+            measured: f(naive.readsPerDelivered),
+            goal: '—',
+            status: '—',
+            note: `${f(naive.readsPerDelivered / polling.unitsPerDelivered, 1)}× the app's reads (${int(naive.dmEventReads)} vs ${int(polling.dmEventReads)}); with de-duplication ${f(naive.dedupedPerDelivered, 3)}`,
+        });
+        add({
+            section: 'Cost',
+            metric: 'X Activity API webhook: billable units per delivered DM',
+            measured: f(xaa.unitsPerDelivered, 3),
+            goal: '—',
+            status: '—',
+            note: `dm.received deliveries ($0.010 each): ${int(xaa.dmReceivedDeliveries)}, reads ${int(xaa.dmEventReads)}; lost ${xaa.audit.lost}, duplicated ${xaa.audit.duplicated}`,
+        });
+        add({
+            section: 'Cost',
+            metric: 'Account Activity API webhook: billable units per delivered DM',
+            measured: f(aaa.unitsPerDelivered, 3),
+            goal: '—',
+            status: '—',
+            note: `deliveries are free; reads ${int(aaa.dmEventReads)}; lost ${aaa.audit.lost}, duplicated ${aaa.audit.duplicated}`,
+        });
+    }
+    if (r.roundTrips) {
+        const { inboundFirst, inboundSteady, outboundReply, outboundEcho } = r.roundTrips;
+        add({
+            section: 'Round trips',
+            metric: 'Bridge calls per inbound DM, first of a conversation',
+            measured: f(inboundFirst.hostCallsPerItem, 1),
+            goal: '—',
+            status: '—',
+            note: `visitor, room, conversation record, post (+${f(inboundFirst.xCallsPerItem, 1)} X calls)`,
+        });
+        add({
+            section: 'Round trips',
+            metric: 'Bridge calls per inbound DM, steady state',
+            measured: f(inboundSteady.hostCallsPerItem, 2),
+            goal: '≤ 3',
+            status: status(inboundSteady.hostCallsPerItem <= 3),
+            note: Object.entries(inboundSteady.breakdown)
+                .map(([k, v]) => `${k} ${v}`)
+                .join(', '),
+        });
+        add({
+            section: 'Round trips',
+            metric: 'Bridge calls per outbound text reply (+ X calls)',
+            measured: `${f(outboundReply.hostCallsPerItem, 2)} + ${f(outboundReply.xCallsPerItem, 2)}`,
+            goal: '≤ 1 + 1',
+            status: status(outboundReply.hostCallsPerItem <= 1 && outboundReply.xCallsPerItem <= 1),
+            note: `X's echo of each reply then costs ${f(outboundEcho.hostCallsPerItem, 2)} bridge calls on the inbound side`,
+        });
+    }
+    if (r.throughput) {
+        const t = r.throughput;
+        add({
+            section: 'Throughput',
+            metric: 'Webhook events/s, app ÷ floor, sequential',
+            measured: f(t.sequential.ratio),
+            goal: '≥ 0.8',
+            status: status(t.sequential.ratio >= 0.8),
+            note: `${f(t.sequential.appEventsPerSecond, 0)} vs ${f(t.sequential.floorEventsPerSecond, 0)} events/s; floor: 1 HMAC + read + post + write (${f(t.floorCallsPerEvent, 1)} calls); app: signature + full pipeline (${f(t.appCallsPerEvent, 1)} calls)`,
+        });
+        add({
+            section: 'Throughput',
+            metric: `Webhook events/s, app ÷ floor, ${t.concurrent.concurrency} concurrent`,
+            measured: f(t.concurrent.ratio),
+            goal: '≥ 0.8',
+            status: status(t.concurrent.ratio >= 0.8),
+            note: `${f(t.concurrent.appEventsPerSecond, 0)} vs ${f(t.concurrent.floorEventsPerSecond, 0)} events/s`,
+        });
+        add({
+            section: 'Throughput',
+            metric: 'CRC answer time ÷ a trivial endpoint',
+            measured: f(t.crc.ratio),
+            goal: '≤ 2',
+            status: status(t.crc.ratio <= 2),
+            note: `${f(t.crc.crcMs, 2)} ms vs ${f(t.crc.trivialMs, 2)} ms per call`,
+        });
+    }
+    if (r.footprint) {
+        const fp = r.footprint;
+        add({
+            section: 'Footprint',
+            metric: 'Bundle size (minified)',
+            measured: `${f(fp.bundleBytes / 1000, 1)} KB`,
+            goal: '≤ 250 KB',
+            status: status(fp.bundleBytes <= 250_000),
+            note: `${f(fp.bundleBytes / 1024, 1)} KiB; largest: ${fp.bundleTop
+                .slice(0, 3)
+                .map((b) => `${b.source} ${f(b.bytes / 1000, 0)} KB`)
+                .join(', ')}; zip ${f(fp.zipBytes / 1000, 0)} KB`,
+        });
+        add({
+            section: 'Footprint',
+            metric: 'Install + enable time ÷ hello-world app',
+            measured: f(fp.install.ratio),
+            goal: '≤ 1.3',
+            status: status(fp.install.ratio <= 1.3),
+            note: `${f(fp.install.appMs, 0)} ms vs ${f(fp.install.helloMs, 0)} ms (median of ${fp.install.rounds})`,
+        });
+        const last = fp.memory.app[fp.memory.app.length - 1];
+        const first = fp.memory.app[0];
+        const floorLast = fp.memory.floor[fp.memory.floor.length - 1];
+        add({
+            section: 'Footprint',
+            metric: `Deno process memory after ${int(last?.events ?? 0)} events ÷ after ${int(first?.events ?? 0)}`,
+            measured: f(fp.memory.appRatio),
+            goal: 'no unbounded growth',
+            status: '—',
+            note: `app ${fp.memory.app.map((p) => `${f(p.rssMiB, 0)}`).join(' → ')} MiB; floor ${f(fp.memory.floorRatio)} (${f(fp.memory.floor[0]?.rssMiB, 0)} → ${f(floorLast?.rssMiB, 0)} MiB)`,
+        });
+    }
+    return rows;
+}
+
+export function renderTable(rows: Row[]): string {
+    const header = '| Area | Figure | Measured | Goal | | Notes |\n|---|---|---|---|---|---|';
+    return [header, ...rows.map((r) => `| ${r.section} | ${r.metric} | ${r.measured} | ${r.goal} | ${r.status} | ${r.note.replace(/\|/g, '\\|')} |`)].join('\n');
+}

@@ -1,0 +1,162 @@
+/**
+ * Throughput against a floor, in one Rocket.Chat (test host) and one run: webhook events per second the
+ * app processes ÷ the same for the floor app (bench/floor-app), which does only the unavoidable work of an
+ * exactly-once bridge. Both get the same AAA `message_create` bodies for the same customers (open rooms),
+ * signed with their secret, through the engine's API manager as Rocket.Chat's router calls it, and each
+ * call waits for the post-event listeners it triggered (host.settle), like the e2e tests. Rounds alternate
+ * which side goes first; the median ratio is reported. Also: the CRC answer time ÷ a trivial endpoint's.
+ */
+import type { TestHost } from '../tools/host/host';
+import { webhookSecret } from '../test/e2e/helpers/app-host';
+import { aaaMessageBody, callAppEndpoint, Rig, signedHeaders, startRig } from '../test/faults/helpers/rig';
+
+export interface ThroughputRun {
+    concurrency: number;
+    events: number;
+    appEventsPerSecond: number;
+    floorEventsPerSecond: number;
+    ratio: number;
+    /** Per round, app ÷ floor. */
+    ratios: number[];
+}
+
+export interface ThroughputResult {
+    sequential: ThroughputRun;
+    concurrent: ThroughputRun;
+    crc: { calls: number; crcMs: number; trivialMs: number; ratio: number; ratios: number[] };
+    /** Bridge calls per event during the runs, app and floor. */
+    appCallsPerEvent: number;
+    floorCallsPerEvent: number;
+}
+
+const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+interface Side {
+    name: 'app' | 'floor';
+    send(customer: number, eventId: string, text: string): Promise<number>;
+}
+
+let eventSeq = 0n;
+const nextEventId = () => String(1_950_000_000_000_000_000n + ++eventSeq);
+
+async function timed(side: Side, events: number, concurrency: number, customers: number): Promise<number> {
+    let next = 0;
+    const started = process.hrtime.bigint();
+    const worker = async (w: number) => {
+        for (;;) {
+            const i = next++;
+            if (i >= events) return;
+            // Concurrent workers take different customers, as X's deliveries for different conversations would.
+            const status = await side.send((i * concurrency + w) % customers, nextEventId(), `${side.name} throughput ${i}`);
+            if (status !== 200) throw new Error(`${side.name} answered ${status}`);
+        }
+    };
+    await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    return events / seconds;
+}
+
+async function compare(sides: [Side, Side], events: number, concurrency: number, rounds: number, customers: number): Promise<ThroughputRun> {
+    const app: number[] = [];
+    const floor: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+        const order = r % 2 === 0 ? sides : ([sides[1], sides[0]] as [Side, Side]);
+        for (const side of order) (side.name === 'app' ? app : floor).push(await timed(side, events, concurrency, customers));
+    }
+    const ratios = app.map((a, i) => a / floor[i]);
+    return { concurrency, events: events * rounds, appEventsPerSecond: median(app), floorEventsPerSecond: median(floor), ratio: median(ratios), ratios };
+}
+
+export interface ThroughputOptions {
+    eventsPerRound: number;
+    rounds: number;
+    concurrency: number;
+    customers: number;
+    crcCalls: number;
+}
+
+export async function measureThroughput(zips: { app: Buffer; floor: Buffer; hello: Buffer }, options: ThroughputOptions, log: (s: string) => void): Promise<ThroughputResult> {
+    const rig = await startRig({ mode: 'aaa', zip: zips.app, referenceApps: [zips.floor, zips.hello] });
+    try {
+        const [floorId, helloId] = rig.referenceAppIds;
+        const host = rig.host;
+        const profiles = Array.from({ length: options.customers }, (_, i) => {
+            const username = `tp${i}`;
+            return { id: rig.customer(username, `Throughput ${i}`), name: `Throughput ${i}`, username };
+        });
+        const floorSecret = 'floor-signing-secret';
+        const setup = await callAppEndpoint(host, floorId, 'setup', { method: 'post', content: { secret: floorSecret, department: rig.departmentId, customers: profiles.map((p) => p.id) } });
+        if (setup.status !== 200) throw new Error(`Floor setup failed: ${JSON.stringify(setup.content)}`);
+        const secretPath = webhookSecret(host);
+        const appSide: Side = {
+            name: 'app',
+            send: async (c, eventId, text) => {
+                const body = aaaMessageBody(rig.business.id, profiles[c], eventId, text, Date.now());
+                const r = await callAppEndpoint(host, host.appId, 'webhook/:secret', { method: 'post', params: { secret: secretPath }, headers: signedHeaders(rig.consumerSecret, body), content: body });
+                return r.status;
+            },
+        };
+        const floorSide: Side = {
+            name: 'floor',
+            send: async (c, eventId, text) => {
+                const body = aaaMessageBody(rig.business.id, profiles[c], eventId, text, Date.now());
+                return (await callAppEndpoint(host, floorId, 'event', { method: 'post', headers: signedHeaders(floorSecret, body), content: body })).status;
+            },
+        };
+        // Open every conversation in the app (first messages), and warm both sides up.
+        for (let c = 0; c < profiles.length; c++) await appSide.send(c, nextEventId(), 'opening message');
+        await timed(appSide, 100, 1, profiles.length);
+        await timed(floorSide, 100, 1, profiles.length);
+        const callsPerEvent = async (side: Side) => {
+            const mark = host.calls.mark();
+            await timed(side, 50, 1, profiles.length);
+            return host.calls.since(mark).length / 50;
+        };
+        const appCallsPerEvent = await callsPerEvent(appSide);
+        const floorCallsPerEvent = await callsPerEvent(floorSide);
+
+        log(`  throughput: sequential, ${options.rounds} rounds × ${options.eventsPerRound} events per side`);
+        const sequential = await compare([appSide, floorSide], options.eventsPerRound, 1, options.rounds, profiles.length);
+        log(`  throughput: concurrency ${options.concurrency}`);
+        const concurrent = await compare([appSide, floorSide], options.eventsPerRound, options.concurrency, options.rounds, profiles.length);
+        log('  CRC vs trivial endpoint');
+        const crc = await crcRatio(rig, host, helloId, secretPath, options.crcCalls, options.rounds);
+        return { sequential, concurrent, crc, appCallsPerEvent, floorCallsPerEvent };
+    } finally {
+        await rig.stop();
+    }
+}
+
+async function crcRatio(_rig: Rig, host: TestHost, helloId: string, secretPath: string, calls: number, rounds: number): Promise<ThroughputResult['crc']> {
+    const crc = async (i: number) => {
+        const r = await callAppEndpoint(host, host.appId, 'webhook/:secret', { method: 'get', params: { secret: secretPath }, query: { crc_token: `challenge-${i}`, nonce: String(i) } });
+        if (r.status !== 200) throw new Error(`CRC answered ${r.status}`);
+    };
+    const trivial = async () => {
+        const r = await callAppEndpoint(host, helloId, 'hello', { method: 'get' });
+        if (r.status !== 200) throw new Error(`hello answered ${r.status}`);
+    };
+    const time = async (fn: (i: number) => Promise<void>) => {
+        const started = process.hrtime.bigint();
+        for (let i = 0; i < calls; i++) await fn(i);
+        return Number(process.hrtime.bigint() - started) / 1e6 / calls;
+    };
+    await time(crc);
+    await time(trivial);
+    const crcMs: number[] = [];
+    const trivialMs: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+        if (r % 2 === 0) {
+            crcMs.push(await time(crc));
+            trivialMs.push(await time(trivial));
+        } else {
+            trivialMs.push(await time(trivial));
+            crcMs.push(await time(crc));
+        }
+    }
+    const ratios = crcMs.map((c, i) => c / trivialMs[i]);
+    return { calls: calls * rounds, crcMs: median(crcMs), trivialMs: median(trivialMs), ratio: median(ratios), ratios };
+}

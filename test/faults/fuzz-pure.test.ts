@@ -1,0 +1,143 @@
+/**
+ * Property-based fuzzing (fast-check, seeded, shrinking) of the pure front doors, in process at full
+ * volume: the webhook and dm_events normalizers, signature verification, the slash-command parser and
+ * the settings normalizer. Never a throw; every event well-formed; everything dropped has a reason.
+ */
+import fc from 'fast-check';
+import { parseSubcommand, SUBCOMMANDS } from '../../src/commands/TwitterCommand';
+import { normalizeSettings } from '../../src/settings/reader';
+import { SettingId } from '../../src/settings/ids';
+import { normalizeAaa, normalizeDmEventsPage, normalizeWebhookBody, normalizeXaa } from '../../src/x/events';
+import type { InboundEvent, NormalizeResult } from '../../src/x/event-types';
+import { verifyWebhookSignature } from '../../src/x/webhook-crypto';
+import { aaaBody, BUSINESS, commandArgs, dmEventsPage, settingValue, validAaaBody, validXaaBody, webhookBody, xaaBody } from './helpers/arbitraries';
+import { SCALE, SEED } from './helpers/scale';
+import { record } from './helpers/summary';
+
+const RUNS = SCALE.pureFuzzRuns;
+const params = { seed: SEED, numRuns: RUNS };
+const REASONS = new Set(['not-an-object', 'unknown-envelope', 'unknown-event-type', 'not-a-dm', 'missing-field', 'precision-lost', 'empty-message', 'unsupported-media', 'media-unavailable', 'group-conversation', 'participants-change', 'api-error']);
+const ID = /^\d{1,20}$/;
+const tally: Record<string, number> = {};
+const count = (key: string, n = 1) => (tally[key] = (tally[key] ?? 0) + n);
+
+function wellFormed(event: InboundEvent): void {
+    expect(['message', 'typing', 'read']).toContain(event.kind);
+    for (const id of [event.accountId, event.senderId, event.recipientId]) expect(id).toMatch(ID);
+    expect(Number.isFinite(event.createdAt)).toBe(true);
+    if (event.kind === 'message') {
+        expect(event.eventId).toMatch(ID);
+        expect(typeof event.text).toBe('string');
+        expect(Array.isArray(event.urls)).toBe(true);
+        if (event.media) expect(event.media.mediaId.length).toBeGreaterThan(0);
+    }
+}
+
+function checkResult(result: NormalizeResult, label: string): void {
+    expect(Array.isArray(result.events)).toBe(true);
+    expect(Array.isArray(result.ignored)).toBe(true);
+    result.events.forEach(wellFormed);
+    for (const item of result.ignored) {
+        expect(REASONS.has(item.reason)).toBe(true);
+        if (item.detail !== undefined) expect(item.detail.length).toBeLessThanOrEqual(400);
+    }
+    count(`${label}: inputs`);
+    count(`${label}: events`, result.events.length);
+    count(`${label}: dropped with a reason`, result.ignored.length);
+}
+
+/** Items that could each become an event or a reason: a delivery that yields neither for some is suspicious. */
+function legacyItems(body: unknown): number {
+    const root = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+    const container = ((root.data as Record<string, unknown> | undefined)?.payload ?? root) as Record<string, unknown>;
+    if (!container || typeof container !== 'object') return 0;
+    return ['direct_message_events', 'direct_message_indicate_typing_events', 'direct_message_mark_read_events'].reduce(
+        (n, key) => n + (Array.isArray(container[key]) ? (container[key] as unknown[]).length : 0),
+        0,
+    );
+}
+
+describe(`fuzzing the pure front doors (${RUNS.toLocaleString('en-US')} generated inputs each, seed ${SEED})`, () => {
+    afterAll(() => {
+        record(__filename, 'fuzz (pure, in process)', 'fuzz', { counts: tally });
+    });
+
+    it('normalizeWebhookBody: never throws, events well-formed, every dropped item has a reason', () => {
+        fc.assert(
+            fc.property(webhookBody, (body) => {
+                const result = normalizeWebhookBody(body);
+                checkResult(result, 'webhook bodies');
+                // Every DM array item ends up as an event or as a reason (or the whole envelope is refused with one).
+                const items = legacyItems(body);
+                if (items > 0 && result.events.length === 0 && !result.control) expect(result.ignored.length).toBeGreaterThan(0);
+                if (result.events.length === 0 && !result.control && items === 0) expect(result.ignored.length + (isEmptyButValid(body) ? 1 : 0)).toBeGreaterThan(0);
+            }),
+            params,
+        );
+    });
+
+    it('normalizeAaa and normalizeXaa on their own shapes: same guarantees', () => {
+        fc.assert(fc.property(fc.oneof(validAaaBody, aaaBody), (body) => checkResult(normalizeAaa(body), 'AAA bodies')), params);
+        fc.assert(fc.property(fc.oneof(validXaaBody, xaaBody), (body) => checkResult(normalizeXaa(body), 'XAA bodies')), params);
+    });
+
+    it('normalizeDmEventsPage: never throws, events for the account only, oldest first', () => {
+        fc.assert(
+            fc.property(dmEventsPage, (page) => {
+                const result = normalizeDmEventsPage(page, BUSINESS);
+                checkResult(result, 'dm_events pages');
+                for (const e of result.events) expect([e.senderId, e.recipientId]).toContain(BUSINESS);
+                for (let i = 1; i < result.events.length; i++) expect(result.events[i].createdAt).toBeGreaterThanOrEqual(result.events[i - 1].createdAt);
+            }),
+            params,
+        );
+    });
+
+    it('verifyWebhookSignature: never throws, never accepts a signature made without the secret', () => {
+        fc.assert(
+            fc.property(fc.oneof(fc.string(), fc.constant(undefined), fc.string().map((s) => `sha256=${s}`), fc.base64String().map((s) => `sha256=${s}`)), webhookBody, (header, body) => {
+                const check = verifyWebhookSignature('the-consumer-secret', header, body);
+                expect(check.ok).toBe(false);
+                count('signatures refused');
+            }),
+            params,
+        );
+    });
+
+    it('parseSubcommand: never throws, always one known subcommand, unknown words reported', () => {
+        fc.assert(
+            fc.property(commandArgs, (args) => {
+                const parsed = parseSubcommand(args);
+                expect(SUBCOMMANDS).toContain(parsed.subcommand);
+                const word = (args[0] ?? '').trim().toLowerCase();
+                if (word && !(SUBCOMMANDS as readonly string[]).includes(word)) expect(parsed.unknown).toBe(word);
+                count('command arguments');
+            }),
+            params,
+        );
+    });
+
+    it('normalizeSettings: never throws, every value typed and within what X allows', () => {
+        const ids = Object.values(SettingId);
+        fc.assert(
+            fc.property(fc.dictionary(fc.constantFrom(...ids), settingValue), (raw) => {
+                const s = normalizeSettings(raw);
+                expect(['xaa', 'aaa', 'polling']).toContain(s.deliveryMode);
+                expect(['oauth2', 'tokens']).toContain(s.authMethod);
+                expect(['name', 'username', 'none']).toContain(s.agentDisplay);
+                expect(Number.isInteger(s.pollingIntervalSeconds) && s.pollingIntervalSeconds >= 60).toBe(true);
+                expect(Number.isFinite(s.fileMaxSizeMb) && s.fileMaxSizeMb >= 0).toBe(true);
+                expect(Number.isFinite(s.dailyCapUsd) && s.dailyCapUsd >= 0).toBe(true);
+                for (const key of ['apiKey', 'apiKeySecret', 'welcomeMessage', 'agentTemplate', 'department'] as const) expect(typeof s[key]).toBe('string');
+                expect(s.agentTemplate.length).toBeGreaterThan(0);
+                count('settings values', Object.keys(raw).length);
+            }),
+            params,
+        );
+    });
+});
+
+/** `{ for_user_id: <business> }` alone, or with empty arrays, is a valid delivery with nothing in it. */
+function isEmptyButValid(body: unknown): boolean {
+    return !!body && typeof body === 'object' && !Array.isArray(body) && legacyItems(body) === 0;
+}

@@ -1,0 +1,50 @@
+/** Customers writing to the business on X, and the clock moving on, for the fault scenarios. */
+import { seededRandom } from '../../../bench/trace';
+import { runJobsUntil } from './polling';
+import type { Rig } from './rig';
+
+export { seededRandom };
+
+/** Texts exercise what X's serializations change: slashes, non-ASCII, emoji, HTML entities. */
+const FLAVOURS = ['plain', 'a/b/c', 'café ñ', '✓ 名前', '😀 ok', 'Tom &amp; Jerry', 'line\nbreak', 'quote "x"'];
+
+export function dmText(n: number, customer: string): string {
+    return `#${n} from ${customer.slice(-4)} ${FLAVOURS[n % FLAVOURS.length]}`;
+}
+
+export interface DriveOptions {
+    /** Simulated ms between two DMs (X's timestamps must differ for an order to exist). */
+    gapMs?: number;
+    /** Called before each DM (inject faults, restart instances...). */
+    before?: (i: number) => Promise<void> | void;
+    /** Wait for X's first delivery attempt of each DM (default true). */
+    awaitDelivery?: boolean;
+}
+
+/** `count` DMs, each from a customer drawn (seeded) from `customers`; returns how many were written. */
+export async function driveDms(rig: Rig, customers: string[], count: number, random: () => number, options: DriveOptions = {}): Promise<number> {
+    const gap = options.gapMs ?? 1000;
+    for (let i = 0; i < count; i++) {
+        await options.before?.(i);
+        const lag = Date.now() - rig.clock.now();
+        await rig.clock.advance(Math.max(gap, lag));
+        const customer = customers[Math.floor(random() * customers.length)];
+        await rig.sim.sendDm({ from: customer, to: rig.business.id, text: dmText(i, customer) }, { awaitDelivery: options.awaitDelivery ?? true });
+    }
+    return count;
+}
+
+/**
+ * Lets X's retry schedule (3 s, 27 s, 242 s) play out while Rocket.Chat's scheduler runs the app's jobs,
+ * then waits for every instance to be idle.
+ */
+export async function letRetriesRun(rig: Rig): Promise<void> {
+    for (const step of [3_100, 27_100, 242_100]) {
+        await runJobsUntil(rig.clock, rig.hosts, rig.clock.now() + step);
+        await rig.settleAll();
+    }
+}
+
+export function newCustomers(rig: Rig, prefix: string, count: number): string[] {
+    return Array.from({ length: count }, (_, i) => rig.customer(`${prefix}${i}`, `${prefix.toUpperCase()} Customer ${i}`));
+}
