@@ -16,9 +16,15 @@ import type { InboundEvent } from '../x/event-types';
 import { XFailure } from '../x/client-types';
 
 export interface PollState {
-    /** Newest event already handed to the pipeline (the stop marker). */
+    /** The cursor: this event and everything before it were handed to the pipeline (the stop marker). */
     newestEventId?: string;
     newestCreatedAt?: number;
+    /**
+     * A walk down from `top` toward the cursor that one run could not finish (a burst larger than a run's
+     * pages, or X's limit): the next run continues from `token`; only when it reaches the cursor does the
+     * cursor move up to `top`, so nothing between is skipped.
+     */
+    walk?: { token: string; topEventId: string; topCreatedAt: number };
     /** Moving average of new DMs per poll, to size the first page. */
     averageNew: number;
     /** Do not poll before this time (429 reset, quiet back-off, spending cap). */
@@ -85,8 +91,10 @@ export async function runPoll(read: IRead, modify: IModify, http: IHttp, persist
 
     const client = await ctx.x();
     const result: PollResult = { newEvents: [], pages: 0, read: 0, reachedCursor: false };
-    let pageSize = firstPageSize(state.averageNew);
-    let token: string | undefined;
+    let top = state.walk ? { eventId: state.walk.topEventId, createdAt: state.walk.topCreatedAt } : undefined;
+    let token = state.walk?.token;
+    let pageSize = token ? MAX_PAGE : firstPageSize(state.averageNew);
+    let failure: XFailure | undefined;
     try {
         while (result.pages < MAX_PAGES_PER_RUN) {
             const page = await client.listDmEvents({ maxResults: pageSize, paginationToken: token });
@@ -100,33 +108,39 @@ export async function runPoll(read: IRead, modify: IModify, http: IHttp, persist
                     result.reachedCursor = true;
                     break;
                 }
+                if (id && !top) top = { eventId: id, createdAt: event.createdAt };
                 result.newEvents.push(event);
             }
-            if (result.reachedCursor || !page.nextToken) break;
+            // The end of X's history counts as reaching the cursor: there is nothing older to read.
+            if (!page.nextToken) result.reachedCursor = true;
+            if (result.reachedCursor) break;
             token = page.nextToken;
             pageSize = Math.min(MAX_PAGE, pageSize * 2);
         }
     } catch (e) {
-        const failure = e instanceof XFailure ? e : undefined;
-        const notBefore = failure?.kind === 'rate-limited' ? failure.retryAt : failure?.transient ? now + 60_000 : undefined;
-        await pollStateRecord.write(persistence, { ...state, notBefore, lastPollAt: now, lastError: failure?.kind ?? 'error' });
-        if (!failure) throw e;
-        if (!result.newEvents.length) return;
+        if (!(e instanceof XFailure)) throw e;
+        failure = e;
+        // An expired pagination token cannot be continued: the next run walks down from the newest again.
+        if (!failure.transient && state.walk) token = undefined;
     }
 
     await processInbound(ctx, result.newEvents);
-    const newest = result.newEvents.find((e) => e.kind === 'message');
     const count = result.newEvents.length;
-    const consecutiveEmpty = count === 0 ? state.consecutiveEmpty + 1 : 0;
+    const consecutiveEmpty = count === 0 && !failure ? state.consecutiveEmpty + 1 : 0;
     const interval = ctx.settings.pollingIntervalSeconds * 1000;
     const quietDelay = consecutiveEmpty >= QUIET_AFTER ? Math.min(QUIET_MAX_DELAY_MS, interval * 2 ** (consecutiveEmpty - QUIET_AFTER + 1)) : 0;
+    const notBefore =
+        failure?.kind === 'rate-limited' ? failure.retryAt : failure?.transient ? now + 60_000 : quietDelay ? now + quietDelay - 1000 : undefined;
+    const finished = result.reachedCursor && !failure;
+    const cursor = finished && top ? { newestEventId: top.eventId, newestCreatedAt: top.createdAt } : { newestEventId: state.newestEventId, newestCreatedAt: state.newestCreatedAt };
     await pollStateRecord.write(persistence, {
-        newestEventId: newest && newest.kind === 'message' ? newest.eventId : state.newestEventId,
-        newestCreatedAt: newest ? newest.createdAt : state.newestCreatedAt,
+        ...cursor,
+        walk: !finished && token && top ? { token, topEventId: top.eventId, topCreatedAt: top.createdAt } : undefined,
         averageNew: state.averageNew * 0.7 + count * 0.3,
         consecutiveEmpty,
-        notBefore: quietDelay ? now + quietDelay - 1000 : undefined,
+        notBefore,
         lastPollAt: now,
+        lastError: failure?.kind,
         pausedByCap: false,
     });
 }

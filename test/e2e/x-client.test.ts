@@ -39,6 +39,36 @@ describe('OAuth 2.0 token lifecycle', () => {
     });
 });
 
+describe('polling through a burst', () => {
+    let world: World;
+
+    beforeAll(async () => {
+        world = await startWorld({ mode: 'polling' });
+    });
+
+    afterAll(async () => {
+        await world?.stop();
+    });
+
+    it('delivers a burst larger than one run can read: the next run continues where it stopped, nothing skipped, nothing twice', async () => {
+        const customers = Array.from({ length: 10 }, (_, i) => world.customer(`burst${i}`, `Burst ${i}`));
+        await syncSimClock(world);
+        for (let i = 0; i < 150; i++) {
+            await world.sim.clock.advance(100);
+            await world.sim.sendDm({ from: customers[i % 10], to: world.business.id, text: `burst message ${i}` });
+        }
+        for (let run = 0; run < 4; run++) await world.host.runJobNow(POLLER_JOB_ID);
+        await world.host.settle();
+        const posted = world.host
+            .livechatRooms()
+            .flatMap((room) => world.host.messagesIn(room.id))
+            .map((m) => m.text ?? '')
+            .filter((t) => t.startsWith('burst message'));
+        expect(posted).toHaveLength(150);
+        expect(new Set(posted).size).toBe(150);
+    });
+});
+
 describe('rate limits while polling', () => {
     let world: World;
 
