@@ -10,6 +10,7 @@ import { randomBytes } from 'crypto';
 import type { ConversationRecord, ConversationState, MirrorCandidate, PendingMessage } from '../storage/conversations';
 import { wins } from '../storage/conversations';
 import { serialized, sleep } from '../lib/locks';
+import { BoundedSet } from '../lib/bounded-set';
 import { MIRROR_JOB_ID } from '../jobs/ids';
 import type { InboundEvent, InboundMessage, InboundRead, InboundTyping, XUserProfile } from '../x/event-types';
 import { readAccount, accountRecord } from '../storage/account';
@@ -28,6 +29,8 @@ export type InboundOutcome =
     | 'mirrored'
     | 'deferred'
     | 'pending'
+    /** Another delivery claimed this event moments ago and has not been seen to finish: X should retry later. */
+    | 'in-progress'
     | 'typing'
     | 'read'
     | 'ignored-no-conversation'
@@ -69,8 +72,11 @@ function customerProfile(event: InboundMessage | InboundTyping, customerId: stri
     return event.users[customerId] ?? { id: customerId };
 }
 
-/** A claim older than this whose message never reached the room was left by a delivery that died half-way. */
-export const STALE_CLAIM_MS = 60_000;
+/**
+ * A claim older than this, whose message is not in the room, was left by a delivery that died half-way
+ * (X retries at the earliest 3 s after its 10 s timeout, by when a live claimant has posted its text).
+ */
+export const STALE_CLAIM_MS = 5_000;
 /** How long a delivery that lost the race to open a room waits for the winner's room. */
 const OPENING_WAIT_MS = 3_000;
 
@@ -88,7 +94,14 @@ async function handleCustomerMessage(ctx: BridgeContext, message: InboundMessage
         await ctx.conversations.markSeen(ctx.persistence, ctx.account.xUserId, message.senderId, message.eventId, ctx.now(), billed, claim);
         const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, message.senderId);
         if (state.pending.some((p) => p.eventId === message.eventId)) return 'duplicate';
-        if (!wins(state.claims.get(message.eventId), claim) && !(await diedBeforePosting(ctx, state, message))) return 'duplicate';
+        if (!wins(state.claims.get(message.eventId), claim)) {
+            if (postedHere.has(message.eventId)) return 'duplicate';
+            // The first claimant may still be working — or may have died before posting (a restart): until its
+            // claim is stale, have X retry rather than answer "done" for a message nobody may ever post.
+            const first = state.claims.get(message.eventId)![0];
+            if (ctx.now() - first.at < STALE_CLAIM_MS) return 'in-progress';
+            if (!(await diedBeforePosting(ctx, state, message))) return 'duplicate';
+        }
         let conversation = state.conversation;
         if (!conversation) {
             const opened = await openForCustomer(ctx, customerProfile(message, message.senderId), state);
@@ -99,24 +112,32 @@ async function handleCustomerMessage(ctx: BridgeContext, message: InboundMessage
             conversation = opened;
         }
         await postCustomerMessage(ctx, conversation, message);
+        postedHere.add(message.eventId);
         return 'posted';
     });
 }
+
+/** Event ids this instance posted recently: a redelivery of one is a duplicate without looking anything up. */
+const postedHere = new BoundedSet<string>(5_000);
 
 /**
  * The earlier claim may belong to a delivery that crashed before posting (X then retries): once that
  * claim is old, the room is checked, and the message posted if it is not there.
  */
 async function diedBeforePosting(ctx: BridgeContext, state: ConversationState, message: InboundMessage): Promise<boolean> {
-    const first = state.claims.get(message.eventId)?.[0];
-    if (!first || ctx.now() - first.at < STALE_CLAIM_MS) return false;
     if (!state.conversation) return true;
     // Older than the open room: it belonged to an earlier conversation of this customer.
     if (message.createdAt < state.conversation.openedAt) return false;
     const messages = await ctx.read.getRoomReader().getMessages(state.conversation.roomId, { limit: 100, sort: { createdAt: 'desc' } });
+    // A DM that was only a file has no text message: its upload is named after the media id.
+    const uploadName = message.media ? `x-${message.media.mediaId}.` : undefined;
     return !messages.some((m) => {
-        const raw = m as { customFields?: { xEventId?: string }; createdAt?: Date | string };
-        return raw.customFields?.xEventId === message.eventId || (raw.createdAt !== undefined && new Date(raw.createdAt).getTime() === message.createdAt);
+        const raw = m as { customFields?: { xEventId?: string }; createdAt?: Date | string; file?: { name?: string } };
+        return (
+            raw.customFields?.xEventId === message.eventId ||
+            (raw.createdAt !== undefined && new Date(raw.createdAt).getTime() === message.createdAt) ||
+            (uploadName !== undefined && !!raw.file?.name?.startsWith(uploadName))
+        );
     });
 }
 

@@ -243,7 +243,7 @@ describe('gap recovery after downtime', () => {
     let world: World;
 
     beforeAll(async () => {
-        world = await startWorld({ mode: 'xaa', sim: { retryDelaysMs: [100, 200, 300] } });
+        world = await startWorld({ mode: 'xaa', sim: { retryDelaysMs: [100, 200, 300], deliveryRealTimeoutMs: 15_000 } });
     });
 
     afterAll(async () => {
