@@ -73,10 +73,11 @@ function customerProfile(event: InboundMessage | InboundTyping, customerId: stri
 }
 
 /**
- * A claim older than this, whose message is not in the room, was left by a delivery that died half-way
- * (X retries at the earliest 3 s after its 10 s timeout, by when a live claimant has posted its text).
+ * A claim older than this, whose message is not in the room, was left by a delivery that died half-way.
+ * Until then a competing delivery answers 503 and X retries (3 s, 27 s, 242 s): its last retry arrives
+ * after this, so a message whose first claimant died is still posted, and a slow live one is not doubled.
  */
-export const STALE_CLAIM_MS = 5_000;
+export const STALE_CLAIM_MS = 60_000;
 /** How long a delivery that lost the race to open a room waits for the winner's room. */
 const OPENING_WAIT_MS = 3_000;
 
