@@ -65,7 +65,7 @@ export class TwitterApp
                 startupSetting: { type: StartupType.RECURRING, interval: '60 seconds', skipImmediate: true },
                 processor: (_job, read, modify, http, persis) => runPendingRetry(read, modify, http, persis, this.getLogger()),
             },
-            { id: RECOVERY_JOB_ID, processor: (_job, read, modify, http, persis) => runRecovery(read, modify, http, persis) },
+            { id: RECOVERY_JOB_ID, processor: (_job, read, modify, http, persis) => runRecovery(read, modify, http, persis, this.getLogger()) },
             { id: SETTINGS_JOB_ID, processor: (_job, read, modify, http, persis) => applySettings(this.getID(), read, modify, http, persis, () => Date.now()) },
             {
                 id: HEALTH_JOB_ID,

@@ -4,7 +4,8 @@
  * check repairs the webhook) X is asked to replay the window since the last event known; deliveries
  * already handled are dropped by the usual exactly-once claims, so the replay is safe.
  */
-import { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import { toXFailure } from '../x/errors';
 import { xClientFor } from '../bridge/build-context';
 import { lastEventRecord } from '../admin/status';
 import { DeliveryMode } from '../settings/ids';
@@ -35,7 +36,11 @@ export async function recoverMissedEvents(read: IRead, http: IHttp, persistence:
     return { replayed: true, from, to: now };
 }
 
-/** The scheduler's entry point (the app's start schedules it once). */
-export async function runRecovery(read: IRead, _modify: IModify, http: IHttp, persistence: IPersistence): Promise<void> {
-    await recoverMissedEvents(read, http, persistence, Date.now());
+/** The scheduler's entry point (the app's start schedules it once). Best effort: X refusing is logged, not a failed job. */
+export async function runRecovery(read: IRead, _modify: IModify, http: IHttp, persistence: IPersistence, logger: ILogger): Promise<void> {
+    try {
+        await recoverMissedEvents(read, http, persistence, Date.now());
+    } catch (e) {
+        logger.warn(`Could not ask X to replay missed events: ${toXFailure(e, Date.now()).kind}`);
+    }
 }
