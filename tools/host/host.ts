@@ -203,6 +203,7 @@ export class TestHost {
             await host.manager.enableAll();
             host.installedAppId = [...host.store.appMetadata.keys()][0];
         }
+        host.guardRuntimePipes();
         return host;
     }
 
@@ -222,6 +223,7 @@ export class TestHost {
             throw new Error(`Installing the app failed: ${JSON.stringify(reasons)}`);
         }
         this.installedAppId = app.getID();
+        this.guardRuntimePipes();
         return this.installedAppId;
     }
 
@@ -250,8 +252,19 @@ export class TestHost {
         return user;
     }
 
+    /**
+     * The engine's liveness ping writes to each app's Deno stdin; once a process is gone that write fails
+     * with EPIPE, and without a listener Node turns it into an uncaught error that kills the test run.
+     */
+    private guardRuntimePipes(): void {
+        const app = this.installedAppId ? this.manager.getOneById(this.installedAppId) : undefined;
+        const deno = (app?.getRuntimeController() as unknown as { deno?: { stdin?: NodeJS.WritableStream } } | undefined)?.deno;
+        if (deno?.stdin && deno.stdin.listenerCount('error') === 0) deno.stdin.on('error', () => undefined);
+    }
+
     /** Stops the engine and its Deno subprocess; the store (the "database") survives. */
     public async stop(): Promise<void> {
+        this.guardRuntimePipes();
         this.stopAutoJobs();
         await settle(this.hostId);
         await this.manager.unload(false);
