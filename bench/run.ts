@@ -93,7 +93,7 @@ async function main(): Promise<void> {
         log('bench: throughput against the floor app');
         results.throughput = await measureThroughput(
             { app: apps.app.zip, floor: apps.floor.zip, hello: apps.hello.zip },
-            quick ? { eventsPerRound: 200, rounds: 3, concurrency: 4, customers: 20, crcCalls: 200 } : { eventsPerRound: 1000, rounds: 5, concurrency: 4, customers: 50, crcCalls: 1000 },
+            quick ? { eventsPerRound: 200, rounds: 3, concurrency: 4, customers: 20, crcCalls: 200 } : { eventsPerRound: 500, rounds: 7, concurrency: 4, customers: 50, crcCalls: 1000 },
             log,
         );
     }

@@ -59,12 +59,13 @@ async function timed(side: Side, events: number, concurrency: number, customers:
     return events / seconds;
 }
 
-async function compare(sides: [Side, Side], events: number, concurrency: number, rounds: number, customers: number): Promise<ThroughputRun> {
+async function compare(sides: [Side, Side], events: number, concurrency: number, rounds: number, customers: number, log: (s: string) => void): Promise<ThroughputRun> {
     const app: number[] = [];
     const floor: number[] = [];
     for (let r = 0; r < rounds; r++) {
         const order = r % 2 === 0 ? sides : ([sides[1], sides[0]] as [Side, Side]);
         for (const side of order) (side.name === 'app' ? app : floor).push(await timed(side, events, concurrency, customers));
+        log(`    round ${r + 1}: app ${app[r].toFixed(0)} events/s, floor ${floor[r].toFixed(0)} events/s`);
     }
     const ratios = app.map((a, i) => a / floor[i]);
     return { concurrency, events: events * rounds, appEventsPerSecond: median(app), floorEventsPerSecond: median(floor), ratio: median(ratios), ratios };
@@ -78,55 +79,76 @@ export interface ThroughputOptions {
     crcCalls: number;
 }
 
-export async function measureThroughput(zips: { app: Buffer; floor: Buffer; hello: Buffer }, options: ThroughputOptions, log: (s: string) => void): Promise<ThroughputResult> {
-    const rig = await startRig({ mode: 'aaa', zip: zips.app, referenceApps: [zips.floor, zips.hello] });
-    try {
-        const [floorId, helloId] = rig.referenceAppIds;
-        const host = rig.host;
-        const profiles = Array.from({ length: options.customers }, (_, i) => {
-            const username = `tp${i}`;
-            return { id: rig.customer(username, `Throughput ${i}`), name: `Throughput ${i}`, username };
-        });
-        const floorSecret = 'floor-signing-secret';
-        const setup = await callAppEndpoint(host, floorId, 'setup', { method: 'post', content: { secret: floorSecret, department: rig.departmentId, customers: profiles.map((p) => p.id) } });
-        if (setup.status !== 200) throw new Error(`Floor setup failed: ${JSON.stringify(setup.content)}`);
-        const secretPath = webhookSecret(host);
-        const appSide: Side = {
-            name: 'app',
-            send: async (c, eventId, text) => {
-                const body = aaaMessageBody(rig.business.id, profiles[c], eventId, text, Date.now());
-                const r = await callAppEndpoint(host, host.appId, 'webhook/:secret', { method: 'post', params: { secret: secretPath }, headers: signedHeaders(rig.consumerSecret, body), content: body });
-                return r.status;
-            },
-        };
-        const floorSide: Side = {
-            name: 'floor',
-            send: async (c, eventId, text) => {
-                const body = aaaMessageBody(rig.business.id, profiles[c], eventId, text, Date.now());
-                return (await callAppEndpoint(host, floorId, 'event', { method: 'post', headers: signedHeaders(floorSecret, body), content: body })).status;
-            },
-        };
-        // Open every conversation in the app (first messages), and warm both sides up.
-        for (let c = 0; c < profiles.length; c++) await appSide.send(c, nextEventId(), 'opening message');
-        await timed(appSide, 100, 1, profiles.length);
-        await timed(floorSide, 100, 1, profiles.length);
-        const callsPerEvent = async (side: Side) => {
-            const mark = host.calls.mark();
-            await timed(side, 50, 1, profiles.length);
-            return host.calls.since(mark).length / 50;
-        };
-        const appCallsPerEvent = await callsPerEvent(appSide);
-        const floorCallsPerEvent = await callsPerEvent(floorSide);
+interface Stage {
+    rig: Rig;
+    app: Side;
+    floor: Side;
+    helloId: string;
+    secretPath: string;
+    customers: number;
+}
 
+/** A Rocket.Chat with the app and the reference apps, the same customers' conversations open on both sides. */
+async function stage(zips: { app: Buffer; floor: Buffer; hello: Buffer }, customers: number): Promise<Stage> {
+    const rig = await startRig({ mode: 'aaa', zip: zips.app, referenceApps: [zips.floor, zips.hello] });
+    const [floorId, helloId] = rig.referenceAppIds;
+    const host = rig.host;
+    const profiles = Array.from({ length: customers }, (_, i) => {
+        const username = `tp${i}`;
+        return { id: rig.customer(username, `Throughput ${i}`), name: `Throughput ${i}`, username };
+    });
+    const floorSecret = 'floor-signing-secret';
+    const setup = await callAppEndpoint(host, floorId, 'setup', { method: 'post', content: { secret: floorSecret, department: rig.departmentId, customers: profiles.map((p) => p.id) } });
+    if (setup.status !== 200) throw new Error(`Floor setup failed: ${JSON.stringify(setup.content)}`);
+    const secretPath = webhookSecret(host);
+    const app: Side = {
+        name: 'app',
+        send: async (c, eventId, text) => {
+            const body = aaaMessageBody(rig.business.id, profiles[c], eventId, text, Date.now());
+            const r = await callAppEndpoint(host, host.appId, 'webhook/:secret', { method: 'post', params: { secret: secretPath }, headers: signedHeaders(rig.consumerSecret, body), content: body });
+            return r.status;
+        },
+    };
+    const floor: Side = {
+        name: 'floor',
+        send: async (c, eventId, text) => {
+            const body = aaaMessageBody(rig.business.id, profiles[c], eventId, text, Date.now());
+            return (await callAppEndpoint(host, floorId, 'event', { method: 'post', headers: signedHeaders(floorSecret, body), content: body })).status;
+        },
+    };
+    // Open every conversation in the app (first messages), and warm both sides up.
+    for (let c = 0; c < customers; c++) await app.send(c, nextEventId(), 'opening message');
+    await timed(app, 100, 1, customers);
+    await timed(floor, 100, 1, customers);
+    return { rig, app, floor, helloId, secretPath, customers };
+}
+
+/**
+ * Each phase (sequential, concurrent) gets a fresh Rocket.Chat: the test host's store answers persistence
+ * reads by scanning every record (MongoDB uses an index), so a store grown by earlier phases would bill both
+ * sides — the app's three-key records more than the floor's one-key ones — for a cost Rocket.Chat does not have.
+ */
+export async function measureThroughput(zips: { app: Buffer; floor: Buffer; hello: Buffer }, options: ThroughputOptions, log: (s: string) => void): Promise<ThroughputResult> {
+    let s = await stage(zips, options.customers);
+    try {
+        const callsPerEvent = async (side: Side) => {
+            const mark = s.rig.host.calls.mark();
+            await timed(side, 50, 1, s.customers);
+            return s.rig.host.calls.since(mark).length / 50;
+        };
+        const appCallsPerEvent = await callsPerEvent(s.app);
+        const floorCallsPerEvent = await callsPerEvent(s.floor);
         log(`  throughput: sequential, ${options.rounds} rounds × ${options.eventsPerRound} events per side`);
-        const sequential = await compare([appSide, floorSide], options.eventsPerRound, 1, options.rounds, profiles.length);
+        const sequential = await compare([s.app, s.floor], options.eventsPerRound, 1, options.rounds, s.customers, log);
+        await s.rig.stop();
+        s = await stage(zips, options.customers);
         log(`  throughput: concurrency ${options.concurrency}`);
-        const concurrent = await compare([appSide, floorSide], options.eventsPerRound, options.concurrency, options.rounds, profiles.length);
+        const concurrent = await compare([s.app, s.floor], options.eventsPerRound, options.concurrency, options.rounds, s.customers, log);
         log('  CRC vs trivial endpoint');
-        const crc = await crcRatio(rig, host, helloId, secretPath, options.crcCalls, options.rounds);
+        const crc = await crcRatio(s.rig, s.rig.host, s.helloId, s.secretPath, options.crcCalls, options.rounds);
         return { sequential, concurrent, crc, appCallsPerEvent, floorCallsPerEvent };
     } finally {
-        await rig.stop();
+        await s.rig.stop();
     }
 }
 
