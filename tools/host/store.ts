@@ -93,6 +93,18 @@ export class HostStore {
         return `${prefix}${this.idCounter.toString(36).padStart(17 - prefix.length, '0')}`;
     }
 
+    private objectIdCounter = 0;
+
+    /**
+     * A MongoDB-like ObjectId (seconds, then a counter). The counter belongs to the store, not to a host: a
+     * restarted host or a second instance sharing the database must never mint an id that already exists.
+     */
+    public newObjectId(): string {
+        this.objectIdCounter++;
+        const time = Math.floor(this.clock.now() / 1000).toString(16).padStart(8, '0');
+        return `${time}${this.objectIdCounter.toString(16).padStart(16, '0')}`;
+    }
+
     public now(): Date {
         return new Date(this.clock.now());
     }

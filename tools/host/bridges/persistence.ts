@@ -29,8 +29,6 @@ function assertObject(data: unknown): asserts data is Record<string, unknown> {
 const copy = <T>(value: T): T => structuredClone(value);
 
 export class HostPersistenceBridge extends PersistenceBridge {
-    private objectIdCounter = 0;
-
     constructor(private readonly ctx: BridgeContext) {
         super();
     }
@@ -39,10 +37,13 @@ export class HostPersistenceBridge extends PersistenceBridge {
         return this.ctx.store.appPersistence(appId);
     }
 
-    private newObjectId(): string {
-        this.objectIdCounter++;
-        const time = Math.floor(this.ctx.store.clock.now() / 1000).toString(16).padStart(8, '0');
-        return `${time}${this.ctx.hostId.replace(/[^0-9a-f]/g, '').padStart(6, '0').slice(-6)}${this.objectIdCounter.toString(16).padStart(10, '0')}`;
+    /** Inserts under a fresh id; an existing id is MongoDB's duplicate-key error, never a silent overwrite. */
+    private insert(appId: string, record: Omit<PersistedRecord, 'id'>): string {
+        const id = this.ctx.store.newObjectId();
+        const records = this.records(appId);
+        if (records.has(id)) throw new Error(`E11000 duplicate key error collection: rocketchat_apps_persistence index: _id_ dup key: { _id: "${id}" }`);
+        records.set(id, { id, ...record });
+        return id;
     }
 
     protected async purge(appId: string): Promise<void> {
@@ -51,16 +52,12 @@ export class HostPersistenceBridge extends PersistenceBridge {
 
     protected async create(data: object, appId: string): Promise<string> {
         assertObject(data);
-        const id = this.newObjectId();
-        this.records(appId).set(id, { id, data: copy(data), associations: [] });
-        return id;
+        return this.insert(appId, { data: copy(data), associations: [] });
     }
 
     protected async createWithAssociations(data: object, associations: RocketChatAssociationRecord[], appId: string): Promise<string> {
         assertObject(data);
-        const id = this.newObjectId();
-        this.records(appId).set(id, { id, data: copy(data), associations: associations.map(plain) });
-        return id;
+        return this.insert(appId, { data: copy(data), associations: associations.map(plain) });
     }
 
     protected async readById(id: string, appId: string): Promise<object> {
@@ -105,8 +102,6 @@ export class HostPersistenceBridge extends PersistenceBridge {
             return existing.id;
         }
         if (!upsert) return '';
-        const id = this.newObjectId();
-        this.records(appId).set(id, { id, data: copy(data), associations: wanted });
-        return id;
+        return this.insert(appId, { data: copy(data), associations: wanted });
     }
 }
