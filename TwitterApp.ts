@@ -25,13 +25,14 @@ import { handleAgentMessage, wantsAgentMessage } from './src/handlers/agent-mess
 import { handleMessageDeleted, handleMessageEdited } from './src/handlers/message-changed';
 import { handleAgentAssigned, handleRoomClosed } from './src/handlers/room-lifecycle';
 import { outboxProcessor } from './src/jobs/outbox-job';
-import { HEALTH_JOB_ID, HOUSEKEEPING_JOB_ID, MIRROR_JOB_ID, PENDING_JOB_ID, POLLER_JOB_ID, RECOVERY_JOB_ID, SETTINGS_JOB_ID } from './src/jobs/ids';
+import { HEALTH_JOB_ID, HOUSEKEEPING_JOB_ID, MIRROR_JOB_ID, PENDING_JOB_ID, POLLER_JOB_ID, RECOVERY_JOB_ID, SETTINGS_JOB_ID, VERIFY_JOB_ID } from './src/jobs/ids';
 import { runRecovery } from './src/jobs/recovery';
 import { runHealthCheck } from './src/jobs/health';
 import { applySettings } from './src/admin/apply-settings';
 import { unlink } from './src/admin/link';
 import { IAppUninstallationContext } from '@rocket.chat/apps-engine/definition/accessors/IAppUninstallationContext';
 import { runMirrorDecisions } from './src/jobs/mirror';
+import { runVerification } from './src/jobs/verify';
 import { runHousekeeping } from './src/jobs/housekeeping';
 import { runPendingRetry } from './src/jobs/pending';
 import { runPoll } from './src/jobs/poller';
@@ -65,6 +66,7 @@ export class TwitterApp
                 startupSetting: { type: StartupType.RECURRING, interval: '60 seconds', skipImmediate: true },
                 processor: (_job, read, modify, http, persis) => runPendingRetry(read, modify, http, persis, this.getLogger()),
             },
+            { id: VERIFY_JOB_ID, processor: (job, read, modify, http, persis) => runVerification(job, read, modify, http, persis, this.getLogger()) },
             { id: RECOVERY_JOB_ID, processor: (_job, read, modify, http, persis) => runRecovery(read, modify, http, persis, this.getLogger()) },
             { id: SETTINGS_JOB_ID, processor: (_job, read, modify, http, persis) => applySettings(this.getID(), read, modify, http, persis, () => Date.now()) },
             {

@@ -11,7 +11,7 @@ import type { ConversationRecord, ConversationState, MirrorCandidate, PendingMes
 import { wins } from '../storage/conversations';
 import { serialized, sleep } from '../lib/locks';
 import { BoundedSet } from '../lib/bounded-set';
-import { MIRROR_JOB_ID } from '../jobs/ids';
+import { MIRROR_JOB_ID, VERIFY_JOB_ID } from '../jobs/ids';
 import type { InboundEvent, InboundMessage, InboundRead, InboundTyping, XUserProfile } from '../x/event-types';
 import { readAccount, accountRecord } from '../storage/account';
 import { HOUR } from '../lib/time';
@@ -29,7 +29,7 @@ export type InboundOutcome =
     | 'mirrored'
     | 'deferred'
     | 'pending'
-    /** Another delivery claimed this event moments ago and has not been seen to finish: X should retry later. */
+    /** Another delivery claimed this event moments ago and has not posted it yet: kept for the verification job. */
     | 'in-progress'
     | 'typing'
     | 'read'
@@ -73,13 +73,17 @@ function customerProfile(event: InboundMessage | InboundTyping, customerId: stri
 }
 
 /**
- * A claim older than this, whose message is not in the room, was left by a delivery that died half-way.
- * Until then a competing delivery answers 503 and X retries (3 s, 27 s, 242 s): its last retry arrives
- * after this, so a message whose first claimant died is still posted, and a slow live one is not doubled.
+ * A claim older than this, whose message is not in the room, was left by a delivery that died half-way
+ * (a restart, a crash): the message is then posted by whoever sees it next. A delivery that finds a
+ * younger claim leaves the event in doubt, and the verification job settles it a window later.
  */
 export const STALE_CLAIM_MS = 60_000;
+/** When the verification job looks again at an event whose claimant had not posted it: after a whole stale window. */
+export const VERIFY_DELAY_SECONDS = STALE_CLAIM_MS / 1000 + 5;
 /** How long a delivery that lost the race to open a room waits for the winner's room. */
 const OPENING_WAIT_MS = 3_000;
+/** Claims that take over an event from a claimant that died carry this prefix: among them, too, the first wins. */
+const TAKEOVER = 'takeover:';
 
 const newClaim = () => randomBytes(9).toString('base64url');
 const conversationLock = (ctx: BridgeContext, xUserId: string) => `${ctx.account.xUserId}:${xUserId}`;
@@ -95,50 +99,105 @@ async function handleCustomerMessage(ctx: BridgeContext, message: InboundMessage
         await ctx.conversations.markSeen(ctx.persistence, ctx.account.xUserId, message.senderId, message.eventId, ctx.now(), billed, claim);
         const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, message.senderId);
         if (state.pending.some((p) => p.eventId === message.eventId)) return 'duplicate';
-        if (!wins(state.claims.get(message.eventId), claim)) {
-            if (postedHere.has(message.eventId)) return 'duplicate';
-            // The first claimant may still be working — or may have died before posting (a restart): until its
-            // claim is stale, have X retry rather than answer "done" for a message nobody may ever post.
-            const first = state.claims.get(message.eventId)![0];
-            if (ctx.now() - first.at < STALE_CLAIM_MS) return 'in-progress';
-            if (!(await diedBeforePosting(ctx, state, message))) return 'duplicate';
-        }
-        let conversation = state.conversation;
-        if (!conversation) {
-            const opened = await openForCustomer(ctx, customerProfile(message, message.senderId), state);
-            if (!opened) {
-                await ctx.conversations.addPending(ctx.persistence, ctx.account.xUserId, message.senderId, toPending(message, ctx.now()));
-                return 'pending';
-            }
-            conversation = opened;
-        }
-        await postCustomerMessage(ctx, conversation, message);
-        postedHere.add(message.eventId);
-        return 'posted';
+        if (wins(state.claims.get(message.eventId), claim)) return deliverToRoom(ctx, state, message);
+        if (postedHere.has(message.eventId) || (await alreadyInRoom(ctx, state, message))) return 'duplicate';
+        // The first claimant may still be working — or may have died before posting (a restart).
+        const first = state.claims.get(message.eventId)![0];
+        if (ctx.now() - first.at < STALE_CLAIM_MS) return verifyLater(ctx, state, message);
+        return takeOver(ctx, message);
     });
 }
 
 /** Event ids this instance posted recently: a redelivery of one is a duplicate without looking anything up. */
 const postedHere = new BoundedSet<string>(5_000);
 
+/** The winner's part: into the open room, or a room is opened, or the message waits for one. */
+async function deliverToRoom(ctx: BridgeContext, state: ConversationState, message: InboundMessage): Promise<InboundOutcome> {
+    let conversation = state.conversation;
+    if (!conversation) {
+        const opened = await openForCustomer(ctx, customerProfile(message, message.senderId), state);
+        if (!opened) {
+            await ctx.conversations.addPending(ctx.persistence, ctx.account.xUserId, message.senderId, toPending(message, ctx.now()));
+            return 'pending';
+        }
+        conversation = opened;
+    }
+    await postCustomerMessage(ctx, conversation, message);
+    postedHere.add(message.eventId);
+    return 'posted';
+}
+
 /**
- * The earlier claim may belong to a delivery that crashed before posting (X then retries): once that
- * claim is old, the room is checked, and the message posted if it is not there.
+ * A DM written this long before its customer's room opened was handled in an earlier room. (X's clock and
+ * Rocket.Chat's differ, and a DM in flight while its room opened is seconds older than the room.)
  */
-async function diedBeforePosting(ctx: BridgeContext, state: ConversationState, message: InboundMessage): Promise<boolean> {
-    if (!state.conversation) return true;
-    // Older than the open room: it belonged to an earlier conversation of this customer.
-    if (message.createdAt < state.conversation.openedAt) return false;
+const EARLIER_CONVERSATION_MS = 10 * 60_000;
+
+/**
+ * Whether the message is already in the room (or belongs to an earlier conversation of this customer).
+ * A DM that was only a file has no text message: its upload is named after the media id.
+ */
+async function alreadyInRoom(ctx: BridgeContext, state: ConversationState, message: InboundMessage): Promise<boolean> {
+    if (!state.conversation) return false;
+    if (message.createdAt < state.conversation.openedAt - EARLIER_CONVERSATION_MS) return true;
     const messages = await ctx.read.getRoomReader().getMessages(state.conversation.roomId, { limit: 100, sort: { createdAt: 'desc' } });
-    // A DM that was only a file has no text message: its upload is named after the media id.
     const uploadName = message.media ? `x-${message.media.mediaId}.` : undefined;
-    return !messages.some((m) => {
-        const raw = m as { customFields?: { xEventId?: string }; createdAt?: Date | string; file?: { name?: string } };
-        return (
-            raw.customFields?.xEventId === message.eventId ||
-            (raw.createdAt !== undefined && new Date(raw.createdAt).getTime() === message.createdAt) ||
-            (uploadName !== undefined && !!raw.file?.name?.startsWith(uploadName))
-        );
+    return messages.some((m) => {
+        // Rocket.Chat keeps a message's customFields (its converters map them both ways); timestamps are no
+        // proof, as two DMs can share one.
+        const raw = m as { customFields?: { xEventId?: string }; file?: { name?: string } };
+        return raw.customFields?.xEventId === message.eventId || (uploadName !== undefined && !!raw.file?.name?.startsWith(uploadName));
+    });
+}
+
+/**
+ * Another delivery claimed this event moments ago and has not posted it. Answering X "retry later" would
+ * lose the message if that claimant died and X's retries ran out first, so the event is kept and the
+ * verification job looks again once the claim is stale. X gets 200: the app owns the event now.
+ */
+async function verifyLater(ctx: BridgeContext, state: ConversationState, message: InboundMessage): Promise<InboundOutcome> {
+    if (state.inDoubt.has(message.eventId)) return 'in-progress';
+    await ctx.conversations.addInDoubt(ctx.persistence, ctx.account.xUserId, message.senderId, {
+        type: 'in-doubt',
+        eventId: message.eventId,
+        at: ctx.now(),
+        event: JSON.parse(JSON.stringify(message)),
+    });
+    await ctx.modify.getScheduler().scheduleOnce({ id: VERIFY_JOB_ID, when: `${VERIFY_DELAY_SECONDS} seconds`, data: { xUserId: message.senderId, eventId: message.eventId } });
+    return 'in-progress';
+}
+
+/**
+ * The first claimant died before posting: one taker (the first live takeover claim, on any instance)
+ * posts the message. A takeover claim that is itself stale belongs to a taker that died too.
+ */
+async function takeOver(ctx: BridgeContext, message: InboundMessage): Promise<InboundOutcome> {
+    const claim = TAKEOVER + newClaim();
+    await ctx.conversations.markSeen(ctx.persistence, ctx.account.xUserId, message.senderId, message.eventId, ctx.now(), undefined, claim);
+    const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, message.senderId);
+    const takers = (state.claims.get(message.eventId) ?? []).filter((c) => c.claim?.startsWith(TAKEOVER) && (c.claim === claim || ctx.now() - c.at < STALE_CLAIM_MS));
+    if (!wins(takers, claim)) return 'duplicate';
+    const outcome = await deliverToRoom(ctx, state, message);
+    if (state.inDoubt.has(message.eventId)) await ctx.conversations.removeInDoubt(ctx.persistence, ctx.account.xUserId, message.senderId, message.eventId);
+    return outcome;
+}
+
+/**
+ * The verification job's turn for one in-doubt event: a whole stale window has passed since a delivery
+ * saw it claimed and not posted. Still not in the room, its claimant died: the message is posted now.
+ */
+export async function verifyInDoubt(ctx: BridgeContext, xUserId: string, eventId: string): Promise<'posted' | 'pending' | 'duplicate' | 'gone'> {
+    return serialized(conversationLock(ctx, xUserId), async () => {
+        const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, xUserId);
+        const doubt = state.inDoubt.get(eventId);
+        if (!doubt) return 'gone';
+        const message = doubt.event as unknown as InboundMessage;
+        if (postedHere.has(eventId) || state.pending.some((p) => p.eventId === eventId) || (await alreadyInRoom(ctx, state, message))) {
+            await ctx.conversations.removeInDoubt(ctx.persistence, ctx.account.xUserId, xUserId, eventId);
+            return 'duplicate';
+        }
+        const outcome = await takeOver(ctx, message);
+        return outcome === 'posted' || outcome === 'pending' ? outcome : 'duplicate';
     });
 }
 

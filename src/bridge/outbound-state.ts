@@ -5,9 +5,9 @@
  * - lanes: everything that sends to one X conversation (agent replies, automatic messages, the outbox
  *   drain) runs one at a time, in the order it started. Rocket.Chat fires IPostMessageSent without
  *   waiting, so two quick replies would otherwise race to X.
- * - which conversations have items in the outbox: loaded once per process from persistence, then kept
- *   current by this process's own enqueues and drains. A reply to a conversation with waiting items
- *   queues behind them instead of overtaking.
+ * - which conversations have items in the outbox: kept current by this process's own enqueues and
+ *   drains, and re-read from persistence when older than a couple of seconds (what other instances
+ *   queued). A reply to a conversation with waiting items queues behind them instead of overtaking.
  * - the scheduler's time: a wake-up job scheduled for T that runs proves the cluster's clock reached T.
  *   Rocket.Chat instances share the machine clock so this never differs from Date.now() in production;
  *   under a test clock it keeps the outbox in step with the scheduler.
@@ -40,23 +40,30 @@ export class QueuedConversations {
     public readonly nextDue = new Map<string, number>();
     /** The ordering time of the newest item this process queued per conversation (new items go behind it). */
     public readonly lastOrder = new Map<string, number>();
-    private warming?: Promise<void>;
-    private warmed = false;
+    private loading?: Promise<void>;
+    private loadedAt = -Infinity;
 
-    /** Loads the persisted view once per process (later calls wait for the same load). */
-    public async warm(load: () => Promise<string[]>): Promise<void> {
-        if (this.warmed) return;
-        this.warming ??= load().then(
-            (keys) => {
-                for (const key of keys) this.queued.add(key);
-                this.warmed = true;
-            },
-            (e) => {
-                this.warming = undefined;
-                throw e;
-            },
-        );
-        await this.warming;
+    /**
+     * Brings the view in line with persistence when it is older than `maxAgeMs` (one read, shared by the
+     * callers that arrive meanwhile): another instance may have queued items since. A conversation this
+     * process queued for after the read started is kept whatever the read says.
+     */
+    public async refresh(load: () => Promise<string[]>, now: number, maxAgeMs: number): Promise<void> {
+        if (now - this.loadedAt < maxAgeMs) return;
+        this.loading ??= (async () => {
+            const versions = this.versionSnapshot();
+            try {
+                const present = new Set(await load());
+                for (const key of present) this.queued.add(key);
+                for (const key of [...this.queued]) {
+                    if (!present.has(key) && this.version(key) === (versions.get(key) ?? 0)) this.forget(key);
+                }
+                this.loadedAt = now;
+            } finally {
+                this.loading = undefined;
+            }
+        })();
+        await this.loading;
     }
 
     public has(key: string): boolean {
@@ -81,10 +88,14 @@ export class QueuedConversations {
     /** The drain emptied `key`: forgotten only if nothing was queued for it since the drain looked. */
     public clearIfUnchanged(key: string, versionSeen: number): boolean {
         if (this.version(key) !== versionSeen) return false;
+        this.forget(key);
+        return true;
+    }
+
+    private forget(key: string): void {
         this.queued.delete(key);
         this.nextDue.delete(key);
         this.lastOrder.delete(key);
-        return true;
     }
 
     /** Every key's version now: a drain compares against it before forgetting a conversation. */
@@ -102,8 +113,8 @@ export class QueuedConversations {
         this.versions.clear();
         this.nextDue.clear();
         this.lastOrder.clear();
-        this.warming = undefined;
-        this.warmed = false;
+        this.loading = undefined;
+        this.loadedAt = -Infinity;
     }
 }
 

@@ -49,9 +49,15 @@ export function inConversationLane<T>(ref: Pick<XConversationRef, 'accountId' | 
     return outboundState.lanes.run(conversationKeyOf(ref), fn);
 }
 
-/** Loads which conversations have waiting items, once per process (one read). */
+/**
+ * How stale this process's view of waiting conversations may be. Another instance's queued replies are
+ * seen within this time; in steady traffic the re-read is shared by every reply sent meanwhile.
+ */
+export const QUEUED_VIEW_MAX_AGE_MS = 2_000;
+
+/** Which conversations have waiting items: from memory, re-read from persistence when the view is old. */
 export async function warmQueuedView(ctx: BridgeContext): Promise<void> {
-    await outboundState.queued.warm(async () => (await outbox.all(ctx.read.getPersistenceReader())).map(conversationOf));
+    await outboundState.queued.refresh(async () => (await outbox.all(ctx.read.getPersistenceReader())).map(conversationOf), ctx.now(), QUEUED_VIEW_MAX_AGE_MS);
 }
 
 /**

@@ -69,10 +69,6 @@ export async function handleWebhookDelivery(headers: Record<string, string>, bod
     // X prices dm.received deliveries for the X Activity API; Account Activity API deliveries are not itemized.
     const report = await processInbound(ctx, events, { billReceived: ctx.settings.deliveryMode === DeliveryMode.ActivityApi });
     await noteEventReceived(ctx);
-    if (report.outcomes.some((o) => o.outcome === 'in-progress')) {
-        // X retries in 3 s, 27 s and 242 s; by then the first claimant has posted, or is known not to have.
-        return jsonError(503, 'in_progress', 'Another delivery of this event is being processed; retry later.');
-    }
     return jsonOk({ accepted: events.length, outcomes: countOutcomes(report.outcomes.map((o) => o.outcome)) });
 }
 

@@ -6,3 +6,4 @@ export const MIRROR_JOB_ID = 'x-mirror-native-replies';
 export const SETTINGS_JOB_ID = 'x-apply-settings';
 export const HEALTH_JOB_ID = 'x-health-check';
 export const RECOVERY_JOB_ID = 'x-recover-missed-events';
+export const VERIFY_JOB_ID = 'x-verify-in-doubt';

@@ -1,12 +1,17 @@
-/** Every minute: customers whose messages wait for a room get one as soon as Rocket.Chat can open it. */
+/**
+ * Every minute: customers whose messages wait for a room get one as soon as Rocket.Chat can open it, and
+ * in-doubt events whose verification job never ran are settled.
+ */
 import { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { buildBridgeContext } from '../bridge/build-context';
 import { retryPending } from '../bridge/inbound';
+import { sweepInDoubt } from './verify';
 
 export async function runPendingRetry(read: IRead, modify: IModify, http: IHttp, persistence: IPersistence, logger: ILogger): Promise<void> {
     const built = await buildBridgeContext(read, modify, persistence, http, logger);
     if (!built.ok) return;
     const ctx = built.ctx;
+    await sweepInDoubt(ctx);
     const pending = await ctx.conversations.allPending(read.getPersistenceReader());
     const customers = [...new Set(pending.map((p) => String((p.event as { senderId?: string }).senderId)))];
     for (const customer of customers) {

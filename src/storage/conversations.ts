@@ -62,6 +62,18 @@ export interface PendingMessage {
     event: Record<string, unknown>;
 }
 
+/**
+ * A delivery found this event claimed by another that has not posted it yet. Kept until the verification
+ * job, a whole stale window later, finds it in the room or posts it (the claimant died).
+ */
+export interface InDoubtMessage {
+    type: 'in-doubt';
+    eventId: string;
+    at: number;
+    /** The normalized event, as JSON-safe data. */
+    event: Record<string, unknown>;
+}
+
 export interface ConversationState {
     conversation?: ConversationRecord;
     seen: Set<string>;
@@ -70,6 +82,8 @@ export interface ConversationState {
     /** Claims on opening this conversation's room, in write order. */
     openingClaims: { at: number; claim: string }[];
     pending: PendingMessage[];
+    /** In-doubt events by id (possibly recorded by several deliveries). */
+    inDoubt: Map<string, InDoubtMessage>;
     unavailableNoticeAt?: number;
 }
 
@@ -80,7 +94,7 @@ interface OpeningClaim {
     claim: string;
 }
 
-type StoredRecord = ConversationRecord | SeenMarker | PendingMessage | UnavailableNotice | OpeningClaim;
+type StoredRecord = ConversationRecord | SeenMarker | PendingMessage | UnavailableNotice | OpeningClaim | InDoubtMessage;
 
 /**
  * Whether `claim` is the first claim written among those read. Readers that see the same claims agree,
@@ -99,6 +113,8 @@ const pendingIndex = miscKey('x-pending');
 const unavailableKey = miscKey('x-unavailable-notice');
 const openingKey = miscKey('x-opening');
 const mirrorKey = (eventId: string) => miscKey(`x-mirror:${eventId}`);
+const inDoubtKey = (eventId: string) => miscKey(`x-in-doubt:${eventId}`);
+const inDoubtIndex = miscKey('x-in-doubt');
 const mirrorIndex = miscKey('x-mirror');
 export const seenDayKey = (day: string) => miscKey(`x-seen-day:${day}`);
 
@@ -107,7 +123,7 @@ export class ConversationStore {
     /** One read: the conversation, what was seen, what is pending. */
     public async load(reader: IPersistenceRead, accountId: string, xUserId: string): Promise<ConversationState> {
         const records = (await reader.readByAssociation(conversationKey(accountId, xUserId))) as unknown as StoredRecord[];
-        const state: ConversationState = { seen: new Set(), claims: new Map(), openingClaims: [], pending: [] };
+        const state: ConversationState = { seen: new Set(), claims: new Map(), openingClaims: [], pending: [], inDoubt: new Map() };
         for (const record of records) {
             if (record.type === 'conversation') state.conversation = record;
             else if (record.type === 'opening-claim') state.openingClaims.push(record);
@@ -116,6 +132,7 @@ export class ConversationStore {
                 state.claims.set(record.eventId, [...(state.claims.get(record.eventId) ?? []), { at: record.at, claim: record.claim }]);
             }
             else if (record.type === 'pending') state.pending.push(record);
+            else if (record.type === 'in-doubt') state.inDoubt.set(record.eventId, record);
             else if (record.type === 'unavailable-notice') state.unavailableNoticeAt = record.at;
         }
         state.pending.sort((a, b) => a.createdAt - b.createdAt || a.eventId.localeCompare(b.eventId));
@@ -204,6 +221,19 @@ export class ConversationStore {
     /** Every pending message of every conversation (for the retry job and /twitter status). */
     public async allPending(reader: IPersistenceRead): Promise<PendingMessage[]> {
         return (await reader.readByAssociation(pendingIndex)) as unknown as PendingMessage[];
+    }
+
+    public async addInDoubt(persistence: IPersistence, accountId: string, xUserId: string, record: InDoubtMessage): Promise<void> {
+        await persistence.createWithAssociations(record, [conversationKey(accountId, xUserId), inDoubtKey(record.eventId), inDoubtIndex]);
+    }
+
+    public async removeInDoubt(persistence: IPersistence, accountId: string, xUserId: string, eventId: string): Promise<void> {
+        await persistence.removeByAssociations([conversationKey(accountId, xUserId), inDoubtKey(eventId)]);
+    }
+
+    /** Every in-doubt event of every conversation (the backstop sweep of the pending job). */
+    public async allInDoubt(reader: IPersistenceRead): Promise<InDoubtMessage[]> {
+        return ((await reader.readByAssociation(inDoubtIndex)) as unknown as InDoubtMessage[]).filter((r) => r.type === 'in-doubt');
     }
 
     /** Drops seen markers of one UTC day (housekeeping: X stops redelivering long before). */

@@ -6,7 +6,7 @@
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
 import { TestHost } from '../../tools/host/host';
 import { signWebhookBody } from '../../src/x/webhook-crypto';
-import { PENDING_JOB_ID, RECOVERY_JOB_ID } from '../../src/jobs/ids';
+import { PENDING_JOB_ID, RECOVERY_JOB_ID, VERIFY_JOB_ID } from '../../src/jobs/ids';
 import { roomOf, syncSimClock, visibleTexts } from './helpers/inbound';
 import { webhookSecret } from './helpers/app-host';
 import { startWorld, World, X_HOSTS } from './helpers/world';
@@ -236,6 +236,71 @@ describe('inbound reliability (Account Activity API webhook)', () => {
             world.front.setHosts([world.host]);
             await second.stop();
         }
+    });
+
+    describe('a delivery that claimed a DM and did not finish', () => {
+        const inDoubt = (customer: string) =>
+            [...world.host.store.appPersistence(world.host.appId).values()]
+                .map((r) => r.data as { type?: string; eventId?: string; event?: { senderId?: string } })
+                .filter((r) => r.type === 'in-doubt' && r.event?.senderId === customer)
+                .map((r) => r.eventId);
+
+        it('another instance keeps the DM in doubt (X gets 200), then, the claimant having died, posts it exactly once', async () => {
+            const customer = world.customer('dead_claim', 'Dead Claim Customer');
+            await syncSimClock(world);
+            await world.sim.sendDm({ from: customer, to: world.business.id, text: 'first' });
+            await world.host.settle();
+            // X's delivery waits a second; meanwhile an instance claims the event and dies before posting it.
+            world.sim.faults.set({ delivery: { delayMs: 1_000 } });
+            const { dm } = await world.sim.sendDm({ from: customer, to: world.business.id, text: 'claimed by the dead' }, { awaitDelivery: false });
+            world.sim.faults.clear();
+            const conversation = [{ model: 'misc', id: `x-conv:${world.business.id}:${customer}` }, { model: 'misc', id: `x-seen:${dm.id}` }];
+            const id = world.host.store.newObjectId();
+            world.host.store.appPersistence(world.host.appId).set(id, { id, data: { type: 'seen', eventId: dm.id, at: Date.now(), claim: 'died-mid-way' }, associations: conversation });
+            await world.sim.clock.advance(1_000);
+            await world.sim.settle();
+            await world.host.settle();
+            const delivery = world.sim.deliveries().find((d) => d.eventIds.includes(dm.id))!;
+            expect(delivery.attempts.map((a) => a.status)).toEqual([200]);
+            expect(inDoubt(customer)).toEqual([dm.id]);
+            expect(visibleTexts(world, roomOf(world, 'Dead Claim Customer')!.id)).toEqual(['first']);
+            // A stale window later, the verification job finds it missing from the room and posts it.
+            await world.host.runJobNow(VERIFY_JOB_ID);
+            await world.host.settle();
+            expect(visibleTexts(world, roomOf(world, 'Dead Claim Customer')!.id)).toEqual(['first', 'claimed by the dead']);
+            expect(inDoubt(customer)).toEqual([]);
+            // A second verification (a duplicate job) changes nothing.
+            await world.host.runJobNow(VERIFY_JOB_ID);
+            expect(visibleTexts(world, roomOf(world, 'Dead Claim Customer')!.id)).toEqual(['first', 'claimed by the dead']);
+        });
+
+        it('when the claimant is only slow, the verification finds its post and adds nothing', async () => {
+            const second = await TestHost.start({ store: world.host.store, hostId: 'h-verify', httpHostMap: Object.fromEntries(X_HOSTS.map((h) => [h, world.sim.url])) });
+            try {
+                const customer = world.customer('slow_claim', 'Slow Claim Customer');
+                await syncSimClock(world);
+                await world.sim.sendDm({ from: customer, to: world.business.id, text: 'hello' });
+                await world.host.settle();
+                world.front.setHosts([world.host, second]);
+                // X sends the DM twice at once; the instance that claims first is slow to fetch the photo.
+                world.sim.faults.set({ delivery: { duplicate: 1 } });
+                world.sim.faults.set({ api: { delayMs: 1_500 }, match: { endpoint: 'dm_media.download' } });
+                await world.sim.sendDm({ from: customer, to: world.business.id, text: 'a photo', media: { type: 'animated_gif', bytes: GIF, contentType: 'image/gif' } }, { awaitDelivery: false });
+                await world.sim.settle();
+                await Promise.all([world.host.settle(), second.settle()]);
+                world.sim.faults.clear();
+                expect(inDoubt(customer)).toHaveLength(1);
+                await world.host.runJobNow(VERIFY_JOB_ID);
+                await Promise.all([world.host.settle(), second.settle()]);
+                const room = roomOf(world, 'Slow Claim Customer')!;
+                expect(visibleTexts(world, room.id).filter(Boolean)).toEqual(['hello', 'a photo']);
+                expect([...world.host.store.uploads.values()].filter((u) => u.upload.room.id === room.id)).toHaveLength(1);
+                expect(inDoubt(customer)).toEqual([]);
+            } finally {
+                world.front.setHosts([world.host]);
+                await second.stop();
+            }
+        });
     });
 });
 

@@ -19,7 +19,9 @@ import {
     syncClock,
     whileProcessing,
 } from './helpers/outbound';
-import { startWorld, World } from './helpers/world';
+import { TestHost } from '../../tools/host/host';
+import { QUEUED_VIEW_MAX_AGE_MS } from '../../src/bridge/outbound';
+import { startWorld, World, X_HOSTS } from './helpers/world';
 
 const FIFTEEN_MINUTES = 15 * 60_000;
 const GENEROUS = { perUser: { limit: 10_000, windowMs: FIFTEEN_MINUTES } };
@@ -277,5 +279,28 @@ describe('conversation lifecycle', () => {
         expect(world.sim.requests().filter((r) => r.method === 'GET' && r.path === '/2/dm_events').length - lookupsBefore).toBe(1);
         await passTime(world, 10 * 60_000);
         expect(received(world, customer)).toHaveLength(3);
+    });
+
+    it('a reply handled by another Rocket.Chat instance waits behind what the first one queued', async () => {
+        const second = await TestHost.start({ store: world.host.store, hostId: 'h-outbound-second', httpHostMap: Object.fromEntries(X_HOSTS.map((h) => [h, world.sim.url])) });
+        try {
+            const { customer, room } = await openConversation(world, 'two_instances', 'Two Instances Customer');
+            second.postAgentMessage(room.id, world.agent, 'hello from instance two');
+            await second.settle();
+            world.sim.faults.set({ api: { status: 503 }, match: { endpoint: 'dm.send' } });
+            world.host.postAgentMessage(room.id, world.agent, 'first, queued on instance one');
+            await quiet(world);
+            world.sim.faults.clear();
+            // X is back; a moment later the agent's next reply is handled by the other instance.
+            await new Promise((resolve) => setTimeout(resolve, QUEUED_VIEW_MAX_AGE_MS + 100));
+            second.postAgentMessage(room.id, world.agent, 'second, on instance two');
+            await second.settle();
+            expect(receivedTexts(world, customer)).toEqual(['Welcome to Acme support!', 'Agent Smith: hello from instance two']);
+            await passTime(world, 60_000);
+            await second.settle();
+            expect(receivedTexts(world, customer)).toEqual(['Welcome to Acme support!', 'Agent Smith: hello from instance two', 'Agent Smith: first, queued on instance one', 'Agent Smith: second, on instance two']);
+        } finally {
+            await second.stop();
+        }
     });
 });

@@ -34,16 +34,39 @@ describe('conversation lanes', () => {
 });
 
 describe('which conversations have waiting items', () => {
-    it('loads once per process, even when asked twice at once', async () => {
+    it('reads persistence once for callers arriving together, and again only when the view is older than allowed', async () => {
         const view = new QueuedConversations();
         let loads = 0;
         const load = async () => {
             loads++;
             return ['1:A'];
         };
-        await Promise.all([view.warm(load), view.warm(load)]);
-        await view.warm(load);
+        await Promise.all([view.refresh(load, 1_000, 2_000), view.refresh(load, 1_000, 2_000)]);
+        await view.refresh(load, 2_999, 2_000);
         expect(loads).toBe(1);
+        expect(view.has('1:A')).toBe(true);
+        await view.refresh(load, 3_000, 2_000);
+        expect(loads).toBe(2);
+    });
+
+    it('learns what another instance queued and forgets what another instance drained, but keeps its own new items', async () => {
+        const view = new QueuedConversations();
+        view.add('1:drained-elsewhere');
+        await view.refresh(async () => ['1:drained-elsewhere'], 0, 2_000);
+        let release!: (keys: string[]) => void;
+        const reading = view.refresh(() => new Promise<string[]>((resolve) => (release = resolve)), 5_000, 2_000);
+        view.add('1:queued-here-meanwhile');
+        release(['1:queued-elsewhere']);
+        await reading;
+        expect(view.has('1:queued-elsewhere')).toBe(true);
+        expect(view.has('1:drained-elsewhere')).toBe(false);
+        expect(view.has('1:queued-here-meanwhile')).toBe(true);
+    });
+
+    it('a failed read is not taken for an empty outbox: the next caller reads again', async () => {
+        const view = new QueuedConversations();
+        await expect(view.refresh(async () => Promise.reject(new Error('db down')), 0, 2_000)).rejects.toThrow('db down');
+        await view.refresh(async () => ['1:A'], 1, 2_000);
         expect(view.has('1:A')).toBe(true);
     });
 
