@@ -59,11 +59,12 @@ export async function buildApp(options: BuildOptions = {}): Promise<BuildResult>
         outfile: bundlePath,
         bundle: true,
         platform: 'node',
+        // twitter-api-v2's ES module build lets esbuild drop what the app never calls (its CommonJS build cannot be tree-shaken).
+        mainFields: ['module', 'main'],
         format: 'cjs',
         target: 'es2020',
+        // No keepNames: the engine takes the bundle's first export as the app class, whatever its name.
         minify: true,
-        // The engine finds the app class by name, and errors are matched by class name in logs.
-        keepNames: true,
         legalComments: 'none',
         metafile: true,
         logLevel: 'silent',
