@@ -262,12 +262,18 @@ export class TestHost {
         if (deno?.stdin && deno.stdin.listenerCount('error') === 0) deno.stdin.on('error', () => undefined);
     }
 
+    private stopped = false;
+
     /** Stops the engine and its Deno subprocess; the store (the "database") survives. */
     public async stop(): Promise<void> {
+        if (this.stopped) return;
+        this.stopped = true;
         this.guardRuntimePipes();
         this.stopAutoJobs();
         await settle(this.hostId);
+        const runtime = this.installedAppId ? this.manager.getOneById(this.installedAppId)?.getRuntimeController() : undefined;
         await this.manager.unload(false);
+        failRequestsInFlight(runtime);
         (AppManager as unknown as { Instance?: AppManager }).Instance = undefined;
         fs.rmSync(this.tempDir, { recursive: true, force: true });
     }
@@ -495,5 +501,16 @@ export class TestHost {
 
     public uiInteractions() {
         return this.bridges.uiInteraction.interactions;
+    }
+}
+
+/**
+ * A stopping Rocket.Chat fails the requests its app process had not answered (a killed process never
+ * will): they fail now, not when the engine's 30-second timeout fires during some later test.
+ */
+function failRequestsInFlight(runtime: unknown): void {
+    const emitter = runtime as { eventNames?: () => (string | symbol)[]; emit?: (name: string | symbol, ...args: unknown[]) => boolean } | undefined;
+    for (const name of emitter?.eventNames?.() ?? []) {
+        if (String(name).startsWith('result:')) emitter!.emit!(name, undefined, new Error('Rocket.Chat stopped while the request was in flight'));
     }
 }
