@@ -1,8 +1,7 @@
 /**
  * Polling delivery: reads /2/dm_events newest first in small pages and stops at the last event already
- * seen, so X bills (per event returned) little more than the new DMs. The first page is sized from the
- * recent rate and the time since the last poll; a page that was all new is followed by one sized from
- * its own pace and the distance to the cursor. Quiet periods back off to save reads, a 429 waits for
+ * seen, so X bills (per event returned) little more than the new DMs. Pages grow while they are all new;
+ * the first page is sized from recent traffic. Quiet periods back off to save reads, a 429 waits for
  * X's reset, and the daily spending cap pauses polling. State lives in persistence: any instance may run it.
  */
 import { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
@@ -25,11 +24,9 @@ export interface PollState {
      * pages, or X's limit): the next run continues from `token`; only when it reaches the cursor does the
      * cursor move up to `top`, so nothing between is skipped.
      */
-    walk?: { token: string; topEventId: string; topCreatedAt: number; nextSize?: number };
-    /** Moving average of new DMs per poll (kept for state written by earlier versions). */
+    walk?: { token: string; topEventId: string; topCreatedAt: number };
+    /** Moving average of new DMs per poll, to size the first page. */
     averageNew: number;
-    /** Smoothed new DMs per minute: the first page is sized from it and the time since the last poll. */
-    ratePerMinute?: number;
     /** Do not poll before this time (429 reset, quiet back-off, spending cap). */
     notBefore?: number;
     consecutiveEmpty: number;
@@ -47,34 +44,11 @@ const QUIET_AFTER = 3;
 const QUIET_MAX_DELAY_MS = 15 * 60_000;
 
 /**
- * How many events to ask for: about as many as are expected to be new, plus the already-seen one that
- * shows where new events end; when nothing is expected, just that one. X bills every event returned, and
- * asking for too few costs only a little delay (the walk goes on at the next poll), so the estimate is tight.
+ * How many events to ask for first: a little more than usually arrives, plus the already-seen newest one
+ * that shows where new events end; when nothing usually arrives, just that one (X bills every event returned).
  */
-export function pageSizeFor(expectedNew: number): number {
-    return expectedNew < 0.2 ? 1 : Math.min(MAX_PAGE, Math.ceil(expectedNew * 1.1) + 1);
-}
-
-/** New DMs expected since the last poll, at the smoothed rate. */
-export function expectedSinceLastPoll(state: Pick<PollState, 'ratePerMinute' | 'averageNew' | 'lastPollAt'>, now: number): number {
-    if (state.ratePerMinute === undefined || state.lastPollAt === undefined) return state.averageNew;
-    return state.ratePerMinute * Math.max(0, now - state.lastPollAt) / 60_000;
-}
-
-/**
- * A page that was all new: how many more lie between its oldest event and the cursor, at the page's own
- * rate (a burst keeps its pace for a while).
- */
-export function remainingBelow(page: { oldestAt: number; newestAt: number; count: number }, cursorAt: number | undefined): number {
-    if (cursorAt === undefined) return MAX_PAGE;
-    const span = Math.max(1_000, page.newestAt - page.oldestAt);
-    return (page.count / span) * Math.max(0, page.oldestAt - cursorAt);
-}
-
-/** Smoothed rate after a poll that found `count` new DMs `elapsedMs` after the previous one. */
-export function nextRate(previous: number | undefined, count: number, elapsedMs: number | undefined): number {
-    const observed = elapsedMs && elapsedMs > 0 ? count / (elapsedMs / 60_000) : count;
-    return previous === undefined ? observed : previous * 0.5 + observed * 0.5;
+export function firstPageSize(averageNew: number): number {
+    return averageNew < 0.2 ? 1 : Math.min(MAX_PAGE, Math.ceil(averageNew * 1.25) + 1);
 }
 
 export interface PollResult {
@@ -119,8 +93,7 @@ export async function runPoll(read: IRead, modify: IModify, http: IHttp, persist
     const result: PollResult = { newEvents: [], pages: 0, read: 0, reachedCursor: false };
     let top = state.walk ? { eventId: state.walk.topEventId, createdAt: state.walk.topCreatedAt } : undefined;
     let token = state.walk?.token;
-    let pageSize = token ? (state.walk?.nextSize ?? MAX_PAGE) : pageSizeFor(expectedSinceLastPoll(state, now));
-    const cursorAt = state.newestEventId ? state.newestCreatedAt : ctx.account.linkedAt - FIRST_POLL_LOOKBACK_MS;
+    let pageSize = token ? MAX_PAGE : firstPageSize(state.averageNew);
     let failure: XFailure | undefined;
     try {
         while (result.pages < MAX_PAGES_PER_RUN) {
@@ -142,8 +115,7 @@ export async function runPoll(read: IRead, modify: IModify, http: IHttp, persist
             if (!page.nextToken) result.reachedCursor = true;
             if (result.reachedCursor) break;
             token = page.nextToken;
-            const times = events.map((e) => e.createdAt);
-            pageSize = times.length ? pageSizeFor(remainingBelow({ oldestAt: Math.min(...times), newestAt: Math.max(...times), count: times.length }, cursorAt)) : MAX_PAGE;
+            pageSize = Math.min(MAX_PAGE, pageSize * 2);
         }
     } catch (e) {
         if (!(e instanceof XFailure)) throw e;
@@ -163,9 +135,8 @@ export async function runPoll(read: IRead, modify: IModify, http: IHttp, persist
     const cursor = finished && top ? { newestEventId: top.eventId, newestCreatedAt: top.createdAt } : { newestEventId: state.newestEventId, newestCreatedAt: state.newestCreatedAt };
     await pollStateRecord.write(persistence, {
         ...cursor,
-        walk: !finished && token && top ? { token, topEventId: top.eventId, topCreatedAt: top.createdAt, nextSize: pageSize } : undefined,
+        walk: !finished && token && top ? { token, topEventId: top.eventId, topCreatedAt: top.createdAt } : undefined,
         averageNew: state.averageNew * 0.7 + count * 0.3,
-        ratePerMinute: failure ? state.ratePerMinute : nextRate(state.ratePerMinute, count, state.lastPollAt === undefined ? undefined : now - state.lastPollAt),
         consecutiveEmpty,
         notBefore,
         lastPollAt: now,
