@@ -24,7 +24,7 @@ export interface PollState {
      * pages, or X's limit): the next run continues from `token`; only when it reaches the cursor does the
      * cursor move up to `top`, so nothing between is skipped.
      */
-    walk?: { token: string; topEventId: string; topCreatedAt: number };
+    walk?: { token: string; topEventId: string; topCreatedAt: number; nextSize?: number };
     /** Moving average of new DMs per poll, to size the first page. */
     averageNew: number;
     /** Do not poll before this time (429 reset, quiet back-off, spending cap). */
@@ -93,7 +93,8 @@ export async function runPoll(read: IRead, modify: IModify, http: IHttp, persist
     const result: PollResult = { newEvents: [], pages: 0, read: 0, reachedCursor: false };
     let top = state.walk ? { eventId: state.walk.topEventId, createdAt: state.walk.topCreatedAt } : undefined;
     let token = state.walk?.token;
-    let pageSize = token ? MAX_PAGE : firstPageSize(state.averageNew);
+    // A walk resumes with the size it would have used next (pages double while they are all new).
+    let pageSize = token ? (state.walk?.nextSize ?? MAX_PAGE) : firstPageSize(state.averageNew);
     let failure: XFailure | undefined;
     try {
         while (result.pages < MAX_PAGES_PER_RUN) {
@@ -135,7 +136,7 @@ export async function runPoll(read: IRead, modify: IModify, http: IHttp, persist
     const cursor = finished && top ? { newestEventId: top.eventId, newestCreatedAt: top.createdAt } : { newestEventId: state.newestEventId, newestCreatedAt: state.newestCreatedAt };
     await pollStateRecord.write(persistence, {
         ...cursor,
-        walk: !finished && token && top ? { token, topEventId: top.eventId, topCreatedAt: top.createdAt } : undefined,
+        walk: !finished && token && top ? { token, topEventId: top.eventId, topCreatedAt: top.createdAt, nextSize: pageSize } : undefined,
         averageNew: state.averageNew * 0.7 + count * 0.3,
         consecutiveEmpty,
         notBefore,
