@@ -48,7 +48,7 @@ const QUIET_MAX_DELAY_MS = 15 * 60_000;
  * that shows where new events end; when nothing usually arrives, just that one (X bills every event returned).
  */
 export function firstPageSize(averageNew: number): number {
-    return averageNew < 0.2 ? 1 : Math.min(MAX_PAGE, Math.ceil(averageNew * 1.25) + 1);
+    return averageNew < 0.5 ? 1 : Math.min(MAX_PAGE, Math.ceil(averageNew) + 1);
 }
 
 export interface PollResult {
