@@ -3,7 +3,9 @@
  * registers its settings, command and webhook endpoint, answers X's CRC challenge, refuses bad input
  * without ever disabling itself, and survives a server restart.
  */
+import * as fs from 'fs';
 import JSZip from 'jszip';
+import * as path from 'path';
 import { isAllowedRequire, requiresInBundle } from '../../tools/build/allowed-modules';
 import { startHttpFront } from '../../tools/host/http-front';
 import type { TestHost } from '../../tools/host/host';
@@ -73,6 +75,21 @@ describe('the packaged app in the real Apps-Engine runtime', () => {
         expect(notices[0].user.id).toBe(admin.id);
         expect(notices[0].message.sender?.id).toBe(host.appUser().id);
         for (const sub of ['authorize', 'unauthorize', 'status', 'support', 'help']) expect(notices[0].text).toContain(`/twitter ${sub}`);
+    });
+
+    it.each([
+        ['de', 'für'],
+        ['pt-BR', 'vincula'],
+        ['fr', 'délier'],
+        ['es', 'vincula'],
+    ])('answers in the language the user chose (%s), accents intact', async (language, word) => {
+        const catalog = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'i18n', `${language}.json`), 'utf8')) as Record<string, string>;
+        const reader = { ...admin, settings: { preferences: { language } } } as typeof admin;
+        const before = host.store.ephemeral.length;
+        await host.runCommand('/twitter help', reader);
+        const [notice] = host.store.ephemeral.slice(before);
+        expect(notice.text).toBe(catalog.command_help);
+        expect(notice.text).toContain(word);
     });
 
     it.each([['/twitter'], ['/twitter   '], ['/twitter frobnicate'], ['/twitter HELP']])('answers %j with the help text', async (command) => {

@@ -19,10 +19,24 @@ export const isSettingsUiKey = (key: string) => key.startsWith('section_') || (k
 const withoutSettingsUiTexts: esbuild.Plugin = {
     name: 'i18n-without-settings-ui',
     setup(build) {
-        build.onLoad({ filter: /[\\/]i18n[\\/][^\\/]+\.json$/ }, (args) => {
-            const catalog = JSON.parse(fs.readFileSync(args.path, 'utf8')) as Record<string, string>;
+        // The key list is written once (English order); each catalog is just its texts in that order.
+        const KEYS = 'i18n-catalog-keys';
+        const runtimeCatalog = (file: string) => {
+            const catalog = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>;
             for (const key of Object.keys(catalog)) if (isSettingsUiKey(key)) delete catalog[key];
-            return { contents: JSON.stringify(catalog), loader: 'json' };
+            return catalog;
+        };
+        const englishKeys = (dir: string) => Object.keys(runtimeCatalog(path.join(dir, 'en.json')));
+        build.onResolve({ filter: new RegExp(`^${KEYS}$`) }, (args) => ({ path: path.join(args.resolveDir, KEYS), namespace: KEYS }));
+        build.onLoad({ filter: /.*/, namespace: KEYS }, (args) => ({ contents: `module.exports=${JSON.stringify(englishKeys(path.dirname(args.path)))}`, loader: 'js' }));
+        build.onLoad({ filter: /[\\/]i18n[\\/][^\\/]+\.json$/ }, (args) => {
+            const catalog = runtimeCatalog(args.path);
+            const texts = englishKeys(path.dirname(args.path)).map((key) => catalog[key] ?? null);
+            return {
+                contents: `const keys=require(${JSON.stringify(KEYS)});const texts=${JSON.stringify(texts)};const catalog={};keys.forEach((k,i)=>{if(texts[i]!==null)catalog[k]=texts[i]});module.exports=catalog;`,
+                loader: 'js',
+                resolveDir: path.dirname(args.path),
+            };
         });
     },
 };
@@ -66,6 +80,8 @@ export async function buildApp(options: BuildOptions = {}): Promise<BuildResult>
         // No keepNames: the engine takes the bundle's first export as the app class, whatever its name.
         minify: true,
         legalComments: 'none',
+        // Accented texts as they are (é is 2 bytes in UTF-8, 4 as an escape); the runtime reads the bundle as UTF-8.
+        charset: 'utf8',
         metafile: true,
         logLevel: 'silent',
         plugins: [withoutSettingsUiTexts],
