@@ -71,11 +71,11 @@ export function normalizeSettings(raw: Record<string, unknown>): AppSettings {
 }
 
 /**
- * Settings are read on every event, and each read is a round trip to the server: keep them in memory.
- * onSettingUpdated clears the cache on the instance where the admin saved; the TTL bounds how long
- * another instance of a cluster can lag behind.
+ * Settings are read on every event, and each read is a round trip to the server (about twenty of them):
+ * keep them in memory. onSettingUpdated clears the cache on every instance (Rocket.Chat broadcasts an app
+ * setting change and each instance's engine calls the hook), so the TTL is only a safety net.
  */
-const TTL_MS = 30_000;
+const TTL_MS = 10 * 60_000;
 let cache: { settings: AppSettings; at: number } | undefined;
 
 export async function readSettings(read: IRead, now = Date.now()): Promise<AppSettings> {
