@@ -8,6 +8,7 @@ import { TestHost } from '../../tools/host/host';
 import { signWebhookBody } from '../../src/x/webhook-crypto';
 import { PENDING_JOB_ID, RECOVERY_JOB_ID, VERIFY_JOB_ID } from '../../src/jobs/ids';
 import { roomOf, syncSimClock, visibleTexts } from './helpers/inbound';
+import { receivedTexts } from './helpers/outbound';
 import { webhookSecret } from './helpers/app-host';
 import { startWorld, World, X_HOSTS } from './helpers/world';
 
@@ -235,6 +236,31 @@ describe('inbound reliability (Account Activity API webhook)', () => {
         } finally {
             world.front.setHosts([world.host]);
             await second.stop();
+        }
+    });
+
+    it('a setting saved on one instance is used at once by the other (Rocket.Chat broadcasts the change)', async () => {
+        const second = await TestHost.start({ store: world.host.store, hostId: 'h-settings', httpHostMap: Object.fromEntries(X_HOSTS.map((h) => [h, world.sim.url])) });
+        const original = world.host.settingValue('welcome_message');
+        try {
+            world.front.setHosts([second]);
+            await world.host.setSetting('welcome_message', 'Hello, first welcome');
+            const before = world.customer('settings_before', 'Settings Before');
+            await syncSimClock(world);
+            await world.sim.sendDm({ from: before, to: world.business.id, text: 'hi' });
+            await second.settle();
+            // The second instance has the settings in memory now; the admin changes one on the first.
+            await world.host.setSetting('welcome_message', 'Hello, second welcome');
+            const after = world.customer('settings_after', 'Settings After');
+            await syncSimClock(world);
+            await world.sim.sendDm({ from: after, to: world.business.id, text: 'hi' });
+            await second.settle();
+            expect(receivedTexts(world, before)).toEqual(['Hello, first welcome']);
+            expect(receivedTexts(world, after)).toEqual(['Hello, second welcome']);
+        } finally {
+            world.front.setHosts([world.host]);
+            await second.stop();
+            await world.host.setSetting('welcome_message', original);
         }
     });
 

@@ -204,6 +204,7 @@ export class TestHost {
             host.installedAppId = [...host.store.appMetadata.keys()][0];
         }
         host.guardRuntimePipes();
+        host.store.instances.add(host);
         return host;
     }
 
@@ -268,6 +269,7 @@ export class TestHost {
     public async stop(): Promise<void> {
         if (this.stopped) return;
         this.stopped = true;
+        this.store.instances.delete(this);
         this.guardRuntimePipes();
         this.stopAutoJobs();
         await settle(this.hostId);
@@ -384,10 +386,19 @@ export class TestHost {
     }
 
     /** An admin changing an app setting in Administration → Apps (fires onSettingUpdated). */
+    /** An admin saves an app setting on this instance; Rocket.Chat's broadcast applies it on the others. */
     public async setSetting(id: string, value: unknown): Promise<void> {
         const settings = this.manager.getSettingsManager();
         const current = settings.getAppSetting(this.appId, id);
-        await settings.updateAppSetting(this.appId, { ...current, value });
+        const updated = { ...current, value };
+        await settings.updateAppSetting(this.appId, updated);
+        for (const other of this.store.instances) if (other !== this) await other.receiveAppSetting(this.appId, updated);
+        await this.settle();
+    }
+
+    /** The broadcast of a setting saved on another instance (AppServerListener.onAppSettingUpdated). */
+    public async receiveAppSetting(appId: string, setting: object): Promise<void> {
+        await this.manager.getSettingsManager().updateAppSetting(appId, setting as ISetting);
         await this.settle();
     }
 

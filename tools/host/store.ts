@@ -70,6 +70,11 @@ export class HostStore {
     public readonly appLogs: unknown[] = [];
     public readonly appLogEntries: import('@rocket.chat/apps-engine/server/logging').ILoggerStorageEntry[] = [];
     public readonly jobs = new Map<string, ScheduledJob>();
+    /**
+     * The running instances on this database, as Rocket.Chat's broadcast reaches them: an app setting saved
+     * on one is applied on every other (apps.settingUpdated → SettingsManager.updateAppSetting → the hook).
+     */
+    public readonly instances = new Set<{ receiveAppSetting(appId: string, setting: object): Promise<void> }>();
 
     /** Signs installed apps; generating RSA keys is most of a host's start-up, so hosts sharing a store share them. */
     public readonly federationKeys = generateKeyPairSync('rsa', {
