@@ -4,13 +4,12 @@
  * instances sharing one database, and bad input of every kind — exactly once, in order, nothing lost.
  */
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
-import { TestHost } from '../../tools/host/host';
 import { signWebhookBody } from '../../src/x/webhook-crypto';
 import { PENDING_JOB_ID, RECOVERY_JOB_ID, VERIFY_JOB_ID } from '../../src/jobs/ids';
 import { roomOf, syncSimClock, visibleTexts } from './helpers/inbound';
 import { receivedTexts } from './helpers/outbound';
 import { webhookSecret } from './helpers/app-host';
-import { startWorld, World, X_HOSTS } from './helpers/world';
+import { startInstance, startWorld, World } from './helpers/world';
 
 const GIF = Buffer.concat([Buffer.from('GIF89a', 'latin1'), Buffer.alloc(32, 1)]);
 const MP4 = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypmp42', 'latin1'), Buffer.alloc(64, 2)]);
@@ -218,7 +217,7 @@ describe('inbound reliability (Account Activity API webhook)', () => {
     });
 
     it('with two Rocket.Chat instances sharing one database and deliveries alternating between them: 0 lost, 0 duplicated', async () => {
-        const second = await TestHost.start({ store: world.host.store, hostId: 'h-second', httpHostMap: Object.fromEntries(X_HOSTS.map((h) => [h, world.sim.url])) });
+        const second = await startInstance(world, 'h-second');
         try {
             world.front.setHosts([world.host, second]);
             world.sim.faults.set({ delivery: { duplicate: 1 }, probability: 0.3 });
@@ -240,7 +239,7 @@ describe('inbound reliability (Account Activity API webhook)', () => {
     });
 
     it('a setting saved on one instance is used at once by the other (Rocket.Chat broadcasts the change)', async () => {
-        const second = await TestHost.start({ store: world.host.store, hostId: 'h-settings', httpHostMap: Object.fromEntries(X_HOSTS.map((h) => [h, world.sim.url])) });
+        const second = await startInstance(world, 'h-settings');
         const original = world.host.settingValue('welcome_message');
         try {
             world.front.setHosts([second]);
@@ -301,7 +300,7 @@ describe('inbound reliability (Account Activity API webhook)', () => {
         });
 
         it('when the claimant is only slow, the verification finds its post and adds nothing', async () => {
-            const second = await TestHost.start({ store: world.host.store, hostId: 'h-verify', httpHostMap: Object.fromEntries(X_HOSTS.map((h) => [h, world.sim.url])) });
+            const second = await startInstance(world, 'h-verify');
             try {
                 const customer = world.customer('slow_claim', 'Slow Claim Customer');
                 await syncSimClock(world);

@@ -19,9 +19,8 @@ import {
     syncClock,
     whileProcessing,
 } from './helpers/outbound';
-import { TestHost } from '../../tools/host/host';
 import { QUEUED_VIEW_MAX_AGE_MS } from '../../src/bridge/outbound';
-import { startWorld, World, X_HOSTS } from './helpers/world';
+import { startInstance, startWorld, World } from './helpers/world';
 
 const FIFTEEN_MINUTES = 15 * 60_000;
 const GENEROUS = { perUser: { limit: 10_000, windowMs: FIFTEEN_MINUTES } };
@@ -282,7 +281,7 @@ describe('conversation lifecycle', () => {
     });
 
     it('a reply handled by another Rocket.Chat instance waits behind what the first one queued', async () => {
-        const second = await TestHost.start({ store: world.host.store, hostId: 'h-outbound-second', httpHostMap: Object.fromEntries(X_HOSTS.map((h) => [h, world.sim.url])) });
+        const second = await startInstance(world, 'h-outbound-second');
         try {
             const { customer, room } = await openConversation(world, 'two_instances', 'Two Instances Customer');
             second.postAgentMessage(room.id, world.agent, 'hello from instance two');

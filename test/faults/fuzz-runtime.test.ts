@@ -10,7 +10,7 @@ import { POLLER_JOB_ID } from '../../src/jobs/ids';
 import { signWebhookBody } from '../../src/x/webhook-crypto';
 import { DEFAULT_APP } from '../../tools/x-sim/defaults';
 import { webhookSecret } from '../e2e/helpers/app-host';
-import { configure, X_HOSTS } from '../e2e/helpers/world';
+import { configure } from '../e2e/helpers/world';
 import { commandArgs, dmEventsPage, settingValue, webhookBody } from './helpers/arbitraries';
 import { runJobsUntil, translatePollState } from './helpers/polling';
 import { letRetriesRun } from './helpers/drive';
@@ -189,7 +189,7 @@ describe(`fuzzing through the runtime (${BODIES.toLocaleString('en-US')} webhook
         beforeAll(async () => {
             rig = await startRig({ mode: 'polling', shareClock: true });
             proxy = await startXProxy(rig.sim);
-            rig.host.setHttpHostMap(Object.fromEntries(X_HOSTS.map((h) => [h, proxy.url])));
+            rig.routeXThrough(proxy.url);
         }, 120_000);
 
         afterAll(async () => {

@@ -11,7 +11,6 @@ import { FULL, SCALE, SEED, timeoutFor } from './helpers/scale';
 import { capturedTexts, engineLogHits, formatScan, scanForSecrets } from './helpers/secrets';
 import { record } from './helpers/summary';
 import { randomFaults, startXProxy, XProxy } from './helpers/x-proxy';
-import { X_HOSTS } from '../e2e/helpers/world';
 
 const N = Math.max(80, Math.round(SCALE.inboundEvents * 0.2));
 const MINUTE = 60_000;
@@ -24,7 +23,7 @@ describe(`inbound under faults, polling (${SCALE.label}: ${N} DMs)`, () => {
     beforeAll(async () => {
         rig = await startRig({ mode: 'polling', shareClock: true });
         proxy = await startXProxy(rig.sim);
-        rig.host.setHttpHostMap(Object.fromEntries(X_HOSTS.map((h) => [h, proxy.url])));
+        rig.routeXThrough(proxy.url);
     }, 120_000);
 
     afterAll(async () => {

@@ -8,7 +8,6 @@ import { DEFAULT_APP } from '../../tools/x-sim/defaults';
 import type { WebhookHttpCall } from '../../tools/x-sim/delivery/outbound-http';
 import { auditInbound } from './helpers/audit';
 import { dmText, letRetriesRun, newCustomers, seededRandom } from './helpers/drive';
-import { X_HOSTS } from '../e2e/helpers/world';
 import { catchUpWithRealTime, Rig, startRig } from './helpers/rig';
 import { SCALE, SEED, timeoutFor } from './helpers/scale';
 import { capturedTexts, engineLogHits, formatScan, scanForSecrets } from './helpers/secrets';
@@ -45,7 +44,7 @@ describe(`inbound under faults, X Activity API webhook (${SCALE.label}: ${N} DMs
         // Rocket.Chat → X: photo downloads cross a network that drops connections too.
         proxy = await startXProxy(rig.sim);
         proxy.policy = randomFaults(SEED + 3, [{ p: 0.15, fault: 'drop-after', when: (r) => /\/ton\/|dm_conversations\/media/.test(r.path) }]);
-        rig.host.setHttpHostMap(Object.fromEntries(X_HOSTS.map((h) => [h, proxy.url])));
+        rig.routeXThrough(proxy.url);
     }, 120_000);
 
     afterAll(async () => {

@@ -6,7 +6,6 @@
  * lost 0, duplicated 0, out-of-order 0 on the customer's side.
  */
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
-import { X_HOSTS } from '../e2e/helpers/world';
 import { auditOutbound } from './helpers/audit';
 import { seededRandom } from './helpers/drive';
 import { runJobsUntil } from './helpers/polling';
@@ -28,7 +27,7 @@ describe(`agent replies under faults (${SCALE.label}: ${R} replies)`, () => {
         rig = await startRig({ mode: 'aaa', shareClock: true });
         proxy = await startXProxy(rig.sim);
         await rig.addInstance();
-        for (const host of rig.hosts) host.setHttpHostMap(Object.fromEntries(X_HOSTS.map((h) => [h, proxy.url])));
+        rig.routeXThrough(proxy.url);
     }, 120_000);
 
     afterAll(async () => {
@@ -79,10 +78,7 @@ describe(`agent replies under faults (${SCALE.label}: ${R} replies)`, () => {
                     rig.hosts[which % rig.hosts.length].postAgentMessage(c.room.id, rig.agent, text);
                     posted++;
                     await rig.clock.advance(1_000);
-                    if (posted % restartEvery === 0) {
-                        await rig.restartInstance(restarts++ % rig.hosts.length);
-                        for (const host of rig.hosts) host.setHttpHostMap(Object.fromEntries(X_HOSTS.map((h) => [h, proxy.url])));
-                    }
+                    if (posted % restartEvery === 0) await rig.restartInstance(restarts++ % rig.hosts.length);
                 }
                 await Promise.all(rig.hosts.map((h) => h.settle()));
                 await runJobsUntil(rig.clock, rig.hosts, rig.clock.now() + MINUTE);

@@ -18,6 +18,11 @@ import { packagedZip } from './package-zip';
 /** Every X hostname the app calls; the host routes them all to the simulator. */
 export const X_HOSTS = ['api.x.com', 'upload.x.com', 'x.com', 'ton.twitter.com'];
 
+/** Every X hostname the app calls, sent to one base URL (the simulator, or a proxy in front of it). */
+export const xHostMap = (url: string): Record<string, string> => Object.fromEntries(X_HOSTS.map((h) => [h, url]));
+
+const RUNTIME_TIMEOUT_MS = 20_000;
+
 export type DeliveryModeName = 'xaa' | 'aaa' | 'polling';
 export type AuthMethodName = 'tokens' | 'oauth2';
 export const DELIVERY_MODES: readonly DeliveryModeName[] = ['xaa', 'aaa', 'polling'];
@@ -67,10 +72,9 @@ export async function startWorld<C extends SimClock = ManualClock>(options: Worl
     let host: TestHost | undefined;
     let front: HttpFront | undefined;
     try {
-        const httpHostMap = Object.fromEntries(X_HOSTS.map((h) => [h, sim.url]));
         host = await TestHost.start({
-            runtimeTimeoutMs: 20_000,
-            httpHostMap,
+            runtimeTimeoutMs: RUNTIME_TIMEOUT_MS,
+            httpHostMap: xHostMap(sim.url),
             store: options.store,
             acceptChatsWithNoAgents: options.acceptChatsWithNoAgents,
             ...(options.shareClock ? { clock: sim.clock } : {}),
@@ -106,6 +110,11 @@ export async function startWorld<C extends SimClock = ManualClock>(options: Worl
         await stopAll({ sim, host, front }).catch(() => undefined);
         throw e;
     }
+}
+
+/** Another Rocket.Chat instance on the world's database; the caller decides when the front sends it traffic. */
+export function startInstance(world: World<SimClock>, hostId: string): Promise<TestHost> {
+    return TestHost.start({ runtimeTimeoutMs: RUNTIME_TIMEOUT_MS, httpHostMap: xHostMap(world.sim.url), store: world.host.store, hostId });
 }
 
 async function stopAll(parts: { sim: XSim<SimClock>; host?: TestHost; front?: HttpFront }): Promise<void> {

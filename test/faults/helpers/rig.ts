@@ -16,7 +16,7 @@ import type { XSimOptions } from '../../../tools/x-sim/build-services';
 import { startXSim } from '../../../tools/x-sim/sim';
 import { signWebhookBody } from '../../../src/x/webhook-crypto';
 import { packagedZip, webhookSecret } from '../../e2e/helpers/app-host';
-import { configure, DeliveryModeName, link, World, X_HOSTS } from '../../e2e/helpers/world';
+import { configure, DeliveryModeName, link, World, xHostMap } from '../../e2e/helpers/world';
 
 export interface RigOptions {
     mode: DeliveryModeName;
@@ -43,6 +43,8 @@ export interface Rig extends World {
     referenceAppIds: string[];
     /** Starts another instance over the same store and puts it behind the front (round robin). */
     addInstance(): Promise<TestHost>;
+    /** X's hostnames go to `baseUrl` on every instance, current, restarted or added later (a faulty network in between). */
+    routeXThrough(baseUrl: string): void;
     /** Restarts instance `i` (Rocket.Chat restart: its app reloads from the store); the front answers 5xx for it meanwhile. */
     restartInstance(i: number): Promise<TestHost>;
     settleAll(): Promise<void>;
@@ -80,8 +82,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
     };
     // X waits 10 s for a webhook answer; the simulator's real-time cap defaults to 2 s under a manual clock.
     const sim = await startXSim({ clock, retryDelaysMs: [3_000, 27_000, 242_000], deliveryRealTimeoutMs: 10_000, webhookHttpCall: wrap(recording), ...options.sim });
-    const httpHostMap = Object.fromEntries(X_HOSTS.map((h) => [h, sim.url]));
-    const hostOptions = { runtimeTimeoutMs: 30_000, httpHostMap, acceptChatsWithNoAgents: options.acceptChatsWithNoAgents, ...(options.shareClock ? { clock } : {}) };
+    const hostOptions = { runtimeTimeoutMs: 30_000, httpHostMap: xHostMap(sim.url), acceptChatsWithNoAgents: options.acceptChatsWithNoAgents, ...(options.shareClock ? { clock } : {}) };
     const host = await TestHost.start(hostOptions);
     const front = await startHttpFront(host);
     host.store.serverSettings.set('Site_Url', front.url);
@@ -116,6 +117,10 @@ export async function startRig(options: RigOptions): Promise<Rig> {
             hosts.push(next);
             front.setHosts(hosts);
             return next;
+        },
+        routeXThrough(baseUrl: string) {
+            hostOptions.httpHostMap = xHostMap(baseUrl);
+            for (const h of hosts) h.setHttpHostMap(hostOptions.httpHostMap);
         },
         async restartInstance(i: number) {
             const others = hosts.filter((_, j) => j !== i);
