@@ -17,15 +17,19 @@ export interface SandboxProcess {
     exited(timeoutMs: number): Promise<SandboxExit>;
     /** The Apps-Engine runtime's Deno process ids the sandbox printed. */
     denoPids(): number[];
-    /** Ctrl-C in the terminal: SIGINT to the whole process group (tsx and the sandbox). */
+    /** Ctrl-C in the terminal: SIGINT to the whole process group. */
     interrupt(timeoutMs: number): Promise<SandboxExit>;
     /** Last resort after a failed test. */
     kill(): void;
 }
 
-/** Runs `tsx tools/sandbox/main.ts <args>` (what `npm start -- <args>` runs) in its own process group. */
+/**
+ * Runs `node --import tsx tools/sandbox/main.ts <args>` (what `npm start -- <args>` runs) in its own process group.
+ * One Node process, no `tsx` CLI in front: the CLI relays Ctrl-C to its child and SIGKILLs it (exit 130, Deno
+ * left behind) when the child does not acknowledge within 30 ms, which a loaded machine easily misses.
+ */
 export function startSandboxProcess(args: string[]): SandboxProcess {
-    const child = spawn(path.join(repoRoot, 'node_modules', '.bin', 'tsx'), ['tools/sandbox/main.ts', ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tools/sandbox/main.ts', ...args], {
         cwd: repoRoot,
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: true,
