@@ -4,7 +4,8 @@
  * customer's DM view; images too. Saves a screenshot as a test artifact (test-artifacts/sandbox-console.png).
  *
  * Chromium comes from `tools/sandbox/ensure-chromium.sh` (apt, run by .ci/run and here when missing).
- * Where it cannot be installed, this suite is SKIPPED with a loud message, never passed.
+ * Where it cannot be installed, this suite is SKIPPED with a loud message on a developer's machine, never
+ * passed; in CI (`CI=true`) it FAILS instead, so a CI run can never go green without the browser test.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -40,7 +41,8 @@ if (!executablePath) {
             `!! (tools/sandbox/ensure-chromium.sh needs apt-get and root). Install Debian's chromium, or set SANDBOX_CHROMIUM.\n${banner}\n\n`,
     );
 }
-const describeWithBrowser = executablePath ? describe : describe.skip;
+const inCi = process.env.CI === 'true';
+const describeWithBrowser = executablePath || inCi ? describe : describe.skip;
 
 describeWithBrowser('the sandbox console in Chromium', () => {
     let sandbox: SandboxProcess;
@@ -50,6 +52,7 @@ describeWithBrowser('the sandbox console in Chromium', () => {
     let url: string;
 
     beforeAll(async () => {
+        if (!executablePath) throw new Error(`CI=true and Chromium is missing at ${CHROMIUM}: the browser test must run in CI (see tools/sandbox/ensure-chromium.sh).`);
         sandbox = startSandboxProcess(['--no-build', '--port', '0']);
         [, url] = await sandbox.waitFor(/Console: (http:\/\/127\.0\.0\.1:\d+\/)/, 60_000);
         userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandbox-chromium-'));

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs Debian's Chromium (and a colour emoji font) for the sandbox's browser test, when missing.
-# Never fails: where it cannot install (no apt-get, not root, no network), the browser test skips
+# Never fails: where it cannot install (no apt-get, not root, no network), the browser test skips (fails under CI=true)
 # with a loud message instead. Used by .ci/run and by test/e2e/sandbox-browser.test.ts.
 set -u
 CHROMIUM="${SANDBOX_CHROMIUM:-/usr/bin/chromium}"
 if [ -x "$CHROMIUM" ]; then
   exit 0
 fi
-warn() { echo "ensure-chromium: $*; the sandbox browser test will be skipped." >&2; exit 0; }
+warn() { echo "ensure-chromium: $*; the sandbox browser test will be skipped (and fail under CI=true)." >&2; exit 0; }
 command -v apt-get >/dev/null 2>&1 || warn "apt-get is not available"
 SUDO=""
 if [ "$(id -u)" != "0" ]; then
