@@ -2,7 +2,7 @@
 import type { ILivechatMessage, ILivechatRoom, IVisitor } from '@rocket.chat/apps-engine/definition/livechat';
 import { RoomType } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
-import { translator } from '../i18n/translate';
+import { Translate, translator } from '../i18n/translate';
 import type { ConversationRecord } from '../storage/conversations';
 import type { InboundMessage } from '../x/event-types';
 import type { BridgeContext } from './context';
@@ -28,11 +28,18 @@ async function serverTranslator(ctx: BridgeContext) {
  */
 export async function postCustomerMessage(ctx: BridgeContext, conversation: ConversationRecord, message: InboundMessage): Promise<void> {
     const text = inboundText(message);
-    const fetched = message.media ? await fetchInboundMedia(ctx, message.media, await serverTranslator(ctx)) : undefined;
+    // The server's language is read only when a note about the file needs it.
+    let t: Promise<Translate> | undefined;
+    const translate = () => (t ??= serverTranslator(ctx));
+    const fetched = message.media ? await fetchInboundMedia(ctx, message.media, translate) : undefined;
     const note = fetched && !fetched.ok ? `_${fetched.note}_` : undefined;
     const body = [text, note].filter(Boolean).join('\n');
     if (body) await postVisitorText(ctx, conversation, message, body);
-    if (message.media && fetched?.ok) await uploadInboundMedia(ctx, conversation, message.media, fetched);
+    if (message.media && fetched?.ok) {
+        const upload = await uploadInboundMedia(ctx, conversation, message.media, fetched, translate);
+        // The text is in; a failed notice must not fail the delivery (X's retry would find the text and stop).
+        if (!upload.posted) await postRoomNotice(ctx, conversation.roomId, upload.notice).catch((e) => ctx.logger.warn(`Could not post a media notice: ${(e as Error).message}`));
+    }
 }
 
 async function postVisitorText(ctx: BridgeContext, conversation: ConversationRecord, message: InboundMessage, body: string): Promise<void> {

@@ -18,20 +18,23 @@ export interface SentDm {
 
 export type DmMediaCategory = 'dm_image' | 'dm_gif' | 'dm_video';
 
-/** Where an inbound attachment can be fetched; which field is used depends on the auth method. */
+/** Where an inbound attachment can be fetched: the URL X named (a photo, or the chosen video/GIF variant). */
 export interface DmMediaLocation {
     dmEventId: string;
     mediaId: string;
-    /** ton.twitter.com URL (OAuth 1.0a) or a variant URL for videos and GIFs. */
     url: string;
-    /** For `GET /2/dm_conversations/media/:dm_id/:media_id/:resource_id` (OAuth 2.0). */
-    resourceId?: string;
 }
 
-export interface DownloadedMedia {
-    bytes: Buffer;
-    contentType: string;
-}
+/**
+ * A download's outcome. The bytes carry no type: X answers `application/octet-stream` for DM media, so the
+ * caller types the file from its bytes. A refusal means no byte past the limit (or none at all) was asked for.
+ */
+export type DmMediaDownload =
+    | { ok: true; bytes: Buffer }
+    /** Not one of X's DM media locations over HTTPS: no request was made. */
+    | { ok: false; refused: 'source-not-allowed' }
+    /** Larger than `maxBytes`; the size when X told it. */
+    | { ok: false; refused: 'too-large'; sizeBytes?: number };
 
 export interface DmEventsPage {
     /** The raw page, for normalizeDmEventsPage. */
@@ -96,7 +99,7 @@ export interface XClient {
     user(id: string): Promise<XUser>;
     sendDm(participantId: string, text: string | undefined, mediaId?: string): Promise<SentDm>;
     uploadDmMedia(bytes: Buffer, mimeType: string): Promise<string>;
-    downloadDmMedia(location: DmMediaLocation): Promise<DownloadedMedia>;
+    downloadDmMedia(location: DmMediaLocation, maxBytes: number): Promise<DmMediaDownload>;
     listDmEvents(options: { maxResults: number; paginationToken?: string }): Promise<DmEventsPage>;
     getDmEvent(eventId: string): Promise<unknown>;
     /** Sends the typing indicator where the API allows it for this auth method; false when it does not. */

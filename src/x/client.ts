@@ -3,15 +3,15 @@
  * transport plugin carries it through Rocket.Chat's HTTP accessor, and every failure comes back as an
  * XFailure people can act on. An OAuth 2.0 call rejected with 401 is retried once with a refreshed token.
  */
-import { TwitterApi } from 'twitter-api-v2';
+import { ApiResponseError, TwitterApi } from 'twitter-api-v2';
 import type { ITwitterApiClientPlugin } from 'twitter-api-v2';
 import { AuthMethod } from '../settings/ids';
 import {
     ActivityEventType,
     ActivitySubscription,
     DmEventsPage,
+    DmMediaDownload,
     DmMediaLocation,
-    DownloadedMedia,
     SentDm,
     Webhook,
     XClient,
@@ -21,6 +21,8 @@ import {
 import type { CredentialSource, UserAuth } from './credentials';
 import { toXFailure } from './errors';
 import { dmCategoryFor } from '../bridge/media-rules';
+import { classifyMediaUrl, dmMediaApiUrl } from './media-hosts';
+import { downloadInRanges } from './ranged-download';
 
 export interface XClientDeps {
     credentials: CredentialSource;
@@ -36,7 +38,7 @@ export interface XClientDeps {
 export const DM_EVENT_QUERY = {
     'dm_event.fields': 'id,text,event_type,created_at,dm_conversation_id,sender_id,participant_ids,attachments,entities',
     expansions: 'attachments.media_keys,sender_id,participant_ids',
-    'media.fields': 'media_key,type,url,preview_image_url,variants,width,height',
+    'media.fields': 'media_key,type,url,preview_image_url,variants,width,height,duration_ms',
     'user.fields': 'id,name,username,profile_image_url',
 };
 
@@ -141,17 +143,57 @@ export class TwitterXClient implements XClient {
         });
     }
 
-    /** OAuth 2.0: X's DM media endpoint; OAuth 1.0a: the signed ton.twitter.com (or variant) URL. */
-    public async downloadDmMedia(location: DmMediaLocation): Promise<DownloadedMedia> {
+    /**
+     * Fetches an inbound attachment from an allowed X media location (media-hosts.ts) in bounded ranges
+     * (ranged-download.ts). Photos: OAuth 2.0 → X's DM media endpoint, OAuth 1.0a → the signed ton URL. Video
+     * and GIF variants: video.twimg.com, without credentials. Anything else: no request at all.
+     */
+    public async downloadDmMedia(location: DmMediaLocation, maxBytes: number): Promise<DmMediaDownload> {
+        const source = classifyMediaUrl(location.url);
+        if (!source) return { ok: false, refused: 'source-not-allowed' };
+        if (source.kind === 'video-cdn') {
+            // An anonymous client, and auth disabled per request: no credential can ride along.
+            const anonymous = new TwitterApi(undefined as unknown as string, { plugins: this.deps.plugins });
+            return this.rangedGet(anonymous, source.url, maxBytes, false).catch((e) => {
+                throw toXFailure(e, this.deps.now());
+            });
+        }
         return this.asUser(async (c, auth) => {
             const url =
-                auth.kind === 'oauth2' && location.resourceId
-                    ? `https://api.x.com/2/dm_conversations/media/${encodeURIComponent(location.dmEventId)}/${encodeURIComponent(location.mediaId)}/${encodeURIComponent(location.resourceId)}`
-                    : location.url;
-            const response = await c.get(url, undefined, { forceParseMode: 'buffer', fullResponse: true, prefix: '' });
-            const bytes = Buffer.isBuffer(response.data) ? response.data : Buffer.from(response.data as Uint8Array);
-            return { bytes, contentType: String(response.headers['content-type'] ?? 'application/octet-stream').split(';')[0].trim() };
+                source.kind === 'ton'
+                    ? auth.kind === 'oauth2'
+                        ? dmMediaApiUrl(source.dmEventId, source.mediaId, source.resourceId)
+                        : source.url
+                    : auth.kind === 'oauth2'
+                      ? source.url
+                      : undefined; // X's DM media endpoint takes OAuth 2.0 user tokens only (OpenAPI security).
+            if (!url) return { ok: false, refused: 'source-not-allowed' } as const;
+            return this.rangedGet(c, url, maxBytes, true);
         });
+    }
+
+    private async rangedGet(client: TwitterApi, url: string, maxBytes: number, authenticated: boolean): Promise<DmMediaDownload> {
+        const result = await downloadInRanges(async (first, last) => {
+            let response;
+            try {
+                response = await client.get(url, undefined, {
+                    forceParseMode: 'buffer',
+                    fullResponse: true,
+                    prefix: '',
+                    enableAuth: authenticated,
+                    headers: { Range: `bytes=${first}-${last}` },
+                });
+            } catch (e) {
+                // 416: nothing at this offset (the file ended at the previous range); its Content-Range has the size.
+                if (e instanceof ApiResponseError && e.code === 416) return { status: 416, contentRange: e.headers?.['content-range'], bytes: Buffer.alloc(0) };
+                throw e;
+            }
+            const bytes = Buffer.isBuffer(response.data) ? response.data : Buffer.from(response.data as Uint8Array);
+            // The accessor's answer reaches the library without its status: a partial answer is the one with a Content-Range.
+            const contentRange = response.headers['content-range'] as string | undefined;
+            return { status: contentRange ? 206 : 200, contentRange, bytes };
+        }, maxBytes);
+        return result.ok ? result : { ok: false, refused: 'too-large', ...(result.sizeBytes !== undefined ? { sizeBytes: result.sizeBytes } : {}) };
     }
 
     public async listDmEvents(options: { maxResults: number; paginationToken?: string }): Promise<DmEventsPage> {

@@ -31,6 +31,8 @@ export interface InboundMedia {
      */
     url: string;
     variants?: MediaVariant[];
+    /** A video's length; with a variant's bitrate it estimates the file's size before any download. */
+    durationMs?: number;
     /** The t.co link in the text that only points at this media. */
     tcoUrl?: string;
     dmEventId: string;

@@ -262,6 +262,7 @@ function legacyMedia(rawAttachment: unknown, dmEventId: string, text: string, ur
     const media = asObject(attachment.media) ?? skip('missing-field', `${where}: attachment.media`);
     const kind = mediaKind(media.type) ?? skip('unsupported-media', `${where}: media type ${String(media.type)}`);
     const variants = mediaVariants(asObject(media.video_info)?.variants);
+    const durationMs = duration(asObject(media.video_info)?.duration_millis);
     const url = nonEmptyString(media.media_url_https) ?? nonEmptyString(media.media_url) ?? variants?.[0].url;
     if (url === undefined) {
         skip('media-unavailable', `${where}: media has no URL`);
@@ -276,6 +277,7 @@ function legacyMedia(rawAttachment: unknown, dmEventId: string, text: string, ur
         kind,
         url,
         ...(variants !== undefined ? { variants } : {}),
+        ...(durationMs !== undefined ? { durationMs } : {}),
         ...(tcoUrl !== undefined ? { tcoUrl } : {}),
         dmEventId,
         ...(ton !== undefined ? { resourceId: ton.resourceId } : {}),
@@ -356,6 +358,7 @@ function v2Media(
         (media.type === undefined ? MEDIA_KIND_BY_KEY_PREFIX[key[1]] : mediaKind(media.type)) ??
         skip('unsupported-media', `${where}: media type ${String(media.type)}`);
     const variants = mediaVariants(media.variants);
+    const durationMs = duration(media.duration_ms);
     const url = nonEmptyString(media.url) ?? nonEmptyString(media.preview_image_url) ?? variants?.[0].url;
     if (url === undefined) {
         skip('media-unavailable', `${where}: media ${keys[0]} has no URL`);
@@ -367,6 +370,7 @@ function v2Media(
         kind,
         url,
         ...(variants !== undefined ? { variants } : {}),
+        ...(durationMs !== undefined ? { durationMs } : {}),
         ...(tcoUrl !== undefined ? { tcoUrl } : {}),
         dmEventId,
         ...(ton !== undefined ? { resourceId: ton.resourceId } : {}),
@@ -568,6 +572,11 @@ function mediaVariants(raw: unknown): MediaVariant[] | undefined {
         variants.push({ contentType, url, ...(typeof bitrate === 'number' && Number.isFinite(bitrate) ? { bitrate } : {}) });
     }
     return variants.length > 0 ? variants : undefined;
+}
+
+/** A video's length (v1.1 `duration_millis`, v2 `duration_ms`), when it is a plausible number. */
+function duration(value: unknown): number | undefined {
+    return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
 }
 
 function tonMediaPath(url: string): { mediaId: string; resourceId: string } | undefined {

@@ -1,0 +1,32 @@
+/**
+ * Rocket.Chat's own file-upload settings, read so the app can tell an agent why a customer's file is not
+ * shown before downloading it. Rocket.Chat enforces them itself on upload (the app catches that too), so a
+ * copy a few minutes old is good enough: four reads per instance every five minutes, not per file.
+ */
+import { IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import { ROCKET_CHAT_FILE_DEFAULTS, ServerFileRules } from '../bridge/media-rules';
+
+const TTL_MS = 5 * 60_000;
+let cache: { rules: ServerFileRules; at: number } | undefined;
+
+export async function readServerFileRules(read: IRead, now: number): Promise<ServerFileRules> {
+    if (cache && now - cache.at < TTL_MS) return cache.rules;
+    const settings = read.getEnvironmentReader().getServerSettings();
+    // A setting the server does not have (or hides) keeps Rocket.Chat's default.
+    const value = (id: string) => settings.getValueById(id).catch(() => undefined) as Promise<unknown>;
+    const [enabled, maxFileSize, whiteList, blackList] = await Promise.all([
+        value('FileUpload_Enabled'),
+        value('FileUpload_MaxFileSize'),
+        value('FileUpload_MediaTypeWhiteList'),
+        value('FileUpload_MediaTypeBlackList'),
+    ]);
+    const size = typeof maxFileSize === 'number' ? maxFileSize : parseInt(String(maxFileSize), 10);
+    const rules: ServerFileRules = {
+        enabled: typeof enabled === 'boolean' ? enabled : ROCKET_CHAT_FILE_DEFAULTS.enabled,
+        maxFileSize: Number.isFinite(size) ? size : ROCKET_CHAT_FILE_DEFAULTS.maxFileSize,
+        whiteList: typeof whiteList === 'string' ? whiteList : ROCKET_CHAT_FILE_DEFAULTS.whiteList,
+        blackList: typeof blackList === 'string' ? blackList : ROCKET_CHAT_FILE_DEFAULTS.blackList,
+    };
+    cache = { rules, at: now };
+    return rules;
+}
