@@ -10,6 +10,7 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { IAppStorageItem } from '@rocket.chat/apps-engine/server/storage';
 import { generateKeyPairSync } from 'crypto';
 import { Clock, SystemClock } from './clock';
+import { FILE_UPLOAD_SETTING_DEFAULTS } from './file-upload-settings';
 
 export interface PersistedRecord {
     id: string;
@@ -45,11 +46,21 @@ export interface StoreOptions {
     clock?: Clock;
     /** Like Rocket.Chat's "Accept new omnichannel requests when there's no online agents" (Livechat_accept_chats_with_no_agents). */
     acceptChatsWithNoAgents?: boolean;
+    /** Which Rocket.Chat the visitor-upload access check mirrors (tools/host/bridges/uploads.ts); default 'token'. */
+    visitorUploadCheck?: VisitorUploadCheck;
 }
+
+/**
+ * 'token': the livechat room validator compares the visitor token only (earlier versions of
+ * apps/meteor/app/livechat/server/roomAccessValidator.compatibility.ts): a file for a closed room is stored and
+ * silently not posted. 'token-and-open': it also requires `room.open` (the newest version read): the upload is refused.
+ */
+export type VisitorUploadCheck = 'token' | 'token-and-open';
 
 export class HostStore {
     public readonly clock: Clock;
     public acceptChatsWithNoAgents: boolean;
+    public visitorUploadCheck: VisitorUploadCheck;
 
     public readonly users = new Map<string, IUser>();
     public readonly rooms = new Map<string, IRoom | ILivechatRoom>();
@@ -88,8 +99,10 @@ export class HostStore {
     constructor(options: StoreOptions = {}) {
         this.clock = options.clock ?? new SystemClock();
         this.acceptChatsWithNoAgents = options.acceptChatsWithNoAgents ?? false;
+        this.visitorUploadCheck = options.visitorUploadCheck ?? 'token';
         this.serverSettings.set('Site_Url', 'http://localhost:3000');
         this.serverSettings.set('Language', 'en');
+        for (const [id, value] of Object.entries(FILE_UPLOAD_SETTING_DEFAULTS)) this.serverSettings.set(id, value);
     }
 
     /** Deterministic ids shaped like Meteor's 17-character ones. */

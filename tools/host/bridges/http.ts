@@ -19,6 +19,12 @@ export interface HttpExchange {
     url: string;
     statusCode?: number;
     error?: string;
+    /** Whether the request carried credentials (an Authorization header); never their value. */
+    authorization: boolean;
+    /** The Range header, when the app asked for part of a resource. */
+    range?: string;
+    /** Bytes in the answer's body: what Rocket.Chat buffered for the app. */
+    responseBytes?: number;
 }
 
 export class HostHttpBridge extends HttpBridge {
@@ -55,11 +61,20 @@ export class HostHttpBridge extends HttpBridge {
                 if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
             }
         }
-        const exchange: HttpExchange = { at: this.ctx.store.clock.now(), appId: info.appId, method, url: info.url };
+        const header = (name: string) => Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1];
+        const exchange: HttpExchange = {
+            at: this.ctx.store.clock.now(),
+            appId: info.appId,
+            method,
+            url: info.url,
+            authorization: header('authorization') !== undefined,
+            ...(header('range') !== undefined ? { range: header('range') } : {}),
+        };
         this.exchanges.push(exchange);
         try {
             const res = await send(this.target(url), method, headers, body, request.timeout || DEFAULT_TIMEOUT);
             exchange.statusCode = res.statusCode;
+            exchange.responseBytes = res.body.length;
             const result: IHttpResponse = { url: info.url, method: info.method, statusCode: res.statusCode, headers: res.headers };
             if (request.encoding === null) {
                 result.content = res.body as unknown as string;
