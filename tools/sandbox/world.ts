@@ -16,7 +16,7 @@ import type { XSimOptions } from '../x-sim/build-services';
 import { packagedZip } from './package-zip';
 
 /** Every X hostname the app calls; the host routes them all to the simulator. */
-export const X_HOSTS = ['api.x.com', 'upload.x.com', 'x.com', 'ton.twitter.com'];
+export const X_HOSTS = ['api.x.com', 'upload.x.com', 'x.com', 'ton.twitter.com', 'video.twimg.com'];
 
 /** Every X hostname the app calls, sent to one base URL (the simulator, or a proxy in front of it). */
 export const xHostMap = (url: string): Record<string, string> => Object.fromEntries(X_HOSTS.map((h) => [h, url]));

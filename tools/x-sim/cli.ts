@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const lines = [
     `X simulator listening on ${sim.url}`,
     `  Connect to 127.0.0.1:${sim.port} and send the real X hostname in the Host header`,
-    '  (api.x.com, upload.x.com, x.com, ton.twitter.com); any other Host is treated as api.x.com.',
+    '  (api.x.com, upload.x.com, x.com, ton.twitter.com, video.twimg.com); any other Host is treated as api.x.com.',
     '',
     'Developer app',
     `  app id            ${DEFAULT_APP.id}`,

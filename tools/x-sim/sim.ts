@@ -7,9 +7,9 @@ import { isManualClock, type ManualClock, type SimClock } from './core/clock';
 import type { CrcCheck } from './delivery/crc';
 import type { DeliveryRecord } from './delivery/dispatcher';
 import { DEFAULT_APP, DEFAULT_BUSINESS_ACCOUNT, DEFAULT_BUSINESS_OAUTH1 } from './defaults';
-import { tonUrl } from './dm/views';
+import { mediaUrls } from './dm/views';
 import { serveRequest } from './http/pipeline';
-import { newDmAttachment } from './media/media-service';
+import { newDmAttachment, type MediaHost, type VideoFacts } from './media/media-service';
 import type { Faults } from './ops/faults';
 import type { LedgerView } from './ops/ledger';
 import type { RateLimitPolicy } from './ops/rate-limits';
@@ -20,7 +20,7 @@ import type { ConsentSettings, SimServices } from './services';
 import { createDeveloperApp, createXUser, type AppCredentials, type NewAppInput, type NewUserInput } from './state/accounts';
 import type { DmMediaType, DmMessage, Webhook, XUser } from './state/types';
 
-export interface DmMediaInput {
+export interface DmMediaInput extends VideoFacts {
   type: DmMediaType;
   bytes: Buffer;
   contentType: string;
@@ -41,7 +41,7 @@ export interface DmView {
   recipientId: string;
   /** Stored text (links as t.co, plus the trailing media link). */
   text: string;
-  /** `url` is the authenticated ton.twitter.com download URL X hands out for it. */
+  /** `url` is where X serves the file: ton.twitter.com for photos (authenticated), video.twimg.com for videos and GIFs. */
   media?: { mediaId: string; type: DmMediaType; contentType: string; bytes: Buffer; url: string };
   /** The app that sent it via the API; undefined when typed in the X app. */
   sourceAppId?: string;
@@ -206,7 +206,7 @@ export class XSim<C extends SimClock = ManualClock> {
       senderId: dm.from,
       recipientId: dm.to,
       text: dm.text,
-      attachment: dm.media ? newDmAttachment(this.services.store, this.services.store.ids.next(), dm.media.type, dm.media.contentType, dm.media.bytes) : undefined,
+      attachment: dm.media ? newDmAttachment(this.services.store, this.services.store.ids.next(), dm.media.type, dm.media.contentType, dm.media.bytes, dm.media) : undefined,
     });
     if (wait.awaitDelivery ?? true) await this.settle();
     return { dm: dmView(message), deliveries };
@@ -272,6 +272,11 @@ export class XSim<C extends SimClock = ManualClock> {
     return this.services.webhooks.runPeriodicChecks(webhookId);
   }
 
+  /** Whether a media host answers Range requests (defaults: MediaService.rangeSupport). */
+  setMediaRangeSupport(host: MediaHost, enabled: boolean): void {
+    this.services.media.rangeSupport[host] = enabled;
+  }
+
   setRateLimit(endpointKey: string, policy: Partial<RateLimitPolicy>): void {
     this.services.rateLimiter.setPolicy(endpointKey, policy);
   }
@@ -292,7 +297,7 @@ function dmView(message: DmMessage): DmView {
     recipientId: message.recipientId,
     text: message.text,
     media: attachment
-      ? { mediaId: attachment.mediaId, type: attachment.type, contentType: attachment.contentType, bytes: attachment.bytes, url: tonUrl(message, attachment) }
+      ? { mediaId: attachment.mediaId, type: attachment.type, contentType: attachment.contentType, bytes: attachment.bytes, url: mediaUrls(message, attachment).file }
       : undefined,
     sourceAppId: message.sourceAppId,
     createdAt: message.createdAt,

@@ -13,6 +13,26 @@ export function tonUrl(message: DmMessage, attachment: DmAttachment): string {
   return `https://ton.twitter.com/1.1/ton/data/dm/${message.id}/${attachment.mediaId}/${attachment.fileName}`;
 }
 
+/**
+ * Where X serves an attachment, as captured AAA/XAA payloads show: a photo on ton.twitter.com; a video's MP4 on
+ * video.twimg.com/dm_video/<media id>/vid/<w>x<h>/<file>, a GIF's on video.twimg.com/dm_gif/<media id>/<file>, each
+ * with a still preview on pbs.twimg.com (dm_video_preview, dm_gif_preview).
+ */
+export function mediaUrls(message: DmMessage, attachment: DmAttachment): { file: string; preview?: string } {
+  const stem = attachment.fileName.replace(/\.[^.]*$/, '');
+  switch (attachment.type) {
+    case 'photo':
+      return { file: tonUrl(message, attachment) };
+    case 'video':
+      return {
+        file: `https://video.twimg.com/dm_video/${attachment.mediaId}/vid/${attachment.width ?? 640}x${attachment.height ?? 360}/${attachment.fileName}`,
+        preview: `https://pbs.twimg.com/dm_video_preview/${attachment.mediaId}/img/${stem}.jpg`,
+      };
+    case 'animated_gif':
+      return { file: `https://video.twimg.com/dm_gif/${attachment.mediaId}/${attachment.fileName}`, preview: `https://pbs.twimg.com/dm_gif_preview/${attachment.mediaId}/${stem}.jpg` };
+  }
+}
+
 /** A v2 User object with the requested `user.fields`. */
 export function v2User(user: XUser, fields: Iterable<string> = DEFAULT_USER_FIELDS): Json {
   const all: Json = {
@@ -46,13 +66,14 @@ export function v2DmEvent(message: DmMessage, fields: Set<string>): Json {
 
 /** A v2 Media object (from `includes.media`) with the requested `media.fields`. */
 export function v2Media(message: DmMessage, attachment: DmAttachment, fields: Set<string>): Json {
-  const url = tonUrl(message, attachment);
+  const urls = mediaUrls(message, attachment);
   const all: Json = { media_key: attachment.mediaKey, type: attachment.type };
-  if (attachment.type === 'photo') all.url = url;
+  if (attachment.type === 'photo') all.url = urls.file;
   else {
-    all.preview_image_url = url;
-    all.variants = [{ bit_rate: attachment.type === 'video' ? 832000 : 0, content_type: 'video/mp4', url }];
+    all.preview_image_url = urls.preview;
+    all.variants = [{ bit_rate: attachment.bitrate ?? 0, content_type: 'video/mp4', url: urls.file }];
   }
+  if (attachment.durationMs !== undefined) all.duration_ms = attachment.durationMs;
   if (attachment.width !== undefined) all.width = attachment.width;
   if (attachment.height !== undefined) all.height = attachment.height;
   return pick(all, new Set([...DEFAULT_MEDIA_FIELDS, ...fields]));
@@ -82,11 +103,13 @@ export function messageCreateEvent(message: DmMessage): Json {
 
 function v1MediaEntity(message: DmMessage, attachment: DmAttachment): Json {
   const link = message.urls[message.urls.length - 1];
-  const url = tonUrl(message, attachment);
+  const urls = mediaUrls(message, attachment);
+  const url = urls.preview ?? urls.file;
   const entity: Json = {
     id_str: attachment.mediaId,
     indices: link ? [link.start, link.end] : [0, 0],
-    media_url: url.replace('https://', 'http://'),
+    // X repeats the https URL for DM photos (Retrieving media: "media_url is the same https URL as media_url_https").
+    media_url: attachment.type === 'photo' ? url : url.replace('https://', 'http://'),
     media_url_https: url,
     url: link?.url,
     display_url: link?.displayUrl,
@@ -96,7 +119,8 @@ function v1MediaEntity(message: DmMessage, attachment: DmAttachment): Json {
   if (attachment.type !== 'photo') {
     entity.video_info = {
       aspect_ratio: [attachment.width ?? 1, attachment.height ?? 1],
-      variants: [{ bitrate: attachment.type === 'video' ? 832000 : 0, content_type: 'video/mp4', url }],
+      ...(attachment.durationMs !== undefined ? { duration_millis: attachment.durationMs } : {}),
+      variants: [{ bitrate: attachment.bitrate ?? 0, content_type: 'video/mp4', url: urls.file }],
     };
   }
   return entity;

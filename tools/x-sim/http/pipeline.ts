@@ -105,6 +105,8 @@ export async function serveRequest(
       operationId: match?.route.operationId,
       responseContentType: response?.headers['content-type'],
       responseBody: response?.json,
+      ...(typeof request.headers.range === 'string' ? { range: request.headers.range } : {}),
+      ...(response ? { responseBytes: response.body.length } : {}),
       ...call,
     });
 

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { boundaryOf, parseMultipart, type MultipartPart } from './multipart';
 
 /** Hostnames the simulator answers for; anything else (e.g. 127.0.0.1:port) counts as api.x.com. */
-export const X_HOSTNAMES = ['api.x.com', 'upload.x.com', 'x.com', 'ton.twitter.com', 'api.twitter.com', 'twitter.com'] as const;
+export const X_HOSTNAMES = ['api.x.com', 'upload.x.com', 'x.com', 'ton.twitter.com', 'api.twitter.com', 'twitter.com', 'video.twimg.com'] as const;
 export type XHostname = (typeof X_HOSTNAMES)[number];
 
 /** An incoming request, parsed once and handed to every layer. */

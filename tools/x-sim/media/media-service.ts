@@ -40,7 +40,16 @@ export interface ProcessingInfo {
 const MAX_SEGMENT_INDEX = 999;
 
 /** Chunked and one-shot uploads, processing progress, and the rules for attaching media to a DM. */
+export type MediaHost = 'api.x.com' | 'ton.twitter.com' | 'video.twimg.com';
+
 export class MediaService {
+  /**
+   * Which media hosts answer Range requests (tests switch them). video.twimg.com does: a public capture of a
+   * dm_video answer (curl -i, 2022) carries `accept-ranges: bytes`. For ton.twitter.com and X's DM media endpoint
+   * nothing is published, so they are assumed to send whole files — the harder case for a client.
+   */
+  readonly rangeSupport: Record<MediaHost, boolean> = { 'api.x.com': false, 'ton.twitter.com': false, 'video.twimg.com': true };
+
   constructor(
     private readonly store: SimStore,
     private readonly processingMs: number,
@@ -148,16 +157,33 @@ export class MediaService {
   }
 }
 
-/** The attachment a DM carries: bytes, type, and the file name of its ton.twitter.com URL. */
-export function newDmAttachment(store: SimStore, mediaId: string, type: DmMediaType, contentType: string, bytes: Buffer): DmAttachment {
+/** What X says about a video besides its bytes; by default a 10-second clip whose bitrate matches its size. */
+export interface VideoFacts {
+  durationMs?: number;
+  /** The MP4 variant's `bitrate`; tests may understate it, as a real encode's container and audio do. */
+  bitrate?: number;
+}
+
+const DEFAULT_VIDEO_MS = 10_000;
+
+/**
+ * The attachment a DM carries: bytes, type, and its file name — the last segment of the ton.twitter.com URL for
+ * photos, of the MP4 on video.twimg.com for videos and GIFs (X transcodes GIFs to MP4; the simulator serves the
+ * bytes it was given).
+ */
+export function newDmAttachment(store: SimStore, mediaId: string, type: DmMediaType, contentType: string, bytes: Buffer, video: VideoFacts = {}): DmAttachment {
+  const durationMs = type === 'video' ? video.durationMs ?? DEFAULT_VIDEO_MS : undefined;
+  const bitrate = type === 'video' ? video.bitrate ?? Math.round((bytes.length * 8 * 1000) / durationMs!) : type === 'animated_gif' ? 0 : undefined;
   return {
     mediaId,
     mediaKey: mediaKeyOf(categoryForDmType(type), mediaId),
     type,
     contentType,
     bytes,
-    fileName: `${store.random.string(12)}.${fileExtensionOf(contentType)}`,
+    fileName: `${store.random.string(12)}.${type === 'photo' ? fileExtensionOf(contentType) : 'mp4'}`,
     ...imageDimensions(bytes),
+    ...(durationMs !== undefined ? { durationMs } : {}),
+    ...(bitrate !== undefined ? { bitrate } : {}),
   };
 }
 

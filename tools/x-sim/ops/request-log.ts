@@ -25,6 +25,10 @@ export interface RequestLogEntry {
   responseBody?: unknown;
   /** Name of the injected fault that shaped this answer, if any. */
   fault?: string;
+  /** The request's Range header, when it had one. */
+  range?: string;
+  /** Bytes in the answer's body. */
+  responseBytes?: number;
 }
 
 export class RequestLog {

@@ -95,10 +95,13 @@ export interface DmAttachment {
   type: DmMediaType;
   contentType: string;
   bytes: Buffer;
-  /** Last path segment of the ton URL / resource id of the v2 download path. */
+  /** Last path segment of the ton URL / resource id of the v2 download path (photos), or of the MP4 on video.twimg.com. */
   fileName: string;
   width?: number;
   height?: number;
+  /** Videos: length, and the MP4 variant's bitrate (X sends `bitrate: 0` and no length for GIFs). */
+  durationMs?: number;
+  bitrate?: number;
 }
 
 export interface UrlEntity {
