@@ -2,6 +2,7 @@ import { ManualClock, startXSim, type XSim, type XUser } from '../../tools/x-sim
 import { oauth1Client, oauth2Client, sentDmIds, type DmEventJson } from './helpers/clients';
 import { TINY_PNG, uploadViaJson } from './helpers/media';
 import { rejection } from './helpers/errors';
+import { nodeSender } from '../../tools/x-sim/node-sender';
 
 describe('direct messages', () => {
   let sim: XSim;
@@ -157,5 +158,48 @@ describe('direct messages', () => {
     expect([oauth2OnTon.code, oauth2OnTon.data]).toEqual([401, { errors: [{ code: 32, message: 'Could not authenticate you.' }] }]);
     const outsider = oauth2Client(sim, sim.createUser({ username: 'outsider' }).id);
     expect((await rejection(outsider.v2.get('dm_conversations/media/:dm_id/:media_id/:file', undefined, { params: { dm_id: dmId, media_id: mediaId, file } }))).code).toBe(404);
+  });
+
+  test('video and GIF MP4s are on video.twimg.com, public, with Range answers; the v2 download is octet-stream', async () => {
+    const mp4 = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypmp42', 'latin1'), Buffer.alloc(3000, 7)]);
+    const { dm: video } = await sim.sendDm({ from: customer.id, to: business.id, media: { type: 'video', bytes: mp4, contentType: 'video/mp4', durationMs: 2000 } });
+    const { dm: gif } = await sim.sendDm({ from: customer.id, to: business.id, media: { type: 'animated_gif', bytes: mp4, contentType: 'video/mp4' } });
+    expect(video.media!.url).toMatch(/^https:\/\/video\.twimg\.com\/dm_video\/\d+\/vid\/\d+x\d+\/\w+\.mp4$/);
+    expect(gif.media!.url).toMatch(/^https:\/\/video\.twimg\.com\/dm_gif\/\d+\/\w+\.mp4$/);
+
+    const page = await oauth2Client(sim, business.id).v2.listDmEvents({ expansions: ['attachments.media_keys'], 'media.fields': ['variants', 'preview_image_url', 'duration_ms'] });
+    const byType = Object.fromEntries(page.includes.media.map((m) => [m.type, m as unknown as Record<string, unknown>]));
+    expect(byType.video).toMatchObject({ duration_ms: 2000, preview_image_url: expect.stringMatching(/^https:\/\/pbs\.twimg\.com\/dm_video_preview\//), variants: [{ bit_rate: 12_048, content_type: 'video/mp4', url: video.media!.url }] });
+    expect(byType.animated_gif).toMatchObject({ variants: [{ bit_rate: 0, content_type: 'video/mp4', url: gif.media!.url }] });
+    expect(byType.animated_gif.duration_ms).toBeUndefined();
+
+    // No credentials at all; a single range, an open range, an unsatisfiable one; without Range support, the whole file.
+    const get = (url: string, range?: string) => nodeSender(sim)({ method: 'GET', url, headers: range ? { Range: range } : {}, binary: true });
+    const part = await get(video.media!.url, 'bytes=0-999');
+    expect([part.statusCode, part.headers['content-range'], part.headers['content-type'], (part.content as Buffer).length]).toEqual([206, 'bytes 0-999/3012', 'video/mp4', 1000]);
+    expect((part.content as Buffer).equals(mp4.subarray(0, 1000))).toBe(true);
+    const rest = await get(gif.media!.url, 'bytes=1000-');
+    expect([rest.statusCode, rest.headers['content-range']]).toEqual([206, 'bytes 1000-3011/3012']);
+    const beyond = await get(video.media!.url, 'bytes=3012-4000');
+    expect([beyond.statusCode, beyond.headers['content-range']]).toEqual([416, 'bytes */3012']);
+    sim.setMediaRangeSupport('video.twimg.com', false);
+    const whole = await get(video.media!.url, 'bytes=0-999');
+    expect([whole.statusCode, whole.headers['content-range'], (whole.content as Buffer).length]).toEqual([200, undefined, 3012]);
+    expect(sim.requests().filter((r) => r.host === 'video.twimg.com').map((r) => [r.authType, r.range, r.responseBytes])).toEqual([
+      ['none', 'bytes=0-999', 1000],
+      ['none', 'bytes=1000-', 2012],
+      ['none', 'bytes=3012-4000', 0],
+      ['none', 'bytes=0-999', 3012],
+    ]);
+
+    // X's DM media endpoint labels every file application/octet-stream; it answers ranges when switched on.
+    const { dm: photo } = await sim.sendDm({ from: customer.id, to: business.id, media: { type: 'photo', bytes: TINY_PNG, contentType: 'image/png' } });
+    const [dmId, mediaId, file] = new URL(photo.media!.url).pathname.split('/').slice(-3);
+    const v2 = oauth2Client(sim, business.id);
+    const download = await v2.v2.get('dm_conversations/media/:dm_id/:media_id/:file', undefined, { params: { dm_id: dmId, media_id: mediaId, file }, forceParseMode: 'buffer', fullResponse: true, headers: { Range: 'bytes=0-3' } });
+    expect([download.headers['content-type'], download.headers['content-range'], (download.data as Buffer).length]).toEqual(['application/octet-stream', undefined, TINY_PNG.length]);
+    sim.setMediaRangeSupport('api.x.com', true);
+    const ranged = await v2.v2.get('dm_conversations/media/:dm_id/:media_id/:file', undefined, { params: { dm_id: dmId, media_id: mediaId, file }, forceParseMode: 'buffer', fullResponse: true, headers: { Range: 'bytes=0-3' } });
+    expect([ranged.headers['content-range'], (ranged.data as Buffer).equals(TINY_PNG.subarray(0, 4))]).toEqual([`bytes 0-3/${TINY_PNG.length}`, true]);
   });
 });
