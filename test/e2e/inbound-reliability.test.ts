@@ -162,7 +162,7 @@ describe('inbound reliability (Account Activity API webhook)', () => {
         const customer = world.customer('flaky', 'Flaky Media');
         world.sim.faults.once({ api: { status: 503 }, match: { host: 'ton.twitter.com' } });
         await syncSimClock(world);
-        await world.sim.sendDm({ from: customer, to: world.business.id, text: 'photo', media: { type: 'animated_gif', bytes: GIF, contentType: 'image/gif' } });
+        await world.sim.sendDm({ from: customer, to: world.business.id, text: 'photo', media: { type: 'photo', bytes: GIF, contentType: 'image/gif' } });
         await world.host.settle();
         const room = roomOf(world, 'Flaky Media')!;
         expect([...world.host.store.uploads.values()].filter((u) => u.upload.room.id === room.id)).toHaveLength(1);
