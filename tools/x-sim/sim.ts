@@ -277,6 +277,12 @@ export class XSim<C extends SimClock = ManualClock> {
     this.services.media.rangeSupport[host] = enabled;
   }
 
+  /** The Content-Type a media host answers with (undefined: its usual one). */
+  setMediaContentType(host: MediaHost, contentType: string | undefined): void {
+    if (contentType === undefined) delete this.services.media.answerType[host];
+    else this.services.media.answerType[host] = contentType;
+  }
+
   setRateLimit(endpointKey: string, policy: Partial<RateLimitPolicy>): void {
     this.services.rateLimiter.setPolicy(endpointKey, policy);
   }

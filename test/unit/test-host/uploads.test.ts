@@ -18,7 +18,7 @@ const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(
 function setup(visitorUploadCheck?: VisitorUploadCheck) {
     const store = new HostStore({ clock: new ManualClock(Date.UTC(2026, 10, 21)), visitorUploadCheck });
     const visitor = { id: 'v1', token: 'tok-1', username: 'x-1', name: 'Ann' } as IVisitor;
-    store.visitors.set(visitor.id, visitor);
+    store.visitors.set(visitor.id!, visitor);
     const room = { id: 'r1', type: 'l', isOpen: true, visitor, slugifiedName: 'ann' } as unknown as ILivechatRoom;
     store.rooms.set(room.id, room);
     // No app is installed: the message events Rocket.Chat fires reach no listener.
@@ -94,7 +94,7 @@ describe("test host uploads (Rocket.Chat's AppUploadBridge)", () => {
 
     it('a visitor who no longer exists: stored, not posted, reported as success', async () => {
         const { upload, visitor, store, fileMessages } = setup('token-and-open');
-        store.visitors.delete(visitor.id);
+        store.visitors.delete(visitor.id!);
         const stored = await upload(PNG);
         expect(store.uploads.has(stored.id)).toBe(true);
         expect(fileMessages()).toHaveLength(0);

@@ -49,6 +49,8 @@ export class MediaService {
    * nothing is published, so they are assumed to send whole files — the harder case for a client.
    */
   readonly rangeSupport: Record<MediaHost, boolean> = { 'api.x.com': false, 'ton.twitter.com': false, 'video.twimg.com': true };
+  /** A Content-Type a host answers instead of its usual one (tests: a CDN labelling files application/octet-stream). */
+  readonly answerType: Partial<Record<MediaHost, string>> = {};
 
   constructor(
     private readonly store: SimStore,

@@ -23,7 +23,8 @@ function findAttachment(context: RouteContext, dmId: string, mediaId: string, fi
 }
 
 function serve(context: RouteContext, host: MediaHost, contentType: string, attachment: DmAttachment): SimResponse {
-  return fileResponse(context.request, contentType, attachment.bytes, context.services.media.rangeSupport[host]);
+  const media = context.services.media;
+  return fileResponse(context.request, media.answerType[host] ?? contentType, attachment.bytes, media.rangeSupport[host]);
 }
 
 /** A DM's video or GIF by the media id and file name in its video.twimg.com URL. */
