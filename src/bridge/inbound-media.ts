@@ -96,6 +96,7 @@ export async function fetchInboundMedia(ctx: BridgeContext, media: InboundMedia,
         return { ok: false, note: t('inbound_media_download_failed', { kind: t(MEDIA_KIND_KEYS[media.kind]) }) };
     };
 
+    if (!ctx.settings.fileUploadEnabled) return refuse({ ok: false, rule: 'app-uploads-disabled' });
     const server = await readServerFileRules(ctx.read, ctx.now());
     const allowed = checkInboundKind(ctx.settings, server, media.kind);
     if (!allowed.ok) return refuse(allowed);

@@ -155,6 +155,8 @@ export class TwitterXClient implements XClient {
             // An anonymous client, and auth disabled per request: no credential can ride along.
             const anonymous = new TwitterApi(undefined as unknown as string, { plugins: this.deps.plugins });
             return this.rangedGet(anonymous, source.url, maxBytes, false).catch((e) => {
+                // No credentials went there: a CDN refusal (an expired URL) says nothing about the account's link.
+                if (e instanceof ApiResponseError && e.code < 500 && e.code !== 429) throw new XFailure('not-found', e.code, undefined, 'video.twimg.com refused the file');
                 throw toXFailure(e, this.deps.now());
             });
         }
