@@ -310,7 +310,7 @@ describe('inbound reliability (Account Activity API webhook)', () => {
                 // X sends the DM twice at once; the instance that claims first is slow to fetch the photo.
                 world.sim.faults.set({ delivery: { duplicate: 1 } });
                 world.sim.faults.set({ api: { delayMs: 1_500 }, match: { endpoint: 'dm_media.download' } });
-                await world.sim.sendDm({ from: customer, to: world.business.id, text: 'a photo', media: { type: 'animated_gif', bytes: GIF, contentType: 'image/gif' } }, { awaitDelivery: false });
+                await world.sim.sendDm({ from: customer, to: world.business.id, text: 'a photo', media: { type: 'photo', bytes: GIF, contentType: 'image/gif' } }, { awaitDelivery: false });
                 await world.sim.settle();
                 await Promise.all([world.host.settle(), second.settle()]);
                 world.sim.faults.clear();
