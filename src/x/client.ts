@@ -34,9 +34,13 @@ export interface XClientDeps {
     onDmEventsRead?(count: number): Promise<void> | void;
 }
 
-/** The DM event fields the bridge needs: text, sender, time, media and link entities. */
+/**
+ * The DM event fields the bridge needs: text, sender, time, media and link entities. Only values X's OpenAPI
+ * spec lists (X answers 400 to others): its `dm_event.fields` enum has no `sender_id` or `participant_ids`, but
+ * an expansion puts its id field on the event (docs.x.com/x-api/fundamentals/expansions), so `sender_id` arrives.
+ */
 export const DM_EVENT_QUERY = {
-    'dm_event.fields': 'id,text,event_type,created_at,dm_conversation_id,sender_id,participant_ids,attachments,entities',
+    'dm_event.fields': 'id,text,event_type,created_at,dm_conversation_id,attachments,entities',
     expansions: 'attachments.media_keys,sender_id,participant_ids',
     'media.fields': 'media_key,type,url,preview_image_url,variants,width,height,duration_ms',
     'user.fields': 'id,name,username,profile_image_url',

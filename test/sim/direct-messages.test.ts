@@ -34,7 +34,7 @@ describe('direct messages', () => {
       await clock.advance(1000);
     }
     const client = oauth2Client(sim, business.id);
-    const timeline = await client.v2.listDmEvents({ max_results: 2, 'dm_event.fields': ['created_at', 'sender_id', 'dm_conversation_id'] });
+    const timeline = await client.v2.listDmEvents({ max_results: 2, 'dm_event.fields': ['created_at', 'dm_conversation_id'], expansions: ['sender_id'] });
     expect(timeline.meta.next_token).toEqual(expect.any(String));
     await timeline.fetchLast();
     const events = timeline.events as unknown as DmEventJson[];
@@ -71,7 +71,8 @@ describe('direct messages', () => {
     expect(withJane.includes.users[0]).toMatchObject({ id: customer.id, username: 'jane_doe', profile_image_url: expect.stringContaining('https://') });
 
     const eventId = sim.conversation(customer.id, business.id)[0].id;
-    const single = await client.v2.get<{ data: DmEventJson }>('dm_events/:event_id', { 'dm_event.fields': 'sender_id' }, { params: { event_id: eventId } });
+    // The spec's dm_event.fields has no sender_id: the expansion puts it on the event.
+    const single = await client.v2.get<{ data: DmEventJson }>('dm_events/:event_id', { expansions: 'sender_id' }, { params: { event_id: eventId } });
     expect(single.data).toMatchObject({ id: eventId, sender_id: customer.id, text: 'from jane' });
     const stranger = oauth2Client(sim, other.id);
     const hidden = await stranger.v2.get<{ errors: unknown[] }>('dm_events/:event_id', undefined, { params: { event_id: eventId } });

@@ -1,9 +1,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as ts from 'typescript';
 import { findForbiddenImports, findRewriteTriggers, isAllowedRequire, requiresInBundle } from '../../tools/build/allowed-modules';
 import { computeImplements } from '../../tools/build/implements';
 import { isSettingsUiKey } from '../../tools/build/build';
+import { satisfiesCaret } from '../../tools/deploy/versions';
 
 describe('the runtime allow-list check', () => {
     it.each(['crypto', 'node:crypto', 'https', 'zlib', 'fs', '@rocket.chat/apps-engine/definition/App'])('allows %s', (m) => {
@@ -80,5 +82,34 @@ describe('which i18n keys the bundle leaves out', () => {
         expect(isSettingsUiKey('section_delivery')).toBe(true);
         expect(isSettingsUiKey('setting_delivery_mode_xaa')).toBe(false);
         expect(isSettingsUiKey('status_title')).toBe(false);
+    });
+});
+
+describe('supported Apps-Engine versions', () => {
+    const root = path.resolve(__dirname, '../..');
+    const readJson = (file: string) => JSON.parse(fs.readFileSync(path.join(root, file), 'utf8'));
+    const required: string = readJson('app.json').requiredApiVersion;
+
+    it('app.json requires, as a caret range, the engine every e2e test runs in (the oldest supported)', () => {
+        expect(required).toBe(`^${readJson('package.json').devDependencies['@rocket.chat/apps-engine']}`);
+    });
+
+    it('the newest definitions the type-check uses are newer than that and inside the range', () => {
+        const latest: string = readJson('node_modules/apps-engine-latest/package.json').version;
+        expect(readJson('package.json').devDependencies['apps-engine-latest']).toBe(`npm:@rocket.chat/apps-engine@${latest}`);
+        expect(satisfiesCaret(latest, required)).toBe(true);
+        expect(latest).not.toBe(required.slice(1));
+    });
+
+    it("tsconfig.apps-engine-latest.json resolves the app's Apps-Engine imports to those newest definitions", () => {
+        const config = ts.getParsedCommandLineOfConfigFile(path.join(root, 'tsconfig.apps-engine-latest.json'), {}, {
+            ...ts.sys,
+            onUnRecoverableConfigFileDiagnostic: (d) => {
+                throw new Error(String(d.messageText));
+            },
+        });
+        const resolved = ts.resolveModuleName('@rocket.chat/apps-engine/definition/App', path.join(root, 'TwitterApp.ts'), config!.options, ts.sys);
+        expect(resolved.resolvedModule?.resolvedFileName).toBe(path.join(root, 'node_modules/apps-engine-latest/definition/App.d.ts'));
+        expect(config!.fileNames).toContain(path.join(root, 'TwitterApp.ts'));
     });
 });

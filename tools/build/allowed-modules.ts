@@ -1,22 +1,17 @@
-/** What the Apps-Engine 1.62 Deno runtime lets app code require (deno-runtime/handlers/app/construct.ts). */
+/**
+ * What app code may `require`, in both runtimes Rocket.Chat runs apps in:
+ * - Deno (Rocket.Chat 8.4 … 8.9): apps-engine `deno-runtime/handlers/app/construct.ts` (1.62) — these built-ins by exact
+ *   name (a `node:` prefix is stripped first), `uuid`, and `@rocket.chat/apps-engine/*`;
+ * - Node (opt-in from 8.9 with APPS_ENGINE_RUNTIME_BACKEND=node, the only runtime 9.x lists): Rocket.Chat
+ *   `packages/apps/node-runtime/src/lib/require.ts` — any specifier starting with one of its names.
+ * The build allows only what both accept.
+ */
 import type { Metafile } from 'esbuild';
 
-export const allowedBuiltins = [
-    'path',
-    'url',
-    'crypto',
-    'buffer',
-    'stream',
-    'net',
-    'http',
-    'https',
-    'zlib',
-    'util',
-    'punycode',
-    'os',
-    'querystring',
-    'fs',
-];
+const denoRuntimeBuiltins = ['path', 'url', 'crypto', 'buffer', 'stream', 'net', 'http', 'https', 'zlib', 'util', 'punycode', 'os', 'querystring', 'fs'];
+const nodeRuntimeModules = ['path', 'url', 'crypto', 'buffer', 'stream', 'net', 'http', 'https', 'zlib', 'util', 'punycode', 'os', 'querystring', 'fs', 'uuid', '@rocket.chat/apps-engine'];
+
+export const allowedBuiltins = denoRuntimeBuiltins.filter((m) => nodeRuntimeModules.some((allowed) => m.startsWith(allowed)));
 
 export function isAllowedRequire(specifier: string): boolean {
     const bare = specifier.replace(/^node:/, '');

@@ -3,6 +3,7 @@ import { authenticate } from '../auth/authenticate';
 import { enforceAuth } from '../auth/policy';
 import type { LoggedAuthType } from '../ops/request-log';
 import type { SimServices } from '../services';
+import { checkQueryAgainstSpec } from './query-rules';
 import { buildSimRequest, type SimRequest } from './request';
 import { withHeaders, type SimResponse } from './response';
 import { matchRoute, type Route, type RouteContext } from './router';
@@ -71,6 +72,8 @@ async function runRoute(services: SimServices, route: Route, params: Record<stri
     if (!limit.allowed) return withHeaders(tooManyRequests(), limit.headers);
     rateHeaders = limit.headers;
   }
+  const refusal = checkQueryAgainstSpec(route.operationId, request);
+  if (refusal) return withHeaders(refusal, rateHeaders);
   return withHeaders(await route.handle(context), rateHeaders);
 }
 
@@ -100,6 +103,8 @@ export async function serveRequest(
       host: request.host,
       path: request.path,
       query: request.rawQuery,
+      requestContentType: request.contentType || undefined,
+      requestBody: request.json,
       status: response?.status ?? 0,
       endpoint: match?.route.endpoint,
       operationId: match?.route.operationId,

@@ -10,6 +10,10 @@ export interface RequestLogEntry {
   host: string;
   path: string;
   query: string;
+  /** The request's Content-Type (lower-cased), when it had one. */
+  requestContentType?: string;
+  /** The request's parsed JSON body, when it sent JSON. */
+  requestBody?: unknown;
   status: number;
   authType: LoggedAuthType;
   appId?: string;
