@@ -321,8 +321,8 @@ async function appSession(sim: XSim, clock: ManualClock): Promise<void> {
   await client.getDmEvent(inbound.id);
   const media = inbound.media!;
   const location = { dmEventId: inbound.id, mediaId: media.mediaId, url: media.url, resourceId: media.url.split('/').pop() };
-  await client.downloadDmMedia(location);
-  await tokens.downloadDmMedia(location);
+  await client.downloadDmMedia(location, 5 * 1024 * 1024);
+  await tokens.downloadDmMedia(location, 5 * 1024 * 1024);
   const image = await client.uploadDmMedia(TINY_PNG, 'image/png');
   await client.sendDm(customer.id, 'reply', image);
   await tokens.uploadDmMedia(fakeMp4(3000), 'video/mp4');
