@@ -25,7 +25,7 @@ import { handleAgentMessage, wantsAgentMessage } from './src/handlers/agent-mess
 import { handleMessageDeleted, handleMessageEdited } from './src/handlers/message-changed';
 import { handleAgentAssigned, handleRoomClosed } from './src/handlers/room-lifecycle';
 import { outboxProcessor } from './src/jobs/outbox-job';
-import { HEALTH_JOB_ID, HOUSEKEEPING_JOB_ID, MIRROR_JOB_ID, PENDING_JOB_ID, POLLER_JOB_ID, RECOVERY_JOB_ID, SETTINGS_JOB_ID, VERIFY_JOB_ID } from './src/jobs/ids';
+import { HEALTH_JOB_ID, HOUSEKEEPING_JOB_ID, MIRROR_JOB_ID, PENDING_JOB_ID, POLLER_JOB_ID, RECOVERY_JOB_ID, recurringAtStartup, SETTINGS_JOB_ID, VERIFY_JOB_ID } from './src/jobs/ids';
 import { runRecovery } from './src/jobs/recovery';
 import { runHealthCheck } from './src/jobs/health';
 import { applySettings } from './src/admin/apply-settings';
@@ -36,7 +36,6 @@ import { runVerification } from './src/jobs/verify';
 import { runHousekeeping } from './src/jobs/housekeeping';
 import { runPendingRetry } from './src/jobs/pending';
 import { runPoll } from './src/jobs/poller';
-import { StartupType } from '@rocket.chat/apps-engine/definition/scheduler';
 import { settingDefinitions } from './src/settings/definitions';
 import { invalidateSettings } from './src/settings/reader';
 
@@ -63,7 +62,7 @@ export class TwitterApp
             { id: MIRROR_JOB_ID, processor: (_job, read, modify, http, persis) => runMirrorDecisions(read, modify, http, persis, this.getLogger()) },
             {
                 id: PENDING_JOB_ID,
-                startupSetting: { type: StartupType.RECURRING, interval: '60 seconds', skipImmediate: true },
+                startupSetting: recurringAtStartup('60 seconds'),
                 processor: (_job, read, modify, http, persis) => runPendingRetry(read, modify, http, persis, this.getLogger()),
             },
             { id: VERIFY_JOB_ID, processor: (job, read, modify, http, persis) => runVerification(job, read, modify, http, persis, this.getLogger()) },
@@ -71,12 +70,12 @@ export class TwitterApp
             { id: SETTINGS_JOB_ID, processor: (_job, read, modify, http, persis) => applySettings(this.getID(), read, modify, http, persis, () => Date.now()) },
             {
                 id: HEALTH_JOB_ID,
-                startupSetting: { type: StartupType.RECURRING, interval: '30 minutes', skipImmediate: true },
+                startupSetting: recurringAtStartup('30 minutes'),
                 processor: async (_job, read, modify, http, persis) => void (await runHealthCheck(read, modify, http, persis, () => Date.now())),
             },
             {
                 id: HOUSEKEEPING_JOB_ID,
-                startupSetting: { type: StartupType.RECURRING, interval: '24 hours', skipImmediate: true },
+                startupSetting: recurringAtStartup('24 hours'),
                 processor: async (_job, _read, _modify, _http, persis) => void (await runHousekeeping(persis, Date.now())),
             },
         ]);

@@ -110,12 +110,12 @@ export async function measureModeCost(mode: DeliveryModeName, trace: Trace, zip:
     }
 }
 
-/** From X's timestamp to the moment Rocket.Chat stored the message (the shared clock). */
+/** From X's timestamp to the moment Rocket.Chat stored the message (the shared clock); visitor messages keep X's timestamp. */
 function latency(rig: Rig): { latencyP50s?: number; latencyP95s?: number } {
     const delays: number[] = [];
     for (const m of rig.host.store.messages.values()) {
-        const raw = m as { customFields?: { xEventId?: string }; createdAt?: Date; updatedAt?: Date };
-        if (!raw.customFields?.xEventId || !raw.createdAt || !raw.updatedAt) continue;
+        const raw = m as { token?: string; t?: string; createdAt?: Date; updatedAt?: Date };
+        if (!raw.token || raw.t || !raw.createdAt || !raw.updatedAt) continue;
         delays.push((new Date(raw.updatedAt).getTime() - new Date(raw.createdAt).getTime()) / 1000);
     }
     if (delays.length === 0) return {};

@@ -2,15 +2,17 @@
  * Opens the Omnichannel side of a conversation: the customer's visitor (same token on every instance),
  * a livechat room in the configured department, and the record that lets later messages skip all that.
  */
-import type { IVisitor } from '@rocket.chat/apps-engine/definition/livechat';
+import type { ILivechatRoom, IVisitor } from '@rocket.chat/apps-engine/definition/livechat';
 import type { OmnichannelSourceType } from '@rocket.chat/apps-engine/definition/livechat/ILivechatRoom';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+import { serverSetting } from '../lib/server-settings';
 import type { ConversationRecord } from '../storage/conversations';
 import type { XUserProfile } from '../x/event-types';
 import type { BridgeContext } from './context';
 import { profileUrl, visitorToken, visitorUsername } from './identity';
 
-export type OpenResult = { ok: true; conversation: ConversationRecord } | { ok: false; reason: 'no-agent-online' };
+/** `queued`: Rocket.Chat opened the room without an agent, and routes automatically: nobody could take it now. */
+export type OpenResult = { ok: true; conversation: ConversationRecord; queued: boolean } | { ok: false; reason: 'no-agent-online' };
 
 export const ROOM_SOURCE_LABEL = 'X (Twitter)';
 const SIDEBAR_ICON = 'x-sidebar.svg';
@@ -54,16 +56,15 @@ export async function ensureVisitor(ctx: BridgeContext, customer: XUserProfile, 
 
 export async function openConversation(ctx: BridgeContext, customer: XUserProfile, departmentId: string | undefined): Promise<OpenResult> {
     const visitor = await ensureVisitor(ctx, customer, departmentId);
-    let roomId: string;
+    let room: ILivechatRoom;
     try {
-        const room = await ctx.modify.getCreator().getLivechatCreator().createRoom(visitor, {} as IUser, {
+        room = await ctx.modify.getCreator().getLivechatCreator().createRoom(visitor, {} as IUser, {
             source: { type: 'app' as OmnichannelSourceType, label: ROOM_SOURCE_LABEL, sidebarIcon: SIDEBAR_ICON, defaultIcon: SIDEBAR_ICON },
             customFields: {
                 xUserId: customer.id,
                 ...(customer.username ? { xUsername: `@${customer.username}`, xProfileUrl: profileUrl(customer.username) } : {}),
             },
         });
-        roomId = room.id;
     } catch (e) {
         if (isNoAgentOnlineError(e)) return { ok: false, reason: 'no-agent-online' };
         throw e;
@@ -72,7 +73,7 @@ export async function openConversation(ctx: BridgeContext, customer: XUserProfil
         type: 'conversation',
         accountId: ctx.account.xUserId,
         xUserId: customer.id,
-        roomId,
+        roomId: room.id,
         visitorId: visitor.id!,
         visitorToken: visitor.token,
         visitorUsername: visitor.username,
@@ -80,5 +81,28 @@ export async function openConversation(ctx: BridgeContext, customer: XUserProfil
         openedAt: ctx.now(),
     };
     await ctx.conversations.open(ctx.persistence, conversation);
-    return { ok: true, conversation };
+    return { ok: true, conversation, queued: !room.servedBy && (await routesAutomatically(ctx)) };
+}
+
+/**
+ * Whether Rocket.Chat assigns new conversations to an agent itself. With Manual_Selection agents take
+ * them from the queue, so a room without an agent says nothing about who is online.
+ */
+async function routesAutomatically(ctx: BridgeContext): Promise<boolean> {
+    return (await serverSetting<string>(ctx.read, 'Livechat_Routing_Method', 'Auto_Selection', ctx.now())) !== 'Manual_Selection';
+}
+
+/**
+ * The conversation, if its room is still open. Rocket.Chat does not refuse a visitor's message into a
+ * closed room: it opens a new room (without department, source label or the app's record) and posts it
+ * there. So the room is read before posting; a closed or deleted one is forgotten here, and the caller
+ * opens a new conversation properly.
+ */
+export async function openRoomOf(ctx: BridgeContext, conversation: ConversationRecord | undefined): Promise<ConversationRecord | undefined> {
+    if (!conversation) return undefined;
+    const room = (await ctx.read.getRoomReader().getById(conversation.roomId)) as ILivechatRoom | undefined;
+    if (room?.isOpen === true) return conversation;
+    ctx.logger.info(`Room ${conversation.roomId} of X user ${conversation.xUserId} is ${room ? 'closed' : 'gone'}; the next message opens a new conversation.`);
+    await ctx.conversations.closeRoom(ctx.persistence, conversation.roomId);
+    return undefined;
 }

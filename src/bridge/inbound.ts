@@ -3,11 +3,14 @@
  * classify (customer message, echo of our own send, reply typed in X's app, typing, read) → dedupe on the
  * event id → find or open the conversation (or keep the message pending) → post.
  *
- * Steady state (room open) costs three bridge calls per message: claim the event, read the conversation
- * (which returns every claim on it), post.
+ * Steady state (room open) costs five bridge calls per message: claim the event, read the conversation
+ * (which returns every claim on it), check that its room is still open, post, and record which messages
+ * the event became (Rocket.Chat refuses message custom fields on a default server, so the mapping lives
+ * in the app's persistence).
  */
 import { randomBytes } from 'crypto';
 import type { ConversationRecord, ConversationState, MirrorCandidate, PendingMessage } from '../storage/conversations';
+import type { IMessageRaw } from '@rocket.chat/apps-engine/definition/messages';
 import { wins } from '../storage/conversations';
 import { serialized, sleep } from '../lib/locks';
 import { BoundedSet } from '../lib/bounded-set';
@@ -16,10 +19,12 @@ import type { InboundEvent, InboundMessage, InboundRead, InboundTyping, XUserPro
 import { readAccount, accountRecord } from '../storage/account';
 import { HOUR } from '../lib/time';
 import type { BridgeContext } from './context';
-import { displayName, openConversation, resolveDepartmentId } from './conversation-opener';
+import { displayName, openConversation, openRoomOf, resolveDepartmentId } from './conversation-opener';
 import { sendRecordedDm } from './dm-sender';
 import { sendLifecycleDm } from './lifecycle';
 import { inConversationLane } from './outbound';
+import { inboundText } from './format';
+import { outboundState } from './outbound-state';
 import { postCustomerMessage, postMirroredReply } from './room-poster';
 
 export type InboundOutcome =
@@ -98,10 +103,10 @@ async function handleCustomerMessage(ctx: BridgeContext, message: InboundMessage
         const billed = options.billReceived ? 'dm_received' : undefined;
         await ctx.conversations.markSeen(ctx.persistence, ctx.account.xUserId, message.senderId, message.eventId, ctx.now(), billed, claim);
         const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, message.senderId);
-        if (state.pending.some((p) => p.eventId === message.eventId)) return 'duplicate';
+        if (state.posted.has(message.eventId) || state.pending.some((p) => p.eventId === message.eventId)) return 'duplicate';
         if (wins(state.claims.get(message.eventId), claim)) return deliverToRoom(ctx, state, message);
-        if (postedHere.has(message.eventId) || (await alreadyInRoom(ctx, state, message))) return 'duplicate';
-        // The first claimant may still be working — or may have died before posting (a restart).
+        if (postedHere.has(message.eventId)) return 'duplicate';
+        // The first claimant may still be working — or may have died before recording its post (a restart).
         const first = state.claims.get(message.eventId)![0];
         if (ctx.now() - first.at < STALE_CLAIM_MS) return verifyLater(ctx, state, message);
         return takeOver(ctx, message);
@@ -111,20 +116,29 @@ async function handleCustomerMessage(ctx: BridgeContext, message: InboundMessage
 /** Event ids this instance posted recently: a redelivery of one is a duplicate without looking anything up. */
 const postedHere = new BoundedSet<string>(5_000);
 
-/** The winner's part: into the open room, or a room is opened, or the message waits for one. */
+/**
+ * The winner's part: into the open room, or a room is opened (none yet, or the last one was closed or
+ * deleted), or the message waits for one. What was posted is recorded under the event.
+ */
 async function deliverToRoom(ctx: BridgeContext, state: ConversationState, message: InboundMessage): Promise<InboundOutcome> {
-    let conversation = state.conversation;
+    let conversation = await openRoomOf(ctx, state.conversation);
     if (!conversation) {
-        const opened = await openForCustomer(ctx, customerProfile(message, message.senderId), state);
+        if (state.conversation) outboundState.closedRooms.add(state.conversation.roomId, ctx.now());
+        const opened = await openForCustomer(ctx, customerProfile(message, message.senderId), { ...state, conversation: undefined });
         if (!opened) {
             await ctx.conversations.addPending(ctx.persistence, ctx.account.xUserId, message.senderId, toPending(message, ctx.now()));
             return 'pending';
         }
         conversation = opened;
     }
-    await postCustomerMessage(ctx, conversation, message);
-    postedHere.add(message.eventId);
+    await postAndRecord(ctx, conversation, message);
     return 'posted';
+}
+
+async function postAndRecord(ctx: BridgeContext, conversation: ConversationRecord, message: InboundMessage): Promise<void> {
+    const messageIds = await postCustomerMessage(ctx, conversation, message);
+    postedHere.add(message.eventId);
+    await ctx.conversations.markPosted(ctx.persistence, conversation.accountId, conversation.xUserId, { eventId: message.eventId, at: ctx.now(), roomId: conversation.roomId, messageIds });
 }
 
 /**
@@ -134,19 +148,22 @@ async function deliverToRoom(ctx: BridgeContext, state: ConversationState, messa
 const EARLIER_CONVERSATION_MS = 10 * 60_000;
 
 /**
- * Whether the message is already in the room (or belongs to an earlier conversation of this customer).
- * A DM that was only a file has no text message: its upload is named after the media id.
+ * For a claim whose owner died (a restart, a crash) between posting and recording the post: whether the
+ * message is already in the room, looked up among its newest messages — the visitor's message with X's
+ * timestamp and the DM's text, or the file named after the media id — or belongs to an earlier
+ * conversation of this customer. Also recognizes DMs posted by earlier versions, which recorded no posts.
  */
-async function alreadyInRoom(ctx: BridgeContext, state: ConversationState, message: InboundMessage): Promise<boolean> {
-    if (!state.conversation) return false;
-    if (message.createdAt < state.conversation.openedAt - EARLIER_CONVERSATION_MS) return true;
-    const messages = await ctx.read.getRoomReader().getMessages(state.conversation.roomId, { limit: 100, sort: { createdAt: 'desc' } });
+async function foundInRoom(ctx: BridgeContext, state: ConversationState, message: InboundMessage): Promise<boolean> {
+    const conversation = state.conversation;
+    if (!conversation) return false;
+    if (message.createdAt < conversation.openedAt - EARLIER_CONVERSATION_MS) return true;
+    const messages = await ctx.read.getRoomReader().getMessages(conversation.roomId, { limit: 100, sort: { createdAt: 'desc' } });
     const uploadName = message.media ? `x-${message.media.mediaId}.` : undefined;
-    return messages.some((m) => {
-        // Rocket.Chat keeps a message's customFields (its converters map them both ways); timestamps are no
-        // proof, as two DMs can share one.
-        const raw = m as { customFields?: { xEventId?: string }; file?: { name?: string } };
-        return raw.customFields?.xEventId === message.eventId || (uploadName !== undefined && !!raw.file?.name?.startsWith(uploadName));
+    const text = inboundText(message).trim().slice(0, 100);
+    return messages.some((m: IMessageRaw) => {
+        if (m.sender?.username !== conversation.visitorUsername) return false;
+        if (uploadName !== undefined && m.file?.name?.startsWith(uploadName)) return true;
+        return new Date(m.createdAt).getTime() === message.createdAt && (!text || (m.text ?? '').startsWith(text));
     });
 }
 
@@ -176,8 +193,12 @@ async function takeOver(ctx: BridgeContext, message: InboundMessage): Promise<In
     await ctx.conversations.markSeen(ctx.persistence, ctx.account.xUserId, message.senderId, message.eventId, ctx.now(), undefined, claim);
     const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, message.senderId);
     const takers = (state.claims.get(message.eventId) ?? []).filter((c) => c.claim?.startsWith(TAKEOVER) && (c.claim === claim || ctx.now() - c.at < STALE_CLAIM_MS));
-    if (!wins(takers, claim)) return 'duplicate';
-    const outcome = await deliverToRoom(ctx, state, message);
+    if (!wins(takers, claim) || state.posted.has(message.eventId)) return 'duplicate';
+    let outcome: InboundOutcome = 'duplicate';
+    if (await foundInRoom(ctx, state, message)) {
+        const at = ctx.now();
+        await ctx.conversations.markPosted(ctx.persistence, ctx.account.xUserId, message.senderId, { eventId: message.eventId, at, roomId: state.conversation!.roomId, messageIds: [] });
+    } else outcome = await deliverToRoom(ctx, state, message);
     if (state.inDoubt.has(message.eventId)) await ctx.conversations.removeInDoubt(ctx.persistence, ctx.account.xUserId, message.senderId, message.eventId);
     return outcome;
 }
@@ -192,7 +213,7 @@ export async function verifyInDoubt(ctx: BridgeContext, xUserId: string, eventId
         const doubt = state.inDoubt.get(eventId);
         if (!doubt) return 'gone';
         const message = doubt.event as unknown as InboundMessage;
-        if (postedHere.has(eventId) || state.pending.some((p) => p.eventId === eventId) || (await alreadyInRoom(ctx, state, message))) {
+        if (postedHere.has(eventId) || state.posted.has(eventId) || state.pending.some((p) => p.eventId === eventId)) {
             await ctx.conversations.removeInDoubt(ctx.persistence, ctx.account.xUserId, xUserId, eventId);
             return 'duplicate';
         }
@@ -241,6 +262,9 @@ async function openAsWinner(ctx: BridgeContext, customer: XUserProfile, state: C
         if (!opened.ok) return undefined;
         const conversation = opened.conversation;
         if (ctx.settings.welcomeMessage) await sendLifecycleDm(ctx, conversation, ctx.settings.welcomeMessage, 'welcome', { inLane: true });
+        // Rocket.Chat accepts chats with no agents online (its isOnline then always says yes): the room
+        // waits in the queue, and the customer is told nobody can answer right now, after the welcome.
+        if (online && opened.queued) await sendUnavailableNotice(ctx, customer.id, state);
         await flushPending(ctx, conversation, state.pending);
         return conversation;
     });
@@ -253,19 +277,19 @@ async function openAsWinner(ctx: BridgeContext, customer: XUserProfile, state: C
 export async function retryPending(ctx: BridgeContext, xUserId: string): Promise<'flushed' | 'still-pending' | 'nothing'> {
     const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, xUserId);
     if (state.pending.length === 0) return 'nothing';
-    if (state.conversation) {
-        await flushPending(ctx, state.conversation, state.pending);
+    const conversation = await openRoomOf(ctx, state.conversation);
+    if (conversation) {
+        await flushPending(ctx, conversation, state.pending);
         return 'flushed';
     }
     const latest = state.pending[state.pending.length - 1].event as unknown as InboundMessage;
-    return (await openForCustomer(ctx, customerProfile(latest, xUserId), state)) ? 'flushed' : 'still-pending';
+    return (await openForCustomer(ctx, customerProfile(latest, xUserId), { ...state, conversation: undefined })) ? 'flushed' : 'still-pending';
 }
 
 /** Posts messages kept while no room could be opened, oldest first, each exactly once. */
 export async function flushPending(ctx: BridgeContext, conversation: ConversationRecord, pending: PendingMessage[]): Promise<number> {
     for (const item of pending) {
-        await postCustomerMessage(ctx, conversation, item.event as unknown as InboundMessage);
-        await ctx.conversations.markSeen(ctx.persistence, conversation.accountId, conversation.xUserId, item.eventId, ctx.now());
+        await postAndRecord(ctx, conversation, item.event as unknown as InboundMessage);
         await ctx.conversations.removePending(ctx.persistence, conversation.accountId, conversation.xUserId, item.eventId);
     }
     return pending.length;
@@ -297,10 +321,11 @@ async function handleBusinessMessage(ctx: BridgeContext, message: InboundMessage
     const customerId = message.recipientId;
     if (message.sourceAppId && (ctx.account.ownSourceAppIds ?? []).includes(message.sourceAppId)) return 'echo';
     const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, customerId);
-    if (state.seen.has(message.eventId)) {
+    if (state.sent.has(message.eventId)) {
         if (message.sourceAppId) await learnOwnSourceApp(ctx, message.sourceAppId);
         return 'echo';
     }
+    if (state.posted.has(message.eventId)) return 'duplicate';
     if (!state.conversation) return 'ignored-no-conversation';
     await ctx.conversations.addMirrorCandidate(ctx.persistence, ctx.account.xUserId, {
         type: 'mirror-candidate',
@@ -316,18 +341,62 @@ async function handleBusinessMessage(ctx: BridgeContext, message: InboundMessage
 /** How long our own send has to record its event id before an unknown business DM counts as typed in X's app. */
 export const MIRROR_GRACE_MS = 2_000;
 
-/** The mirror job's decision for one candidate (already taken out of the queue by the caller). */
-export async function decideMirror(ctx: BridgeContext, candidate: MirrorCandidate): Promise<'echo' | 'mirrored' | 'ignored-no-conversation'> {
+export type MirrorDecision = 'echo' | 'mirrored' | 'duplicate' | 'claimed-elsewhere' | 'ignored-no-conversation';
+
+/**
+ * The mirror job's decision for one candidate, on any instance, several at once: our own send recorded
+ * meanwhile → an echo; else one instance claims it (the first live claim wins, as for customer DMs),
+ * posts it into the open room and records the post. Only then is the candidate dropped — a post that
+ * failed leaves it for the next run, and a claimant that died leaves a claim that goes stale.
+ */
+export async function decideMirror(ctx: BridgeContext, candidate: MirrorCandidate): Promise<MirrorDecision> {
     const message = candidate.event as unknown as InboundMessage;
-    const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, candidate.xUserId);
-    if (state.seen.has(message.eventId)) {
+    return serialized(conversationLock(ctx, candidate.xUserId), async () => {
+        const reader = ctx.read.getPersistenceReader();
+        const state = await ctx.conversations.load(reader, ctx.account.xUserId, candidate.xUserId);
+        const settled = await settledMirror(ctx, state, message);
+        if (settled) {
+            await ctx.conversations.removeMirrorCandidate(ctx.persistence, ctx.account.xUserId, candidate);
+            return settled;
+        }
+        const conversation = await openRoomOf(ctx, state.conversation);
+        if (!conversation) {
+            await ctx.conversations.removeMirrorCandidate(ctx.persistence, ctx.account.xUserId, candidate);
+            return 'ignored-no-conversation';
+        }
+        const claim = newClaim();
+        await ctx.conversations.markSeen(ctx.persistence, ctx.account.xUserId, candidate.xUserId, message.eventId, ctx.now(), undefined, claim);
+        const fresh = await ctx.conversations.load(reader, ctx.account.xUserId, candidate.xUserId);
+        const claims = fresh.claims.get(message.eventId) ?? [];
+        const live = claims.filter((c) => c.claim === claim || ctx.now() - c.at < STALE_CLAIM_MS);
+        if (!wins(live, claim)) return 'claimed-elsewhere';
+        const again = await settledMirror(ctx, fresh, message);
+        const tookOver = live.length < claims.length;
+        if (!again && !(tookOver && (await mirroredInRoom(ctx, conversation, message)))) {
+            const messageIds = await postMirroredReply(ctx, conversation, message);
+            await ctx.conversations.markPosted(ctx.persistence, ctx.account.xUserId, candidate.xUserId, { eventId: message.eventId, at: ctx.now(), roomId: conversation.roomId, messageIds });
+        }
+        await ctx.conversations.removeMirrorCandidate(ctx.persistence, ctx.account.xUserId, candidate);
+        return again ?? 'mirrored';
+    });
+}
+
+/** A candidate decided already: our own send (an echo), or mirrored by another run. */
+async function settledMirror(ctx: BridgeContext, state: ConversationState, message: InboundMessage): Promise<'echo' | 'duplicate' | undefined> {
+    if (state.sent.has(message.eventId)) {
         if (message.sourceAppId) await learnOwnSourceApp(ctx, message.sourceAppId);
         return 'echo';
     }
-    if (!state.conversation) return 'ignored-no-conversation';
-    await postMirroredReply(ctx, state.conversation, message);
-    await ctx.conversations.markSeen(ctx.persistence, ctx.account.xUserId, candidate.xUserId, message.eventId, ctx.now());
-    return 'mirrored';
+    return state.posted.has(message.eventId) ? 'duplicate' : undefined;
+}
+
+/** For a claimant that died between posting a mirrored reply and recording it: the reply among the room's newest messages. */
+async function mirroredInRoom(ctx: BridgeContext, conversation: ConversationRecord, message: InboundMessage): Promise<boolean> {
+    const text = inboundText(message).trim().slice(0, 100);
+    if (!text) return false;
+    const messages = await ctx.read.getRoomReader().getMessages(conversation.roomId, { limit: 100, sort: { createdAt: 'desc' } });
+    const appUser = await ctx.read.getUserReader().getAppUser();
+    return messages.some((m: IMessageRaw) => m.sender?.username === appUser?.username && (m.text ?? '').includes(text));
 }
 
 /** Remembers the X app id our sends carry, so an echo that outruns our own record of the send is still recognized. */

@@ -1,4 +1,9 @@
-/** Writes into a conversation's room: customer messages as the visitor, mirrored replies and notices as the app. */
+/**
+ * Writes into a conversation's room: customer messages as the visitor, mirrored replies and notices as the
+ * app. Within Rocket.Chat's rules on a default server: no message custom fields (refused unless an admin
+ * enables them), texts split to Message_MaxAllowedSize, and no timestamp on the app user's messages
+ * (executeSendMessage refuses one more than a minute off the server's clock).
+ */
 import type { ILivechatMessage, ILivechatRoom, IVisitor } from '@rocket.chat/apps-engine/definition/livechat';
 import { RoomType } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
@@ -6,7 +11,8 @@ import { Translate, translator } from '../i18n/translate';
 import type { ConversationRecord } from '../storage/conversations';
 import type { InboundMessage } from '../x/event-types';
 import type { BridgeContext } from './context';
-import { inboundText } from './format';
+import { roomMessageMaxLength, serverSetting } from '../lib/server-settings';
+import { inboundText, splitForDm } from './format';
 import { fetchInboundMedia, uploadInboundMedia } from './inbound-media';
 
 /** What Rocket.Chat needs to post into a known room (its id and kind) without reading the room first. */
@@ -18,15 +24,16 @@ function visitorOf(conversation: ConversationRecord): IVisitor {
 
 /** The server's language, for text the app writes into rooms (agents of any language share them). */
 async function serverTranslator(ctx: BridgeContext) {
-    const language = await ctx.read.getEnvironmentReader().getServerSettings().getValueById('Language').catch(() => 'en');
+    const language = await serverSetting<unknown>(ctx.read, 'Language', 'en', ctx.now());
     return translator(typeof language === 'string' ? language : 'en');
 }
 
 /**
- * Posts a customer's DM as the visitor. The message carries X's timestamp, so Rocket.Chat shows
- * redelivered or reordered events in the order the customer wrote them, and the X event id.
+ * Posts a customer's DM as the visitor and returns the ids of the messages it became. Each carries X's
+ * timestamp (a visitor's message keeps it), so Rocket.Chat shows redelivered or reordered events in the
+ * order the customer wrote them; the parts of a long DM follow one another a millisecond apart.
  */
-export async function postCustomerMessage(ctx: BridgeContext, conversation: ConversationRecord, message: InboundMessage): Promise<void> {
+export async function postCustomerMessage(ctx: BridgeContext, conversation: ConversationRecord, message: InboundMessage): Promise<string[]> {
     const text = inboundText(message);
     // The server's language is read only when a note about the file needs it.
     let t: Promise<Translate> | undefined;
@@ -34,23 +41,33 @@ export async function postCustomerMessage(ctx: BridgeContext, conversation: Conv
     const fetched = message.media ? await fetchInboundMedia(ctx, message.media, translate) : undefined;
     const note = fetched && !fetched.ok ? `_${fetched.note}_` : undefined;
     const body = [text, note].filter(Boolean).join('\n');
-    if (body) await postVisitorText(ctx, conversation, message, body);
+    const ids = body ? await postVisitorText(ctx, conversation, message, body) : [];
     if (message.media && fetched?.ok) {
         const upload = await uploadInboundMedia(ctx, conversation, message.media, fetched, translate);
         // The text is in; a failed notice must not fail the delivery (X's retry would find the text and stop).
         if (!upload.posted) await postRoomNotice(ctx, conversation.roomId, upload.notice).catch((e) => ctx.logger.warn(`Could not post a media notice: ${(e as Error).message}`));
     }
+    return ids;
 }
 
-async function postVisitorText(ctx: BridgeContext, conversation: ConversationRecord, message: InboundMessage, body: string): Promise<void> {
-    const builder = ctx.modify
-        .getCreator()
-        .startLivechatMessage()
-        .setData({ createdAt: new Date(message.createdAt), customFields: { xEventId: message.eventId } } as unknown as ILivechatMessage)
-        .setRoom(minimalRoom(conversation))
-        .setVisitor(visitorOf(conversation))
-        .setText(body);
-    await ctx.modify.getCreator().finish(builder);
+/** The parts a text is posted as: each within the server's Message_MaxAllowedSize, split at word boundaries. */
+export async function roomMessageParts(ctx: BridgeContext, text: string): Promise<string[]> {
+    return splitForDm(text, await roomMessageMaxLength(ctx.read, ctx.now()));
+}
+
+async function postVisitorText(ctx: BridgeContext, conversation: ConversationRecord, message: InboundMessage, body: string): Promise<string[]> {
+    const ids: string[] = [];
+    for (const [i, part] of (await roomMessageParts(ctx, body)).entries()) {
+        const builder = ctx.modify
+            .getCreator()
+            .startLivechatMessage()
+            .setData({ createdAt: new Date(message.createdAt + i) } as ILivechatMessage)
+            .setRoom(minimalRoom(conversation))
+            .setVisitor(visitorOf(conversation))
+            .setText(part);
+        ids.push(await ctx.modify.getCreator().finish(builder));
+    }
+    return ids;
 }
 
 let appUserCache: IUser | undefined;
@@ -61,18 +78,32 @@ async function appUser(ctx: BridgeContext): Promise<IUser> {
     return appUserCache;
 }
 
-/** A reply the business typed in X's own app, shown to agents as such. */
-export async function postMirroredReply(ctx: BridgeContext, conversation: ConversationRecord, message: InboundMessage): Promise<void> {
+/**
+ * A mirrored reply older than this says when it was written on X: it is stamped with the time it is
+ * posted (the app user's messages cannot carry X's), so after downtime or a poll it would seem newer.
+ */
+export const SHOW_X_TIME_AFTER_MS = 60_000;
+
+/** X's time of a DM as agents read it: the time of day in UTC, with the date when it is not today's. */
+export function xTimeLabel(at: number, now: number): string {
+    const iso = new Date(at).toISOString();
+    const sameDay = iso.slice(0, 10) === new Date(now).toISOString().slice(0, 10);
+    return `${sameDay ? '' : `${iso.slice(0, 10)} `}${iso.slice(11, 16)} UTC`;
+}
+
+/** A reply the business typed in X's own app, shown to agents as such; returns the ids of the messages it became. */
+export async function postMirroredReply(ctx: BridgeContext, conversation: ConversationRecord, message: InboundMessage): Promise<string[]> {
     const t = await serverTranslator(ctx);
-    const text = t('mirrored_from_x', { text: inboundText(message) || t('media_kind_attachment') });
-    const builder = ctx.modify
-        .getCreator()
-        .startMessage()
-        .setData({ createdAt: new Date(message.createdAt), customFields: { xEventId: message.eventId, sentFromX: true } } as never)
-        .setRoom(minimalRoom(conversation))
-        .setSender(await appUser(ctx))
-        .setText(text);
-    await ctx.modify.getCreator().finish(builder);
+    const text = inboundText(message) || t('media_kind_attachment');
+    const late = ctx.now() - message.createdAt > SHOW_X_TIME_AFTER_MS;
+    const full = late ? t('mirrored_from_x_at', { time: xTimeLabel(message.createdAt, ctx.now()), text }) : t('mirrored_from_x', { text });
+    const sender = await appUser(ctx);
+    const ids: string[] = [];
+    for (const part of await roomMessageParts(ctx, full)) {
+        const builder = ctx.modify.getCreator().startMessage().setRoom(minimalRoom(conversation)).setSender(sender).setText(part);
+        ids.push(await ctx.modify.getCreator().finish(builder));
+    }
+    return ids;
 }
 
 /** A notice for the agents of a room (a refused file, an undeliverable reply…), from the app user. */

@@ -1,20 +1,36 @@
-/** Decides business-sent DMs that were not recognized as our own when they arrived (see inbound.ts). */
+/**
+ * Decides business-sent DMs that were not recognized as our own when they arrived (see inbound.ts). Any
+ * number of runs may overlap, on one instance or several (Agenda runs one-time jobs of one processor on
+ * every instance): each candidate is claimed, and dropped only once it is decided.
+ */
 import { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { buildBridgeContext } from '../bridge/build-context';
-import { decideMirror, MIRROR_GRACE_MS } from '../bridge/inbound';
+import { decideMirror, MIRROR_GRACE_MS, STALE_CLAIM_MS } from '../bridge/inbound';
+import type { MirrorCandidate } from '../storage/conversations';
 import { MIRROR_JOB_ID } from './ids';
+
+/** Seconds until the next run while candidates wait: their grace period, or a claim another run may have left behind. */
+const GRACE_SECONDS = Math.ceil(MIRROR_GRACE_MS / 1000) + 1;
+const STALE_SECONDS = Math.ceil(STALE_CLAIM_MS / 1000) + 5;
 
 export async function runMirrorDecisions(read: IRead, modify: IModify, http: IHttp, persistence: IPersistence, logger: ILogger): Promise<void> {
     const built = await buildBridgeContext(read, modify, persistence, http, logger);
     if (!built.ok) return;
     const ctx = built.ctx;
-    const due = (await ctx.conversations.allMirrorCandidates(read.getPersistenceReader()))
-        .filter((c) => c.at + MIRROR_GRACE_MS <= ctx.now())
-        .sort((a, b) => a.at - b.at);
+    const byEvent = new Map<string, MirrorCandidate>();
+    for (const c of await ctx.conversations.allMirrorCandidates(read.getPersistenceReader())) if (!byEvent.has(c.eventId)) byEvent.set(c.eventId, c);
+    const due = [...byEvent.values()].filter((c) => c.at + MIRROR_GRACE_MS <= ctx.now()).sort((a, b) => a.at - b.at);
+    let claimedElsewhere = 0;
+    let failed = 0;
     for (const candidate of due) {
-        if (!(await ctx.conversations.takeMirrorCandidate(persistence, ctx.account.xUserId, candidate))) continue;
-        await decideMirror(ctx, candidate);
+        try {
+            if ((await decideMirror(ctx, candidate)) === 'claimed-elsewhere') claimedElsewhere++;
+        } catch (e) {
+            failed++;
+            logger.error(`The reply typed in the X app (DM ${candidate.eventId}) could not be mirrored yet: ${(e as Error)?.message ?? e}`);
+        }
     }
-    const waiting = (await ctx.conversations.allMirrorCandidates(read.getPersistenceReader())).length;
-    if (waiting > 0) await modify.getScheduler().scheduleOnce({ id: MIRROR_JOB_ID, when: `${Math.ceil(MIRROR_GRACE_MS / 1000) + 1} seconds` });
+    const notDue = byEvent.size - due.length;
+    if (notDue > 0 || failed > 0) await modify.getScheduler().scheduleOnce({ id: MIRROR_JOB_ID, when: `${GRACE_SECONDS} seconds` });
+    else if (claimedElsewhere > 0) await modify.getScheduler().scheduleOnce({ id: MIRROR_JOB_ID, when: `${STALE_SECONDS} seconds` });
 }

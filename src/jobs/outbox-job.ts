@@ -5,17 +5,17 @@
  */
 import type { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IJobContext, IProcessor } from '@rocket.chat/apps-engine/definition/scheduler';
-import { StartupType } from '@rocket.chat/apps-engine/definition/scheduler';
 import { buildBridgeContext } from '../bridge/build-context';
 import { drainOutbox } from '../bridge/outbox-drain';
 import { OUTBOX_JOB_ID, OUTBOX_SWEEP_INTERVAL } from '../bridge/outbox-wake';
+import { recurringAtStartup } from './ids';
 
 export { OUTBOX_JOB_ID };
 
 export function outboxProcessor(logger: ILogger): IProcessor {
     return {
         id: OUTBOX_JOB_ID,
-        startupSetting: { type: StartupType.RECURRING, interval: OUTBOX_SWEEP_INTERVAL, skipImmediate: true },
+        startupSetting: recurringAtStartup(OUTBOX_SWEEP_INTERVAL),
         processor: (job, read, modify, http, persistence) => runOutboxJob(job, read, modify, http, persistence, logger),
     };
 }

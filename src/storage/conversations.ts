@@ -1,8 +1,9 @@
 /**
  * Everything known about one customer's conversation with the business account, readable in ONE round
  * trip: every record of a conversation carries the conversation key, so reading by it returns the open
- * room, the seen-event markers (dedupe) and the messages waiting for an agent. Seen markers and pending
- * messages are create-only records, so two Rocket.Chat instances writing at once cannot lose each other's.
+ * room, the seen-event markers and claims (dedupe), which X events are in a room as which Rocket.Chat
+ * messages, and the messages waiting for an agent. These are create-only records, so two Rocket.Chat
+ * instances writing at once cannot lose each other's.
  */
 import { IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { miscKey } from './associations';
@@ -51,6 +52,19 @@ export interface SeenMarker {
     units?: number;
 }
 
+/**
+ * An X event that is in a room: the Rocket.Chat messages it became. This mapping lives here, not in the
+ * messages: Rocket.Chat refuses message custom fields unless an admin enables them (and validates them
+ * against the admin's schema), so the app puts none on any message.
+ */
+export interface PostedRecord {
+    type: 'posted';
+    eventId: string;
+    at: number;
+    roomId: string;
+    messageIds: string[];
+}
+
 /** A customer message that could not be posted yet (no agent online and Rocket.Chat refused a room). */
 export interface PendingMessage {
     type: 'pending';
@@ -77,6 +91,13 @@ export interface InDoubtMessage {
 export interface ConversationState {
     conversation?: ConversationRecord;
     seen: Set<string>;
+    /** Events of DMs this app sent (their echoes are dropped). */
+    sent: Set<string>;
+    /**
+     * Events already in a room. Seen markers without claim or kind, written after the post by earlier
+     * versions, count as posted too (with no message ids).
+     */
+    posted: Map<string, PostedRecord>;
     /** Every claim on each event id, in the order persistence returns them (the order they were written). */
     claims: Map<string, { at: number; claim?: string }[]>;
     /** Claims on opening this conversation's room, in write order. */
@@ -94,7 +115,7 @@ interface OpeningClaim {
     claim: string;
 }
 
-type StoredRecord = ConversationRecord | SeenMarker | PendingMessage | UnavailableNotice | OpeningClaim | InDoubtMessage;
+type StoredRecord = ConversationRecord | SeenMarker | PostedRecord | PendingMessage | UnavailableNotice | OpeningClaim | InDoubtMessage;
 
 /**
  * Whether `claim` is the first claim written among those read. Readers that see the same claims agree,
@@ -123,13 +144,19 @@ export class ConversationStore {
     /** One read: the conversation, what was seen, what is pending. */
     public async load(reader: IPersistenceRead, accountId: string, xUserId: string): Promise<ConversationState> {
         const records = (await reader.readByAssociation(conversationKey(accountId, xUserId))) as unknown as StoredRecord[];
-        const state: ConversationState = { seen: new Set(), claims: new Map(), openingClaims: [], pending: [], inDoubt: new Map() };
+        const state: ConversationState = { seen: new Set(), sent: new Set(), posted: new Map(), claims: new Map(), openingClaims: [], pending: [], inDoubt: new Map() };
         for (const record of records) {
             if (record.type === 'conversation') state.conversation = record;
             else if (record.type === 'opening-claim') state.openingClaims.push(record);
+            else if (record.type === 'posted') {
+                state.seen.add(record.eventId);
+                state.posted.set(record.eventId, record);
+            }
             else if (record.type === 'seen') {
                 state.seen.add(record.eventId);
-                state.claims.set(record.eventId, [...(state.claims.get(record.eventId) ?? []), { at: record.at, claim: record.claim }]);
+                if (record.kind === 'dm_create') state.sent.add(record.eventId);
+                else if (record.claim) state.claims.set(record.eventId, [...(state.claims.get(record.eventId) ?? []), { at: record.at, claim: record.claim }]);
+                else if (!record.kind && !state.posted.has(record.eventId)) state.posted.set(record.eventId, { type: 'posted', eventId: record.eventId, at: record.at, roomId: '', messageIds: [] });
             }
             else if (record.type === 'pending') state.pending.push(record);
             else if (record.type === 'in-doubt') state.inDoubt.set(record.eventId, record);
@@ -152,6 +179,15 @@ export class ConversationStore {
         const marker: SeenMarker = { type: 'seen', eventId, at, ...(claim ? { claim } : {}), ...(billed ? { kind: billed, units: 1 } : {}) };
         const keys = [conversationKey(accountId, xUserId), seenKey(eventId), seenDayKey(utcDay(at))];
         await persistence.createWithAssociations(marker, billed ? [...keys, ledgerDayKey(utcDay(at))] : keys);
+    }
+
+    /**
+     * Records that an event is in a room, as which messages (under the same keys as its claims, so
+     * housekeeping forgets both on the same day). Written after the post succeeded.
+     */
+    public async markPosted(persistence: IPersistence, accountId: string, xUserId: string, posted: Omit<PostedRecord, 'type'>): Promise<void> {
+        const record: PostedRecord = { type: 'posted', ...posted };
+        await persistence.createWithAssociations(record, [conversationKey(accountId, xUserId), seenKey(posted.eventId), seenDayKey(utcDay(posted.at))]);
     }
 
     /**
@@ -199,10 +235,12 @@ export class ConversationStore {
         return ((await reader.readByAssociation(mirrorIndex)) as unknown as MirrorCandidate[]).filter((c) => c.type === 'mirror-candidate');
     }
 
-    /** Removes the candidate; returns whether this caller was the one to take it. */
-    public async takeMirrorCandidate(persistence: IPersistence, accountId: string, candidate: MirrorCandidate): Promise<boolean> {
-        const removed = (await persistence.removeByAssociations([conversationKey(accountId, candidate.xUserId), mirrorKey(candidate.eventId)])) ?? [];
-        return removed.length > 0;
+    /**
+     * Drops a candidate once it is decided (posted, or an echo). Never a way to take one: Rocket.Chat's
+     * removal is a find then a delete, so two instances removing at once would both get it back.
+     */
+    public async removeMirrorCandidate(persistence: IPersistence, accountId: string, candidate: Pick<MirrorCandidate, 'xUserId' | 'eventId'>): Promise<void> {
+        await persistence.removeByAssociations([conversationKey(accountId, candidate.xUserId), mirrorKey(candidate.eventId)]);
     }
 
     public async recordUnavailableNotice(persistence: IPersistence, accountId: string, xUserId: string, at: number): Promise<void> {

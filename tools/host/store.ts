@@ -10,7 +10,7 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { IAppStorageItem } from '@rocket.chat/apps-engine/server/storage';
 import { generateKeyPairSync } from 'crypto';
 import { Clock, SystemClock } from './clock';
-import { FILE_UPLOAD_SETTING_DEFAULTS } from './file-upload-settings';
+import { ROCKET_CHAT_SETTING_DEFAULTS } from './server-settings';
 
 export interface PersistedRecord {
     id: string;
@@ -44,10 +44,12 @@ export interface EphemeralNotice {
 
 export interface StoreOptions {
     clock?: Clock;
-    /** Like Rocket.Chat's "Accept new omnichannel requests when there's no online agents" (Livechat_accept_chats_with_no_agents). */
+    /** Sets Livechat_accept_chats_with_no_agents ("Accept new omnichannel requests when there's no online agents"). */
     acceptChatsWithNoAgents?: boolean;
     /** Which Rocket.Chat the visitor-upload access check mirrors (tools/host/bridges/uploads.ts); default 'token'. */
     visitorUploadCheck?: VisitorUploadCheck;
+    /** Server settings that differ from Rocket.Chat's defaults (tools/host/server-settings.ts). */
+    serverSettings?: Record<string, unknown>;
 }
 
 /**
@@ -59,7 +61,6 @@ export type VisitorUploadCheck = 'token' | 'token-and-open';
 
 export class HostStore {
     public readonly clock: Clock;
-    public acceptChatsWithNoAgents: boolean;
     public visitorUploadCheck: VisitorUploadCheck;
 
     public readonly users = new Map<string, IUser>();
@@ -70,7 +71,8 @@ export class HostStore {
     public readonly departments = new Map<string, IDepartment & { agentIds: string[] }>();
     public readonly persistence = new Map<string, Map<string, PersistedRecord>>();
     public readonly uploads = new Map<string, StoredUpload>();
-    public readonly serverSettings = new Map<string, unknown>();
+    /** Rocket.Chat's server settings, starting from its defaults (tools/host/server-settings.ts). */
+    public readonly serverSettings = new Map<string, unknown>(Object.entries(ROCKET_CHAT_SETTING_DEFAULTS));
     /** Omnichannel custom fields the admin defined (setCustomFields refuses any other key, like Rocket.Chat). */
     public readonly livechatCustomFields = new Map<string, { scope: 'visitor' | 'room' }>();
     public readonly ephemeral: EphemeralNotice[] = [];
@@ -98,11 +100,17 @@ export class HostStore {
 
     constructor(options: StoreOptions = {}) {
         this.clock = options.clock ?? new SystemClock();
-        this.acceptChatsWithNoAgents = options.acceptChatsWithNoAgents ?? false;
         this.visitorUploadCheck = options.visitorUploadCheck ?? 'token';
-        this.serverSettings.set('Site_Url', 'http://localhost:3000');
-        this.serverSettings.set('Language', 'en');
-        for (const [id, value] of Object.entries(FILE_UPLOAD_SETTING_DEFAULTS)) this.serverSettings.set(id, value);
+        if (options.acceptChatsWithNoAgents !== undefined) this.acceptChatsWithNoAgents = options.acceptChatsWithNoAgents;
+        for (const [id, value] of Object.entries(options.serverSettings ?? {})) this.serverSettings.set(id, value);
+    }
+
+    public get acceptChatsWithNoAgents(): boolean {
+        return this.serverSettings.get('Livechat_accept_chats_with_no_agents') === true;
+    }
+
+    public set acceptChatsWithNoAgents(accept: boolean) {
+        this.serverSettings.set('Livechat_accept_chats_with_no_agents', accept);
     }
 
     /** Deterministic ids shaped like Meteor's 17-character ones. */

@@ -5,7 +5,7 @@
  */
 import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 import type { HostStore } from '../../../tools/host/store';
-import type { XSim } from '../../../tools/x-sim/sim';
+import type { DmView, XSim } from '../../../tools/x-sim/sim';
 
 export interface ConversationAudit {
     conversations: number;
@@ -19,21 +19,35 @@ export interface ConversationAudit {
     examples: string[];
 }
 
-type Posted = { eventId: string; createdAt: number; seq: number };
+type Posted = { eventId: string; part: 'text' | 'file'; createdAt: number; seq: number };
 
-/** Customer DMs (by X event id) posted into rooms, grouped by the customer's X user id. */
-export function postedByCustomer(store: HostStore): Map<string, Posted[]> {
+/**
+ * Customer DMs posted into rooms, grouped by the customer's X user id, each identified with the X event
+ * it shows without trusting anything the app wrote (messages carry no custom fields): a visitor's message
+ * in the customer's room is the DM with its X timestamp (the first part of a long one, which Rocket.Chat
+ * keeps for visitors), and a visitor's file named after a media id is the DM carrying that media.
+ */
+export function postedByCustomer(sim: XSim, store: HostStore, business: string): Map<string, Posted[]> {
     const byCustomer = new Map<string, Posted[]>();
+    const dmsOf = new Map<string, DmView[]>();
+    const dmsFrom = (customer: string) => {
+        if (!dmsOf.has(customer)) dmsOf.set(customer, sim.dmsSentBy(customer, { to: business }));
+        return dmsOf.get(customer)!;
+    };
     let seq = 0;
     for (const message of store.messages.values()) {
         seq++;
-        const raw = message as IMessage & { customFields?: { xEventId?: string; sentFromX?: boolean }; token?: string };
-        const eventId = raw.customFields?.xEventId;
-        if (!eventId || raw.customFields?.sentFromX) continue;
-        const username = (message.room as { visitor?: { username?: string } }).visitor?.username ?? '';
+        const raw = message as IMessage & { token?: string; t?: string; file?: { name?: string } };
+        const room = message.room as { visitor?: { username?: string; token?: string } };
+        if (raw.t || !raw.token || raw.token !== room.visitor?.token) continue;
+        const username = room.visitor?.username ?? '';
         const customer = /^x-(\d+)$/.exec(username)?.[1] ?? username;
+        const createdAt = new Date(message.createdAt ?? 0).getTime();
+        const mediaId = /^x-([^.]+)\./.exec(raw.file?.name ?? '')?.[1];
+        const dm = mediaId ? dmsFrom(customer).find((d) => d.media?.mediaId === mediaId) : dmsFrom(customer).find((d) => d.createdAt === createdAt);
+        if (!dm) continue;
         const list = byCustomer.get(customer) ?? [];
-        list.push({ eventId, createdAt: new Date(message.createdAt ?? 0).getTime(), seq });
+        list.push({ eventId: dm.id, part: mediaId ? 'file' : 'text', createdAt, seq });
         byCustomer.set(customer, list);
     }
     return byCustomer;
@@ -41,7 +55,7 @@ export function postedByCustomer(store: HostStore): Map<string, Posted[]> {
 
 /** Inbound: every DM `customers` sent to `business` (per the simulator) must be in Rocket.Chat exactly once, in order. */
 export function auditInbound(sim: XSim, store: HostStore, business: string, customers: string[]): ConversationAudit {
-    const posted = postedByCustomer(store);
+    const posted = postedByCustomer(sim, store, business);
     const audit: ConversationAudit = { conversations: 0, expected: 0, delivered: 0, lost: 0, duplicated: 0, outOfOrder: 0, examples: [] };
     for (const customer of customers) {
         const written = sim.dmsSentBy(customer, { to: business });
@@ -49,8 +63,14 @@ export function auditInbound(sim: XSim, store: HostStore, business: string, cust
         audit.conversations++;
         audit.expected += written.length;
         const mine = posted.get(customer) ?? [];
+        // A DM with text and a file shows as two messages: each kind counts on its own.
+        const perPart = new Map<string, number>();
+        for (const p of mine) perPart.set(`${p.eventId}/${p.part}`, (perPart.get(`${p.eventId}/${p.part}`) ?? 0) + 1);
         const counts = new Map<string, number>();
-        for (const p of mine) counts.set(p.eventId, (counts.get(p.eventId) ?? 0) + 1);
+        for (const [key, n] of perPart) {
+            const eventId = key.slice(0, key.lastIndexOf('/'));
+            counts.set(eventId, Math.max(counts.get(eventId) ?? 0, n));
+        }
         for (const dm of written) {
             const n = counts.get(dm.id) ?? 0;
             if (n === 0) {

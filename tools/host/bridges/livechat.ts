@@ -1,7 +1,8 @@
 /**
  * Omnichannel as Rocket.Chat's AppLivechatBridge behaves (apps/meteor/app/apps/server/bridges/livechat.ts):
  * visitors by token, open-room lookups, routing to an online agent of the department, the no-agent error
- * (or a queued room when the server accepts chats with no agents online), close with its event.
+ * (or a queued room when the server accepts chats with no agents online), a visitor message into a closed
+ * room opening a new one, close with its event.
  */
 import type { IExtraRoomParams } from '@rocket.chat/apps-engine/definition/accessors/ILivechatCreator';
 import type {
@@ -18,8 +19,10 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { LivechatBridge } from '@rocket.chat/apps-engine/server/bridges/LivechatBridge';
 import type { HostStore } from '../store';
 import { BridgeContext, unsupported } from './context';
+import { rcSetting } from '../server-settings';
 import { fireAndForget } from './events';
 import { saveMessage } from './messages';
+import { checkCustomFields, MeteorError } from './send-message';
 
 /** Agents Rocket.Chat would route to: livechat-agent role, online, available for Omnichannel. */
 export function onlineAgents(store: HostStore, departmentId?: string): IUser[] {
@@ -55,7 +58,12 @@ export class HostLivechatBridge extends LivechatBridge {
         return this.ctx.store;
     }
 
+    /**
+     * service-status.ts online(): with Livechat_accept_chats_with_no_agents on, the answer is true whoever
+     * is online; otherwise whether an agent (of the department, when given) is online.
+     */
     protected isOnline(departmentId?: string): boolean {
+        if (rcSetting<boolean>(this.store, 'Livechat_accept_chats_with_no_agents')) return true;
         return onlineAgents(this.store, departmentId).length > 0;
     }
 
@@ -63,16 +71,30 @@ export class HostLivechatBridge extends LivechatBridge {
         return this.isOnline(departmentId);
     }
 
-    protected async createMessage(message: ILivechatMessage): Promise<string> {
+    /**
+     * createMessage → livechat sendMessage (apps/meteor/app/livechat/server/lib/messages.ts) → getRoom
+     * (apps/meteor/app/livechat/server/lib/rooms.ts). A room that no longer exists fails in the message
+     * converter; a CLOSED room is no error: Rocket.Chat opens a new room for the visitor — its source the
+     * app without label or icons, its department the visitor's or the first with an agent online — and
+     * posts the message there. The visitor's timestamp is kept (no executeSendMessage on this path).
+     */
+    protected async createMessage(message: ILivechatMessage, appId: string): Promise<string> {
         if (!message.token) throw new Error('Invalid token for livechat message');
-        const room = this.store.rooms.get(message.room?.id) as ILivechatRoom | undefined;
-        if (!room || !room.isOpen || room.visitor?.token !== message.token) {
-            throw new Error('cannot-access-room');
+        const existing = this.store.rooms.get(message.room?.id) as ILivechatRoom | undefined;
+        if (!existing) throw new Error('Invalid room provided on the message.');
+        const guest = { ...(message.visitor ?? {}), token: message.visitor?.token ?? message.token } as IVisitor;
+        let room = existing;
+        if (!room.isOpen) {
+            const appName = this.ctx.manager().getOneById(appId)?.getNameSlug();
+            room = this.requestRoom({ ...(this.store.visitors.get(guest.id!) ?? {}), ...guest }, undefined, appId, { type: 'app', id: appId, alias: appName });
+        } else if (room.visitor?.token !== guest.token) {
+            throw new MeteorError('cannot-access-room', 'cannot-access-room');
         }
+        checkCustomFields(this.store, message as ILivechatMessage & { customFields?: unknown });
         const visitor = this.store.visitors.get(room.visitor.id!) ?? room.visitor;
         // Rocket.Chat stores the visitor as the message's `u`; apps then see a sender of unknown type.
         const sender = { id: visitor.id, username: visitor.username, name: visitor.name, type: 'unknown' } as unknown as IUser;
-        return saveMessage(this.ctx, { ...message, sender, visitor, token: message.token } as IMessage).id!;
+        return saveMessage(this.ctx, { ...message, room, sender, visitor, token: guest.token } as IMessage).id!;
     }
 
     protected async getMessageById(messageId: string): Promise<ILivechatMessage> {
@@ -162,30 +184,44 @@ export class HostLivechatBridge extends LivechatBridge {
     protected async createRoom(visitor: IVisitor, agent: IUser, appId: string, extraParams: IExtraRoomParams = {}): Promise<ILivechatRoom> {
         const { source, customFields } = extraParams as IExtraRoomParams & { customFields?: Record<string, unknown> };
         if (source?.type !== 'app') throw new Error('Invalid source type for livechat room');
-        const store = this.store;
-        const departmentId = visitor.department;
-        const department = departmentId ? store.departments.get(departmentId) : undefined;
-        if (departmentId && !department) throw new Error('error-invalid-department');
-
         let servingAgent: IUser | undefined;
         if (agent?.id) {
-            servingAgent = store.users.get(agent.id);
+            servingAgent = this.store.users.get(agent.id);
             if (!servingAgent) throw new Error(`The agent with id "${agent.id}" was not found.`);
-        } else {
-            const candidates = onlineAgents(store, departmentId);
-            if (candidates.length === 0 && !store.acceptChatsWithNoAgents) throw new NoAgentOnlineError();
-            servingAgent = candidates.length > 0 ? candidates[this.routingCursor++ % candidates.length] : undefined;
         }
+        const appName = this.ctx.manager().getOneById(appId)?.getName();
+        const roomSource = { type: 'app', id: appId, alias: appName, label: source.label, sidebarIcon: source.sidebarIcon, defaultIcon: source.defaultIcon };
+        return this.requestRoom(this.store.visitors.get(visitor.id!) ?? visitor, servingAgent, appId, roomSource, customFields);
+    }
+
+    /**
+     * rooms.ts createRoom → QueueManager.requestRoom (apps/meteor/app/livechat/server/lib/QueueManager.ts):
+     * without a department the visitor gets the first enabled department shown on registration that has
+     * an agent online (departmentsLib.ts getRequiredDepartment); unless the server accepts chats with no
+     * agents, no agent online (in the department, or at all) is the no-agent-online error; the room starts
+     * with a `livechat-started` system message and is routed (Auto_Selection: to an online agent).
+     */
+    private requestRoom(visitor: IVisitor, agent: IUser | undefined, appId: string, source: Record<string, unknown>, customFields?: Record<string, unknown>): ILivechatRoom {
+        const store = this.store;
+        if (!rcSetting<boolean>(store, 'Livechat_enabled')) throw new MeteorError('error-omnichannel-is-disabled', 'error-omnichannel-is-disabled');
+        let departmentId = visitor.department;
+        if (!agent && !departmentId) departmentId = this.requiredDepartment()?.id;
+        const department = departmentId ? store.departments.get(departmentId) : undefined;
+        if (departmentId && !department) throw new Error('error-invalid-department');
+        const candidates = agent ? [agent].filter((a) => onlineAgents(store).some((o) => o.id === a.id)) : onlineAgents(store, departmentId);
+        if (candidates.length === 0 && !rcSetting<boolean>(store, 'Livechat_accept_chats_with_no_agents')) throw new NoAgentOnlineError();
+        const autoAssign = rcSetting<string>(store, 'Livechat_Routing_Method') !== 'Manual_Selection';
+        const servingAgent = agent ?? (autoAssign && candidates.length > 0 ? candidates[this.routingCursor++ % candidates.length] : undefined);
 
         const id = store.newId('r');
-        const appName = this.ctx.manager().getOneById(appId)?.getName();
+        const roomVisitor = store.visitors.get(visitor.id!) ?? visitor;
         const room = {
             id,
             type: RoomType.LIVE_CHAT,
             slugifiedName: id,
-            displayName: visitor.name,
+            displayName: roomVisitor.name,
             creator: undefined as unknown as IUser,
-            visitor: store.visitors.get(visitor.id!) ?? visitor,
+            visitor: roomVisitor,
             department,
             isOpen: true,
             isDefault: false,
@@ -193,22 +229,31 @@ export class HostLivechatBridge extends LivechatBridge {
             closer: undefined,
             createdAt: store.now(),
             updatedAt: store.now(),
-            source: {
-                type: 'app',
-                id: appId,
-                alias: appName,
-                label: source.label,
-                sidebarIcon: source.sidebarIcon,
-                defaultIcon: source.defaultIcon,
-            },
+            source,
             customFields: customFields ?? {},
             userIds: [] as string[],
         } as unknown as ILivechatRoom;
         store.rooms.set(id, room);
         store.roomMembers.set(id, new Set());
+        saveMessage(this.ctx, {
+            room,
+            sender: { id: roomVisitor.id, username: roomVisitor.username, type: 'unknown' } as unknown as IUser,
+            text: '',
+            t: 'livechat-started',
+            groupable: false,
+            token: roomVisitor.token,
+        } as IMessage);
         fireAndForget(this.ctx, AppInterface.IPostLivechatRoomStarted, room);
+        void appId;
         if (servingAgent) this.assign(room, servingAgent);
         return store.rooms.get(id) as ILivechatRoom;
+    }
+
+    /** departmentsLib.ts getRequiredDepartment(): enabled, shown on registration, with an agent online. */
+    private requiredDepartment(): (IDepartment & { agentIds: string[] }) | undefined {
+        return [...this.store.departments.values()].find(
+            (d) => d.enabled && d.agentIds.length > 0 && (d as { showOnRegistration?: boolean }).showOnRegistration !== false && onlineAgents(this.store, d.id).length > 0,
+        );
     }
 
     private assign(room: ILivechatRoom, agent: IUser): void {

@@ -5,6 +5,7 @@ import { ITypingDescriptor, MessageBridge } from '@rocket.chat/apps-engine/serve
 import { AppInterface } from '@rocket.chat/apps-engine/definition/metadata';
 import { BridgeContext } from './context';
 import { fireAndForget, fireMessageEvent } from './events';
+import { checkCustomFields, checkUserMessage, MeteorError } from './send-message';
 
 /** Stores a message as Rocket.Chat would (id, timestamps, full room and sender) and fires its event. */
 export function saveMessage(ctx: BridgeContext, message: IMessage): IMessage {
@@ -29,10 +30,18 @@ export class HostMessageBridge extends MessageBridge {
         super();
     }
 
+    /**
+     * AppMessageBridge.create (apps/meteor/app/apps/server/bridges/messages.ts): the converter needs an
+     * existing room, then executeSendMessage's and validateMessage's rules apply (./send-message.ts).
+     */
     protected async create(message: IMessage): Promise<string> {
         const sender = message.sender ?? undefined;
         if (!sender) throw new Error('Invalid sender assigned to the message.');
-        return saveMessage(this.ctx, message).id!;
+        if (!this.ctx.store.rooms.has(message.room?.id)) throw new Error('Invalid room provided on the message.');
+        const createdAt = checkUserMessage(this.ctx.store, message);
+        if (!this.ctx.store.users.get(sender.id)?.username) throw new MeteorError('error-invalid-user', 'Invalid user');
+        checkCustomFields(this.ctx.store, message as IMessage & { customFields?: unknown });
+        return saveMessage(this.ctx, { ...message, createdAt }).id!;
     }
 
     protected async update(message: IMessage): Promise<void> {

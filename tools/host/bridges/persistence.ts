@@ -1,7 +1,8 @@
 /**
  * App persistence with Rocket.Chat's exact semantics (apps/meteor/app/apps/server/bridges/persistence.ts):
  * reads match associations with `$all` (any order, subset); updateByAssociations matches the association
- * array exactly and updates one record; update-by-id is not implemented in Rocket.Chat, so it throws here too.
+ * array exactly and updates one record; update-by-id is not implemented in Rocket.Chat, so it throws here too;
+ * removeByAssociations is a find, then a delete — not atomic: two callers at once both get the records back.
  */
 import type { RocketChatAssociationRecord } from '@rocket.chat/apps-engine/definition/metadata';
 import { PersistenceBridge } from '@rocket.chat/apps-engine/server/bridges/PersistenceBridge';
@@ -79,8 +80,11 @@ export class HostPersistenceBridge extends PersistenceBridge {
     protected async removeByAssociations(associations: RocketChatAssociationRecord[], appId: string): Promise<object[] | undefined> {
         const wanted = associations.map(plain);
         const matching = [...this.records(appId).values()].filter((r) => hasAll(r, wanted));
+        if (matching.length === 0) return undefined;
+        // Rocket.Chat awaits the find before its deleteMany: another instance's removal may run in between.
+        await new Promise((resolve) => setImmediate(resolve));
         for (const r of matching) this.records(appId).delete(r.id);
-        return matching.map((r) => r.data);
+        return matching.map((r) => copy(r.data));
     }
 
     protected async update(_id: string, data: object): Promise<string> {

@@ -1,6 +1,7 @@
 import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+import type { GetMessagesOptions } from '@rocket.chat/apps-engine/server/bridges/RoomBridge';
 import { RoomBridge } from '@rocket.chat/apps-engine/server/bridges/RoomBridge';
 import { BridgeContext, unsupported } from './context';
 
@@ -89,8 +90,24 @@ export class HostRoomBridge extends RoomBridge {
         return [];
     }
 
-    protected async getMessages(roomId: string): Promise<never> {
-        return this.ctx.store.roomMessages(roomId) as IMessage[] as never;
+    /**
+     * AppRoomBridge.getMessages (apps/meteor/app/apps/server/bridges/rooms.ts): at most `limit` messages
+     * (the accessor caps it at 100), after `skip`, sorted by timestamp only when asked (else in insertion
+     * order), never system messages (`t`) or hidden ones, thread replies only with showThreadMessages;
+     * each converted to the raw shape (convertMessageRaw: `roomId`, `sender` as a lookup, no room object).
+     */
+    protected async getMessages(roomId: string, options: Partial<GetMessagesOptions> = {}): Promise<never> {
+        const { limit, skip = 0, sort, showThreadMessages } = options;
+        let messages = this.ctx.store
+            .roomMessages(roomId)
+            .filter((m) => !(m as IMessage & { t?: string }).t && !(m as { _hidden?: boolean })._hidden && (showThreadMessages || !m.threadId));
+        const direction = sort?.createdAt;
+        if (direction) {
+            const sign = direction === 'desc' ? -1 : 1;
+            messages = [...messages].sort((a, b) => sign * (+new Date(a.createdAt!) - +new Date(b.createdAt!)));
+        }
+        messages = messages.slice(skip, limit ? skip + limit : undefined);
+        return messages.map(toRawMessage) as never;
     }
 
     protected async removeUsers(roomId: string, usernames: string[]): Promise<void> {
@@ -108,4 +125,14 @@ export class HostRoomBridge extends RoomBridge {
     protected async getUserUnreadMessageCount(): Promise<number> {
         return 0;
     }
+}
+
+/** The apps' message converter's raw shape (convertMessageRaw in apps/meteor/app/apps/server/converters/messages.ts). */
+function toRawMessage(message: IMessage): Record<string, unknown> {
+    const { room, sender, ...rest } = message as IMessage & Record<string, unknown>;
+    return {
+        ...rest,
+        roomId: room?.id,
+        sender: sender ? { _id: sender.id, username: sender.username, name: sender.name } : undefined,
+    };
 }

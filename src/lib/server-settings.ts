@@ -1,0 +1,31 @@
+/**
+ * Rocket.Chat server settings the app obeys (message size, Omnichannel routing), read through a short
+ * per-instance cache: each read is a round trip, and an admin's change is seen within a minute.
+ */
+import type { IRead } from '@rocket.chat/apps-engine/definition/accessors';
+
+const TTL_MS = 60_000;
+const cache = new Map<string, { value: unknown; at: number }>();
+
+/** The setting's value, or `fallback` when it is unset or not readable (the server decides what apps may read). */
+export async function serverSetting<T>(read: IRead, id: string, fallback: T, now: number): Promise<T> {
+    const cached = cache.get(id);
+    if (cached && now - cached.at < TTL_MS) return cached.value as T;
+    const value = await read
+        .getEnvironmentReader()
+        .getServerSettings()
+        .getValueById(id)
+        .catch(() => undefined);
+    const result = value === undefined || value === null || (typeof fallback === 'number' && typeof value !== 'number') ? fallback : (value as T);
+    cache.set(id, { value: result, at: now });
+    return result;
+}
+
+/** Rocket.Chat's default Message_MaxAllowedSize: executeSendMessage refuses a longer text. */
+export const DEFAULT_MESSAGE_MAX_LENGTH = 5000;
+
+/** The longest text one Rocket.Chat message may carry on this server (the app splits longer ones). */
+export async function roomMessageMaxLength(read: IRead, now: number): Promise<number> {
+    const max = await serverSetting<number>(read, 'Message_MaxAllowedSize', DEFAULT_MESSAGE_MAX_LENGTH, now);
+    return Number.isInteger(max) && max >= 2 ? max : DEFAULT_MESSAGE_MAX_LENGTH;
+}
