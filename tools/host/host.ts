@@ -272,6 +272,7 @@ export class TestHost {
         this.store.instances.delete(this);
         this.guardRuntimePipes();
         this.stopAutoJobs();
+        this.bridges.scheduler.stop();
         await settle(this.hostId);
         const runtime = this.installedAppId ? this.manager.getOneById(this.installedAppId)?.getRuntimeController() : undefined;
         await this.manager.unload(false);
@@ -464,11 +465,14 @@ export class TestHost {
         return runs;
     }
 
-    /** Makes the app's jobs of `processorId` due now and runs them (instead of waiting for their time). */
+    /**
+     * Makes the app's jobs of `processorId` due now and runs them (instead of waiting for their time). A
+     * one-time job that failed stays unrun, as in Agenda; a locked one waits for its lock.
+     */
     public async runJobNow(processorId: string): Promise<JobRun[]> {
         const now = this.store.clock.now();
         for (const job of this.store.jobs.values()) {
-            if (job.processorId === processorId || job.processorId.startsWith(`${processorId}_`)) job.nextRunAt = Math.min(job.nextRunAt, now);
+            if ((job.processorId === processorId || job.processorId.startsWith(`${processorId}_`)) && Number.isFinite(job.nextRunAt)) job.nextRunAt = Math.min(job.nextRunAt, now);
         }
         return this.runDueJobs();
     }
@@ -479,15 +483,13 @@ export class TestHost {
 
     private jobTimer?: NodeJS.Timeout;
 
-    /** Runs due jobs every `everyMs` of real time, like Agenda polling (the sandbox and long tests). */
+    /**
+     * Scans for due jobs every `everyMs` of real time, like Agenda's processEvery (the sandbox and long
+     * tests); a scan does not wait for the jobs of the one before, whose names are still running.
+     */
     public startAutoJobs(everyMs = 250): void {
         this.stopAutoJobs();
-        let running = false;
-        this.jobTimer = setInterval(() => {
-            if (running) return;
-            running = true;
-            void this.bridges.scheduler.runDueJobs().finally(() => (running = false));
-        }, everyMs);
+        this.jobTimer = setInterval(() => void this.bridges.scheduler.runDueJobs(), everyMs);
     }
 
     public stopAutoJobs(): void {

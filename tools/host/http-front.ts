@@ -1,8 +1,9 @@
 /**
  * Real HTTP in front of a host's app endpoints, shaped like Rocket.Chat's app router
  * (apps/meteor/app/apps/server/bridges/api.ts): `/api/apps/public/:appId/*` and
- * `/api/apps/private/:appId/:hash/*`, bodies parsed by urlencoded + json body parsers, lower-cased
- * headers, the app's response sent as express would (objects as JSON).
+ * `/api/apps/private/:appId/:hash/*`, bodies parsed by body-parser's urlencoded() and json() with their
+ * defaults (apps/meteor/app/apps/server/bridges/router.ts), lower-cased headers, the app's response sent
+ * as express would (objects as JSON).
  */
 import * as http from 'http';
 import type { AddressInfo } from 'net';
@@ -56,15 +57,27 @@ interface FrontResponse {
 
 const text = (status: number, body: string): FrontResponse => ({ status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: Buffer.from(body) });
 
-/** body-parser's behaviour: JSON and form bodies parsed, anything else left as an empty object. */
-function parseBody(contentType: string, raw: Buffer): { ok: true; content: unknown } | { ok: false } {
+/** body-parser's default `limit` for json() and urlencoded(): a larger body is refused with 413. */
+export const BODY_LIMIT_BYTES = 100 * 1024;
+
+/**
+ * body-parser's defaults: json() parses only `application/json` (not `+json` types) and, strict, only
+ * objects and arrays (a bare string or number is a 400); urlencoded() parses forms; both refuse a body
+ * over 100 KB (413); anything else is left as an empty object.
+ */
+function parseBody(contentType: string, raw: Buffer): { ok: true; content: unknown } | { ok: false; status: number; message: string } {
     const type = contentType.split(';')[0].trim().toLowerCase();
     if (raw.length === 0) return { ok: true, content: {} };
-    if (type === 'application/json' || type.endsWith('+json')) {
+    const parsed = type === 'application/json' || type === 'application/x-www-form-urlencoded';
+    if (parsed && raw.length > BODY_LIMIT_BYTES) return { ok: false, status: 413, message: 'request entity too large' };
+    if (type === 'application/json') {
+        const text = raw.toString('utf8');
+        const first = /^[\x20\x09\x0a\x0d]*(.)/.exec(text)?.[1];
+        if (first !== '{' && first !== '[') return { ok: false, status: 400, message: `Unexpected token ${first ?? 'end'} in JSON (strict mode: objects and arrays only)` };
         try {
-            return { ok: true, content: JSON.parse(raw.toString('utf8')) };
+            return { ok: true, content: JSON.parse(text) };
         } catch {
-            return { ok: false };
+            return { ok: false, status: 400, message: 'Bad Request: invalid JSON' };
         }
     }
     if (type === 'application/x-www-form-urlencoded') {
@@ -80,9 +93,10 @@ async function handle(host: TestHost, req: http.IncomingMessage, raw: Buffer): P
     const [, visibility, appId] = match;
     const privateHash = visibility === 'private' ? match[3] : undefined;
     const subPath = visibility === 'private' ? match[4] : match[3];
-    if (appId !== host.appId || !host.findRoute(subPath)) return text(404, 'Not Found');
+    // The body parsers sit in front of every app's router, so a bad body is refused before any route matches.
     const parsed = parseBody(String(req.headers['content-type'] ?? ''), raw);
-    if (!parsed.ok) return text(400, 'Bad Request: invalid JSON');
+    if (!parsed.ok) return text(parsed.status, parsed.message);
+    if (appId !== host.appId || !host.findRoute(subPath)) return text(404, 'Not Found');
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]));
     const response = await host.callEndpoint(subPath, {
         method: (req.method ?? 'GET').toLowerCase() as never,

@@ -10,9 +10,27 @@ export interface BridgeCall {
     args: unknown[];
 }
 
+/** Runs before a bridge call is carried out (a test's way to make something happen at that exact point). */
+export type BridgeHook = (args: unknown[]) => void | Promise<void>;
+
 export class CallLog {
     public readonly calls: BridgeCall[] = [];
     private seq = 0;
+    private readonly hooks: { bridge: string; method: string; hook: BridgeHook }[] = [];
+
+    /** Calls `hook` before every `bridge.method` call until the returned function removes it. */
+    public before(bridge: string, method: string, hook: BridgeHook): () => void {
+        const entry = { bridge, method, hook };
+        this.hooks.push(entry);
+        return () => {
+            const at = this.hooks.indexOf(entry);
+            if (at >= 0) this.hooks.splice(at, 1);
+        };
+    }
+
+    public hooksFor(bridge: string, method: string): BridgeHook[] {
+        return this.hooks.filter((h) => h.bridge === bridge && h.method === method).map((h) => h.hook);
+    }
 
     public record(bridge: string, method: string, args: unknown[]): void {
         this.calls.push({ seq: ++this.seq, at: Date.now(), bridge, method, args });
@@ -63,7 +81,12 @@ export function instrument<T extends object>(name: string, bridge: T, log: CallL
             if (!wrapped.has(prop)) {
                 wrapped.set(prop, function (this: unknown, ...args: unknown[]) {
                     log.record(name, prop, args);
-                    return (value as (...a: unknown[]) => unknown).apply(this, args);
+                    const hooks = log.hooksFor(name, prop);
+                    if (hooks.length === 0) return (value as (...a: unknown[]) => unknown).apply(this, args);
+                    return (async () => {
+                        for (const hook of hooks) await hook(args);
+                        return (value as (...a: unknown[]) => unknown).apply(this, args);
+                    })();
                 });
             }
             return wrapped.get(prop);

@@ -23,15 +23,24 @@ export interface StoredUpload {
     buffer: Buffer;
 }
 
+/** A job document as Agenda keeps it (rocketchat_apps_scheduler); see tools/host/bridges/scheduler.ts. */
 export interface ScheduledJob {
     jobId: string;
     appId: string;
+    /** Agenda's job name: the app's processor id and `_<appId>`. */
     processorId: string;
     data?: Record<string, unknown>;
+    /** Infinity: never again (a one-time job that ran and failed stays in the collection, unrun). */
     nextRunAt: number;
     /** milliseconds between runs for recurring jobs */
     intervalMs?: number;
+    /** The instance running it and since when; a lock older than Agenda's lock lifetime is free again. */
     lockedBy?: string;
+    lockedAt?: number;
+    lastRunAt?: number;
+    lastFinishedAt?: number;
+    failReason?: string;
+    failCount?: number;
 }
 
 export interface EphemeralNotice {

@@ -6,6 +6,7 @@
  * cleared. X's answers, the stop rule and the page sizes stay the app's own.
  */
 import { POLLER_JOB_ID } from '../../../src/jobs/ids';
+import { LOCK_LIFETIME_MS } from '../../../tools/host/bridges/scheduler';
 import type { TestHost } from '../../../tools/host/host';
 import type { ManualClock } from '../../../tools/x-sim/core/clock';
 
@@ -25,9 +26,13 @@ export function translatePollState(host: TestHost, pollAtSim: number): void {
     record.data = { ...state, notBefore: undefined };
 }
 
+/** When the next job can run: its next run, or for one a crashed instance left locked, when Agenda's lock lifetime ends. */
 export function nextJobDue(host: TestHost): number | undefined {
     let due: number | undefined;
-    for (const job of host.store.jobs.values()) if (!job.lockedBy && (due === undefined || job.nextRunAt < due)) due = job.nextRunAt;
+    for (const job of host.store.jobs.values()) {
+        const at = job.lockedAt !== undefined ? Math.max(job.nextRunAt, job.lockedAt + LOCK_LIFETIME_MS) : job.nextRunAt;
+        if (Number.isFinite(at) && (due === undefined || at < due)) due = at;
+    }
     return due;
 }
 

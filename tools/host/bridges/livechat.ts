@@ -191,7 +191,8 @@ export class HostLivechatBridge extends LivechatBridge {
         }
         const appName = this.ctx.manager().getOneById(appId)?.getName();
         const roomSource = { type: 'app', id: appId, alias: appName, label: source.label, sidebarIcon: source.sidebarIcon, defaultIcon: source.defaultIcon };
-        return this.requestRoom(this.store.visitors.get(visitor.id!) ?? visitor, servingAgent, appId, roomSource, customFields);
+        // The converter takes the visitor the app passes (its department included) over what is stored.
+        return this.requestRoom({ ...(this.store.visitors.get(visitor.id!) ?? {}), ...visitor }, servingAgent, appId, roomSource, customFields);
     }
 
     /**
