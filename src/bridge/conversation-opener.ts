@@ -102,7 +102,7 @@ export async function openRoomOf(ctx: BridgeContext, conversation: ConversationR
     if (!conversation) return undefined;
     const room = (await ctx.read.getRoomReader().getById(conversation.roomId)) as ILivechatRoom | undefined;
     if (room?.isOpen === true) return conversation;
-    ctx.logger.info(`Room ${conversation.roomId} of X user ${conversation.xUserId} is ${room ? 'closed' : 'gone'}; the next message opens a new conversation.`);
+    ctx.logger.info(`Room ${conversation.roomId} of X user ${conversation.xUserId} is ${room ? 'closed' : 'gone'}: forgotten; the customer's next DM opens a new conversation.`);
     await ctx.conversations.closeRoom(ctx.persistence, conversation.roomId);
     return undefined;
 }

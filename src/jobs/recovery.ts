@@ -2,8 +2,10 @@
  * Gap recovery for webhook modes: X stops retrying a delivery after about five minutes, so DMs sent while
  * Rocket.Chat was down or the webhook was invalid would be lost. When the app starts (and when the health
  * check repairs the webhook) X is asked to replay the window since the last event known; deliveries
- * already handled are dropped by the usual exactly-once claims, so the replay is safe.
+ * already handled are dropped by the usual exactly-once claims, so the replay is safe. Every instance
+ * schedules it when it starts (several at once in a cluster): a claim lets one of them ask X.
  */
+import { randomBytes } from 'crypto';
 import { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { toXFailure } from '../x/errors';
 import { xClientFor } from '../bridge/build-context';
@@ -11,6 +13,8 @@ import { lastEventRecord } from '../admin/status';
 import { DeliveryMode } from '../settings/ids';
 import { readSettings } from '../settings/reader';
 import { deliveryRecord, readAccount } from '../storage/account';
+import { miscKey } from '../storage/associations';
+import { wins } from '../storage/conversations';
 import { KeyedRecord } from '../storage/records';
 import { DAY, MINUTE } from '../lib/time';
 
@@ -19,6 +23,18 @@ const recoveryRecord = KeyedRecord.named<{ coveredUntil: number }>('x-recovery')
 
 /** X replays at most the last 24 hours, in whole minutes; a margin covers clock skew and the last write. */
 const MARGIN = 5 * MINUTE;
+
+/** Claims on asking X for a replay: create-only, the first live one wins; older ones belong to finished or dead runs. */
+const claimKey = miscKey('x-recovery-claim');
+const CLAIM_LIFETIME = 5 * MINUTE;
+
+async function claimRecovery(read: IRead, persistence: IPersistence, now: number): Promise<{ won: boolean; release(): Promise<void> }> {
+    const claim = randomBytes(9).toString('base64url');
+    await persistence.createWithAssociation({ type: 'recovery-claim', claim, at: now }, claimKey);
+    const claims = (await read.getPersistenceReader().readByAssociation(claimKey)) as unknown as { claim?: string; at?: number }[];
+    const live = claims.filter((c) => c.claim === claim || now - (c.at ?? 0) < CLAIM_LIFETIME);
+    return { won: wins(live, claim), release: async () => void (await persistence.removeByAssociation(claimKey)) };
+}
 
 export type RecoveryOutcome = { replayed: true; from: number; to: number } | { replayed: false; reason: string };
 
@@ -31,8 +47,14 @@ export async function recoverMissedEvents(read: IRead, http: IHttp, persistence:
     const since = Math.max(recovered?.coveredUntil ?? 0, last?.at ?? 0, delivery.registeredAt);
     const from = Math.max(since - MARGIN, now - DAY + MINUTE);
     if (now - from < MARGIN) return { replayed: false, reason: 'nothing missed' };
-    await xClientFor(read, http, persistence, settings, () => now).replayWebhook(delivery.webhookId, from, now);
-    await recoveryRecord.write(persistence, { coveredUntil: now });
+    const claim = await claimRecovery(read, persistence, now);
+    if (!claim.won) return { replayed: false, reason: 'another instance is asking X' };
+    try {
+        await xClientFor(read, http, persistence, settings, () => now).replayWebhook(delivery.webhookId, from, now);
+        await recoveryRecord.write(persistence, { coveredUntil: now });
+    } finally {
+        await claim.release();
+    }
     return { replayed: true, from, to: now };
 }
 
