@@ -5,6 +5,7 @@
  */
 import { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { buildBridgeContext } from '../bridge/build-context';
+import type { BridgeContext } from '../bridge/context';
 import { decideMirror, MIRROR_GRACE_MS, STALE_CLAIM_MS } from '../bridge/inbound';
 import type { MirrorCandidate } from '../storage/conversations';
 import { MIRROR_JOB_ID } from './ids';
@@ -33,4 +34,21 @@ export async function runMirrorDecisions(read: IRead, modify: IModify, http: IHt
     const notDue = byEvent.size - due.length;
     if (notDue > 0 || failed > 0) await modify.getScheduler().scheduleOnce({ id: MIRROR_JOB_ID, when: `${GRACE_SECONDS} seconds` });
     else if (claimedElsewhere > 0) await modify.getScheduler().scheduleOnce({ id: MIRROR_JOB_ID, when: `${STALE_SECONDS} seconds` });
+}
+
+/** Candidates older than two stale windows: their decision job did not run (or failed); decided here. */
+export async function sweepMirrorCandidates(ctx: BridgeContext): Promise<number> {
+    const stale = (await ctx.conversations.allMirrorCandidates(ctx.read.getPersistenceReader())).filter((c) => ctx.now() - c.at > 2 * STALE_CLAIM_MS);
+    const seen = new Set<string>();
+    let decided = 0;
+    for (const candidate of stale) {
+        if (seen.has(candidate.eventId)) continue;
+        seen.add(candidate.eventId);
+        try {
+            if ((await decideMirror(ctx, candidate)) !== 'claimed-elsewhere') decided++;
+        } catch (e) {
+            ctx.logger.error(`The reply typed in the X app (DM ${candidate.eventId}) could not be mirrored yet: ${(e as Error)?.message ?? e}`);
+        }
+    }
+    return decided;
 }

@@ -1,10 +1,12 @@
 /**
  * Every minute: customers whose messages wait for a room get one as soon as Rocket.Chat can open it, and
- * in-doubt events whose verification job never ran are settled.
+ * in-doubt events and replies typed in X's app whose one-time job never ran are settled (Rocket.Chat logs
+ * and swallows a failure to schedule one: the app cannot know).
  */
 import { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { buildBridgeContext } from '../bridge/build-context';
 import { retryPending } from '../bridge/inbound';
+import { sweepMirrorCandidates } from './mirror';
 import { sweepInDoubt } from './verify';
 
 export async function runPendingRetry(read: IRead, modify: IModify, http: IHttp, persistence: IPersistence, logger: ILogger): Promise<void> {
@@ -12,6 +14,7 @@ export async function runPendingRetry(read: IRead, modify: IModify, http: IHttp,
     if (!built.ok) return;
     const ctx = built.ctx;
     await sweepInDoubt(ctx);
+    await sweepMirrorCandidates(ctx);
     const pending = await ctx.conversations.allPending(read.getPersistenceReader());
     const customers = [...new Set(pending.map((p) => String((p.event as { senderId?: string }).senderId)))];
     for (const customer of customers) {

@@ -8,7 +8,10 @@ import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat
 import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 import { xTimeLabel } from '../../src/bridge/room-poster';
 import { MIRROR_JOB_ID, PENDING_JOB_ID, POLLER_JOB_ID } from '../../src/jobs/ids';
+import { signWebhookBody } from '../../src/x/webhook-crypto';
 import { ManualClock } from '../../tools/x-sim/core/clock';
+import { DEFAULT_APP } from '../../tools/x-sim/defaults';
+import { webhookSecret } from './helpers/app-host';
 import { auditInbound } from '../faults/helpers/audit';
 import { decideBusinessDms, deliverFromCustomer, roomOf, syncSimClock, visibleTexts } from './helpers/inbound';
 import { receivedTexts } from './helpers/outbound';
@@ -113,6 +116,37 @@ describe('on a default Rocket.Chat server (message custom fields off, 5,000-char
         const second = roomOf(world, 'Deleted Customer')!;
         expect(second.id).not.toBe(first.id);
         expect(visibleTexts(world, second.id)).toEqual(['after']);
+    });
+
+    it('upgrade: a conversation the previous version left (claims, no post records) keeps working, and a redelivery is not posted twice', async () => {
+        const customer = world.customer('upgrade', 'Upgrade Customer');
+        const { dm } = await deliverFromCustomer(world, 'aaa', { from: customer, to: world.business.id, text: 'before the upgrade' });
+        const room = roomOf(world, 'Upgrade Customer')!;
+        // What the previous version had written: the conversation and its claims, minutes old; no post records.
+        const records = world.host.store.appPersistence(world.host.appId);
+        for (const [id, record] of records) {
+            if (!record.associations.some((a) => a.id === `x-conv:${world.business.id}:${customer}`)) continue;
+            const data = record.data as { type?: string; at?: number };
+            if (data.type === 'posted') records.delete(id);
+            else if (data.type === 'seen') data.at = (data.at ?? Date.now()) - 5 * MINUTE;
+        }
+        // The upgrade restarts the app (nothing of it stays in memory); X delivers the same DM again.
+        world.host = await world.host.restart();
+        world.front.setHosts([world.host]);
+        const body = JSON.stringify({
+            for_user_id: world.business.id,
+            direct_message_events: [
+                { type: 'message_create', id: dm.id, created_timestamp: String(dm.createdAt), message_create: { target: { recipient_id: world.business.id }, sender_id: customer, message_data: { text: 'before the upgrade', entities: { urls: [] } } } },
+            ],
+            users: { [customer]: { id: customer, name: 'Upgrade Customer', screen_name: 'upgrade' } },
+        });
+        const url = `${world.front.url}/api/apps/public/${world.host.appId}/webhook/${webhookSecret(world.host)}`;
+        const answer = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-twitter-webhooks-signature': signWebhookBody(DEFAULT_APP.consumerSecret, body) } });
+        expect(answer.status).toBe(200);
+        await world.host.settle();
+        await deliverFromCustomer(world, 'aaa', { from: customer, to: world.business.id, text: 'after the upgrade' });
+        expect(roomOf(world, 'Upgrade Customer')!.id).toBe(room.id);
+        expect(visibleTexts(world, room.id)).toEqual(['before the upgrade', 'after the upgrade']);
     });
 
     it('two instances deciding one reply typed in the X app post it once', async () => {
