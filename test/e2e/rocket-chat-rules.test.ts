@@ -57,6 +57,21 @@ describe('on a default Rocket.Chat server (message custom fields off, 5,000-char
         expect(posted.filter((r) => r.type === 'posted' && r.roomId === room.id).flatMap((r) => r.messageIds)).toEqual(nonSystem(world, room.id).map((m) => m.id));
     });
 
+    it('costs five bridge calls per DM into an open room: claim, read, room check, post, post record', async () => {
+        const customer = world.customer('steady', 'Steady Customer');
+        await deliverFromCustomer(world, 'aaa', { from: customer, to: world.business.id, text: 'first' });
+        const mark = world.host.calls.mark();
+        await deliverFromCustomer(world, 'aaa', { from: customer, to: world.business.id, text: 'second' });
+        const calls = world.host.calls.since(mark).map((c) => `${c.bridge}.${c.method}`);
+        expect(calls).toEqual([
+            'PersistenceBridge.createWithAssociations',
+            'PersistenceBridge.readByAssociations',
+            'RoomBridge.getById',
+            'LivechatBridge.createMessage',
+            'PersistenceBridge.createWithAssociations',
+        ]);
+    });
+
     it('splits a 6,000-character customer DM and a 6,000-character reply typed in the X app under 5,000 characters', async () => {
         const customer = world.customer('long', 'Long Customer');
         const dmText = longText(6_000, 'word');
