@@ -105,9 +105,9 @@ export function serverAcceptsType(rules: ServerFileRules, type: string): boolean
     return onList(type, typeList(rules.whiteList));
 }
 
-/** The most an inbound file may be: the app's Maximum file size and Rocket.Chat's. */
+/** The most an inbound file may be: the app's Maximum file size and Rocket.Chat's, in whole bytes (a Range names whole bytes). */
 export function inboundLimitBytes(settings: AppSettings, server: ServerFileRules): number {
-    const app = settings.fileMaxSizeMb * MB;
+    const app = Math.floor(settings.fileMaxSizeMb * MB);
     return server.maxFileSize >= 0 ? Math.min(app, server.maxFileSize) : app;
 }
 

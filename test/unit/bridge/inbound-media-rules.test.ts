@@ -73,6 +73,8 @@ describe("Rocket.Chat's upload settings, as the app predicts them", () => {
         expect(inboundLimitBytes(settings(), { ...ROCKET_CHAT_FILE_DEFAULTS, maxFileSize: MB })).toBe(MB);
         expect(inboundLimitBytes(settings(), { ...ROCKET_CHAT_FILE_DEFAULTS, maxFileSize: -1 })).toBe(15 * MB);
         expect(inboundLimitBytes(settings(), { ...ROCKET_CHAT_FILE_DEFAULTS, maxFileSize: 0 })).toBe(0);
+        // A decimal Maximum file size (MB) is a whole number of bytes: Range headers only take whole bytes.
+        expect(inboundLimitBytes(settings({ file_max_size_mb: 0.3 }), ROCKET_CHAT_FILE_DEFAULTS)).toBe(314_572);
     });
 
     it('refuses a kind before downloading when no setting could accept it', () => {

@@ -1,4 +1,4 @@
-import { downloadInRanges, parseContentRange, RangeAnswer, RangeProtocolError } from '../../../src/x/ranged-download';
+import { downloadInRanges, parseContentRange, RANGE_REQUEST_TIMEOUT_MS, RangeAnswer, RangeDeadlineError, RangeProtocolError } from '../../../src/x/ranged-download';
 
 const FILE = Buffer.from(Array.from({ length: 2500 }, (_, i) => i % 251));
 const SIZES = { first: 1000, next: 700 };
@@ -40,6 +40,16 @@ describe('bounded range downloads', () => {
         expect(server.asked).toEqual([[0, 299]]);
         expect(await downloadInRanges(server.fetch, 0, SIZES)).toEqual({ ok: false, tooLarge: true });
         expect(server.asked).toHaveLength(1);
+    });
+
+    it('asks only for whole bytes when the limit is not a whole number (a decimal MB setting)', async () => {
+        // `bytes=0-314571.8` is not a valid range: a server ignores it and sends the whole file (RFC 9110 §14.2).
+        const server = rangeServer();
+        expect(await downloadInRanges(server.fetch, 1200.8, SIZES)).toEqual({ ok: false, tooLarge: true, sizeBytes: 2500 });
+        expect(server.asked).toEqual([[0, 999]]);
+        const small = rangeServer();
+        await downloadInRanges(small.fetch, 300.6, SIZES);
+        expect(small.asked).toEqual([[0, 299]]);
     });
 
     it('accepts a file of exactly the limit', async () => {
@@ -91,6 +101,32 @@ describe('bounded range downloads', () => {
             bytes: FILE.subarray(first, last + 1),
         });
         await expect(downloadInRanges(shifty, 10_000, SIZES)).rejects.toBeInstanceOf(RangeProtocolError);
+    });
+
+    it('refuses a server that knows the size but sends less than asked (it would only buy itself more requests)', async () => {
+        const asked: number[] = [];
+        const dribble = async (first: number): Promise<RangeAnswer> => (
+            asked.push(first), { status: 206, contentRange: `bytes ${first}-${first}/2500`, bytes: FILE.subarray(first, first + 1) }
+        );
+        await expect(downloadInRanges(dribble, 10_000, SIZES)).rejects.toThrow('a shorter range than asked');
+        expect(asked).toEqual([0]);
+    });
+
+    it('starts no request after the deadline, and bounds each request by the time left', async () => {
+        let clock = 1_000;
+        const timeouts: (number | undefined)[] = [];
+        const slow = async (first: number, last: number, timeoutMs?: number): Promise<RangeAnswer> => {
+            timeouts.push(timeoutMs);
+            clock += 12_000;
+            return { status: 206, contentRange: `bytes ${first}-${last}/2500`, bytes: FILE.subarray(first, last + 1) };
+        };
+        const deadline = { at: 1_000 + 30_000, now: () => clock };
+        await expect(downloadInRanges(slow, 10_000, SIZES, deadline)).rejects.toBeInstanceOf(RangeDeadlineError);
+        expect(timeouts).toEqual([RANGE_REQUEST_TIMEOUT_MS, 18_000, 6_000]);
+        // Without a deadline nothing is passed: the accessor's own timeout applies.
+        const server = rangeServer();
+        await downloadInRanges(async (first, last, timeoutMs) => (timeouts.push(timeoutMs), server.fetch(first, last)), 10_000, SIZES);
+        expect(timeouts.slice(3)).toEqual([undefined, undefined, undefined, undefined]);
     });
 
     it('parses Content-Range strictly', () => {
