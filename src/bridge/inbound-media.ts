@@ -33,15 +33,24 @@ export function chooseDownload(media: InboundMedia, limitBytes: number): { url: 
 /** Short pauses before retrying a download X failed transiently (the webhook answer must stay well under X's timeout). */
 const DOWNLOAD_RETRY_DELAYS_MS = [300, 1_000];
 
+/**
+ * All of a file's download (every range, every retry) starts within this time. The DM's text is posted after
+ * it, and a claim on the DM goes stale after a minute (STALE_CLAIM_MS in inbound.ts): a longer download would
+ * let a redelivery post the DM a second time.
+ */
+export const DOWNLOAD_BUDGET_MS = 30_000;
+
 async function downloadWithRetries(ctx: BridgeContext, location: DmMediaLocation, maxBytes: number): Promise<DmMediaDownload> {
     const client = await ctx.x();
+    const deadlineAt = ctx.now() + DOWNLOAD_BUDGET_MS;
     for (let attempt = 0; ; attempt++) {
         try {
-            return await client.downloadDmMedia(location, maxBytes);
+            return await client.downloadDmMedia(location, maxBytes, deadlineAt);
         } catch (e) {
             const transient = e instanceof XFailure && e.transient && e.kind !== 'rate-limited';
-            if (!transient || attempt >= DOWNLOAD_RETRY_DELAYS_MS.length) throw e;
-            await sleep(DOWNLOAD_RETRY_DELAYS_MS[attempt]);
+            const delay = DOWNLOAD_RETRY_DELAYS_MS[attempt];
+            if (!transient || delay === undefined || ctx.now() + delay >= deadlineAt) throw e;
+            await sleep(delay);
         }
     }
 }
@@ -109,7 +118,8 @@ export async function fetchInboundMedia(ctx: BridgeContext, media: InboundMedia,
     try {
         download = await downloadWithRetries(ctx, { dmEventId: media.dmEventId, mediaId: media.mediaId, url: choice.url }, limitBytes);
     } catch (e) {
-        return failed(e instanceof XFailure ? e.kind : e instanceof Error ? e.name : 'error');
+        // An XFailure's message is safe to log (never credentials); it names what went wrong (e.g. out of time).
+        return failed(e instanceof XFailure ? e.message : e instanceof Error ? e.name : 'error');
     }
     if (!download.ok) {
         if (download.refused === 'too-large') return refuse({ ok: false, rule: 'too-large', limitBytes, sizeBytes: download.sizeBytes });

@@ -20,9 +20,10 @@ import {
 } from './client-types';
 import type { CredentialSource, UserAuth } from './credentials';
 import { toXFailure } from './errors';
-import { dmCategoryFor } from '../bridge/media-rules';
+import { dmCategoryFor, X_MEDIA_LIMITS } from '../bridge/media-rules';
 import { classifyMediaUrl, dmMediaApiUrl } from './media-hosts';
-import { downloadInRanges } from './ranged-download';
+import { downloadInRanges, FIRST_RANGE_BYTES, NEXT_RANGE_BYTES, RangeDeadline, RangeFetch } from './ranged-download';
+import type { WithStatus } from './transport';
 
 export interface XClientDeps {
     credentials: CredentialSource;
@@ -152,13 +153,14 @@ export class TwitterXClient implements XClient {
      * (ranged-download.ts). Photos: OAuth 2.0 → X's DM media endpoint, OAuth 1.0a → the signed ton URL. Video
      * and GIF variants: video.twimg.com, without credentials. Anything else: no request at all.
      */
-    public async downloadDmMedia(location: DmMediaLocation, maxBytes: number): Promise<DmMediaDownload> {
+    public async downloadDmMedia(location: DmMediaLocation, maxBytes: number, deadlineAt?: number): Promise<DmMediaDownload> {
         const source = classifyMediaUrl(location.url);
         if (!source) return { ok: false, refused: 'source-not-allowed' };
+        const deadline = deadlineAt === undefined ? undefined : { at: deadlineAt, now: this.deps.now };
         if (source.kind === 'video-cdn') {
             // An anonymous client, and auth disabled per request: no credential can ride along.
             const anonymous = new TwitterApi(undefined as unknown as string, { plugins: this.deps.plugins });
-            return this.rangedGet(anonymous, source.url, maxBytes, false).catch((e) => {
+            return this.rangedGet(anonymous, source.url, maxBytes, false, FIRST_RANGE_BYTES, deadline).catch((e) => {
                 // No credentials went there: a CDN refusal (an expired URL) says nothing about the account's link.
                 if (e instanceof ApiResponseError && e.code < 500 && e.code !== 429) throw new XFailure('not-found', e.code, undefined, 'video.twimg.com refused the file');
                 throw toXFailure(e, this.deps.now());
@@ -174,12 +176,13 @@ export class TwitterXClient implements XClient {
                       ? source.url
                       : undefined; // X's DM media endpoint takes OAuth 2.0 user tokens only (OpenAPI security).
             if (!url) return { ok: false, refused: 'source-not-allowed' } as const;
-            return this.rangedGet(c, url, maxBytes, true);
+            // Only photos come from these hosts, and X caps DM photos at 5 MB: one request fetches any of them.
+            return this.rangedGet(c, url, maxBytes, true, X_MEDIA_LIMITS.dm_image, deadline);
         });
     }
 
-    private async rangedGet(client: TwitterApi, url: string, maxBytes: number, authenticated: boolean): Promise<DmMediaDownload> {
-        const result = await downloadInRanges(async (first, last) => {
+    private async rangedGet(client: TwitterApi, url: string, maxBytes: number, authenticated: boolean, firstRangeBytes: number, deadline?: RangeDeadline): Promise<DmMediaDownload> {
+        const fetchRange: RangeFetch = async (first, last, timeoutMs) => {
             let response;
             try {
                 response = await client.get(url, undefined, {
@@ -187,7 +190,10 @@ export class TwitterXClient implements XClient {
                     fullResponse: true,
                     prefix: '',
                     enableAuth: authenticated,
-                    headers: { Range: `bytes=${first}-${last}` },
+                    // Rocket.Chat's fetch asks for gzip and inflates whatever comes, without a bound; a range of a
+                    // compressed answer would not be the bytes asked for anyway.
+                    headers: { Range: `bytes=${first}-${last}`, 'Accept-Encoding': 'identity' },
+                    ...(timeoutMs !== undefined ? { timeout: timeoutMs } : {}),
                 });
             } catch (e) {
                 // 416: nothing at this offset (the file ended at the previous range); its Content-Range has the size.
@@ -195,10 +201,11 @@ export class TwitterXClient implements XClient {
                 throw e;
             }
             const bytes = Buffer.isBuffer(response.data) ? response.data : Buffer.from(response.data as Uint8Array);
-            // The accessor's answer reaches the library without its status: a partial answer is the one with a Content-Range.
             const contentRange = response.headers['content-range'] as string | undefined;
-            return { status: contentRange ? 206 : 200, contentRange, bytes };
-        }, maxBytes);
+            // The transport hands the status over: a 206 without a Content-Range is a broken answer, not a whole file.
+            return { status: (response as typeof response & Partial<WithStatus>).statusCode ?? 0, contentRange, bytes };
+        };
+        const result = await downloadInRanges(fetchRange, maxBytes, { first: firstRangeBytes, next: NEXT_RANGE_BYTES }, deadline);
         return result.ok ? result : { ok: false, refused: 'too-large', ...(result.sizeBytes !== undefined ? { sizeBytes: result.sizeBytes } : {}) };
     }
 

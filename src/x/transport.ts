@@ -45,6 +45,11 @@ export interface TransportObservation {
 
 export type TransportErrorKind = 'network' | 'timeout' | 'unsupported-body';
 
+/** A successful answer as the plugin hands it over: the library's shape plus the HTTP status. */
+export interface WithStatus {
+  statusCode: number;
+}
+
 /** Senders reject with this when the request's `timeoutMs` elapsed, so it maps to kind `timeout`. */
 export class HttpSendTimeoutError extends Error {
   constructor(readonly timeoutMs: number) {
@@ -105,7 +110,8 @@ export function createTransportPlugin(send: HttpSender, observe?: (info: Transpo
         const options = { code: response.statusCode, data, headers, rateLimit } as unknown as ConstructorParameters<typeof ApiResponseError>[1];
         throw new ApiResponseError(errorMessage(response.statusCode, data), options);
       }
-      const result: TwitterResponse<unknown> = { data, headers, rateLimit };
+      // The status rides along (the library's response has no field for it): a 206 must be told from a 200.
+      const result: TwitterResponse<unknown> & WithStatus = { data, headers, rateLimit, statusCode: response.statusCode };
       return result;
     },
   };
