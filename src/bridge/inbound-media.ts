@@ -12,7 +12,7 @@ import type { ConversationRecord } from '../storage/conversations';
 import { DmMediaDownload, DmMediaLocation, XFailure } from '../x/client-types';
 import type { InboundMedia } from '../x/event-types';
 import type { BridgeContext } from './context';
-import { checkInboundFile, checkInboundKind, fileNameFor, formatBytes, inboundFileType, inboundLimitBytes, InboundVerdict } from './media-rules';
+import { checkInboundFile, checkInboundKind, fileNameFor, formatBytes, inboundFileType, inboundLimitBytes, InboundVerdict, ServerFileRules } from './media-rules';
 
 const MEDIA_KIND_KEYS = { photo: 'media_kind_photo', animated_gif: 'media_kind_animated_gif', video: 'media_kind_video' } as const;
 
@@ -89,48 +89,72 @@ function hostOf(url: string): string {
     }
 }
 
-/**
- * Downloads the attachment within the Files settings and Rocket.Chat's upload settings, checked before the
- * first request and enforced during the download; on refusal or failure, the note to show instead.
- * `translate` is only awaited when a note is needed (it costs a read of the server's language).
- */
-export async function fetchInboundMedia(ctx: BridgeContext, media: InboundMedia, translate: () => Promise<Translate>): Promise<FetchedMedia> {
-    const refuse = async (refusal: Refusal): Promise<FetchedMedia> => {
-        const t = await translate();
-        return { ok: false, note: t('inbound_media_refused', { kind: t(MEDIA_KIND_KEYS[media.kind]), reason: reasonFor(t, refusal) }) };
-    };
-    const failed = async (why: string): Promise<FetchedMedia> => {
-        ctx.logger.warn(`Could not download media ${media.mediaId} of DM ${media.dmEventId}: ${why}`);
-        const t = await translate();
-        return { ok: false, note: t('inbound_media_download_failed', { kind: t(MEDIA_KIND_KEYS[media.kind]) }) };
-    };
+type Attempt = { ok: true; bytes: Buffer; contentType: string } | { ok: false; refusal: Refusal } | { ok: false; failure: string };
 
-    if (!ctx.settings.fileUploadEnabled) return refuse({ ok: false, rule: 'app-uploads-disabled' });
-    const server = await readServerFileRules(ctx.read, ctx.now());
+/** One try under one copy of Rocket.Chat's upload settings: the file, or why it is refused or failed. */
+async function attemptFetch(ctx: BridgeContext, media: InboundMedia, server: ServerFileRules): Promise<Attempt> {
     const allowed = checkInboundKind(ctx.settings, server, media.kind);
-    if (!allowed.ok) return refuse(allowed);
+    if (!allowed.ok) return { ok: false, refusal: allowed };
     const limitBytes = inboundLimitBytes(ctx.settings, server);
     const choice = chooseDownload(media, limitBytes);
-    if (!choice) return failed('X offered no MP4 variant');
-    if ('tooLarge' in choice) return refuse({ ok: false, rule: 'too-large', limitBytes });
+    if (!choice) return { ok: false, failure: 'X offered no MP4 variant' };
+    if ('tooLarge' in choice) return { ok: false, refusal: { ok: false, rule: 'too-large', limitBytes } };
 
     let download: DmMediaDownload;
     try {
         download = await downloadWithRetries(ctx, { dmEventId: media.dmEventId, mediaId: media.mediaId, url: choice.url }, limitBytes);
     } catch (e) {
         // An XFailure's message is safe to log (never credentials); it names what went wrong (e.g. out of time).
-        return failed(e instanceof XFailure ? e.message : e instanceof Error ? e.name : 'error');
+        return { ok: false, failure: e instanceof XFailure ? e.message : e instanceof Error ? e.name : 'error' };
     }
     if (!download.ok) {
-        if (download.refused === 'too-large') return refuse({ ok: false, rule: 'too-large', limitBytes, sizeBytes: download.sizeBytes });
+        if (download.refused === 'too-large') return { ok: false, refusal: { ok: false, rule: 'too-large', limitBytes, sizeBytes: download.sizeBytes } };
         ctx.logger.warn(`DM ${media.dmEventId} names media at ${hostOf(choice.url)}, which is not one of X's media servers over HTTPS: not fetched`);
-        return refuse({ ok: false, rule: 'source-not-allowed' });
+        return { ok: false, refusal: { ok: false, rule: 'source-not-allowed' } };
     }
     const type = inboundFileType(download.bytes, media.kind);
-    if (!type) return refuse({ ok: false, rule: 'type-unknown' });
+    if (!type) return { ok: false, refusal: { ok: false, rule: 'type-unknown' } };
     const verdict = checkInboundFile(ctx.settings, server, type, download.bytes.length);
-    if (!verdict.ok) return refuse(verdict);
+    if (!verdict.ok) return { ok: false, refusal: verdict };
     return { ok: true, bytes: download.bytes, contentType: type };
+}
+
+/** Whether Rocket.Chat's settings, not the app's, made this refusal. */
+function refusedByServer(ctx: BridgeContext, server: ServerFileRules, refusal: Refusal): boolean {
+    if (refusal.rule === 'server-uploads-disabled' || refusal.rule === 'server-type') return true;
+    return refusal.rule === 'too-large' && refusal.limitBytes < inboundLimitBytes(ctx.settings, { ...server, maxFileSize: -1 });
+}
+
+const sameRules = (a: ServerFileRules, b: ServerFileRules) => a.enabled === b.enabled && a.maxFileSize === b.maxFileSize && a.whiteList === b.whiteList && a.blackList === b.blackList;
+
+/**
+ * Downloads the attachment within the Files settings and Rocket.Chat's upload settings, checked before the
+ * first request and enforced during the download; on refusal or failure, the note to show instead. A refusal
+ * loses the file, so one made by Rocket.Chat's settings is confirmed with their current values, not the copy
+ * of up to five minutes the app keeps (an admin who just allowed a type or raised the size gets the file).
+ * `translate` is only awaited when a note is needed (it costs a read of the server's language).
+ */
+export async function fetchInboundMedia(ctx: BridgeContext, media: InboundMedia, translate: () => Promise<Translate>): Promise<FetchedMedia> {
+    let outcome: Attempt;
+    if (!ctx.settings.fileUploadEnabled) {
+        outcome = { ok: false, refusal: { ok: false, rule: 'app-uploads-disabled' } };
+    } else {
+        const startedAt = ctx.now();
+        const cached = await readServerFileRules(ctx.read, startedAt);
+        outcome = await attemptFetch(ctx, media, cached);
+        if (!outcome.ok && 'refusal' in outcome && refusedByServer(ctx, cached, outcome.refusal)) {
+            // A copy read for this very file is current already.
+            const current = await readServerFileRules(ctx.read, ctx.now(), startedAt);
+            if (!sameRules(current, cached)) outcome = await attemptFetch(ctx, media, current);
+        }
+    }
+    if (outcome.ok) return outcome;
+    if ('failure' in outcome) ctx.logger.warn(`Could not download media ${media.mediaId} of DM ${media.dmEventId}: ${outcome.failure}`);
+    const t = await translate();
+    const kind = t(MEDIA_KIND_KEYS[media.kind]);
+    return 'refusal' in outcome
+        ? { ok: false, note: t('inbound_media_refused', { kind, reason: reasonFor(t, outcome.refusal) }) }
+        : { ok: false, note: t('inbound_media_download_failed', { kind }) };
 }
 
 /** Rocket.Chat's refusal (FileUpload.validateFileUpload's Meteor errors), in the agent's words. */

@@ -1,7 +1,8 @@
 /**
  * Rocket.Chat's own file-upload settings, read so the app can tell an agent why a customer's file is not
  * shown before downloading it. Rocket.Chat enforces them itself on upload (the app catches that too), so a
- * copy a few minutes old is good enough: four reads per instance every five minutes, not per file.
+ * copy a few minutes old is good enough to go ahead with: four reads per instance every five minutes, not per
+ * file. A refusal they cause is confirmed with a fresh read (inbound-media.ts).
  */
 import { IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { ROCKET_CHAT_FILE_DEFAULTS, ServerFileRules } from '../bridge/media-rules';
@@ -9,8 +10,9 @@ import { ROCKET_CHAT_FILE_DEFAULTS, ServerFileRules } from '../bridge/media-rule
 const TTL_MS = 5 * 60_000;
 let cache: { rules: ServerFileRules; at: number } | undefined;
 
-export async function readServerFileRules(read: IRead, now: number): Promise<ServerFileRules> {
-    if (cache && now - cache.at < TTL_MS) return cache.rules;
+/** The rules, from the copy when it is a few minutes old at most and was read at `notBefore` or later, else read afresh. */
+export async function readServerFileRules(read: IRead, now: number, notBefore = now - TTL_MS): Promise<ServerFileRules> {
+    if (cache && cache.at > now - TTL_MS && cache.at >= notBefore) return cache.rules;
     const settings = read.getEnvironmentReader().getServerSettings();
     // A setting the server does not have (or hides) keeps Rocket.Chat's default.
     const value = (id: string) => settings.getValueById(id).catch(() => undefined) as Promise<unknown>;

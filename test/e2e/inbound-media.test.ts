@@ -271,6 +271,19 @@ describe("inbound media with developer portal tokens (OAuth 1.0a) under Rocket.C
         expect(fileMessagesIn(world, room.id)).toEqual([]);
     });
 
+    it('a file the app’s copy of the settings would refuse is shown when Rocket.Chat’s current settings allow it', async () => {
+        // The app read the settings with PNG blocked (first test); an admin has allowed it since, minutes before the copy expires.
+        world.host.store.serverSettings.set('FileUpload_MediaTypeBlackList', 'image/svg+xml');
+        const customer = world.customer('png_again', 'Png Again');
+        await deliverFromCustomer(world, 'aaa', { from: customer, to: world.business.id, text: 'the screenshot again', media: { type: 'photo', bytes: PNG_1PX, contentType: 'image/png' } });
+        const room = roomOf(world, 'Png Again')!;
+        // The text without a note, and the file message (no text of its own).
+        expect(visibleTexts(world, room.id)).toEqual(['the screenshot again', '']);
+        expect(appNoticesIn(world, room.id)).toEqual([]);
+        expect(uploadsIn(world, room.id).map((u) => u.upload.type)).toEqual(['image/png']);
+        expect(fileMessagesIn(world, room.id)).toHaveLength(1);
+    });
+
     it('a file Rocket.Chat stores but silently does not post: the agent is told, the text arrives', async () => {
         const customer = world.customer('gone_visitor', 'Gone Visitor');
         await deliverFromCustomer(world, 'aaa', { from: customer, to: world.business.id, text: 'first' });
