@@ -23,9 +23,16 @@ export interface EndpointLimits {
 const toWindow = (l: { limit: number; remaining: number; reset: number } | undefined): LimitWindow | undefined =>
     l && Number.isFinite(l.remaining) ? { limit: l.limit, remaining: l.remaining, resetAt: l.reset * 1000 } : undefined;
 
-/** DM sends share one budget whatever the participant, so the path is normalized. */
+/**
+ * DM sends share one budget whatever the participant, so the path is normalized; so are media downloads,
+ * whose paths name each attachment (one entry per file would grow with every customer photo).
+ */
 export function endpointKey(method: string, endpoint: string): string {
-    const path = endpoint.replace(/^https:\/\/[^/]+/, '').replace(/\/dm_conversations\/with\/\d+\/messages$/, '/dm_conversations/with/:id/messages');
+    const path = endpoint
+        .replace(/^https:\/\/[^/]+/, '')
+        .replace(/\/dm_conversations\/with\/\d+\/messages$/, '/dm_conversations/with/:id/messages')
+        .replace(/^\/2\/dm_conversations\/media\/.*$/, '/2/dm_conversations/media/:dm_id/:media_id/:resource_id')
+        .replace(/^\/1\.1\/ton\/data\/dm\/.*$/, '/1.1/ton/data/dm/:dm_id/:media_id/:file');
     return `${method} ${path}`;
 }
 
