@@ -34,7 +34,7 @@ export function chooseDownload(media: InboundMedia, limitBytes: number): { url: 
 const DOWNLOAD_RETRY_DELAYS_MS = [300, 1_000];
 
 /**
- * All of a file's download (every range, every retry) starts within this time. The DM's text is posted after
+ * All of a file's download (every range, every retry) happens within this time. The DM's text is posted after
  * it, and a claim on the DM goes stale after a minute (STALE_CLAIM_MS in inbound.ts): a longer download would
  * let a redelivery post the DM a second time.
  */
