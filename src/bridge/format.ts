@@ -49,14 +49,17 @@ export function inboundText(message: Pick<InboundMessage, 'text' | 'urls' | 'med
     }
     // Longest first, and never a prefix of a longer link, so one t.co link cannot eat another.
     const alternatives = links.sort((a, b) => b.length - a.length).map(escapeRegExp).join('|');
-    const pattern = new RegExp(`(\\s*)(${alternatives})(?![A-Za-z0-9])`, 'g');
+    // No leading `\s*` in the pattern: retried from every space of a long run it would be quadratic.
+    const pattern = new RegExp(`(?:${alternatives})(?![A-Za-z0-9])`, 'g');
     let out = '';
     let copiedUpTo = 0;
     for (const match of message.text.matchAll(pattern)) {
         const index = match.index ?? 0;
-        out += unescapeHtml(message.text.slice(copiedUpTo, index));
+        let spaceFrom = index;
+        while (spaceFrom > copiedUpTo && /\s/.test(message.text[spaceFrom - 1])) spaceFrom--;
+        out += unescapeHtml(message.text.slice(copiedUpTo, spaceFrom));
         // Expanded URLs come from JSON fields, not the escaped text: they are inserted as they are.
-        out += match[2] === mediaLink ? '' : match[1] + (expansions.get(match[2]) ?? match[2]);
+        out += match[0] === mediaLink ? '' : message.text.slice(spaceFrom, index) + (expansions.get(match[0]) ?? match[0]);
         copiedUpTo = index + match[0].length;
     }
     return (out + unescapeHtml(message.text.slice(copiedUpTo))).trim();

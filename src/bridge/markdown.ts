@@ -2,7 +2,11 @@
  * Rocket.Chat markdown → the plain text an X DM shows. X renders no markup, so markers are
  * dropped and the words kept; links become `label (url)`. Block quotes keep their `> ` prefix,
  * which reads as a quote in plain text too, and list bullets are left as typed.
+ *
+ * Agents type the input: every step is linear in the text (see markdown-inline.ts), so no message,
+ * however crafted, can stall the app.
  */
+import { findAngleLinks, findCodeSpans, findEmphasis, findLabelledAngleLinks, findMarkdownLinks, InlineMatch, replaceMatches } from './markdown-inline';
 
 /** The shortcodes people use most, as Unicode; any other `:name:` is left as typed. */
 const EMOJI: Record<string, string> = {
@@ -21,27 +25,24 @@ const EMOJI: Record<string, string> = {
 const FENCE_OPEN = /^\s*```\s*[\w+#.-]*\s*$/;
 const FENCE_CLOSE = /^\s*```\s*$/;
 const HEADING = /^\s{0,3}(?:#{1,6}[ \t]+)+/;
-const CODE_SPAN = /(?<!\\)(`+)(?!`)(.+?)(?<!`)\1(?!`)/g;
 const ESCAPE = /\\([!-/:-@[-`{-~])/g;
-/** `[label](url)`, the URL allowed one level of balanced parentheses (Wikipedia links). */
-const MARKDOWN_LINK = /\[([^\]]+)\]\(((?:[^()\s]|\([^()\s]*\))+)\)/g;
-const LABELLED_ANGLE_LINK = /<((?:https?|mailto|ftp):[^|>\s]+)\|([^>]+)>/g;
-const ANGLE_LINK = /<((?:https?|mailto|ftp):[^>\s]+)>/g;
 const BARE_URL = /\b(?:https?:\/\/|www\.)[^\s<>]+/g;
-const URL_TRAILING_PUNCTUATION = /[*_~.,;:!?'"]+$/;
+const URL_TRAILING_PUNCTUATION = new Set([...'*_~.,;:!?\'"']);
 const MENTION = /(^|[^\p{L}\p{N}_@#])([@#][\p{L}\p{N}_.-]+)/gu;
 const EMOJI_SHORTCODE = /:([a-z0-9_+-]+):/g;
 /** Emphasis markers, longest first so `**x**` is not read as `*` around `*x*`. */
 const EMPHASIS_MARKERS = ['**', '__', '~~', '*', '_', '~'];
+const EMPHASIS_CHARACTERS = /[*_~]/;
 const MAX_EMPHASIS_PASSES = 8;
 const WORD_EDGE = /[\p{L}\p{N}]/u;
 
 /** Plain text for X from Rocket.Chat markdown; words, links, mentions and code content all kept. */
 export function renderForX(markdown: string): string {
     const lines = markdown.replace(/\r\n?/g, '\n').split('\n');
+    const closingFence = nextClosingFences(lines);
     const out: string[] = [];
     for (let i = 0; i < lines.length; i++) {
-        const close = FENCE_OPEN.test(lines[i]) ? lines.findIndex((line, j) => j > i && FENCE_CLOSE.test(line)) : -1;
+        const close = FENCE_OPEN.test(lines[i]) ? closingFence[i] : -1;
         if (close !== -1) {
             // A fenced block: its lines verbatim, the fences and language tag dropped.
             out.push(...lines.slice(i + 1, close));
@@ -53,15 +54,33 @@ export function renderForX(markdown: string): string {
     return out.join('\n');
 }
 
+/** For each line, the index of the first later line that closes a fence, or -1 (one pass from the end). */
+function nextClosingFences(lines: string[]): number[] {
+    const next = new Array<number>(lines.length);
+    let closing = -1;
+    for (let i = lines.length - 1; i >= 0; i--) {
+        next[i] = closing;
+        if (FENCE_CLOSE.test(lines[i])) closing = i;
+    }
+    return next;
+}
+
+/** Characters without which a line has nothing to render (URLs and mentions are parked and put back as they were). */
+const INLINE_MARKUP = /[`\\[<:*_~]/;
+
 /** One line outside code blocks. Literal pieces are parked behind placeholders while markers are stripped. */
 function renderInline(line: string): string {
+    // Most lines, and every line of a flood of blank ones, need none of the steps below.
+    if (!INLINE_MARKUP.test(line)) return line;
     const parked = new Placeholders(line);
+    const replace = (text: string, find: (text: string) => InlineMatch[], replacement: (groups: string[]) => string) =>
+        replaceMatches(text, find(text), (match) => replacement(match.groups));
     // Code spans and escapes sit between punctuation in the source (backticks, a backslash).
-    let text = line.replace(CODE_SPAN, (_match, _ticks: string, code: string) => parked.park(code, 'punctuation'));
+    let text = replace(line, findCodeSpans, ([, code]) => parked.park(code, 'punctuation'));
     text = text.replace(ESCAPE, (_match, char: string) => parked.park(char, 'punctuation'));
-    text = text.replace(MARKDOWN_LINK, (_match, label: string, url: string) => linkText(label, url, parked));
-    text = text.replace(LABELLED_ANGLE_LINK, (_match, url: string, label: string) => linkText(label, url, parked));
-    text = text.replace(ANGLE_LINK, (_match, url: string) => parked.park(url));
+    text = replace(text, findMarkdownLinks, ([label, url]) => linkText(label, url, parked));
+    text = replace(text, findLabelledAngleLinks, ([url, label]) => linkText(label, url, parked));
+    text = replace(text, findAngleLinks, ([url]) => parked.park(url));
     text = text.replace(BARE_URL, (url) => parkUrl(url, parked));
     text = text.replace(MENTION, (_match, before: string, mention: string) => before + parked.park(mention));
     text = replaceEmojiShortcodes(text);
@@ -75,17 +94,28 @@ function linkText(label: string, url: string, parked: Placeholders): string {
     return bare(label) === bare(url) ? parked.park(url) : `${label} (${parked.park(url)})`;
 }
 
-/** Parks a bare URL, leaving trailing punctuation and markers (`*see x.com*`) in the text. */
+/**
+ * Parks a bare URL, leaving trailing punctuation and markers (`*see x.com*`) in the text. Closing
+ * parentheses the URL did not open are trailing punctuation too; counted once, not per character.
+ */
 function parkUrl(match: string, parked: Placeholders): string {
-    let url = match.replace(URL_TRAILING_PUNCTUATION, '');
-    while (url.endsWith(')') && count(url, '(') < count(url, ')')) {
-        url = url.slice(0, -1).replace(URL_TRAILING_PUNCTUATION, '');
+    let end = withoutTrailingPunctuation(match, match.length);
+    let unmatchedClosing = 0;
+    for (let i = 0; i < end; i++) {
+        if (match[i] === '(') unmatchedClosing--;
+        else if (match[i] === ')') unmatchedClosing++;
     }
-    return parked.park(url) + match.slice(url.length);
+    while (unmatchedClosing > 0 && match[end - 1] === ')') {
+        unmatchedClosing--;
+        end = withoutTrailingPunctuation(match, end - 1);
+    }
+    return parked.park(match.slice(0, end)) + match.slice(end);
 }
 
-function count(text: string, char: string): number {
-    return text.split(char).length - 1;
+/** `end` moved back over trailing punctuation (which holds no parenthesis). */
+function withoutTrailingPunctuation(text: string, end: number): number {
+    while (end > 0 && URL_TRAILING_PUNCTUATION.has(text[end - 1])) end--;
+    return end;
 }
 
 function replaceEmojiShortcodes(text: string): string {
@@ -111,16 +141,15 @@ function replaceEmojiShortcodes(text: string): string {
  * edge fenced with `wordFence` counts as a letter.
  */
 function stripEmphasis(text: string, wordFence: string): string {
-    const patterns = EMPHASIS_MARKERS.map((marker) => {
-        const m = marker.replace(/\*/g, '\\*');
-        const word = `[\\p{L}\\p{N}${wordFence}]`;
-        return new RegExp(`(?<!${word})${m}(?!\\s)(.+?)(?<!\\s)${m}(?!${word})`, 'gu');
-    });
+    if (!EMPHASIS_CHARACTERS.test(text)) return text;
     let current = text;
     for (let pass = 0; pass < MAX_EMPHASIS_PASSES; pass++) {
         let next = current;
-        for (const pattern of patterns) {
-            next = next.replace(pattern, (match, inner: string) => (/[^\s*_~]/.test(inner) ? inner : match));
+        for (const marker of EMPHASIS_MARKERS) {
+            const source = next;
+            next = replaceMatches(source, findEmphasis(source, marker, wordFence), (match) =>
+                /[^\s*_~]/.test(match.groups[0]) ? match.groups[0] : source.slice(match.start, match.end),
+            );
         }
         if (next === current) {
             break;
@@ -142,9 +171,15 @@ class Placeholders {
     private readonly values: string[] = [];
 
     constructor(line: string) {
+        // One pass over the line: a line may hold thousands of private-use characters.
+        const used = new Set<number>();
+        for (let i = 0; i < line.length; i++) {
+            const code = line.charCodeAt(i);
+            if (code >= 0xe000 && code <= 0xf8ff) used.add(code);
+        }
         const unused: string[] = [];
         for (let code = 0xe000; unused.length < 2; code++) {
-            if (!line.includes(String.fromCharCode(code))) {
+            if (!used.has(code)) {
                 unused.push(String.fromCharCode(code));
             }
         }
@@ -160,8 +195,22 @@ class Placeholders {
         return `${left}${this.values.length - 1}${right}`;
     }
 
+    /** Puts the parked values back: a fence, the index, a fence (one pass, no pattern compiled per line). */
     restore(text: string): string {
-        const fence = `[${this.wordFence}${this.otherFence}]`;
-        return text.replace(new RegExp(`${fence}(\\d+)${fence}`, 'g'), (_match, index: string) => this.values[Number(index)]);
+        if (this.values.length === 0) return text;
+        const isFence = (char: string | undefined) => char === this.wordFence || char === this.otherFence;
+        const isDigit = (char: string | undefined) => char !== undefined && char >= '0' && char <= '9';
+        let out = '';
+        let copiedUpTo = 0;
+        for (let i = 0; i < text.length; i++) {
+            if (!isFence(text[i])) continue;
+            let end = i + 1;
+            while (isDigit(text[end])) end++;
+            if (end === i + 1 || !isFence(text[end])) continue;
+            out += text.slice(copiedUpTo, i) + this.values[Number(text.slice(i + 1, end))];
+            copiedUpTo = end + 1;
+            i = end;
+        }
+        return out + text.slice(copiedUpTo);
     }
 }

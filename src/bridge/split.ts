@@ -29,11 +29,13 @@ export function splitForDm(text: string, max: number = DM_MAX_LENGTH): string[] 
         throw new RangeError(`splitForDm: max must be an integer of at least 2, got ${max}`);
     }
     const parts: string[] = [];
+    // Where the text ends without its trailing whitespace, found once: trimming the rest before every
+    // part would make a long text with a small limit quadratic.
+    const end = text.trimEnd().length;
     let start = skipSpace(text, 0);
-    while (start < text.length) {
-        const rest = text.slice(start).trimEnd();
-        if (rest.length <= max) {
-            parts.push(rest);
+    while (start < end) {
+        if (end - start <= max) {
+            parts.push(text.slice(start, end));
             break;
         }
         const cut = chooseCut(text, start, start + max, start + Math.floor(max / 2));
