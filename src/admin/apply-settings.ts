@@ -81,7 +81,7 @@ export async function applySettings(appId: string, read: IRead, modify: IModify,
         }
     }
     await appliedRecord.write(persistence, { fingerprint });
-    if (lines.length) await announceInSetupRoom(read, modify, [t('settings_review_title'), ...lines].join('\n'));
+    if (lines.length) await announceInSetupRoom(read, modify, persistence, [t('settings_review_title'), ...lines].join('\n'));
 }
 
 /** Linking registers delivery with the current settings: remember them, so saving unrelated settings does not re-register. */

@@ -1,34 +1,48 @@
-/** What happens when an admin installs the app, and when someone presses "Start Authentication". */
+/** What happens when an admin installs the app, and when someone presses a button in the setup room. */
 import { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { App } from '@rocket.chat/apps-engine/definition/App';
 import { IUIKitResponse, UIKitBlockInteractionContext } from '@rocket.chat/apps-engine/definition/uikit';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
-import { authorize } from '../commands/authorize';
-import { isAdmin } from '../commands/TwitterCommand';
+import { authorize, CommandReply, describeLink } from '../commands/authorize';
+import { isAdmin } from './roles';
 import { translator } from '../i18n/translate';
 import { notifyEphemeral } from '../lib/ephemeral';
 import { languageOf } from '../lib/language';
 import { ensureAppSecrets } from '../storage/app-secrets';
-import { announceInSetupRoom, ensureSetupRoom, setupInstructions, START_AUTH_ACTION } from './setup-room';
+import { cancelPendingLink, CANCEL_LINK_ACTION, closeConfirmationMessage, confirmPendingLink, CONFIRM_LINK_ACTION } from './pending-link';
+import { announceInSetupRoom, ensureSetupRoom, findSetupRoom, setupInstructions, START_AUTH_ACTION } from './setup-room';
 import { oauthCallbackUrl, webhookUrl } from './urls';
 
 export async function setUpAfterInstall(appId: string, installer: IUser, read: IRead, persistence: IPersistence, modify: IModify): Promise<void> {
     const secrets = await ensureAppSecrets(read.getPersistenceReader(), persistence);
-    await ensureSetupRoom(read, modify, installer);
+    await ensureSetupRoom(read, modify, persistence, installer);
     const t = translator(await languageOf(read, installer));
     const { text, blocks } = setupInstructions(t, appId, { webhook: await webhookUrl(read, appId, secrets.webhookPath), callback: await oauthCallbackUrl(read, appId) });
-    await announceInSetupRoom(read, modify, text, blocks);
+    await announceInSetupRoom(read, modify, persistence, text, blocks);
 }
 
-/** "Start Authentication" in the setup room: the same as `/twitter authorize`, answered to the presser only. */
+/**
+ * Buttons of the setup room: "Start Authentication" (the same as `/twitter authorize`) and a pending link's
+ * "Link @handle" / "Cancel". Refusals are answered to the presser only.
+ */
 export async function handleSetupAction(app: App, context: UIKitBlockInteractionContext, read: IRead, http: IHttp, persistence: IPersistence, modify: IModify): Promise<IUIKitResponse> {
     const data = context.getInteractionData();
-    if (data.actionId !== START_AUTH_ACTION) return context.getInteractionResponder().successResponse();
+    const done = context.getInteractionResponder().successResponse();
+    if (![START_AUTH_ACTION, CONFIRM_LINK_ACTION, CANCEL_LINK_ACTION].includes(data.actionId)) return done;
+    const a = { read, modify, persistence, http, appId: app.getID(), now: () => Date.now() };
     const t = translator(await languageOf(read, data.user));
-    const room = data.room;
-    const reply = isAdmin(data.user)
-        ? await authorize({ read, modify, persistence, http, appId: app.getID(), now: () => Date.now() }, data.user, t)
-        : { text: t('command_admins_only', { subcommand: 'authorize' }) };
-    if (room) await notifyEphemeral(read, modify, data.user, room, reply.text, 'blocks' in reply ? reply.blocks : undefined);
-    return context.getInteractionResponder().successResponse();
+    const tell = async (reply: CommandReply) => {
+        const room = data.room ?? (await findSetupRoom(read, persistence));
+        if (room) await notifyEphemeral(read, modify, data.user, room, reply.text, reply.blocks);
+    };
+    if (data.actionId === START_AUTH_ACTION) {
+        await tell(isAdmin(data.user) ? await authorize(a, data.user, t) : { text: t('command_admins_only', { subcommand: 'authorize' }) });
+        return done;
+    }
+    const decided = data.actionId === CONFIRM_LINK_ACTION ? await confirmPendingLink(a, data.user, data.value) : await cancelPendingLink(a, data.user, data.value);
+    const text = decided.ok ? describeLink(decided.link, t) : t(decided.reasonKey, { username: decided.account?.username ?? '' });
+    // A decided link closes its message for everyone; a refused press changes nothing but tells the presser why.
+    if (decided.messageId) await closeConfirmationMessage(a, decided.messageId, text);
+    else await tell({ text });
+    return done;
 }

@@ -1,7 +1,8 @@
 /**
  * Linking the business X account: with developer-portal tokens (verified with /2/users/me, no browser),
- * or with OAuth 2.0 Authorization Code + PKCE (a link for the admin, then the callback). Either way the
- * account is stored, delivery is registered at X for the chosen mode, and the outcome is reported.
+ * or with OAuth 2.0 Authorization Code + PKCE (a link for the admin, the callback, then the admin's
+ * confirmation in the setup room: see pending-link.ts). Either way the account is stored, delivery is
+ * registered at X for the chosen mode, and the outcome is reported.
  */
 import { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { IUser } from '@rocket.chat/apps-engine/definition/users';
@@ -15,7 +16,7 @@ import { AppSecrets, ensureAppSecrets } from '../storage/app-secrets';
 import { miscKey } from '../storage/associations';
 import type { XUser } from '../x/client-types';
 import { failureReasonKey } from '../i18n/x-failures';
-import { forgetCachedCredentials, OAUTH2_SCOPES, rememberTokens } from '../x/credentials';
+import { forgetCachedCredentials, OAUTH2_SCOPES, rememberTokens, unstoredTokenSource } from '../x/credentials';
 import { toXFailure } from '../x/errors';
 import { ihttpSender } from '../x/ihttp-sender';
 import { createTransportPlugin } from '../x/transport';
@@ -58,7 +59,7 @@ export function linkPrerequisite(settings: AppSettings): string | undefined {
 }
 
 /** Stores the account, then registers delivery for the chosen mode (a delivery problem does not undo the link). */
-async function completeLink(a: AdminAccessors, settings: AppSettings, me: XUser, admin: string, secrets: AppSecrets): Promise<LinkOutcome> {
+export async function completeLink(a: AdminAccessors, settings: AppSettings, me: XUser, admin: string, secrets: AppSecrets): Promise<LinkOutcome> {
     const previous = await readAccount(a.read.getPersistenceReader());
     const account: LinkedAccount = {
         xUserId: me.id,
@@ -122,9 +123,16 @@ export async function startOAuth2(a: AdminAccessors, admin: IUser): Promise<{ ok
     return { ok: true, url: link.url, expiresAt: record.expiresAt };
 }
 
-export type CallbackOutcome = (LinkOutcome & { adminId?: string }) | { ok: false; reasonKey: string; detail?: string; adminId?: string };
+/** What X's redirect back produced: a token for an account, waiting for the admin who started to confirm it. */
+export type CallbackOutcome =
+    | { ok: true; adminId: string; account: XUser; tokens: OAuth2Tokens }
+    | { ok: false; reasonKey: string; detail?: string; adminId?: string };
 
-/** X's redirect back: the state must exist, be unexpired and unused; then the code is exchanged and the account linked. */
+/**
+ * X's redirect back: the state must exist, be unexpired and unused; then the code is exchanged and X says
+ * whose account the token is for. Nothing is stored as the linked account here: whoever opens a leaked
+ * authorize link reaches this point with their own X account, so only the admin's confirmation links.
+ */
 export async function completeOAuth2(a: AdminAccessors, query: Record<string, string | undefined>): Promise<CallbackOutcome> {
     const state = query.state;
     if (!state) return { ok: false, reasonKey: 'oauth_state_invalid' };
@@ -145,16 +153,34 @@ export async function completeOAuth2(a: AdminAccessors, query: Record<string, st
             scope: login.scope ?? [],
             updatedAt: a.now(),
         };
-        await tokensRecord.write(a.persistence, tokens);
-        forgetCachedCredentials();
-        rememberTokens(tokens);
         const oauth2Settings = { ...settings, authMethod: AuthMethod.OAuth2 };
-        const me = await xClientFor(a.read, a.http, a.persistence, oauth2Settings, a.now).me();
-        const outcome = await completeLink(a, oauth2Settings, me, record.adminId, await ensureAppSecrets(a.read.getPersistenceReader(), a.persistence));
-        return { ...outcome, adminId: record.adminId };
+        const account = await xClientFor(a.read, a.http, undefined, oauth2Settings, a.now, { credentials: unstoredTokenSource(tokens.accessToken) }).me();
+        return { ok: true, adminId: record.adminId, account, tokens };
     } catch (e) {
         const failure = toXFailure(e, a.now());
         return { ok: false, reasonKey: 'oauth_x_error', detail: failure.detail ?? failure.kind, adminId: record.adminId };
+    }
+}
+
+/** Makes `tokens` the linked account's and links `account` (after the admin confirmed it). */
+export async function linkWithOAuth2Tokens(a: AdminAccessors, account: XUser, tokens: OAuth2Tokens, adminId: string): Promise<LinkOutcome> {
+    const settings = { ...(await readSettings(a.read, 0)), authMethod: AuthMethod.OAuth2 };
+    await tokensRecord.write(a.persistence, tokens);
+    forgetCachedCredentials();
+    rememberTokens(tokens);
+    return completeLink(a, settings, account, adminId, await ensureAppSecrets(a.read.getPersistenceReader(), a.persistence));
+}
+
+/** Tells X a token is no longer wanted (an unlink, a link cancelled or expired); a failure is returned, not thrown. */
+export async function revokeTokens(a: AdminAccessors, tokens: OAuth2Tokens): Promise<string | undefined> {
+    const settings = await readSettings(a.read, 0);
+    if (!settings.oauth2ClientId) return 'no client id';
+    try {
+        const client = new TwitterApi({ clientId: settings.oauth2ClientId, clientSecret: settings.oauth2ClientSecret || undefined }, { plugins: [plugin(a.http)] });
+        await client.revokeOAuth2Token(tokens.refreshToken ?? tokens.accessToken, tokens.refreshToken ? 'refresh_token' : 'access_token');
+        return undefined;
+    } catch (e) {
+        return toXFailure(e, a.now()).kind;
     }
 }
 
@@ -173,12 +199,8 @@ export async function unlink(a: AdminAccessors): Promise<{ ok: true; account?: L
         }
         const tokens = await tokensRecord.read(reader);
         if (tokens && settings.oauth2ClientId) {
-            try {
-                const client = new TwitterApi({ clientId: settings.oauth2ClientId, clientSecret: settings.oauth2ClientSecret || undefined }, { plugins: [plugin(a.http)] });
-                await client.revokeOAuth2Token(tokens.refreshToken ?? tokens.accessToken, tokens.refreshToken ? 'refresh_token' : 'access_token');
-            } catch (e) {
-                problems.push(`revoke: ${toXFailure(e, a.now()).kind}`);
-            }
+            const problem = await revokeTokens(a, tokens);
+            if (problem) problems.push(`revoke: ${problem}`);
         }
     }
     await forgetAccount(a.persistence);

@@ -1,13 +1,14 @@
 /**
  * `/twitter status`: whether messages flow and what X costs, at a glance. Figures come from persistence
- * (what every instance shares) and one look at X's own view of the webhook; secrets never appear.
+ * (what every instance shares) and X's own view of the webhook, asked at most once a minute; secrets never
+ * appear. Who may run it is decided by the command (admins and Omnichannel managers).
  */
-import { IHttp, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import { IHttp, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { xClientFor } from '../bridge/build-context';
 import { Translate } from '../i18n/translate';
 import { failureReasonKey } from '../i18n/x-failures';
 import { DeliveryMode } from '../settings/ids';
-import { readSettings } from '../settings/reader';
+import { AppSettings, readSettings } from '../settings/reader';
 import { deliveryRecord, readAccount } from '../storage/account';
 import { miscKey } from '../storage/associations';
 import { ConversationStore } from '../storage/conversations';
@@ -16,11 +17,30 @@ import { OutboxStore } from '../storage/outbox';
 import { KeyedRecord } from '../storage/records';
 import { utcDay } from '../lib/time';
 import { pollStateRecord } from '../jobs/poller';
+import type { XFailureKind } from '../x/client-types';
 import { toXFailure } from '../x/errors';
 import { DM_SEND_KEY, rateLimits } from '../x/limits';
 
 /** Updated at most once a minute by the webhook endpoint (a write per delivery would cost a round trip each). */
 export const lastEventRecord = KeyedRecord.named<{ at: number }>('x-last-event');
+
+/**
+ * X's view of the webhook as status last saw it. Persisted, not per instance: Rocket.Chat runs each command on
+ * whichever instance took the request, so a per-instance cache would let every instance ask X, and X's
+ * webhook reads are limited per app (450 per 15 minutes, shared with registration and the health check).
+ * Reading it costs nothing extra: it is read with the other figures, in parallel.
+ */
+interface WebhookCheck {
+    at: number;
+    webhookId: string;
+    state: 'valid' | 'invalid' | 'missing' | 'unknown';
+    /** Already masked. */
+    url?: string;
+    failure?: XFailureKind;
+}
+
+export const webhookCheckRecord = KeyedRecord.named<WebhookCheck>('x-status-webhook-check');
+export const WEBHOOK_CHECK_TTL_MS = 60_000;
 
 /** The webhook URL's last segment is a secret: status output gets pasted into bug reports. */
 export const maskWebhookUrl = (url: string) => url.replace(/\/webhook\/[^/?#]+/, '/webhook/…');
@@ -31,11 +51,38 @@ const when = (t: Translate, ms: number | undefined, now: number) => {
     return minutes < 1 ? t('status_just_now') : t('status_minutes_ago', { minutes });
 };
 
-export async function statusReport(read: IRead, http: IHttp, t: Translate, now: number): Promise<string> {
+/** X's webhook as of at most a minute ago: from the shared record, or asked now and recorded. */
+async function checkWebhook(read: IRead, http: IHttp, persistence: IPersistence, settings: AppSettings, webhookId: string, recorded: WebhookCheck | undefined, now: number): Promise<WebhookCheck> {
+    if (recorded && recorded.webhookId === webhookId && now - recorded.at >= 0 && now - recorded.at < WEBHOOK_CHECK_TTL_MS) return recorded;
+    let check: WebhookCheck;
+    try {
+        const webhook = (await xClientFor(read, http, undefined, settings, () => now).listWebhooks()).find((w) => w.id === webhookId);
+        check = webhook ? { at: now, webhookId, state: webhook.valid ? 'valid' : 'invalid', url: maskWebhookUrl(webhook.url) } : { at: now, webhookId, state: 'missing' };
+    } catch (e) {
+        // A failure is remembered too: asking again at once would fail again and spend the budget.
+        check = { at: now, webhookId, state: 'unknown', failure: toXFailure(e, now).kind };
+    }
+    await webhookCheckRecord.write(persistence, check);
+    return check;
+}
+
+function describeWebhook(t: Translate, check: WebhookCheck): string {
+    switch (check.state) {
+        case 'valid':
+        case 'invalid':
+            return t(check.state === 'valid' ? 'status_webhook_valid' : 'status_webhook_invalid', { url: check.url ?? '' });
+        case 'missing':
+            return t('status_webhook_missing');
+        case 'unknown':
+            return t('status_webhook_unknown', { reason: t(failureReasonKey(check.failure ?? 'unavailable')) });
+    }
+}
+
+export async function statusReport(read: IRead, http: IHttp, persistence: IPersistence, t: Translate, now: number): Promise<string> {
     const reader = read.getPersistenceReader();
     const [settings, account] = await Promise.all([readSettings(read, 0), readAccount(reader)]);
     if (!account) return [t('status_title'), t('status_not_linked')].join('\n');
-    const [delivery, lastEvent, poll, conversations, pending, outbox, today, month] = await Promise.all([
+    const [delivery, lastEvent, poll, conversations, pending, outbox, today, month, webhookCheck] = await Promise.all([
         deliveryRecord.read(reader),
         lastEventRecord.read(reader),
         pollStateRecord.read(reader),
@@ -44,6 +91,7 @@ export async function statusReport(read: IRead, http: IHttp, t: Translate, now: 
         new OutboxStore().all(reader),
         totalsForDay(reader, utcDay(now)),
         totalsForMonth(reader, now),
+        webhookCheckRecord.read(reader),
     ]);
     const lines = [t('status_title'), t('status_account', { username: account.username, method: t(`setting_auth_method_${account.authMethod}` as never) })];
     if (account.revokedAt) lines.push(t('status_revoked'));
@@ -55,12 +103,7 @@ export async function statusReport(read: IRead, http: IHttp, t: Translate, now: 
     } else if (!delivery?.webhookId) {
         lines.push(t('status_webhook_missing'));
     } else {
-        try {
-            const webhook = (await xClientFor(read, http, undefined, settings, () => now).listWebhooks()).find((w) => w.id === delivery.webhookId);
-            lines.push(webhook ? t(webhook.valid ? 'status_webhook_valid' : 'status_webhook_invalid', { url: maskWebhookUrl(webhook.url) }) : t('status_webhook_missing'));
-        } catch (e) {
-            lines.push(t('status_webhook_unknown', { reason: t(failureReasonKey(toXFailure(e, now).kind)) }));
-        }
+        lines.push(describeWebhook(t, await checkWebhook(read, http, persistence, settings, delivery.webhookId, webhookCheck, now)));
         const subscriptions = delivery.mode === DeliveryMode.ActivityApi ? (delivery.activitySubscriptionIds ?? []).length : delivery.accountActivitySubscribed ? 1 : 0;
         lines.push(t('status_subscriptions', { count: subscriptions }));
         lines.push(t('status_last_event', { when: when(t, lastEvent?.at, now) }));

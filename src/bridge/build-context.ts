@@ -11,7 +11,7 @@ import { ConversationStore } from '../storage/conversations';
 import { recordBillable } from '../storage/ledger';
 import { TwitterXClient } from '../x/client';
 import type { XClient } from '../x/client-types';
-import { credentialSource } from '../x/credentials';
+import { CredentialSource, credentialSource } from '../x/credentials';
 import { ihttpSender } from '../x/ihttp-sender';
 import { rateLimits } from '../x/limits';
 import { createTransportPlugin } from '../x/transport';
@@ -37,12 +37,14 @@ export type ContextResult = { ok: true; ctx: BridgeContext } | { ok: false; reas
 export interface ContextOptions {
     /** Record X's DM event reads in the ledger (polling and confirmation lookups). */
     billReads?: boolean;
+    /** Credentials other than the linked account's (a token waiting for the admin's confirmation). */
+    credentials?: CredentialSource;
 }
 
 export function xClientFor(read: IRead, http: IHttp, persistence: IPersistence | undefined, settings: BridgeContext['settings'], now: () => number, options: ContextOptions = {}): XClient {
     const plugins = [createTransportPlugin(ihttpSender(http), (info) => rateLimits.observe(info, now()))];
     return new TwitterXClient({
-        credentials: credentialSource({ settings, reader: read.getPersistenceReader(), persistence, plugins, now }),
+        credentials: options.credentials ?? credentialSource({ settings, reader: read.getPersistenceReader(), persistence, plugins, now }),
         plugins,
         now,
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

@@ -5,11 +5,10 @@ import { I18nKey, Translate, translator } from '../i18n/translate';
 import { notifyEphemeral } from '../lib/ephemeral';
 import { languageOf } from '../lib/language';
 import { authorize, CommandReply, unauthorize } from './authorize';
+import { isAdmin, maySeeStatus } from '../admin/roles';
 import { statusReport } from '../admin/status';
 
 const ADMIN_ONLY: Subcommand[] = ['authorize', 'unauthorize'];
-
-export const isAdmin = (user: { roles?: string[] }) => !!user.roles?.includes('admin');
 
 export const SUBCOMMANDS = ['authorize', 'unauthorize', 'status', 'support', 'help'] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
@@ -45,6 +44,8 @@ export class TwitterCommand implements ISlashCommand {
         a: { read: IRead; modify: IModify; persistence: IPersistence; http: IHttp },
     ): Promise<CommandReply> {
         if (ADMIN_ONLY.includes(subcommand) && !isAdmin(sender)) return { text: t('command_admins_only', { subcommand }) };
+        // The status names the account and the bill, and asks X: refused before anything is read.
+        if (subcommand === 'status' && !maySeeStatus(sender)) return { text: t('command_status_refused') };
         const admin = { ...a, appId: this.app.getID(), now: () => Date.now() };
         const info = this.app.getInfo();
         switch (subcommand) {
@@ -55,7 +56,7 @@ export class TwitterCommand implements ISlashCommand {
             case 'support':
                 return { text: t('command_support', { version: info.version, homepage: info.author.homepage, support: info.author.support }) };
             case 'status':
-                return { text: await statusReport(a.read, a.http, t, Date.now()) };
+                return { text: await statusReport(a.read, a.http, a.persistence, t, Date.now()) };
             case 'help':
                 return { text: [unknown && t('command_unknown_subcommand', { subcommand: unknown }), t('command_help')].filter(Boolean).join('\n\n') };
         }

@@ -88,10 +88,10 @@ export async function runHealthCheck(read: IRead, modify: IModify, http: IHttp, 
         const open = state.open[name];
         if (result.problem && !open) {
             state.open[name] = { since: now(), reason: result.problem };
-            await announceInSetupRoom(read, modify, t('health_alert', { problem: t(result.problem) }));
+            await announceInSetupRoom(read, modify, persistence, t('health_alert', { problem: t(result.problem) }));
         } else if (!result.problem && open) {
             delete state.open[name];
-            await announceInSetupRoom(read, modify, t('health_recovered', { problem: t(open.reason as I18nKey) }));
+            await announceInSetupRoom(read, modify, persistence, t('health_recovered', { problem: t(open.reason as I18nKey) }));
             // X gave up on what it could not deliver meanwhile: have it replayed.
             if (name === 'webhook') await recoverMissedEvents(read, http, persistence, now()).catch(() => undefined);
         }

@@ -50,6 +50,21 @@ export function rememberTokens(tokens: OAuth2Tokens): void {
     cachedTokens = tokens;
 }
 
+/**
+ * A token that is not stored (yet): an OAuth 2.0 link waiting for the admin's confirmation asks X whose
+ * account it is with this token alone. Never refreshed; no app-only calls.
+ */
+export function unstoredTokenSource(accessToken: string): CredentialSource {
+    return {
+        method: AuthMethod.OAuth2,
+        user: async () => ({ kind: 'oauth2', accessToken }),
+        refreshAfterRejection: async () => undefined,
+        appBearer: async () => {
+            throw new XFailure('invalid-request', 0, undefined, 'This client makes no app-only calls');
+        },
+    };
+}
+
 export function credentialSource(deps: CredentialDeps): CredentialSource {
     const { settings } = deps;
     const appBearer = async (): Promise<string> => {

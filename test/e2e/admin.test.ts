@@ -58,7 +58,7 @@ describe('setting up and running the app', () => {
         expect(await command(world, '/twitter status')).toContain('No X account is linked');
     });
 
-    it('links with OAuth 2.0: authorize link → X consent → callback page; webhook registered and XAA subscriptions made', async () => {
+    it('links with OAuth 2.0: authorize link → X consent → callback page → "Link @handle" in the setup room; webhook registered and XAA subscriptions made', async () => {
         const { callbackStatus, callbackPage } = await link(world, 'oauth2');
         expect(callbackStatus).toBe(200);
         expect(callbackPage).toContain(`@${DEFAULT_BUSINESS_ACCOUNT.username}`);

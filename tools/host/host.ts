@@ -357,6 +357,31 @@ export class TestHost {
     }
 
     /**
+     * `user` pressing a button of an app's UIKit blocks: Rocket.Chat's POST /api/apps/ui.interaction/:appId
+     * (apps/meteor/ee/server/apps/communication/uikit.ts) takes the user from the request's authentication and
+     * everything else (actionId, blockId, value, rid, mid) from the client's body, unchecked; the room and the
+     * message are looked up by id (undefined when unknown) and the engine calls executeBlockActionHandler.
+     * Tests pass any of it, as a crafted request could.
+     */
+    public async blockAction(user: IUser, action: { actionId: string; blockId?: string; value?: string; roomId?: string; messageId?: string }): Promise<unknown> {
+        const room = action.roomId ? this.store.rooms.get(action.roomId) : undefined;
+        const message = action.messageId ? this.store.messages.get(action.messageId) : undefined;
+        const result = await this.manager.getListenerManager().executeListener(AppInterface.IUIKitInteractionHandler, {
+            type: 'blockAction',
+            appId: this.appId,
+            actionId: action.actionId,
+            triggerId: this.store.newId('t'),
+            payload: { blockId: action.blockId, value: action.value },
+            container: action.messageId ? { type: 'message', id: action.messageId } : undefined,
+            user,
+            room,
+            message,
+        } as never);
+        await this.settle();
+        return result;
+    }
+
+    /**
      * A request to one of the app's endpoints, shaped as Rocket.Chat's router passes it. It does not wait
      * for background work: the app's own jobs may be waiting on this very request (X's CRC check).
      */

@@ -159,6 +159,10 @@ async function main(): Promise<number> {
     const answer = sandbox.linking.replies.join('\n').split('\n').filter((l) => l.trim());
     say(answer.map((l) => `    │ ${l}`).join('\n') || '    │ (nothing)');
     if (sandbox.linking.callbackStatus !== undefined) say(`    (X's consent page sent the admin's browser to the app's OAuth callback: HTTP ${sandbox.linking.callbackStatus})`);
+    if (sandbox.linking.confirmation) {
+        say(`    then the admin pressed "Link @${world.business.username}" in the setup room, which now says:`);
+        say(sandbox.linking.confirmation.split('\n').map((l) => `    │ ${l}`).join('\n'));
+    }
     say(`  Omnichannel: department Support, agent ${world.agent.name} (online)`);
     say(`  simulator faults: ${sandbox.activeFaultNames().join(', ') || 'none'}`);
 

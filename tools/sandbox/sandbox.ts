@@ -136,8 +136,8 @@ export class Sandbox {
     private denoPids: number[] = [];
     private stopped?: Promise<{ leftoverDeno: number[] }>;
     private releaser?: NodeJS.Timeout;
-    /** What `/twitter authorize` answered the admin, and the OAuth 2.0 callback page's status. */
-    public linking: { replies: string[]; callbackStatus?: number } = { replies: [] };
+    /** What `/twitter authorize` answered the admin, the OAuth 2.0 callback page's status, and the setup room after "Link @handle". */
+    public linking: { replies: string[]; callbackStatus?: number; confirmation?: string } = { replies: [] };
 
     private constructor(
         public readonly world: World<SystemClock>,
@@ -165,9 +165,10 @@ export class Sandbox {
         const sandbox = new Sandbox(world, mode, auth);
         sandbox.denoPids = denoChildren();
         try {
-            // The admin runs `/twitter authorize` (OAuth 2.0: through X's consent page to the app's callback).
+            // The admin runs `/twitter authorize` (OAuth 2.0: through X's consent page to the app's callback,
+            // then "Link @handle" in the setup room).
             const linked = await link(world, auth);
-            sandbox.linking = { replies: linked.replies, callbackStatus: linked.callbackStatus };
+            sandbox.linking = { replies: linked.replies, callbackStatus: linked.callbackStatus, confirmation: linked.confirmation };
         } catch (e) {
             await sandbox.stop();
             throw e;

@@ -1,11 +1,15 @@
 /**
  * A whole system around the packaged app: the X simulator, Rocket.Chat (the test host with the packaged
  * app in the real runtime) reachable over HTTP, a department with an online agent, and the app configured
- * and linked to the simulator's business account exactly as an admin would do it (`/twitter authorize`).
+ * and linked to the simulator's business account exactly as an admin would do it (`/twitter authorize`,
+ * and for OAuth 2.0 X's consent page, the callback and "Link @handle" in the setup room).
  *
  * The sandbox runs it on real time; the e2e tests (test/e2e/helpers/world.ts) on the simulator's manual clock.
  */
+import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
+import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+import { CONFIRM_LINK_ACTION } from '../../src/admin/pending-link';
 import { startHttpFront, HttpFront } from '../host/http-front';
 import { TestHost } from '../host/host';
 import { HostStore } from '../host/store';
@@ -147,8 +151,14 @@ export function ephemeralSince(world: World<SimClock>, user: IUser, mark: number
     return world.host.store.ephemeral.slice(mark).filter((e) => e.user.id === user.id).map((e) => e.text ?? '');
 }
 
-/** Runs `/twitter authorize` like an admin; for OAuth 2.0 follows the link through X's consent back to the callback page. */
-export async function link(world: World<SimClock>, auth: AuthMethodName): Promise<{ replies: string[]; callbackPage?: string; callbackStatus?: number }> {
+/**
+ * Runs `/twitter authorize` like an admin; for OAuth 2.0 follows the link through X's consent back to the
+ * callback page, then presses "Link @handle" in the setup room as that admin.
+ */
+export async function link(
+    world: World<SimClock>,
+    auth: AuthMethodName,
+): Promise<{ replies: string[]; callbackPage?: string; callbackStatus?: number; confirmation?: string }> {
     const mark = world.host.store.ephemeral.length;
     await world.host.runCommand('/twitter authorize', world.admin);
     const replies = ephemeralSince(world, world.admin, mark);
@@ -156,9 +166,39 @@ export async function link(world: World<SimClock>, auth: AuthMethodName): Promis
     const url = /https?:\/\/\S+/.exec(replies.join(' '))?.[0];
     if (!url) throw new Error(`No authorization link in: ${replies.join(' | ')}`);
     const callback = await followAuthorizeLink(world, url);
+    const confirmed = await pressSetupButton(world, world.admin, CONFIRM_LINK_ACTION);
+    if (!confirmed) throw new Error(`No "Link @handle" button in the setup room after the callback (HTTP ${callback.status}): ${callback.body}`);
     await world.host.settle();
     await world.sim.settle();
-    return { replies, callbackPage: callback.body, callbackStatus: callback.status };
+    return { replies, callbackPage: callback.body, callbackStatus: callback.status, confirmation: world.host.store.messages.get(confirmed.id!)?.text };
+}
+
+/** The setup room: the room whose id the app stored (the app never looks it up by name). */
+export function setupRoom(world: World<SimClock>): IRoom | undefined {
+    const record = [...world.host.store.appPersistence(world.host.appId).values()].find((r) => r.associations.some((a) => a.id === 'x-setup-room'));
+    const roomId = (record?.data as { roomId?: string } | undefined)?.roomId;
+    return roomId ? world.host.store.rooms.get(roomId) : undefined;
+}
+
+/** The buttons a message shows (what Rocket.Chat's UI renders from its blocks). */
+export function buttonsOf(message: IMessage): { actionId: string; blockId?: string; value?: string; text: string }[] {
+    const blocks = (message.blocks ?? []) as { type: string; elements?: { type: string; actionId: string; blockId?: string; value?: string; text?: { text?: string } }[] }[];
+    return blocks.flatMap((b) => (b.type === 'actions' ? (b.elements ?? []) : [])).filter((e) => e.type === 'button').map((e) => ({ actionId: e.actionId, blockId: e.blockId, value: e.value, text: e.text?.text ?? '' }));
+}
+
+/**
+ * `user` presses the button `actionId` on the latest setup-room message that shows it, as Rocket.Chat's
+ * UI sends it (room, message, block and value of that button). Returns the message, or undefined when no
+ * message shows that button.
+ */
+export async function pressSetupButton(world: World<SimClock>, user: IUser, actionId: string): Promise<IMessage | undefined> {
+    const room = setupRoom(world);
+    const messages = room ? world.host.messagesIn(room.id) : [];
+    const message = [...messages].reverse().find((m) => buttonsOf(m).some((b) => b.actionId === actionId));
+    const button = message && buttonsOf(message).find((b) => b.actionId === actionId)!;
+    if (!message || !button) return undefined;
+    await world.host.blockAction(user, { actionId, blockId: button.blockId, value: button.value, roomId: room!.id, messageId: message.id });
+    return message;
 }
 
 /** The admin's browser: X's authorize page redirects to our callback, which we then open. */

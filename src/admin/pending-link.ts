@@ -1,0 +1,159 @@
+/**
+ * An OAuth 2.0 link waits for the admin who started it. The callback proves only that someone finished X's
+ * consent with the authorize link: a leaked link lets anyone attach their own X account. So the callback
+ * stores a pending link (the token, the @handle X reported, the admin, a 10-minute expiry) and asks that
+ * admin in the setup room: "Link @handle" or "Cancel". Rocket.Chat tells the app who pressed a button from
+ * the request's authentication; everything else in an interaction (room, message, value) comes from the
+ * client and is only used to find the pending link, never to decide who may confirm it.
+ */
+import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+import type { LayoutBlock } from '@rocket.chat/ui-kit';
+import { randomBytes } from 'crypto';
+import { I18nKey, Translate } from '../i18n/translate';
+import type { OAuth2Tokens } from '../storage/account';
+import { miscKey } from '../storage/associations';
+import type { XUser } from '../x/client-types';
+import { AdminAccessors, LinkOutcome, linkWithOAuth2Tokens, revokeTokens } from './link';
+import { isAdmin } from './roles';
+import { ensureSetupRoom } from './setup-room';
+
+export const CONFIRM_LINK_ACTION = 'x-link-confirm';
+export const CANCEL_LINK_ACTION = 'x-link-cancel';
+export const PENDING_LINK_TTL_MS = 10 * 60_000;
+
+interface PendingLink {
+    type: 'pending-link';
+    id: string;
+    /** The Rocket.Chat admin who ran `/twitter authorize`: the only one who may confirm. */
+    adminId: string;
+    account: XUser;
+    tokens: OAuth2Tokens;
+    expiresAt: number;
+    /** The confirmation message in the setup room, updated once the link is decided. */
+    messageId?: string;
+}
+
+/** Every pending link carries the shared key (to find expired ones) and its own. */
+const ALL_PENDING = miscKey('x-pending-link');
+const ownKey = (id: string) => miscKey(`x-pending-link:${id}`);
+
+/** What a press decided; `messageId` is the confirmation message to close, when the link is decided. */
+export type ConfirmationOutcome =
+    | { ok: true; account: XUser; link: LinkOutcome; messageId?: string }
+    | { ok: false; reasonKey: I18nKey; account?: XUser; messageId?: string };
+
+/**
+ * Stores the link and asks the admin in the setup room (created or joined if need be). Returns the room,
+ * whose name the callback page tells the admin.
+ */
+export async function askToConfirmLink(
+    a: AdminAccessors,
+    pending: { adminId: string; account: XUser; tokens: OAuth2Tokens },
+    admin: IUser | undefined,
+    t: Translate,
+): Promise<IRoom> {
+    await forgetExpiredPendingLinks(a);
+    const record: PendingLink = {
+        type: 'pending-link',
+        id: randomBytes(24).toString('base64url'),
+        adminId: pending.adminId,
+        account: { id: pending.account.id, username: pending.account.username, name: pending.account.name },
+        tokens: pending.tokens,
+        expiresAt: a.now() + PENDING_LINK_TTL_MS,
+    };
+    await a.persistence.createWithAssociations(record, [ALL_PENDING, ownKey(record.id)]);
+    const room = await ensureSetupRoom(a.read, a.modify, a.persistence, admin);
+    const appUser = await a.read.getUserReader().getAppUser();
+    const text = t('link_confirm_question', { admin: admin?.username ?? '', username: record.account.username, name: record.account.name });
+    const message = a.modify.getCreator().startMessage().setRoom(room).setText(text).setGroupable(false).setBlocks(confirmationBlocks(a.appId, record, text, t) as never);
+    if (appUser) message.setSender(appUser);
+    record.messageId = await a.modify.getCreator().finish(message);
+    await a.persistence.updateByAssociations([ALL_PENDING, ownKey(record.id)], record);
+    return room;
+}
+
+function confirmationBlocks(appId: string, record: PendingLink, text: string, t: Translate): LayoutBlock[] {
+    const button = (actionId: string, label: string, style: 'primary' | 'danger') => ({
+        type: 'button',
+        appId,
+        blockId: 'x-link-confirmation',
+        actionId,
+        value: record.id,
+        text: { type: 'plain_text', text: label },
+        style,
+    });
+    return [
+        { type: 'section', text: { type: 'mrkdwn', text } },
+        {
+            type: 'actions',
+            blockId: 'x-link-confirmation',
+            elements: [button(CONFIRM_LINK_ACTION, t('link_confirm_button', { username: record.account.username }), 'primary'), button(CANCEL_LINK_ACTION, t('link_cancel_button'), 'danger')],
+        },
+    ] as LayoutBlock[];
+}
+
+async function readPending(a: AdminAccessors, id: string): Promise<PendingLink | undefined> {
+    const [record] = (await a.read.getPersistenceReader().readByAssociation(ownKey(id))) as unknown as PendingLink[];
+    return record?.type === 'pending-link' ? record : undefined;
+}
+
+/** Removes the pending link; undefined when it was gone already (confirmed, cancelled or expired meanwhile). */
+async function takePending(a: AdminAccessors, id: string): Promise<PendingLink | undefined> {
+    const [record] = ((await a.persistence.removeByAssociation(ownKey(id))) ?? []) as unknown as PendingLink[];
+    return record?.type === 'pending-link' ? record : undefined;
+}
+
+/**
+ * The admin who started decides, while still an admin; anyone else's press changes nothing (the link
+ * stays for its admin). Rocket.Chat's persistence has no atomic take: two presses on two instances at the
+ * same moment could both link — the same account with the same token, so the outcome is the same.
+ */
+async function decide(a: AdminAccessors, user: IUser, id: string | undefined): Promise<{ taken: PendingLink } | { refused: ConfirmationOutcome }> {
+    const refused = (reasonKey: I18nKey) => ({ refused: { ok: false as const, reasonKey } });
+    const pending = id ? await readPending(a, id) : undefined;
+    if (!pending) return refused('link_confirm_unknown');
+    if (!isAdmin(user) || user.id !== pending.adminId) return refused('link_confirm_not_yours');
+    const taken = await takePending(a, pending.id);
+    return taken ? { taken } : refused('link_confirm_unknown');
+}
+
+/** "Link @handle": links the account, unless the link expired (then its token is revoked at X). */
+export async function confirmPendingLink(a: AdminAccessors, user: IUser, id: string | undefined): Promise<ConfirmationOutcome> {
+    const decision = await decide(a, user, id);
+    if ('refused' in decision) return decision.refused;
+    const { taken } = decision;
+    if (taken.expiresAt < a.now()) {
+        await revokeTokens(a, taken.tokens);
+        return { ok: false, reasonKey: 'link_confirm_expired', account: taken.account, messageId: taken.messageId };
+    }
+    const link = await linkWithOAuth2Tokens(a, taken.account, taken.tokens, taken.adminId);
+    return { ok: true, account: taken.account, link, messageId: taken.messageId };
+}
+
+/** "Cancel": nothing is linked and the token is revoked at X. */
+export async function cancelPendingLink(a: AdminAccessors, user: IUser, id: string | undefined): Promise<ConfirmationOutcome> {
+    const decision = await decide(a, user, id);
+    if ('refused' in decision) return decision.refused;
+    const { taken } = decision;
+    await revokeTokens(a, taken.tokens);
+    return { ok: false, reasonKey: 'link_cancelled', account: taken.account, messageId: taken.messageId };
+}
+
+/** The confirmation message once decided: what happened, and no buttons left to press. */
+export async function closeConfirmationMessage(a: AdminAccessors, messageId: string, text: string): Promise<void> {
+    const appUser = await a.read.getUserReader().getAppUser();
+    if (!appUser) return;
+    const builder = await a.modify.getUpdater().message(messageId, appUser);
+    builder.setText(text).setBlocks([{ type: 'section', text: { type: 'mrkdwn', text } }] as never);
+    await a.modify.getUpdater().finish(builder);
+}
+
+/** Pending links nobody decided within their 10 minutes: removed, and their tokens revoked at X. */
+async function forgetExpiredPendingLinks(a: AdminAccessors): Promise<void> {
+    const all = (await a.read.getPersistenceReader().readByAssociation(ALL_PENDING)) as unknown as PendingLink[];
+    for (const record of all) {
+        if (record.type !== 'pending-link' || record.expiresAt >= a.now()) continue;
+        if (await takePending(a, record.id)) await revokeTokens(a, record.tokens);
+    }
+}
