@@ -50,6 +50,8 @@ export interface WorldOptions<C extends SimClock = ManualClock> {
     zip?: Buffer;
     /** Run due scheduler jobs on their own from the start, like Rocket.Chat's Agenda (the sandbox); tests run jobs themselves. */
     autoJobs?: boolean;
+    /** What people do on the server before the app is installed (e.g. create rooms). */
+    beforeInstall?: (host: TestHost) => void;
 }
 
 export interface World<C extends SimClock = ManualClock> {
@@ -89,6 +91,7 @@ export async function startWorld<C extends SimClock = ManualClock>(options: Worl
         const admin = host.createUser({ username: 'admin', name: 'Ada Admin', roles: ['admin', 'user'] });
         const departmentId = host.createDepartment('Support');
         const agent = host.createAgent('agent.smith', { name: 'Agent Smith', departments: [departmentId], online: options.agentOnline ?? true });
+        options.beforeInstall?.(host);
         await host.install(options.zip ?? packagedZip(), admin);
         const started = { sim, host, front };
         const world: World<C> = {
