@@ -62,12 +62,20 @@ export async function handleWebhookDelivery(headers: Record<string, string>, bod
                 return refuse(401, 'invalid_signature', 'The delivery signature is not of the form sha256=<base64 digest>.');
             case 'no-secret':
                 return refuse(400, 'signature_key_not_set', 'The app settings "API Key Secret" (for x-twitter-webhooks-signature) or "OAuth 2.0 Client Secret" (for x-twitter-webhooks-signature-oauth2) are empty, so the delivery cannot be verified.');
-            case 'mismatch':
-                if (confirmationAllowed({ settings })) break;
-                return refuse(401, 'invalid_signature', 'The delivery signature does not match.');
+            case 'mismatch': {
+                const notAllowed = confirmationAllowed({ settings });
+                if (notAllowed === undefined) break;
+                return refuse(401, 'invalid_signature', `The delivery signature does not match (not confirmed with X: ${notAllowed}).`);
+            }
         }
     }
 
+    const normalized = normalizeWebhookBody(body);
+    const horizon = Date.now() - DEDUPE_HORIZON_MS;
+    const isFresh = (createdAt: number) => createdAt >= horizon;
+    if (!signature.ok && !normalized.events.some((e) => e.kind === 'message' && isFresh(e.createdAt))) {
+        return refuse(401, 'invalid_signature', 'The delivery signature does not match, and it holds no recent message X could confirm.');
+    }
     const built = await buildBridgeContext(a.read, a.modify, a.persistence, a.http, a.logger);
     if (!built.ok) {
         // Nothing to deliver to: answering 200 stops X retrying something no retry can fix.
@@ -75,9 +83,6 @@ export async function handleWebhookDelivery(headers: Record<string, string>, bod
         return jsonOk({ accepted: 0, ignored: built.reason });
     }
     const ctx = built.ctx;
-    const normalized = normalizeWebhookBody(body);
-    const horizon = ctx.now() - DEDUPE_HORIZON_MS;
-    const isFresh = (createdAt: number) => createdAt >= horizon;
     let events = normalized.events;
 
     if (!signature.ok) {

@@ -37,6 +37,6 @@ export function adversarialBodies(targetBytes: number): AdversarialBody[] {
             grow(targetBytes, (i) => ({ id: 1921371152162615296 + i * 4096, id_str: String(1921371152162615296n + BigInt(i * 4096)), '1': 0, '2': 0 }), (items) => ({ media: items })),
         ],
         ['one map with thousands of integer keys', grow(targetBytes, (i) => [String(i), i], (entries) => Object.fromEntries([...(entries as [string, number][]), ['z', 0]]))],
-        ['deep nesting', JSON.parse(`${'['.repeat(4000)}"/é<"${']'.repeat(4000)}`)],
+        ['deep nesting', JSON.parse(`{"a":${'['.repeat(4000)}"/é<"${']'.repeat(4000)}}`)],
     ];
 }
