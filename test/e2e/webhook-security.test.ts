@@ -334,23 +334,44 @@ describe('webhook security, Account Activity API mode: replays and the fallback'
 
     it('never looks up unverifiable deliveries when the setting is off, nor in polling mode', async () => {
         const customer = world.customer('lookup_target', 'Lou Lookup');
-        await syncSimClock(world);
-        const { dm } = await world.sim.sendDm({ from: customer, to: world.business.id, text: 'look me up' });
-        await world.host.settle();
-        const body = JSON.stringify({
-            for_user_id: world.business.id,
-            direct_message_events: [
-                { type: 'message_create', id: dm.id, created_timestamp: String(dm.createdAt), message_create: { target: { recipient_id: world.business.id }, sender_id: customer, message_data: { text: 'look me up' } } },
-            ],
-        });
-        const wrong = { [LEGACY_SIGNATURE_HEADER]: signWebhookBody('wrong', body) };
+        const forgedFor = async (text: string) => {
+            await syncSimClock(world);
+            const { dm } = await world.sim.sendDm({ from: customer, to: world.business.id, text });
+            await world.host.settle();
+            const body = JSON.stringify({
+                for_user_id: world.business.id,
+                direct_message_events: [
+                    { type: 'message_create', id: dm.id, created_timestamp: String(dm.createdAt), message_create: { target: { recipient_id: world.business.id }, sender_id: customer, message_data: { text } } },
+                ],
+            });
+            return { body, wrong: { [LEGACY_SIGNATURE_HEADER]: signWebhookBody('wrong', body) } };
+        };
+        const first = await forgedFor('look me up');
         const lookups = lookupsAtX(world);
         await world.host.setSetting('confirm_unverified_events', false);
-        expect((await post(world, body, wrong)).status).toBe(401);
+        expect((await post(world, first.body, first.wrong)).status).toBe(401);
+        expect(lookupsAtX(world)).toBe(lookups);
+        // The control: with the setting on, the same delivery is looked up (and, X confirming it, a duplicate).
         await world.host.setSetting('confirm_unverified_events', true);
+        expect(await post(world, first.body, first.wrong)).toMatchObject({ status: 200, json: { outcomes: { duplicate: 1 } } });
+        expect(lookupsAtX(world)).toBe(lookups + 1);
+        const second = await forgedFor('and me');
         await world.host.setSetting('delivery_mode', 'polling');
         await world.host.settle();
-        expect((await post(world, body, wrong)).status).toBe(401);
-        expect(lookupsAtX(world)).toBe(lookups);
+        expect((await post(world, second.body, second.wrong)).status).toBe(401);
+        expect(lookupsAtX(world)).toBe(lookups + 1);
+    });
+
+    it('ignores a replayed revocation dated before the current link, and honours a current one', async () => {
+        const account = () => [...world.host.store.appPersistence(world.host.appId).values()].find((r) => r.associations.some((a) => a.id === 'x-account'))!.data;
+        const linkedAt = Number(account().linkedAt);
+        const revoke = (at: number) =>
+            JSON.stringify({ user_event: { revoke: { date_time: new Date(at).toISOString(), target: { app_id: DEFAULT_APP.id }, source: { user_id: world.business.id } } } });
+        const old = revoke(linkedAt - DAY);
+        expect((await post(world, old, { [LEGACY_SIGNATURE_HEADER]: signWebhookBody(DEFAULT_APP.consumerSecret, old) })).status).toBe(200);
+        expect(account().revokedAt).toBeUndefined();
+        const current = revoke(Date.now());
+        expect((await post(world, current, { [LEGACY_SIGNATURE_HEADER]: signWebhookBody(DEFAULT_APP.consumerSecret, current) })).status).toBe(200);
+        expect(account().revokedAt).toEqual(expect.any(Number));
     });
 });
