@@ -163,16 +163,20 @@ describe('webhook security, X Activity API mode', () => {
         /**
          * The app's work on the signature: the same bytes with forged headers and with none (401 at once),
          * alternated; the fastest of each, since load only ever adds time. What both share (HTTP, the
-         * engine's IPC to Deno, parsing the body) cancels out.
+         * engine's IPC to Deno, parsing the body) cancels out. A second series runs only when the first
+         * was over the bound (a busy shared machine); quadratic work fails every series.
          */
         const verificationMs = async (raw: string, status: number) => {
             const signed: number[] = [];
             const unsigned: number[] = [];
             await timeOf(raw, forged, status);
             await timeOf(raw, {}, 401);
-            for (let i = 0; i < 7; i++) {
-                unsigned.push(await timeOf(raw, {}, 401));
-                signed.push(await timeOf(raw, forged, status));
+            for (let series = 0; series < 2; series++) {
+                for (let i = 0; i < 7; i++) {
+                    unsigned.push(await timeOf(raw, {}, 401));
+                    signed.push(await timeOf(raw, forged, status));
+                }
+                if (Math.min(...signed) - Math.min(...unsigned) < 50) break;
             }
             return Math.min(...signed) - Math.min(...unsigned);
         };
