@@ -7,6 +7,7 @@
  * (which returns every claim on it), check that its room is still open, post, and record which messages
  * the event became (Rocket.Chat refuses message custom fields on a default server, so the mapping lives
  * in the app's persistence).
+ * A duplicate costs one bridge call more: its losing claim is removed again.
  */
 import { randomBytes } from 'crypto';
 import type { ConversationRecord, ConversationState, MirrorCandidate, PendingMessage } from '../storage/conversations';
@@ -103,9 +104,11 @@ async function handleCustomerMessage(ctx: BridgeContext, message: InboundMessage
         const billed = options.billReceived ? 'dm_received' : undefined;
         await ctx.conversations.markSeen(ctx.persistence, ctx.account.xUserId, message.senderId, message.eventId, ctx.now(), billed, claim);
         const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, message.senderId);
-        if (state.posted.has(message.eventId) || state.pending.some((p) => p.eventId === message.eventId)) return 'duplicate';
-        if (wins(state.claims.get(message.eventId), claim)) return deliverToRoom(ctx, state, message);
-        if (postedHere.has(message.eventId)) return 'duplicate';
+        const duplicate = state.posted.has(message.eventId) || state.pending.some((p) => p.eventId === message.eventId);
+        if (!duplicate && wins(state.claims.get(message.eventId), claim)) return deliverToRoom(ctx, state, message);
+        // Not this delivery's to post: its claim goes again, so redeliveries and replays add no record.
+        await ctx.conversations.dropClaim(ctx.persistence, ctx.account.xUserId, message.senderId, message.eventId, claim);
+        if (duplicate || postedHere.has(message.eventId)) return 'duplicate';
         // The first claimant may still be working — or may have died before recording its post (a restart).
         const first = state.claims.get(message.eventId)![0];
         if (ctx.now() - first.at < STALE_CLAIM_MS) return verifyLater(ctx, state, message);
@@ -193,7 +196,10 @@ async function takeOver(ctx: BridgeContext, message: InboundMessage): Promise<In
     await ctx.conversations.markSeen(ctx.persistence, ctx.account.xUserId, message.senderId, message.eventId, ctx.now(), undefined, claim);
     const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, message.senderId);
     const takers = (state.claims.get(message.eventId) ?? []).filter((c) => c.claim?.startsWith(TAKEOVER) && (c.claim === claim || ctx.now() - c.at < STALE_CLAIM_MS));
-    if (!wins(takers, claim) || state.posted.has(message.eventId)) return 'duplicate';
+    if (!wins(takers, claim) || state.posted.has(message.eventId)) {
+        await ctx.conversations.dropClaim(ctx.persistence, ctx.account.xUserId, message.senderId, message.eventId, claim);
+        return 'duplicate';
+    }
     let outcome: InboundOutcome = 'duplicate';
     if (await foundInRoom(ctx, state, message)) {
         const at = ctx.now();

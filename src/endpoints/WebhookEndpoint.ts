@@ -4,29 +4,33 @@ import { WEBHOOK_PATH as WEBHOOK_ROUTE } from '../admin/urls';
 import { SettingId } from '../settings/ids';
 import { readAppSecrets, secretsEqual } from '../storage/app-secrets';
 import { crcResponseToken } from '../x/webhook-crypto';
+import { decideCrc, logCrcRefusal } from './crc';
 import { jsonError } from './responses';
 import { handleWebhookDelivery } from './webhook-events';
 
 
 
 /**
- * What X calls: `GET ?crc_token=` answers the challenge that proves we hold the API key secret;
- * `POST` carries the events. Both answer 404 unless the URL's secret segment is right.
+ * What X calls: `GET ?crc_token=` answers the challenge that proves we hold the API key secret (only
+ * for tokens shaped as X's, rate-limited: see crc.ts); `POST` carries the events. Both answer 404
+ * unless the URL's secret segment is right.
  */
 export class WebhookEndpoint extends ApiEndpoint {
     public override path = WEBHOOK_ROUTE;
 
     public async get(request: IApiRequest, _endpoint: IApiEndpointInfo, read: IRead): Promise<IApiResponse> {
         if (!(await isOurWebhook(read, request))) return jsonError(404, 'unknown_webhook', 'No webhook at this address.');
-        const crcToken = request.query?.crc_token;
-        if (typeof crcToken !== 'string' || crcToken === '') {
-            return jsonError(400, 'missing_crc_token', 'The crc_token query parameter is required.');
+        const now = Date.now();
+        const crc = decideCrc(request.query?.crc_token, now);
+        if (!crc.ok) {
+            logCrcRefusal(this.app.getLogger(), now, crc.logLine);
+            return crc.response;
         }
         const consumerSecret = await read.getEnvironmentReader().getSettings().getValueById(SettingId.ApiKeySecret);
         if (typeof consumerSecret !== 'string' || consumerSecret === '') {
             return jsonError(400, 'api_key_secret_not_set', 'The app setting "API Key Secret" is empty, so the challenge cannot be answered.');
         }
-        return { status: 200, headers: { 'content-type': 'application/json' }, content: { response_token: crcResponseToken(consumerSecret, crcToken) } };
+        return { status: 200, headers: { 'content-type': 'application/json' }, content: { response_token: crcResponseToken(consumerSecret, crc.token) } };
     }
 
     public async post(request: IApiRequest, _endpoint: IApiEndpointInfo, read: IRead, modify: IModify, http: IHttp, persistence: IPersistence): Promise<IApiResponse> {

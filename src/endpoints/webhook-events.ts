@@ -1,24 +1,28 @@
 /**
- * X's webhook deliveries (XAA and AAA envelopes). A delivery is accepted when its signature matches one of
- * the serializations X may have used for the body Rocket.Chat parsed; otherwise its DMs may be confirmed
- * one by one with X (setting, default on) — a forged or replayed delivery never creates a message.
- * Events are processed before answering, so a crash mid-way leaves X retrying rather than a message lost.
+ * X's webhook deliveries (XAA and AAA envelopes). A delivery is accepted when a signature header
+ * (legacy or OAuth 2.0) matches one of the serializations X may have used for the body Rocket.Chat
+ * parsed; otherwise its DMs may be confirmed one by one with X, within caps (confirm-unverifiable.ts).
+ * Events older than the dedupe horizon are dropped, so a replay can never pass for a new DM, and a
+ * replay of a recent one is a duplicate that leaves no record. Events are processed before answering,
+ * so a crash mid-way leaves X retrying rather than a message lost.
  */
 import { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { IApiResponse } from '@rocket.chat/apps-engine/definition/api';
 import { buildBridgeContext } from '../bridge/build-context';
 import type { BridgeContext } from '../bridge/context';
 import { processInbound } from '../bridge/inbound';
+import { DEDUPE_HORIZON_MS } from '../jobs/housekeeping';
+import { ThrottledLog } from '../lib/throttle';
+import { MINUTE } from '../lib/time';
 import { readSettings } from '../settings/reader';
 import { DeliveryMode } from '../settings/ids';
 import { accountRecord } from '../storage/account';
-import { normalizeDmEventsPage, normalizeWebhookBody } from '../x/events';
-import type { InboundEvent, InboundMessage } from '../x/event-types';
-import { verifyWebhookSignature } from '../x/webhook-crypto';
+import { normalizeWebhookBody } from '../x/events';
+import type { ControlSignal } from '../x/event-types';
+import { LEGACY_SIGNATURE_HEADER, MAX_BODY_BYTES, OAUTH2_SIGNATURE_HEADER, verifyDeliverySignature } from '../x/webhook-crypto';
+import { confirmationAllowed, confirmWithX } from './confirm-unverifiable';
 import { jsonError, jsonOk } from './responses';
 import { lastEventRecord } from '../admin/status';
-
-export const SIGNATURE_HEADER = 'x-twitter-webhooks-signature';
 
 export interface WebhookAccessors {
     read: IRead;
@@ -28,18 +32,50 @@ export interface WebhookAccessors {
     logger: ILogger;
 }
 
+/** Refused and dropped deliveries are logged at most once a minute per instance: anyone can send them. */
+const refusalLog = new ThrottledLog(MINUTE);
+const staleLog = new ThrottledLog(MINUTE);
+
 export async function handleWebhookDelivery(headers: Record<string, string>, body: unknown, a: WebhookAccessors): Promise<IApiResponse> {
     if (typeof body !== 'object' || body === null || Array.isArray(body) || Object.keys(body).length === 0) {
         return jsonError(400, 'invalid_body', 'The body must be a JSON object (X sends application/json).');
     }
     const settings = await readSettings(a.read);
-    if (!settings.apiKeySecret) {
-        return jsonError(400, 'api_key_secret_not_set', 'The app setting "API Key Secret" is empty, so deliveries cannot be verified.');
+    const signature = verifyDeliverySignature(
+        [
+            { name: LEGACY_SIGNATURE_HEADER, value: headers[LEGACY_SIGNATURE_HEADER], secret: settings.apiKeySecret },
+            { name: OAUTH2_SIGNATURE_HEADER, value: headers[OAUTH2_SIGNATURE_HEADER], secret: settings.oauth2ClientSecret },
+        ],
+        body,
+    );
+    const refuse = (status: number, error: string, message: string) => {
+        refusalLog.warn(a.logger, Date.now(), `Webhook delivery refused (${status} ${error}): ${message}`);
+        return jsonError(status, error, message);
+    };
+    if (!signature.ok) {
+        switch (signature.reason) {
+            case 'too-large':
+                return refuse(413, 'body_too_large', `The body is over ${MAX_BODY_BYTES / 1024} KB; X's deliveries are far smaller.`);
+            case 'missing':
+                return refuse(401, 'missing_signature', `The ${LEGACY_SIGNATURE_HEADER} or ${OAUTH2_SIGNATURE_HEADER} header is required.`);
+            case 'malformed':
+                return refuse(401, 'invalid_signature', 'The delivery signature is not of the form sha256=<base64 digest>.');
+            case 'no-secret':
+                return refuse(400, 'signature_key_not_set', 'The app settings "API Key Secret" (for x-twitter-webhooks-signature) or "OAuth 2.0 Client Secret" (for x-twitter-webhooks-signature-oauth2) are empty, so the delivery cannot be verified.');
+            case 'mismatch': {
+                const notAllowed = confirmationAllowed({ settings });
+                if (notAllowed === undefined) break;
+                return refuse(401, 'invalid_signature', `The delivery signature does not match (not confirmed with X: ${notAllowed}).`);
+            }
+        }
     }
-    const signatureHeader = headers[SIGNATURE_HEADER];
-    if (!signatureHeader) return jsonError(401, 'missing_signature', `The ${SIGNATURE_HEADER} header is required.`);
-    const signature = verifyWebhookSignature(settings.apiKeySecret, signatureHeader, body);
 
+    const normalized = normalizeWebhookBody(body);
+    const horizon = Date.now() - DEDUPE_HORIZON_MS;
+    const isFresh = (createdAt: number) => createdAt >= horizon;
+    if (!signature.ok && !normalized.events.some((e) => e.kind === 'message' && isFresh(e.createdAt))) {
+        return refuse(401, 'invalid_signature', 'The delivery signature does not match, and it holds no recent message X could confirm.');
+    }
     const built = await buildBridgeContext(a.read, a.modify, a.persistence, a.http, a.logger);
     if (!built.ok) {
         // Nothing to deliver to: answering 200 stops X retrying something no retry can fix.
@@ -47,49 +83,47 @@ export async function handleWebhookDelivery(headers: Record<string, string>, bod
         return jsonOk({ accepted: 0, ignored: built.reason });
     }
     const ctx = built.ctx;
-    const normalized = normalizeWebhookBody(body);
     let events = normalized.events;
 
     if (!signature.ok) {
-        if (signature.reason === 'malformed' || !settings.confirmUnverifiedEvents) {
-            return jsonError(401, 'invalid_signature', 'The delivery signature does not match.');
+        const result = await confirmWithX(ctx, events, isFresh);
+        if (result.confirmed.length === 0) {
+            const why = 'refused' in result ? ` (confirmation with X: ${result.refused})` : ' and X does not confirm its messages';
+            return refuse(401, 'invalid_signature', `The delivery signature does not match${why}.`);
         }
-        const confirmed = await confirmWithX(ctx, events);
-        if (confirmed.length === 0) return jsonError(401, 'invalid_signature', 'The delivery signature does not match and X does not confirm its messages.');
-        ctx.logger.info(`Accepted ${confirmed.length} of ${events.length} events of an unverifiable delivery after confirming them with X.`);
-        events = confirmed;
+        ctx.logger.info(`Accepted ${result.confirmed.length} of ${events.length} events of an unverifiable delivery after confirming them with X.`);
+        events = result.confirmed;
     }
 
-    if (normalized.control?.kind === 'revoke' && normalized.control.userId === ctx.account.xUserId) {
-        await accountRecord.write(ctx.persistence, { ...ctx.account, revokedAt: ctx.now() });
-        ctx.logger.warn('X reports that the business account revoked this app\'s access.');
-    }
+    const fresh = events.filter((e) => isFresh(e.createdAt));
+    const stale = events.length - fresh.length;
+    if (stale > 0) staleLog.warn(ctx.logger, ctx.now(), `Dropped ${stale} webhook event(s) older than ${Math.round(DEDUPE_HORIZON_MS / 3_600_000)} hours: X never sends those again, so they are replays.`);
+    // Only a signed delivery controls the link: a confirmed one carries DMs, never a revocation.
+    if (signature.ok) await applyControl(ctx, normalized.control, isFresh);
     for (const item of normalized.ignored) ctx.logger.debug(`Webhook item ignored: ${item.reason}${item.detail ? ` (${item.detail})` : ''}`);
+    if (fresh.length === 0 && events.length > 0) return jsonOk({ accepted: 0, stale });
 
     // X prices dm.received deliveries for the X Activity API; Account Activity API deliveries are not itemized.
-    const report = await processInbound(ctx, events, { billReceived: ctx.settings.deliveryMode === DeliveryMode.ActivityApi });
+    const report = await processInbound(ctx, fresh, { billReceived: ctx.settings.deliveryMode === DeliveryMode.ActivityApi });
     await noteEventReceived(ctx);
-    return jsonOk({ accepted: events.length, outcomes: countOutcomes(report.outcomes.map((o) => o.outcome)) });
+    return jsonOk({ accepted: fresh.length, outcomes: countOutcomes(report.outcomes.map((o) => o.outcome)), ...(stale > 0 ? { stale } : {}) });
 }
 
+/** X's clock and Rocket.Chat's may differ by this much when comparing a revocation with the link time. */
+const CLOCK_TOLERANCE_MS = 10 * MINUTE;
+
 /**
- * Keeps only the messages X itself returns with the same sender and text. Typing and read events cannot
- * be looked up, so an unverifiable delivery loses them (they are transient anyway).
+ * A revocation of the linked account marks it revoked, unless it is dated before the current link (a
+ * replay of an old one after the admin linked again) or beyond the dedupe horizon.
  */
-async function confirmWithX(ctx: BridgeContext, events: InboundEvent[]): Promise<InboundEvent[]> {
-    const messages = events.filter((e): e is InboundMessage => e.kind === 'message');
-    const confirmed: InboundEvent[] = [];
-    const client = await ctx.x();
-    for (const message of messages) {
-        try {
-            const page = await client.getDmEvent(message.eventId);
-            const [found] = normalizeDmEventsPage({ ...(page as object), data: [(page as { data?: unknown }).data].filter(Boolean) }, ctx.account.xUserId).events;
-            if (found?.kind === 'message' && found.senderId === message.senderId && found.text === message.text) confirmed.push(found);
-        } catch (e) {
-            ctx.logger.warn(`Could not confirm DM ${message.eventId} with X: ${(e as Error).message}`);
-        }
+async function applyControl(ctx: BridgeContext, control: ControlSignal | undefined, isFresh: (at: number) => boolean): Promise<void> {
+    if (control?.kind !== 'revoke' || control.userId !== ctx.account.xUserId) return;
+    if (control.at !== undefined && (!isFresh(control.at) || control.at < ctx.account.linkedAt - CLOCK_TOLERANCE_MS)) {
+        staleLog.warn(ctx.logger, ctx.now(), `Ignored a revocation dated ${new Date(control.at).toISOString()}, before the current link or too old: a replay.`);
+        return;
     }
-    return confirmed;
+    await accountRecord.write(ctx.persistence, { ...ctx.account, revokedAt: ctx.now() });
+    ctx.logger.warn('X reports that the business account revoked this app\'s access.');
 }
 
 let lastEventNotedAt = 0;

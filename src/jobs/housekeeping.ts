@@ -1,20 +1,35 @@
 /**
- * Daily: drop dedupe markers old enough that X can no longer redeliver their events (webhook retries end
- * within minutes, replays reach back 24 h, polling stops at its cursor), keeping persistence small.
+ * Daily: drop dedupe markers old enough that X can no longer redeliver their events, and lookups of
+ * unverifiable deliveries older than the hourly cap and the same-day de-duplication need, keeping
+ * persistence small.
  */
 import { IPersistence } from '@rocket.chat/apps-engine/definition/accessors';
-import { DAY, utcDay } from '../lib/time';
+import { DAY, HOUR, utcDay } from '../lib/time';
 import { ConversationStore } from '../storage/conversations';
+import { forgetLookupDay } from '../storage/confirmations';
 
 export const SEEN_RETENTION_DAYS = 7;
+/**
+ * Deliveries of events older than this are refused (webhook-events.ts), so an event is either new or
+ * still has its seen marker: a replay can never be taken for a new DM. It covers everything X sends
+ * again: retries end within minutes (3 s, 27 s, 242 s), X Activity API replays reach back 24 hours,
+ * Account Activity API replays five days (docs: x-api/account-activity/create-replay-job). A marker
+ * lives at least SEEN_RETENTION_DAYS after it was written; the hour spares clock differences with X.
+ */
+export const DEDUPE_HORIZON_MS = SEEN_RETENTION_DAYS * DAY - HOUR;
 /** How far back a missed run is caught up. */
 const CATCH_UP_DAYS = 30;
+/** Lookups are read for the last hour and today only. */
+const LOOKUP_RETENTION_DAYS = 1;
 
 export async function runHousekeeping(persistence: IPersistence, now: number): Promise<number> {
     const store = new ConversationStore();
     let removed = 0;
     for (let age = SEEN_RETENTION_DAYS + 1; age <= SEEN_RETENTION_DAYS + CATCH_UP_DAYS; age++) {
         removed += await store.forgetSeenDay(persistence, utcDay(now - age * DAY));
+    }
+    for (let age = LOOKUP_RETENTION_DAYS + 1; age <= LOOKUP_RETENTION_DAYS + CATCH_UP_DAYS; age++) {
+        removed += await forgetLookupDay(persistence, utcDay(now - age * DAY));
     }
     return removed;
 }

@@ -129,6 +129,7 @@ export function wins(claims: { claim?: string }[] | undefined, claim: string): b
 export const conversationKey = (accountId: string, xUserId: string) => miscKey(`x-conv:${accountId}:${xUserId}`);
 const conversationType = miscKey('x-conversation');
 const seenKey = (eventId: string) => miscKey(`x-seen:${eventId}`);
+const claimKey = (claim: string) => miscKey(`x-claim:${claim}`);
 const pendingKey = (eventId: string) => miscKey(`x-pending:${eventId}`);
 const pendingIndex = miscKey('x-pending');
 const unavailableKey = miscKey('x-unavailable-notice');
@@ -177,7 +178,7 @@ export class ConversationStore {
      */
     public async markSeen(persistence: IPersistence, accountId: string, xUserId: string, eventId: string, at: number, billed?: 'dm_received', claim?: string): Promise<void> {
         const marker: SeenMarker = { type: 'seen', eventId, at, ...(claim ? { claim } : {}), ...(billed ? { kind: billed, units: 1 } : {}) };
-        const keys = [conversationKey(accountId, xUserId), seenKey(eventId), seenDayKey(utcDay(at))];
+        const keys = [conversationKey(accountId, xUserId), seenKey(eventId), seenDayKey(utcDay(at)), ...(claim ? [claimKey(claim)] : [])];
         await persistence.createWithAssociations(marker, billed ? [...keys, ledgerDayKey(utcDay(at))] : keys);
     }
 
@@ -188,6 +189,14 @@ export class ConversationStore {
     public async markPosted(persistence: IPersistence, accountId: string, xUserId: string, posted: Omit<PostedRecord, 'type'>): Promise<void> {
         const record: PostedRecord = { type: 'posted', ...posted };
         await persistence.createWithAssociations(record, [conversationKey(accountId, xUserId), seenKey(posted.eventId), seenDayKey(utcDay(posted.at))]);
+    }
+
+    /**
+     * Removes a claim that lost (the event was seen before): a redelivery or a replay leaves no record
+     * behind. Only that one claim goes; the first claim, the event's seen marker, stays.
+     */
+    public async dropClaim(persistence: IPersistence, accountId: string, xUserId: string, eventId: string, claim: string): Promise<void> {
+        await persistence.removeByAssociations([conversationKey(accountId, xUserId), seenKey(eventId), claimKey(claim)]);
     }
 
     /**

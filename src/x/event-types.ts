@@ -106,7 +106,8 @@ export interface IgnoredItem {
 
 /** Deliveries that are about the subscription rather than a conversation. */
 export type ControlSignal =
-    | { kind: 'revoke'; userId: string; appId?: string }
+    /** `at`: X's `date_time` of the revocation, when it gave one (a replayed old one must not unlink a newer link). */
+    | { kind: 'revoke'; userId: string; appId?: string; at?: number }
     | { kind: 'replay-status'; jobState: string; webhookId?: string; jobId?: string };
 
 export interface NormalizeResult {

@@ -59,7 +59,7 @@ export function normalizeXaa(body: unknown): NormalizeResult {
     }
     const payload = asObject(data.payload);
     if (eventType === 'oauth.revoke') {
-        revocation(payload, 'user_id', payload, 'app_id', collector);
+        revocation(payload, 'user_id', payload, 'app_id', collector, payload?.date_time);
         return collector.result();
     }
     if (!XAA_DM_EVENT_TYPES.has(eventType)) {
@@ -96,7 +96,7 @@ export function normalizeAaa(body: unknown): NormalizeResult {
         if (revoke === undefined) {
             return collector.ignore('not-a-dm', 'user_event without revoke').result();
         }
-        revocation(asObject(revoke.source), 'user_id', asObject(revoke.target), 'app_id', collector);
+        revocation(asObject(revoke.source), 'user_id', asObject(revoke.target), 'app_id', collector, revoke.date_time);
         return collector.result();
     }
     const account = readId(root, 'for_user_id');
@@ -397,14 +397,15 @@ function replayStatus(raw: unknown, collector: Collector): void {
     };
 }
 
-function revocation(userHolder: JsonObject | undefined, userKey: string, appHolder: JsonObject | undefined, appKey: string, collector: Collector): void {
+function revocation(userHolder: JsonObject | undefined, userKey: string, appHolder: JsonObject | undefined, appKey: string, collector: Collector, dateTime: unknown): void {
     const user = readId(userHolder, userKey);
     if (!('id' in user)) {
         collector.ignore(problemReason(user.problem), `revoke: ${userKey}`);
         return;
     }
     const app = readId(appHolder, appKey);
-    collector.control = { kind: 'revoke', userId: user.id, ...('id' in app ? { appId: app.id } : {}) };
+    const at = isoMillis(dateTime);
+    collector.control = { kind: 'revoke', userId: user.id, ...('id' in app ? { appId: app.id } : {}), ...(at !== undefined ? { at } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------

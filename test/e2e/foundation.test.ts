@@ -12,9 +12,11 @@ import type { TestHost } from '../../tools/host/host';
 import { settingDefinitions } from '../../src/settings/definitions';
 import { packagedZip, startAppHost, webhookSecret } from './helpers/app-host';
 
-const CRC_KNOWN_TOKEN = 'test token';
+// A crc_token as X sends it (base64 of a UUID, from a 2026 server log; see src/endpoints/crc.ts).
+const CRC_KNOWN_TOKEN = 'M2RkODJkZmMtYjlkYi00NmQ4LTk0MGUtM2JjYzkwM2Q4MjQ0';
 const CRC_KNOWN_SECRET = 'apiSecret';
-const CRC_KNOWN_ANSWER = 'sha256=O5hJl2njQRIa4vsumZ+3oom9ECR5m3aQLRZkPoYelp0=';
+// HMAC-SHA256(apiSecret, token), computed with openssl/node outside the app.
+const CRC_KNOWN_ANSWER = 'sha256=m8/cnIOsOTqf4hRCKGwLaUMmBE7wtq+t04EV+zjFZzw=';
 
 describe('the packaged app in the real Apps-Engine runtime', () => {
     let host: TestHost;

@@ -112,12 +112,12 @@ describe(`security refusals (${K} attempts per kind)`, () => {
         const before = messageCount();
         for (let i = 0; i < K; i++) {
             const d = originals[Math.floor(random() * originals.length)];
-            const replay = await post(rig.webhookUrl(), d.body, { 'x-twitter-webhooks-signature': d.signature });
+            const replay = await post(rig.webhookUrl(), d.body, d.signatureHeaders);
             note('replayed delivery', replay);
             expect(replay.status).toBe(200);
             expect(replay.json?.outcomes).toEqual({ duplicate: 1 });
             const altered = d.body.replace(/original/, 'altered');
-            const tampered = await post(rig.webhookUrl(), altered, { 'x-twitter-webhooks-signature': d.signature });
+            const tampered = await post(rig.webhookUrl(), altered, d.signatureHeaders);
             note('altered replay', tampered);
             expect(tampered.status).toBe(401);
             expect(tampered.json?.error).toBe('invalid_signature');

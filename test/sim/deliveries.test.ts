@@ -1,4 +1,4 @@
-import { ManualClock, startXSim, type SerializationStyle, type XSim, type XUser } from '../../tools/x-sim';
+import { LEGACY_SIGNATURE_HEADER, ManualClock, OAUTH2_SIGNATURE_HEADER, startXSim, type SerializationStyle, type XSim, type XUser } from '../../tools/x-sim';
 import { appOnlyClient, oauth1Client, oauth2Client, sentDmIds } from './helpers/clients';
 import { fakeMp4, TINY_PNG } from './helpers/media';
 import type { WebhookReceiver } from './helpers/receiver';
@@ -167,23 +167,67 @@ describe('webhook deliveries', () => {
   });
 
   describe('serialization styles (signature always over the bytes sent)', () => {
-    const text = 'Café ☕ 😀 see https://example.com/a/b';
+    const text = 'Café ☕ 😀 <3 R&D\u007f see https://example.com/a/b';
     const cases: Array<[SerializationStyle, (raw: string) => void]> = [
-      ['compact', (raw) => expect(raw).toContain('Café ☕ 😀')],
+      ['compact', (raw) => expect(raw).toContain('Café ☕ 😀 <3 R&D\u007f')],
       ['escapedSlashes', (raw) => expect(raw).toContain('https:\\/\\/t.co\\/')],
-      ['unicodeEscaped', (raw) => expect(raw).toContain('Caf\\u00e9 \\u2615 \\ud83d\\ude00')],
-      ['both', (raw) => expect(raw).toMatch(/Caf\\u00e9 \\u2615 \\ud83d\\ude00 see https:\\\/\\\/t\.co\\\//)],
+      ['unicodeEscaped', (raw) => expect(raw).toContain('Caf\\u00e9 \\u2615 \\ud83d\\ude00 <3 R&D\u007f')],
+      ['both', (raw) => expect(raw).toMatch(/Caf\\u00e9 \\u2615 \\ud83d\\ude00 <3 R&D\u007f see https:\\\/\\\/t\.co\\\//)],
+      ['htmlSafe', (raw) => expect(raw).toContain('Café ☕ 😀 \\u003c3 R\\u0026D\u007f see https://t.co/')],
+      ['htmlSafeEscapedSlashes', (raw) => expect(raw).toContain('Café ☕ 😀 \\u003c3 R\\u0026D\u007f see https:\\/\\/t.co\\/')],
+      ['htmlSafeAll', (raw) => expect(raw).toContain('Caf\\u00e9 \\u2615 \\ud83d\\ude00 \\u003c3 R\\u0026D\u007f see https:\\/\\/t.co\\/')],
     ];
 
-    test.each(cases)('%s', async (style, check) => {
+    test.each(cases)('%s (U+007F, being ASCII, stays raw)', async (style, check) => {
       await subscribeAccountActivity(sim, webhookId, business.id);
       sim.faults.once({ serialization: style });
       await sim.sendDm({ from: customer.id, to: business.id, text });
       const [delivery] = receiver.deliveries;
       check(delivery.rawBody.toString('utf8'));
       expect(signatureMatches(sim.defaultApp!.consumerSecret, delivery.rawBody, delivery.signature)).toBe(true);
-      expect((delivery.json as Json).direct_message_events[0].message_create.message_data.text).toMatch(/^Café ☕ 😀 see https:\/\/t\.co\/\w{10}$/);
+      expect((delivery.json as Json).direct_message_events[0].message_create.message_data.text).toMatch(/^Café ☕ 😀 <3 R&D\u007f see https:\/\/t\.co\/\w{10}$/);
       expect(JSON.stringify(delivery.json) === delivery.rawBody.toString('utf8')).toBe(style === 'compact');
+    });
+
+    test('shuffled key order: numeric-id maps in a seeded random order, the rest as JSON.stringify writes it', async () => {
+      await subscribeAccountActivity(sim, webhookId, business.id);
+      const orders = new Set<string>();
+      for (let i = 0; i < 8; i++) {
+        sim.faults.once({ keyOrder: 'shuffled' });
+        await sim.sendDm({ from: customer.id, to: business.id, text: `hi ${i}` });
+        const raw = receiver.deliveries[i].rawBody.toString('utf8');
+        expect(signatureMatches(sim.defaultApp!.consumerSecret, receiver.deliveries[i].rawBody, receiver.deliveries[i].signature)).toBe(true);
+        orders.add([...raw.slice(raw.indexOf('"users":')).matchAll(/"(\d+)":\{"id"/g)].map((m) => m[1]).join(','));
+        expect(raw.startsWith('{"for_user_id":')).toBe(true);
+      }
+      expect([...orders].sort()).toEqual([`${business.id},${customer.id}`, `${customer.id},${business.id}`].sort());
+    });
+  });
+
+  describe('signature headers (legacy and OAuth 2.0)', () => {
+    const headersOf = () => Object.keys(sim.deliveries().at(-1)!.signatureHeaders).sort();
+
+    test('by default, as X does today: both headers for an app with an OAuth 2.0 client secret, each over the exact bytes', async () => {
+      await subscribeAccountActivity(sim, webhookId, business.id);
+      await sim.sendDm({ from: customer.id, to: business.id, text: 'both' });
+      const [record] = sim.deliveries();
+      expect(headersOf()).toEqual([LEGACY_SIGNATURE_HEADER, OAUTH2_SIGNATURE_HEADER]);
+      const raw = Buffer.from(record.body, 'utf8');
+      expect(signatureMatches(sim.defaultApp!.consumerSecret, raw, record.signatureHeaders[LEGACY_SIGNATURE_HEADER])).toBe(true);
+      expect(signatureMatches(sim.defaultApp!.clientSecret!, raw, record.signatureHeaders[OAUTH2_SIGNATURE_HEADER])).toBe(true);
+      expect(receiver.deliveries[0].signature).toBe(record.signatureHeaders[LEGACY_SIGNATURE_HEADER]);
+    });
+
+    test.each([
+      ['legacy', [LEGACY_SIGNATURE_HEADER]],
+      ['oauth2', [OAUTH2_SIGNATURE_HEADER]],
+      ['both', [LEGACY_SIGNATURE_HEADER, OAUTH2_SIGNATURE_HEADER]],
+    ] as const)('configurable: %s', async (mode, expected) => {
+      await subscribeAccountActivity(sim, webhookId, business.id);
+      sim.setSignatureHeaders(mode);
+      await sim.sendDm({ from: customer.id, to: business.id, text: mode });
+      expect(headersOf()).toEqual([...expected]);
+      expect(receiver.deliveries[0].signature === undefined).toBe(mode === 'oauth2');
     });
   });
 

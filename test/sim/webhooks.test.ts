@@ -37,7 +37,11 @@ describe('webhooks', () => {
     const created = await appOnlyClient(sim).v2.post<{ data: Record<string, unknown> }>('webhooks', { url: endpoint.url });
     expect(created.data).toMatchObject({ id: expect.stringMatching(/^\d{19}$/), url: endpoint.url, valid: true, created_at: expect.any(String) });
     expect(endpoint.crcRequests).toHaveLength(1);
-    expect(endpoint.crcRequests[0].searchParams.get('crc_token')).toEqual(expect.any(String));
+    // X's form in captured requests: the base64 of a UUID, and of the time in ms as the nonce, unpadded.
+    const token = endpoint.crcRequests[0].searchParams.get('crc_token')!;
+    expect(token).toMatch(/^[A-Za-z0-9+/]{48}$/);
+    expect(Buffer.from(token, 'base64').toString('utf8')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(Buffer.from(endpoint.crcRequests[0].searchParams.get('nonce')!, 'base64').toString('utf8')).toBe(String(sim.clock.now()));
     const listed = await appOnlyClient(sim).v2.get<{ data: unknown[]; meta: { result_count: number } }>('webhooks');
     expect(listed.meta.result_count).toBe(1);
   });

@@ -3,7 +3,7 @@ import { isManualClock, ManualClock, type SimClock } from './core/clock';
 import { InFlight } from './core/in-flight';
 import { SeededRandom } from './core/random';
 import { CrcChecker } from './delivery/crc';
-import { DeliveryDispatcher } from './delivery/dispatcher';
+import { DeliveryDispatcher, type SignatureHeaderMode } from './delivery/dispatcher';
 import { httpWebhookCall, type WebhookHttpCall } from './delivery/outbound-http';
 import { timedWebhookCall } from './delivery/timed-call';
 import { ActivityFanOut } from './delivery/fan-out';
@@ -55,6 +55,8 @@ export interface XSimOptions<C extends SimClock = ManualClock> {
   quiesceRealMs?: number;
   /** Who authorizes at the OAuth pages and how (default: the business account approves at once). */
   consent?: Partial<ConsentSettings>;
+  /** Signature headers on deliveries (default `auto`: both for apps with an OAuth 2.0 client secret, as X does today). */
+  signatureHeaders?: SignatureHeaderMode;
 }
 
 export const X_RETRY_SCHEDULE_MS = [3_000, 27_000, 242_000];
@@ -84,6 +86,7 @@ export function buildServices(options: XSimOptions<SimClock>, defaultConsentUser
       }
     },
   });
+  if (options.signatureHeaders) dispatcher.signatureHeaders = options.signatureHeaders;
   const fanOut = new ActivityFanOut(store, dispatcher);
   const crc = new CrcChecker(clock, random, call);
   const webhooks = new WebhookService(store, clock, crc, dispatcher, inFlight, {

@@ -5,7 +5,7 @@ import { revokeUserAccess } from './auth/revocation';
 import { buildServices, type XSimOptions } from './build-services';
 import { isManualClock, type ManualClock, type SimClock } from './core/clock';
 import type { CrcCheck } from './delivery/crc';
-import type { DeliveryRecord } from './delivery/dispatcher';
+import type { DeliveryRecord, SignatureHeaderMode } from './delivery/dispatcher';
 import { DEFAULT_APP, DEFAULT_BUSINESS_ACCOUNT, DEFAULT_BUSINESS_OAUTH1 } from './defaults';
 import { mediaUrls } from './dm/views';
 import { serveRequest } from './http/pipeline';
@@ -281,6 +281,11 @@ export class XSim<C extends SimClock = ManualClock> {
   setMediaContentType(host: MediaHost, contentType: string | undefined): void {
     if (contentType === undefined) delete this.services.media.answerType[host];
     else this.services.media.answerType[host] = contentType;
+  }
+
+  /** Which signature headers deliveries carry from now on (default `auto`: as X does today). */
+  setSignatureHeaders(mode: SignatureHeaderMode): void {
+    this.services.dispatcher.signatureHeaders = mode;
   }
 
   setRateLimit(endpointKey: string, policy: Partial<RateLimitPolicy>): void {

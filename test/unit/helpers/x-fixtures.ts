@@ -50,12 +50,15 @@ export function escapeSlashes(raw: string): string {
     return raw.split('/').join('\\/');
 }
 
-/** Raw JSON text with every code unit above 0x7E written as `\uXXXX` (only strings hold them). */
+/**
+ * Raw JSON text with every non-ASCII code unit (U+0080 and up) written as `\uXXXX` (only strings hold
+ * them). U+007F is ASCII and stays raw, as Jackson, Go, Ruby and JSON.stringify write it.
+ */
 export function escapeNonAscii(raw: string, hexCase: 'lower' | 'upper'): string {
     let out = '';
     for (let i = 0; i < raw.length; i++) {
         const unit = raw.charCodeAt(i);
-        if (unit > 0x7e) {
+        if (unit >= 0x80) {
             const hex = unit.toString(16).padStart(4, '0');
             out += `\\u${hexCase === 'upper' ? hex.toUpperCase() : hex}`;
         } else {
@@ -63,4 +66,15 @@ export function escapeNonAscii(raw: string, hexCase: 'lower' | 'upper'): string 
         }
     }
     return out;
+}
+
+/**
+ * Raw JSON text with HTML-safe escapes, as Go's encoding/json and Rails write it: `<` `>` `&` and
+ * U+2028/U+2029 as `\u003c`-style sequences (only strings hold them).
+ */
+export function escapeHtml(raw: string, hexCase: 'lower' | 'upper'): string {
+    return raw.replace(/[<>&\u2028\u2029]/g, (c) => {
+        const hex = c.charCodeAt(0).toString(16).padStart(4, '0');
+        return `\\u${hexCase === 'upper' ? hex.toUpperCase() : hex}`;
+    });
 }

@@ -140,11 +140,11 @@ describe('normalizeXaa', () => {
         });
     });
 
-    it('reports oauth.revoke as a revocation of the user', () => {
+    it('reports oauth.revoke as a revocation of the user, with its time', () => {
         expect(normalizeXaa(fixture('xaa-oauth-revoke.json'))).toEqual({
             events: [],
             ignored: [],
-            control: { kind: 'revoke', userId: BUSINESS, appId: OUR_APP },
+            control: { kind: 'revoke', userId: BUSINESS, appId: OUR_APP, at: Date.parse('2026-07-23T21:44:05Z') },
         });
     });
 
@@ -204,11 +204,11 @@ describe('normalizeAaa', () => {
         expect(onlyMessage(normalizeAaa(fixture('aaa-dm-native-sent.json')))).toMatchObject({ senderId: BUSINESS, sourceAppId: WEB_APP });
     });
 
-    it('reports user_event.revoke as a revocation', () => {
+    it('reports user_event.revoke as a revocation, with its time', () => {
         expect(normalizeAaa(fixture('aaa-user-event-revoke.json'))).toEqual({
             events: [],
             ignored: [],
-            control: { kind: 'revoke', userId: BUSINESS, appId: OUR_APP },
+            control: { kind: 'revoke', userId: BUSINESS, appId: OUR_APP, at: Date.parse('2026-05-10T09:48:12Z') },
         });
     });
 

@@ -7,12 +7,22 @@ import {
     constantTimeEqual,
     crcResponseToken,
     labelledSerializations,
+    LEGACY_SIGNATURE_HEADER,
+    MAX_BODY_BYTES,
+    MAX_CANDIDATES,
+    OAUTH2_SIGNATURE_HEADER,
+    ROCKETCHAT_BODY_LIMIT_BYTES,
     signWebhookBody,
+    verifyDeliverySignature,
     verifyWebhookSignature,
+    WORK_BUDGET_BYTES,
 } from '../../../src/x/webhook-crypto';
-import { compactJsonText, escapeNonAscii, escapeSlashes, fixture, fixtureNames, fixtureText } from '../helpers/x-fixtures';
+import { adversarialBodies } from '../helpers/adversarial-bodies';
+import { compactJsonText, escapeHtml, escapeNonAscii, escapeSlashes, fixture, fixtureNames, fixtureText } from '../helpers/x-fixtures';
 
 const SECRET = 'kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw';
+const CLIENT_SECRET = 'oauth2-client-secret-9aX2mQ0vL7cR5tY8wZ3bN6';
+const LEGACY = LEGACY_SIGNATURE_HEADER;
 
 /** The header X sends for these raw bytes, computed here without the module under test. */
 function xSignature(secret: string, raw: string): string {
@@ -49,7 +59,7 @@ describe('signWebhookBody', () => {
 describe('verifyWebhookSignature over recorded payload shapes', () => {
     it.each(fixtureNames())('accepts the compact raw body of %s', (name) => {
         const raw = compactJsonText(fixtureText(name));
-        expect(verifyRaw(raw)).toEqual({ ok: true, style: expect.any(String) });
+        expect(verifyRaw(raw)).toEqual({ ok: true, style: expect.any(String), header: LEGACY });
     });
 
     it('reconstructs a users map whose ten-digit id JavaScript moved to the front', () => {
@@ -75,7 +85,7 @@ describe('verifyWebhookSignature over recorded payload shapes', () => {
 
     it('needs no key reordering when the raw order is already the parse order', () => {
         const raw = compactJsonText(fixtureText('xaa-dm-sent-echo.json'));
-        expect(verifyRaw(raw)).toEqual({ ok: true, style: 'compact' });
+        expect(verifyRaw(raw)).toEqual({ ok: true, style: 'compact', header: LEGACY });
     });
 });
 
@@ -91,7 +101,30 @@ describe('verifyWebhookSignature escape styles', () => {
         ['escaped-slash+ascii-lower', escapeNonAscii(escapeSlashes(compact), 'lower')],
         ['escaped-slash+ascii-upper', escapeNonAscii(escapeSlashes(compact), 'upper')],
     ])('recognises %s', (style, raw) => {
-        expect(verifyRaw(raw)).toEqual({ ok: true, style });
+        expect(verifyRaw(raw)).toEqual({ ok: true, style, header: LEGACY });
+    });
+
+    // `<`, `>` and `&` as X writes them in DM text (`&lt;3 &amp;`), with `/`, non-ASCII and a line separator.
+    const htmlBody = compactJsonText('{"text":"Tom &amp; Jerry &lt;3 <b> é/ü \u2028 ✓","url":"https://t.co/x"}');
+
+    it.each([
+        ['html-lower', escapeHtml(htmlBody, 'lower')],
+        ['html-upper', escapeHtml(htmlBody, 'upper')],
+        ['escaped-slash+html-lower', escapeHtml(escapeSlashes(htmlBody), 'lower')],
+        ['escaped-slash+html-upper', escapeHtml(escapeSlashes(htmlBody), 'upper')],
+        ['ascii-lower+html-lower', escapeHtml(escapeNonAscii(htmlBody, 'lower'), 'lower')],
+        ['escaped-slash+ascii-lower+html-lower', escapeHtml(escapeNonAscii(escapeSlashes(htmlBody), 'lower'), 'lower')],
+        ['escaped-slash+ascii-upper+html-upper', escapeHtml(escapeNonAscii(escapeSlashes(htmlBody), 'upper'), 'upper')],
+    ])('recognises HTML-safe escapes: %s', (style, raw) => {
+        expect(raw).toMatch(/\\u003[cC]/);
+        expect(verifyRaw(raw)).toEqual({ ok: true, style, header: LEGACY });
+    });
+
+    it('writes U+007F raw in every style, as the simulator does (it is ASCII)', () => {
+        const raw = '{"t":"del\u007f é"}';
+        expect(verifyRaw(raw).ok).toBe(true);
+        expect(verifyRaw(escapeNonAscii(raw, 'lower'))).toEqual({ ok: true, style: 'ascii-lower', header: LEGACY });
+        expect(verifyRaw(raw.replace('\u007f', '\\u007f'))).toEqual({ ok: false, reason: 'mismatch' });
     });
 
     it('combines escape styles with key-order reconstruction', () => {
@@ -101,8 +134,14 @@ describe('verifyWebhookSignature escape styles', () => {
     });
 
     it('writes lone surrogates and control characters the way JSON.stringify does', () => {
-        expect(verifyRaw('{"t":"a\\ud800b\\u0001c\\n"}')).toEqual({ ok: true, style: 'compact' });
-        expect(verifyRaw('{"t":"a\\uD800b\\u0001c\\u00E9"}')).toEqual({ ok: true, style: 'ascii-upper' });
+        expect(verifyRaw('{"t":"a\\ud800b\\u0001c\\n"}')).toEqual({ ok: true, style: 'compact', header: LEGACY });
+        expect(verifyRaw('{"t":"a\\uD800b\\u0001c\\u00E9"}')).toEqual({ ok: true, style: 'ascii-upper', header: LEGACY });
+        expect(verifyRaw('{"t":"a\\uD800b\\u001B"}')).toEqual({ ok: true, style: 'hex-upper', header: LEGACY });
+    });
+
+    it('never reads an escaped backslash followed by "u" as an escape', () => {
+        expect(verifyRaw('{"t":"\\\\u00e9 é"}')).toEqual({ ok: true, style: 'compact', header: LEGACY });
+        expect(verifyRaw('{"t":"\\\\u00e9 \\u00E9"}')).toEqual({ ok: true, style: 'ascii-upper', header: LEGACY });
     });
 });
 
@@ -154,8 +193,44 @@ describe('verifyWebhookSignature refusals', () => {
         expect(verifyWebhookSignature(SECRET, header, body).ok).toBe(true);
     });
 
+    it('refuses a body over the size cap unread', () => {
+        const large = { text: 'a'.repeat(MAX_BODY_BYTES) };
+        expect(verifyWebhookSignature(SECRET, xSignature(SECRET, JSON.stringify(large)), large)).toEqual({ ok: false, reason: 'too-large' });
+    });
+
     it('refuses to verify with an empty consumer secret, even a signature made with it', () => {
         expect(verifyWebhookSignature('', xSignature('', raw), body)).toEqual({ ok: false, reason: 'no-secret' });
+    });
+});
+
+describe('verifyDeliverySignature with the OAuth 2.0 and the legacy header', () => {
+    const raw = compactJsonText(fixtureText('xaa-dm-received-text.json'));
+    const body = JSON.parse(raw);
+    const sources = (legacy: string | undefined, oauth2: string | undefined, keys = { legacy: SECRET, oauth2: CLIENT_SECRET }) => [
+        { name: LEGACY, value: legacy, secret: keys.legacy },
+        { name: OAUTH2_SIGNATURE_HEADER, value: oauth2, secret: keys.oauth2 },
+    ];
+
+    it('accepts a delivery carrying only the OAuth 2.0 header, keyed with the client secret', () => {
+        expect(verifyDeliverySignature(sources(undefined, xSignature(CLIENT_SECRET, raw)), body)).toMatchObject({ ok: true, header: OAUTH2_SIGNATURE_HEADER });
+    });
+
+    it('accepts a delivery carrying both headers, and one whose other header is wrong', () => {
+        expect(verifyDeliverySignature(sources(xSignature(SECRET, raw), xSignature(CLIENT_SECRET, raw)), body).ok).toBe(true);
+        expect(verifyDeliverySignature(sources(xSignature('wrong', raw), xSignature(CLIENT_SECRET, raw)), body)).toMatchObject({ ok: true, header: OAUTH2_SIGNATURE_HEADER });
+        expect(verifyDeliverySignature(sources(xSignature(SECRET, raw), 'sha256=garbage'), body)).toMatchObject({ ok: true, header: LEGACY });
+    });
+
+    it('never lets one header verify with the other header\'s key', () => {
+        expect(verifyDeliverySignature(sources(xSignature(CLIENT_SECRET, raw), undefined), body)).toEqual({ ok: false, reason: 'mismatch' });
+        expect(verifyDeliverySignature(sources(undefined, xSignature(SECRET, raw)), body)).toEqual({ ok: false, reason: 'mismatch' });
+    });
+
+    it('says why when nothing could be checked', () => {
+        expect(verifyDeliverySignature(sources(undefined, undefined), body)).toEqual({ ok: false, reason: 'missing' });
+        expect(verifyDeliverySignature(sources('md5=x', 'sha256=short'), body)).toEqual({ ok: false, reason: 'malformed' });
+        expect(verifyDeliverySignature(sources(undefined, xSignature(CLIENT_SECRET, raw), { legacy: SECRET, oauth2: '' }), body)).toEqual({ ok: false, reason: 'no-secret' });
+        expect(verifyDeliverySignature(sources(xSignature(SECRET, raw), undefined, { legacy: '', oauth2: CLIENT_SECRET }), body)).toEqual({ ok: false, reason: 'no-secret' });
     });
 });
 
@@ -215,7 +290,7 @@ describe('constant-time comparison', () => {
     it('keeps comparing after a match, so timing does not reveal which candidate matched', () => {
         const spy = jest.spyOn(nodeCrypto, 'timingSafeEqual');
         const raw = compactJsonText(fixtureText('xaa-dm-sent-echo.json'));
-        expect(verifyRaw(raw)).toEqual({ ok: true, style: 'compact' });
+        expect(verifyRaw(raw)).toEqual({ ok: true, style: 'compact', header: LEGACY });
         expect(spy.mock.calls.length).toBe(candidateSerializations(JSON.parse(raw)).length);
         expect(spy.mock.calls.length).toBeGreaterThan(1);
     });
@@ -260,20 +335,101 @@ describe('candidateSerializations', () => {
         expect(new Set(texts).size).toBe(texts.length);
     });
 
-    it('labels each candidate with the style that produced it', () => {
+    it('labels each candidate with the style that produced it, likeliest first', () => {
         const labelled = labelledSerializations({ url: 'https://x.com/é' });
         expect(labelled).toEqual([
             { style: 'compact', text: '{"url":"https://x.com/é"}' },
-            { style: 'escaped-slash', text: '{"url":"https:\\/\\/x.com\\/é"}' },
             { style: 'ascii-lower', text: '{"url":"https://x.com/\\u00e9"}' },
-            { style: 'ascii-upper', text: '{"url":"https://x.com/\\u00E9"}' },
+            { style: 'escaped-slash', text: '{"url":"https:\\/\\/x.com\\/é"}' },
             { style: 'escaped-slash+ascii-lower', text: '{"url":"https:\\/\\/x.com\\/\\u00e9"}' },
+            { style: 'ascii-upper', text: '{"url":"https://x.com/\\u00E9"}' },
             { style: 'escaped-slash+ascii-upper', text: '{"url":"https:\\/\\/x.com\\/\\u00E9"}' },
         ]);
     });
 
+    it('tries only the escape styles that change the text', () => {
+        expect(labelledSerializations({ a: 'plain/' }).map((c) => c.style)).toEqual(['compact', 'escaped-slash']);
+        expect(labelledSerializations({ a: 'R&D' }).map((c) => c.style)).toEqual(['compact', 'html-lower']);
+        expect(labelledSerializations({ a: '<3' }).map((c) => c.style)).toEqual(['compact', 'html-lower', 'html-upper']);
+    });
+
     it('stays bounded for bodies with many integer-keyed maps', () => {
         const body = { maps: Array.from({ length: 10 }, () => ({ '2': 0, '1': 0, x: 0 })) };
-        expect(candidateSerializations(body).length).toBeLessThanOrEqual(64 * 6);
+        expect(candidateSerializations(body).length).toBeLessThanOrEqual(MAX_CANDIDATES);
     });
+});
+
+describe('the work bound: what a sender without the secrets can make the verifier do', () => {
+    afterEach(() => jest.restoreAllMocks());
+
+    /** Verifies with both headers forged, counting every byte fed to an HMAC. */
+    function forge(body: unknown) {
+        let hashedBytes = 0;
+        let hmacs = 0;
+        const realCreateHmac = nodeCrypto.createHmac;
+        const spy = jest.spyOn(nodeCrypto, 'createHmac').mockImplementation((algorithm: string, key: crypto.BinaryLike | crypto.KeyObject) => {
+            const hmac = realCreateHmac(algorithm, key);
+            const update = hmac.update.bind(hmac);
+            hmac.update = ((data: string, encoding: BufferEncoding) => {
+                hashedBytes += Buffer.byteLength(data, encoding);
+                hmacs++;
+                return update(data, encoding);
+            }) as typeof hmac.update;
+            return hmac;
+        });
+        const forged = () => `sha256=${crypto.randomBytes(32).toString('base64')}`;
+        const started = performance.now();
+        try {
+            const result = verifyDeliverySignature(
+                [
+                    { name: LEGACY, value: forged(), secret: SECRET },
+                    { name: OAUTH2_SIGNATURE_HEADER, value: forged(), secret: CLIENT_SECRET },
+                ],
+                body,
+            );
+            return { result, hashedBytes, hmacs, ms: performance.now() - started };
+        } finally {
+            spy.mockRestore();
+        }
+    }
+
+    const bodies = adversarialBodies(MAX_BODY_BYTES);
+
+    it.each(bodies)('%s (just under the size cap): refused after at most the budget of candidates and bytes', (_name, body) => {
+        expect(Buffer.byteLength(JSON.stringify(body) ?? '')).toBeLessThanOrEqual(MAX_BODY_BYTES);
+        const { result, hashedBytes, hmacs } = forge(body);
+        expect(result).toEqual({ ok: false, reason: 'mismatch' });
+        // Two keys: each candidate is hashed once per header.
+        expect(hmacs).toBeLessThanOrEqual(2 * MAX_CANDIDATES);
+        expect(hashedBytes).toBeLessThanOrEqual(2 * WORK_BUDGET_BYTES);
+    });
+
+    it.each(adversarialBodies(ROCKETCHAT_BODY_LIMIT_BYTES - 1024).slice(0, 5))('%s (~100 KB, as much as Rocket.Chat accepts): refused unread', (_name, body) => {
+        const { result, hashedBytes } = forge(body);
+        expect(result).toEqual({ ok: false, reason: 'too-large' });
+        expect(hashedBytes).toBe(0);
+    });
+
+    it('hashes no candidate longer than Rocket.Chat accepts (X could not have sent it)', () => {
+        // 60 KB of characters whose escapes are six bytes each: only the raw style fits in 100 KB.
+        const body = { text: 'é'.repeat(30_000) };
+        const { hashedBytes, hmacs } = forge(body);
+        expect(hmacs).toBe(2);
+        expect(hashedBytes).toBe(2 * Buffer.byteLength(JSON.stringify(body)));
+    });
+
+    it('answers every adversarial body within 50 ms in process (the hard security bound)', () => {
+        // Load on a shared machine only ever adds time, so the fastest of several runs is the work's own
+        // cost; a second series runs only when the first was over. Quadratic work (the old verifier took
+        // 8 to 19 s on 28 KB) fails every run.
+        const fastest = (body: unknown, runs: number) => Math.min(...Array.from({ length: runs }, () => forge(body).ms));
+        const slow: string[] = [];
+        for (const [name, body] of bodies) {
+            forge(body); // warm-up: the bound is on the work, not on compiling the code
+            let ms = fastest(body, 5);
+            if (ms >= 50) ms = Math.min(ms, fastest(body, 10));
+            if (ms >= 50) slow.push(`${name}: ${ms.toFixed(1)} ms`);
+        }
+        expect(slow).toEqual([]);
+    }, 60_000);
 });

@@ -31,11 +31,11 @@ export class CrcChecker {
 
   /** Sends one `GET ?crc_token=` to the webhook URL and judges the answer. */
   async check(webhook: Webhook, consumerSecret: string): Promise<CrcCheck> {
-    const crcToken = this.random.string(32);
+    const at = this.clock.now();
+    const crcToken = xCrcToken(this.random);
     const url = new URL(webhook.url);
     url.searchParams.set('crc_token', crcToken);
-    url.searchParams.set('nonce', this.random.digits(16));
-    const at = this.clock.now();
+    url.searchParams.set('nonce', unpaddedBase64(String(at)));
     const outcome = await this.call({ method: 'GET', url: url.toString(), headers: { accept: 'application/json' } });
     const result = { webhookId: webhook.id, at, ...judge(outcome, crcResponseToken(consumerSecret, crcToken)) };
     this.history.push(result);
@@ -58,6 +58,21 @@ export class CrcChecker {
   list(): CrcCheck[] {
     return [...this.history];
   }
+}
+
+/**
+ * X's form, from captured requests (2017 and 2026): the base64 of a random UUID, and the nonce the
+ * base64 of the time in milliseconds, padding stripped (`crc_token=M2RkODJkZmMtYjlkYi00NmQ4LTk0MGUt…
+ * &nonce=MTc2OTUxODI5MjkxNA`; src/endpoints/crc.ts cites them).
+ */
+function xCrcToken(random: SeededRandom): string {
+  const hex = random.string(32, '0123456789abcdef');
+  const uuid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${'89ab'[random.int(4)]}${hex.slice(17, 20)}-${hex.slice(20)}`;
+  return unpaddedBase64(uuid);
+}
+
+function unpaddedBase64(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64').replace(/=+$/, '');
 }
 
 function judge(outcome: CallOutcome, expectedToken: string): { verdict: CrcVerdict; detail: string } {

@@ -6,6 +6,19 @@ import { serializeDelivery } from './serialize';
 import type { TimedWebhookCall } from './timed-call';
 import { sha256Signature } from './webhook-crypto';
 
+export const LEGACY_SIGNATURE_HEADER = 'x-twitter-webhooks-signature';
+export const OAUTH2_SIGNATURE_HEADER = 'x-twitter-webhooks-signature-oauth2';
+
+/**
+ * Which signature headers deliveries carry. X signs with the API key (consumer) secret in
+ * `x-twitter-webhooks-signature` and, for apps that use OAuth 2.0, with the OAuth 2.0 client secret in
+ * `x-twitter-webhooks-signature-oauth2` (x-api.md §12: receivers written since 2026-10 against
+ * docs.x.com's webhooks introduction and quickstart check the OAuth 2.0 one first and fall back to the
+ * legacy one). `auto` is what X does today: both for an app with an OAuth 2.0 client secret, the legacy
+ * one otherwise. An app without a client secret can only ever get the legacy header.
+ */
+export type SignatureHeaderMode = 'auto' | 'legacy' | 'oauth2' | 'both';
+
 export type DeliveryKind = 'xaa' | 'aaa' | 'replay_job_status';
 
 export type AttemptOutcome = 'ok' | 'http-error' | 'timeout' | 'connection-error';
@@ -31,9 +44,10 @@ export interface DeliveryRecord {
   /** Envelope user: XAA `filter.user_id` / AAA `for_user_id`. */
   forUserId?: string;
   createdAt: number;
-  /** Exact bytes sent (as UTF-8) and their signature. */
+  /** Exact bytes sent (as UTF-8), their legacy signature header (when sent) and every signature header sent. */
   body: string;
-  signature: string;
+  signature?: string;
+  signatureHeaders: Record<string, string>;
   serialization: SerializationStyle;
   state: DeliveryState;
   attempts: DeliveryAttempt[];
@@ -50,6 +64,8 @@ export interface DeliveryRecord {
 export interface DeliveryRequest {
   webhook: Webhook;
   consumerSecret: string;
+  /** The app's OAuth 2.0 client secret (null for a public client or an app without OAuth 2.0). */
+  clientSecret?: string | null;
   kind: DeliveryKind;
   eventType: string;
   eventIds: string[];
@@ -80,6 +96,8 @@ export class DeliveryDispatcher {
   private readonly records: DeliveryRecord[] = [];
   private readonly heldForReorder: DeliveryRecord[] = [];
   private nextId = 1;
+  /** Changed with `XSim.setSignatureHeaders`. */
+  signatureHeaders: SignatureHeaderMode = 'auto';
 
   constructor(
     private readonly clock: SimClock,
@@ -94,7 +112,7 @@ export class DeliveryDispatcher {
       ? {}
       : this.faults.takeDeliveryFaults({ eventType: request.eventType, webhookId: request.webhook.id });
     const serialization = plan.serialization ?? 'compact';
-    const body = request.exactBody ?? serializeDelivery(request.payload, serialization);
+    const body = request.exactBody ?? serializeDelivery(request.payload, serialization, plan.keyOrderSeed);
     const original = this.createRecord(request, body, serialization);
     if (!request.webhook.valid) {
       original.state = 'skipped';
@@ -115,7 +133,7 @@ export class DeliveryDispatcher {
   }
 
   list(): DeliveryRecord[] {
-    return this.records.map((record) => ({ ...record, attempts: [...record.attempts], eventIds: [...record.eventIds] }));
+    return this.records.map((record) => ({ ...record, attempts: [...record.attempts], eventIds: [...record.eventIds], signatureHeaders: { ...record.signatureHeaders } }));
   }
 
   /** Original records (not duplicates) whose event falls in a time window, for replay. */
@@ -151,6 +169,7 @@ export class DeliveryDispatcher {
   }
 
   private createRecord(request: DeliveryRequest, body: string, serialization: SerializationStyle): DeliveryRecord {
+    const signatureHeaders = this.sign(request, Buffer.from(body, 'utf8'));
     const record: DeliveryRecord = {
       id: `delivery-${this.nextId++}`,
       webhookId: request.webhook.id,
@@ -162,7 +181,8 @@ export class DeliveryDispatcher {
       forUserId: request.forUserId,
       createdAt: this.clock.now(),
       body,
-      signature: sha256Signature(request.consumerSecret, Buffer.from(body, 'utf8')),
+      signature: signatureHeaders[LEGACY_SIGNATURE_HEADER],
+      signatureHeaders,
       serialization,
       state: 'in-flight',
       attempts: [],
@@ -171,6 +191,17 @@ export class DeliveryDispatcher {
     };
     this.records.push(record);
     return record;
+  }
+
+  /** The signature headers X sends for these bytes under the current mode. */
+  private sign(request: DeliveryRequest, bytes: Buffer): Record<string, string> {
+    const clientSecret = request.clientSecret ?? undefined;
+    const mode = this.signatureHeaders === 'auto' ? (clientSecret ? 'both' : 'legacy') : this.signatureHeaders;
+    const legacy = mode === 'legacy' || mode === 'both' || !clientSecret;
+    return {
+      ...(legacy ? { [LEGACY_SIGNATURE_HEADER]: sha256Signature(request.consumerSecret, bytes) } : {}),
+      ...(clientSecret && mode !== 'legacy' ? { [OAUTH2_SIGNATURE_HEADER]: sha256Signature(clientSecret, bytes) } : {}),
+    };
   }
 
   private send(record: DeliveryRecord, hold: boolean): void {
@@ -200,7 +231,7 @@ export class DeliveryDispatcher {
     const outcome = await this.options.call({
       method: 'POST',
       url: record.url,
-      headers: { 'content-type': 'application/json; charset=utf-8', 'x-twitter-webhooks-signature': record.signature },
+      headers: { 'content-type': 'application/json; charset=utf-8', ...record.signatureHeaders },
       body: record.body,
     });
     const attempt: DeliveryAttempt =

@@ -47,9 +47,11 @@ export class ActivityFanOut {
   }
 
   private send(webhook: Webhook, kind: 'xaa' | 'aaa', eventType: string, activity: DmActivity, forUserId: string, payload: unknown): DeliveryRecord[] {
+    const app = this.store.requireApp(webhook.appId);
     return this.dispatcher.deliver({
       webhook,
-      consumerSecret: this.store.requireApp(webhook.appId).consumerSecret,
+      consumerSecret: app.consumerSecret,
+      clientSecret: app.clientSecret,
       kind,
       eventType,
       eventIds: activity.kind === 'message' ? [activity.message.id] : [],

@@ -123,6 +123,7 @@ export class WebhookService {
       this.dispatcher.deliver({
         webhook,
         consumerSecret: app.consumerSecret,
+        clientSecret: app.clientSecret,
         kind: 'replay_job_status',
         eventType: 'replay_job_status',
         eventIds: [],

@@ -1,7 +1,7 @@
 import type { SeededRandom } from '../core/random';
 
-/** How a delivery body is written: X's bytes are not guaranteed to be compact JSON. */
-export type SerializationStyle = 'compact' | 'escapedSlashes' | 'unicodeEscaped' | 'both';
+/** How a delivery body is written: X's bytes are not guaranteed to be compact JSON (delivery/serialize.ts). */
+export type SerializationStyle = 'compact' | 'escapedSlashes' | 'unicodeEscaped' | 'both' | 'htmlSafe' | 'htmlSafeEscapedSlashes' | 'htmlSafeAll';
 
 export interface RequestMatch {
   method?: string;
@@ -47,7 +47,9 @@ interface FaultLimits {
 export type FaultSpec =
   | ({ api: ApiFaultEffect; match?: RequestMatch } & FaultLimits)
   | ({ delivery: DeliveryFaultEffect; match?: DeliveryMatch } & FaultLimits)
-  | ({ serialization: SerializationStyle; match?: DeliveryMatch } & FaultLimits);
+  | ({ serialization: SerializationStyle; match?: DeliveryMatch } & FaultLimits)
+  /** Numeric-id maps (`users`, `apps`) written in a random order. */
+  | ({ keyOrder: 'shuffled'; match?: DeliveryMatch } & FaultLimits);
 
 export interface InstalledFault {
   id: string;
@@ -72,6 +74,8 @@ export interface DeliveryFaultPlan {
   reorder?: boolean;
   delayMs?: number;
   serialization?: SerializationStyle;
+  /** Seed of the shuffled key order, when one applies. */
+  keyOrderSeed?: number;
 }
 
 /** Per-test fault injection, drawn deterministically from the simulator's seeded RNG. */
@@ -122,6 +126,10 @@ export class Faults {
       if ('api' in spec || !matchesDelivery(spec.match, facts)) continue;
       if ('serialization' in spec) {
         if (plan.serialization === undefined && this.fires(fault)) plan.serialization = spec.serialization;
+        continue;
+      }
+      if ('keyOrder' in spec) {
+        if (plan.keyOrderSeed === undefined && this.fires(fault)) plan.keyOrderSeed = this.random.int(2 ** 31);
         continue;
       }
       const effect = spec.delivery;

@@ -1,0 +1,42 @@
+/**
+ * Webhook bodies built to make a re-serializing signature verifier work as hard as possible: the
+ * shapes that used to cost seconds (many small objects with array-index keys), every escapable
+ * character, rounded integers with `_str` twins, huge integer-keyed maps, deep nesting. Each is
+ * grown up to `targetBytes` of compact JSON (UTF-8).
+ */
+
+/** Repeats `item(i)` inside `wrap` until the compact body is as large as allowed. */
+function grow(targetBytes: number, item: (i: number) => unknown, wrap: (items: unknown[]) => unknown): unknown {
+    const items: unknown[] = [];
+    const size = () => Buffer.byteLength(JSON.stringify(wrap(items)), 'utf8');
+    // Whole batches first, then one at a time near the target.
+    for (let batch = 1024; batch >= 1; batch = Math.floor(batch / 4)) {
+        for (;;) {
+            const start = items.length;
+            for (let i = 0; i < batch; i++) items.push(item(start + i));
+            if (size() <= targetBytes) continue;
+            items.length = start;
+            break;
+        }
+    }
+    return wrap(items);
+}
+
+export type AdversarialBody = [name: string, body: unknown];
+
+export function adversarialBodies(targetBytes: number): AdversarialBody[] {
+    return [
+        ['many small objects with array-index keys', grow(targetBytes, (i) => ({ [String(i % 7)]: 0, [String((i % 5) + 10)]: 1, a: 'x' }), (items) => ({ data: items }))],
+        [
+            'nested integer-keyed maps, each with many orders',
+            grow(targetBytes, (i) => ({ '4': { '3': { '2': { '1': i, b: 0 }, a: 0 }, c: 0 }, '9': 0, '8': 1, '7': 2, d: 0 }), (items) => ({ users: items })),
+        ],
+        ['every escapable character', grow(targetBytes, (i) => `/<>&é€\u2028😀${i % 10}`, (items) => ({ text: items.join('') }))],
+        [
+            'rounded integers with _str twins everywhere',
+            grow(targetBytes, (i) => ({ id: 1921371152162615296 + i * 4096, id_str: String(1921371152162615296n + BigInt(i * 4096)), '1': 0, '2': 0 }), (items) => ({ media: items })),
+        ],
+        ['one map with thousands of integer keys', grow(targetBytes, (i) => [String(i), i], (entries) => Object.fromEntries([...(entries as [string, number][]), ['z', 0]]))],
+        ['deep nesting', JSON.parse(`{"a":${'['.repeat(4000)}"/é<"${']'.repeat(4000)}}`)],
+    ];
+}
