@@ -371,4 +371,40 @@ describe('gap recovery after downtime', () => {
         expect(world.sim.deliveries().filter((d) => d.replayJobId && d.kind !== 'replay_job_status').length).toBeGreaterThanOrEqual(2);
         expect(texts()).toEqual(['before the outage', 'during the outage']);
     }, 30_000);
+
+    it('two instances starting together ask X for one replay, even when the second claims only after the first has finished', async () => {
+        const second = await startInstance(world, 'h-recovery');
+        try {
+            // The second instance reads what is covered, then stops right before writing its claim...
+            let reached!: () => void;
+            const atClaim = new Promise<void>((resolve) => (reached = resolve));
+            let release!: () => void;
+            const released = new Promise<void>((resolve) => (release = resolve));
+            const remove = second.calls.before('PersistenceBridge', 'createWithAssociations', async (args) => {
+                if ((args[0] as { type?: string }).type !== 'recovery-claim') return;
+                reached();
+                await released;
+            });
+            const replays = () => world.sim.requests().filter((r) => r.path === '/2/webhooks/replay').length;
+            const before = replays();
+            try {
+                const secondRun = second.runJobNow(RECOVERY_JOB_ID);
+                await atClaim;
+                // ...while the first instance (restarted meanwhile) asks X, records what it covered and drops its claim.
+                world.host = await world.host.restart();
+                world.front.setHosts([world.host, second]);
+                await world.host.runJobNow(RECOVERY_JOB_ID);
+                expect(replays()).toBe(before + 1);
+                release();
+                await secondRun;
+            } finally {
+                release();
+                remove();
+            }
+            expect(replays()).toBe(before + 1);
+        } finally {
+            world.front.setHosts([world.host]);
+            await second.stop();
+        }
+    }, 30_000);
 });
