@@ -6,7 +6,7 @@
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
 import { signWebhookBody } from '../../src/x/webhook-crypto';
 import { PENDING_JOB_ID, RECOVERY_JOB_ID, VERIFY_JOB_ID } from '../../src/jobs/ids';
-import { roomOf, syncSimClock, visibleTexts } from './helpers/inbound';
+import { deliverFromCustomer, roomOf, syncSimClock, visibleTexts } from './helpers/inbound';
 import { receivedTexts } from './helpers/outbound';
 import { webhookSecret } from './helpers/app-host';
 import { startInstance, startWorld, World } from './helpers/world';
@@ -297,6 +297,43 @@ describe('inbound reliability (Account Activity API webhook)', () => {
             // A second verification (a duplicate job) changes nothing.
             await world.host.runJobNow(VERIFY_JOB_ID);
             expect(visibleTexts(world, roomOf(world, 'Dead Claim Customer')!.id)).toEqual(['first', 'claimed by the dead']);
+        });
+
+        it('a long DM whose delivery failed between its parts: the verification posts the missing part, once', async () => {
+            const customer = world.customer('half_posted', 'Half Posted Customer');
+            await deliverFromCustomer(world, 'aaa', { from: customer, to: world.business.id, text: 'first' });
+            const words: string[] = [];
+            for (let i = 0; words.join(' ').length < 6_000; i++) words.push(`part${i}`);
+            const long = words.join(' ').slice(0, 6_000).trim();
+            // Rocket.Chat takes the first part of the 6,000 characters and fails the second (the delivery dies there).
+            let failed = false;
+            const remove = world.host.calls.before('LivechatBridge', 'createMessage', (args) => {
+                const text = (args[0] as { text?: string }).text ?? '';
+                if (!failed && text !== long && long.endsWith(text.slice(-50)) && !long.startsWith(text.slice(0, 50))) {
+                    failed = true;
+                    throw new Error('simulated failure between the parts');
+                }
+            });
+            try {
+                await deliverFromCustomer(world, 'aaa', { from: customer, to: world.business.id, text: long });
+            } finally {
+                remove();
+            }
+            expect(failed).toBe(true);
+            const room = roomOf(world, 'Half Posted Customer')!;
+            expect(visibleTexts(world, room.id)).toHaveLength(2);
+            // X retries; the event is claimed by the failed delivery, so it is kept in doubt and verified later.
+            await world.sim.clock.advance(4_000);
+            await world.sim.settle();
+            await world.host.settle();
+            expect(inDoubt(customer)).toHaveLength(1);
+            await world.host.runJobNow(VERIFY_JOB_ID);
+            await world.host.settle();
+            const texts = visibleTexts(world, room.id);
+            expect(texts).toHaveLength(3);
+            expect(texts[0]).toBe('first');
+            expect(texts.slice(1).join(' ')).toBe(long);
+            expect(inDoubt(customer)).toEqual([]);
         });
 
         it('when the claimant is only slow, the verification finds its post and adds nothing', async () => {
