@@ -26,7 +26,7 @@ import { sendLifecycleDm } from './lifecycle';
 import { inConversationLane } from './outbound';
 import { inboundText } from './format';
 import { outboundState } from './outbound-state';
-import { postCustomerMessage, postMirroredReply } from './room-poster';
+import { postCustomerMessage, postMirroredReply, roomMessageParts } from './room-poster';
 
 export type InboundOutcome =
     | 'posted'
@@ -123,7 +123,7 @@ const postedHere = new BoundedSet<string>(5_000);
  * The winner's part: into the open room, or a room is opened (none yet, or the last one was closed or
  * deleted), or the message waits for one. What was posted is recorded under the event.
  */
-async function deliverToRoom(ctx: BridgeContext, state: ConversationState, message: InboundMessage): Promise<InboundOutcome> {
+async function deliverToRoom(ctx: BridgeContext, state: ConversationState, message: InboundMessage, alreadyPosted?: ReadonlySet<number>): Promise<InboundOutcome> {
     let conversation = await openRoomOf(ctx, state.conversation);
     if (!conversation) {
         if (state.conversation) outboundState.closedRooms.add(state.conversation.roomId, ctx.now());
@@ -133,13 +133,15 @@ async function deliverToRoom(ctx: BridgeContext, state: ConversationState, messa
             return 'pending';
         }
         conversation = opened;
+        alreadyPosted = undefined;
     }
-    await postAndRecord(ctx, conversation, message);
+    await postAndRecord(ctx, conversation, message, alreadyPosted);
     return 'posted';
 }
 
-async function postAndRecord(ctx: BridgeContext, conversation: ConversationRecord, message: InboundMessage): Promise<void> {
-    const messageIds = await postCustomerMessage(ctx, conversation, message);
+/** Posts the DM (leaving out the parts of a long one already in the room) and records what it became. */
+async function postAndRecord(ctx: BridgeContext, conversation: ConversationRecord, message: InboundMessage, alreadyPosted?: ReadonlySet<number>): Promise<void> {
+    const messageIds = await postCustomerMessage(ctx, conversation, message, alreadyPosted);
     postedHere.add(message.eventId);
     await ctx.conversations.markPosted(ctx.persistence, conversation.accountId, conversation.xUserId, { eventId: message.eventId, at: ctx.now(), roomId: conversation.roomId, messageIds });
 }
@@ -151,23 +153,33 @@ async function postAndRecord(ctx: BridgeContext, conversation: ConversationRecor
 const EARLIER_CONVERSATION_MS = 10 * 60_000;
 
 /**
- * For a claim whose owner died (a restart, a crash) between posting and recording the post: whether the
- * message is already in the room, looked up among its newest messages — the visitor's message with X's
- * timestamp and the DM's text, or the file named after the media id — or belongs to an earlier
- * conversation of this customer. Also recognizes DMs posted by earlier versions, which recorded no posts.
+ * For a claim whose owner died (a restart, a crash) before recording its post: how much of the message is
+ * already in the room, looked up among its newest messages. `'all'` when the file named after the media id
+ * is there, when every part of the text is (part i is the visitor's message stamped X's time + i ms that
+ * starts like that part), or when the DM belongs to an earlier conversation of this customer; else the
+ * indexes of the parts that are there — a claimant can die between the parts of a long DM. Also recognizes
+ * DMs posted by earlier versions, which recorded no posts and did not split.
  */
-async function foundInRoom(ctx: BridgeContext, state: ConversationState, message: InboundMessage): Promise<boolean> {
+async function inRoomAlready(ctx: BridgeContext, state: ConversationState, message: InboundMessage): Promise<'all' | Set<number>> {
+    const present = new Set<number>();
     const conversation = state.conversation;
-    if (!conversation) return false;
-    if (message.createdAt < conversation.openedAt - EARLIER_CONVERSATION_MS) return true;
-    const messages = await ctx.read.getRoomReader().getMessages(conversation.roomId, { limit: 100, sort: { createdAt: 'desc' } });
+    if (!conversation) return present;
+    if (message.createdAt < conversation.openedAt - EARLIER_CONVERSATION_MS) return 'all';
+    const messages = (await ctx.read.getRoomReader().getMessages(conversation.roomId, { limit: 100, sort: { createdAt: 'desc' } })).filter(
+        (m: IMessageRaw) => m.sender?.username === conversation.visitorUsername,
+    );
     const uploadName = message.media ? `x-${message.media.mediaId}.` : undefined;
-    const text = inboundText(message).trim().slice(0, 100);
-    return messages.some((m: IMessageRaw) => {
-        if (m.sender?.username !== conversation.visitorUsername) return false;
-        if (uploadName !== undefined && m.file?.name?.startsWith(uploadName)) return true;
-        return new Date(m.createdAt).getTime() === message.createdAt && (!text || (m.text ?? '').startsWith(text));
+    if (uploadName !== undefined && messages.some((m) => m.file?.name?.startsWith(uploadName))) return 'all';
+    const at = (i: number) => messages.filter((m) => new Date(m.createdAt).getTime() === message.createdAt + i);
+    const text = inboundText(message).trim();
+    // A file-only DM whose file could not be shown is posted as the note alone.
+    if (!text) return at(0).length > 0 ? 'all' : present;
+    if (at(0).some((m) => (m.text ?? '').trimStart().startsWith(text))) return 'all';
+    const parts = await roomMessageParts(ctx, text);
+    parts.forEach((part, i) => {
+        if (at(i).some((m) => (m.text ?? '').trimStart().startsWith(part.slice(0, 100)))) present.add(i);
     });
+    return present.size === parts.length ? 'all' : present;
 }
 
 /**
@@ -201,10 +213,11 @@ async function takeOver(ctx: BridgeContext, message: InboundMessage): Promise<In
         return 'duplicate';
     }
     let outcome: InboundOutcome = 'duplicate';
-    if (await foundInRoom(ctx, state, message)) {
+    const already = await inRoomAlready(ctx, state, message);
+    if (already === 'all') {
         const at = ctx.now();
         await ctx.conversations.markPosted(ctx.persistence, ctx.account.xUserId, message.senderId, { eventId: message.eventId, at, roomId: state.conversation!.roomId, messageIds: [] });
-    } else outcome = await deliverToRoom(ctx, state, message);
+    } else outcome = await deliverToRoom(ctx, state, message, already);
     if (state.inDoubt.has(message.eventId)) await ctx.conversations.removeInDoubt(ctx.persistence, ctx.account.xUserId, message.senderId, message.eventId);
     return outcome;
 }

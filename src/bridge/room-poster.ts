@@ -31,9 +31,10 @@ async function serverTranslator(ctx: BridgeContext) {
 /**
  * Posts a customer's DM as the visitor and returns the ids of the messages it became. Each carries X's
  * timestamp (a visitor's message keeps it), so Rocket.Chat shows redelivered or reordered events in the
- * order the customer wrote them; the parts of a long DM follow one another a millisecond apart.
+ * order the customer wrote them; the parts of a long DM follow one another a millisecond apart. Parts in
+ * `alreadyPosted` (by index) are left out: a delivery that died half-way posted them.
  */
-export async function postCustomerMessage(ctx: BridgeContext, conversation: ConversationRecord, message: InboundMessage): Promise<string[]> {
+export async function postCustomerMessage(ctx: BridgeContext, conversation: ConversationRecord, message: InboundMessage, alreadyPosted?: ReadonlySet<number>): Promise<string[]> {
     const text = inboundText(message);
     // The server's language is read only when a note about the file needs it.
     let t: Promise<Translate> | undefined;
@@ -41,7 +42,7 @@ export async function postCustomerMessage(ctx: BridgeContext, conversation: Conv
     const fetched = message.media ? await fetchInboundMedia(ctx, message.media, translate) : undefined;
     const note = fetched && !fetched.ok ? `_${fetched.note}_` : undefined;
     const body = [text, note].filter(Boolean).join('\n');
-    const ids = body ? await postVisitorText(ctx, conversation, message, body) : [];
+    const ids = body ? await postVisitorText(ctx, conversation, message, body, alreadyPosted) : [];
     if (message.media && fetched?.ok) {
         const upload = await uploadInboundMedia(ctx, conversation, message.media, fetched, translate);
         // The text is in; a failed notice must not fail the delivery (X's retry would find the text and stop).
@@ -55,9 +56,10 @@ export async function roomMessageParts(ctx: BridgeContext, text: string): Promis
     return splitForDm(text, await roomMessageMaxLength(ctx.read, ctx.now()));
 }
 
-async function postVisitorText(ctx: BridgeContext, conversation: ConversationRecord, message: InboundMessage, body: string): Promise<string[]> {
+async function postVisitorText(ctx: BridgeContext, conversation: ConversationRecord, message: InboundMessage, body: string, alreadyPosted?: ReadonlySet<number>): Promise<string[]> {
     const ids: string[] = [];
     for (const [i, part] of (await roomMessageParts(ctx, body)).entries()) {
+        if (alreadyPosted?.has(i)) continue;
         const builder = ctx.modify
             .getCreator()
             .startLivechatMessage()

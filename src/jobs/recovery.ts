@@ -24,16 +24,19 @@ const recoveryRecord = KeyedRecord.named<{ coveredUntil: number }>('x-recovery')
 /** X replays at most the last 24 hours, in whole minutes; a margin covers clock skew and the last write. */
 const MARGIN = 5 * MINUTE;
 
-/** Claims on asking X for a replay: create-only, the first live one wins; older ones belong to finished or dead runs. */
+/**
+ * Claims on asking X for a replay: create-only, the first live one wins; older ones belong to finished or dead
+ * runs. A run drops only its own claim (by record id), never another instance's.
+ */
 const claimKey = miscKey('x-recovery-claim');
 const CLAIM_LIFETIME = 5 * MINUTE;
 
 async function claimRecovery(read: IRead, persistence: IPersistence, now: number): Promise<{ won: boolean; release(): Promise<void> }> {
     const claim = randomBytes(9).toString('base64url');
-    await persistence.createWithAssociation({ type: 'recovery-claim', claim, at: now }, claimKey);
+    const recordId = await persistence.createWithAssociation({ type: 'recovery-claim', claim, at: now }, claimKey);
     const claims = (await read.getPersistenceReader().readByAssociation(claimKey)) as unknown as { claim?: string; at?: number }[];
     const live = claims.filter((c) => c.claim === claim || now - (c.at ?? 0) < CLAIM_LIFETIME);
-    return { won: wins(live, claim), release: async () => void (await persistence.removeByAssociation(claimKey)) };
+    return { won: wins(live, claim), release: async () => void (await persistence.remove(recordId)) };
 }
 
 export type RecoveryOutcome = { replayed: true; from: number; to: number } | { replayed: false; reason: string };
@@ -48,8 +51,12 @@ export async function recoverMissedEvents(read: IRead, http: IHttp, persistence:
     const from = Math.max(since - MARGIN, now - DAY + MINUTE);
     if (now - from < MARGIN) return { replayed: false, reason: 'nothing missed' };
     const claim = await claimRecovery(read, persistence, now);
-    if (!claim.won) return { replayed: false, reason: 'another instance is asking X' };
     try {
+        if (!claim.won) return { replayed: false, reason: 'another instance is asking X' };
+        // A claim is first only among live ones: another instance may have asked X, recorded it and dropped its
+        // claim between our reading of the coverage and our claim. Its replay reached (almost) now, like ours would.
+        const coveredNow = (await recoveryRecord.read(reader))?.coveredUntil ?? 0;
+        if (coveredNow > (recovered?.coveredUntil ?? 0)) return { replayed: false, reason: 'another instance asked X meanwhile' };
         await xClientFor(read, http, persistence, settings, () => now).replayWebhook(delivery.webhookId, from, now);
         await recoveryRecord.write(persistence, { coveredUntil: now });
     } finally {

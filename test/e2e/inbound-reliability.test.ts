@@ -6,7 +6,7 @@
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
 import { signWebhookBody } from '../../src/x/webhook-crypto';
 import { PENDING_JOB_ID, RECOVERY_JOB_ID, VERIFY_JOB_ID } from '../../src/jobs/ids';
-import { roomOf, syncSimClock, visibleTexts } from './helpers/inbound';
+import { deliverFromCustomer, roomOf, syncSimClock, visibleTexts } from './helpers/inbound';
 import { receivedTexts } from './helpers/outbound';
 import { webhookSecret } from './helpers/app-host';
 import { startInstance, startWorld, World } from './helpers/world';
@@ -299,6 +299,43 @@ describe('inbound reliability (Account Activity API webhook)', () => {
             expect(visibleTexts(world, roomOf(world, 'Dead Claim Customer')!.id)).toEqual(['first', 'claimed by the dead']);
         });
 
+        it('a long DM whose delivery failed between its parts: the verification posts the missing part, once', async () => {
+            const customer = world.customer('half_posted', 'Half Posted Customer');
+            await deliverFromCustomer(world, 'aaa', { from: customer, to: world.business.id, text: 'first' });
+            const words: string[] = [];
+            for (let i = 0; words.join(' ').length < 6_000; i++) words.push(`part${i}`);
+            const long = words.join(' ').slice(0, 6_000).trim();
+            // Rocket.Chat takes the first part of the 6,000 characters and fails the second (the delivery dies there).
+            let failed = false;
+            const remove = world.host.calls.before('LivechatBridge', 'createMessage', (args) => {
+                const text = (args[0] as { text?: string }).text ?? '';
+                if (!failed && text !== long && long.endsWith(text.slice(-50)) && !long.startsWith(text.slice(0, 50))) {
+                    failed = true;
+                    throw new Error('simulated failure between the parts');
+                }
+            });
+            try {
+                await deliverFromCustomer(world, 'aaa', { from: customer, to: world.business.id, text: long });
+            } finally {
+                remove();
+            }
+            expect(failed).toBe(true);
+            const room = roomOf(world, 'Half Posted Customer')!;
+            expect(visibleTexts(world, room.id)).toHaveLength(2);
+            // X retries; the event is claimed by the failed delivery, so it is kept in doubt and verified later.
+            await world.sim.clock.advance(4_000);
+            await world.sim.settle();
+            await world.host.settle();
+            expect(inDoubt(customer)).toHaveLength(1);
+            await world.host.runJobNow(VERIFY_JOB_ID);
+            await world.host.settle();
+            const texts = visibleTexts(world, room.id);
+            expect(texts).toHaveLength(3);
+            expect(texts[0]).toBe('first');
+            expect(texts.slice(1).join(' ')).toBe(long);
+            expect(inDoubt(customer)).toEqual([]);
+        });
+
         it('when the claimant is only slow, the verification finds its post and adds nothing', async () => {
             const second = await startInstance(world, 'h-verify');
             try {
@@ -370,5 +407,41 @@ describe('gap recovery after downtime', () => {
         // The replay re-sent both DMs (and the welcome's echo): the one already posted was recognized.
         expect(world.sim.deliveries().filter((d) => d.replayJobId && d.kind !== 'replay_job_status').length).toBeGreaterThanOrEqual(2);
         expect(texts()).toEqual(['before the outage', 'during the outage']);
+    }, 30_000);
+
+    it('two instances starting together ask X for one replay, even when the second claims only after the first has finished', async () => {
+        const second = await startInstance(world, 'h-recovery');
+        try {
+            // The second instance reads what is covered, then stops right before writing its claim...
+            let reached!: () => void;
+            const atClaim = new Promise<void>((resolve) => (reached = resolve));
+            let release!: () => void;
+            const released = new Promise<void>((resolve) => (release = resolve));
+            const remove = second.calls.before('PersistenceBridge', 'createWithAssociations', async (args) => {
+                if ((args[0] as { type?: string }).type !== 'recovery-claim') return;
+                reached();
+                await released;
+            });
+            const replays = () => world.sim.requests().filter((r) => r.path === '/2/webhooks/replay').length;
+            const before = replays();
+            try {
+                const secondRun = second.runJobNow(RECOVERY_JOB_ID);
+                await atClaim;
+                // ...while the first instance (restarted meanwhile) asks X, records what it covered and drops its claim.
+                world.host = await world.host.restart();
+                world.front.setHosts([world.host, second]);
+                await world.host.runJobNow(RECOVERY_JOB_ID);
+                expect(replays()).toBe(before + 1);
+                release();
+                await secondRun;
+            } finally {
+                release();
+                remove();
+            }
+            expect(replays()).toBe(before + 1);
+        } finally {
+            world.front.setHosts([world.host]);
+            await second.stop();
+        }
     }, 30_000);
 });

@@ -199,6 +199,8 @@ describe('npm run deploy: clear errors', () => {
         await startStub({ communityWorkspace: true, installed: [installedTwitter] });
         const e = await failure(run());
         expect(e.message).toMatch(/Cannot_Update_Exempt_App.*uninstall it/);
+        // Uninstalling purges the app's persistence (Apps-Engine AppManager.removeLocal): the advice says what is lost.
+        expect(e.message).toMatch(/deletes everything the app stored.*linked X account.*\/twitter authorize again/);
     });
 
     it('another app with the same name slug (the deprecated Twitter app) blocks the install', async () => {

@@ -1,8 +1,9 @@
 /**
  * What app code may `require`, in both runtimes Rocket.Chat runs apps in:
- * - Deno (Rocket.Chat 8.4 … 8.9): apps-engine `deno-runtime/handlers/app/construct.ts` (1.62) — these built-ins by exact
- *   name (a `node:` prefix is stripped first), `uuid`, and `@rocket.chat/apps-engine/*`;
- * - Node (opt-in from 8.9 with APPS_ENGINE_RUNTIME_BACKEND=node, the only runtime 9.x lists): Rocket.Chat
+ * - Deno (Rocket.Chat 8.4 and later, unless the Node runtime is selected): apps-engine
+ *   `deno-runtime/handlers/app/construct.ts` (1.62) — these built-ins by exact name (a `node:` prefix is stripped
+ *   first), `uuid`, and `@rocket.chat/apps-engine/*`;
+ * - Node (from 8.9, chosen by APPS_ENGINE_RUNTIME_BACKEND, whose default differs between releases): Rocket.Chat
  *   `packages/apps/node-runtime/src/lib/require.ts` — any specifier starting with one of its names.
  * The build allows only what both accept.
  */

@@ -197,9 +197,15 @@ export class RocketChatAppsApi {
                 status,
             );
         }
+        // rest.ts refuses every update of a private app by upload on a workspace without a license. Uninstalling
+        // is the only way forward there, and it purges the app's persistence (Apps-Engine AppManager.removeLocal):
+        // whoever follows this advice must know what they lose.
         if (error === 'Cannot_Update_Exempt_App') {
             return new DeployError(
-                `Rocket.Chat refuses to update this private app on a Community workspace (Cannot_Update_Exempt_App): uninstall it in Administration → Apps, then deploy again.`,
+                `Rocket.Chat refuses to update a private app by upload on a Community workspace (Cannot_Update_Exempt_App). ` +
+                    `The only way is to uninstall it in Administration → Apps, then deploy again — but uninstalling deletes everything the app stored: ` +
+                    `the linked X account and its tokens, the webhook address registered at X, and which rooms belong to which customers ` +
+                    `(replies from rooms opened before will no longer reach X). Afterwards, fill in the settings and run /twitter authorize again.`,
                 status,
             );
         }

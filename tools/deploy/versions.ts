@@ -11,7 +11,6 @@ export const firstRocketChatWithEngine: Readonly<Record<string, string>> = {
     '1.66': '8.8',
     '1.67': '8.9',
     '1.68': '9.0',
-    '1.69': '9.1',
 };
 
 type Triple = [number, number, number];

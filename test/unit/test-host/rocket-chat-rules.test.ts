@@ -110,6 +110,17 @@ describe('Omnichannel (apps/meteor/app/apps/server/bridges/livechat.ts, livechat
         store.rooms.delete(stray.id);
         await expect(bridge.createMessage({ room: { id: stray.id }, visitor, token: visitor.token, text: 'again' }, APP)).rejects.toThrow('Invalid room provided on the message.');
     });
+
+    it('the new room for a closed one takes the department of the visitor the app passes, not the stored visitor\'s', async () => {
+        const { store, bridge, visitor } = setUp();
+        // Registered in a department that getRequiredDepartment would never pick (not shown on registration).
+        store.visitors.set(visitor.id!, { ...visitor, department: 'd-hidden' });
+        const room = await bridge.createRoom({ ...visitor, department: 'd-hidden' }, {}, APP, source);
+        expect(room.department?.id).toBe('d-hidden');
+        store.rooms.set(room.id, { ...store.rooms.get(room.id), isOpen: false } as ILivechatRoom);
+        const id = await bridge.createMessage({ room: { id: room.id }, visitor, token: visitor.token, text: 'hello' }, APP);
+        expect((store.rooms.get(store.messages.get(id)!.room.id) as ILivechatRoom).department?.id).toBe('d-sales');
+    });
 });
 
 describe('rooms.getMessages (apps/meteor/app/apps/server/bridges/rooms.ts)', () => {

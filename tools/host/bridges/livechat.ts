@@ -75,8 +75,10 @@ export class HostLivechatBridge extends LivechatBridge {
      * createMessage → livechat sendMessage (apps/meteor/app/livechat/server/lib/messages.ts) → getRoom
      * (apps/meteor/app/livechat/server/lib/rooms.ts). A room that no longer exists fails in the message
      * converter; a CLOSED room is no error: Rocket.Chat opens a new room for the visitor — its source the
-     * app without label or icons, its department the visitor's or the first with an agent online — and
-     * posts the message there. The visitor's timestamp is kept (no executeSendMessage on this path).
+     * app without label or icons, its department the one on the visitor the app passed (the bridge converts
+     * `message.visitor` with convertAppVisitor, apps/meteor/app/apps/server/converters/visitors.ts, and never
+     * reads the stored visitor's) or else the first with an agent online — and posts the message there. The
+     * visitor's timestamp is kept (no executeSendMessage on this path).
      */
     protected async createMessage(message: ILivechatMessage, appId: string): Promise<string> {
         if (!message.token) throw new Error('Invalid token for livechat message');
@@ -86,7 +88,7 @@ export class HostLivechatBridge extends LivechatBridge {
         let room = existing;
         if (!room.isOpen) {
             const appName = this.ctx.manager().getOneById(appId)?.getNameSlug();
-            room = this.requestRoom({ ...(this.store.visitors.get(guest.id!) ?? {}), ...guest }, undefined, appId, { type: 'app', id: appId, alias: appName });
+            room = this.requestRoom(guest, undefined, appId, { type: 'app', id: appId, alias: appName });
         } else if (room.visitor?.token !== guest.token) {
             throw new MeteorError('cannot-access-room', 'cannot-access-room');
         }
