@@ -5,11 +5,17 @@
  * knows the webhook URL can send such deliveries, so the lookups are bounded: never in polling mode,
  * never twice for one event id in a day, at most CONFIRMATIONS_PER_HOUR across all instances, none once
  * the day's X cost reached the daily spending cap, and billed reads go into the cost ledger.
+ *
+ * Persistence has no atomic counter, so each lookup is a claim: its record is written first, then the
+ * records are read back, and X is asked only if they hold no more than the cap (and no earlier claim on
+ * the same event). Of the lookups made, the one written last read all the others back, so however many
+ * deliveries race on however many instances, an hour never holds more than the cap.
  */
+import { randomBytes } from 'crypto';
 import type { BridgeContext } from '../bridge/context';
 import { HOUR, utcDay } from '../lib/time';
 import { DeliveryMode } from '../settings/ids';
-import { recentLookups, recordLookup } from '../storage/confirmations';
+import { ConfirmationLookup, recentLookups, recordLookup, withdrawLookup } from '../storage/confirmations';
 import { totalsForDay } from '../storage/ledger';
 import { normalizeDmEventsPage } from '../x/events';
 import type { InboundEvent, InboundMessage } from '../x/event-types';
@@ -41,18 +47,25 @@ export async function confirmWithX(ctx: BridgeContext, events: InboundEvent[], i
     if (messages.length === 0) return { confirmed: [], refused: 'nothing-to-look-up' };
     const reader = ctx.read.getPersistenceReader();
     const lookups = await recentLookups(reader, now);
-    let remaining = CONFIRMATIONS_PER_HOUR - lookups.filter((l) => now - l.at < HOUR).length;
-    if (remaining <= 0) return { confirmed: [], refused: 'hourly-cap' };
+    // Checked before writing anything, so a flood past the cap writes no records.
+    if (inTheHour(lookups, now) >= CONFIRMATIONS_PER_HOUR) return { confirmed: [], refused: 'hourly-cap' };
     if (ctx.settings.dailyCapUsd > 0 && (await totalsForDay(reader, utcDay(now))).usd >= ctx.settings.dailyCapUsd) return { confirmed: [], refused: 'daily-cap' };
     const asked = new Set(lookups.map((l) => l.eventId));
     const confirmed: InboundEvent[] = [];
     const client = await ctx.x();
     for (const message of messages) {
         if (asked.has(message.eventId)) continue;
-        if (remaining-- <= 0) break;
         asked.add(message.eventId);
         // Recorded before asking, so other instances count it even if this one dies mid-call.
-        await recordLookup(ctx.persistence, message.eventId, now);
+        const claim = { eventId: message.eventId, at: ctx.now(), claim: randomBytes(9).toString('base64url') };
+        await recordLookup(ctx.persistence, claim);
+        const counted = await recentLookups(reader, claim.at);
+        const overCap = inTheHour(counted, claim.at) > CONFIRMATIONS_PER_HOUR;
+        if (overCap || counted.find((l) => l.eventId === message.eventId)?.claim !== claim.claim) {
+            await withdrawLookup(ctx.persistence, claim);
+            if (overCap) return confirmed.length > 0 ? { confirmed } : { confirmed: [], refused: 'hourly-cap' };
+            continue;
+        }
         try {
             const page = await client.getDmEvent(message.eventId);
             const [found] = normalizeDmEventsPage({ ...(page as object), data: [(page as { data?: unknown }).data].filter(Boolean) }, ctx.account.xUserId).events;
@@ -62,4 +75,9 @@ export async function confirmWithX(ctx: BridgeContext, events: InboundEvent[], i
         }
     }
     return { confirmed };
+}
+
+/** Lookups counted against the hour ending at `at`; those written after it by other deliveries count too. */
+function inTheHour(lookups: ConfirmationLookup[], at: number): number {
+    return lookups.filter((l) => at - l.at < HOUR).length;
 }

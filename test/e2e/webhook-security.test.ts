@@ -15,7 +15,7 @@ import type { SerializationStyle } from '../../tools/x-sim/ops/faults';
 import { adversarialBodies } from '../unit/helpers/adversarial-bodies';
 import { webhookSecret } from './helpers/app-host';
 import { roomOf, syncSimClock, visibleTexts } from './helpers/inbound';
-import { startWorld, World } from './helpers/world';
+import { startInstance, startWorld, World } from './helpers/world';
 
 interface Answer {
     status: number;
@@ -378,4 +378,48 @@ describe('webhook security, Account Activity API mode: replays and the fallback'
         expect((await post(world, current, { [LEGACY_SIGNATURE_HEADER]: signWebhookBody(DEFAULT_APP.consumerSecret, current) })).status).toBe(200);
         expect(account().revokedAt).toEqual(expect.any(Number));
     });
+});
+
+describe('webhook security: the fallback\'s hourly cap under concurrent deliveries on two instances', () => {
+    let world: World;
+
+    beforeAll(async () => {
+        world = await startWorld({ mode: 'xaa' });
+    }, 60_000);
+
+    afterAll(async () => {
+        await world?.stop();
+    });
+
+    it('60 unverifiable deliveries sent at once, each naming 10 new DMs, cost at most the hourly cap of lookups', async () => {
+        const second = await startInstance(world, 'h-concurrent');
+        try {
+            world.front.setHosts([world.host, second]);
+            const mallory = world.customer('mallory_burst', 'Mallory Burst');
+            const forgedSignature = { [LEGACY_SIGNATURE_HEADER]: signWebhookBody('not-the-secret', 'x') };
+            const delivery = (n: number) => {
+                const body = xaaDelivery(world, mallory, String(1_980_000_000_000_000_000n + BigInt(n * 10)), 'made up');
+                const events = body.data.payload.direct_message_events;
+                for (let i = 1; i < 10; i++) events.push({ ...events[0], id: String(1_980_000_000_000_000_000n + BigInt(n * 10 + i)) });
+                return JSON.stringify(body);
+            };
+            const before = lookupsAtX(world);
+            const answers = await Promise.all(Array.from({ length: 60 }, (_, n) => post(world, delivery(n), forgedSignature)));
+            await Promise.all([world.host.settle(), second.settle()]);
+            expect(answers.map((a) => a.status)).toEqual(answers.map(() => 401));
+            const lookups = lookupsAtX(world) - before;
+            expect(lookups).toBeLessThanOrEqual(CONFIRMATIONS_PER_HOUR);
+            // Every lookup made is on record for every instance; the claims that lost the race are gone again.
+            const counted = () => [...world.host.store.appPersistence(world.host.appId).values()].filter((r) => r.data.type === 'confirmation-lookup').length;
+            expect(counted()).toBe(lookups);
+            // The control: the fallback still works afterwards, within what is left of the hour.
+            const control = await post(world, delivery(1000), forgedSignature);
+            expect(control.status).toBe(401);
+            expect(lookupsAtX(world) - before).toBe(lookups + Math.min(10, CONFIRMATIONS_PER_HOUR - lookups));
+            expect(counted()).toBe(lookupsAtX(world) - before);
+        } finally {
+            world.front.setHosts([world.host]);
+            await second.stop();
+        }
+    }, 120_000);
 });
