@@ -35,6 +35,8 @@ export interface WebhookAccessors {
 /** Refused and dropped deliveries are logged at most once a minute per instance: anyone can send them. */
 const refusalLog = new ThrottledLog(MINUTE);
 const staleLog = new ThrottledLog(MINUTE);
+/** Signed deliveries while no account is linked: a replayed one can be sent any number of times. */
+const ignoredLog = new ThrottledLog(MINUTE);
 
 export async function handleWebhookDelivery(headers: Record<string, string>, body: unknown, a: WebhookAccessors): Promise<IApiResponse> {
     if (typeof body !== 'object' || body === null || Array.isArray(body) || Object.keys(body).length === 0) {
@@ -78,8 +80,10 @@ export async function handleWebhookDelivery(headers: Record<string, string>, bod
     }
     const built = await buildBridgeContext(a.read, a.modify, a.persistence, a.http, a.logger);
     if (!built.ok) {
+        // Nothing could confirm it, and nothing tells a stranger more than that.
+        if (!signature.ok) return refuse(401, 'invalid_signature', `The delivery signature does not match (not confirmed with X: ${built.reason}).`);
         // Nothing to deliver to: answering 200 stops X retrying something no retry can fix.
-        a.logger.warn(`Webhook delivery ignored: ${built.reason}`);
+        ignoredLog.warn(a.logger, Date.now(), `Webhook delivery ignored: ${built.reason}`);
         return jsonOk({ accepted: 0, ignored: built.reason });
     }
     const ctx = built.ctx;

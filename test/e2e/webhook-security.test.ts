@@ -422,4 +422,21 @@ describe('webhook security: the fallback\'s hourly cap under concurrent deliveri
             await second.stop();
         }
     }, 120_000);
+
+    it('with no account linked, forged deliveries get 401 (not 200), signed ones 200, and all of them at most one log line a minute', async () => {
+        await world.host.runCommand('/twitter unauthorize', world.admin);
+        const mallory = world.customer('mal_unlinked', 'Mallory Unlinked');
+        const before = { ignored: logLines(world, 'Webhook delivery ignored'), refused: logLines(world, 'Webhook delivery refused'), records: records(world), lookups: lookupsAtX(world) };
+        for (let i = 0; i < 20; i++) {
+            const answer = await post(world, JSON.stringify(xaaDelivery(world, mallory, String(1_970_000_000_000_000_000n + BigInt(i)), 'hello?')), { [LEGACY_SIGNATURE_HEADER]: signWebhookBody('guess', 'x') });
+            expect(answer).toMatchObject({ status: 401, json: { error: 'invalid_signature' } });
+            // A signed one (X's own, or a replay of it) is acknowledged, so X stops retrying.
+            const signed = JSON.stringify(xaaDelivery(world, mallory, String(1_960_000_000_000_000_000n + BigInt(i)), 'signed'));
+            expect(await post(world, signed, { [LEGACY_SIGNATURE_HEADER]: signWebhookBody(DEFAULT_APP.consumerSecret, signed) })).toMatchObject({ status: 200, json: { accepted: 0, ignored: 'not-linked' } });
+        }
+        const after = { ignored: logLines(world, 'Webhook delivery ignored'), refused: logLines(world, 'Webhook delivery refused'), records: records(world), lookups: lookupsAtX(world) };
+        expect(after.ignored - before.ignored).toBeLessThanOrEqual(1);
+        expect(after.refused - before.refused).toBeLessThanOrEqual(1);
+        expect({ records: after.records, lookups: after.lookups }).toEqual({ records: before.records, lookups: before.lookups });
+    });
 });
