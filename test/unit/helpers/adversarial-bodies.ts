@@ -1,8 +1,9 @@
 /**
  * Webhook bodies built to make a re-serializing signature verifier work as hard as possible: the
  * shapes that used to cost seconds (many small objects with array-index keys), every escapable
- * character, rounded integers with `_str` twins, huge integer-keyed maps, deep nesting. Each is
- * grown up to `targetBytes` of compact JSON (UTF-8).
+ * character, rounded integers with `_str` twins, huge integer-keyed maps, wide objects, long chains of
+ * objects whose text changes with each key order, deep nesting. Each is grown up to `targetBytes` of
+ * compact JSON (UTF-8).
  */
 
 /** Repeats `item(i)` inside `wrap` until the compact body is as large as allowed. */
@@ -37,6 +38,15 @@ export function adversarialBodies(targetBytes: number): AdversarialBody[] {
             grow(targetBytes, (i) => ({ id: 1921371152162615296 + i * 4096, id_str: String(1921371152162615296n + BigInt(i * 4096)), '1': 0, '2': 0 }), (items) => ({ media: items })),
         ],
         ['one map with thousands of integer keys', grow(targetBytes, (i) => [String(i), i], (entries) => Object.fromEntries([...(entries as [string, number][]), ['z', 0]]))],
+        ['a wide object: one integer key, then thousands of ordinary ones', grow(targetBytes, (i) => [`k${i}`, i], (entries) => Object.fromEntries([['0', 0], ...(entries as [string, number][])]))],
+        [
+            'a 90-level chain down to an integer-keyed map beside the bulk (rewritten per key order)',
+            grow(targetBytes, () => 'a/é', (parts) => {
+                let chain: unknown = { '1': 0, x: 0, bulk: parts.join('') };
+                for (let level = 0; level < 90; level++) chain = { k: chain, '2': level, y: 1 };
+                return chain;
+            }),
+        ],
         ['deep nesting', JSON.parse(`{"a":${'['.repeat(4000)}"/é<"${']'.repeat(4000)}}`)],
     ];
 }
