@@ -136,6 +136,20 @@ describe('webhook security, X Activity API mode', () => {
         expect(forged.status).toBe(401);
     });
 
+    it('accepts a delivery carrying only the legacy header (X\'s form for an app without OAuth 2.0), keyed with the API key secret', async () => {
+        world.sim.setSignatureHeaders('legacy');
+        const customer = world.customer('legacy_only', 'Lee Legacy');
+        await syncSimClock(world);
+        await world.sim.sendDm({ from: customer, to: world.business.id, text: 'signed the old way' });
+        await world.host.settle();
+        const [delivery] = world.sim.deliveries().filter((d) => d.body.includes('signed the old way'));
+        expect(Object.keys(delivery.signatureHeaders)).toEqual([LEGACY_SIGNATURE_HEADER]);
+        expect(delivery.statusCode).toBe(200);
+        expect(visibleTexts(world, roomOf(world, 'Lee Legacy')!.id)).toEqual(['signed the old way']);
+        const raw = delivery.body.replace('signed the old', 'forged the old');
+        expect((await post(world, raw, { [LEGACY_SIGNATURE_HEADER]: signWebhookBody(DEFAULT_APP.clientSecret!, raw) })).status).toBe(401);
+    });
+
     const styles: (SerializationStyle | 'shuffled')[] = ['compact', 'escapedSlashes', 'unicodeEscaped', 'both', 'htmlSafe', 'htmlSafeEscapedSlashes', 'htmlSafeAll', 'shuffled'];
     it.each(styles)('verifies a delivery written in the %s style', async (style) => {
         const name = `Style ${style} Ünï/名`;

@@ -34,7 +34,7 @@ describe('webhook deliveries', () => {
       expect(receiver.deliveries).toHaveLength(1);
       const [delivery] = receiver.deliveries;
       expect(delivery.contentType).toContain('application/json');
-      expect(signatureMatches(sim.defaultApp!.consumerSecret, delivery.rawBody, delivery.signature)).toBe(true);
+      expect(signatureMatches(sim.defaultApp!.clientSecret!, delivery.rawBody, delivery.oauth2Signature)).toBe(true);
       const { data } = delivery.json as Json;
       expect(data).toMatchObject({ event_uuid: expect.stringMatching(/^-?\d+$/), filter: { user_id: business.id }, event_type: 'dm.received', tag: 'inbound-dms' });
       expect(data.payload.direct_message_events).toEqual([
@@ -107,7 +107,7 @@ describe('webhook deliveries', () => {
       expect(echo.direct_message_events[0].message_create).toMatchObject({ sender_id: business.id, source_app_id: sim.defaultApp!.id });
       expect(echo.apps[sim.defaultApp!.id]).toMatchObject({ id: sim.defaultApp!.id, name: sim.defaultApp!.name });
       expect(native.direct_message_events[0].message_create.source_app_id).toBeUndefined();
-      expect(receiver.deliveries.every((d) => signatureMatches(sim.defaultApp!.consumerSecret, d.rawBody, d.signature))).toBe(true);
+      expect(receiver.deliveries.every((d) => signatureMatches(sim.defaultApp!.clientSecret!, d.rawBody, d.oauth2Signature))).toBe(true);
     });
 
     test('media DMs carry a ton.twitter.com attachment and a trailing t.co link in text and entities', async () => {
@@ -184,7 +184,7 @@ describe('webhook deliveries', () => {
       await sim.sendDm({ from: customer.id, to: business.id, text });
       const [delivery] = receiver.deliveries;
       check(delivery.rawBody.toString('utf8'));
-      expect(signatureMatches(sim.defaultApp!.consumerSecret, delivery.rawBody, delivery.signature)).toBe(true);
+      expect(signatureMatches(sim.defaultApp!.clientSecret!, delivery.rawBody, delivery.oauth2Signature)).toBe(true);
       expect((delivery.json as Json).direct_message_events[0].message_create.message_data.text).toMatch(/^Café ☕ 😀 <3 R&D\u007f see https:\/\/t\.co\/\w{10}$/);
       expect(JSON.stringify(delivery.json) === delivery.rawBody.toString('utf8')).toBe(style === 'compact');
     });
@@ -196,7 +196,7 @@ describe('webhook deliveries', () => {
         sim.faults.once({ keyOrder: 'shuffled' });
         await sim.sendDm({ from: customer.id, to: business.id, text: `hi ${i}` });
         const raw = receiver.deliveries[i].rawBody.toString('utf8');
-        expect(signatureMatches(sim.defaultApp!.consumerSecret, receiver.deliveries[i].rawBody, receiver.deliveries[i].signature)).toBe(true);
+        expect(signatureMatches(sim.defaultApp!.clientSecret!, receiver.deliveries[i].rawBody, receiver.deliveries[i].oauth2Signature)).toBe(true);
         orders.add([...raw.slice(raw.indexOf('"users":')).matchAll(/"(\d+)":\{"id"/g)].map((m) => m[1]).join(','));
         expect(raw.startsWith('{"for_user_id":')).toBe(true);
       }
@@ -207,15 +207,25 @@ describe('webhook deliveries', () => {
   describe('signature headers (legacy and OAuth 2.0)', () => {
     const headersOf = () => Object.keys(sim.deliveries().at(-1)!.signatureHeaders).sort();
 
-    test('by default, as X does today: both headers for an app with an OAuth 2.0 client secret, each over the exact bytes', async () => {
+    test('by default, the strict reading of X today: the OAuth 2.0 header alone for an app with a client secret, over the exact bytes', async () => {
       await subscribeAccountActivity(sim, webhookId, business.id);
+      await sim.sendDm({ from: customer.id, to: business.id, text: 'oauth2' });
+      const [record] = sim.deliveries();
+      expect(headersOf()).toEqual([OAUTH2_SIGNATURE_HEADER]);
+      expect(signatureMatches(sim.defaultApp!.clientSecret!, Buffer.from(record.body, 'utf8'), record.signatureHeaders[OAUTH2_SIGNATURE_HEADER])).toBe(true);
+      expect(signatureMatches(sim.defaultApp!.consumerSecret, Buffer.from(record.body, 'utf8'), record.signatureHeaders[OAUTH2_SIGNATURE_HEADER])).toBe(false);
+      expect(receiver.deliveries[0]).toMatchObject({ signature: undefined, oauth2Signature: record.signatureHeaders[OAUTH2_SIGNATURE_HEADER] });
+    });
+
+    test('both headers, each keyed with its own secret, when asked for', async () => {
+      await subscribeAccountActivity(sim, webhookId, business.id);
+      sim.setSignatureHeaders('both');
       await sim.sendDm({ from: customer.id, to: business.id, text: 'both' });
       const [record] = sim.deliveries();
-      expect(headersOf()).toEqual([LEGACY_SIGNATURE_HEADER, OAUTH2_SIGNATURE_HEADER]);
       const raw = Buffer.from(record.body, 'utf8');
       expect(signatureMatches(sim.defaultApp!.consumerSecret, raw, record.signatureHeaders[LEGACY_SIGNATURE_HEADER])).toBe(true);
       expect(signatureMatches(sim.defaultApp!.clientSecret!, raw, record.signatureHeaders[OAUTH2_SIGNATURE_HEADER])).toBe(true);
-      expect(receiver.deliveries[0].signature).toBe(record.signatureHeaders[LEGACY_SIGNATURE_HEADER]);
+      expect(record.signature).toBe(record.signatureHeaders[LEGACY_SIGNATURE_HEADER]);
     });
 
     test.each([

@@ -174,7 +174,7 @@ describe('webhooks', () => {
     expect(bodies[2]).toBe(bodies[0]);
     expect(bodies[3]).toBe(bodies[1]);
     expect(JSON.parse(bodies[4])).toMatchObject({ replay_job_status: { webhook_id: webhookId, job_state: 'Complete', job_id: job.data.job_id } });
-    expect(endpoint.deliveries.every((d) => signatureMatches(sim.defaultApp!.consumerSecret, d.rawBody, d.signature))).toBe(true);
+    expect(endpoint.deliveries.every((d) => signatureMatches(sim.defaultApp!.clientSecret!, d.rawBody, d.oauth2Signature))).toBe(true);
 
     const tooOld = await rejection(appOnlyClient(sim).v2.post('webhooks/replay', { webhook_id: webhookId, from_date: formatReplayDate(clock.now() - 25 * 60 * 60 * 1000), to_date: formatReplayDate(clock.now()) }));
     expect(tooOld.code).toBe(400);

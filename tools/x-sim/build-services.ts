@@ -55,7 +55,7 @@ export interface XSimOptions<C extends SimClock = ManualClock> {
   quiesceRealMs?: number;
   /** Who authorizes at the OAuth pages and how (default: the business account approves at once). */
   consent?: Partial<ConsentSettings>;
-  /** Signature headers on deliveries (default `auto`: both for apps with an OAuth 2.0 client secret, as X does today). */
+  /** Signature headers on deliveries (default `auto`: the OAuth 2.0 header alone for apps with a client secret, the legacy one otherwise). */
   signatureHeaders?: SignatureHeaderMode;
 }
 

@@ -283,7 +283,7 @@ export class XSim<C extends SimClock = ManualClock> {
     else this.services.media.answerType[host] = contentType;
   }
 
-  /** Which signature headers deliveries carry from now on (default `auto`: as X does today). */
+  /** Which signature headers deliveries carry from now on (default `auto`: the OAuth 2.0 one alone for an app with a client secret). */
   setSignatureHeaders(mode: SignatureHeaderMode): void {
     this.services.dispatcher.signatureHeaders = mode;
   }

@@ -4,7 +4,9 @@ import { crcResponseToken } from '../../../tools/x-sim';
 
 export interface ReceivedDelivery {
   rawBody: Buffer;
+  /** The legacy header (API key secret) and the OAuth 2.0 one (client secret), when sent. */
   signature: string | undefined;
+  oauth2Signature: string | undefined;
   contentType: string | undefined;
   json: unknown;
   /** What the receiver answered ('hang' = never answered). */
@@ -72,6 +74,7 @@ export class WebhookReceiver {
       this.deliveries.push({
         rawBody,
         signature: request.headers['x-twitter-webhooks-signature'] as string | undefined,
+        oauth2Signature: request.headers['x-twitter-webhooks-signature-oauth2'] as string | undefined,
         contentType: request.headers['content-type'],
         json: JSON.parse(rawBody.toString('utf8')),
         answeredWith: answer,

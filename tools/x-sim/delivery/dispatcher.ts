@@ -14,8 +14,11 @@ export const OAUTH2_SIGNATURE_HEADER = 'x-twitter-webhooks-signature-oauth2';
  * `x-twitter-webhooks-signature` and, for apps that use OAuth 2.0, with the OAuth 2.0 client secret in
  * `x-twitter-webhooks-signature-oauth2` (x-api.md §12: receivers written since 2026-10 against
  * docs.x.com's webhooks introduction and quickstart check the OAuth 2.0 one first and fall back to the
- * legacy one). `auto` is what X does today: both for an app with an OAuth 2.0 client secret, the legacy
- * one otherwise. An app without a client secret can only ever get the legacy header.
+ * legacy one; they describe the key as "the client secret when the app has one, the consumer secret
+ * otherwise", and some check the OAuth 2.0 header alone). No source shows X sending both, so `auto`,
+ * the default, is the strict reading: the OAuth 2.0 header alone for an app with a client secret (a
+ * receiver that knows only the legacy header refuses everything), the legacy one otherwise. `both` is
+ * the lenient case. An app without a client secret can only ever get the legacy header.
  */
 export type SignatureHeaderMode = 'auto' | 'legacy' | 'oauth2' | 'both';
 
@@ -196,7 +199,7 @@ export class DeliveryDispatcher {
   /** The signature headers X sends for these bytes under the current mode. */
   private sign(request: DeliveryRequest, bytes: Buffer): Record<string, string> {
     const clientSecret = request.clientSecret ?? undefined;
-    const mode = this.signatureHeaders === 'auto' ? (clientSecret ? 'both' : 'legacy') : this.signatureHeaders;
+    const mode = this.signatureHeaders === 'auto' ? (clientSecret ? 'oauth2' : 'legacy') : this.signatureHeaders;
     const legacy = mode === 'legacy' || mode === 'both' || !clientSecret;
     return {
       ...(legacy ? { [LEGACY_SIGNATURE_HEADER]: sha256Signature(request.consumerSecret, bytes) } : {}),
