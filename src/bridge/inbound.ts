@@ -153,6 +153,13 @@ async function postAndRecord(ctx: BridgeContext, conversation: ConversationRecor
 const EARLIER_CONVERSATION_MS = 10 * 60_000;
 
 /**
+ * Whether a DM was written before this conversation's room opened: it belonged to an earlier one (or to
+ * none). A business DM that arrives again later (X's replay, or a captured delivery posted again) is
+ * never mirrored into a room that did not exist when it was written.
+ */
+const writtenBefore = (conversation: ConversationRecord, message: InboundMessage) => message.createdAt < conversation.openedAt - EARLIER_CONVERSATION_MS;
+
+/**
  * For a claim whose owner died (a restart, a crash) before recording its post: how much of the message is
  * already in the room, looked up among its newest messages. `'all'` when the file named after the media id
  * is there, when every part of the text is (part i is the visitor's message stamped X's time + i ms that
@@ -164,7 +171,7 @@ async function inRoomAlready(ctx: BridgeContext, state: ConversationState, messa
     const present = new Set<number>();
     const conversation = state.conversation;
     if (!conversation) return present;
-    if (message.createdAt < conversation.openedAt - EARLIER_CONVERSATION_MS) return 'all';
+    if (writtenBefore(conversation, message)) return 'all';
     const messages = (await ctx.read.getRoomReader().getMessages(conversation.roomId, { limit: 100, sort: { createdAt: 'desc' } })).filter(
         (m: IMessageRaw) => m.sender?.username === conversation.visitorUsername,
     );
@@ -345,7 +352,7 @@ async function handleBusinessMessage(ctx: BridgeContext, message: InboundMessage
         return 'echo';
     }
     if (state.posted.has(message.eventId)) return 'duplicate';
-    if (!state.conversation) return 'ignored-no-conversation';
+    if (!state.conversation || writtenBefore(state.conversation, message)) return 'ignored-no-conversation';
     await ctx.conversations.addMirrorCandidate(ctx.persistence, ctx.account.xUserId, {
         type: 'mirror-candidate',
         eventId: message.eventId,
@@ -379,7 +386,7 @@ export async function decideMirror(ctx: BridgeContext, candidate: MirrorCandidat
             return settled;
         }
         const conversation = await openRoomOf(ctx, state.conversation);
-        if (!conversation) {
+        if (!conversation || writtenBefore(conversation, message)) {
             await ctx.conversations.removeMirrorCandidate(ctx.persistence, ctx.account.xUserId, candidate);
             return 'ignored-no-conversation';
         }

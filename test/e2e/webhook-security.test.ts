@@ -14,7 +14,7 @@ import { LEGACY_SIGNATURE_HEADER, OAUTH2_SIGNATURE_HEADER } from '../../tools/x-
 import type { SerializationStyle } from '../../tools/x-sim/ops/faults';
 import { adversarialBodies } from '../unit/helpers/adversarial-bodies';
 import { webhookSecret } from './helpers/app-host';
-import { roomOf, syncSimClock, visibleTexts } from './helpers/inbound';
+import { decideBusinessDms, roomOf, syncSimClock, visibleTexts } from './helpers/inbound';
 import { startInstance, startWorld, World } from './helpers/world';
 
 interface Answer {
@@ -240,6 +240,31 @@ describe('webhook security, X Activity API mode', () => {
         await world.host.settle();
         expect({ records: records(world), messages: messages(world) }).toEqual(before);
         expect(visibleTexts(world, roomOf(world, 'Rita Replay')!.id)).toEqual(['only once']);
+    });
+
+    it('a replayed reply the business typed in the X app before this room opened is not mirrored into it', async () => {
+        const customer = world.customer('earlier_conv', 'Ellie Earlier');
+        await syncSimClock(world);
+        await world.sim.sendDm({ from: customer, to: world.business.id, text: 'first question' });
+        await world.host.settle();
+        expect(await world.host.closeRoom(roomOf(world, 'Ellie Earlier')!.id, world.agent)).toBe(true);
+        // Typed in X's app 20 minutes ago, while no room was open: delivered then, and replayed now.
+        const delivery = xaaDelivery(world, world.business.id, '1990000000000000888', 'an old answer from my phone', Date.now() - 20 * 60_000);
+        delivery.data.event_type = 'dm.sent';
+        delivery.data.payload.direct_message_events[0].message_create.target.recipient_id = customer;
+        const raw = JSON.stringify(delivery);
+        const signed = { [OAUTH2_SIGNATURE_HEADER]: signWebhookBody(DEFAULT_APP.clientSecret!, raw) };
+        expect((await post(world, raw, signed)).status).toBe(200);
+        await decideBusinessDms(world);
+        await syncSimClock(world);
+        await world.sim.sendDm({ from: customer, to: world.business.id, text: 'second question' });
+        await world.host.settle();
+        const room = roomOf(world, 'Ellie Earlier')!;
+        const before = { records: records(world), messages: messages(world) };
+        expect((await post(world, raw, signed)).status).toBe(200);
+        await decideBusinessDms(world);
+        expect(visibleTexts(world, room.id)).toEqual(['second question']);
+        expect({ records: records(world), messages: messages(world) }).toEqual(before);
     });
 
     it('1,000 unverifiable deliveries cost at most the hourly cap of billed reads, and nothing above the daily cap', async () => {
