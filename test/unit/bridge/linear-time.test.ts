@@ -47,6 +47,11 @@ const KNOWN = [
     fill('a`', '``', ''),
     Array.from({ length: LENGTH }, (_, i) => String.fromCharCode(0xe000 + (i % 6400))).join(''),
     fill(' ', '', 'https://t.co/a'),
+    // A fence with a long run of spaces (or tabs) before a character a language tag cannot hold.
+    fill(' ', '```', '!'),
+    fill('\t', '```js', '!'),
+    // Words, then a long whitespace tail: trimming the rest before every part rescans the tail.
+    fill('a ', '', ' '.repeat(LENGTH / 2)),
 ];
 
 const TCO_LINKS = Array.from({ length: 40 }, (_, i) => ({ url: `https://t.co/a${i}`, expandedUrl: `https://example.com/${i}` }));

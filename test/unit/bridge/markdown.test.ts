@@ -39,6 +39,12 @@ describe('renderForX', () => {
         expect(renderForX('Try:\n```js\nconst a = b * c * d;\n_x_ = 1\n```\nthen *go*')).toBe('Try:\nconst a = b * c * d;\n_x_ = 1\nthen go');
     });
 
+    it('recognizes fences with spaces around the backticks and the language, and nothing else on the line', () => {
+        expect(renderForX('  ```  c++  \n*a*\n\t```\t\nb')).toBe('*a*\nb');
+        expect(renderForX('``` js x\n*a*\n```')).toBe('``` js x\na\n```');
+        expect(renderForX('````\n*a*\n```')).toBe('````\na\n```');
+    });
+
     it('treats an unclosed fence as text', () => {
         expect(renderForX('```\n*a*')).toBe('```\na');
     });
