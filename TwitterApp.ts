@@ -18,6 +18,7 @@ import { IMessage, IMessageDeleteContext, IPostMessageDeleted, IPostMessageSent,
 import { ISetting } from '@rocket.chat/apps-engine/definition/settings';
 import { IUIKitInteractionHandler, IUIKitResponse, UIKitBlockInteractionContext } from '@rocket.chat/apps-engine/definition/uikit';
 import { handleSetupAction, setUpAfterInstall } from './src/admin/install';
+import { forgetExpiredPendingLinks } from './src/admin/pending-link';
 import { TwitterCommand } from './src/commands/TwitterCommand';
 import { OAuthCallbackEndpoint } from './src/endpoints/OAuthCallbackEndpoint';
 import { WebhookEndpoint } from './src/endpoints/WebhookEndpoint';
@@ -76,7 +77,10 @@ export class TwitterApp
             {
                 id: HOUSEKEEPING_JOB_ID,
                 startupSetting: recurringAtStartup('24 hours'),
-                processor: async (_job, _read, _modify, _http, persis) => void (await runHousekeeping(persis, Date.now())),
+                processor: async (_job, read, modify, http, persis) => {
+                    await runHousekeeping(persis, Date.now());
+                    await forgetExpiredPendingLinks({ read, modify, http, persistence: persis, appId: this.getID(), now: () => Date.now() });
+                },
             },
         ]);
     }

@@ -42,7 +42,8 @@ export async function handleSetupAction(app: App, context: UIKitBlockInteraction
     const decided = data.actionId === CONFIRM_LINK_ACTION ? await confirmPendingLink(a, data.user, data.value) : await cancelPendingLink(a, data.user, data.value);
     const text = decided.ok ? describeLink(decided.link, t) : t(decided.reasonKey, { username: decided.account?.username ?? '' });
     // A decided link closes its message for everyone; a refused press changes nothing but tells the presser why.
-    if (decided.messageId) await closeConfirmationMessage(a, decided.messageId, text);
-    else await tell({ text });
+    // When the message cannot be updated (an admin deleted it), the presser is told instead.
+    const closed = decided.messageId ? await closeConfirmationMessage(a, decided.messageId, text).then(() => true, () => false) : false;
+    if (!closed) await tell({ text });
     return done;
 }

@@ -10,9 +10,11 @@ import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { LayoutBlock } from '@rocket.chat/ui-kit';
 import { randomBytes } from 'crypto';
-import { I18nKey, Translate } from '../i18n/translate';
+import { I18nKey, Translate, translator } from '../i18n/translate';
+import { languageOf } from '../lib/language';
 import type { OAuth2Tokens } from '../storage/account';
 import { miscKey } from '../storage/associations';
+import { wins } from '../storage/conversations';
 import type { XUser } from '../x/client-types';
 import { AdminAccessors, LinkOutcome, linkWithOAuth2Tokens, revokeTokens } from './link';
 import { isAdmin } from './roles';
@@ -37,6 +39,10 @@ interface PendingLink {
 /** Every pending link carries the shared key (to find expired ones) and its own. */
 const ALL_PENDING = miscKey('x-pending-link');
 const ownKey = (id: string) => miscKey(`x-pending-link:${id}`);
+/** Claims on deciding one pending link: see take(). */
+const decisionKey = (id: string) => miscKey(`x-pending-link-decision:${id}`);
+/** A claim older than this belongs to a decision that died midway; it no longer blocks the link. */
+const DECISION_CLAIM_LIFETIME_MS = 60_000;
 
 /** What a press decided; `messageId` is the confirmation message to close, when the link is decided. */
 export type ConfirmationOutcome =
@@ -63,9 +69,10 @@ export async function askToConfirmLink(
         expiresAt: a.now() + PENDING_LINK_TTL_MS,
     };
     await a.persistence.createWithAssociations(record, [ALL_PENDING, ownKey(record.id)]);
-    const room = await ensureSetupRoom(a.read, a.modify, a.persistence, admin);
+    // Someone no longer an admin is not brought into the room that holds the webhook URL (and cannot confirm).
+    const room = await ensureSetupRoom(a.read, a.modify, a.persistence, admin && isAdmin(admin) ? admin : undefined);
     const appUser = await a.read.getUserReader().getAppUser();
-    const text = t('link_confirm_question', { admin: admin?.username ?? '', username: record.account.username, name: record.account.name });
+    const text = t('link_confirm_question', { admin: admin?.username ?? '', username: record.account.username, name: inertName(record.account.name) });
     const message = a.modify.getCreator().startMessage().setRoom(room).setText(text).setGroupable(false).setBlocks(confirmationBlocks(a.appId, record, text, t) as never);
     if (appUser) message.setSender(appUser);
     record.messageId = await a.modify.getCreator().finish(message);
@@ -93,28 +100,52 @@ function confirmationBlocks(appId: string, record: PendingLink, text: string, t:
     ] as LayoutBlock[];
 }
 
+/**
+ * The X display name, which whoever completed the consent chose (up to 50 characters), as inert text in the
+ * confirmation: inside a code span, so no markup, link or mention in it is rendered, without backticks
+ * (which would close the span), `@` (mention parsing) or control and direction characters (which could make
+ * the handle read differently).
+ */
+export function inertName(name: string): string {
+    const plain = name.replace(/[\p{Cc}\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff`@]/gu, '').trim();
+    return plain ? `\`${plain}\`` : '—';
+}
+
 async function readPending(a: AdminAccessors, id: string): Promise<PendingLink | undefined> {
     const [record] = (await a.read.getPersistenceReader().readByAssociation(ownKey(id))) as unknown as PendingLink[];
     return record?.type === 'pending-link' ? record : undefined;
 }
 
-/** Removes the pending link; undefined when it was gone already (confirmed, cancelled or expired meanwhile). */
-async function takePending(a: AdminAccessors, id: string): Promise<PendingLink | undefined> {
-    const [record] = ((await a.persistence.removeByAssociation(ownKey(id))) ?? []) as unknown as PendingLink[];
-    return record?.type === 'pending-link' ? record : undefined;
+/**
+ * Takes the pending link for one decision: confirmed, cancelled or expired, by whichever press, instance or
+ * sweep stores the first live claim. Rocket.Chat's persistence has no atomic take (two removals at once both
+ * return the record), so without a claim a "Link" and a "Cancel" pressed together on two instances would
+ * both proceed: the account linked with a token the other revokes. Undefined when another decision took it.
+ */
+async function take(a: AdminAccessors, id: string): Promise<PendingLink | undefined> {
+    const key = decisionKey(id);
+    const claim = randomBytes(9).toString('base64url');
+    const now = a.now();
+    await a.persistence.createWithAssociation({ type: 'pending-link-decision', claim, at: now }, key);
+    const claims = (await a.read.getPersistenceReader().readByAssociation(key)) as unknown as { claim?: string; at?: number }[];
+    if (!wins(claims.filter((c) => c.claim === claim || now - (c.at ?? 0) < DECISION_CLAIM_LIFETIME_MS), claim)) return undefined;
+    // A decision that finished before this claim was stored removed the link first, then its claims.
+    const pending = await readPending(a, id);
+    if (pending) await a.persistence.removeByAssociation(ownKey(id));
+    await a.persistence.removeByAssociation(key);
+    return pending;
 }
 
 /**
  * The admin who started decides, while still an admin; anyone else's press changes nothing (the link
- * stays for its admin). Rocket.Chat's persistence has no atomic take: two presses on two instances at the
- * same moment could both link — the same account with the same token, so the outcome is the same.
+ * stays for its admin).
  */
 async function decide(a: AdminAccessors, user: IUser, id: string | undefined): Promise<{ taken: PendingLink } | { refused: ConfirmationOutcome }> {
     const refused = (reasonKey: I18nKey) => ({ refused: { ok: false as const, reasonKey } });
     const pending = id ? await readPending(a, id) : undefined;
     if (!pending) return refused('link_confirm_unknown');
     if (!isAdmin(user) || user.id !== pending.adminId) return refused('link_confirm_not_yours');
-    const taken = await takePending(a, pending.id);
+    const taken = await take(a, pending.id);
     return taken ? { taken } : refused('link_confirm_unknown');
 }
 
@@ -149,11 +180,25 @@ export async function closeConfirmationMessage(a: AdminAccessors, messageId: str
     await a.modify.getUpdater().finish(builder);
 }
 
-/** Pending links nobody decided within their 10 minutes: removed, and their tokens revoked at X. */
-async function forgetExpiredPendingLinks(a: AdminAccessors): Promise<void> {
+/**
+ * Pending links nobody decided within their 10 minutes: removed, their tokens revoked at X and their
+ * confirmation messages closed. Run at each new authorization and by the daily housekeeping job, so an
+ * unconfirmed token is kept at most a day after it expired. Returns how many were forgotten.
+ */
+export async function forgetExpiredPendingLinks(a: AdminAccessors): Promise<number> {
     const all = (await a.read.getPersistenceReader().readByAssociation(ALL_PENDING)) as unknown as PendingLink[];
+    let forgotten = 0;
     for (const record of all) {
         if (record.type !== 'pending-link' || record.expiresAt >= a.now()) continue;
-        if (await takePending(a, record.id)) await revokeTokens(a, record.tokens);
+        const taken = await take(a, record.id);
+        if (!taken) continue;
+        forgotten++;
+        await revokeTokens(a, taken.tokens);
+        if (taken.messageId) {
+            const t = translator(await languageOf(a.read, (await a.read.getUserReader().getById(taken.adminId)) ?? undefined));
+            // An admin may have deleted the message: the link is forgotten all the same.
+            await closeConfirmationMessage(a, taken.messageId, t('link_confirm_expired', { username: taken.account.username })).catch(() => undefined);
+        }
     }
+    return forgotten;
 }

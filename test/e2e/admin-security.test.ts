@@ -4,12 +4,15 @@
  *   an admin's repeated status asks X once a minute, whichever instance answers;
  * - a public `#omnichannel-twitter-setup` created before the install receives nothing;
  * - the OAuth 2.0 callback alone links nothing: a leaked authorize link completed with another X account, a
- *   confirmation by anyone but the admin who started, and an expired confirmation all leave the app unlinked.
+ *   confirmation by anyone but the admin who started, and an expired confirmation all leave the app unlinked;
+ *   the X display name in the question is inert; a demoted admin is not brought into the setup room; requests
+ *   nobody pressed are forgotten (token revoked) by the daily housekeeping; "Link" and "Cancel" pressed at once
+ *   on two instances decide once.
  */
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { CANCEL_LINK_ACTION, CONFIRM_LINK_ACTION } from '../../src/admin/pending-link';
 import { SETUP_ROOM_NAME } from '../../src/admin/setup-room';
-import { HEALTH_JOB_ID, SETTINGS_JOB_ID } from '../../src/jobs/ids';
+import { HEALTH_JOB_ID, HOUSEKEEPING_JOB_ID, SETTINGS_JOB_ID } from '../../src/jobs/ids';
 import type { TestHost } from '../../tools/host/host';
 import { DEFAULT_BUSINESS_ACCOUNT } from '../../tools/x-sim/defaults';
 import { webhookSecret } from './helpers/app-host';
@@ -224,7 +227,7 @@ describe('OAuth 2.0: the callback alone links nothing; only the admin who starte
         await world.host.settle();
         expectNothingLinked();
         const message = confirmationMessage()!;
-        expect(message.text).toContain('@admin, X authorized this Rocket.Chat for the account *@mallory_x* (Mallory)');
+        expect(message.text).toContain('@admin, X authorized this Rocket.Chat for the account *@mallory_x* (`Mallory`)');
         expect(buttonsOf(message).map((b) => b.text)).toEqual(['Link @mallory_x', 'Cancel']);
         expect(pendingLinks(world)).toHaveLength(1);
     });
@@ -275,6 +278,74 @@ describe('OAuth 2.0: the callback alone links nothing; only the admin who starte
         expect(pendingLinks(world)).toHaveLength(0);
     });
 
+    it("the X display name, anyone's choice, shows in the question as inert text: no markup, link, mention or direction change", async () => {
+        const handle = world.customer('mallory_name', 'Acme @all *Support*\u2028[verify](https://evil.example) `x`\u202e');
+        const url = await authorizeUrl(world, world.admin);
+        await completeConsentAs(world, url, handle);
+        const message = confirmationMessage()!;
+        expect(message.text).toContain('*@mallory_name* (`Acme all *Support*[verify](https://evil.example) x`). Link it?');
+        expect(JSON.stringify(message.blocks)).toContain('(`Acme all *Support*[verify](https://evil.example) x`)');
+        expect(message.text).not.toContain('@all');
+        expect(await pressSetupButton(world, world.admin, CANCEL_LINK_ACTION)).toBeDefined();
+        expectNothingLinked();
+    });
+
+    it('an admin demoted before the callback is not brought into the setup room and cannot confirm', async () => {
+        const room = setupRoom(world)!;
+        const url = await authorizeUrl(world, otherAdmin);
+        world.host.store.users.get(otherAdmin.id)!.roles = ['user'];
+        try {
+            expect((await completeConsentAs(world, url, malloryX)).status).toBe(200);
+            expect(world.host.store.roomMembers.get(room.id)?.has(otherAdmin.id)).toBe(false);
+            const demoted = world.host.store.users.get(otherAdmin.id)!;
+            const mark = world.host.store.ephemeral.length;
+            await pressSetupButton(world, demoted, CONFIRM_LINK_ACTION);
+            expect(ephemeralSince(world, demoted, mark).join('\n')).toContain('Only the administrator who ran `/twitter authorize` can confirm');
+            expectNothingLinked();
+            expect(pendingLinks(world)).toHaveLength(1);
+        } finally {
+            world.host.store.users.get(otherAdmin.id)!.roles = ['admin', 'user'];
+        }
+    });
+
+    it('a confirmation message deleted meanwhile: the press still decides, and the presser is told the outcome', async () => {
+        const url = await authorizeUrl(world, world.admin);
+        await completeConsentAs(world, url, malloryX);
+        const message = confirmationMessage()!;
+        const { value } = buttonsOf(message).find((b) => b.actionId === CANCEL_LINK_ACTION)!;
+        world.host.store.messages.delete(message.id!);
+        const mark = world.host.store.ephemeral.length;
+        await world.host.blockAction(world.admin, { actionId: CANCEL_LINK_ACTION, blockId: 'x-link-confirmation', value, roomId: setupRoom(world)!.id, messageId: message.id });
+        expect(ephemeralSince(world, world.admin, mark).join('\n')).toContain('Cancelled: @mallory_x was not linked');
+        expect(pendingLinks(world)).toHaveLength(1);
+        expectNothingLinked();
+    });
+
+    it('the daily housekeeping forgets expired requests nobody pressed: removed, token revoked at X, no buttons left', async () => {
+        const url = await authorizeUrl(world, world.admin);
+        await completeConsentAs(world, url, malloryX);
+        const pending = pendingLinks(world);
+        expect(pending).toHaveLength(2);
+        const messageIds = pending.map((r) => (r.data as { messageId: string }).messageId);
+        const revocations = () => world.sim.requests().filter((r) => r.path === '/2/oauth2/revoke' && r.status === 200).length;
+        const before = revocations();
+        // Not yet expired: housekeeping leaves them.
+        await world.host.runJobNow(HOUSEKEEPING_JOB_ID);
+        expect(pendingLinks(world)).toHaveLength(2);
+        for (const record of pendingLinks(world)) record.data = { ...record.data, expiresAt: Date.now() - 1 };
+        await world.host.runJobNow(HOUSEKEEPING_JOB_ID);
+        await world.host.settle();
+        expect(pendingLinks(world)).toHaveLength(0);
+        expect(records(world).filter((r) => r.associations.some((a) => a.id.startsWith('x-pending-link')))).toEqual([]);
+        expect(revocations()).toBe(before + 2);
+        for (const id of messageIds) {
+            const closed = world.host.store.messages.get(id)!;
+            expect(closed.text).toContain('The authorization of @mallory_x expired before it was confirmed');
+            expect(buttonsOf(closed)).toHaveLength(0);
+        }
+        expectNothingLinked();
+    });
+
     it('the admin who started confirms the business account: linked, and the confirmation cannot be replayed', async () => {
         const url = await authorizeUrl(world, world.admin);
         await completeConsentAs(world, url, world.business.id);
@@ -294,4 +365,83 @@ describe('OAuth 2.0: the callback alone links nothing; only the admin who starte
         expect(ephemeralSince(world, world.admin, mark).join('\n')).toContain('already confirmed or cancelled');
         expect(linkedAccount()).toMatchObject({ xUserId: world.business.id });
     });
+});
+
+describe('OAuth 2.0: "Link" and "Cancel" pressed at the same moment on two instances decide once', () => {
+    let world: World;
+
+    beforeAll(async () => {
+        world = await startWorld({ mode: 'xaa', link: false });
+    }, 120_000);
+
+    afterAll(async () => {
+        await world?.stop();
+    });
+
+    /** The association ids a bridge call's arguments name (plain objects over the runtime's JSON-RPC, or records). */
+    const associationIds = (value: unknown): string[] =>
+        (Array.isArray(value) ? value : []).map((a: { id?: string; getID?: () => string }) => a.getID?.() ?? a.id ?? '');
+
+    it('either links (token kept) or cancels (token revoked), never both; the other press is told it was decided', async () => {
+        const second = await startInstance(world, 'h-decide');
+        try {
+            const url = await authorizeUrl(world, world.admin);
+            await completeConsentAs(world, url, world.business.id);
+            const room = setupRoom(world)!;
+            const message = [...world.host.messagesIn(room.id)].reverse().find((m) => buttonsOf(m).length > 0)!;
+            const { value } = buttonsOf(message).find((b) => b.actionId === CONFIRM_LINK_ACTION)!;
+            const pendingKey = `x-pending-link:${value}`;
+            const revocations = () => world.sim.requests().filter((r) => r.path === '/2/oauth2/revoke' && r.status === 200).length;
+            const before = revocations();
+
+            // Both presses wait for each other at the same point: where each stores its claim (when claims are used),
+            // and where each removes the pending link — so neither can finish before the other has read it.
+            const barrier = () => {
+                let arrived = 0;
+                let release!: () => void;
+                const together = new Promise<void>((resolve) => (release = resolve));
+                return async () => {
+                    if (++arrived === 2) release();
+                    await Promise.race([together, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+                };
+            };
+            const atClaim = barrier();
+            const atRemoval = barrier();
+            const removers = [world.host, second].flatMap((h) => [
+                h.calls.before('PersistenceBridge', 'createWithAssociations', async (args) => {
+                    if (associationIds(args[1]).some((id) => id.startsWith(`x-pending-link-decision:${value}`))) await atClaim();
+                }),
+                h.calls.before('PersistenceBridge', 'removeByAssociations', async (args) => {
+                    if (associationIds(args[0]).includes(pendingKey)) await atRemoval();
+                }),
+            ]);
+            const marks = world.host.store.ephemeral.length;
+            try {
+                await Promise.all([
+                    world.host.blockAction(world.admin, { actionId: CONFIRM_LINK_ACTION, blockId: 'x-link-confirmation', value, roomId: room.id, messageId: message.id }),
+                    second.blockAction(world.admin, { actionId: CANCEL_LINK_ACTION, blockId: 'x-link-confirmation', value, roomId: room.id, messageId: message.id }),
+                ]);
+                await Promise.all([world.host.settle(), second.settle()]);
+                await world.sim.settle();
+            } finally {
+                removers.forEach((remove) => remove());
+            }
+
+            const linked = recordData(world, 'x-account') !== undefined;
+            const revoked = revocations() - before;
+            const closed = world.host.store.messages.get(message.id!)!;
+            if (linked) {
+                expect(revoked).toBe(0);
+                expect(closed.text).toContain(`Linked the X account @${DEFAULT_BUSINESS_ACCOUNT.username}`);
+            } else {
+                expect(revoked).toBe(1);
+                expect(closed.text).toContain(`Cancelled: @${DEFAULT_BUSINESS_ACCOUNT.username} was not linked`);
+            }
+            expect(buttonsOf(closed)).toHaveLength(0);
+            expect(ephemeralSince(world, world.admin, marks).join('\n')).toContain('already confirmed or cancelled');
+            expect(records(world).filter((r) => r.associations.some((a) => a.id.startsWith('x-pending-link')))).toEqual([]);
+        } finally {
+            await second.stop();
+        }
+    }, 120_000);
 });
