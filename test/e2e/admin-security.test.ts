@@ -249,6 +249,8 @@ describe('OAuth 2.0: the callback alone links nothing; only the admin who starte
                 expect(ephemeralSince(world, user, mark).join('\n')).toContain(said);
             }
         }
+        // A request with no known user is refused before the app (Rocket.Chat's 401).
+        await expect(world.host.blockAction({ ...world.admin, id: 'not-a-user' }, { actionId: CONFIRM_LINK_ACTION, value, roomId: room.id, messageId: message.id })).rejects.toThrow('401');
         expectNothingLinked();
         expect(pendingLinks(world)).toHaveLength(1);
         expect(buttonsOf(world.host.store.messages.get(message.id!)!)).toHaveLength(2);
@@ -293,14 +295,16 @@ describe('OAuth 2.0: the callback alone links nothing; only the admin who starte
     it('an admin demoted before the callback is not brought into the setup room and cannot confirm', async () => {
         const room = setupRoom(world)!;
         const url = await authorizeUrl(world, otherAdmin);
+        const asItStarted: IUser = { ...otherAdmin, roles: [...(otherAdmin.roles ?? [])] };
         world.host.store.users.get(otherAdmin.id)!.roles = ['user'];
         try {
             expect((await completeConsentAs(world, url, malloryX)).status).toBe(200);
             expect(world.host.store.roomMembers.get(room.id)?.has(otherAdmin.id)).toBe(false);
-            const demoted = world.host.store.users.get(otherAdmin.id)!;
+            // Pressed with the user as it was when it started (still an admin): Rocket.Chat reads the user by the
+            // request's login token, so the app sees its current roles.
             const mark = world.host.store.ephemeral.length;
-            await pressSetupButton(world, demoted, CONFIRM_LINK_ACTION);
-            expect(ephemeralSince(world, demoted, mark).join('\n')).toContain('Only the administrator who ran `/twitter authorize` can confirm');
+            await pressSetupButton(world, asItStarted, CONFIRM_LINK_ACTION);
+            expect(ephemeralSince(world, asItStarted, mark).join('\n')).toContain('Only the administrator who ran `/twitter authorize` can confirm');
             expectNothingLinked();
             expect(pendingLinks(world)).toHaveLength(1);
         } finally {

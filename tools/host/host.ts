@@ -361,9 +361,15 @@ export class TestHost {
      * (apps/meteor/ee/server/apps/communication/uikit.ts) takes the user from the request's authentication and
      * everything else (actionId, blockId, value, rid, mid) from the client's body, unchecked; the room and the
      * message are looked up by id (undefined when unknown) and the engine calls executeBlockActionHandler.
-     * Tests pass any of it, as a crafted request could.
+     * Tests pass any of it, as a crafted request could — except the user: the authentication middleware
+     * (apps/meteor/app/api/server/middlewares/authentication.ts) reads it from the database by the login token,
+     * so the app sees the user's current roles, and a request without a known user is refused with 401. (A
+     * request carrying a visitor token goes to IUIKitLivechatInteractionHandler instead, which this app does
+     * not implement.)
      */
     public async blockAction(user: IUser, action: { actionId: string; blockId?: string; value?: string; roomId?: string; messageId?: string }): Promise<unknown> {
+        const authenticated = this.store.users.get(user.id);
+        if (!authenticated) throw new Error('401: You must be logged in to do this.');
         const room = action.roomId ? this.store.rooms.get(action.roomId) : undefined;
         const message = action.messageId ? this.store.messages.get(action.messageId) : undefined;
         const result = await this.manager.getListenerManager().executeListener(AppInterface.IUIKitInteractionHandler, {
@@ -373,7 +379,7 @@ export class TestHost {
             triggerId: this.store.newId('t'),
             payload: { blockId: action.blockId, value: action.value },
             container: action.messageId ? { type: 'message', id: action.messageId } : undefined,
-            user,
+            user: authenticated,
             room,
             message,
         } as never);
