@@ -98,6 +98,9 @@ describe('renderForX', () => {
     describe('properties', () => {
         const markdownish = (chars: string[]) => fc.array(fc.constantFrom(...chars), { maxLength: 60 }).map((list) => list.join(''));
         const ALPHABET = ['a', 'b', '1', ' ', '\n', '*', '_', '~', '[', ']', '(', ')', '#', '>', '@', '.', '/', '-', 'é', '😀'];
+        // A link whose label only repeats its URL (`[a](a)`) is shown once, as the URL (tested above): the
+        // word and letter properties leave links out, or they would fail on it (seldom, with a random seed).
+        const withoutLinks = (chars: string[]) => markdownish(chars).filter((text) => !text.includes(']('));
 
         it('never throws and never leaks placeholder characters', () => {
             fc.assert(
@@ -136,7 +139,7 @@ describe('renderForX', () => {
             // between them, which Rocket.Chat shows as "aa", so it is one word here too.
             const words = (text: string) => (text.match(/[a-z0-9é*_~\\]+/g) ?? []).map((w) => w.replace(/[*_~\\]/g, '')).filter(Boolean);
             fc.assert(
-                fc.property(markdownish([...ALPHABET, '\\']), (text) => {
+                fc.property(withoutLinks([...ALPHABET, '\\']), (text) => {
                     expect(words(renderForX(text))).toEqual(words(text));
                 }),
                 { numRuns: 2000 },
@@ -146,7 +149,7 @@ describe('renderForX', () => {
         it('keeps every letter and digit, in order, code included', () => {
             const letters = (text: string) => text.replace(/[^a-z0-9é]/g, '');
             fc.assert(
-                fc.property(markdownish([...ALPHABET, '`', '\\']), (text) => {
+                fc.property(withoutLinks([...ALPHABET, '`', '\\']), (text) => {
                     expect(letters(renderForX(text))).toBe(letters(text));
                 }),
                 { numRuns: 2000 },
