@@ -261,8 +261,9 @@ async function scriptedSession(sim: XSim, clock: ManualClock): Promise<void> {
     await oauth1.v2.me().catch(ignore);
 
     // Replay, unsubscribe, delete.
-    const now = new Date(clock.now()).toISOString().replace(/[-T:]/g, '').slice(0, 12);
-    await app.v2.post('webhooks/replay', { webhook_id: webhookId, from_date: now, to_date: now });
+    const replayDate = (ago: number) => new Date(clock.now() - ago).toISOString().replace(/[-T:]/g, '').slice(0, 12);
+    const now = replayDate(0);
+    await app.v2.post('webhooks/replay', { webhook_id: webhookId, from_date: replayDate(40 * 60_000), to_date: replayDate(15 * 60_000) });
     await app.v2.post('webhooks/replay', { webhook_id: webhookId, from_date: '2020', to_date: now }).catch(ignore);
     await sim.settle();
     await app.v2.delete('activity/subscriptions', undefined, { query: { ids: `${sentSubscription},999` } }).catch(ignore);

@@ -166,8 +166,11 @@ describe('webhooks', () => {
     const from = formatReplayDate(clock.now());
     await sim.sendDm({ from: customer.id, to: sim.business!.id, text: 'one' });
     await sim.sendDm({ from: customer.id, to: sim.business!.id, text: 'two' });
-    await clock.advance(5 * 60 * 1000);
-    const job = await appOnlyClient(sim).v2.post<{ data: { job_id: string } }>('webhooks/replay', { webhook_id: webhookId, from_date: from, to_date: formatReplayDate(clock.now()) });
+    // from_date must be 31 minutes old and to_date 10 (exclusive): the window ends 2 minutes after the DMs.
+    await clock.advance(2 * 60 * 1000);
+    const to = formatReplayDate(clock.now());
+    await clock.advance(31 * 60 * 1000);
+    const job = await appOnlyClient(sim).v2.post<{ data: { job_id: string } }>('webhooks/replay', { webhook_id: webhookId, from_date: from, to_date: to });
     await sim.settle();
     const bodies = endpoint.deliveries.map((d) => d.rawBody.toString());
     expect(bodies).toHaveLength(5);
@@ -176,7 +179,7 @@ describe('webhooks', () => {
     expect(JSON.parse(bodies[4])).toMatchObject({ replay_job_status: { webhook_id: webhookId, job_state: 'Complete', job_id: job.data.job_id } });
     expect(endpoint.deliveries.every((d) => signatureMatches(sim.defaultApp!.clientSecret!, d.rawBody, d.oauth2Signature))).toBe(true);
 
-    const tooOld = await rejection(appOnlyClient(sim).v2.post('webhooks/replay', { webhook_id: webhookId, from_date: formatReplayDate(clock.now() - 25 * 60 * 60 * 1000), to_date: formatReplayDate(clock.now()) }));
+    const tooOld = await rejection(appOnlyClient(sim).v2.post('webhooks/replay', { webhook_id: webhookId, from_date: formatReplayDate(clock.now() - 25 * 60 * 60 * 1000), to_date: to }));
     expect(tooOld.code).toBe(400);
   });
 });

@@ -3,6 +3,7 @@ import { isManualClock, ManualClock, type SimClock } from './core/clock';
 import { InFlight } from './core/in-flight';
 import { SeededRandom } from './core/random';
 import { CrcChecker } from './delivery/crc';
+import type { CrcKeyKind } from './delivery/crc-key';
 import { DeliveryDispatcher, type SignatureHeaderMode } from './delivery/dispatcher';
 import { httpWebhookCall, type WebhookHttpCall } from './delivery/outbound-http';
 import { timedWebhookCall } from './delivery/timed-call';
@@ -39,6 +40,8 @@ export interface XSimOptions<C extends SimClock = ManualClock> {
   retryDelaysMs?: number[];
   /** Automatic CRC re-check period (default 1 h; 0 disables). */
   crcIntervalMs?: number;
+  /** Which secret CRC challenges are keyed with (default the consumer secret; see delivery/crc-key.ts). */
+  crcKey?: CrcKeyKind;
   /** How long GIF/video processing takes after finalize, in simulated ms (default 5 000). */
   mediaProcessingMs?: number;
   /** OAuth 2.0 access-token lifetime (default 2 h). */
@@ -61,6 +64,9 @@ export interface XSimOptions<C extends SimClock = ManualClock> {
 
 export const X_RETRY_SCHEDULE_MS = [3_000, 27_000, 242_000];
 
+/** X Activity API `dm.received` deliveries are the billed ones (ops/ledger.ts). */
+const isBilledDelivery = (delivery: { kind: string; eventType: string }) => delivery.kind === 'xaa' && delivery.eventType === 'dm.received';
+
 /** Wires the simulator's services together from the options. */
 export function buildServices(options: XSimOptions<SimClock>, defaultConsentUser: string): SimServices {
   const clock = options.clock ?? new ManualClock();
@@ -80,8 +86,9 @@ export function buildServices(options: XSimOptions<SimClock>, defaultConsentUser
     call,
     retryDelaysMs: options.retryDelaysMs ?? X_RETRY_SCHEDULE_MS,
     webhookIsLive: (webhookId) => store.webhooks.get(webhookId)?.valid === true,
+    withheld: (request) => (isBilledDelivery(request) && ledger.isDepleted(request.webhook.appId) ? 'credits depleted (billed event)' : undefined),
     onDelivered: (record) => {
-      if (record.kind === 'xaa' && record.eventType === 'dm.received') {
+      if (isBilledDelivery(record)) {
         for (const eventId of record.eventIds) ledger.chargeDeliveryOnce(record.appId, eventId, clock.now());
       }
     },
@@ -92,6 +99,7 @@ export function buildServices(options: XSimOptions<SimClock>, defaultConsentUser
   const webhooks = new WebhookService(store, clock, crc, dispatcher, inFlight, {
     lenientWebhookUrls: options.lenientWebhookUrls ?? true,
     crcIntervalMs: options.crcIntervalMs ?? 60 * 60 * 1000,
+    crcKey: options.crcKey ?? 'consumer-secret',
   });
   return {
     store,

@@ -5,6 +5,7 @@ import { revokeUserAccess } from './auth/revocation';
 import { buildServices, type XSimOptions } from './build-services';
 import { isManualClock, type ManualClock, type SimClock } from './core/clock';
 import type { CrcCheck } from './delivery/crc';
+import type { CrcKeyKind } from './delivery/crc-key';
 import type { DeliveryRecord, SignatureHeaderMode } from './delivery/dispatcher';
 import { DEFAULT_APP, DEFAULT_BUSINESS_ACCOUNT, DEFAULT_BUSINESS_OAUTH1 } from './defaults';
 import { mediaUrls } from './dm/views';
@@ -188,6 +189,38 @@ export class XSim<C extends SimClock = ManualClock> {
   /** The user revokes app access: their tokens for the app (or all apps) stop working, AAA subscriptions end. */
   revokeUserTokens(userId: string, appId?: string): void {
     revokeUserAccess(this.services, userId, appId);
+  }
+
+  /** Which secret X keys the app's CRC challenges with from the next check on (X changed it in 2026). */
+  setCrcKey(kind: CrcKeyKind, appId = this.requireDefaultAppId()): void {
+    this.services.store.requireApp(appId);
+    this.services.webhooks.setCrcKey(appId, kind);
+  }
+
+  /** The app's prepaid pay-per-use balance in USD (undefined = unlimited, the default). */
+  setCredits(usd: number | undefined, appId = this.requireDefaultAppId()): void {
+    this.services.ledger.setCredits(this.services.store.requireApp(appId).id, usd);
+  }
+
+  /** Buys credits: X accepts calls again once the balance is above zero. */
+  addCredits(usd: number, appId = this.requireDefaultAppId()): void {
+    this.services.ledger.addCredits(this.services.store.requireApp(appId).id, usd);
+  }
+
+  credits(appId = this.requireDefaultAppId()): number | undefined {
+    return this.services.ledger.credits(appId);
+  }
+
+  /** Deletes a webhook (and its subscriptions) as the developer portal does, behind the app's back. */
+  deleteWebhook(webhookId: string): void {
+    const webhook = this.services.store.webhooks.get(webhookId);
+    if (!webhook) throw new Error(`x-sim: no webhook ${webhookId}`);
+    this.services.webhooks.delete(webhook);
+  }
+
+  private requireDefaultAppId(): string {
+    if (!this.defaultApp) throw new Error('x-sim: no default app (seedDefaults: false); pass an app id');
+    return this.defaultApp.id;
   }
 
   /** Who is "signed in" at the OAuth pages, and whether they approve, deny, or see a consent page. */

@@ -88,6 +88,8 @@ export interface DispatcherOptions {
   onDelivered: (record: DeliveryRecord) => void;
   /** Whether the webhook still exists and is valid at attempt time. */
   webhookIsLive: (webhookId: string) => boolean;
+  /** Why X would not send this delivery at all (e.g. a billed event while credits are depleted). */
+  withheld?: (request: DeliveryRequest) => string | undefined;
 }
 
 /**
@@ -117,9 +119,10 @@ export class DeliveryDispatcher {
     const serialization = plan.serialization ?? 'compact';
     const body = request.exactBody ?? serializeDelivery(request.payload, serialization, plan.keyOrderSeed);
     const original = this.createRecord(request, body, serialization);
-    if (!request.webhook.valid) {
+    const skipped = !request.webhook.valid ? 'webhook is invalid (failed CRC)' : request.exactBody ? undefined : this.options.withheld?.(request);
+    if (skipped) {
       original.state = 'skipped';
-      original.reason = 'webhook is invalid (failed CRC)';
+      original.reason = skipped;
       return [original];
     }
     const copies = Array.from({ length: plan.duplicate ?? 0 }, () => this.createRecord({ ...request, copyOf: original.id }, body, serialization));
@@ -139,10 +142,10 @@ export class DeliveryDispatcher {
     return this.records.map((record) => ({ ...record, attempts: [...record.attempts], eventIds: [...record.eventIds], signatureHeaders: { ...record.signatureHeaders } }));
   }
 
-  /** Original records (not duplicates) whose event falls in a time window, for replay. */
+  /** Original records (not duplicates) whose event falls in the window [fromMs, toMs), for replay. */
   recordsForReplay(webhookId: string, fromMs: number, toMs: number): DeliveryRecord[] {
     return this.records.filter(
-      (r) => r.webhookId === webhookId && !r.copyOf && r.kind !== 'replay_job_status' && r.createdAt >= fromMs && r.createdAt <= toMs,
+      (r) => r.webhookId === webhookId && !r.copyOf && r.kind !== 'replay_job_status' && r.createdAt >= fromMs && r.createdAt < toMs,
     );
   }
 

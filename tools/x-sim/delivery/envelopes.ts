@@ -45,12 +45,28 @@ export function accountActivityEnvelope(activity: DmActivity, forUserId: string,
   return envelope;
 }
 
-/** X Activity API envelope (`{"data": {event_uuid, filter, event_type, tag, payload}}`). */
+/**
+ * X Activity API envelope (`{"data": {event_uuid, filter, event_type, tag, payload}}`). X's `dm.sent` and
+ * `dm.received` samples carry no `source_app_id` (docs: x-api/activity/event-payloads.mdx; research/x-api.md
+ * §12), so a receiver must recognize its own sends by their event id.
+ */
 export function activityApiEnvelope(activity: DmActivity, eventType: string, filterUserId: string, eventUuid: string, users: XUser[], tag?: string): Json {
   const [key, events] = activityEvents(activity);
+  for (const event of events) delete (event.message_create as Json | undefined)?.source_app_id;
   const data: Json = { event_uuid: eventUuid, filter: { user_id: filterUserId }, event_type: eventType };
   if (tag !== undefined) data.tag = tag;
   data.payload = { [key]: events, users: Object.fromEntries(users.map((user) => [user.id, xaaUser(user)])) };
+  return { data };
+}
+
+/**
+ * The X Activity API `oauth.revoke` event (docs: x-api/activity/event-payloads.mdx, "OAuth events"; the
+ * filter may be empty). `date_time` is written as in X's sample: `2026-07-23T21:44:05+00:00`.
+ */
+export function oauthRevokeEnvelope(eventUuid: string, appId: string, userId: string, at: number, tag?: string): Json {
+  const data: Json = { event_uuid: eventUuid, filter: {}, event_type: 'oauth.revoke' };
+  if (tag !== undefined) data.tag = tag;
+  data.payload = { date_time: new Date(at).toISOString().replace(/\.\d{3}Z$/, '+00:00'), user_id: userId, app_id: appId };
   return { data };
 }
 

@@ -4,6 +4,7 @@ import { isoTimestamp } from '../core/time-format';
 import type { SimStore } from '../state/store';
 import type { DeveloperApp, Webhook } from '../state/types';
 import type { CrcCheck, CrcChecker } from './crc';
+import { crcSecretOf, type CrcKeyKind } from './crc-key';
 import type { DeliveryDispatcher } from './dispatcher';
 
 export type WebhookFailureReason = 'CrcValidationFailed' | 'UrlValidationFailed' | 'DuplicateUrlFailed' | 'WebhookLimitExceeded';
@@ -18,6 +19,8 @@ export interface WebhookServiceOptions {
   lenientWebhookUrls: boolean;
   /** Period of the automatic CRC re-check (X: hourly); 0 disables it. */
   crcIntervalMs: number;
+  /** Which secret CRC challenges are keyed with unless set per app (see crc-key.ts). */
+  crcKey: CrcKeyKind;
 }
 
 const MAX_URL_LENGTH = 200;
@@ -26,6 +29,7 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 /** Webhook registration with CRC, re-validation, periodic checks and replay jobs. */
 export class WebhookService {
   private periodicTimer?: number;
+  private readonly crcKeys = new Map<string, CrcKeyKind>();
 
   constructor(
     private readonly store: SimStore,
@@ -72,6 +76,19 @@ export class WebhookService {
     return { reason: 'CrcValidationFailed', message: check.detail };
   }
 
+  /** Switches the secret X keys this app's CRC challenges with, from the next check on. */
+  setCrcKey(appId: string, kind: CrcKeyKind): void {
+    this.crcKeys.set(appId, kind);
+  }
+
+  crcKeyOf(appId: string): CrcKeyKind {
+    return this.crcKeys.get(appId) ?? this.options.crcKey;
+  }
+
+  private crcSecret(app: DeveloperApp): string {
+    return crcSecretOf(app, this.crcKeyOf(app.id));
+  }
+
   delete(webhook: Webhook): void {
     this.store.webhooks.delete(webhook.id);
     for (const [id, subscription] of this.store.activitySubscriptions) {
@@ -87,7 +104,7 @@ export class WebhookService {
     return Promise.all(
       targets.map((webhook) =>
         this.inFlight.track(
-          this.crc.check(webhook, this.store.requireApp(webhook.appId).consumerSecret).then((check) => {
+          this.crc.check(webhook, this.crcSecret(this.store.requireApp(webhook.appId))).then((check) => {
             this.crc.applyPeriodic(webhook, check);
             return check;
           }),
@@ -111,7 +128,7 @@ export class WebhookService {
 
   /**
    * POST /2/webhooks/replay: re-delivers what was delivered (or attempted) to the webhook in the
-   * window, then sends the `replay_job_status` event.
+   * window [fromMs, toMs), then sends the `replay_job_status` event.
    */
   replay(webhook: Webhook, fromMs: number, toMs: number): { jobId: string; createdAt: number } {
     const jobId = this.store.ids.next();
@@ -144,7 +161,7 @@ export class WebhookService {
   }
 
   private async checkNow(webhook: Webhook, app: DeveloperApp): Promise<CrcCheck> {
-    const check = await this.inFlight.track(this.crc.check(webhook, app.consumerSecret));
+    const check = await this.inFlight.track(this.crc.check(webhook, this.crcSecret(app)));
     if (check.verdict === 'valid') {
       webhook.valid = true;
       webhook.lastCrcSuccessAt = check.at;

@@ -7,7 +7,7 @@ import { checkQueryAgainstSpec } from './query-rules';
 import { buildSimRequest, type SimRequest } from './request';
 import { withHeaders, type SimResponse } from './response';
 import { matchRoute, type Route, type RouteContext } from './router';
-import { genericProblem, tooManyRequests, v1Error } from './x-errors';
+import { creditsDepleted, genericProblem, tooManyRequests, v1Error } from './x-errors';
 
 /** Facts about one call, filled in as it passes the layers, for the request log. */
 interface CallRecord {
@@ -65,6 +65,7 @@ async function runRoute(services: SimServices, route: Route, params: Record<stri
   const decision = enforceAuth(outcome, route.auth);
   if (!decision.ok) return decision.response;
   context.auth = decision.context;
+  if (needsCredits(route) && services.ledger.isDepleted(decision.context.app.id)) return creditsDepleted();
 
   let rateHeaders: Record<string, string> = {};
   if (route.endpoint && services.rateLimiter.policy(route.endpoint)) {
@@ -76,6 +77,9 @@ async function runRoute(services: SimServices, route: Route, params: Record<stri
   if (refusal) return withHeaders(refusal, rateHeaders);
   return withHeaders(await route.handle(context), rateHeaders);
 }
+
+/** Every v2 API call draws on pay-per-use credits; the OAuth flows that sign users in do not. */
+const needsCredits = (route: Route) => route.path.startsWith('/2/') && !route.path.startsWith('/2/oauth2/');
 
 function write(outgoing: ServerResponse, response: SimResponse, transactionId: string): void {
   outgoing.writeHead(response.status, { ...response.headers, 'x-transaction-id': transactionId, 'content-length': String(response.body.length) });

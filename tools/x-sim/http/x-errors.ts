@@ -20,6 +20,10 @@ export const forbiddenV2 = (detail?: string): SimResponse => genericProblem(403,
 export const tooManyRequests = (): SimResponse =>
   problemResponse(429, { title: 'Too Many Requests', detail: 'Too Many Requests', type: 'about:blank', status: 429 });
 
+/** 402 when the app's prepaid credits are used up, exactly as captured in 2026 (research/x-api.md §12). */
+export const creditsDepleted = (): SimResponse =>
+  problemResponse(402, { title: 'Payment Required', type: `${PROBLEM_BASE}credits-depleted` });
+
 export type AuthTypeLabel = 'OAuth 1.0a User Context' | 'OAuth 2.0 User Context' | 'OAuth 2.0 Application-Only';
 
 export function unsupportedAuthentication(used: AuthTypeLabel, supported: AuthTypeLabel[]): SimResponse {

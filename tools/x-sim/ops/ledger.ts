@@ -7,6 +7,11 @@
  *   successful delivery; retries, injected duplicates and replays of that event are not billed
  *   again, and an event that is never delivered (dropped) is never billed. `dm.sent`, `dm.read`,
  *   `dm.indicate_typing` and Account Activity deliveries are free.
+ *
+ * Credits (pay-per-use is prepaid): an app may be given a balance that every charge draws down. "Access
+ * to Paid Services requires sufficient credits" (docs: developer-terms/ppu-agreement.mdx §C): once the
+ * balance is used up, X answers API calls with 402 credits-depleted (research/x-api.md §12) and, as it
+ * cannot bill them, does not deliver billed events until credits are added. No balance = unlimited.
  */
 export type BillableKind = 'dm_event_read' | 'dm_create' | 'dm_received_delivery';
 
@@ -40,9 +45,35 @@ export interface LedgerView {
 export class Ledger {
   private readonly items: LedgerItem[] = [];
   private readonly billedDeliveries = new Set<string>();
+  /** Prepaid balance per app in thousandths of a dollar (no entry = unlimited). */
+  private readonly creditMillis = new Map<string, number>();
 
   charge(kind: BillableKind, appId: string, eventId: string, at: number): void {
     this.items.push({ at, appId, kind, eventId, usd: UNIT_PRICE_USD[kind] });
+    const balance = this.creditMillis.get(appId);
+    if (balance !== undefined) this.creditMillis.set(appId, balance - Math.round(UNIT_PRICE_USD[kind] * 1000));
+  }
+
+  /** Sets an app's prepaid balance in USD; undefined removes it (unlimited). */
+  setCredits(appId: string, usd: number | undefined): void {
+    if (usd === undefined) this.creditMillis.delete(appId);
+    else this.creditMillis.set(appId, Math.round(usd * 1000));
+  }
+
+  /** Adds credits (a purchase or an auto-recharge). */
+  addCredits(appId: string, usd: number): void {
+    this.creditMillis.set(appId, (this.creditMillis.get(appId) ?? 0) + Math.round(usd * 1000));
+  }
+
+  /** The balance in USD, or undefined when unlimited. A call may overdraw it: X charges after serving it. */
+  credits(appId: string): number | undefined {
+    const balance = this.creditMillis.get(appId);
+    return balance === undefined ? undefined : balance / 1000;
+  }
+
+  isDepleted(appId: string): boolean {
+    const balance = this.creditMillis.get(appId);
+    return balance !== undefined && balance <= 0;
   }
 
   /** Bills a `dm.received` delivery unless this app was already billed for the event. */

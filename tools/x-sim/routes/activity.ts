@@ -3,7 +3,7 @@ import { isoTimestamp } from '../core/time-format';
 import { jsonObject } from '../http/request';
 import { jsonResponse, type SimResponse } from '../http/response';
 import type { Route, RouteContext } from '../http/router';
-import { forbiddenV2, invalidRequest, notFoundProblem, unsupportedAuthentication } from '../http/x-errors';
+import { forbiddenV2, invalidRequest, unsupportedAuthentication } from '../http/x-errors';
 import { ACTIVITY_DM_EVENT_TYPES, type ActivitySubscription } from '../state/types';
 import { callerApp, isSnowflake, listParam } from './route-helpers';
 
@@ -115,7 +115,8 @@ export const activityRoutes: Route[] = [
     handle(context) {
       const { store } = context.services;
       const id = context.params.subscription_id;
-      if (store.activitySubscriptions.get(id)?.appId !== callerApp(context).id) return notFoundProblem('subscription', id, `Could not find subscription with id: [${id}].`);
+      // A subscription that is gone (deleted, or removed with its webhook) answers 400, not 404 (research/x-api.md §12).
+      if (store.activitySubscriptions.get(id)?.appId !== callerApp(context).id) return invalidRequest(`SubscriptionNotFound: could not find subscription with id: [${id}].`, 'subscription_id', id);
       store.activitySubscriptions.delete(id);
       return jsonResponse(200, { data: { deleted: true } });
     },

@@ -12,6 +12,25 @@ import { appWebhook, callerApp, isWebhook } from './route-helpers';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const MINUTE_MS = 60 * 1000;
+const REPLAY_FROM_MIN_AGE_MS = 31 * MINUTE_MS;
+const REPLAY_TO_MIN_AGE_MS = 10 * MINUTE_MS;
+
+/**
+ * X's replay window rules (docs: x-api/account-activity/quickstart.mdx, "Replay"; research/x-api.md §12):
+ * minute precision, `from_date` inclusive and `to_date` exclusive; both within the last 24 hours;
+ * `from_date` no more recent than 31 minutes before now and `to_date` at least 10 minutes before now.
+ * The spec calls `to_date` inclusive for /2/webhooks/replay: the stricter exclusive reading is applied,
+ * so a receiver never relies on getting the last minute.
+ */
+export function replayWindowProblem(from: number, to: number, now: number): { parameter: 'from_date' | 'to_date'; message: string } | undefined {
+  if (from < now - DAY_MS - MINUTE_MS) return { parameter: 'from_date', message: 'from_date is older than 24 hours from the current time' };
+  if (from > now) return { parameter: 'from_date', message: 'from_date is in the future' };
+  if (to > now) return { parameter: 'to_date', message: 'to_date is in the future' };
+  if (from > to) return { parameter: 'from_date', message: 'from_date is more recent than to_date' };
+  if (from > now - REPLAY_FROM_MIN_AGE_MS) return { parameter: 'from_date', message: 'from_date must be at least 31 minutes before the current time' };
+  if (to > now - REPLAY_TO_MIN_AGE_MS) return { parameter: 'to_date', message: 'to_date must be at least 10 minutes before the current time' };
+  return undefined;
+}
 
 export function webhookView(webhook: Webhook): Record<string, unknown> {
   return { id: webhook.id, url: webhook.url, valid: webhook.valid, created_at: isoTimestamp(webhook.createdAt) };
@@ -86,12 +105,9 @@ export const webhookRoutes: Route[] = [
       const to = parseReplayDate(body.to_date);
       if (from === undefined) return invalidRequest('from_date must be in yyyymmddhhmm format', 'from_date', String(body.from_date));
       if (to === undefined) return invalidRequest('to_date must be in yyyymmddhhmm format', 'to_date', String(body.to_date));
-      const now = context.services.clock.now();
-      // Dates have minute precision: the window covers whole minutes within the last 24 hours.
-      if (from < now - DAY_MS - MINUTE_MS || to > now || from > to) {
-        return invalidRequest('from_date and to_date must be within the last 24 hours, from_date first', 'from_date', String(body.from_date));
-      }
-      const job = context.services.webhooks.replay(webhook, from, to + MINUTE_MS - 1);
+      const problem = replayWindowProblem(from, to, context.services.clock.now());
+      if (problem) return invalidRequest(`QueryParamInvalid: ${problem.message}`, problem.parameter, String(body[problem.parameter]));
+      const job = context.services.webhooks.replay(webhook, from, to);
       return jsonResponse(200, { data: { job_id: job.jobId, created_at: isoTimestamp(job.createdAt) } });
     },
   },
