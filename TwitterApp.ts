@@ -26,8 +26,9 @@ import { handleAgentMessage, wantsAgentMessage } from './src/handlers/agent-mess
 import { handleMessageDeleted, handleMessageEdited } from './src/handlers/message-changed';
 import { handleAgentAssigned, handleRoomClosed } from './src/handlers/room-lifecycle';
 import { outboxProcessor } from './src/jobs/outbox-job';
-import { HEALTH_JOB_ID, HOUSEKEEPING_JOB_ID, MIRROR_JOB_ID, PENDING_JOB_ID, POLLER_JOB_ID, RECOVERY_JOB_ID, recurringAtStartup, SETTINGS_JOB_ID, VERIFY_JOB_ID } from './src/jobs/ids';
+import { CREDITS_PROBE_JOB_ID, HEALTH_JOB_ID, HOUSEKEEPING_JOB_ID, MIRROR_JOB_ID, PENDING_JOB_ID, POLLER_JOB_ID, RECOVERY_JOB_ID, recurringAtStartup, SETTINGS_JOB_ID, VERIFY_JOB_ID } from './src/jobs/ids';
 import { runRecovery } from './src/jobs/recovery';
+import { runCreditsProbe } from './src/jobs/credits-probe';
 import { runHealthCheck } from './src/jobs/health';
 import { applySettings } from './src/admin/apply-settings';
 import { unlink } from './src/admin/link';
@@ -67,7 +68,8 @@ export class TwitterApp
                 processor: (_job, read, modify, http, persis) => runPendingRetry(read, modify, http, persis, this.getLogger()),
             },
             { id: VERIFY_JOB_ID, processor: (job, read, modify, http, persis) => runVerification(job, read, modify, http, persis, this.getLogger()) },
-            { id: RECOVERY_JOB_ID, processor: (_job, read, modify, http, persis) => runRecovery(read, modify, http, persis, this.getLogger()) },
+            { id: RECOVERY_JOB_ID, processor: (job, read, modify, http, persis) => runRecovery(job, read, modify, http, persis, this.getLogger()) },
+            { id: CREDITS_PROBE_JOB_ID, processor: (job, read, modify, http, persis) => runCreditsProbe(job, read, modify, http, persis, this.getLogger()) },
             { id: SETTINGS_JOB_ID, processor: (_job, read, modify, http, persis) => applySettings(this.getID(), read, modify, http, persis, () => Date.now()) },
             {
                 id: HEALTH_JOB_ID,

@@ -8,10 +8,13 @@ import { IModify } from '@rocket.chat/apps-engine/definition/accessors';
 import { AuthMethod, DeliveryMode } from '../settings/ids';
 import type { AppSettings } from '../settings/reader';
 import { DeliveryRegistration, deliveryRecord, LinkedAccount } from '../storage/account';
-import { ActivityEventType, Webhook, XClient, XFailure } from '../x/client-types';
+import { ActivityEventType, AppActivityEventType, Webhook, XClient, XFailure } from '../x/client-types';
+import { withChallengeKeyFallback } from './challenge-key';
 import { POLLER_JOB_ID } from '../jobs/ids';
 
 export const XAA_EVENT_TYPES: ActivityEventType[] = ['dm.received', 'dm.sent', 'dm.read', 'dm.indicate_typing'];
+/** How X announces that the account revoked the app (docs: x-api/activity/introduction.mdx, "OAuth events": no filter). */
+export const XAA_REVOKE_EVENT: AppActivityEventType = 'oauth.revoke';
 
 export interface DeliveryDeps {
     x: XClient;
@@ -32,19 +35,43 @@ export function deliveryPrerequisite(settings: AppSettings): 'delivery_needs_api
     return undefined;
 }
 
-const isDuplicate = (e: unknown) => e instanceof XFailure && /duplicate/i.test(e.detail ?? '');
+const DUPLICATE_REASONS = new Set(['DuplicateSubscriptionFailed', 'DuplicateSubscription']);
+const isDuplicate = (e: unknown) => e instanceof XFailure && !!e.reason && DUPLICATE_REASONS.has(e.reason);
 
+/** Registration and re-validation make X challenge the webhook: answered with the key X expects (challenge-key.ts). */
 async function ensureWebhook(deps: DeliveryDeps, previous: DeliveryRegistration | undefined): Promise<Webhook> {
     const existing = await deps.x.listWebhooks();
     const ours = existing.find((w) => w.url === deps.webhookUrl);
+    const challenged = <T>(call: () => Promise<T>) => withChallengeKeyFallback(deps.reader, deps.persistence, deps.settings, deps.now(), call);
     if (ours) {
-        if (!ours.valid) await deps.x.revalidateWebhook(ours.id);
+        if (!ours.valid) await challenged(() => deps.x.revalidateWebhook(ours.id));
         return { ...ours, valid: true };
     }
     // Our own earlier registration (e.g. before a reinstall changed the URL's secret) makes room for the new one.
     const stale = previous?.webhookId && existing.find((w) => w.id === previous.webhookId);
-    if (stale) await deps.x.deleteWebhook(stale.id);
-    return deps.x.createWebhook(deps.webhookUrl);
+    if (stale) await ignoreNotFound(deps.x.deleteWebhook(stale.id));
+    return (await challenged(() => deps.x.createWebhook(deps.webhookUrl))).result;
+}
+
+/**
+ * The X Activity subscriptions delivery needs on `webhookId`: the account's DM events (its own OAuth 2.0
+ * token) and the app-wide revocation event. Existing ones are kept; returns all their ids.
+ */
+export async function ensureActivitySubscriptions(x: XClient, webhookId: string, userId: string): Promise<string[]> {
+    const current = (await x.listActivitySubscriptions()).filter(
+        (s) => s.webhookId === webhookId && (s.userId === userId || (s.eventType === XAA_REVOKE_EVENT && s.userId === undefined)),
+    );
+    const ids = current.map((s) => s.id);
+    const create = async (make: () => Promise<{ id: string }>) => {
+        try {
+            ids.push((await make()).id);
+        } catch (e) {
+            if (!isDuplicate(e)) throw e;
+        }
+    };
+    for (const type of XAA_EVENT_TYPES.filter((t) => !current.some((s) => s.eventType === t))) await create(() => x.createActivitySubscription(type, userId, webhookId));
+    if (!current.some((s) => s.eventType === XAA_REVOKE_EVENT)) await create(() => x.createAppActivitySubscription(XAA_REVOKE_EVENT, webhookId));
+    return ids;
 }
 
 export async function registerDelivery(deps: DeliveryDeps): Promise<DeliveryRegistration> {
@@ -62,16 +89,7 @@ export async function registerDelivery(deps: DeliveryDeps): Promise<DeliveryRegi
         registration.webhookUrl = webhook.url;
         registration.lastValidAt = deps.now();
         if (mode === DeliveryMode.ActivityApi) {
-            const current = (await deps.x.listActivitySubscriptions()).filter((s) => s.webhookId === webhook.id && s.userId === deps.account.xUserId);
-            const ids = current.map((s) => s.id);
-            for (const type of XAA_EVENT_TYPES.filter((t) => !current.some((s) => s.eventType === t))) {
-                try {
-                    ids.push((await deps.x.createActivitySubscription(type, deps.account.xUserId, webhook.id)).id);
-                } catch (e) {
-                    if (!isDuplicate(e)) throw e;
-                }
-            }
-            registration.activitySubscriptionIds = ids;
+            registration.activitySubscriptionIds = await ensureActivitySubscriptions(deps.x, webhook.id, deps.account.xUserId);
         } else {
             try {
                 await deps.x.subscribeAccountActivity(webhook.id);
@@ -108,6 +126,7 @@ export async function unregisterDelivery(deps: Omit<DeliveryDeps, 'webhookUrl' |
     await deliveryRecord.remove(deps.persistence);
 }
 
+/** Removing what X no longer has (deleted in the developer portal, or with its webhook) is done already. */
 async function ignoreNotFound(call: Promise<unknown>): Promise<void> {
     try {
         await call;

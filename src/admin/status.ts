@@ -5,6 +5,8 @@
  */
 import { IHttp, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { xClientFor } from '../bridge/build-context';
+import { currentChallengeKey } from './challenge-key';
+import { creditsPauseRecord } from './credits';
 import { Translate } from '../i18n/translate';
 import { failureReasonKey } from '../i18n/x-failures';
 import { DeliveryMode } from '../settings/ids';
@@ -82,7 +84,7 @@ export async function statusReport(read: IRead, http: IHttp, persistence: IPersi
     const reader = read.getPersistenceReader();
     const [settings, account] = await Promise.all([readSettings(read, 0), readAccount(reader)]);
     if (!account) return [t('status_title'), t('status_not_linked')].join('\n');
-    const [delivery, lastEvent, poll, conversations, pending, outbox, today, month, webhookCheck] = await Promise.all([
+    const [delivery, lastEvent, poll, conversations, pending, outbox, today, month, webhookCheck, creditsPause] = await Promise.all([
         deliveryRecord.read(reader),
         lastEventRecord.read(reader),
         pollStateRecord.read(reader),
@@ -92,9 +94,12 @@ export async function statusReport(read: IRead, http: IHttp, persistence: IPersi
         totalsForDay(reader, utcDay(now)),
         totalsForMonth(reader, now),
         webhookCheckRecord.read(reader),
+        creditsPauseRecord.read(reader),
     ]);
     const lines = [t('status_title'), t('status_account', { username: account.username, method: t(`setting_auth_method_${account.authMethod}` as never) })];
     if (account.revokedAt) lines.push(t('status_revoked'));
+    const clock = (ms: number) => new Date(ms).toISOString().slice(11, 16);
+    if (creditsPause) lines.push(t('status_credits_depleted', { since: clock(creditsPause.since), next: clock(creditsPause.nextProbeAt) }));
     lines.push(t('status_delivery', { mode: t(`setting_delivery_mode_${settings.deliveryMode}` as never) }));
 
     if (settings.deliveryMode === DeliveryMode.Polling) {
@@ -104,6 +109,7 @@ export async function statusReport(read: IRead, http: IHttp, persistence: IPersi
         lines.push(t('status_webhook_missing'));
     } else {
         lines.push(describeWebhook(t, await checkWebhook(read, http, persistence, settings, delivery.webhookId, webhookCheck, now)));
+        lines.push(t('status_challenge_key', { key: t(`setting_webhook_challenge_key_${await currentChallengeKey(reader, settings)}`) }));
         const subscriptions = delivery.mode === DeliveryMode.ActivityApi ? (delivery.activitySubscriptionIds ?? []).length : delivery.accountActivitySubscribed ? 1 : 0;
         lines.push(t('status_subscriptions', { count: subscriptions }));
         lines.push(t('status_last_event', { when: when(t, lastEvent?.at, now) }));

@@ -10,7 +10,9 @@ import { readAppSecrets } from '../storage/app-secrets';
 import { ConversationStore } from '../storage/conversations';
 import { recordBillable } from '../storage/ledger';
 import { TwitterXClient } from '../x/client';
-import type { XClient } from '../x/client-types';
+import type { XClient, XFailure } from '../x/client-types';
+import { CreditsAccessors, noteCreditsDepleted } from '../admin/credits';
+import { markLinkBroken } from '../admin/link-broken';
 import { CredentialSource, credentialSource } from '../x/credentials';
 import { ihttpSender } from '../x/ihttp-sender';
 import { rateLimits } from '../x/limits';
@@ -39,17 +41,32 @@ export interface ContextOptions {
     billReads?: boolean;
     /** Credentials other than the linked account's (a token waiting for the admin's confirmation). */
     credentials?: CredentialSource;
+    /** Where the app may react to failures that concern everyone (depleted credits, a broken link). */
+    modify?: IModify;
 }
 
 export function xClientFor(read: IRead, http: IHttp, persistence: IPersistence | undefined, settings: BridgeContext['settings'], now: () => number, options: ContextOptions = {}): XClient {
     const plugins = [createTransportPlugin(ihttpSender(http), (info) => rateLimits.observe(info, now()))];
+    const modify = options.modify;
     return new TwitterXClient({
         credentials: options.credentials ?? credentialSource({ settings, reader: read.getPersistenceReader(), persistence, plugins, now }),
         plugins,
         now,
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         onDmEventsRead: options.billReads && persistence ? (count) => recordBillable(persistence, 'dm_event_read', count, now()) : undefined,
+        // A token still waiting for the admin's confirmation is not the linked account's: its failures concern only the caller.
+        onFailure: modify && persistence && !options.credentials ? (failure, credentials) => reactToXFailure({ read, modify, persistence }, failure, credentials, now()) : undefined,
     });
+}
+
+/**
+ * Failures that concern every part of the app are handled here once, whoever's call met them: depleted
+ * credits pause everything until X accepts calls again; X refusing the account's own credentials (it
+ * answered, status ≠ 0) means the link is broken.
+ */
+async function reactToXFailure(a: CreditsAccessors, failure: XFailure, credentials: 'user' | 'app', now: number): Promise<void> {
+    if (failure.kind === 'credits-depleted') await noteCreditsDepleted(a, now);
+    else if (failure.kind === 'token-invalid' && credentials === 'user' && failure.status !== 0) await markLinkBroken(a, now);
 }
 
 export async function buildBridgeContext(
@@ -74,7 +91,7 @@ export async function buildBridgeContext(
         account,
         secrets,
         conversations: new ConversationStore(),
-        x: async () => (client ??= xClientFor(read, http, persistence, settings, now, options)),
+        x: async () => (client ??= xClientFor(read, http, persistence, settings, now, { ...options, modify })),
         now,
         logger,
     };

@@ -30,7 +30,10 @@ export function reasonKey(reason: UndeliveredReason): I18nKey {
 export function actionKey(reason: UndeliveredReason): I18nKey | undefined {
     switch (reason) {
         case 'recipient-refuses-dms':
+        case 'recipient-not-following':
+        case 'sender-unverified':
             return 'outbound_action_recipient_refuses_dms';
+        case 'forbidden':
         case 'media-not-permitted':
         case 'invalid-request':
         case 'file-unreadable':
@@ -70,7 +73,9 @@ export async function noticeQueued(ctx: BridgeContext, roomId: string, kind: Del
         const text =
             kind === 'rate-limited' && retryAt
                 ? t('outbound_queued_rate_limited', { time: `${new Date(retryAt).toISOString().slice(11, 16)} UTC` })
-                : t('outbound_queued_unavailable');
+                : kind === 'credits-depleted'
+                  ? t('outbound_queued_credits')
+                  : t('outbound_queued_unavailable');
         await postRoomNotice(ctx, roomId, text);
     } catch (e) {
         ctx.logger.warn(`Room ${roomId}: the queued notice could not be posted: ${(e as Error)?.message ?? e}`);

@@ -32,13 +32,17 @@ export type FailureScope = 'transient' | 'message' | 'conversation';
 export function failureScope(kind: DeliveryFailureKind): FailureScope {
     switch (kind) {
         case 'rate-limited':
+        case 'credits-depleted':
         case 'unavailable':
             return 'transient';
         case 'media-not-permitted':
         case 'invalid-request':
+        case 'forbidden':
         case 'file-unreadable':
             return 'message';
         case 'recipient-refuses-dms':
+        case 'recipient-not-following':
+        case 'sender-unverified':
         case 'not-found':
         case 'token-invalid':
         case 'missing-permission':

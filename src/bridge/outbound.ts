@@ -9,6 +9,7 @@
  * leaves only through the outbox job, in order.
  */
 import { DM_SEND_KEY, rateLimits } from '../x/limits';
+import { creditsPausedUntil } from '../admin/credits';
 import { backoffMs, conversationOf, OutboxFile, OutboxItem, OutboxOrigin, OutboxStore, outboxConversationKey } from '../storage/outbox';
 import type { BridgeContext } from './context';
 import type { XConversationRef } from './outbound-filter';
@@ -77,9 +78,13 @@ async function deliverInLane(ctx: BridgeContext, request: DeliveryRequest): Prom
     const now = effectiveNow(ctx);
     const waiting = outboundState.queued.has(key);
     const sendsAllowedAt = rateLimits.availableAt(DM_SEND_KEY, now);
+    const creditsBackAt = creditsPausedUntil(now);
 
     let from = 0;
-    if (!waiting && sendsAllowedAt <= now) {
+    if (!waiting && creditsBackAt) {
+        // X refuses every call until credits are added: queue without spending a call on another 402.
+        report.failure = { kind: 'credits-depleted', retryAt: creditsBackAt, uncertain: false };
+    } else if (!waiting && sendsAllowedAt <= now) {
         for (; from < dms.length; from++) {
             const outcome = await sendOneDm(ctx, ref.xUserId, dms[from]);
             if (outcome.ok) {
@@ -115,7 +120,7 @@ async function enqueue(ctx: BridgeContext, request: DeliveryRequest, from: numbe
     const view = outboundState.queued;
     const waiting = view.has(key);
     const orderAt = Math.max(request.orderAt, (await lastOrderOf(ctx, key, ref)) + 1);
-    const notBefore = !failure ? now : failure.kind === 'rate-limited' ? Math.max(now, failure.retryAt ?? now) : now + backoffMs(1);
+    const notBefore = !failure ? now : waitsForX(failure) ? Math.max(now, failure.retryAt ?? creditsPausedUntil(now) ?? now + backoffMs(1)) : now + backoffMs(1);
     for (let i = from; i < dms.length; i++) {
         const dm = dms[i];
         const first = i === from;
@@ -134,7 +139,7 @@ async function enqueue(ctx: BridgeContext, request: DeliveryRequest, from: numbe
             queuedAt: now,
             state: first && failure?.uncertain ? 'uncertain' : 'queued',
             ...(first && failure?.uncertain ? { attemptAt: now } : {}),
-            attempts: first && failure && failure.kind !== 'rate-limited' ? 1 : 0,
+            attempts: first && failure && !waitsForX(failure) ? 1 : 0,
             notBefore,
             ...(first && failure ? { lastFailure: failure.kind } : {}),
         };
@@ -163,6 +168,9 @@ async function lastOrderOf(ctx: BridgeContext, key: string, ref: Pick<XConversat
     outboundState.queued.lastOrder.set(key, last);
     return last;
 }
+
+/** X said when (or on what condition) it takes sends again: waiting for it is not a failed attempt. */
+export const waitsForX = (failure: Pick<DeliveryFailure, 'kind'>) => failure.kind === 'rate-limited' || failure.kind === 'credits-depleted';
 
 /** Tells a drain running in this process that new items arrived (it takes another pass). */
 export const drainHint = { requested: false };

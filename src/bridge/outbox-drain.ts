@@ -20,7 +20,8 @@ import { conversationKey, SeenMarker } from '../storage/conversations';
 import { backoffMs, ConversationQueue, GIVE_UP_AFTER_ATTEMPTS, groupByConversation, OutboxItem } from '../storage/outbox';
 import type { BridgeContext } from './context';
 import { inboundText } from './format';
-import { drainHint, outbox } from './outbound';
+import { drainHint, outbox, waitsForX } from './outbound';
+import { creditsPausedUntil } from '../admin/credits';
 import { noticeUndelivered } from './outbound-notices';
 import { DeliveryFailure, failureScope, sendOneDm } from './outbound-send';
 import { outboundState } from './outbound-state';
@@ -124,16 +125,17 @@ async function pass(ctx: BridgeContext, items: OutboxItem[], versions: Map<strin
     while (active.length > 0) {
         for (const queue of [...active]) {
             const now = effectiveNow(ctx);
-            const allowedAt = rateLimits.availableAt(DM_SEND_KEY, now);
+            const allowedAt = Math.max(rateLimits.availableAt(DM_SEND_KEY, now), creditsPausedUntil(now) ?? 0);
             if (allowedAt > now) {
-                // X's window is exhausted for the account: everyone waits for the reset.
+                // X's window is exhausted for the account, or its credits are: everyone waits.
                 for (const q of active) outboundState.queued.nextDue.set(q.key, allowedAt);
                 await scheduleOutboxWake(ctx, allowedAt);
                 report.deferred += active.length;
                 return finish(true);
             }
             const head = queue.items[0];
-            if (head.notBefore > now) {
+            // Items that waited for credits are due as soon as X takes calls again (this process is not paused).
+            if (head.notBefore > now && head.lastFailure !== 'credits-depleted') {
                 outboundState.queued.nextDue.set(queue.key, head.notBefore);
                 await scheduleOutboxWake(ctx, head.notBefore);
                 report.deferred++;
@@ -185,7 +187,7 @@ async function attemptHead(ctx: BridgeContext, queue: ConversationQueue): Promis
             return { kind: 'already-delivered' };
         }
         if (check.failure) {
-            const retryAt = check.failure.kind === 'rate-limited' && check.failure.retryAt ? check.failure.retryAt : now + backoffMs(head.attempts + 1);
+            const retryAt = waitsForX(check.failure) ? (check.failure.retryAt ?? creditsPausedUntil(now) ?? now + backoffMs(1)) : now + backoffMs(head.attempts + 1);
             await defer(ctx, queue, { ...head, notBefore: retryAt });
             return { kind: 'deferred', stopAll: false };
         }
@@ -203,8 +205,9 @@ async function attemptHead(ctx: BridgeContext, queue: ConversationQueue): Promis
 async function handleFailure(ctx: BridgeContext, queue: ConversationQueue, failure: DeliveryFailure, now: number): Promise<Attempt> {
     const head = queue.items[0];
     const scope = failureScope(failure.kind);
-    if (failure.kind === 'rate-limited') {
-        const retryAt = Math.max(now, failure.retryAt ?? now + backoffMs(1));
+    if (waitsForX(failure)) {
+        // X answered (nothing was sent): wait for its reset, or for credits, without counting an attempt.
+        const retryAt = Math.max(now, failure.retryAt ?? creditsPausedUntil(now) ?? now + backoffMs(1));
         await defer(ctx, queue, { ...head, state: 'queued', notBefore: retryAt, lastFailure: failure.kind });
         return { kind: 'deferred', stopAll: true };
     }

@@ -1,7 +1,7 @@
 import { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { ApiEndpoint, IApiEndpointInfo, IApiRequest, IApiResponse } from '@rocket.chat/apps-engine/definition/api';
 import { WEBHOOK_PATH as WEBHOOK_ROUTE } from '../admin/urls';
-import { SettingId } from '../settings/ids';
+import { CHALLENGE_KEY_LABELS, challengeSecret } from '../admin/challenge-key';
 import { readAppSecrets, secretsEqual } from '../storage/app-secrets';
 import { crcResponseToken } from '../x/webhook-crypto';
 import { decideCrc, logCrcRefusal } from './crc';
@@ -26,11 +26,9 @@ export class WebhookEndpoint extends ApiEndpoint {
             logCrcRefusal(this.app.getLogger(), now, crc.logLine);
             return crc.response;
         }
-        const consumerSecret = await read.getEnvironmentReader().getSettings().getValueById(SettingId.ApiKeySecret);
-        if (typeof consumerSecret !== 'string' || consumerSecret === '') {
-            return jsonError(400, 'api_key_secret_not_set', 'The app setting "API Key Secret" is empty, so the challenge cannot be answered.');
-        }
-        return { status: 200, headers: { 'content-type': 'application/json' }, content: { response_token: crcResponseToken(consumerSecret, crc.token) } };
+        const { key, secret } = await challengeSecret(read);
+        if (!secret) return jsonError(400, `${key}_not_set`, `The app setting "${CHALLENGE_KEY_LABELS[key]}" is empty, so the challenge cannot be answered.`);
+        return { status: 200, headers: { 'content-type': 'application/json' }, content: { response_token: crcResponseToken(secret, crc.token) } };
     }
 
     public async post(request: IApiRequest, _endpoint: IApiEndpointInfo, read: IRead, modify: IModify, http: IHttp, persistence: IPersistence): Promise<IApiResponse> {

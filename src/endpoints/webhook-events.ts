@@ -16,7 +16,7 @@ import { ThrottledLog } from '../lib/throttle';
 import { MINUTE } from '../lib/time';
 import { readSettings } from '../settings/reader';
 import { DeliveryMode } from '../settings/ids';
-import { accountRecord } from '../storage/account';
+import { markLinkBroken } from '../admin/link-broken';
 import { normalizeWebhookBody } from '../x/events';
 import type { ControlSignal } from '../x/event-types';
 import { LEGACY_SIGNATURE_HEADER, MAX_BODY_BYTES, OAUTH2_SIGNATURE_HEADER, verifyDeliverySignature } from '../x/webhook-crypto';
@@ -126,7 +126,7 @@ async function applyControl(ctx: BridgeContext, control: ControlSignal | undefin
         staleLog.warn(ctx.logger, ctx.now(), `Ignored a revocation dated ${new Date(control.at).toISOString()}, before the current link or too old: a replay.`);
         return;
     }
-    await accountRecord.write(ctx.persistence, { ...ctx.account, revokedAt: ctx.now() });
+    await markLinkBroken(ctx, ctx.now(), ctx.account.xUserId);
     ctx.logger.warn('X reports that the business account revoked this app\'s access.');
 }
 

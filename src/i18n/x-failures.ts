@@ -5,8 +5,16 @@ export function failureReasonKey(kind: XFailureKind) {
     switch (kind) {
         case 'rate-limited':
             return 'x_failure_rate_limited' as const;
+        case 'credits-depleted':
+            return 'x_failure_credits_depleted' as const;
         case 'recipient-refuses-dms':
             return 'x_failure_recipient_refuses_dms' as const;
+        case 'recipient-not-following':
+            return 'x_failure_recipient_not_following' as const;
+        case 'sender-unverified':
+            return 'x_failure_sender_unverified' as const;
+        case 'forbidden':
+            return 'x_failure_forbidden' as const;
         case 'media-not-permitted':
             return 'x_failure_media_not_permitted' as const;
         case 'token-invalid':

@@ -1,19 +1,24 @@
 /**
  * Every 30 minutes: does X still accept our token, is our webhook valid and are the subscriptions there?
- * What can be repaired is repaired (re-validate, re-subscribe); each incident is announced once in the
- * setup room, and its recovery once — channels that break silently are the top complaint about connectors.
+ * What can be repaired is repaired (re-validate — with the other challenge key if X changed it —,
+ * re-subscribe) and what X could not deliver meanwhile is replayed; each incident is announced once in
+ * the setup room, and its recovery once — channels that break silently are the top complaint about
+ * connectors. A broken link and depleted credits have their own alerts (link-broken.ts, credits.ts).
  */
 import { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { xClientFor } from '../bridge/build-context';
-import { XAA_EVENT_TYPES } from '../admin/delivery';
+import { ensureActivitySubscriptions } from '../admin/delivery';
+import { withChallengeKeyFallback } from '../admin/challenge-key';
+import { creditsPauseRecord } from '../admin/credits';
 import { announceInSetupRoom } from '../admin/setup-room';
-import { I18nKey, translator } from '../i18n/translate';
+import { I18nKey, Translate, translator } from '../i18n/translate';
 import { failureReasonKey } from '../i18n/x-failures';
+import { languageOf } from '../lib/language';
 import { DeliveryMode } from '../settings/ids';
-import { readSettings } from '../settings/reader';
+import { AppSettings, readSettings } from '../settings/reader';
 import { deliveryRecord, readAccount } from '../storage/account';
 import { KeyedRecord } from '../storage/records';
-import type { XClient } from '../x/client-types';
+import { XClient, XFailure } from '../x/client-types';
 import { recoverMissedEvents } from './recovery';
 import { toXFailure } from '../x/errors';
 
@@ -25,39 +30,49 @@ interface HealthState {
 
 const healthRecord = KeyedRecord.named<HealthState>('x-health');
 
-/** undefined = healthy (possibly after a repair); a string = the i18n key of what is wrong. */
-type CheckResult = { problem?: I18nKey; detail?: string };
+/** undefined problem = healthy (possibly after a repair); else the i18n key of what is wrong. */
+type CheckResult = { problem?: I18nKey; detail?: string; repaired?: boolean; announced?: boolean };
 
-async function checkToken(x: XClient): Promise<CheckResult> {
+interface HealthAccessors {
+    read: IRead;
+    modify: IModify;
+    http: IHttp;
+    persistence: IPersistence;
+}
+
+async function checkToken(x: XClient, revoked: boolean): Promise<CheckResult> {
     try {
         await x.me();
         return {};
     } catch (e) {
         const failure = toXFailure(e, Date.now());
-        return failure.transient ? {} : { problem: failureReasonKey(failure.kind) };
+        if (failure.transient) return {};
+        // X refusing the token marked the link broken and alerted already (link-broken.ts).
+        return { problem: failureReasonKey(failure.kind), announced: revoked || failure.kind === 'token-invalid' };
     }
 }
 
-async function checkWebhook(x: XClient, webhookId: string | undefined): Promise<CheckResult> {
+async function checkWebhook(a: HealthAccessors, x: XClient, t: Translate, settings: AppSettings, webhookId: string | undefined, now: number): Promise<CheckResult> {
     if (!webhookId) return { problem: 'health_webhook_missing' };
     const webhook = (await x.listWebhooks()).find((w) => w.id === webhookId);
     if (!webhook) return { problem: 'health_webhook_missing' };
     if (webhook.valid) return {};
     try {
-        await x.revalidateWebhook(webhookId);
-        const after = (await x.listWebhooks()).find((w) => w.id === webhookId);
-        return after?.valid ? {} : { problem: 'health_webhook_invalid' };
+        const { switchedTo } = await withChallengeKeyFallback(a.read.getPersistenceReader(), a.persistence, settings, now, async () => {
+            await x.revalidateWebhook(webhookId);
+            const after = (await x.listWebhooks()).find((w) => w.id === webhookId);
+            if (!after?.valid) throw new XFailure('invalid-request', 400, undefined, 'X still reports the webhook invalid', 'CrcValidationFailed');
+        });
+        if (switchedTo) await announceInSetupRoom(a.read, a.modify, a.persistence, t('health_challenge_key_switched', { key: t(`setting_webhook_challenge_key_${switchedTo}`) }));
+        return { repaired: true };
     } catch (e) {
-        return { problem: 'health_webhook_invalid', detail: toXFailure(e, Date.now()).detail };
+        return { problem: 'health_webhook_invalid', detail: toXFailure(e, now).detail };
     }
 }
 
-async function checkSubscriptions(x: XClient, mode: DeliveryMode, webhookId: string | undefined, userId: string): Promise<CheckResult> {
-    if (!webhookId) return {};
+async function checkSubscriptions(x: XClient, mode: DeliveryMode, webhookId: string, userId: string): Promise<CheckResult> {
     if (mode === DeliveryMode.ActivityApi) {
-        const current = (await x.listActivitySubscriptions()).filter((s) => s.webhookId === webhookId && s.userId === userId);
-        const missing = XAA_EVENT_TYPES.filter((type) => !current.some((s) => s.eventType === type));
-        for (const type of missing) await x.createActivitySubscription(type, userId, webhookId);
+        await ensureActivitySubscriptions(x, webhookId, userId);
         return {};
     }
     const subscribed = await x.listAccountActivitySubscriptions(webhookId);
@@ -66,36 +81,42 @@ async function checkSubscriptions(x: XClient, mode: DeliveryMode, webhookId: str
 }
 
 export async function runHealthCheck(read: IRead, modify: IModify, http: IHttp, persistence: IPersistence, now: () => number): Promise<HealthState> {
+    const a: HealthAccessors = { read, modify, http, persistence };
     const reader = read.getPersistenceReader();
-    const account = await readAccount(reader);
-    const state: HealthState = (await healthRecord.read(reader)) ?? { open: {} };
-    if (!account) return state;
+    const [account, stored, creditsPause] = await Promise.all([readAccount(reader), healthRecord.read(reader), creditsPauseRecord.read(reader)]);
+    const state: HealthState = stored ?? { open: {} };
+    // Without credits X answers every check with 402: the credits probe watches X until it accepts calls.
+    if (!account || creditsPause) return state;
     const settings = await readSettings(read, 0);
     const delivery = await deliveryRecord.read(reader);
-    const x = xClientFor(read, http, persistence, settings, now);
-    const results: Partial<Record<CheckName, CheckResult>> = { token: await checkToken(x) };
+    const x = xClientFor(read, http, persistence, settings, now, { modify });
+    const t = translator(await languageOf(read, undefined));
+    const results: Partial<Record<CheckName, CheckResult>> = { token: await checkToken(x, !!account.revokedAt) };
     if (!results.token?.problem && delivery && delivery.mode !== DeliveryMode.Polling) {
-        results.webhook = await checkWebhook(x, delivery.webhookId).catch((e) => ({ problem: failureReasonKey(toXFailure(e, now()).kind) }));
-        results.subscriptions = await checkSubscriptions(x, delivery.mode, delivery.webhookId, account.xUserId).catch((e) => ({
-            problem: 'health_subscriptions_failed' as I18nKey,
-            detail: toXFailure(e, now()).kind,
-        }));
+        results.webhook = await checkWebhook(a, x, t, settings, delivery.webhookId, now()).catch((e) => ({ problem: failureReasonKey(toXFailure(e, now()).kind) }));
+        // A webhook X no longer has has no subscriptions to check: its own alert says what to do.
+        if (results.webhook.problem !== 'health_webhook_missing' && delivery.webhookId) {
+            results.subscriptions = await checkSubscriptions(x, delivery.mode, delivery.webhookId, account.xUserId).catch((e) => ({
+                problem: 'health_subscriptions_failed' as I18nKey,
+                detail: toXFailure(e, now()).kind,
+            }));
+        }
     }
 
-    const language = await read.getEnvironmentReader().getServerSettings().getValueById('Language').catch(() => 'en');
-    const t = translator(typeof language === 'string' ? language : 'en');
+    let replay = results.webhook?.repaired === true;
     for (const [name, result] of Object.entries(results) as [CheckName, CheckResult][]) {
         const open = state.open[name];
         if (result.problem && !open) {
             state.open[name] = { since: now(), reason: result.problem };
-            await announceInSetupRoom(read, modify, persistence, t('health_alert', { problem: t(result.problem) }));
+            if (!result.announced) await announceInSetupRoom(read, modify, persistence, t('health_alert', { problem: t(result.problem) }));
         } else if (!result.problem && open) {
             delete state.open[name];
             await announceInSetupRoom(read, modify, persistence, t('health_recovered', { problem: t(open.reason as I18nKey) }));
-            // X gave up on what it could not deliver meanwhile: have it replayed.
-            if (name === 'webhook') await recoverMissedEvents(read, http, persistence, now()).catch(() => undefined);
+            if (name === 'webhook') replay = true;
         }
     }
     await healthRecord.write(persistence, state);
+    // X skipped deliveries to the invalid webhook and gave up on others meanwhile: have them replayed.
+    if (replay) await recoverMissedEvents(a, now()).catch(() => undefined);
     return state;
 }

@@ -9,6 +9,7 @@ export const SETTINGS_JOB_ID = 'x-apply-settings';
 export const HEALTH_JOB_ID = 'x-health-check';
 export const RECOVERY_JOB_ID = 'x-recover-missed-events';
 export const VERIFY_JOB_ID = 'x-verify-in-doubt';
+export const CREDITS_PROBE_JOB_ID = 'x-credits-probe';
 
 /**
  * Recurring jobs registered at every start. Registered again without skipImmediate, Agenda keeps the job's

@@ -14,6 +14,7 @@ import { utcDay } from '../lib/time';
 import { normalizeDmEventsPage } from '../x/events';
 import type { InboundEvent } from '../x/event-types';
 import { XFailure } from '../x/client-types';
+import { creditsPausedUntil } from '../admin/credits';
 
 export interface PollState {
     /** The cursor: this event and everything before it were handed to the pipeline (the stop marker). */
@@ -75,9 +76,13 @@ export async function runPoll(read: IRead, modify: IModify, http: IHttp, persist
     if (!built.ok) return;
     const ctx = built.ctx;
     if (ctx.settings.deliveryMode !== DeliveryMode.Polling) return;
+    // X no longer accepts the account's token (the admins were told): polling would only collect 401s.
+    if (ctx.account.revokedAt) return;
+    const now = ctx.now();
+    // X refuses calls until credits are added; the credits probe resumes polling from the same cursor.
+    if (creditsPausedUntil(now)) return;
     const reader = read.getPersistenceReader();
     const state: PollState = (await pollStateRecord.read(reader)) ?? { averageNew: 1, consecutiveEmpty: 0 };
-    const now = ctx.now();
     if (state.notBefore && now < state.notBefore) return;
 
     if (ctx.settings.dailyCapUsd > 0) {
@@ -131,7 +136,15 @@ export async function runPoll(read: IRead, modify: IModify, http: IHttp, persist
     const interval = ctx.settings.pollingIntervalSeconds * 1000;
     const quietDelay = consecutiveEmpty >= QUIET_AFTER ? Math.min(QUIET_MAX_DELAY_MS, interval * 2 ** (consecutiveEmpty - QUIET_AFTER + 1)) : 0;
     const notBefore =
-        failure?.kind === 'rate-limited' ? failure.retryAt : failure?.transient ? now + 60_000 : quietDelay ? now + quietDelay - 1000 : undefined;
+        failure?.kind === 'rate-limited'
+            ? failure.retryAt
+            : failure?.kind === 'credits-depleted'
+              ? creditsPausedUntil(now)
+              : failure?.transient
+                ? now + 60_000
+                : quietDelay
+                  ? now + quietDelay - 1000
+                  : undefined;
     const finished = result.reachedCursor && !failure;
     const cursor = finished && top ? { newestEventId: top.eventId, newestCreatedAt: top.createdAt } : { newestEventId: state.newestEventId, newestCreatedAt: state.newestCreatedAt };
     await pollStateRecord.write(persistence, {

@@ -1,28 +1,43 @@
 /**
- * Gap recovery for webhook modes: X stops retrying a delivery after about five minutes, so DMs sent while
- * Rocket.Chat was down or the webhook was invalid would be lost. When the app starts (and when the health
- * check repairs the webhook) X is asked to replay the window since the last event known; deliveries
- * already handled are dropped by the usual exactly-once claims, so the replay is safe. Every instance
- * schedules it when it starts (several at once in a cluster): a claim lets one of them ask X.
+ * Gap recovery for webhook modes: X stops retrying a delivery after about five minutes, skips deliveries
+ * to a webhook it marked invalid and withholds billed ones while credits are used up, so DMs of such a
+ * gap would be lost. When the app starts, when the health check repairs the webhook and when credits come
+ * back, X is asked to replay the gap; deliveries already handled are dropped by the usual exactly-once
+ * claims, so a replay is safe. X replays only windows that ended at least 10 minutes ago (replay-window.ts):
+ * the recent rest of a gap is remembered and asked for by a one-off run of this job once X accepts it.
+ * Every instance schedules recovery when it starts (several at once in a cluster): a claim lets one of them ask X.
  */
 import { randomBytes } from 'crypto';
 import { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { IJobContext } from '@rocket.chat/apps-engine/definition/scheduler';
 import { toXFailure } from '../x/errors';
 import { xClientFor } from '../bridge/build-context';
+import { outboundState } from '../bridge/outbound-state';
 import { lastEventRecord } from '../admin/status';
 import { DeliveryMode } from '../settings/ids';
-import { readSettings } from '../settings/reader';
+import { AppSettings, readSettings } from '../settings/reader';
 import { deliveryRecord, readAccount } from '../storage/account';
 import { miscKey } from '../storage/associations';
 import { wins } from '../storage/conversations';
 import { KeyedRecord } from '../storage/records';
-import { DAY, MINUTE } from '../lib/time';
+import { MINUTE } from '../lib/time';
+import { Gap, planReplay } from '../x/replay-window';
+import { XFailure } from '../x/client-types';
+import { RECOVERY_JOB_ID } from './ids';
 
-/** Up to when a replay was already requested, so restarts in a row do not replay the same window again. */
-const recoveryRecord = KeyedRecord.named<{ coveredUntil: number }>('x-recovery');
+interface RecoveryState {
+    /** Up to when a replay was already requested, so restarts in a row do not replay the same window again. */
+    coveredUntil: number;
+    /** Part of a gap X would not replay yet (too recent), asked for later. */
+    owed?: Gap;
+}
 
-/** X replays at most the last 24 hours, in whole minutes; a margin covers clock skew and the last write. */
+const recoveryRecord = KeyedRecord.named<RecoveryState>('x-recovery');
+
+/** The last event is noted at most once a minute per instance; the margin also covers clock skew. */
 const MARGIN = 5 * MINUTE;
+/** When X refused or failed the request itself, ask again this much later. */
+const RETRY_AFTER = 5 * MINUTE;
 
 /**
  * Claims on asking X for a replay: create-only, the first live one wins; older ones belong to finished or dead
@@ -39,37 +54,96 @@ async function claimRecovery(read: IRead, persistence: IPersistence, now: number
     return { won: wins(live, claim), release: async () => void (await persistence.remove(recordId)) };
 }
 
-export type RecoveryOutcome = { replayed: true; from: number; to: number } | { replayed: false; reason: string };
+export type RecoveryOutcome = { replayed: boolean; from?: number; to?: number; owedUntil?: number; reason?: string };
 
-export async function recoverMissedEvents(read: IRead, http: IHttp, persistence: IPersistence, now: number): Promise<RecoveryOutcome> {
-    const reader = read.getPersistenceReader();
-    const [account, delivery, settings] = await Promise.all([readAccount(reader), deliveryRecord.read(reader), readSettings(read, 0)]);
+export interface RecoveryOptions {
+    /** The gap started here (e.g. when credits ran out); default: the last event known. */
+    from?: number;
+    /** Only what an earlier run could not ask for yet (the one-off follow-up). */
+    owedOnly?: boolean;
+}
+
+export interface RecoveryAccessors {
+    read: IRead;
+    modify: IModify;
+    http: IHttp;
+    persistence: IPersistence;
+}
+
+export async function recoverMissedEvents(a: RecoveryAccessors, now: number, options: RecoveryOptions = {}): Promise<RecoveryOutcome> {
+    const reader = a.read.getPersistenceReader();
+    const [account, delivery, settings, state] = await Promise.all([readAccount(reader), deliveryRecord.read(reader), readSettings(a.read, 0), recoveryRecord.read(reader)]);
     if (!account || !delivery?.webhookId) return { replayed: false, reason: 'no webhook delivery' };
     if (delivery.mode === DeliveryMode.Polling) return { replayed: false, reason: 'polling reads from its own cursor' };
-    const [last, recovered] = await Promise.all([lastEventRecord.read(reader), recoveryRecord.read(reader)]);
-    const since = Math.max(recovered?.coveredUntil ?? 0, last?.at ?? 0, delivery.registeredAt);
-    const from = Math.max(since - MARGIN, now - DAY + MINUTE);
-    if (now - from < MARGIN) return { replayed: false, reason: 'nothing missed' };
-    const claim = await claimRecovery(read, persistence, now);
+    const gaps: Gap[] = state?.owed ? [state.owed] : [];
+    if (!options.owedOnly) {
+        const last = options.from === undefined ? await lastEventRecord.read(reader) : undefined;
+        const since = options.from ?? Math.max(state?.coveredUntil ?? 0, last?.at ?? 0, delivery.registeredAt);
+        gaps.push({ from: since - MARGIN, until: now });
+    }
+    if (gaps.length === 0) return { replayed: false, reason: 'nothing owed' };
+    const claim = await claimRecovery(a.read, a.persistence, now);
     try {
         if (!claim.won) return { replayed: false, reason: 'another instance is asking X' };
         // A claim is first only among live ones: another instance may have asked X, recorded it and dropped its
-        // claim between our reading of the coverage and our claim. Its replay reached (almost) now, like ours would.
-        const coveredNow = (await recoveryRecord.read(reader))?.coveredUntil ?? 0;
-        if (coveredNow > (recovered?.coveredUntil ?? 0)) return { replayed: false, reason: 'another instance asked X meanwhile' };
-        await xClientFor(read, http, persistence, settings, () => now).replayWebhook(delivery.webhookId, from, now);
-        await recoveryRecord.write(persistence, { coveredUntil: now });
+        // claim between our reading of the state and our claim. Its request reached (almost) now, like ours would.
+        const current = await recoveryRecord.read(reader);
+        if (JSON.stringify(current ?? null) !== JSON.stringify(state ?? null)) return { replayed: false, reason: 'another instance asked X meanwhile' };
+        return await requestReplay(a, delivery.webhookId, settings, state, gaps, now);
     } finally {
         await claim.release();
     }
-    return { replayed: true, from, to: now };
 }
 
-/** The scheduler's entry point (the app's start schedules it once). Best effort: X refusing is logged, not a failed job. */
-export async function runRecovery(read: IRead, _modify: IModify, http: IHttp, persistence: IPersistence, logger: ILogger): Promise<void> {
+async function requestReplay(a: RecoveryAccessors, webhookId: string, settings: AppSettings, state: RecoveryState | undefined, gaps: Gap[], now: number): Promise<RecoveryOutcome> {
+    const gap = { from: Math.min(...gaps.map((g) => g.from)), until: Math.max(...gaps.map((g) => g.until)) };
+    const plan = planReplay(gap, now);
+    const next: RecoveryState = { coveredUntil: state?.coveredUntil ?? 0 };
+    let outcome: RecoveryOutcome = { replayed: false, reason: 'X does not replay this window yet' };
+    if (plan.request) {
+        try {
+            await xClientFor(a.read, a.http, a.persistence, settings, () => now).replayWebhook(webhookId, plan.request.from, plan.request.until);
+            next.coveredUntil = Math.max(next.coveredUntil, plan.request.until);
+            outcome = { replayed: true, from: plan.request.from, to: plan.request.until };
+        } catch (e) {
+            const failure = toXFailure(e, now);
+            // The webhook is gone: nothing can be replayed to it. Anything else: the whole gap is asked for again.
+            if (failure.kind === 'not-found') {
+                await recoveryRecord.write(a.persistence, next);
+                throw failure;
+            }
+            next.owed = gap;
+            await recoveryRecord.write(a.persistence, next);
+            await scheduleFollowUp(a.modify, now + RETRY_AFTER);
+            throw failure;
+        }
+    }
+    if (plan.owed) {
+        next.owed = { from: plan.owed.from, until: plan.owed.until };
+        outcome.owedUntil = plan.owed.until;
+        await scheduleFollowUp(a.modify, plan.owed.askAt);
+    }
+    await recoveryRecord.write(a.persistence, next);
+    return outcome;
+}
+
+/** A one-off run of the recovery job for what X does not replay yet. */
+async function scheduleFollowUp(modify: IModify, at: number): Promise<void> {
+    const dueAt = Math.ceil(at / 1000) * 1000;
+    await modify.getScheduler().scheduleOnce({ id: RECOVERY_JOB_ID, when: new Date(dueAt), data: { dueAt, owedOnly: true } });
+}
+
+/**
+ * The scheduler's entry point: scheduled once when the app starts (everything since the last event), and
+ * as a follow-up for the rest of a gap. Best effort: X refusing is logged, not a failed job.
+ */
+export async function runRecovery(job: IJobContext | undefined, read: IRead, modify: IModify, http: IHttp, persistence: IPersistence, logger: ILogger): Promise<void> {
+    const dueAt = typeof job?.dueAt === 'number' ? job.dueAt : undefined;
+    if (dueAt !== undefined) outboundState.time.observe(dueAt, Date.now());
+    const now = outboundState.time.now(Date.now());
     try {
-        await recoverMissedEvents(read, http, persistence, Date.now());
+        await recoverMissedEvents({ read, modify, http, persistence }, now, { owedOnly: job?.owedOnly === true });
     } catch (e) {
-        logger.warn(`Could not ask X to replay missed events: ${toXFailure(e, Date.now()).kind}`);
+        logger.warn(`Could not ask X to replay missed events: ${e instanceof XFailure ? e.kind : toXFailure(e, now).kind}`);
     }
 }

@@ -2,6 +2,7 @@ import { ISetting, SettingType } from '@rocket.chat/apps-engine/definition/setti
 import {
     AgentDisplay,
     AuthMethod,
+    ChallengeKeySetting,
     DEFAULT_ACCEPTED_MEDIA_TYPES,
     DEFAULT_AGENT_TEMPLATE,
     DeliveryMode,
@@ -52,6 +53,9 @@ export const settingDefinitions: ISetting[] = [
     }),
     setting(SettingId.PollingIntervalSeconds, 'delivery', SettingType.NUMBER, MIN_POLLING_INTERVAL_SECONDS),
     setting(SettingId.ConfirmUnverifiedEvents, 'delivery', SettingType.BOOLEAN, true),
+    setting(SettingId.WebhookChallengeKey, 'delivery', SettingType.SELECT, ChallengeKeySetting.Auto, {
+        values: choices(SettingId.WebhookChallengeKey, ChallengeKeySetting),
+    }),
 
     setting(SettingId.Department, 'routing', SettingType.STRING, ''),
     setting(SettingId.AgentDisplay, 'routing', SettingType.SELECT, AgentDisplay.Name, {

@@ -11,6 +11,7 @@ export const SettingId = {
     DeliveryMode: 'delivery_mode',
     PollingIntervalSeconds: 'polling_interval_seconds',
     ConfirmUnverifiedEvents: 'confirm_unverified_events',
+    WebhookChallengeKey: 'webhook_challenge_key',
     Department: 'department',
     AgentDisplay: 'agent_display',
     AgentTemplate: 'agent_template',
@@ -31,6 +32,10 @@ export type AuthMethod = (typeof AuthMethod)[keyof typeof AuthMethod];
 
 export const DeliveryMode = { ActivityApi: 'xaa', AccountActivityApi: 'aaa', Polling: 'polling' } as const;
 export type DeliveryMode = (typeof DeliveryMode)[keyof typeof DeliveryMode];
+
+/** Which secret answers X's webhook challenge (CRC): X has used both (research/x-api.md §12). */
+export const ChallengeKeySetting = { Auto: 'auto', ApiKeySecret: 'api_key_secret', OAuth2ClientSecret: 'oauth2_client_secret' } as const;
+export type ChallengeKeySetting = (typeof ChallengeKeySetting)[keyof typeof ChallengeKeySetting];
 
 export const AgentDisplay = { Name: 'name', Username: 'username', None: 'none' } as const;
 export type AgentDisplay = (typeof AgentDisplay)[keyof typeof AgentDisplay];

@@ -2,6 +2,7 @@ import { IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import {
     AgentDisplay,
     AuthMethod,
+    ChallengeKeySetting,
     DEFAULT_AGENT_TEMPLATE,
     DeliveryMode,
     MIN_POLLING_INTERVAL_SECONDS,
@@ -21,6 +22,7 @@ export interface AppSettings {
     deliveryMode: DeliveryMode;
     pollingIntervalSeconds: number;
     confirmUnverifiedEvents: boolean;
+    webhookChallengeKey: ChallengeKeySetting;
     department: string;
     agentDisplay: AgentDisplay;
     agentTemplate: string;
@@ -53,6 +55,7 @@ export function normalizeSettings(raw: Record<string, unknown>): AppSettings {
         deliveryMode: oneOf(raw[SettingId.DeliveryMode], DeliveryMode, DeliveryMode.ActivityApi),
         pollingIntervalSeconds: Math.max(MIN_POLLING_INTERVAL_SECONDS, Math.round(num(raw[SettingId.PollingIntervalSeconds], MIN_POLLING_INTERVAL_SECONDS))),
         confirmUnverifiedEvents: bool(raw[SettingId.ConfirmUnverifiedEvents], true),
+        webhookChallengeKey: oneOf(raw[SettingId.WebhookChallengeKey], ChallengeKeySetting, ChallengeKeySetting.Auto),
         department: str(raw[SettingId.Department]),
         agentDisplay: oneOf(raw[SettingId.AgentDisplay], AgentDisplay, AgentDisplay.Name),
         agentTemplate: str(raw[SettingId.AgentTemplate]) || DEFAULT_AGENT_TEMPLATE,

@@ -7,7 +7,7 @@ import { miscKey } from './associations';
  * list exactly and its update-by-id is not implemented, so single-key records are the reliable shape.
  */
 export class KeyedRecord<T extends object> {
-    constructor(private readonly key: RocketChatAssociationRecord) {}
+    constructor(public readonly key: RocketChatAssociationRecord) {}
 
     public static named<T extends object>(name: string): KeyedRecord<T> {
         return new KeyedRecord<T>(miscKey(name));

@@ -51,6 +51,8 @@ export interface Webhook {
 }
 
 export type ActivityEventType = 'dm.received' | 'dm.sent' | 'dm.read' | 'dm.indicate_typing';
+/** App-wide X Activity events (no user filter): `oauth.revoke` announces that a user revoked the app. */
+export type AppActivityEventType = 'oauth.revoke';
 
 export interface ActivitySubscription {
     id: string;
@@ -66,7 +68,11 @@ export interface ActivitySubscription {
  */
 export type XFailureKind =
     | 'rate-limited'
+    | 'credits-depleted'
     | 'recipient-refuses-dms'
+    | 'recipient-not-following'
+    | 'sender-unverified'
+    | 'forbidden'
     | 'media-not-permitted'
     | 'token-invalid'
     | 'missing-permission'
@@ -83,16 +89,40 @@ export class XFailure extends Error {
         public readonly retryAt?: number,
         /** X's own short explanation, safe to show (never contains credentials). */
         public readonly detail?: string,
+        /** X's machine-readable reason, when it gave one (e.g. `CrcValidationFailed`, `WebhookIdInvalid`). */
+        public readonly reason?: XReason,
     ) {
         super(`X request failed: ${kind}${status ? ` (HTTP ${status})` : ''}${detail ? `: ${detail}` : ''}`);
         this.name = 'XFailure';
     }
 
-    /** Worth retrying later without anyone doing anything. */
+    /**
+     * Worth retrying later. Depleted credits come back when someone buys them (or auto-recharge does):
+     * nothing is given up meanwhile, the app waits and probes.
+     */
     public get transient(): boolean {
-        return this.kind === 'rate-limited' || this.kind === 'unavailable';
+        return this.kind === 'rate-limited' || this.kind === 'unavailable' || this.kind === 'credits-depleted';
     }
 }
+
+/**
+ * The machine reasons X names in webhook, subscription and replay errors (research/x-api.md §3, §12;
+ * docs: account-activity quickstart "Failure reasons"). Matched as whole identifiers, never as phrases.
+ */
+export const X_REASONS = [
+    'CrcValidationFailed',
+    'UrlValidationFailed',
+    'DuplicateUrlFailed',
+    'WebhookLimitExceeded',
+    'WebhookIdInvalid',
+    'SubscriptionNotFound',
+    'DuplicateSubscriptionFailed',
+    'DuplicateSubscription',
+    'SubscriptionLimitExceeded',
+    'QueryParamInvalid',
+    'ReplayConflictError',
+] as const;
+export type XReason = (typeof X_REASONS)[number];
 
 export interface XClient {
     me(): Promise<XUser>;
@@ -113,6 +143,7 @@ export interface XClient {
     replayWebhook(webhookId: string, fromMs: number, toMs: number): Promise<void>;
 
     createActivitySubscription(eventType: ActivityEventType, userId: string, webhookId: string): Promise<ActivitySubscription>;
+    createAppActivitySubscription(eventType: AppActivityEventType, webhookId: string): Promise<ActivitySubscription>;
     listActivitySubscriptions(): Promise<ActivitySubscription[]>;
     deleteActivitySubscription(subscriptionId: string): Promise<void>;
 

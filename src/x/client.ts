@@ -9,6 +9,7 @@ import { AuthMethod } from '../settings/ids';
 import {
     ActivityEventType,
     ActivitySubscription,
+    AppActivityEventType,
     DmEventsPage,
     DmMediaDownload,
     DmMediaLocation,
@@ -33,6 +34,12 @@ export interface XClientDeps {
     sleep(ms: number): Promise<void>;
     /** Called with the number of DM events a read returned (X bills each). */
     onDmEventsRead?(count: number): Promise<void> | void;
+    /**
+     * Called with every failure a call ends with (after the token refresh retry), and whose credentials
+     * X refused: the account's (`user`) or the app's (`app`). Lets the app react once, centrally, to
+     * depleted credits and a broken link; its own errors never replace the call's failure.
+     */
+    onFailure?(failure: XFailure, credentials: 'user' | 'app'): Promise<void> | void;
 }
 
 /**
@@ -60,6 +67,14 @@ interface V2User {
 
 const toUser = (u: V2User): XUser => ({ id: u.id, username: u.username, name: u.name, profileImageUrl: u.profile_image_url });
 
+const toSubscription = (s: Record<string, any>): ActivitySubscription => ({
+    id: String(s.subscription_id ?? s.id),
+    eventType: s.event_type,
+    userId: s.filter?.user_id,
+    webhookId: s.webhook_id,
+    tag: s.tag,
+});
+
 /** X's replay window format: yyyymmddhhmm in UTC. */
 export function replayTimestamp(ms: number): string {
     return new Date(ms).toISOString().replace(/[-:T]/g, '').slice(0, 12);
@@ -75,29 +90,39 @@ export class TwitterXClient implements XClient {
 
     /** Runs a user-context call; an OAuth 2.0 token rejected by X is refreshed once and the call retried. */
     private async asUser<T>(call: (client: TwitterApi, auth: UserAuth) => Promise<T>): Promise<T> {
-        const auth = await this.deps.credentials.user();
         try {
-            return await call(this.clientFor(auth), auth);
-        } catch (e) {
-            const failure = toXFailure(e, this.deps.now());
-            if (failure.kind !== 'token-invalid') throw failure;
-            const retryAuth = await this.deps.credentials.refreshAfterRejection();
-            if (!retryAuth) throw failure;
+            const auth = await this.deps.credentials.user();
             try {
+                return await call(this.clientFor(auth), auth);
+            } catch (e) {
+                const failure = toXFailure(e, this.deps.now());
+                if (failure.kind !== 'token-invalid') throw failure;
+                const retryAuth = await this.deps.credentials.refreshAfterRejection();
+                if (!retryAuth) throw failure;
                 return await call(this.clientFor(retryAuth), retryAuth);
-            } catch (again) {
-                throw toXFailure(again, this.deps.now());
             }
+        } catch (e) {
+            throw await this.reported(e, 'user');
         }
     }
 
     private async asApp<T>(call: (client: TwitterApi) => Promise<T>): Promise<T> {
-        const bearer = await this.deps.credentials.appBearer();
         try {
+            const bearer = await this.deps.credentials.appBearer();
             return await call(new TwitterApi(bearer, { plugins: this.deps.plugins }));
         } catch (e) {
-            throw toXFailure(e, this.deps.now());
+            throw await this.reported(e, 'app');
         }
+    }
+
+    private async reported(error: unknown, credentials: 'user' | 'app'): Promise<XFailure> {
+        const failure = toXFailure(error, this.deps.now());
+        try {
+            await this.deps.onFailure?.(failure, credentials);
+        } catch {
+            // Reacting is best effort; the caller still gets X's failure.
+        }
+        return failure;
     }
 
     public async me(): Promise<XUser> {
@@ -259,13 +284,18 @@ export class TwitterXClient implements XClient {
     /** DM events are private: X accepts the subscription only with the monitored account's OAuth 2.0 token. */
     public async createActivitySubscription(eventType: ActivityEventType, userId: string, webhookId: string): Promise<ActivitySubscription> {
         const body = await this.asUser((c) => c.v2.post('activity/subscriptions', { event_type: eventType, filter: { user_id: userId }, webhook_id: webhookId }));
-        const s = body?.data?.subscription ?? body?.data;
-        return { id: String(s.subscription_id ?? s.id), eventType: s.event_type, userId: s.filter?.user_id, webhookId: s.webhook_id, tag: s.tag };
+        return toSubscription(body?.data?.subscription ?? body?.data);
+    }
+
+    /** Events about the app itself (a revocation) have no user filter; the app's bearer token subscribes. */
+    public async createAppActivitySubscription(eventType: AppActivityEventType, webhookId: string): Promise<ActivitySubscription> {
+        const body = await this.asApp((c) => c.v2.post('activity/subscriptions', { event_type: eventType, filter: {}, webhook_id: webhookId }));
+        return toSubscription(body?.data?.subscription ?? body?.data);
     }
 
     public async listActivitySubscriptions(): Promise<ActivitySubscription[]> {
         const body = await this.asApp((c) => c.v2.get('activity/subscriptions'));
-        return ((body?.data ?? []) as Record<string, any>[]).map((s) => ({ id: String(s.subscription_id ?? s.id), eventType: s.event_type, userId: s.filter?.user_id, webhookId: s.webhook_id, tag: s.tag }));
+        return ((body?.data ?? []) as Record<string, any>[]).map(toSubscription);
     }
 
     public async deleteActivitySubscription(subscriptionId: string): Promise<void> {

@@ -3,7 +3,7 @@
  * v2 problem details. Nothing of the raw request (headers, tokens) is carried over.
  */
 import { ApiResponseError } from 'twitter-api-v2';
-import { XFailure } from './client-types';
+import { X_REASONS, XFailure, XFailureKind, XReason } from './client-types';
 import { XTransportError } from './transport';
 
 const FIFTEEN_MINUTES = 15 * 60_000;
@@ -35,6 +35,37 @@ export function retryAtFrom(error: ApiResponseError, now: number): number {
     return resets.length ? Math.max(...resets) : now + FIFTEEN_MINUTES;
 }
 
+/** Problem types X sends (the `type` of a v2 problem), by what they mean here. */
+const CREDITS_DEPLETED_TYPE = /\/2\/problems\/credits-depleted$/;
+const CLIENT_FORBIDDEN_TYPE = /\/2\/problems\/client-forbidden$/;
+
+/**
+ * X's v1 error codes (research/x-api.md §6, §10; captured bodies): 349 "You cannot send messages to this
+ * user" (the recipient's settings or a block), 150 "not following you", 476 "Sender is not verified to
+ * send message requests", 93 no DM permission, 453 not in the plan's endpoints, 32/89/135/215 credentials.
+ */
+const TOKEN_CODES = [32, 89, 135, 215];
+const PERMISSION_CODES = [93, 453];
+
+const REASON_PATTERN = new RegExp(`\\b(${X_REASONS.join('|')})\\b`);
+
+/** X's machine reason (an identifier such as `WebhookIdInvalid`) anywhere in its messages. */
+function reasonOf(body: ErrorBody): XReason | undefined {
+    const texts = [...(body.errors ?? []).map((e) => e.message), body.detail, body.title];
+    for (const text of texts) {
+        const match = typeof text === 'string' ? REASON_PATTERN.exec(text) : null;
+        if (match) return match[1] as XReason;
+    }
+    return undefined;
+}
+
+/** Resources X no longer has: 404, or the 400 reasons it answers for deleted webhooks and subscriptions (§12). */
+const GONE_REASONS: ReadonlySet<XReason> = new Set(['WebhookIdInvalid', 'SubscriptionNotFound']);
+
+/**
+ * What an X failure means, from the HTTP status, X's error codes and problem types and its machine
+ * reasons — never from the wording of its messages, which X changes (the wording is kept as `detail`).
+ */
 export function toXFailure(error: unknown, now: number): XFailure {
     if (error instanceof XFailure) return error;
     if (error instanceof XTransportError) return new XFailure('unavailable', 0, undefined, error.kind);
@@ -43,20 +74,21 @@ export function toXFailure(error: unknown, now: number): XFailure {
     }
     const body = bodyOf(error);
     const detail = detailOf(body);
+    const reason = reasonOf(body);
     const codes = (body.errors ?? []).map((e) => e.code);
-    const text = `${detail ?? ''} ${body.type ?? ''}`.toLowerCase();
+    const has = (...wanted: number[]) => codes.some((c) => c !== undefined && wanted.includes(c));
+    const type = typeof body.type === 'string' ? body.type : '';
     const status = error.code;
-    if (status === 429 || status === 420) return new XFailure('rate-limited', status, retryAtFrom(error, now), detail);
-    if (status === 401 || codes.some((c) => c === 32 || c === 89 || c === 135 || c === 215)) return new XFailure('token-invalid', status, undefined, detail);
-    if (codes.some((c) => c === 93 || c === 453) || /appropriate.*permission|not allowed to access|oauth1 app permissions/.test(text)) {
-        return new XFailure('missing-permission', status, undefined, detail);
-    }
-    if (/attach this media|media.*not permitted/.test(text)) return new XFailure('media-not-permitted', status, undefined, detail);
-    if (codes.some((c) => c === 150 || c === 349) || /cannot send messages|not (permitted|allowed) to send|does not (accept|allow)/.test(text)) {
-        return new XFailure('recipient-refuses-dms', status, undefined, detail);
-    }
-    if (status === 403) return new XFailure('missing-permission', status, undefined, detail);
-    if (status === 404) return new XFailure('not-found', status, undefined, detail);
-    if (status >= 500) return new XFailure('unavailable', status, undefined, detail);
-    return new XFailure('invalid-request', status, undefined, detail);
+    const failure = (kind: XFailureKind, retryAt?: number) => new XFailure(kind, status, retryAt, detail, reason);
+    if (status === 429 || status === 420) return failure('rate-limited', retryAtFrom(error, now));
+    if (status === 402 || CREDITS_DEPLETED_TYPE.test(type)) return failure('credits-depleted');
+    if (status === 401 || has(...TOKEN_CODES)) return failure('token-invalid');
+    if (has(...PERMISSION_CODES) || CLIENT_FORBIDDEN_TYPE.test(type)) return failure('missing-permission');
+    if (has(349)) return failure('recipient-refuses-dms');
+    if (has(150)) return failure('recipient-not-following');
+    if (has(476)) return failure('sender-unverified');
+    if (status === 403) return failure('forbidden');
+    if (status === 404 || (status === 400 && reason && GONE_REASONS.has(reason))) return failure('not-found');
+    if (status >= 500) return failure('unavailable');
+    return failure('invalid-request');
 }

@@ -94,18 +94,24 @@ describe('direct messages', () => {
     expect(refused.code).toBe(400);
   });
 
-  test('recipients with closed DMs or who blocked the sender refuse with 403', async () => {
+  test('recipients with closed DMs or who blocked the sender refuse with 403 and X\'s code 349; verified-only ones with 476', async () => {
     const client = oauth1Client(sim, business.id);
     const closed = sim.createUser({ username: 'closed', acceptsDmsFrom: 'nobody' });
     const refused = await rejection(client.v2.sendDmToParticipant(closed.id, { text: 'hi' }));
-    expect([refused.code, refused.data]).toEqual([403, { title: 'Forbidden', type: 'about:blank', status: 403, detail: 'You cannot send messages to this user.' }]);
+    expect([refused.code, refused.data]).toEqual([403, { errors: [{ code: 349, message: 'You cannot send messages to this user.' }] }]);
+    const picky = sim.createUser({ username: 'picky', acceptsDmsFrom: 'verified' });
+    sim.user(business.id).verified = false;
+    const unverified = await rejection(client.v2.sendDmToParticipant(picky.id, { text: 'hi' }));
+    expect([unverified.code, unverified.data]).toEqual([403, { errors: [{ code: 476, message: 'Sender is not verified to send message requests' }] }]);
+    sim.user(business.id).verified = true;
+    await client.v2.sendDmToParticipant(picky.id, { text: 'hi, verified now' });
     // A reply in a conversation they started is allowed.
     await sim.sendDm({ from: closed.id, to: business.id, text: 'help?' });
     await client.v2.sendDmToParticipant(closed.id, { text: 'sure' });
 
     sim.block(customer.id, business.id);
     expect((await rejection(client.v2.sendDmToParticipant(customer.id, { text: 'hi' }))).code).toBe(403);
-    expect(sim.ledger().totals.dmCreates).toBe(1);
+    expect(sim.ledger().totals.dmCreates).toBe(2);
   });
 
   test('media DMs: one dm_* attachment owned by the sender, under 24 h, reusable only when shared', async () => {

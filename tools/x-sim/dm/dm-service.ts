@@ -22,6 +22,8 @@ export interface DmRefusal {
   message: string;
   /** The request parameter at fault (for 400 answers). */
   parameter?: 'text' | 'participant_id';
+  /** X's error code for a refusal by the recipient's settings (see refusalFor). */
+  code?: number;
 }
 
 /** Creating DMs (from the API or the driver), X's permission rules, and fan-out to webhooks. */
@@ -39,10 +41,14 @@ export class DmService {
     const recipient = this.store.users.get(recipientId);
     if (!recipient) return { status: 400, message: `The participant_id ${recipientId} does not exist`, parameter: 'participant_id' };
     if (recipientId === senderId) return { status: 400, message: 'You cannot send a direct message to yourself', parameter: 'participant_id' };
-    if (recipient.blocked.has(senderId)) return { status: 403, message: 'You cannot send messages to this user.' };
+    // X names these refusals by code (captured bodies, research/x-api.md §10): 349 for a block or closed DMs,
+    // 476 when the recipient takes message requests only from verified accounts.
+    if (recipient.blocked.has(senderId)) return { status: 403, code: 349, message: 'You cannot send messages to this user.' };
     // Closed DMs still accept replies in a conversation the recipient started.
-    if (recipient.acceptsDmsFrom === 'nobody' && !this.hasWritten(recipientId, senderId)) {
-      return { status: 403, message: 'You cannot send messages to this user.' };
+    if (this.hasWritten(recipientId, senderId)) return undefined;
+    if (recipient.acceptsDmsFrom === 'nobody') return { status: 403, code: 349, message: 'You cannot send messages to this user.' };
+    if (recipient.acceptsDmsFrom === 'verified' && !this.store.requireUser(senderId).verified) {
+      return { status: 403, code: 476, message: 'Sender is not verified to send message requests' };
     }
     return undefined;
   }

@@ -3,7 +3,7 @@ import { isRefusal } from '../media/media-service';
 import { jsonObject } from '../http/request';
 import { jsonResponse, type SimResponse } from '../http/response';
 import type { Route, RouteContext } from '../http/router';
-import { forbiddenV2, invalidRequest } from '../http/x-errors';
+import { forbiddenV2, invalidRequest, v1Error } from '../http/x-errors';
 import type { DmAttachment } from '../state/types';
 import { callerUser, isSnowflake } from './route-helpers';
 
@@ -39,7 +39,7 @@ function send(context: RouteContext, recipientId: string): SimResponse {
   const { app, user } = callerUser(context);
   const { dms, media, ledger, clock } = context.services;
   const refusal = dms.refusalFor(user.id, recipientId, parsed.text);
-  if (refusal) return refusal.status === 403 ? forbiddenV2(refusal.message) : invalidRequest(refusal.message, refusal.parameter);
+  if (refusal) return refusal.code !== undefined ? v1Error(refusal.status, refusal.code, refusal.message) : invalidRequest(refusal.message, refusal.parameter);
   let attachment: DmAttachment | undefined;
   if (parsed.mediaId !== undefined) {
     const found = media.attachmentFor(parsed.mediaId, user.id);

@@ -22,7 +22,8 @@ export interface DeveloperApp {
   accountActivitySubscriptionLimit: number;
 }
 
-export type DmAcceptance = 'everyone' | 'nobody';
+/** Who may start a conversation with the user: anyone, nobody, or (message requests) only verified accounts. */
+export type DmAcceptance = 'everyone' | 'nobody' | 'verified';
 
 export interface XUser {
   id: string;
