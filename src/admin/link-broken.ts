@@ -8,6 +8,7 @@ import { IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definitio
 import { translator } from '../i18n/translate';
 import { languageOf } from '../lib/language';
 import { accountRecord, readAccount } from '../storage/account';
+import { invalidateAccount } from '../storage/account-cache';
 import { claimIncident } from '../storage/incidents';
 import { announceInSetupRoom } from './setup-room';
 
@@ -22,6 +23,7 @@ export async function markLinkBroken(a: LinkAccessors, now: number, xUserId?: st
     const account = await readAccount(a.read.getPersistenceReader());
     if (!account || account.revokedAt || (xUserId !== undefined && account.xUserId !== xUserId)) return false;
     await accountRecord.write(a.persistence, { ...account, revokedAt: now });
+    invalidateAccount();
     // One incident per link: linking again writes a new account record (a new linkedAt).
     if (await claimIncident(a.read.getPersistenceReader(), a.persistence, `link-broken:${account.xUserId}:${account.linkedAt}`, now)) {
         const t = translator(await languageOf(a.read, undefined));

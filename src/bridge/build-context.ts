@@ -5,7 +5,7 @@
  */
 import { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { readSettings } from '../settings/reader';
-import { LinkedAccount, readAccount } from '../storage/account';
+import { cachedAccount } from '../storage/account-cache';
 import { readAppSecrets } from '../storage/app-secrets';
 import { ConversationStore } from '../storage/conversations';
 import { recordBillable } from '../storage/ledger';
@@ -19,20 +19,7 @@ import { rateLimits } from '../x/limits';
 import { createTransportPlugin } from '../x/transport';
 import type { BridgeContext } from './context';
 
-const ACCOUNT_TTL_MS = 30_000;
-let accountCache: { account: LinkedAccount | undefined; at: number } | undefined;
-
-export async function cachedAccount(read: IRead, now: number): Promise<LinkedAccount | undefined> {
-    if (accountCache && now - accountCache.at < ACCOUNT_TTL_MS) return accountCache.account;
-    const account = await readAccount(read.getPersistenceReader());
-    accountCache = { account, at: now };
-    return account;
-}
-
-/** After linking or unlinking on this instance; other instances follow within the TTL. */
-export function invalidateAccount(): void {
-    accountCache = undefined;
-}
+export { cachedAccount, invalidateAccount } from '../storage/account-cache';
 
 export type ContextResult = { ok: true; ctx: BridgeContext } | { ok: false; reason: 'not-linked' | 'not-installed' };
 

@@ -87,7 +87,7 @@ describe('setting up and running the app', () => {
         const status = await command(world, '/twitter status');
         expect(status).toContain(`@${DEFAULT_BUSINESS_ACCOUNT.username}`);
         expect(status).toContain('Webhook: valid');
-        expect(status).toContain('Subscriptions at X: 4');
+        expect(status).toContain('Subscriptions at X: 5');
         expect(status).toMatch(/Open conversations: 1\b/);
         const billed = world.sim.ledger().totals;
         expect(status).toContain(`this month $${billed.usd.toFixed(2)}`);
