@@ -9,7 +9,7 @@ import { SETUP_ROOM_NAME } from '../../src/admin/setup-room';
 import { crcResponseToken } from '../../tools/x-sim/delivery/webhook-crypto';
 import { DEFAULT_APP } from '../../tools/x-sim/defaults';
 import { webhookSecret } from './helpers/app-host';
-import { deliverFromCustomer, roomOf, syncSimClock, visibleTexts } from './helpers/inbound';
+import { decideBusinessDms, deliverFromCustomer, roomOf, syncSimClock, visibleTexts } from './helpers/inbound';
 import { appNotices, clockOf, openConversation, passTime, quiet, receivedTexts, reply } from './helpers/outbound';
 import { ephemeralSince, startWorld, World } from './helpers/world';
 
@@ -253,4 +253,45 @@ describe('refusals named by X\'s codes', () => {
             await world.stop();
         }
     });
+});
+
+describe('echoes of the app\'s own DMs', () => {
+    it('X Activity API: dm.sent carries no source_app_id (as in X\'s sample); our replies are recognized by their event id', async () => {
+        const world = await startWorld({ mode: 'xaa', shareClock: true });
+        try {
+            const { customer, room } = await openConversation(world, 'echoxaa', 'Echo Xaa');
+            await reply(world, room, 'One moment please');
+            const echo = world.sim.deliveries().find((d) => d.eventType === 'dm.sent');
+            expect(echo?.statusCode).toBe(200);
+            expect(echo?.body).not.toContain('source_app_id');
+            await decideBusinessDms(world);
+            expect(receivedTexts(world, customer)).toEqual(['Agent Smith: One moment please']);
+            expect(visibleTexts(world, room.id).filter((t) => t.includes('Sent from the X app'))).toEqual([]);
+        } finally {
+            await world.stop();
+        }
+    });
+
+    it('Account Activity API: a redelivered native reply does not make the X client\'s app id "ours" (later native replies still show)', async () => {
+        const world = await startWorld({ mode: 'aaa', auth: 'tokens', shareClock: true });
+        const webWebApp = '3033300';
+        try {
+            const { customer, room } = await openConversation(world, 'echoaaa', 'Echo Aaa');
+            await reply(world, room, 'Our reply');
+            await syncSimClock(world);
+            const { deliveries } = await world.sim.typeInNativeApp({ account: world.business.id, to: customer, text: 'typed on the web', clientAppId: webWebApp });
+            await decideBusinessDms(world);
+            // X delivers the same event again (a retry whose first answer was lost).
+            const url = `${world.front.url}/api/apps/public/${world.host.appId}/webhook/${webhookSecret(world.host)}`;
+            const again = await fetch(url, { method: 'POST', body: deliveries[0].body, headers: { 'content-type': 'application/json', 'x-twitter-webhooks-signature': deliveries[0].signature } });
+            expect(again.status).toBe(200);
+            await syncSimClock(world);
+            await world.sim.typeInNativeApp({ account: world.business.id, to: customer, text: 'typed on the web again', clientAppId: webWebApp });
+            await decideBusinessDms(world);
+            const mirrored = visibleTexts(world, room.id).filter((t) => t.includes('Sent from the X app'));
+            expect(mirrored).toEqual([expect.stringContaining('typed on the web'), expect.stringContaining('typed on the web again')]);
+        } finally {
+            await world.stop();
+        }
+    }, 20_000);
 });

@@ -38,6 +38,23 @@ export const FAULT_PRESETS: readonly FaultPreset[] = [
         },
     },
     {
+        name: 'credits-depleted',
+        description: "the X developer account's prepaid credits run out (402 on every call) until the fault is removed",
+        apply: ({ sim }) => {
+            sim.setCredits(0);
+            return () => sim.setCredits(undefined);
+        },
+    },
+    {
+        name: 'crc-client-secret',
+        description: "X checks the webhook with the OAuth 2.0 Client Secret instead of the API Key Secret (the next check fails until the app switches)",
+        apply: ({ sim }) => {
+            sim.setCrcKey('client-secret');
+            void sim.runCrcCheck();
+            return () => sim.setCrcKey('consumer-secret');
+        },
+    },
+    {
         name: 'webhook-down',
         description: "Rocket.Chat's public URL answers X's webhook deliveries with 500 (X retries 3 s, 27 s, 242 s later)",
         apply: (world) => {

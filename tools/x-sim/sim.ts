@@ -32,6 +32,11 @@ export interface DriverDm {
   to: string;
   text?: string;
   media?: DmMediaInput;
+  /**
+   * The X client it was typed in, when that client has an app id (X's web app does; AAA deliveries then
+   * carry it as `source_app_id`). A documented guess: absent by default.
+   */
+  clientAppId?: string;
 }
 
 /** A DM as the driver reports it (what a user would see in the X app). */
@@ -240,14 +245,15 @@ export class XSim<C extends SimClock = ManualClock> {
       recipientId: dm.to,
       text: dm.text,
       attachment: dm.media ? newDmAttachment(this.services.store, this.services.store.ids.next(), dm.media.type, dm.media.contentType, dm.media.bytes, dm.media) : undefined,
+      sourceAppId: dm.clientAppId,
     });
     if (wait.awaitDelivery ?? true) await this.settle();
     return { dm: dmView(message), deliveries };
   }
 
   /** The business account types a reply in X's own app (delivered as `dm.sent` without our app id). */
-  typeInNativeApp(input: { account: string; to: string; text?: string; media?: DmMediaInput }, wait: WaitOption = {}): Promise<SentDm> {
-    return this.sendDm({ from: input.account, to: input.to, text: input.text, media: input.media }, wait);
+  typeInNativeApp(input: { account: string; to: string; text?: string; media?: DmMediaInput; clientAppId?: string }, wait: WaitOption = {}): Promise<SentDm> {
+    return this.sendDm({ from: input.account, to: input.to, text: input.text, media: input.media, clientAppId: input.clientAppId }, wait);
   }
 
   async indicateTyping(input: { from: string; to: string }, wait: WaitOption = {}): Promise<DeliveryRecord[]> {
