@@ -92,8 +92,3 @@ async function scheduleProbe(modify: IModify, at: number): Promise<void> {
     const dueAt = Math.ceil(at / 1000) * 1000;
     await modify.getScheduler().scheduleOnce({ id: CREDITS_PROBE_JOB_ID, when: new Date(dueAt), data: { dueAt } });
 }
-
-/** Unit tests: a fresh process. */
-export function resetCreditsMemory(): void {
-    memory.pausedUntil = 0;
-}

@@ -256,6 +256,30 @@ describe('never twice', () => {
     });
 });
 
+describe('credits used up (402)', () => {
+    it('keeps replies queued for as long as it takes, in order, without counting attempts, and sends them once X takes calls', async () => {
+        const w = fakeWorld();
+        const depleted = () => new XFailure('credits-depleted', 402);
+        w.x.steps.push(depleted());
+        await deliver(w.ctx, request(A, 'first', 1));
+        await deliver(w.ctx, request(A, 'second', 2));
+        expect(w.notices.map((n) => n.text)).toEqual([expect.stringContaining('prepaid credits are used up')]);
+        for (let i = 0; i < GIVE_UP_AFTER_ATTEMPTS + 2; i++) {
+            w.x.steps.push(depleted());
+            w.clock.now += 60 * 60_000;
+            await drainOutbox(w.ctx);
+        }
+        expect(queued(w).map((i) => [i.text, i.attempts, i.lastFailure ?? 'none'])).toEqual([
+            ['first', 0, 'credits-depleted'],
+            ['second', 0, 'none'],
+        ]);
+        expect(w.notices).toHaveLength(1);
+        w.clock.now += 60_000;
+        expect((await drainOutbox(w.ctx)).sent).toBe(2);
+        expect(w.x.texts()).toEqual(['first', 'second']);
+    });
+});
+
 describe('recognizing the delivered copy', () => {
     const item: OutboxItem = {
         type: 'outbox-item',
