@@ -47,8 +47,8 @@ async function checkToken(x: XClient, revoked: boolean): Promise<CheckResult> {
     } catch (e) {
         const failure = toXFailure(e, Date.now());
         if (failure.transient) return {};
-        // X refusing the token marked the link broken and alerted already (link-broken.ts).
-        return { problem: failureReasonKey(failure.kind), announced: revoked || failure.kind === 'token-invalid' };
+        // X refusing the token (it answered) marked the link broken and alerted already (link-broken.ts).
+        return { problem: failureReasonKey(failure.kind), announced: revoked || (failure.kind === 'token-invalid' && failure.status !== 0) };
     }
 }
 

@@ -11,7 +11,7 @@ import { DEFAULT_APP } from '../../tools/x-sim/defaults';
 import { webhookSecret } from './helpers/app-host';
 import { decideBusinessDms, deliverFromCustomer, roomOf, syncSimClock, visibleTexts } from './helpers/inbound';
 import { appNotices, clockOf, openConversation, passTime, quiet, receivedTexts, reply } from './helpers/outbound';
-import { ephemeralSince, startWorld, World } from './helpers/world';
+import { ephemeralSince, startInstance, startWorld, World } from './helpers/world';
 
 const MINUTE = 60_000;
 
@@ -108,6 +108,18 @@ describe('the webhook challenge key', () => {
             }
             expect(visibleTexts(world, roomOf(world, 'Switch Customer')!.id)).toEqual(['before the switch', 'while X found the webhook invalid']);
             expect(await command(world, '/twitter status')).toContain('Webhook challenge answered with: OAuth 2.0 Client Secret');
+        });
+
+        it('another Rocket.Chat instance answers X\'s next challenge with the key that worked (it is persisted)', async () => {
+            const second = await startInstance(world, 'second');
+            try {
+                world.front.setHosts([second]);
+                const [check] = await world.sim.runCrcCheck();
+                expect(check.verdict).toBe('valid');
+            } finally {
+                world.front.setHosts([world.host]);
+                await second.stop();
+            }
         });
     });
 });
