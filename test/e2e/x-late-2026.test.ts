@@ -33,7 +33,7 @@ function customerTexts(world: World, roomId: string): string[] {
     const room = world.host.livechatRooms().find((r) => r.id === roomId)!;
     return world.host
         .messagesIn(roomId)
-        .filter((m) => (m as { token?: string }).token === room.visitor.token)
+        .filter((m) => (m as { token?: string }).token === room.visitor.token && !(m as { t?: string }).t)
         .sort((a, b) => +new Date(a.createdAt!) - +new Date(b.createdAt!))
         .map((m) => m.text ?? '');
 }
