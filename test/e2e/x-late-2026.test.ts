@@ -295,7 +295,7 @@ describe('echoes of the app\'s own DMs', () => {
             await decideBusinessDms(world);
             // X delivers the same event again (a retry whose first answer was lost).
             const url = `${world.front.url}/api/apps/public/${world.host.appId}/webhook/${webhookSecret(world.host)}`;
-            const again = await fetch(url, { method: 'POST', body: deliveries[0].body, headers: { 'content-type': 'application/json', 'x-twitter-webhooks-signature': deliveries[0].signature } });
+            const again = await fetch(url, { method: 'POST', body: deliveries[0].body, headers: { 'content-type': 'application/json', ...deliveries[0].signatureHeaders } });
             expect(again.status).toBe(200);
             await syncSimClock(world);
             await world.sim.typeInNativeApp({ account: world.business.id, to: customer, text: 'typed on the web again', clientAppId: webWebApp });
