@@ -56,8 +56,10 @@ describe('the webhook challenge key', () => {
     it('answers with the key the setting names when it is not automatic', async () => {
         const world = await startWorld({ mode: 'xaa', link: false, settings: { webhook_challenge_key: 'oauth2_client_secret' } });
         try {
-            const response = await world.host.callEndpoint(`webhook/${webhookSecret(world.host)}`, { query: { crc_token: 'challenge' } });
-            expect(response.content).toEqual({ response_token: crcResponseToken(DEFAULT_APP.clientSecret, 'challenge') });
+            // X's form of a token: the base64 of a UUID.
+            const token = 'OWY4ODQ2ZjgtNDljMC00NDY2LWJhMGQtYTE4NzQ0MTM2OGFi';
+            const response = await world.host.callEndpoint(`webhook/${webhookSecret(world.host)}`, { query: { crc_token: token } });
+            expect(response.content).toEqual({ response_token: crcResponseToken(DEFAULT_APP.clientSecret, token) });
         } finally {
             await world.stop();
         }
