@@ -88,6 +88,19 @@ export async function endCreditsPause(a: CreditsAccessors, waitingReplies: numbe
     return ended;
 }
 
+/** How late a planned probe may be before it counts as lost. */
+const PROBE_LOST_AFTER = 5 * MINUTE;
+
+/**
+ * A probe job can be lost (Rocket.Chat cancels an app's jobs when it is disabled or updated) while the pause
+ * record stays: nothing would ever end the pause. The recurring health check calls this to plan it again.
+ */
+export async function rescheduleLostProbe(modify: IModify, pause: CreditsPause, now: number): Promise<boolean> {
+    if (pause.nextProbeAt + PROBE_LOST_AFTER > now) return false;
+    await scheduleProbe(modify, now);
+    return true;
+}
+
 async function scheduleProbe(modify: IModify, at: number): Promise<void> {
     const dueAt = Math.ceil(at / 1000) * 1000;
     await modify.getScheduler().scheduleOnce({ id: CREDITS_PROBE_JOB_ID, when: new Date(dueAt), data: { dueAt } });

@@ -9,7 +9,7 @@ import { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/de
 import { xClientFor } from '../bridge/build-context';
 import { ensureActivitySubscriptions } from '../admin/delivery';
 import { withChallengeKeyFallback } from '../admin/challenge-key';
-import { creditsPauseRecord } from '../admin/credits';
+import { creditsPauseRecord, rescheduleLostProbe } from '../admin/credits';
 import { announceInSetupRoom } from '../admin/setup-room';
 import { I18nKey, Translate, translator } from '../i18n/translate';
 import { failureReasonKey } from '../i18n/x-failures';
@@ -86,6 +86,7 @@ export async function runHealthCheck(read: IRead, modify: IModify, http: IHttp, 
     const [account, stored, creditsPause] = await Promise.all([readAccount(reader), healthRecord.read(reader), creditsPauseRecord.read(reader)]);
     const state: HealthState = stored ?? { open: {} };
     // Without credits X answers every check with 402: the credits probe watches X until it accepts calls.
+    if (creditsPause) await rescheduleLostProbe(modify, creditsPause, now());
     if (!account || creditsPause) return state;
     const settings = await readSettings(read, 0);
     const delivery = await deliveryRecord.read(reader);

@@ -70,6 +70,15 @@ export interface RecoveryAccessors {
     persistence: IPersistence;
 }
 
+/**
+ * Where a gap starts: after the last event known, or earlier when the caller knows an earlier start. Never later:
+ * X may have withheld deliveries before the app noticed (credits run out silently; the app learns it from its
+ * next call, up to a health-check interval later), and a request that starts too early only costs duplicates.
+ */
+export function gapStart(knownFrom: number | undefined, lastKnown: number): number {
+    return Math.min(knownFrom ?? lastKnown, lastKnown);
+}
+
 export async function recoverMissedEvents(a: RecoveryAccessors, now: number, options: RecoveryOptions = {}): Promise<RecoveryOutcome> {
     const reader = a.read.getPersistenceReader();
     const [account, delivery, settings, state] = await Promise.all([readAccount(reader), deliveryRecord.read(reader), readSettings(a.read, 0), recoveryRecord.read(reader)]);
@@ -77,8 +86,8 @@ export async function recoverMissedEvents(a: RecoveryAccessors, now: number, opt
     if (delivery.mode === DeliveryMode.Polling) return { replayed: false, reason: 'polling reads from its own cursor' };
     const gaps: Gap[] = state?.owed ? [state.owed] : [];
     if (!options.owedOnly) {
-        const last = options.from === undefined ? await lastEventRecord.read(reader) : undefined;
-        const since = options.from ?? Math.max(state?.coveredUntil ?? 0, last?.at ?? 0, delivery.registeredAt);
+        const last = await lastEventRecord.read(reader);
+        const since = gapStart(options.from, Math.max(state?.coveredUntil ?? 0, last?.at ?? 0, delivery.registeredAt));
         gaps.push({ from: since - MARGIN, until: now });
     }
     if (gaps.length === 0) return { replayed: false, reason: 'nothing owed' };

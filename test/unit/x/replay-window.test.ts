@@ -1,4 +1,5 @@
 import { planReplay, REPLAY_FROM_MIN_AGE, REPLAY_TO_MIN_AGE } from '../../../src/x/replay-window';
+import { gapStart } from '../../../src/jobs/recovery';
 
 const MINUTE = 60_000;
 const NOW = Date.UTC(2026, 10, 21, 12, 0, 30);
@@ -53,5 +54,20 @@ describe('which part of a gap X replays now', () => {
         const ancient = planReplay({ from: at(50 * 60), until: at(40 * 60) }, NOW);
         expect(ancient.request).toBeUndefined();
         expect(ancient.owed).toBeUndefined();
+    });
+});
+
+describe('where the gap to replay starts', () => {
+    it('starts at the last event known when it is earlier than the moment the app noticed credits were gone', () => {
+        // X withheld deliveries from 50 minutes ago; the app met its first 402 20 minutes ago (its next call).
+        expect(gapStart(at(20), at(50))).toBe(at(50));
+    });
+
+    it('starts at the caller\'s moment when that is earlier than the last event known', () => {
+        expect(gapStart(at(50), at(20))).toBe(at(50));
+    });
+
+    it('starts at the last event known when the caller knows nothing earlier', () => {
+        expect(gapStart(undefined, at(30))).toBe(at(30));
     });
 });
