@@ -1,7 +1,7 @@
 import { signedEventUuid } from '../core/ids';
 import { oauthRevokeEnvelope, revokeEnvelope } from '../delivery/envelopes';
 import type { SimServices } from '../services';
-import { ACTIVITY_DM_EVENT_TYPES } from '../state/types';
+import { ACTIVITY_DM_EVENT_TYPES, type Webhook } from '../state/types';
 
 /** The X Activity API event that announces a revocation (docs: x-api/activity/introduction.mdx, "OAuth events"). */
 export const OAUTH_REVOKE_EVENT = 'oauth.revoke';
@@ -16,6 +16,11 @@ export const OAUTH_REVOKE_EVENT = 'oauth.revoke';
 export function revokeUserAccess(services: SimServices, userId: string, appId?: string): void {
   const { store, clock, dispatcher } = services;
   const matches = (record: { userId?: string; appId: string }) => record.userId === userId && (!appId || record.appId === appId);
+  /** One revocation event to a webhook, signed with its app's secrets. */
+  const announce = (webhook: Webhook, kind: 'aaa' | 'xaa', eventType: string, payload: Record<string, unknown>) => {
+    const app = store.requireApp(webhook.appId);
+    dispatcher.deliver({ webhook, consumerSecret: app.consumerSecret, clientSecret: app.clientSecret, kind, eventType, eventIds: [], forUserId: userId, payload });
+  };
   for (const token of store.oauth1AccessTokens.values()) if (matches(token)) token.revoked = true;
   for (const token of store.oauth2AccessTokens.values()) if (matches(token)) token.revoked = true;
   for (const token of store.oauth2RefreshTokens.values()) if (matches(token)) token.revoked = true;
@@ -26,16 +31,7 @@ export function revokeUserAccess(services: SimServices, userId: string, appId?: 
   for (const subscription of ended) {
     const webhook = store.webhooks.get(subscription.webhookId);
     if (!webhook) continue;
-    dispatcher.deliver({
-      webhook,
-      consumerSecret: store.requireApp(webhook.appId).consumerSecret,
-      clientSecret: store.requireApp(webhook.appId).clientSecret,
-      kind: 'aaa',
-      eventType: 'user_event',
-      eventIds: [],
-      forUserId: userId,
-      payload: { for_user_id: userId, ...revokeEnvelope(subscription.appId, userId, clock.now()) },
-    });
+    announce(webhook, 'aaa', 'user_event', { for_user_id: userId, ...revokeEnvelope(subscription.appId, userId, clock.now()) });
   }
 
   const revokedApps = new Set<string>();
@@ -50,15 +46,6 @@ export function revokeUserAccess(services: SimServices, userId: string, appId?: 
     if (subscription.userId !== undefined && subscription.userId !== userId) continue;
     const webhook = subscription.webhookId ? store.webhooks.get(subscription.webhookId) : undefined;
     if (!webhook) continue;
-    dispatcher.deliver({
-      webhook,
-      consumerSecret: store.requireApp(webhook.appId).consumerSecret,
-      clientSecret: store.requireApp(webhook.appId).clientSecret,
-      kind: 'xaa',
-      eventType: OAUTH_REVOKE_EVENT,
-      eventIds: [],
-      forUserId: userId,
-      payload: oauthRevokeEnvelope(signedEventUuid(store.random), subscription.appId, userId, clock.now(), subscription.tag),
-    });
+    announce(webhook, 'xaa', OAUTH_REVOKE_EVENT, oauthRevokeEnvelope(signedEventUuid(store.random), subscription.appId, userId, clock.now(), subscription.tag));
   }
 }
