@@ -13,10 +13,25 @@ import { ApiSecurity, ApiVisibility } from '@rocket.chat/apps-engine/definition/
 import { App } from '@rocket.chat/apps-engine/definition/App';
 import { IAppInstallationContext } from '@rocket.chat/apps-engine/definition/accessors/IAppInstallationContext';
 import { IAppInfo } from '@rocket.chat/apps-engine/definition/metadata';
-import { ILivechatEventContext, ILivechatRoom, IPostLivechatAgentAssigned, IPostLivechatRoomClosed } from '@rocket.chat/apps-engine/definition/livechat';
-import { IMessage, IMessageDeleteContext, IPostMessageDeleted, IPostMessageSent, IPostMessageUpdated } from '@rocket.chat/apps-engine/definition/messages';
+import {
+    ILivechatEventContext,
+    ILivechatRoom,
+    IPostLivechatAgentAssigned,
+    IPostLivechatRoomClosed,
+} from '@rocket.chat/apps-engine/definition/livechat';
+import {
+    IMessage,
+    IMessageDeleteContext,
+    IPostMessageDeleted,
+    IPostMessageSent,
+    IPostMessageUpdated,
+} from '@rocket.chat/apps-engine/definition/messages';
 import { ISetting } from '@rocket.chat/apps-engine/definition/settings';
-import { IUIKitInteractionHandler, IUIKitResponse, UIKitBlockInteractionContext } from '@rocket.chat/apps-engine/definition/uikit';
+import {
+    IUIKitInteractionHandler,
+    IUIKitResponse,
+    UIKitBlockInteractionContext,
+} from '@rocket.chat/apps-engine/definition/uikit';
 import { handleSetupAction, setUpAfterInstall } from './src/admin/install';
 import { forgetExpiredPendingLinks } from './src/admin/pending-link';
 import { TwitterCommand } from './src/commands/TwitterCommand';
@@ -26,7 +41,18 @@ import { handleAgentMessage, wantsAgentMessage } from './src/handlers/agent-mess
 import { handleMessageDeleted, handleMessageEdited } from './src/handlers/message-changed';
 import { handleAgentAssigned, handleRoomClosed } from './src/handlers/room-lifecycle';
 import { outboxProcessor } from './src/jobs/outbox-job';
-import { CREDITS_PROBE_JOB_ID, HEALTH_JOB_ID, HOUSEKEEPING_JOB_ID, MIRROR_JOB_ID, PENDING_JOB_ID, POLLER_JOB_ID, RECOVERY_JOB_ID, recurringAtStartup, SETTINGS_JOB_ID, VERIFY_JOB_ID } from './src/jobs/ids';
+import {
+    CREDITS_PROBE_JOB_ID,
+    HEALTH_JOB_ID,
+    HOUSEKEEPING_JOB_ID,
+    MIRROR_JOB_ID,
+    PENDING_JOB_ID,
+    POLLER_JOB_ID,
+    RECOVERY_JOB_ID,
+    recurringAtStartup,
+    SETTINGS_JOB_ID,
+    VERIFY_JOB_ID,
+} from './src/jobs/ids';
 import { runRecovery } from './src/jobs/recovery';
 import { runCreditsProbe } from './src/jobs/credits-probe';
 import { runHealthCheck } from './src/jobs/health';
@@ -44,13 +70,22 @@ import { invalidateSettings } from './src/settings/reader';
 /** Composition root: registers what Rocket.Chat calls and delegates every hook into src/. */
 export class TwitterApp
     extends App
-    implements IUIKitInteractionHandler, IPostMessageSent, IPostMessageUpdated, IPostMessageDeleted, IPostLivechatRoomClosed, IPostLivechatAgentAssigned
+    implements
+        IUIKitInteractionHandler,
+        IPostMessageSent,
+        IPostMessageUpdated,
+        IPostMessageDeleted,
+        IPostLivechatRoomClosed,
+        IPostLivechatAgentAssigned
 {
     constructor(info: IAppInfo, logger: ILogger, accessors: IAppAccessors) {
         super(info, logger, accessors);
     }
 
-    protected override async extendConfiguration(configuration: IConfigurationExtend, _environment: IEnvironmentRead): Promise<void> {
+    protected override async extendConfiguration(
+        configuration: IConfigurationExtend,
+        _environment: IEnvironmentRead,
+    ): Promise<void> {
         await Promise.all(settingDefinitions.map((s) => configuration.settings.provideSetting(s)));
         await configuration.slashCommands.provideSlashCommand(new TwitterCommand(this));
         await configuration.api.provideApi({
@@ -60,38 +95,81 @@ export class TwitterApp
         });
         await configuration.scheduler.registerProcessors([
             outboxProcessor(this.getLogger()),
-            { id: POLLER_JOB_ID, processor: (_job, read, modify, http, persis) => runPoll(read, modify, http, persis, this.getLogger()) },
-            { id: MIRROR_JOB_ID, processor: (_job, read, modify, http, persis) => runMirrorDecisions(read, modify, http, persis, this.getLogger()) },
+            {
+                id: POLLER_JOB_ID,
+                processor: (_job, read, modify, http, persis) => runPoll(read, modify, http, persis, this.getLogger()),
+            },
+            {
+                id: MIRROR_JOB_ID,
+                processor: (_job, read, modify, http, persis) =>
+                    runMirrorDecisions(read, modify, http, persis, this.getLogger()),
+            },
             {
                 id: PENDING_JOB_ID,
                 startupSetting: recurringAtStartup('60 seconds'),
-                processor: (_job, read, modify, http, persis) => runPendingRetry(read, modify, http, persis, this.getLogger()),
+                processor: (_job, read, modify, http, persis) =>
+                    runPendingRetry(read, modify, http, persis, this.getLogger()),
             },
-            { id: VERIFY_JOB_ID, processor: (job, read, modify, http, persis) => runVerification(job, read, modify, http, persis, this.getLogger()) },
-            { id: RECOVERY_JOB_ID, processor: (job, read, modify, http, persis) => runRecovery(job, read, modify, http, persis, this.getLogger()) },
-            { id: CREDITS_PROBE_JOB_ID, processor: (job, read, modify, http, persis) => runCreditsProbe(job, read, modify, http, persis, this.getLogger()) },
-            { id: SETTINGS_JOB_ID, processor: (_job, read, modify, http, persis) => applySettings(this.getID(), read, modify, http, persis, () => Date.now()) },
+            {
+                id: VERIFY_JOB_ID,
+                processor: (job, read, modify, http, persis) =>
+                    runVerification(job, read, modify, http, persis, this.getLogger()),
+            },
+            {
+                id: RECOVERY_JOB_ID,
+                processor: (job, read, modify, http, persis) =>
+                    runRecovery(job, read, modify, http, persis, this.getLogger()),
+            },
+            {
+                id: CREDITS_PROBE_JOB_ID,
+                processor: (job, read, modify, http, persis) =>
+                    runCreditsProbe(job, read, modify, http, persis, this.getLogger()),
+            },
+            {
+                id: SETTINGS_JOB_ID,
+                processor: (_job, read, modify, http, persis) =>
+                    applySettings(this.getID(), read, modify, http, persis, () => Date.now()),
+            },
             {
                 id: HEALTH_JOB_ID,
                 startupSetting: recurringAtStartup('30 minutes'),
-                processor: async (_job, read, modify, http, persis) => void (await runHealthCheck(read, modify, http, persis, () => Date.now())),
+                processor: async (_job, read, modify, http, persis) =>
+                    void (await runHealthCheck(read, modify, http, persis, () => Date.now())),
             },
             {
                 id: HOUSEKEEPING_JOB_ID,
                 startupSetting: recurringAtStartup('24 hours'),
                 processor: async (_job, read, modify, http, persis) => {
                     await runHousekeeping(persis, Date.now());
-                    await forgetExpiredPendingLinks({ read, modify, http, persistence: persis, appId: this.getID(), now: () => Date.now() });
+                    await forgetExpiredPendingLinks({
+                        read,
+                        modify,
+                        http,
+                        persistence: persis,
+                        appId: this.getID(),
+                        now: () => Date.now(),
+                    });
                 },
             },
         ]);
     }
 
-    public override async onInstall(context: IAppInstallationContext, read: IRead, _http: IHttp, persistence: IPersistence, modify: IModify): Promise<void> {
+    public override async onInstall(
+        context: IAppInstallationContext,
+        read: IRead,
+        _http: IHttp,
+        persistence: IPersistence,
+        modify: IModify,
+    ): Promise<void> {
         await setUpAfterInstall(this.getID(), context.user, read, persistence, modify);
     }
 
-    public override async onSettingUpdated(_setting: ISetting, configurationModify: IConfigurationModify, _read: IRead, _http: IHttp): Promise<void> {
+    public override async onSettingUpdated(
+        _setting: ISetting,
+        configurationModify: IConfigurationModify,
+        _read: IRead,
+        _http: IHttp,
+    ): Promise<void> {
         invalidateSettings();
         // Saving the settings form changes many settings at once: one review covers them all.
         await configurationModify.scheduler.cancelJob(SETTINGS_JOB_ID);
@@ -99,17 +177,32 @@ export class TwitterApp
     }
 
     /** After a restart or an upgrade, ask X for what it could not deliver while this instance was away. */
-    public override async onEnable(_environment: IEnvironmentRead, configurationModify: IConfigurationModify): Promise<boolean> {
+    public override async onEnable(
+        _environment: IEnvironmentRead,
+        configurationModify: IConfigurationModify,
+    ): Promise<boolean> {
         await configurationModify.scheduler.cancelJob(RECOVERY_JOB_ID);
         await configurationModify.scheduler.scheduleOnce({ id: RECOVERY_JOB_ID, when: 'now' });
         return true;
     }
 
-    public override async onUninstall(_context: IAppUninstallationContext, read: IRead, http: IHttp, persistence: IPersistence, modify: IModify): Promise<void> {
+    public override async onUninstall(
+        _context: IAppUninstallationContext,
+        read: IRead,
+        http: IHttp,
+        persistence: IPersistence,
+        modify: IModify,
+    ): Promise<void> {
         await unlink({ read, modify, persistence, http, appId: this.getID(), now: () => Date.now() });
     }
 
-    public async executeBlockActionHandler(context: UIKitBlockInteractionContext, read: IRead, http: IHttp, persistence: IPersistence, modify: IModify): Promise<IUIKitResponse> {
+    public async executeBlockActionHandler(
+        context: UIKitBlockInteractionContext,
+        read: IRead,
+        http: IHttp,
+        persistence: IPersistence,
+        modify: IModify,
+    ): Promise<IUIKitResponse> {
         return handleSetupAction(this, context, read, http, persistence, modify);
     }
 
@@ -123,23 +216,54 @@ export class TwitterApp
         return wantsAgentMessage(this.ref, message);
     }
 
-    public async executePostMessageSent(message: IMessage, read: IRead, http: IHttp, persistence: IPersistence, modify: IModify): Promise<void> {
+    public async executePostMessageSent(
+        message: IMessage,
+        read: IRead,
+        http: IHttp,
+        persistence: IPersistence,
+        modify: IModify,
+    ): Promise<void> {
         return handleAgentMessage(this.ref, message, read, http, persistence, modify);
     }
 
-    public async executePostMessageUpdated(message: IMessage, read: IRead, http: IHttp, persistence: IPersistence, modify: IModify): Promise<void> {
+    public async executePostMessageUpdated(
+        message: IMessage,
+        read: IRead,
+        http: IHttp,
+        persistence: IPersistence,
+        modify: IModify,
+    ): Promise<void> {
         return handleMessageEdited(this.ref, message, read, http, persistence, modify);
     }
 
-    public async executePostMessageDeleted(message: IMessage, read: IRead, http: IHttp, persistence: IPersistence, modify: IModify, context: IMessageDeleteContext): Promise<void> {
+    public async executePostMessageDeleted(
+        message: IMessage,
+        read: IRead,
+        http: IHttp,
+        persistence: IPersistence,
+        modify: IModify,
+        context: IMessageDeleteContext,
+    ): Promise<void> {
         return handleMessageDeleted(this.ref, message, read, http, persistence, modify, context);
     }
 
-    public async executePostLivechatRoomClosed(room: ILivechatRoom, read: IRead, http: IHttp, persistence: IPersistence, modify?: IModify): Promise<void> {
+    public async executePostLivechatRoomClosed(
+        room: ILivechatRoom,
+        read: IRead,
+        http: IHttp,
+        persistence: IPersistence,
+        modify?: IModify,
+    ): Promise<void> {
         return handleRoomClosed(this.ref, room, read, http, persistence, modify);
     }
 
-    public async executePostLivechatAgentAssigned(context: ILivechatEventContext, read: IRead, http: IHttp, persistence: IPersistence, modify?: IModify): Promise<void> {
+    public async executePostLivechatAgentAssigned(
+        context: ILivechatEventContext,
+        read: IRead,
+        http: IHttp,
+        persistence: IPersistence,
+        modify?: IModify,
+    ): Promise<void> {
         return handleAgentAssigned(this.ref, context, read, http, persistence, modify);
     }
 }

@@ -3,21 +3,21 @@ const tsJest = ['ts-jest', { tsconfig: 'tsconfig.tools.json', isolatedModules: t
 const base = { testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest } };
 
 module.exports = {
-  projects: [
-    { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
-    { ...base, displayName: 'sim', testMatch: ['<rootDir>/test/sim/**/*.test.ts'] },
-    {
-      ...base,
-      displayName: 'e2e',
-      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
-      globalSetup: '<rootDir>/test/e2e/global-setup.ts',
-    },
-    {
-      // Small by default (part of `npm test`); `npm run test:faults` sets FAULTS_SCALE=full.
-      ...base,
-      displayName: 'faults',
-      testMatch: ['<rootDir>/test/faults/**/*.test.ts'],
-      globalSetup: '<rootDir>/test/faults/global-setup.ts',
-    },
-  ],
+    projects: [
+        { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+        { ...base, displayName: 'sim', testMatch: ['<rootDir>/test/sim/**/*.test.ts'] },
+        {
+            ...base,
+            displayName: 'e2e',
+            testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+            globalSetup: '<rootDir>/test/e2e/global-setup.ts',
+        },
+        {
+            // Small by default (part of `npm test`); `npm run test:faults` sets FAULTS_SCALE=full.
+            ...base,
+            displayName: 'faults',
+            testMatch: ['<rootDir>/test/faults/**/*.test.ts'],
+            globalSetup: '<rootDir>/test/faults/global-setup.ts',
+        },
+    ],
 };

@@ -54,17 +54,28 @@ export interface ModeCost {
 }
 
 function dedupedByDay(items: LedgerItem[]): number {
-    return new Set(items.filter((i) => i.kind === 'dm_event_read').map((i) => `${new Date(i.at).toISOString().slice(0, 10)}:${i.eventId}`)).size;
+    return new Set(
+        items
+            .filter((i) => i.kind === 'dm_event_read')
+            .map((i) => `${new Date(i.at).toISOString().slice(0, 10)}:${i.eventId}`),
+    ).size;
 }
 
 /** Drives the trace through X with the app linked in `mode`; returns what X billed per DM that reached Rocket.Chat. */
-export async function measureModeCost(mode: DeliveryModeName, trace: Trace, zip: Buffer, log: (s: string) => void, inspect?: (rig: Rig) => void): Promise<ModeCost> {
+export async function measureModeCost(
+    mode: DeliveryModeName,
+    trace: Trace,
+    zip: Buffer,
+    log: (s: string) => void,
+    inspect?: (rig: Rig) => void,
+): Promise<ModeCost> {
     const wall = Date.now();
     const start = traceStart();
     const rig = await startRig({ mode, zip, shareClock: true, startAt: start, sim: { crcIntervalMs: 0 } });
     try {
         const customerIds: string[] = [];
-        const customerId = (i: number) => (customerIds[i] ??= rig.sim.createUser({ username: `tr${i}`, name: `Trace Customer ${i}` }).id);
+        const customerId = (i: number) =>
+            (customerIds[i] ??= rig.sim.createUser({ username: `tr${i}`, name: `Trace Customer ${i}` }).id);
         let polls = 0;
         const runJobsUntil = async (t: number) => {
             polls += await runJobsUntilOnClock(rig.clock, [rig.host], t);
@@ -73,7 +84,8 @@ export async function measureModeCost(mode: DeliveryModeName, trace: Trace, zip:
         for (const dm of trace.dms) {
             await runJobsUntil(start + dm.at);
             await rig.sim.sendDm({ from: customerId(dm.customer), to: rig.business.id, text: `trace dm ${sent + 1}` });
-            if (++sent % 500 === 0) log(`  ${mode}: ${sent}/${trace.dms.length} DMs sent (trace hour ${Math.floor(dm.at / 3_600_000)})`);
+            if (++sent % 500 === 0)
+                log(`  ${mode}: ${sent}/${trace.dms.length} DMs sent (trace hour ${Math.floor(dm.at / 3_600_000)})`);
         }
         // Let the last DMs of the day be picked up (polling back-off may be long by then).
         await runJobsUntil(start + trace.durationMs + 30 * MINUTE);
@@ -99,7 +111,11 @@ export async function measureModeCost(mode: DeliveryModeName, trace: Trace, zip:
             result.dedupedReads = dedupedByDay(ledger.items);
             result.dedupedPerDelivered = result.dedupedReads / Math.max(1, audit.delivered);
             result.polls = polls;
-            result.pollsWithReads = new Set(dmLookups.filter((r) => r.status === 200 && r.billableUnits > 0 && !/pagination_token/.test(r.query)).map((r) => r.seq)).size;
+            result.pollsWithReads = new Set(
+                dmLookups
+                    .filter((r) => r.status === 200 && r.billableUnits > 0 && !/pagination_token/.test(r.query))
+                    .map((r) => r.seq),
+            ).size;
             result.rateLimited = dmLookups.filter((r) => r.status === 429).length;
             result.pagesPerPoll = dmLookups.length / Math.max(1, polls);
         }
@@ -120,7 +136,10 @@ function latency(rig: Rig): { latencyP50s?: number; latencyP95s?: number } {
     }
     if (delays.length === 0) return {};
     delays.sort((a, b) => a - b);
-    return { latencyP50s: delays[Math.floor(delays.length * 0.5)], latencyP95s: delays[Math.floor(delays.length * 0.95)] };
+    return {
+        latencyP50s: delays[Math.floor(delays.length * 0.5)],
+        latencyP95s: delays[Math.floor(delays.length * 0.95)],
+    };
 }
 
 export interface NaiveCost {
@@ -141,7 +160,12 @@ export async function measureNaiveCost(trace: Trace): Promise<NaiveCost> {
     const sim: XSim = await startXSim({ clock, crcIntervalMs: 0 });
     try {
         const client = new TwitterApi(
-            { appKey: DEFAULT_APP.consumerKey, appSecret: DEFAULT_APP.consumerSecret, accessToken: DEFAULT_BUSINESS_OAUTH1.accessToken, accessSecret: DEFAULT_BUSINESS_OAUTH1.accessSecret },
+            {
+                appKey: DEFAULT_APP.consumerKey,
+                appSecret: DEFAULT_APP.consumerSecret,
+                accessToken: DEFAULT_BUSINESS_OAUTH1.accessToken,
+                accessSecret: DEFAULT_BUSINESS_OAUTH1.accessSecret,
+            },
             { plugins: [createTransportPlugin(nodeSender(sim))] },
         );
         const customers: string[] = [];
@@ -154,14 +178,18 @@ export async function measureNaiveCost(trace: Trace): Promise<NaiveCost> {
             for (; next < trace.dms.length && start + trace.dms[next].at < until; next++) {
                 const dm = trace.dms[next];
                 await clock.advance(start + dm.at - clock.now());
-                const from = (customers[dm.customer] ??= sim.createUser({ username: `tr${dm.customer}`, name: `Trace Customer ${dm.customer}` }).id);
+                const from = (customers[dm.customer] ??= sim.createUser({
+                    username: `tr${dm.customer}`,
+                    name: `Trace Customer ${dm.customer}`,
+                }).id);
                 await sim.sendDm({ from, to: DEFAULT_BUSINESS_ACCOUNT.id, text: `trace dm ${next + 1}` });
             }
             await clock.advance(until - clock.now());
             polls++;
             try {
                 const page = await client.v2.get('dm_events', { event_types: 'MessageCreate', max_results: 100 });
-                for (const event of (page.data ?? []) as { id: string; sender_id?: string }[]) if (event.sender_id !== DEFAULT_BUSINESS_ACCOUNT.id) seen.add(event.id);
+                for (const event of (page.data ?? []) as { id: string; sender_id?: string }[])
+                    if (event.sender_id !== DEFAULT_BUSINESS_ACCOUNT.id) seen.add(event.id);
             } catch (e) {
                 if ((e as { code?: number }).code === 429) rateLimited++;
                 else throw e;

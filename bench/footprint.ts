@@ -70,17 +70,31 @@ function rssMiB(pid: number | undefined): number {
 }
 
 const denoPid = (host: TestHost, appId: string) =>
-    (host.manager.getOneById(appId)?.getRuntimeController() as unknown as { deno?: { pid?: number } } | undefined)?.deno?.pid;
+    (host.manager.getOneById(appId)?.getRuntimeController() as unknown as { deno?: { pid?: number } } | undefined)?.deno
+        ?.pid;
 
 /** Sends `total` events to the app and to the floor, reading each Deno process's VmRSS at the checkpoints. */
-export async function measureMemory(zips: { app: Buffer; floor: Buffer }, total: number, checkpoints: number[], customers: number, log: (s: string) => void): Promise<MemoryCurve> {
+export async function measureMemory(
+    zips: { app: Buffer; floor: Buffer },
+    total: number,
+    checkpoints: number[],
+    customers: number,
+    log: (s: string) => void,
+): Promise<MemoryCurve> {
     const rig = await startRig({ mode: 'aaa', zip: zips.app, referenceApps: [zips.floor] });
     try {
         const [floorId] = rig.referenceAppIds;
         const host = rig.host;
-        const profiles = Array.from({ length: customers }, (_, i) => ({ id: rig.customer(`mem${i}`, `Memory ${i}`), name: `Memory ${i}`, username: `mem${i}` }));
+        const profiles = Array.from({ length: customers }, (_, i) => ({
+            id: rig.customer(`mem${i}`, `Memory ${i}`),
+            name: `Memory ${i}`,
+            username: `mem${i}`,
+        }));
         const floorSecret = 'floor-signing-secret';
-        await callAppEndpoint(host, floorId, 'setup', { method: 'post', content: { secret: floorSecret, department: rig.departmentId, customers: profiles.map((p) => p.id) } });
+        await callAppEndpoint(host, floorId, 'setup', {
+            method: 'post',
+            content: { secret: floorSecret, department: rig.departmentId, customers: profiles.map((p) => p.id) },
+        });
         const secretPath = webhookSecret(host);
         let seq = 0n;
         const id = () => String(1_960_000_000_000_000_000n + ++seq);
@@ -89,11 +103,26 @@ export async function measureMemory(zips: { app: Buffer; floor: Buffer }, total:
             const points = target === 'app' ? curve.app : curve.floor;
             const pid = denoPid(host, target === 'app' ? host.appId : floorId);
             for (let i = 1; i <= total; i++) {
-                const body = aaaMessageBody(rig.business.id, profiles[i % customers], id(), `${target} memory ${i}`, Date.now());
+                const body = aaaMessageBody(
+                    rig.business.id,
+                    profiles[i % customers],
+                    id(),
+                    `${target} memory ${i}`,
+                    Date.now(),
+                );
                 const r =
                     target === 'app'
-                        ? await callAppEndpoint(host, host.appId, 'webhook/:secret', { method: 'post', params: { secret: secretPath }, headers: signedHeaders(rig.consumerSecret, body), content: body })
-                        : await callAppEndpoint(host, floorId, 'event', { method: 'post', headers: signedHeaders(floorSecret, body), content: body });
+                        ? await callAppEndpoint(host, host.appId, 'webhook/:secret', {
+                              method: 'post',
+                              params: { secret: secretPath },
+                              headers: signedHeaders(rig.consumerSecret, body),
+                              content: body,
+                          })
+                        : await callAppEndpoint(host, floorId, 'event', {
+                              method: 'post',
+                              headers: signedHeaders(floorSecret, body),
+                              content: body,
+                          });
                 if (r.status !== 200) throw new Error(`${target} answered ${r.status}`);
                 if (checkpoints.includes(i)) {
                     points.push({ events: i, rssMiB: rssMiB(pid) });

@@ -29,7 +29,12 @@ function count(calls: BridgeCall[], items: number): CallCount {
     for (const c of calls) breakdown[`${c.bridge}.${c.method}`] = (breakdown[`${c.bridge}.${c.method}`] ?? 0) + 1;
     for (const k of Object.keys(breakdown)) breakdown[k] = round(breakdown[k] / items);
     const x = calls.filter((c) => c.bridge === 'HttpBridge').length;
-    return { samples: items, hostCallsPerItem: round((calls.length - x) / items), xCallsPerItem: round(x / items), breakdown };
+    return {
+        samples: items,
+        hostCallsPerItem: round((calls.length - x) / items),
+        xCallsPerItem: round(x / items),
+        breakdown,
+    };
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
@@ -42,7 +47,11 @@ async function quiet(rig: Rig): Promise<void> {
 export async function measureRoundTrips(zip: Buffer, samples = 30): Promise<RoundTrips> {
     const rig = await startRig({ mode: 'aaa', zip, shareClock: true });
     try {
-        rig.sim.setRateLimit('dm.send', { perUser: { limit: 100_000, windowMs: 15 * 60_000 }, userDay: 1_000_000, appDay: 1_000_000 });
+        rig.sim.setRateLimit('dm.send', {
+            perUser: { limit: 100_000, windowMs: 15 * 60_000 },
+            userDay: 1_000_000,
+            appDay: 1_000_000,
+        });
         const customers = Array.from({ length: samples }, (_, i) => rig.customer(`rt${i}`, `Round Trip ${i}`));
         // A warm-up conversation, so caches (settings, account, app user) are what a running server has.
         const warm = rig.customer('rtwarm', 'Warm Up');

@@ -29,11 +29,22 @@ export interface BenchResults {
     commit: string;
     quick: boolean;
     machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string };
-    trace?: { dms: number; customers: number; dmsPerHour: number[]; bursts: { atMinute: number; minutes: number; perMinute: number }[] };
+    trace?: {
+        dms: number;
+        customers: number;
+        dmsPerHour: number[];
+        bursts: { atMinute: number; minutes: number; perMinute: number }[];
+    };
     cost?: { polling: ModeCost; xaa: ModeCost; aaa: ModeCost; naive: NaiveCost };
     roundTrips?: RoundTrips;
     throughput?: ThroughputResult;
-    footprint?: { bundleBytes: number; zipBytes: number; bundleTop: { source: string; bytes: number }[]; install: InstallTimes; memory: MemoryCurve };
+    footprint?: {
+        bundleBytes: number;
+        zipBytes: number;
+        bundleTop: { source: string; bytes: number }[];
+        install: InstallTimes;
+        memory: MemoryCurve;
+    };
     rows?: Row[];
     table?: string;
     wallSeconds?: number;
@@ -42,15 +53,25 @@ export interface BenchResults {
 function parseArgs(argv: string[]): { quick: boolean; only: Section[]; out?: string } {
     const quick = argv.includes('--quick') || process.env.BENCH_QUICK === '1';
     const onlyArg = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
-    const only = onlyArg ? (onlyArg.split(',').filter((s) => (SECTIONS as readonly string[]).includes(s)) as Section[]) : [...SECTIONS];
+    const only = onlyArg
+        ? (onlyArg.split(',').filter((s) => (SECTIONS as readonly string[]).includes(s)) as Section[])
+        : [...SECTIONS];
     const out = argv.find((a) => a.startsWith('--out='))?.slice('--out='.length);
     return { quick, only, out };
 }
 
 function commitOf(): string {
     try {
-        const sha = execSync('git rev-parse --short HEAD', { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-        const dirty = execSync('git status --porcelain -- src TwitterApp.ts app.json', { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+        const sha = execSync('git rev-parse --short HEAD', {
+            cwd: repoRoot,
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'ignore'],
+        }).trim();
+        const dirty = execSync('git status --porcelain -- src TwitterApp.ts app.json', {
+            cwd: repoRoot,
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'ignore'],
+        }).trim();
         return dirty ? `${sha}+local-changes` : sha;
     } catch {
         return 'unknown';
@@ -66,14 +87,27 @@ async function main(): Promise<void> {
         generatedAt: new Date().toISOString(),
         commit: commitOf(),
         quick,
-        machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.arch()}` },
+        machine: {
+            cpus: os.cpus().length,
+            cpuModel: os.cpus()[0]?.model ?? 'unknown',
+            memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+            node: process.version,
+            platform: `${os.platform()} ${os.arch()}`,
+        },
     };
-    log(`bench: building the app and the reference apps${process.env.BENCH_SKIP_PACKAGE === '1' ? ' (app from dist/)' : ''}`);
+    log(
+        `bench: building the app and the reference apps${process.env.BENCH_SKIP_PACKAGE === '1' ? ' (app from dist/)' : ''}`,
+    );
     const apps = await buildBenchApps();
 
     if (only.includes('cost')) {
         const trace = generateTrace(20261121, quick ? 0.1 : 1);
-        results.trace = { dms: trace.dms.length, customers: trace.customers, dmsPerHour: hourlyCounts(trace), bursts: trace.bursts };
+        results.trace = {
+            dms: trace.dms.length,
+            customers: trace.customers,
+            dmsPerHour: hourlyCounts(trace),
+            bursts: trace.bursts,
+        };
         log(`bench: cost over a 24-hour trace of ${trace.dms.length} DMs from ${trace.customers} customers`);
         const naive = await measureNaiveCost(trace);
         log(`  naive poller: ${naive.dmEventReads} reads for ${naive.delivered} DMs`);
@@ -93,7 +127,9 @@ async function main(): Promise<void> {
         log('bench: throughput against the floor app');
         results.throughput = await measureThroughput(
             { app: apps.app.zip, floor: apps.floor.zip, hello: apps.hello.zip },
-            quick ? { eventsPerRound: 200, rounds: 3, concurrency: 4, customers: 20, crcCalls: 200 } : { eventsPerRound: 500, rounds: 7, concurrency: 4, customers: 50, crcCalls: 1000 },
+            quick
+                ? { eventsPerRound: 200, rounds: 3, concurrency: 4, customers: 20, crcCalls: 200 }
+                : { eventsPerRound: 500, rounds: 7, concurrency: 4, customers: 50, crcCalls: 1000 },
             log,
         );
     }
@@ -102,17 +138,33 @@ async function main(): Promise<void> {
         const install = await measureInstallTimes(apps.app.zip, apps.hello.zip, quick ? 3 : 7);
         const total = quick ? 2000 : 10_000;
         log(`bench: Deno process memory over ${total} events`);
-        const memory = await measureMemory({ app: apps.app.zip, floor: apps.floor.zip }, total, quick ? [100, 500, 1000, 2000] : [100, 1000, 2500, 5000, 7500, 10_000], 50, log);
-        results.footprint = { bundleBytes: apps.app.bundleBytes, zipBytes: apps.app.zipBytes, bundleTop: bundleComposition(apps.app.metafile), install, memory };
+        const memory = await measureMemory(
+            { app: apps.app.zip, floor: apps.floor.zip },
+            total,
+            quick ? [100, 500, 1000, 2000] : [100, 1000, 2500, 5000, 7500, 10_000],
+            50,
+            log,
+        );
+        results.footprint = {
+            bundleBytes: apps.app.bundleBytes,
+            zipBytes: apps.app.zipBytes,
+            bundleTop: bundleComposition(apps.app.metafile),
+            install,
+            memory,
+        };
     }
 
     results.rows = rowsFor(results);
     results.table = renderTable(results.rows);
     results.wallSeconds = Math.round((Date.now() - started) / 1000);
-    const target = out ?? path.join(repoRoot, 'bench', quick || only.length < SECTIONS.length ? 'results.local.json' : 'results.json');
+    const target =
+        out ??
+        path.join(repoRoot, 'bench', quick || only.length < SECTIONS.length ? 'results.local.json' : 'results.json');
     fs.writeFileSync(target, JSON.stringify(results, null, 2) + '\n');
     process.stdout.write(`\n${results.table}\n\n`);
-    process.stdout.write(`${quick ? 'Quick run (smaller trace and counts). ' : ''}Commit ${results.commit}, ${results.machine.cpus} × ${results.machine.cpuModel}, Node ${results.machine.node}; ${results.wallSeconds} s. Written to ${path.relative(repoRoot, target)}.\n`);
+    process.stdout.write(
+        `${quick ? 'Quick run (smaller trace and counts). ' : ''}Commit ${results.commit}, ${results.machine.cpus} × ${results.machine.cpuModel}, Node ${results.machine.node}; ${results.wallSeconds} s. Written to ${path.relative(repoRoot, target)}.\n`,
+    );
 }
 
 main().then(

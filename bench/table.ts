@@ -163,5 +163,11 @@ export function rowsFor(r: BenchResults): Row[] {
 
 export function renderTable(rows: Row[]): string {
     const header = '| Area | Figure | Measured | Goal | | Notes |\n|---|---|---|---|---|---|';
-    return [header, ...rows.map((r) => `| ${r.section} | ${r.metric} | ${r.measured} | ${r.goal} | ${r.status} | ${r.note.replace(/\|/g, '\\|')} |`)].join('\n');
+    return [
+        header,
+        ...rows.map(
+            (r) =>
+                `| ${r.section} | ${r.metric} | ${r.measured} | ${r.goal} | ${r.status} | ${r.note.replace(/\|/g, '\\|')} |`,
+        ),
+    ].join('\n');
 }

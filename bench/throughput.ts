@@ -54,7 +54,11 @@ async function timed(side: Side, events: number, concurrency: number, customers:
             const i = next++;
             if (i >= events) return;
             // Concurrent workers take different customers, as X's deliveries for different conversations would.
-            const status = await side.send((i * concurrency + w) % customers, nextEventId(), `${side.name} throughput ${i}`);
+            const status = await side.send(
+                (i * concurrency + w) % customers,
+                nextEventId(),
+                `${side.name} throughput ${i}`,
+            );
             if (status !== 200) throw new Error(`${side.name} answered ${status}`);
         }
     };
@@ -63,16 +67,31 @@ async function timed(side: Side, events: number, concurrency: number, customers:
     return events / seconds;
 }
 
-async function compare(sides: [Side, Side], events: number, concurrency: number, rounds: number, customers: number, log: (s: string) => void): Promise<ThroughputRun> {
+async function compare(
+    sides: [Side, Side],
+    events: number,
+    concurrency: number,
+    rounds: number,
+    customers: number,
+    log: (s: string) => void,
+): Promise<ThroughputRun> {
     const app: number[] = [];
     const floor: number[] = [];
     for (let r = 0; r < rounds; r++) {
         const order = r % 2 === 0 ? sides : ([sides[1], sides[0]] as [Side, Side]);
-        for (const side of order) (side.name === 'app' ? app : floor).push(await timed(side, events, concurrency, customers));
+        for (const side of order)
+            (side.name === 'app' ? app : floor).push(await timed(side, events, concurrency, customers));
         log(`    round ${r + 1}: app ${app[r].toFixed(0)} events/s, floor ${floor[r].toFixed(0)} events/s`);
     }
     const ratios = app.map((a, i) => a / floor[i]);
-    return { concurrency, events: events * rounds, appEventsPerSecond: median(app), floorEventsPerSecond: median(floor), ratio: median(ratios), ratios };
+    return {
+        concurrency,
+        events: events * rounds,
+        appEventsPerSecond: median(app),
+        floorEventsPerSecond: median(floor),
+        ratio: median(ratios),
+        ratios,
+    };
 }
 
 export interface ThroughputOptions {
@@ -102,14 +121,22 @@ async function stage(zips: { app: Buffer; floor: Buffer; hello: Buffer }, custom
         return { id: rig.customer(username, `Throughput ${i}`), name: `Throughput ${i}`, username };
     });
     const floorSecret = 'floor-signing-secret';
-    const setup = await callAppEndpoint(host, floorId, 'setup', { method: 'post', content: { secret: floorSecret, department: rig.departmentId, customers: profiles.map((p) => p.id) } });
+    const setup = await callAppEndpoint(host, floorId, 'setup', {
+        method: 'post',
+        content: { secret: floorSecret, department: rig.departmentId, customers: profiles.map((p) => p.id) },
+    });
     if (setup.status !== 200) throw new Error(`Floor setup failed: ${JSON.stringify(setup.content)}`);
     const secretPath = webhookSecret(host);
     const app: Side = {
         name: 'app',
         send: async (c, eventId, text) => {
             const body = aaaMessageBody(rig.business.id, profiles[c], eventId, text, Date.now());
-            const r = await callAppEndpoint(host, host.appId, 'webhook/:secret', { method: 'post', params: { secret: secretPath }, headers: signedHeaders(rig.consumerSecret, body), content: body });
+            const r = await callAppEndpoint(host, host.appId, 'webhook/:secret', {
+                method: 'post',
+                params: { secret: secretPath },
+                headers: signedHeaders(rig.consumerSecret, body),
+                content: body,
+            });
             return r.status;
         },
     };
@@ -117,7 +144,13 @@ async function stage(zips: { app: Buffer; floor: Buffer; hello: Buffer }, custom
         name: 'floor',
         send: async (c, eventId, text) => {
             const body = aaaMessageBody(rig.business.id, profiles[c], eventId, text, Date.now());
-            return (await callAppEndpoint(host, floorId, 'event', { method: 'post', headers: signedHeaders(floorSecret, body), content: body })).status;
+            return (
+                await callAppEndpoint(host, floorId, 'event', {
+                    method: 'post',
+                    headers: signedHeaders(floorSecret, body),
+                    content: body,
+                })
+            ).status;
         },
     };
     // Open every conversation in the app (first messages), and warm both sides up.
@@ -132,7 +165,11 @@ async function stage(zips: { app: Buffer; floor: Buffer; hello: Buffer }, custom
  * reads by scanning every record (MongoDB uses an index), so a store grown by earlier phases would bill both
  * sides — the app's three-key records more than the floor's one-key ones — for a cost Rocket.Chat does not have.
  */
-export async function measureThroughput(zips: { app: Buffer; floor: Buffer; hello: Buffer }, options: ThroughputOptions, log: (s: string) => void): Promise<ThroughputResult> {
+export async function measureThroughput(
+    zips: { app: Buffer; floor: Buffer; hello: Buffer },
+    options: ThroughputOptions,
+    log: (s: string) => void,
+): Promise<ThroughputResult> {
     let s = await stage(zips, options.customers);
     try {
         const callsPerEvent = async (side: Side) => {
@@ -147,7 +184,14 @@ export async function measureThroughput(zips: { app: Buffer; floor: Buffer; hell
         await s.rig.stop();
         s = await stage(zips, options.customers);
         log(`  throughput: concurrency ${options.concurrency}`);
-        const concurrent = await compare([s.app, s.floor], options.eventsPerRound, options.concurrency, options.rounds, s.customers, log);
+        const concurrent = await compare(
+            [s.app, s.floor],
+            options.eventsPerRound,
+            options.concurrency,
+            options.rounds,
+            s.customers,
+            log,
+        );
         log('  CRC vs trivial endpoint');
         const crc = await crcRatio(s.rig, s.rig.host, s.helloId, s.secretPath, options.crcCalls, options.rounds);
         return { sequential, concurrent, crc, appCallsPerEvent, floorCallsPerEvent };
@@ -156,7 +200,14 @@ export async function measureThroughput(zips: { app: Buffer; floor: Buffer; hell
     }
 }
 
-async function crcRatio(_rig: Rig, host: TestHost, helloId: string, secretPath: string, requestedCalls: number, rounds: number): Promise<ThroughputResult['crc']> {
+async function crcRatio(
+    _rig: Rig,
+    host: TestHost,
+    helloId: string,
+    secretPath: string,
+    requestedCalls: number,
+    rounds: number,
+): Promise<ThroughputResult['crc']> {
     const calls = Math.min(requestedCalls, CRC_BURST);
     // X's form: the base64 of a UUID.
     const token = () => Buffer.from(crypto.randomUUID()).toString('base64');
@@ -166,7 +217,11 @@ async function crcRatio(_rig: Rig, host: TestHost, helloId: string, secretPath: 
             await refilled;
             refilled = new Promise((resolve) => setTimeout(resolve, CRC_BURST * CRC_REFILL_MS));
         }
-        const r = await callAppEndpoint(host, host.appId, 'webhook/:secret', { method: 'get', params: { secret: secretPath }, query: { crc_token: token(), nonce: String(i) } });
+        const r = await callAppEndpoint(host, host.appId, 'webhook/:secret', {
+            method: 'get',
+            params: { secret: secretPath },
+            query: { crc_token: token(), nonce: String(i) },
+        });
         if (r.status !== 200) throw new Error(`CRC answered ${r.status}`);
     };
     const trivial = async () => {

@@ -94,7 +94,13 @@ export function generateTrace(seed = 20261121, scale = 1): Trace {
     }
     // Two DMs never share a millisecond (X orders by event id; the trace by time).
     for (let i = 1; i < dms.length; i++) if (dms[i].at <= dms[i - 1].at) dms[i].at = dms[i - 1].at + 1;
-    return { dms, customers, durationMs: 24 * 60 * MINUTE, shape: shape.map((s) => ({ ...s, perMinute: s.perMinute * scale })), bursts };
+    return {
+        dms,
+        customers,
+        durationMs: 24 * 60 * MINUTE,
+        shape: shape.map((s) => ({ ...s, perMinute: s.perMinute * scale })),
+        bursts,
+    };
 }
 
 /** DMs per hour, for the report. */

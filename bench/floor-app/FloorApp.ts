@@ -5,8 +5,22 @@
  * Visitors and rooms (one per customer, like the app's conversations) and the signing secret are set up
  * once (POST setup) and kept in memory.
  */
-import { IConfigurationExtend, IEnvironmentRead, IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
-import { ApiEndpoint, ApiSecurity, ApiVisibility, IApiEndpointInfo, IApiRequest, IApiResponse } from '@rocket.chat/apps-engine/definition/api';
+import {
+    IConfigurationExtend,
+    IEnvironmentRead,
+    IHttp,
+    IModify,
+    IPersistence,
+    IRead,
+} from '@rocket.chat/apps-engine/definition/accessors';
+import {
+    ApiEndpoint,
+    ApiSecurity,
+    ApiVisibility,
+    IApiEndpointInfo,
+    IApiRequest,
+    IApiResponse,
+} from '@rocket.chat/apps-engine/definition/api';
 import { App } from '@rocket.chat/apps-engine/definition/App';
 import type { ILivechatRoom, IVisitor } from '@rocket.chat/apps-engine/definition/livechat';
 import type { OmnichannelSourceType } from '@rocket.chat/apps-engine/definition/livechat/ILivechatRoom';
@@ -27,17 +41,30 @@ interface FloorState {
 
 let state: FloorState | undefined;
 
-const conversationKey = (senderId: string) => new RocketChatAssociationRecord(RocketChatAssociationModel.MISC, `floor-conv:${senderId}`);
+const conversationKey = (senderId: string) =>
+    new RocketChatAssociationRecord(RocketChatAssociationModel.MISC, `floor-conv:${senderId}`);
 
 interface AaaBody {
-    direct_message_events?: { id?: string; message_create?: { sender_id?: string; message_data?: { text?: string } } }[];
+    direct_message_events?: {
+        id?: string;
+        message_create?: { sender_id?: string; message_data?: { text?: string } };
+    }[];
 }
 
 class SetupEndpoint extends ApiEndpoint {
     public override path = 'setup';
 
-    public async post(request: IApiRequest, _e: IApiEndpointInfo, _read: IRead, modify: IModify): Promise<IApiResponse> {
-        const { secret, department, customers } = (request.content ?? {}) as { secret?: string; department?: string; customers?: string[] };
+    public async post(
+        request: IApiRequest,
+        _e: IApiEndpointInfo,
+        _read: IRead,
+        modify: IModify,
+    ): Promise<IApiResponse> {
+        const { secret, department, customers } = (request.content ?? {}) as {
+            secret?: string;
+            department?: string;
+            customers?: string[];
+        };
         const creator = modify.getCreator().getLivechatCreator();
         const conversations = new Map<string, Conversation>();
         for (const customer of customers ?? []) {
@@ -48,7 +75,9 @@ class SetupEndpoint extends ApiEndpoint {
                 ...(department ? { department } : {}),
             } as IVisitor);
             if (!visitor) return { status: 500, content: { error: 'no visitor' } };
-            const room = await creator.createRoom(visitor, {} as IUser, { source: { type: 'app' as OmnichannelSourceType, label: 'Floor' } });
+            const room = await creator.createRoom(visitor, {} as IUser, {
+                source: { type: 'app' as OmnichannelSourceType, label: 'Floor' },
+            });
             conversations.set(customer, { visitor, room: { id: room.id, type: RoomType.LIVE_CHAT } as ILivechatRoom });
         }
         state = { secret: String(secret ?? ''), conversations };
@@ -59,11 +88,21 @@ class SetupEndpoint extends ApiEndpoint {
 class EventEndpoint extends ApiEndpoint {
     public override path = 'event';
 
-    public async post(request: IApiRequest, _e: IApiEndpointInfo, read: IRead, modify: IModify, _http: IHttp, persistence: IPersistence): Promise<IApiResponse> {
+    public async post(
+        request: IApiRequest,
+        _e: IApiEndpointInfo,
+        read: IRead,
+        modify: IModify,
+        _http: IHttp,
+        persistence: IPersistence,
+    ): Promise<IApiResponse> {
         if (!state) return { status: 503, content: { error: 'not set up' } };
         const signature = Buffer.from(String(request.headers?.['x-twitter-webhooks-signature'] ?? ''));
-        const expected = Buffer.from(`sha256=${createHmac('sha256', state.secret).update(JSON.stringify(request.content)).digest('base64')}`);
-        if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) return { status: 401, content: { error: 'invalid_signature' } };
+        const expected = Buffer.from(
+            `sha256=${createHmac('sha256', state.secret).update(JSON.stringify(request.content)).digest('base64')}`,
+        );
+        if (signature.length !== expected.length || !timingSafeEqual(signature, expected))
+            return { status: 401, content: { error: 'invalid_signature' } };
         const event = (request.content as AaaBody).direct_message_events?.[0];
         const eventId = String(event?.id ?? '');
         const senderId = String(event?.message_create?.sender_id ?? '');
@@ -88,7 +127,10 @@ class EventEndpoint extends ApiEndpoint {
 }
 
 export class FloorApp extends App {
-    protected override async extendConfiguration(configuration: IConfigurationExtend, _environment: IEnvironmentRead): Promise<void> {
+    protected override async extendConfiguration(
+        configuration: IConfigurationExtend,
+        _environment: IEnvironmentRead,
+    ): Promise<void> {
         await configuration.api.provideApi({
             visibility: ApiVisibility.PUBLIC,
             security: ApiSecurity.UNSECURE,

@@ -15,7 +15,14 @@ class HelloEndpoint extends ApiEndpoint {
 }
 
 export class HelloApp extends App {
-    protected override async extendConfiguration(configuration: IConfigurationExtend, _environment: IEnvironmentRead): Promise<void> {
-        await configuration.api.provideApi({ visibility: ApiVisibility.PUBLIC, security: ApiSecurity.UNSECURE, endpoints: [new HelloEndpoint(this)] });
+    protected override async extendConfiguration(
+        configuration: IConfigurationExtend,
+        _environment: IEnvironmentRead,
+    ): Promise<void> {
+        await configuration.api.provideApi({
+            visibility: ApiVisibility.PUBLIC,
+            security: ApiSecurity.UNSECURE,
+            endpoints: [new HelloEndpoint(this)],
+        });
     }
 }

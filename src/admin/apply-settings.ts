@@ -25,35 +25,65 @@ const appliedRecord = KeyedRecord.named<{ fingerprint: string }>('x-applied-deli
 
 /** Secrets enter only as a digest: the fingerprint must change with them but never reveal them. */
 export function deliveryFingerprint(s: AppSettings): string {
-    const parts = [s.deliveryMode, s.pollingIntervalSeconds, s.authMethod, s.apiKey, s.apiKeySecret, s.bearerToken, s.oauth2ClientId, s.accessToken, s.accessTokenSecret];
+    const parts = [
+        s.deliveryMode,
+        s.pollingIntervalSeconds,
+        s.authMethod,
+        s.apiKey,
+        s.apiKeySecret,
+        s.bearerToken,
+        s.oauth2ClientId,
+        s.accessToken,
+        s.accessTokenSecret,
+    ];
     return createHash('sha256').update(parts.join('\u0000')).digest('hex');
 }
 
 /** Problems with the saved settings, as sentences (empty when all is well). */
-export async function settingsProblems(read: IRead, settings: AppSettings, t: ReturnType<typeof translator>): Promise<string[]> {
+export async function settingsProblems(
+    read: IRead,
+    settings: AppSettings,
+    t: ReturnType<typeof translator>,
+): Promise<string[]> {
     const problems: string[] = [];
     if (settings.department && !(await read.getLivechatReader().getLivechatDepartmentByIdOrName(settings.department))) {
         problems.push(t('settings_department_unknown', { department: settings.department }));
     }
     const template = validateAgentTemplate(settings.agentTemplate);
     if (!template.ok) problems.push(t('settings_template_invalid', { reason: template.detail ?? template.reason }));
-    const rawInterval = Number(await read.getEnvironmentReader().getSettings().getValueById(SettingId.PollingIntervalSeconds));
+    const rawInterval = Number(
+        await read.getEnvironmentReader().getSettings().getValueById(SettingId.PollingIntervalSeconds),
+    );
     if (Number.isFinite(rawInterval) && rawInterval < MIN_POLLING_INTERVAL_SECONDS) {
-        problems.push(t('settings_polling_interval_clamped', { value: rawInterval, min: MIN_POLLING_INTERVAL_SECONDS }));
+        problems.push(
+            t('settings_polling_interval_clamped', { value: rawInterval, min: MIN_POLLING_INTERVAL_SECONDS }),
+        );
     }
     const unsupported = settings.acceptedMediaTypes.filter((type) => !dmCategoryFor(type));
     if (unsupported.length) problems.push(t('settings_media_types_unsupported', { types: unsupported.join(', ') }));
     const largestX = Math.max(...Object.values(X_MEDIA_LIMITS)) / (1024 * 1024);
-    if (settings.fileMaxSizeMb > largestX) problems.push(t('settings_max_size_above_x', { value: settings.fileMaxSizeMb, max: largestX }));
+    if (settings.fileMaxSizeMb > largestX)
+        problems.push(t('settings_max_size_above_x', { value: settings.fileMaxSizeMb, max: largestX }));
     const prerequisite = deliveryPrerequisite(settings);
     if (prerequisite) problems.push(t(prerequisite));
     return problems;
 }
 
-export async function applySettings(appId: string, read: IRead, modify: IModify, http: IHttp, persistence: IPersistence, now: () => number): Promise<void> {
+export async function applySettings(
+    appId: string,
+    read: IRead,
+    modify: IModify,
+    http: IHttp,
+    persistence: IPersistence,
+    now: () => number,
+): Promise<void> {
     invalidateSettings();
     const settings = await readSettings(read, 0);
-    const language = await read.getEnvironmentReader().getServerSettings().getValueById('Language').catch(() => 'en');
+    const language = await read
+        .getEnvironmentReader()
+        .getServerSettings()
+        .getValueById('Language')
+        .catch(() => 'en');
     const t = translator(typeof language === 'string' ? language : 'en');
     const lines = (await settingsProblems(read, settings, t)).map((p) => `• ${p}`);
 
@@ -75,13 +105,16 @@ export async function applySettings(appId: string, read: IRead, modify: IModify,
                 webhookUrl: await webhookUrl(read, appId, secrets.webhookPath),
                 now,
             });
-            lines.push(t('settings_delivery_applied', { mode: t(`setting_delivery_mode_${registration.mode}` as I18nKey) }));
+            lines.push(
+                t('settings_delivery_applied', { mode: t(`setting_delivery_mode_${registration.mode}` as I18nKey) }),
+            );
         } catch (e) {
             lines.push(t('settings_delivery_failed', { reason: explainFailure(t, toXFailure(e, now())) }));
         }
     }
     await appliedRecord.write(persistence, { fingerprint });
-    if (lines.length) await announceInSetupRoom(read, modify, persistence, [t('settings_review_title'), ...lines].join('\n'));
+    if (lines.length)
+        await announceInSetupRoom(read, modify, persistence, [t('settings_review_title'), ...lines].join('\n'));
 }
 
 /** Linking registers delivery with the current settings: remember them, so saving unrelated settings does not re-register. */

@@ -26,7 +26,10 @@ const challengeKeyRecord = KeyedRecord.named<ChallengeKeyState>('x-challenge-key
 type KeySettings = Pick<AppSettings, 'webhookChallengeKey' | 'apiKeySecret' | 'oauth2ClientSecret'>;
 
 /** The settings' English labels, for answers to X (which nobody translates). */
-export const CHALLENGE_KEY_LABELS: Record<ChallengeKey, string> = { api_key_secret: 'API Key Secret', oauth2_client_secret: 'OAuth 2.0 Client Secret' };
+export const CHALLENGE_KEY_LABELS: Record<ChallengeKey, string> = {
+    api_key_secret: 'API Key Secret',
+    oauth2_client_secret: 'OAuth 2.0 Client Secret',
+};
 
 export function secretFor(settings: KeySettings, key: ChallengeKey): string {
     return key === ChallengeKeySetting.ApiKeySecret ? settings.apiKeySecret : settings.oauth2ClientSecret;
@@ -34,7 +37,9 @@ export function secretFor(settings: KeySettings, key: ChallengeKey): string {
 
 /** The key used when nothing is known yet: the API Key Secret (what X's CLI uses), else the client secret. */
 function firstGuess(settings: KeySettings): ChallengeKey {
-    return settings.apiKeySecret || !settings.oauth2ClientSecret ? ChallengeKeySetting.ApiKeySecret : ChallengeKeySetting.OAuth2ClientSecret;
+    return settings.apiKeySecret || !settings.oauth2ClientSecret
+        ? ChallengeKeySetting.ApiKeySecret
+        : ChallengeKeySetting.OAuth2ClientSecret;
 }
 
 export async function currentChallengeKey(reader: IPersistenceRead, settings: KeySettings): Promise<ChallengeKey> {
@@ -66,11 +71,20 @@ export async function withChallengeKeyFallback<T>(
     const current = await currentChallengeKey(reader, settings);
     try {
         const result = await challenged();
-        if (settings.webhookChallengeKey === ChallengeKeySetting.Auto) await challengeKeyRecord.write(persistence, { key: current, confirmedAt: now });
+        if (settings.webhookChallengeKey === ChallengeKeySetting.Auto)
+            await challengeKeyRecord.write(persistence, { key: current, confirmedAt: now });
         return { result };
     } catch (e) {
-        const other: ChallengeKey = current === ChallengeKeySetting.ApiKeySecret ? ChallengeKeySetting.OAuth2ClientSecret : ChallengeKeySetting.ApiKeySecret;
-        if (!isCrcRefusal(e) || settings.webhookChallengeKey !== ChallengeKeySetting.Auto || !secretFor(settings, other)) throw e;
+        const other: ChallengeKey =
+            current === ChallengeKeySetting.ApiKeySecret
+                ? ChallengeKeySetting.OAuth2ClientSecret
+                : ChallengeKeySetting.ApiKeySecret;
+        if (
+            !isCrcRefusal(e) ||
+            settings.webhookChallengeKey !== ChallengeKeySetting.Auto ||
+            !secretFor(settings, other)
+        )
+            throw e;
         await challengeKeyRecord.write(persistence, { key: other });
         try {
             const result = await challenged();

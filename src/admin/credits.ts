@@ -80,7 +80,8 @@ export async function probeAgainLater(a: CreditsAccessors, pause: CreditsPause, 
  */
 export async function endCreditsPause(a: CreditsAccessors, waitingReplies: number): Promise<CreditsPause | undefined> {
     memory.pausedUntil = 0;
-    const [ended] = ((await a.persistence.removeByAssociation(creditsPauseRecord.key)) ?? []) as unknown as CreditsPause[];
+    const [ended] = ((await a.persistence.removeByAssociation(creditsPauseRecord.key)) ??
+        []) as unknown as CreditsPause[];
     if (!ended) return undefined;
     await clearIncident(a.persistence, INCIDENT);
     const t = translator(await languageOf(a.read, undefined));

@@ -28,10 +28,13 @@ export interface DeliveryDeps {
 }
 
 /** Why a mode cannot be set up with these settings (an i18n key), before asking X anything. */
-export function deliveryPrerequisite(settings: AppSettings): 'delivery_needs_api_secret' | 'delivery_xaa_needs_oauth2' | undefined {
+export function deliveryPrerequisite(
+    settings: AppSettings,
+): 'delivery_needs_api_secret' | 'delivery_xaa_needs_oauth2' | undefined {
     if (settings.deliveryMode === DeliveryMode.Polling) return undefined;
     if (!settings.apiKeySecret || (!settings.bearerToken && !settings.apiKey)) return 'delivery_needs_api_secret';
-    if (settings.deliveryMode === DeliveryMode.ActivityApi && settings.authMethod !== AuthMethod.OAuth2) return 'delivery_xaa_needs_oauth2';
+    if (settings.deliveryMode === DeliveryMode.ActivityApi && settings.authMethod !== AuthMethod.OAuth2)
+        return 'delivery_xaa_needs_oauth2';
     return undefined;
 }
 
@@ -42,7 +45,8 @@ const isDuplicate = (e: unknown) => e instanceof XFailure && !!e.reason && DUPLI
 async function ensureWebhook(deps: DeliveryDeps, previous: DeliveryRegistration | undefined): Promise<Webhook> {
     const existing = await deps.x.listWebhooks();
     const ours = existing.find((w) => w.url === deps.webhookUrl);
-    const challenged = <T>(call: () => Promise<T>) => withChallengeKeyFallback(deps.reader, deps.persistence, deps.settings, deps.now(), call);
+    const challenged = <T>(call: () => Promise<T>) =>
+        withChallengeKeyFallback(deps.reader, deps.persistence, deps.settings, deps.now(), call);
     if (ours) {
         if (!ours.valid) await challenged(() => deps.x.revalidateWebhook(ours.id));
         return { ...ours, valid: true };
@@ -59,7 +63,9 @@ async function ensureWebhook(deps: DeliveryDeps, previous: DeliveryRegistration 
  */
 export async function ensureActivitySubscriptions(x: XClient, webhookId: string, userId: string): Promise<string[]> {
     const current = (await x.listActivitySubscriptions()).filter(
-        (s) => s.webhookId === webhookId && (s.userId === userId || (s.eventType === XAA_REVOKE_EVENT && s.userId === undefined)),
+        (s) =>
+            s.webhookId === webhookId &&
+            (s.userId === userId || (s.eventType === XAA_REVOKE_EVENT && s.userId === undefined)),
     );
     const ids = current.map((s) => s.id);
     const create = async (make: () => Promise<{ id: string }>) => {
@@ -69,8 +75,10 @@ export async function ensureActivitySubscriptions(x: XClient, webhookId: string,
             if (!isDuplicate(e)) throw e;
         }
     };
-    for (const type of XAA_EVENT_TYPES.filter((t) => !current.some((s) => s.eventType === t))) await create(() => x.createActivitySubscription(type, userId, webhookId));
-    if (!current.some((s) => s.eventType === XAA_REVOKE_EVENT)) await create(() => x.createAppActivitySubscription(XAA_REVOKE_EVENT, webhookId));
+    for (const type of XAA_EVENT_TYPES.filter((t) => !current.some((s) => s.eventType === t)))
+        await create(() => x.createActivitySubscription(type, userId, webhookId));
+    if (!current.some((s) => s.eventType === XAA_REVOKE_EVENT))
+        await create(() => x.createAppActivitySubscription(XAA_REVOKE_EVENT, webhookId));
     return ids;
 }
 
@@ -80,7 +88,11 @@ export async function registerDelivery(deps: DeliveryDeps): Promise<DeliveryRegi
     const registration: DeliveryRegistration = { mode, registeredAt: deps.now() };
     if (mode === DeliveryMode.Polling) {
         await removeWebhookDelivery(deps, previous);
-        await deps.modify.getScheduler().scheduleRecurring({ id: POLLER_JOB_ID, interval: `${deps.settings.pollingIntervalSeconds} seconds`, skipImmediate: false });
+        await deps.modify.getScheduler().scheduleRecurring({
+            id: POLLER_JOB_ID,
+            interval: `${deps.settings.pollingIntervalSeconds} seconds`,
+            skipImmediate: false,
+        });
     } else {
         await deps.modify.getScheduler().cancelJob(POLLER_JOB_ID);
         if (previous && previous.mode !== mode) await removeSubscriptions(deps, previous);
@@ -89,7 +101,11 @@ export async function registerDelivery(deps: DeliveryDeps): Promise<DeliveryRegi
         registration.webhookUrl = webhook.url;
         registration.lastValidAt = deps.now();
         if (mode === DeliveryMode.ActivityApi) {
-            registration.activitySubscriptionIds = await ensureActivitySubscriptions(deps.x, webhook.id, deps.account.xUserId);
+            registration.activitySubscriptionIds = await ensureActivitySubscriptions(
+                deps.x,
+                webhook.id,
+                deps.account.xUserId,
+            );
         } else {
             try {
                 await deps.x.subscribeAccountActivity(webhook.id);
@@ -112,7 +128,10 @@ async function removeSubscriptions(deps: DeliveryDeps, registration: DeliveryReg
     }
 }
 
-async function removeWebhookDelivery(deps: DeliveryDeps, registration: DeliveryRegistration | undefined): Promise<void> {
+async function removeWebhookDelivery(
+    deps: DeliveryDeps,
+    registration: DeliveryRegistration | undefined,
+): Promise<void> {
     if (!registration) return;
     await removeSubscriptions(deps, registration);
     if (registration.webhookId) await ignoreNotFound(deps.x.deleteWebhook(registration.webhookId));

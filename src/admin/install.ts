@@ -9,15 +9,36 @@ import { translator } from '../i18n/translate';
 import { notifyEphemeral } from '../lib/ephemeral';
 import { languageOf } from '../lib/language';
 import { ensureAppSecrets } from '../storage/app-secrets';
-import { cancelPendingLink, CANCEL_LINK_ACTION, closeConfirmationMessage, confirmPendingLink, CONFIRM_LINK_ACTION } from './pending-link';
-import { announceInSetupRoom, ensureSetupRoom, findSetupRoom, setupInstructions, START_AUTH_ACTION } from './setup-room';
+import {
+    cancelPendingLink,
+    CANCEL_LINK_ACTION,
+    closeConfirmationMessage,
+    confirmPendingLink,
+    CONFIRM_LINK_ACTION,
+} from './pending-link';
+import {
+    announceInSetupRoom,
+    ensureSetupRoom,
+    findSetupRoom,
+    setupInstructions,
+    START_AUTH_ACTION,
+} from './setup-room';
 import { oauthCallbackUrl, webhookUrl } from './urls';
 
-export async function setUpAfterInstall(appId: string, installer: IUser, read: IRead, persistence: IPersistence, modify: IModify): Promise<void> {
+export async function setUpAfterInstall(
+    appId: string,
+    installer: IUser,
+    read: IRead,
+    persistence: IPersistence,
+    modify: IModify,
+): Promise<void> {
     const secrets = await ensureAppSecrets(read.getPersistenceReader(), persistence);
     await ensureSetupRoom(read, modify, persistence, installer);
     const t = translator(await languageOf(read, installer));
-    const { text, blocks } = setupInstructions(t, appId, { webhook: await webhookUrl(read, appId, secrets.webhookPath), callback: await oauthCallbackUrl(read, appId) });
+    const { text, blocks } = setupInstructions(t, appId, {
+        webhook: await webhookUrl(read, appId, secrets.webhookPath),
+        callback: await oauthCallbackUrl(read, appId),
+    });
     await announceInSetupRoom(read, modify, persistence, text, blocks);
 }
 
@@ -25,7 +46,14 @@ export async function setUpAfterInstall(appId: string, installer: IUser, read: I
  * Buttons of the setup room: "Start Authentication" (the same as `/twitter authorize`) and a pending link's
  * "Link @handle" / "Cancel". Refusals are answered to the presser only.
  */
-export async function handleSetupAction(app: App, context: UIKitBlockInteractionContext, read: IRead, http: IHttp, persistence: IPersistence, modify: IModify): Promise<IUIKitResponse> {
+export async function handleSetupAction(
+    app: App,
+    context: UIKitBlockInteractionContext,
+    read: IRead,
+    http: IHttp,
+    persistence: IPersistence,
+    modify: IModify,
+): Promise<IUIKitResponse> {
     const data = context.getInteractionData();
     const done = context.getInteractionResponder().successResponse();
     if (![START_AUTH_ACTION, CONFIRM_LINK_ACTION, CANCEL_LINK_ACTION].includes(data.actionId)) return done;
@@ -36,14 +64,28 @@ export async function handleSetupAction(app: App, context: UIKitBlockInteraction
         if (room) await notifyEphemeral(read, modify, data.user, room, reply.text, reply.blocks);
     };
     if (data.actionId === START_AUTH_ACTION) {
-        await tell(isAdmin(data.user) ? await authorize(a, data.user, t) : { text: t('command_admins_only', { subcommand: 'authorize' }) });
+        await tell(
+            isAdmin(data.user)
+                ? await authorize(a, data.user, t)
+                : { text: t('command_admins_only', { subcommand: 'authorize' }) },
+        );
         return done;
     }
-    const decided = data.actionId === CONFIRM_LINK_ACTION ? await confirmPendingLink(a, data.user, data.value) : await cancelPendingLink(a, data.user, data.value);
-    const text = decided.ok ? describeLink(decided.link, t) : t(decided.reasonKey, { username: decided.account?.username ?? '' });
+    const decided =
+        data.actionId === CONFIRM_LINK_ACTION
+            ? await confirmPendingLink(a, data.user, data.value)
+            : await cancelPendingLink(a, data.user, data.value);
+    const text = decided.ok
+        ? describeLink(decided.link, t)
+        : t(decided.reasonKey, { username: decided.account?.username ?? '' });
     // A decided link closes its message for everyone; a refused press changes nothing but tells the presser why.
     // When the message cannot be updated (an admin deleted it), the presser is told instead.
-    const closed = decided.messageId ? await closeConfirmationMessage(a, decided.messageId, text).then(() => true, () => false) : false;
+    const closed = decided.messageId
+        ? await closeConfirmationMessage(a, decided.messageId, text).then(
+              () => true,
+              () => false,
+          )
+        : false;
     if (!closed) await tell({ text });
     return done;
 }

@@ -25,9 +25,21 @@ export async function markLinkBroken(a: LinkAccessors, now: number, xUserId?: st
     await accountRecord.write(a.persistence, { ...account, revokedAt: now });
     invalidateAccount();
     // One incident per link: linking again writes a new account record (a new linkedAt).
-    if (await claimIncident(a.read.getPersistenceReader(), a.persistence, `link-broken:${account.xUserId}:${account.linkedAt}`, now)) {
+    if (
+        await claimIncident(
+            a.read.getPersistenceReader(),
+            a.persistence,
+            `link-broken:${account.xUserId}:${account.linkedAt}`,
+            now,
+        )
+    ) {
         const t = translator(await languageOf(a.read, undefined));
-        await announceInSetupRoom(a.read, a.modify, a.persistence, t('link_broken_alert', { username: account.username }));
+        await announceInSetupRoom(
+            a.read,
+            a.modify,
+            a.persistence,
+            t('link_broken_alert', { username: account.username }),
+        );
     }
     return true;
 }

@@ -11,7 +11,15 @@ import { TwitterApi } from 'twitter-api-v2';
 import { invalidateAccount, xClientFor } from '../bridge/build-context';
 import { AuthMethod } from '../settings/ids';
 import { AppSettings, readSettings } from '../settings/reader';
-import { accountRecord, DeliveryRegistration, forgetAccount, LinkedAccount, OAuth2Tokens, readAccount, tokensRecord } from '../storage/account';
+import {
+    accountRecord,
+    DeliveryRegistration,
+    forgetAccount,
+    LinkedAccount,
+    OAuth2Tokens,
+    readAccount,
+    tokensRecord,
+} from '../storage/account';
 import { AppSecrets, ensureAppSecrets } from '../storage/app-secrets';
 import { miscKey } from '../storage/associations';
 import type { XUser } from '../x/client-types';
@@ -34,7 +42,13 @@ export interface AdminAccessors {
 }
 
 export type LinkOutcome =
-    | { ok: true; account: LinkedAccount; delivery?: DeliveryRegistration; deliveryProblem?: string; deliveryDetail?: string }
+    | {
+          ok: true;
+          account: LinkedAccount;
+          delivery?: DeliveryRegistration;
+          deliveryProblem?: string;
+          deliveryDetail?: string;
+      }
     | { ok: false; reasonKey: string; detail?: string };
 
 const OAUTH_STATE_TTL_MS = 10 * 60_000;
@@ -53,13 +67,21 @@ const stateKey = (state: string) => miscKey(`x-oauth-state:${state}`);
 /** i18n key explaining why the settings cannot link an account, or undefined when they can. */
 export function linkPrerequisite(settings: AppSettings): string | undefined {
     if (settings.authMethod === AuthMethod.Tokens) {
-        return settings.apiKey && settings.apiKeySecret && settings.accessToken && settings.accessTokenSecret ? undefined : 'link_needs_tokens';
+        return settings.apiKey && settings.apiKeySecret && settings.accessToken && settings.accessTokenSecret
+            ? undefined
+            : 'link_needs_tokens';
     }
     return settings.oauth2ClientId ? undefined : 'link_needs_client_id';
 }
 
 /** Stores the account, then registers delivery for the chosen mode (a delivery problem does not undo the link). */
-export async function completeLink(a: AdminAccessors, settings: AppSettings, me: XUser, admin: string, secrets: AppSecrets): Promise<LinkOutcome> {
+export async function completeLink(
+    a: AdminAccessors,
+    settings: AppSettings,
+    me: XUser,
+    admin: string,
+    secrets: AppSecrets,
+): Promise<LinkOutcome> {
     const previous = await readAccount(a.read.getPersistenceReader());
     const account: LinkedAccount = {
         xUserId: me.id,
@@ -100,7 +122,13 @@ export async function linkWithTokens(a: AdminAccessors, admin: IUser): Promise<L
     forgetCachedCredentials();
     try {
         const me = await xClientFor(a.read, a.http, a.persistence, settings, a.now).me();
-        return completeLink(a, settings, me, admin.id, await ensureAppSecrets(a.read.getPersistenceReader(), a.persistence));
+        return completeLink(
+            a,
+            settings,
+            me,
+            admin.id,
+            await ensureAppSecrets(a.read.getPersistenceReader(), a.persistence),
+        );
     } catch (e) {
         const failure = toXFailure(e, a.now());
         return { ok: false, reasonKey: failureReasonKey(failure.kind), detail: failure.detail };
@@ -110,15 +138,28 @@ export async function linkWithTokens(a: AdminAccessors, admin: IUser): Promise<L
 const plugin = (http: IHttp) => createTransportPlugin(ihttpSender(http));
 
 /** The "Click here to authorize" link: the PKCE verifier stays in persistence, bound to this admin for 10 minutes. */
-export async function startOAuth2(a: AdminAccessors, admin: IUser): Promise<{ ok: true; url: string; expiresAt: number } | { ok: false; reasonKey: string }> {
+export async function startOAuth2(
+    a: AdminAccessors,
+    admin: IUser,
+): Promise<{ ok: true; url: string; expiresAt: number } | { ok: false; reasonKey: string }> {
     const settings = await readSettings(a.read, 0);
     const missing = linkPrerequisite({ ...settings, authMethod: AuthMethod.OAuth2 });
     if (missing) return { ok: false, reasonKey: missing };
     const redirectUri = await oauthCallbackUrl(a.read, a.appId);
-    const client = new TwitterApi({ clientId: settings.oauth2ClientId, clientSecret: settings.oauth2ClientSecret || undefined }, { plugins: [plugin(a.http)] });
+    const client = new TwitterApi(
+        { clientId: settings.oauth2ClientId, clientSecret: settings.oauth2ClientSecret || undefined },
+        { plugins: [plugin(a.http)] },
+    );
     const state = randomBytes(24).toString('base64url');
     const link = client.generateOAuth2AuthLink(redirectUri, { scope: OAUTH2_SCOPES, state });
-    const record: OAuthState = { type: 'oauth-state', state, codeVerifier: link.codeVerifier, adminId: admin.id, redirectUri, expiresAt: a.now() + OAUTH_STATE_TTL_MS };
+    const record: OAuthState = {
+        type: 'oauth-state',
+        state,
+        codeVerifier: link.codeVerifier,
+        adminId: admin.id,
+        redirectUri,
+        expiresAt: a.now() + OAUTH_STATE_TTL_MS,
+    };
     await a.persistence.createWithAssociation(record, stateKey(state));
     return { ok: true, url: link.url, expiresAt: record.expiresAt };
 }
@@ -133,19 +174,35 @@ export type CallbackOutcome =
  * whose account the token is for. Nothing is stored as the linked account here: whoever opens a leaked
  * authorize link reaches this point with their own X account, so only the admin's confirmation links.
  */
-export async function completeOAuth2(a: AdminAccessors, query: Record<string, string | undefined>): Promise<CallbackOutcome> {
+export async function completeOAuth2(
+    a: AdminAccessors,
+    query: Record<string, string | undefined>,
+): Promise<CallbackOutcome> {
     const state = query.state;
     if (!state) return { ok: false, reasonKey: 'oauth_state_invalid' };
     // Removing is what makes the state single-use: a second callback with it finds nothing.
     const [record] = ((await a.persistence.removeByAssociation(stateKey(state))) ?? []) as unknown as OAuthState[];
     if (!record || record.type !== 'oauth-state') return { ok: false, reasonKey: 'oauth_state_invalid' };
     if (record.expiresAt < a.now()) return { ok: false, reasonKey: 'oauth_state_expired', adminId: record.adminId };
-    if (query.error) return { ok: false, reasonKey: query.error === 'access_denied' ? 'oauth_denied' : 'oauth_x_error', detail: query.error, adminId: record.adminId };
+    if (query.error)
+        return {
+            ok: false,
+            reasonKey: query.error === 'access_denied' ? 'oauth_denied' : 'oauth_x_error',
+            detail: query.error,
+            adminId: record.adminId,
+        };
     if (!query.code) return { ok: false, reasonKey: 'oauth_x_error', detail: 'no code', adminId: record.adminId };
     const settings = await readSettings(a.read, 0);
     try {
-        const client = new TwitterApi({ clientId: settings.oauth2ClientId, clientSecret: settings.oauth2ClientSecret || undefined }, { plugins: [plugin(a.http)] });
-        const login = await client.loginWithOAuth2({ code: query.code, codeVerifier: record.codeVerifier, redirectUri: record.redirectUri });
+        const client = new TwitterApi(
+            { clientId: settings.oauth2ClientId, clientSecret: settings.oauth2ClientSecret || undefined },
+            { plugins: [plugin(a.http)] },
+        );
+        const login = await client.loginWithOAuth2({
+            code: query.code,
+            codeVerifier: record.codeVerifier,
+            redirectUri: record.redirectUri,
+        });
         const tokens: OAuth2Tokens = {
             accessToken: login.accessToken,
             refreshToken: login.refreshToken,
@@ -154,21 +211,39 @@ export async function completeOAuth2(a: AdminAccessors, query: Record<string, st
             updatedAt: a.now(),
         };
         const oauth2Settings = { ...settings, authMethod: AuthMethod.OAuth2 };
-        const account = await xClientFor(a.read, a.http, undefined, oauth2Settings, a.now, { credentials: unstoredTokenSource(tokens.accessToken) }).me();
+        const account = await xClientFor(a.read, a.http, undefined, oauth2Settings, a.now, {
+            credentials: unstoredTokenSource(tokens.accessToken),
+        }).me();
         return { ok: true, adminId: record.adminId, account, tokens };
     } catch (e) {
         const failure = toXFailure(e, a.now());
-        return { ok: false, reasonKey: 'oauth_x_error', detail: failure.detail ?? failure.kind, adminId: record.adminId };
+        return {
+            ok: false,
+            reasonKey: 'oauth_x_error',
+            detail: failure.detail ?? failure.kind,
+            adminId: record.adminId,
+        };
     }
 }
 
 /** Makes `tokens` the linked account's and links `account` (after the admin confirmed it). */
-export async function linkWithOAuth2Tokens(a: AdminAccessors, account: XUser, tokens: OAuth2Tokens, adminId: string): Promise<LinkOutcome> {
+export async function linkWithOAuth2Tokens(
+    a: AdminAccessors,
+    account: XUser,
+    tokens: OAuth2Tokens,
+    adminId: string,
+): Promise<LinkOutcome> {
     const settings = { ...(await readSettings(a.read, 0)), authMethod: AuthMethod.OAuth2 };
     await tokensRecord.write(a.persistence, tokens);
     forgetCachedCredentials();
     rememberTokens(tokens);
-    return completeLink(a, settings, account, adminId, await ensureAppSecrets(a.read.getPersistenceReader(), a.persistence));
+    return completeLink(
+        a,
+        settings,
+        account,
+        adminId,
+        await ensureAppSecrets(a.read.getPersistenceReader(), a.persistence),
+    );
 }
 
 /** Tells X a token is no longer wanted (an unlink, a link cancelled or expired); a failure is returned, not thrown. */
@@ -176,8 +251,14 @@ export async function revokeTokens(a: AdminAccessors, tokens: OAuth2Tokens): Pro
     const settings = await readSettings(a.read, 0);
     if (!settings.oauth2ClientId) return 'no client id';
     try {
-        const client = new TwitterApi({ clientId: settings.oauth2ClientId, clientSecret: settings.oauth2ClientSecret || undefined }, { plugins: [plugin(a.http)] });
-        await client.revokeOAuth2Token(tokens.refreshToken ?? tokens.accessToken, tokens.refreshToken ? 'refresh_token' : 'access_token');
+        const client = new TwitterApi(
+            { clientId: settings.oauth2ClientId, clientSecret: settings.oauth2ClientSecret || undefined },
+            { plugins: [plugin(a.http)] },
+        );
+        await client.revokeOAuth2Token(
+            tokens.refreshToken ?? tokens.accessToken,
+            tokens.refreshToken ? 'refresh_token' : 'access_token',
+        );
         return undefined;
     } catch (e) {
         return toXFailure(e, a.now()).kind;
@@ -208,4 +289,3 @@ export async function unlink(a: AdminAccessors): Promise<{ ok: true; account?: L
     invalidateAccount();
     return { ok: true, account, problems };
 }
-

@@ -72,8 +72,18 @@ export async function askToConfirmLink(
     // Someone no longer an admin is not brought into the room that holds the webhook URL (and cannot confirm).
     const room = await ensureSetupRoom(a.read, a.modify, a.persistence, admin && isAdmin(admin) ? admin : undefined);
     const appUser = await a.read.getUserReader().getAppUser();
-    const text = t('link_confirm_question', { admin: admin?.username ?? '', username: record.account.username, name: inertName(record.account.name) });
-    const message = a.modify.getCreator().startMessage().setRoom(room).setText(text).setGroupable(false).setBlocks(confirmationBlocks(a.appId, record, text, t) as never);
+    const text = t('link_confirm_question', {
+        admin: admin?.username ?? '',
+        username: record.account.username,
+        name: inertName(record.account.name),
+    });
+    const message = a.modify
+        .getCreator()
+        .startMessage()
+        .setRoom(room)
+        .setText(text)
+        .setGroupable(false)
+        .setBlocks(confirmationBlocks(a.appId, record, text, t) as never);
     if (appUser) message.setSender(appUser);
     record.messageId = await a.modify.getCreator().finish(message);
     await a.persistence.updateByAssociations([ALL_PENDING, ownKey(record.id)], record);
@@ -95,7 +105,10 @@ function confirmationBlocks(appId: string, record: PendingLink, text: string, t:
         {
             type: 'actions',
             blockId: 'x-link-confirmation',
-            elements: [button(CONFIRM_LINK_ACTION, t('link_confirm_button', { username: record.account.username }), 'primary'), button(CANCEL_LINK_ACTION, t('link_cancel_button'), 'danger')],
+            elements: [
+                button(CONFIRM_LINK_ACTION, t('link_confirm_button', { username: record.account.username }), 'primary'),
+                button(CANCEL_LINK_ACTION, t('link_cancel_button'), 'danger'),
+            ],
         },
     ] as LayoutBlock[];
 }
@@ -107,7 +120,9 @@ function confirmationBlocks(appId: string, record: PendingLink, text: string, t:
  * the handle read differently).
  */
 export function inertName(name: string): string {
-    const plain = name.replace(/[\p{Cc}\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff`@]/gu, '').trim();
+    const plain = name
+        .replace(/[\p{Cc}\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff`@]/gu, '')
+        .trim();
     return plain ? `\`${plain}\`` : '—';
 }
 
@@ -127,8 +142,17 @@ async function take(a: AdminAccessors, id: string): Promise<PendingLink | undefi
     const claim = randomBytes(9).toString('base64url');
     const now = a.now();
     await a.persistence.createWithAssociation({ type: 'pending-link-decision', claim, at: now }, key);
-    const claims = (await a.read.getPersistenceReader().readByAssociation(key)) as unknown as { claim?: string; at?: number }[];
-    if (!wins(claims.filter((c) => c.claim === claim || now - (c.at ?? 0) < DECISION_CLAIM_LIFETIME_MS), claim)) return undefined;
+    const claims = (await a.read.getPersistenceReader().readByAssociation(key)) as unknown as {
+        claim?: string;
+        at?: number;
+    }[];
+    if (
+        !wins(
+            claims.filter((c) => c.claim === claim || now - (c.at ?? 0) < DECISION_CLAIM_LIFETIME_MS),
+            claim,
+        )
+    )
+        return undefined;
     // A decision that finished before this claim was stored removed the link first, then its claims.
     const pending = await readPending(a, id);
     if (pending) await a.persistence.removeByAssociation(ownKey(id));
@@ -140,7 +164,11 @@ async function take(a: AdminAccessors, id: string): Promise<PendingLink | undefi
  * The admin who started decides, while still an admin; anyone else's press changes nothing (the link
  * stays for its admin).
  */
-async function decide(a: AdminAccessors, user: IUser, id: string | undefined): Promise<{ taken: PendingLink } | { refused: ConfirmationOutcome }> {
+async function decide(
+    a: AdminAccessors,
+    user: IUser,
+    id: string | undefined,
+): Promise<{ taken: PendingLink } | { refused: ConfirmationOutcome }> {
     const refused = (reasonKey: I18nKey) => ({ refused: { ok: false as const, reasonKey } });
     const pending = id ? await readPending(a, id) : undefined;
     if (!pending) return refused('link_confirm_unknown');
@@ -150,7 +178,11 @@ async function decide(a: AdminAccessors, user: IUser, id: string | undefined): P
 }
 
 /** "Link @handle": links the account, unless the link expired (then its token is revoked at X). */
-export async function confirmPendingLink(a: AdminAccessors, user: IUser, id: string | undefined): Promise<ConfirmationOutcome> {
+export async function confirmPendingLink(
+    a: AdminAccessors,
+    user: IUser,
+    id: string | undefined,
+): Promise<ConfirmationOutcome> {
     const decision = await decide(a, user, id);
     if ('refused' in decision) return decision.refused;
     const { taken } = decision;
@@ -163,7 +195,11 @@ export async function confirmPendingLink(a: AdminAccessors, user: IUser, id: str
 }
 
 /** "Cancel": nothing is linked and the token is revoked at X. */
-export async function cancelPendingLink(a: AdminAccessors, user: IUser, id: string | undefined): Promise<ConfirmationOutcome> {
+export async function cancelPendingLink(
+    a: AdminAccessors,
+    user: IUser,
+    id: string | undefined,
+): Promise<ConfirmationOutcome> {
     const decision = await decide(a, user, id);
     if ('refused' in decision) return decision.refused;
     const { taken } = decision;
@@ -195,9 +231,15 @@ export async function forgetExpiredPendingLinks(a: AdminAccessors): Promise<numb
         forgotten++;
         await revokeTokens(a, taken.tokens);
         if (taken.messageId) {
-            const t = translator(await languageOf(a.read, (await a.read.getUserReader().getById(taken.adminId)) ?? undefined));
+            const t = translator(
+                await languageOf(a.read, (await a.read.getUserReader().getById(taken.adminId)) ?? undefined),
+            );
             // An admin may have deleted the message: the link is forgotten all the same.
-            await closeConfirmationMessage(a, taken.messageId, t('link_confirm_expired', { username: taken.account.username })).catch(() => undefined);
+            await closeConfirmationMessage(
+                a,
+                taken.messageId,
+                t('link_confirm_expired', { username: taken.account.username }),
+            ).catch(() => undefined);
         }
     }
     return forgotten;

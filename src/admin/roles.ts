@@ -14,4 +14,5 @@ type WithRoles = { roles?: string[] };
 export const isAdmin = (user: WithRoles): boolean => !!user.roles?.includes(ADMIN_ROLE);
 
 /** `/twitter status` shows the linked account, delivery and X's bill: administrators and Omnichannel managers. */
-export const maySeeStatus = (user: WithRoles): boolean => isAdmin(user) || !!user.roles?.includes(OMNICHANNEL_MANAGER_ROLE);
+export const maySeeStatus = (user: WithRoles): boolean =>
+    isAdmin(user) || !!user.roles?.includes(OMNICHANNEL_MANAGER_ROLE);

@@ -29,7 +29,10 @@ export const setupRoomRecord = KeyedRecord.named<{ roomId: string }>('x-setup-ro
 export async function findSetupRoom(read: IRead, persistence?: IPersistence): Promise<IRoom | undefined> {
     const stored = await setupRoomRecord.read(read.getPersistenceReader());
     if (stored) return (await read.getRoomReader().getById(stored.roomId)) ?? undefined;
-    const [named, appUser] = await Promise.all([read.getRoomReader().getByName(SETUP_ROOM_NAME), read.getUserReader().getAppUser()]);
+    const [named, appUser] = await Promise.all([
+        read.getRoomReader().getByName(SETUP_ROOM_NAME),
+        read.getUserReader().getAppUser(),
+    ]);
     if (!named || !appUser || named.creator?.id !== appUser.id) return undefined;
     if (persistence) await setupRoomRecord.write(persistence, { roomId: named.id });
     return named;
@@ -40,7 +43,12 @@ export async function findSetupRoom(read: IRead, persistence?: IPersistence): Pr
  * is taken by a room the app did not create, the new room gets a random suffix (a predictable one could be
  * taken in advance too).
  */
-export async function ensureSetupRoom(read: IRead, modify: IModify, persistence: IPersistence, admin: IUser | undefined): Promise<IRoom> {
+export async function ensureSetupRoom(
+    read: IRead,
+    modify: IModify,
+    persistence: IPersistence,
+    admin: IUser | undefined,
+): Promise<IRoom> {
     const appUser = await read.getUserReader().getAppUser();
     if (!appUser) throw new Error('The app user is missing');
     const existing = await findSetupRoom(read, persistence);
@@ -72,15 +80,31 @@ export async function ensureSetupRoom(read: IRead, modify: IModify, persistence:
 }
 
 /** Posts from the app user in the setup room; returns the message id, or undefined (nothing posted) when there is no room. */
-export async function announceInSetupRoom(read: IRead, modify: IModify, persistence: IPersistence, text: string, blocks?: LayoutBlock[]): Promise<string | undefined> {
+export async function announceInSetupRoom(
+    read: IRead,
+    modify: IModify,
+    persistence: IPersistence,
+    text: string,
+    blocks?: LayoutBlock[],
+): Promise<string | undefined> {
     const [room, appUser] = await Promise.all([findSetupRoom(read, persistence), read.getUserReader().getAppUser()]);
     if (!room || !appUser) return undefined;
-    const message = modify.getCreator().startMessage().setRoom(room).setSender(appUser).setText(text).setGroupable(false);
+    const message = modify
+        .getCreator()
+        .startMessage()
+        .setRoom(room)
+        .setSender(appUser)
+        .setText(text)
+        .setGroupable(false);
     if (blocks) message.setBlocks(blocks as never);
     return modify.getCreator().finish(message);
 }
 
-export function setupInstructions(t: Translate, appId: string, urls: { webhook: string; callback: string }): { text: string; blocks: LayoutBlock[] } {
+export function setupInstructions(
+    t: Translate,
+    appId: string,
+    urls: { webhook: string; callback: string },
+): { text: string; blocks: LayoutBlock[] } {
     const text = t('setup_instructions', { callbackUrl: urls.callback, webhookUrl: urls.webhook });
     return {
         text,
@@ -89,7 +113,16 @@ export function setupInstructions(t: Translate, appId: string, urls: { webhook: 
             {
                 type: 'actions',
                 blockId: 'x-setup',
-                elements: [{ type: 'button', appId, blockId: 'x-setup', actionId: START_AUTH_ACTION, text: { type: 'plain_text', text: t('setup_start_authentication') }, style: 'primary' }],
+                elements: [
+                    {
+                        type: 'button',
+                        appId,
+                        blockId: 'x-setup',
+                        actionId: START_AUTH_ACTION,
+                        text: { type: 'plain_text', text: t('setup_start_authentication') },
+                        style: 'primary',
+                    },
+                ],
             },
         ] as LayoutBlock[],
     };

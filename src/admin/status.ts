@@ -54,12 +54,30 @@ const when = (t: Translate, ms: number | undefined, now: number) => {
 };
 
 /** X's webhook as of at most a minute ago: from the shared record, or asked now and recorded. */
-async function checkWebhook(read: IRead, http: IHttp, persistence: IPersistence, settings: AppSettings, webhookId: string, recorded: WebhookCheck | undefined, now: number): Promise<WebhookCheck> {
-    if (recorded && recorded.webhookId === webhookId && now - recorded.at >= 0 && now - recorded.at < WEBHOOK_CHECK_TTL_MS) return recorded;
+async function checkWebhook(
+    read: IRead,
+    http: IHttp,
+    persistence: IPersistence,
+    settings: AppSettings,
+    webhookId: string,
+    recorded: WebhookCheck | undefined,
+    now: number,
+): Promise<WebhookCheck> {
+    if (
+        recorded &&
+        recorded.webhookId === webhookId &&
+        now - recorded.at >= 0 &&
+        now - recorded.at < WEBHOOK_CHECK_TTL_MS
+    )
+        return recorded;
     let check: WebhookCheck;
     try {
-        const webhook = (await xClientFor(read, http, undefined, settings, () => now).listWebhooks()).find((w) => w.id === webhookId);
-        check = webhook ? { at: now, webhookId, state: webhook.valid ? 'valid' : 'invalid', url: maskWebhookUrl(webhook.url) } : { at: now, webhookId, state: 'missing' };
+        const webhook = (await xClientFor(read, http, undefined, settings, () => now).listWebhooks()).find(
+            (w) => w.id === webhookId,
+        );
+        check = webhook
+            ? { at: now, webhookId, state: webhook.valid ? 'valid' : 'invalid', url: maskWebhookUrl(webhook.url) }
+            : { at: now, webhookId, state: 'missing' };
     } catch (e) {
         // A failure is remembered too: asking again at once would fail again and spend the budget.
         check = { at: now, webhookId, state: 'unknown', failure: toXFailure(e, now).kind };
@@ -72,7 +90,9 @@ function describeWebhook(t: Translate, check: WebhookCheck): string {
     switch (check.state) {
         case 'valid':
         case 'invalid':
-            return t(check.state === 'valid' ? 'status_webhook_valid' : 'status_webhook_invalid', { url: check.url ?? '' });
+            return t(check.state === 'valid' ? 'status_webhook_valid' : 'status_webhook_invalid', {
+                url: check.url ?? '',
+            });
         case 'missing':
             return t('status_webhook_missing');
         case 'unknown':
@@ -80,44 +100,91 @@ function describeWebhook(t: Translate, check: WebhookCheck): string {
     }
 }
 
-export async function statusReport(read: IRead, http: IHttp, persistence: IPersistence, t: Translate, now: number): Promise<string> {
+export async function statusReport(
+    read: IRead,
+    http: IHttp,
+    persistence: IPersistence,
+    t: Translate,
+    now: number,
+): Promise<string> {
     const reader = read.getPersistenceReader();
     const [settings, account] = await Promise.all([readSettings(read, 0), readAccount(reader)]);
     if (!account) return [t('status_title'), t('status_not_linked')].join('\n');
-    const [delivery, lastEvent, poll, conversations, pending, outbox, today, month, webhookCheck, creditsPause] = await Promise.all([
-        deliveryRecord.read(reader),
-        lastEventRecord.read(reader),
-        pollStateRecord.read(reader),
-        reader.readByAssociation(miscKey('x-conversation')),
-        new ConversationStore().allPending(reader),
-        new OutboxStore().all(reader),
-        totalsForDay(reader, utcDay(now)),
-        totalsForMonth(reader, now),
-        webhookCheckRecord.read(reader),
-        creditsPauseRecord.read(reader),
-    ]);
-    const lines = [t('status_title'), t('status_account', { username: account.username, method: t(`setting_auth_method_${account.authMethod}` as never) })];
+    const [delivery, lastEvent, poll, conversations, pending, outbox, today, month, webhookCheck, creditsPause] =
+        await Promise.all([
+            deliveryRecord.read(reader),
+            lastEventRecord.read(reader),
+            pollStateRecord.read(reader),
+            reader.readByAssociation(miscKey('x-conversation')),
+            new ConversationStore().allPending(reader),
+            new OutboxStore().all(reader),
+            totalsForDay(reader, utcDay(now)),
+            totalsForMonth(reader, now),
+            webhookCheckRecord.read(reader),
+            creditsPauseRecord.read(reader),
+        ]);
+    const lines = [
+        t('status_title'),
+        t('status_account', {
+            username: account.username,
+            method: t(`setting_auth_method_${account.authMethod}` as never),
+        }),
+    ];
     if (account.revokedAt) lines.push(t('status_revoked'));
     const clock = (ms: number) => new Date(ms).toISOString().slice(11, 16);
-    if (creditsPause) lines.push(t('status_credits_depleted', { since: clock(creditsPause.since), next: clock(creditsPause.nextProbeAt) }));
+    if (creditsPause)
+        lines.push(
+            t('status_credits_depleted', { since: clock(creditsPause.since), next: clock(creditsPause.nextProbeAt) }),
+        );
     lines.push(t('status_delivery', { mode: t(`setting_delivery_mode_${settings.deliveryMode}` as never) }));
 
     if (settings.deliveryMode === DeliveryMode.Polling) {
-        lines.push(t('status_polling', { last: when(t, poll?.lastPollAt, now), interval: settings.pollingIntervalSeconds }));
+        lines.push(
+            t('status_polling', { last: when(t, poll?.lastPollAt, now), interval: settings.pollingIntervalSeconds }),
+        );
         if (poll?.pausedByCap) lines.push(t('status_polling_paused_cap', { cap: settings.dailyCapUsd.toFixed(2) }));
     } else if (!delivery?.webhookId) {
         lines.push(t('status_webhook_missing'));
     } else {
-        lines.push(describeWebhook(t, await checkWebhook(read, http, persistence, settings, delivery.webhookId, webhookCheck, now)));
-        lines.push(t('status_challenge_key', { key: t(`setting_webhook_challenge_key_${await currentChallengeKey(reader, settings)}`) }));
-        const subscriptions = delivery.mode === DeliveryMode.ActivityApi ? (delivery.activitySubscriptionIds ?? []).length : delivery.accountActivitySubscribed ? 1 : 0;
+        lines.push(
+            describeWebhook(
+                t,
+                await checkWebhook(read, http, persistence, settings, delivery.webhookId, webhookCheck, now),
+            ),
+        );
+        lines.push(
+            t('status_challenge_key', {
+                key: t(`setting_webhook_challenge_key_${await currentChallengeKey(reader, settings)}`),
+            }),
+        );
+        const subscriptions =
+            delivery.mode === DeliveryMode.ActivityApi
+                ? (delivery.activitySubscriptionIds ?? []).length
+                : delivery.accountActivitySubscribed
+                  ? 1
+                  : 0;
         lines.push(t('status_subscriptions', { count: subscriptions }));
         lines.push(t('status_last_event', { when: when(t, lastEvent?.at, now) }));
     }
 
     lines.push(t('status_queues', { open: conversations.length, outbox: outbox.length, pending: pending.length }));
     const send = rateLimits.get(DM_SEND_KEY);
-    if (send?.window) lines.push(t('status_send_limit', { remaining: send.window.remaining, limit: send.window.limit, reset: new Date(send.window.resetAt).toISOString().slice(11, 16) }));
-    lines.push(t('status_cost', { today: today.usd.toFixed(2), month: month.usd.toFixed(2), reads: month.units.dm_event_read, sends: month.units.dm_create, received: month.units.dm_received }));
+    if (send?.window)
+        lines.push(
+            t('status_send_limit', {
+                remaining: send.window.remaining,
+                limit: send.window.limit,
+                reset: new Date(send.window.resetAt).toISOString().slice(11, 16),
+            }),
+        );
+    lines.push(
+        t('status_cost', {
+            today: today.usd.toFixed(2),
+            month: month.usd.toFixed(2),
+            reads: month.units.dm_event_read,
+            sends: month.units.dm_create,
+            received: month.units.dm_received,
+        }),
+    );
     return lines.join('\n');
 }

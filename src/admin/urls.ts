@@ -5,7 +5,9 @@ export const OAUTH_CALLBACK_PATH = 'oauth/callback';
 
 /** Rocket.Chat's public app endpoint address: /api/apps/public/<app id>/<path>, on the server's Site URL. */
 export async function publicEndpointUrl(read: IRead, appId: string, path: string): Promise<string> {
-    const siteUrl = String((await read.getEnvironmentReader().getServerSettings().getValueById('Site_Url')) ?? '').replace(/\/+$/, '');
+    const siteUrl = String(
+        (await read.getEnvironmentReader().getServerSettings().getValueById('Site_Url')) ?? '',
+    ).replace(/\/+$/, '');
     return `${siteUrl}/api/apps/public/${appId}/${path}`;
 }
 

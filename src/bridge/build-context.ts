@@ -32,17 +32,32 @@ export interface ContextOptions {
     modify?: IModify;
 }
 
-export function xClientFor(read: IRead, http: IHttp, persistence: IPersistence | undefined, settings: BridgeContext['settings'], now: () => number, options: ContextOptions = {}): XClient {
+export function xClientFor(
+    read: IRead,
+    http: IHttp,
+    persistence: IPersistence | undefined,
+    settings: BridgeContext['settings'],
+    now: () => number,
+    options: ContextOptions = {},
+): XClient {
     const plugins = [createTransportPlugin(ihttpSender(http), (info) => rateLimits.observe(info, now()))];
     const modify = options.modify;
     return new TwitterXClient({
-        credentials: options.credentials ?? credentialSource({ settings, reader: read.getPersistenceReader(), persistence, plugins, now }),
+        credentials:
+            options.credentials ??
+            credentialSource({ settings, reader: read.getPersistenceReader(), persistence, plugins, now }),
         plugins,
         now,
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-        onDmEventsRead: options.billReads && persistence ? (count) => recordBillable(persistence, 'dm_event_read', count, now()) : undefined,
+        onDmEventsRead:
+            options.billReads && persistence
+                ? (count) => recordBillable(persistence, 'dm_event_read', count, now())
+                : undefined,
         // A token still waiting for the admin's confirmation is not the linked account's: its failures concern only the caller.
-        onFailure: modify && persistence && !options.credentials ? (failure, credentials) => reactToXFailure({ read, modify, persistence }, failure, credentials, now()) : undefined,
+        onFailure:
+            modify && persistence && !options.credentials
+                ? (failure, credentials) => reactToXFailure({ read, modify, persistence }, failure, credentials, now())
+                : undefined,
     });
 }
 
@@ -51,9 +66,15 @@ export function xClientFor(read: IRead, http: IHttp, persistence: IPersistence |
  * credits pause everything until X accepts calls again; X refusing the account's own credentials (it
  * answered, status ≠ 0) means the link is broken.
  */
-async function reactToXFailure(a: CreditsAccessors, failure: XFailure, credentials: 'user' | 'app', now: number): Promise<void> {
+async function reactToXFailure(
+    a: CreditsAccessors,
+    failure: XFailure,
+    credentials: 'user' | 'app',
+    now: number,
+): Promise<void> {
     if (failure.kind === 'credits-depleted') await noteCreditsDepleted(a, now);
-    else if (failure.kind === 'token-invalid' && credentials === 'user' && failure.status !== 0) await markLinkBroken(a, now);
+    else if (failure.kind === 'token-invalid' && credentials === 'user' && failure.status !== 0)
+        await markLinkBroken(a, now);
 }
 
 export async function buildBridgeContext(
@@ -65,7 +86,11 @@ export async function buildBridgeContext(
     options: ContextOptions = { billReads: true },
 ): Promise<ContextResult> {
     const now = () => Date.now();
-    const [settings, account, secrets] = await Promise.all([readSettings(read), cachedAccount(read, now()), readAppSecrets(read.getPersistenceReader())]);
+    const [settings, account, secrets] = await Promise.all([
+        readSettings(read),
+        cachedAccount(read, now()),
+        readAppSecrets(read.getPersistenceReader()),
+    ]);
     if (!secrets) return { ok: false, reason: 'not-installed' };
     if (!account) return { ok: false, reason: 'not-linked' };
     let client: XClient | undefined;

@@ -12,7 +12,8 @@ import type { BridgeContext } from './context';
 import { profileUrl, visitorToken, visitorUsername } from './identity';
 
 /** `queued`: Rocket.Chat opened the room without an agent, and routes automatically: nobody could take it now. */
-export type OpenResult = { ok: true; conversation: ConversationRecord; queued: boolean } | { ok: false; reason: 'no-agent-online' };
+export type OpenResult =
+    { ok: true; conversation: ConversationRecord; queued: boolean } | { ok: false; reason: 'no-agent-online' };
 
 export const ROOM_SOURCE_LABEL = 'X (Twitter)';
 const SIDEBAR_ICON = 'x-sidebar.svg';
@@ -35,12 +36,17 @@ export async function resolveDepartmentId(ctx: BridgeContext): Promise<string | 
     const cached = departmentCache.get(wanted);
     if (cached && ctx.now() - cached.at < 60_000) return cached.id;
     const department = await ctx.read.getLivechatReader().getLivechatDepartmentByIdOrName(wanted);
-    if (!department) ctx.logger.warn(`Default department "${wanted}" does not exist; using Rocket.Chat's default routing.`);
+    if (!department)
+        ctx.logger.warn(`Default department "${wanted}" does not exist; using Rocket.Chat's default routing.`);
     departmentCache.set(wanted, { id: department?.id, at: ctx.now() });
     return department?.id;
 }
 
-export async function ensureVisitor(ctx: BridgeContext, customer: XUserProfile, departmentId: string | undefined): Promise<IVisitor> {
+export async function ensureVisitor(
+    ctx: BridgeContext,
+    customer: XUserProfile,
+    departmentId: string | undefined,
+): Promise<IVisitor> {
     const token = visitorToken(ctx.secrets.visitorTokenKey, ctx.account.xUserId, customer.id);
     const creator = ctx.modify.getCreator().getLivechatCreator();
     // Rocket.Chat's registerGuest finds the visitor by token and updates it, so the name stays current.
@@ -54,17 +60,31 @@ export async function ensureVisitor(ctx: BridgeContext, customer: XUserProfile, 
     return visitor;
 }
 
-export async function openConversation(ctx: BridgeContext, customer: XUserProfile, departmentId: string | undefined): Promise<OpenResult> {
+export async function openConversation(
+    ctx: BridgeContext,
+    customer: XUserProfile,
+    departmentId: string | undefined,
+): Promise<OpenResult> {
     const visitor = await ensureVisitor(ctx, customer, departmentId);
     let room: ILivechatRoom;
     try {
-        room = await ctx.modify.getCreator().getLivechatCreator().createRoom(visitor, {} as IUser, {
-            source: { type: 'app' as OmnichannelSourceType, label: ROOM_SOURCE_LABEL, sidebarIcon: SIDEBAR_ICON, defaultIcon: SIDEBAR_ICON },
-            customFields: {
-                xUserId: customer.id,
-                ...(customer.username ? { xUsername: `@${customer.username}`, xProfileUrl: profileUrl(customer.username) } : {}),
-            },
-        });
+        room = await ctx.modify
+            .getCreator()
+            .getLivechatCreator()
+            .createRoom(visitor, {} as IUser, {
+                source: {
+                    type: 'app' as OmnichannelSourceType,
+                    label: ROOM_SOURCE_LABEL,
+                    sidebarIcon: SIDEBAR_ICON,
+                    defaultIcon: SIDEBAR_ICON,
+                },
+                customFields: {
+                    xUserId: customer.id,
+                    ...(customer.username
+                        ? { xUsername: `@${customer.username}`, xProfileUrl: profileUrl(customer.username) }
+                        : {}),
+                },
+            });
     } catch (e) {
         if (isNoAgentOnlineError(e)) return { ok: false, reason: 'no-agent-online' };
         throw e;
@@ -89,7 +109,10 @@ export async function openConversation(ctx: BridgeContext, customer: XUserProfil
  * them from the queue, so a room without an agent says nothing about who is online.
  */
 async function routesAutomatically(ctx: BridgeContext): Promise<boolean> {
-    return (await serverSetting<string>(ctx.read, 'Livechat_Routing_Method', 'Auto_Selection', ctx.now())) !== 'Manual_Selection';
+    return (
+        (await serverSetting<string>(ctx.read, 'Livechat_Routing_Method', 'Auto_Selection', ctx.now())) !==
+        'Manual_Selection'
+    );
 }
 
 /**
@@ -98,11 +121,16 @@ async function routesAutomatically(ctx: BridgeContext): Promise<boolean> {
  * there. So the room is read before posting; a closed or deleted one is forgotten here, and the caller
  * opens a new conversation properly.
  */
-export async function openRoomOf(ctx: BridgeContext, conversation: ConversationRecord | undefined): Promise<ConversationRecord | undefined> {
+export async function openRoomOf(
+    ctx: BridgeContext,
+    conversation: ConversationRecord | undefined,
+): Promise<ConversationRecord | undefined> {
     if (!conversation) return undefined;
     const room = (await ctx.read.getRoomReader().getById(conversation.roomId)) as ILivechatRoom | undefined;
     if (room?.isOpen === true) return conversation;
-    ctx.logger.info(`Room ${conversation.roomId} of X user ${conversation.xUserId} is ${room ? 'closed' : 'gone'}: forgotten; the customer's next DM opens a new conversation.`);
+    ctx.logger.info(
+        `Room ${conversation.roomId} of X user ${conversation.xUserId} is ${room ? 'closed' : 'gone'}: forgotten; the customer's next DM opens a new conversation.`,
+    );
     await ctx.conversations.closeRoom(ctx.persistence, conversation.roomId);
     return undefined;
 }

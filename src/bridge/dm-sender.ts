@@ -7,7 +7,12 @@ import type { BridgeContext } from './context';
 
 export type DmOutcome = { ok: true; sent: SentDm } | { ok: false; failure: XFailure };
 
-export async function sendRecordedDm(ctx: BridgeContext, xUserId: string, text: string | undefined, mediaId?: string): Promise<DmOutcome> {
+export async function sendRecordedDm(
+    ctx: BridgeContext,
+    xUserId: string,
+    text: string | undefined,
+    mediaId?: string,
+): Promise<DmOutcome> {
     try {
         const client = await ctx.x();
         const sent = await client.sendDm(xUserId, text, mediaId);

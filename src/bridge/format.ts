@@ -16,8 +16,7 @@ export const DEFAULT_AGENT_TEMPLATE = '*{agent}*: {text}';
 export const AGENT_TEMPLATE_MAX_LENGTH = 200;
 
 export type AgentTemplateCheck =
-    | { ok: true }
-    | { ok: false; reason: 'missing-text' | 'unknown-placeholder' | 'too-long'; detail?: string };
+    { ok: true } | { ok: false; reason: 'missing-text' | 'unknown-placeholder' | 'too-long'; detail?: string };
 
 export interface AgentTemplateVars {
     /** Display name of the agent; empty when names are not shown. */
@@ -48,7 +47,10 @@ export function inboundText(message: Pick<InboundMessage, 'text' | 'urls' | 'med
         return unescapeHtml(message.text).trim();
     }
     // Longest first, and never a prefix of a longer link, so one t.co link cannot eat another.
-    const alternatives = links.sort((a, b) => b.length - a.length).map(escapeRegExp).join('|');
+    const alternatives = links
+        .sort((a, b) => b.length - a.length)
+        .map(escapeRegExp)
+        .join('|');
     // No leading `\s*` in the pattern: retried from every space of a long run it would be quadratic.
     const pattern = new RegExp(`(?:${alternatives})(?![A-Za-z0-9])`, 'g');
     let out = '';
@@ -59,7 +61,8 @@ export function inboundText(message: Pick<InboundMessage, 'text' | 'urls' | 'med
         while (spaceFrom > copiedUpTo && /\s/.test(message.text[spaceFrom - 1])) spaceFrom--;
         out += unescapeHtml(message.text.slice(copiedUpTo, spaceFrom));
         // Expanded URLs come from JSON fields, not the escaped text: they are inserted as they are.
-        out += match[0] === mediaLink ? '' : message.text.slice(spaceFrom, index) + (expansions.get(match[0]) ?? match[0]);
+        out +=
+            match[0] === mediaLink ? '' : message.text.slice(spaceFrom, index) + (expansions.get(match[0]) ?? match[0]);
         copiedUpTo = index + match[0].length;
     }
     return (out + unescapeHtml(message.text.slice(copiedUpTo))).trim();

@@ -12,20 +12,39 @@ import type { ConversationRecord } from '../storage/conversations';
 import { DmMediaDownload, DmMediaLocation, XFailure } from '../x/client-types';
 import type { InboundMedia } from '../x/event-types';
 import type { BridgeContext } from './context';
-import { checkInboundFile, checkInboundKind, fileNameFor, formatBytes, inboundFileType, inboundLimitBytes, InboundVerdict, ServerFileRules } from './media-rules';
+import {
+    checkInboundFile,
+    checkInboundKind,
+    fileNameFor,
+    formatBytes,
+    inboundFileType,
+    inboundLimitBytes,
+    InboundVerdict,
+    ServerFileRules,
+} from './media-rules';
 
-const MEDIA_KIND_KEYS = { photo: 'media_kind_photo', animated_gif: 'media_kind_animated_gif', video: 'media_kind_video' } as const;
+const MEDIA_KIND_KEYS = {
+    photo: 'media_kind_photo',
+    animated_gif: 'media_kind_animated_gif',
+    video: 'media_kind_video',
+} as const;
 
 /**
  * Which file to fetch: a photo itself; for a video or GIF the best MP4 variant whose size, estimated from its
  * bitrate and the video's length, fits the limit. X gives GIF variants no bitrate and no length: their size is
  * learnt from the first range of the download. Undefined when X offers nothing playable.
  */
-export function chooseDownload(media: InboundMedia, limitBytes: number): { url: string } | { tooLarge: true } | undefined {
+export function chooseDownload(
+    media: InboundMedia,
+    limitBytes: number,
+): { url: string } | { tooLarge: true } | undefined {
     if (media.kind === 'photo') return { url: media.url };
-    const mp4s = (media.variants ?? []).filter((v) => v.contentType === 'video/mp4').sort((a, b) => (b.bitrate ?? 0) - (a.bitrate ?? 0));
+    const mp4s = (media.variants ?? [])
+        .filter((v) => v.contentType === 'video/mp4')
+        .sort((a, b) => (b.bitrate ?? 0) - (a.bitrate ?? 0));
     if (mp4s.length === 0) return undefined;
-    const estimate = (bitrate: number | undefined) => (media.durationMs && bitrate ? Math.ceil(((bitrate / 8) * media.durationMs) / 1000) : undefined);
+    const estimate = (bitrate: number | undefined) =>
+        media.durationMs && bitrate ? Math.ceil(((bitrate / 8) * media.durationMs) / 1000) : undefined;
     const fitting = mp4s.find((v) => (estimate(v.bitrate) ?? 0) <= limitBytes);
     return fitting ? { url: fitting.url } : { tooLarge: true };
 }
@@ -40,7 +59,11 @@ const DOWNLOAD_RETRY_DELAYS_MS = [300, 1_000];
  */
 export const DOWNLOAD_BUDGET_MS = 30_000;
 
-async function downloadWithRetries(ctx: BridgeContext, location: DmMediaLocation, maxBytes: number): Promise<DmMediaDownload> {
+async function downloadWithRetries(
+    ctx: BridgeContext,
+    location: DmMediaLocation,
+    maxBytes: number,
+): Promise<DmMediaDownload> {
     const client = await ctx.x();
     const deadlineAt = ctx.now() + DOWNLOAD_BUDGET_MS;
     for (let attempt = 0; ; attempt++) {
@@ -75,7 +98,10 @@ function reasonFor(t: Translate, refusal: Refusal): string {
             return t('inbound_reason_source_not_allowed');
         case 'too-large':
             return refusal.sizeBytes !== undefined
-                ? t('inbound_reason_too_large', { size: formatBytes(refusal.sizeBytes), limit: formatBytes(refusal.limitBytes) })
+                ? t('inbound_reason_too_large', {
+                      size: formatBytes(refusal.sizeBytes),
+                      limit: formatBytes(refusal.limitBytes),
+                  })
                 : t('inbound_reason_too_large_unknown', { limit: formatBytes(refusal.limitBytes) });
     }
 }
@@ -89,7 +115,8 @@ function hostOf(url: string): string {
     }
 }
 
-type Attempt = { ok: true; bytes: Buffer; contentType: string } | { ok: false; refusal: Refusal } | { ok: false; failure: string };
+type Attempt =
+    { ok: true; bytes: Buffer; contentType: string } | { ok: false; refusal: Refusal } | { ok: false; failure: string };
 
 /** One try under one copy of Rocket.Chat's upload settings: the file, or why it is refused or failed. */
 async function attemptFetch(ctx: BridgeContext, media: InboundMedia, server: ServerFileRules): Promise<Attempt> {
@@ -102,14 +129,21 @@ async function attemptFetch(ctx: BridgeContext, media: InboundMedia, server: Ser
 
     let download: DmMediaDownload;
     try {
-        download = await downloadWithRetries(ctx, { dmEventId: media.dmEventId, mediaId: media.mediaId, url: choice.url }, limitBytes);
+        download = await downloadWithRetries(
+            ctx,
+            { dmEventId: media.dmEventId, mediaId: media.mediaId, url: choice.url },
+            limitBytes,
+        );
     } catch (e) {
         // An XFailure's message is safe to log (never credentials); it names what went wrong (e.g. out of time).
         return { ok: false, failure: e instanceof XFailure ? e.message : e instanceof Error ? e.name : 'error' };
     }
     if (!download.ok) {
-        if (download.refused === 'too-large') return { ok: false, refusal: { ok: false, rule: 'too-large', limitBytes, sizeBytes: download.sizeBytes } };
-        ctx.logger.warn(`DM ${media.dmEventId} names media at ${hostOf(choice.url)}, which is not one of X's media servers over HTTPS: not fetched`);
+        if (download.refused === 'too-large')
+            return { ok: false, refusal: { ok: false, rule: 'too-large', limitBytes, sizeBytes: download.sizeBytes } };
+        ctx.logger.warn(
+            `DM ${media.dmEventId} names media at ${hostOf(choice.url)}, which is not one of X's media servers over HTTPS: not fetched`,
+        );
         return { ok: false, refusal: { ok: false, rule: 'source-not-allowed' } };
     }
     const type = inboundFileType(download.bytes, media.kind);
@@ -122,10 +156,17 @@ async function attemptFetch(ctx: BridgeContext, media: InboundMedia, server: Ser
 /** Whether Rocket.Chat's settings, not the app's, made this refusal. */
 function refusedByServer(ctx: BridgeContext, server: ServerFileRules, refusal: Refusal): boolean {
     if (refusal.rule === 'server-uploads-disabled' || refusal.rule === 'server-type') return true;
-    return refusal.rule === 'too-large' && refusal.limitBytes < inboundLimitBytes(ctx.settings, { ...server, maxFileSize: -1 });
+    return (
+        refusal.rule === 'too-large' &&
+        refusal.limitBytes < inboundLimitBytes(ctx.settings, { ...server, maxFileSize: -1 })
+    );
 }
 
-const sameRules = (a: ServerFileRules, b: ServerFileRules) => a.enabled === b.enabled && a.maxFileSize === b.maxFileSize && a.whiteList === b.whiteList && a.blackList === b.blackList;
+const sameRules = (a: ServerFileRules, b: ServerFileRules) =>
+    a.enabled === b.enabled &&
+    a.maxFileSize === b.maxFileSize &&
+    a.whiteList === b.whiteList &&
+    a.blackList === b.blackList;
 
 /**
  * Downloads the attachment within the Files settings and Rocket.Chat's upload settings, checked before the
@@ -134,7 +175,11 @@ const sameRules = (a: ServerFileRules, b: ServerFileRules) => a.enabled === b.en
  * of up to five minutes the app keeps (an admin who just allowed a type or raised the size gets the file).
  * `translate` is only awaited when a note is needed (it costs a read of the server's language).
  */
-export async function fetchInboundMedia(ctx: BridgeContext, media: InboundMedia, translate: () => Promise<Translate>): Promise<FetchedMedia> {
+export async function fetchInboundMedia(
+    ctx: BridgeContext,
+    media: InboundMedia,
+    translate: () => Promise<Translate>,
+): Promise<FetchedMedia> {
     let outcome: Attempt;
     if (!ctx.settings.fileUploadEnabled) {
         outcome = { ok: false, refusal: { ok: false, rule: 'app-uploads-disabled' } };
@@ -149,7 +194,8 @@ export async function fetchInboundMedia(ctx: BridgeContext, media: InboundMedia,
         }
     }
     if (outcome.ok) return outcome;
-    if ('failure' in outcome) ctx.logger.warn(`Could not download media ${media.mediaId} of DM ${media.dmEventId}: ${outcome.failure}`);
+    if ('failure' in outcome)
+        ctx.logger.warn(`Could not download media ${media.mediaId} of DM ${media.dmEventId}: ${outcome.failure}`);
     const t = await translate();
     const kind = t(MEDIA_KIND_KEYS[media.kind]);
     return 'refusal' in outcome
@@ -160,7 +206,8 @@ export async function fetchInboundMedia(ctx: BridgeContext, media: InboundMedia,
 /** Rocket.Chat's refusal (FileUpload.validateFileUpload's Meteor errors), in the agent's words. */
 function uploadRefusalReason(t: Translate, error: unknown, type: string): string {
     const message = error instanceof Error ? error.message : String(error);
-    if (/error-file-upload-disabled|upload(?:s)? (?:is|are) disabled/i.test(message)) return t('inbound_reason_server_uploads_disabled');
+    if (/error-file-upload-disabled|upload(?:s)? (?:is|are) disabled/i.test(message))
+        return t('inbound_reason_server_uploads_disabled');
     if (/error-file-too-large|exceeds allowed size/i.test(message)) return t('inbound_reason_server_too_large');
     if (/invalid-file-type|type is not accepted/i.test(message)) return t('inbound_reason_server_type', { type });
     return t('inbound_reason_server_refused');
@@ -181,30 +228,45 @@ export async function uploadInboundMedia(
     file: { bytes: Buffer; contentType: string },
     translate: () => Promise<Translate>,
 ): Promise<UploadOutcome> {
-    const notice = async (key: 'inbound_media_room_closed' | 'inbound_media_not_posted' | 'inbound_media_upload_refused', reason?: (t: Translate) => string): Promise<UploadOutcome> => {
+    const notice = async (
+        key: 'inbound_media_room_closed' | 'inbound_media_not_posted' | 'inbound_media_upload_refused',
+        reason?: (t: Translate) => string,
+    ): Promise<UploadOutcome> => {
         const t = await translate();
-        return { posted: false, notice: t(key, { kind: t(MEDIA_KIND_KEYS[media.kind]), ...(reason ? { reason: reason(t) } : {}) }) };
+        return {
+            posted: false,
+            notice: t(key, { kind: t(MEDIA_KIND_KEYS[media.kind]), ...(reason ? { reason: reason(t) } : {}) }),
+        };
     };
     const rooms = ctx.read.getRoomReader();
     const room = (await rooms.getById(conversation.roomId)) as ILivechatRoom | undefined;
     if (!room || !room.isOpen || room.visitor?.token !== conversation.visitorToken) {
-        ctx.logger.warn(`Media ${media.mediaId} of DM ${media.dmEventId} not uploaded: room ${conversation.roomId} is closed or not this customer's`);
+        ctx.logger.warn(
+            `Media ${media.mediaId} of DM ${media.dmEventId} not uploaded: room ${conversation.roomId} is closed or not this customer's`,
+        );
         return notice('inbound_media_room_closed');
     }
     let uploadId: string;
     try {
-        const upload = await ctx.modify.getCreator().getUploadCreator().uploadBuffer(file.bytes, {
-            filename: fileNameFor(media.mediaId, file.contentType),
-            room: { id: conversation.roomId, type: RoomType.LIVE_CHAT } as ILivechatRoom,
-            visitorToken: conversation.visitorToken,
-        });
+        const upload = await ctx.modify
+            .getCreator()
+            .getUploadCreator()
+            .uploadBuffer(file.bytes, {
+                filename: fileNameFor(media.mediaId, file.contentType),
+                room: { id: conversation.roomId, type: RoomType.LIVE_CHAT } as ILivechatRoom,
+                visitorToken: conversation.visitorToken,
+            });
         uploadId = upload.id;
     } catch (e) {
-        ctx.logger.warn(`Rocket.Chat refused media ${media.mediaId} of DM ${media.dmEventId}: ${(e instanceof Error ? e.message : String(e)).slice(0, 200)}`);
+        ctx.logger.warn(
+            `Rocket.Chat refused media ${media.mediaId} of DM ${media.dmEventId}: ${(e instanceof Error ? e.message : String(e)).slice(0, 200)}`,
+        );
         return notice('inbound_media_upload_refused', (t) => uploadRefusalReason(t, e, file.contentType));
     }
     const newest = await rooms.getMessages(conversation.roomId, { limit: 10, sort: { createdAt: 'desc' } });
     if (newest.some((m) => m.file?._id === uploadId)) return { posted: true };
-    ctx.logger.warn(`Rocket.Chat stored media ${media.mediaId} of DM ${media.dmEventId} as upload ${uploadId} but posted no message for it`);
+    ctx.logger.warn(
+        `Rocket.Chat stored media ${media.mediaId} of DM ${media.dmEventId} as upload ${uploadId} but posted no message for it`,
+    );
     return notice('inbound_media_not_posted');
 }

@@ -52,12 +52,20 @@ export interface InboundOptions {
 }
 
 /** Processes events oldest first, so a batch (or a page) lands in the order customers wrote it. */
-export async function processInbound(ctx: BridgeContext, events: InboundEvent[], options: InboundOptions = {}): Promise<InboundReport> {
+export async function processInbound(
+    ctx: BridgeContext,
+    events: InboundEvent[],
+    options: InboundOptions = {},
+): Promise<InboundReport> {
     const report: InboundReport = { outcomes: [] };
     const ordered = [...events].sort((a, b) => a.createdAt - b.createdAt);
     for (const event of ordered) {
         const outcome = await processOne(ctx, event, options);
-        report.outcomes.push({ eventId: event.kind === 'message' ? event.eventId : undefined, kind: event.kind, outcome });
+        report.outcomes.push({
+            eventId: event.kind === 'message' ? event.eventId : undefined,
+            kind: event.kind,
+            outcome,
+        });
     }
     return report;
 }
@@ -66,7 +74,9 @@ async function processOne(ctx: BridgeContext, event: InboundEvent, options: Inbo
     if (event.accountId !== ctx.account.xUserId) return 'ignored-other-account';
     switch (event.kind) {
         case 'message':
-            return event.senderId === ctx.account.xUserId ? handleBusinessMessage(ctx, event) : handleCustomerMessage(ctx, event, options);
+            return event.senderId === ctx.account.xUserId
+                ? handleBusinessMessage(ctx, event)
+                : handleCustomerMessage(ctx, event, options);
         case 'typing':
             return handleTyping(ctx, event);
         case 'read':
@@ -98,16 +108,38 @@ const conversationLock = (ctx: BridgeContext, xUserId: string) => `${ctx.account
  * Claim, then read: the read returns the conversation, what was seen and every claim on this event, so
  * exactly one delivery (on whatever instance) posts it — in three bridge calls when the room is open.
  */
-async function handleCustomerMessage(ctx: BridgeContext, message: InboundMessage, options: InboundOptions): Promise<InboundOutcome> {
+async function handleCustomerMessage(
+    ctx: BridgeContext,
+    message: InboundMessage,
+    options: InboundOptions,
+): Promise<InboundOutcome> {
     return serialized(conversationLock(ctx, message.senderId), async () => {
         const claim = newClaim();
         const billed = options.billReceived ? 'dm_received' : undefined;
-        await ctx.conversations.markSeen(ctx.persistence, ctx.account.xUserId, message.senderId, message.eventId, ctx.now(), billed, claim);
-        const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, message.senderId);
+        await ctx.conversations.markSeen(
+            ctx.persistence,
+            ctx.account.xUserId,
+            message.senderId,
+            message.eventId,
+            ctx.now(),
+            billed,
+            claim,
+        );
+        const state = await ctx.conversations.load(
+            ctx.read.getPersistenceReader(),
+            ctx.account.xUserId,
+            message.senderId,
+        );
         const duplicate = state.posted.has(message.eventId) || state.pending.some((p) => p.eventId === message.eventId);
         if (!duplicate && wins(state.claims.get(message.eventId), claim)) return deliverToRoom(ctx, state, message);
         // Not this delivery's to post: its claim goes again, so redeliveries and replays add no record.
-        await ctx.conversations.dropClaim(ctx.persistence, ctx.account.xUserId, message.senderId, message.eventId, claim);
+        await ctx.conversations.dropClaim(
+            ctx.persistence,
+            ctx.account.xUserId,
+            message.senderId,
+            message.eventId,
+            claim,
+        );
         if (duplicate || postedHere.has(message.eventId)) return 'duplicate';
         // The first claimant may still be working — or may have died before recording its post (a restart).
         const first = state.claims.get(message.eventId)![0];
@@ -123,13 +155,26 @@ const postedHere = new BoundedSet<string>(5_000);
  * The winner's part: into the open room, or a room is opened (none yet, or the last one was closed or
  * deleted), or the message waits for one. What was posted is recorded under the event.
  */
-async function deliverToRoom(ctx: BridgeContext, state: ConversationState, message: InboundMessage, alreadyPosted?: ReadonlySet<number>): Promise<InboundOutcome> {
+async function deliverToRoom(
+    ctx: BridgeContext,
+    state: ConversationState,
+    message: InboundMessage,
+    alreadyPosted?: ReadonlySet<number>,
+): Promise<InboundOutcome> {
     let conversation = await openRoomOf(ctx, state.conversation);
     if (!conversation) {
         if (state.conversation) outboundState.closedRooms.add(state.conversation.roomId, ctx.now());
-        const opened = await openForCustomer(ctx, customerProfile(message, message.senderId), { ...state, conversation: undefined });
+        const opened = await openForCustomer(ctx, customerProfile(message, message.senderId), {
+            ...state,
+            conversation: undefined,
+        });
         if (!opened) {
-            await ctx.conversations.addPending(ctx.persistence, ctx.account.xUserId, message.senderId, toPending(message, ctx.now()));
+            await ctx.conversations.addPending(
+                ctx.persistence,
+                ctx.account.xUserId,
+                message.senderId,
+                toPending(message, ctx.now()),
+            );
             return 'pending';
         }
         conversation = opened;
@@ -140,10 +185,20 @@ async function deliverToRoom(ctx: BridgeContext, state: ConversationState, messa
 }
 
 /** Posts the DM (leaving out the parts of a long one already in the room) and records what it became. */
-async function postAndRecord(ctx: BridgeContext, conversation: ConversationRecord, message: InboundMessage, alreadyPosted?: ReadonlySet<number>): Promise<void> {
+async function postAndRecord(
+    ctx: BridgeContext,
+    conversation: ConversationRecord,
+    message: InboundMessage,
+    alreadyPosted?: ReadonlySet<number>,
+): Promise<void> {
     const messageIds = await postCustomerMessage(ctx, conversation, message, alreadyPosted);
     postedHere.add(message.eventId);
-    await ctx.conversations.markPosted(ctx.persistence, conversation.accountId, conversation.xUserId, { eventId: message.eventId, at: ctx.now(), roomId: conversation.roomId, messageIds });
+    await ctx.conversations.markPosted(ctx.persistence, conversation.accountId, conversation.xUserId, {
+        eventId: message.eventId,
+        at: ctx.now(),
+        roomId: conversation.roomId,
+        messageIds,
+    });
 }
 
 /**
@@ -157,7 +212,8 @@ const EARLIER_CONVERSATION_MS = 10 * 60_000;
  * none). A business DM that arrives again later (X's replay, or a captured delivery posted again) is
  * never mirrored into a room that did not exist when it was written.
  */
-const writtenBefore = (conversation: ConversationRecord, message: InboundMessage) => message.createdAt < conversation.openedAt - EARLIER_CONVERSATION_MS;
+const writtenBefore = (conversation: ConversationRecord, message: InboundMessage) =>
+    message.createdAt < conversation.openedAt - EARLIER_CONVERSATION_MS;
 
 /**
  * For a claim whose owner died (a restart, a crash) before recording its post: how much of the message is
@@ -167,14 +223,18 @@ const writtenBefore = (conversation: ConversationRecord, message: InboundMessage
  * indexes of the parts that are there — a claimant can die between the parts of a long DM. Also recognizes
  * DMs posted by earlier versions, which recorded no posts and did not split.
  */
-async function inRoomAlready(ctx: BridgeContext, state: ConversationState, message: InboundMessage): Promise<'all' | Set<number>> {
+async function inRoomAlready(
+    ctx: BridgeContext,
+    state: ConversationState,
+    message: InboundMessage,
+): Promise<'all' | Set<number>> {
     const present = new Set<number>();
     const conversation = state.conversation;
     if (!conversation) return present;
     if (writtenBefore(conversation, message)) return 'all';
-    const messages = (await ctx.read.getRoomReader().getMessages(conversation.roomId, { limit: 100, sort: { createdAt: 'desc' } })).filter(
-        (m: IMessageRaw) => m.sender?.username === conversation.visitorUsername,
-    );
+    const messages = (
+        await ctx.read.getRoomReader().getMessages(conversation.roomId, { limit: 100, sort: { createdAt: 'desc' } })
+    ).filter((m: IMessageRaw) => m.sender?.username === conversation.visitorUsername);
     const uploadName = message.media ? `x-${message.media.mediaId}.` : undefined;
     if (uploadName !== undefined && messages.some((m) => m.file?.name?.startsWith(uploadName))) return 'all';
     const at = (i: number) => messages.filter((m) => new Date(m.createdAt).getTime() === message.createdAt + i);
@@ -194,7 +254,11 @@ async function inRoomAlready(ctx: BridgeContext, state: ConversationState, messa
  * lose the message if that claimant died and X's retries ran out first, so the event is kept and the
  * verification job looks again once the claim is stale. X gets 200: the app owns the event now.
  */
-async function verifyLater(ctx: BridgeContext, state: ConversationState, message: InboundMessage): Promise<InboundOutcome> {
+async function verifyLater(
+    ctx: BridgeContext,
+    state: ConversationState,
+    message: InboundMessage,
+): Promise<InboundOutcome> {
     if (state.inDoubt.has(message.eventId)) return 'in-progress';
     await ctx.conversations.addInDoubt(ctx.persistence, ctx.account.xUserId, message.senderId, {
         type: 'in-doubt',
@@ -202,7 +266,11 @@ async function verifyLater(ctx: BridgeContext, state: ConversationState, message
         at: ctx.now(),
         event: JSON.parse(JSON.stringify(message)),
     });
-    await ctx.modify.getScheduler().scheduleOnce({ id: VERIFY_JOB_ID, when: `${VERIFY_DELAY_SECONDS} seconds`, data: { xUserId: message.senderId, eventId: message.eventId } });
+    await ctx.modify.getScheduler().scheduleOnce({
+        id: VERIFY_JOB_ID,
+        when: `${VERIFY_DELAY_SECONDS} seconds`,
+        data: { xUserId: message.senderId, eventId: message.eventId },
+    });
     return 'in-progress';
 }
 
@@ -212,20 +280,42 @@ async function verifyLater(ctx: BridgeContext, state: ConversationState, message
  */
 async function takeOver(ctx: BridgeContext, message: InboundMessage): Promise<InboundOutcome> {
     const claim = TAKEOVER + newClaim();
-    await ctx.conversations.markSeen(ctx.persistence, ctx.account.xUserId, message.senderId, message.eventId, ctx.now(), undefined, claim);
+    await ctx.conversations.markSeen(
+        ctx.persistence,
+        ctx.account.xUserId,
+        message.senderId,
+        message.eventId,
+        ctx.now(),
+        undefined,
+        claim,
+    );
     const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, message.senderId);
-    const takers = (state.claims.get(message.eventId) ?? []).filter((c) => c.claim?.startsWith(TAKEOVER) && (c.claim === claim || ctx.now() - c.at < STALE_CLAIM_MS));
+    const takers = (state.claims.get(message.eventId) ?? []).filter(
+        (c) => c.claim?.startsWith(TAKEOVER) && (c.claim === claim || ctx.now() - c.at < STALE_CLAIM_MS),
+    );
     if (!wins(takers, claim) || state.posted.has(message.eventId)) {
-        await ctx.conversations.dropClaim(ctx.persistence, ctx.account.xUserId, message.senderId, message.eventId, claim);
+        await ctx.conversations.dropClaim(
+            ctx.persistence,
+            ctx.account.xUserId,
+            message.senderId,
+            message.eventId,
+            claim,
+        );
         return 'duplicate';
     }
     let outcome: InboundOutcome = 'duplicate';
     const already = await inRoomAlready(ctx, state, message);
     if (already === 'all') {
         const at = ctx.now();
-        await ctx.conversations.markPosted(ctx.persistence, ctx.account.xUserId, message.senderId, { eventId: message.eventId, at, roomId: state.conversation!.roomId, messageIds: [] });
+        await ctx.conversations.markPosted(ctx.persistence, ctx.account.xUserId, message.senderId, {
+            eventId: message.eventId,
+            at,
+            roomId: state.conversation!.roomId,
+            messageIds: [],
+        });
     } else outcome = await deliverToRoom(ctx, state, message, already);
-    if (state.inDoubt.has(message.eventId)) await ctx.conversations.removeInDoubt(ctx.persistence, ctx.account.xUserId, message.senderId, message.eventId);
+    if (state.inDoubt.has(message.eventId))
+        await ctx.conversations.removeInDoubt(ctx.persistence, ctx.account.xUserId, message.senderId, message.eventId);
     return outcome;
 }
 
@@ -233,7 +323,11 @@ async function takeOver(ctx: BridgeContext, message: InboundMessage): Promise<In
  * The verification job's turn for one in-doubt event: a whole stale window has passed since a delivery
  * saw it claimed and not posted. Still not in the room, its claimant died: the message is posted now.
  */
-export async function verifyInDoubt(ctx: BridgeContext, xUserId: string, eventId: string): Promise<'posted' | 'pending' | 'duplicate' | 'gone'> {
+export async function verifyInDoubt(
+    ctx: BridgeContext,
+    xUserId: string,
+    eventId: string,
+): Promise<'posted' | 'pending' | 'duplicate' | 'gone'> {
     return serialized(conversationLock(ctx, xUserId), async () => {
         const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, xUserId);
         const doubt = state.inDoubt.get(eventId);
@@ -253,7 +347,11 @@ export async function verifyInDoubt(ctx: BridgeContext, xUserId: string, eventId
  * customer when nobody is online, asks Rocket.Chat for a room anyway (it may queue it), greets them and
  * posts what waited while no room could be opened.
  */
-async function openForCustomer(ctx: BridgeContext, customer: XUserProfile, state: ConversationState): Promise<ConversationRecord | undefined> {
+async function openForCustomer(
+    ctx: BridgeContext,
+    customer: XUserProfile,
+    state: ConversationState,
+): Promise<ConversationRecord | undefined> {
     const claim = newClaim();
     await ctx.conversations.claimOpening(ctx.persistence, ctx.account.xUserId, customer.id, claim, ctx.now());
     const fresh = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, customer.id);
@@ -261,7 +359,11 @@ async function openForCustomer(ctx: BridgeContext, customer: XUserProfile, state
     const live = fresh.openingClaims.filter((c) => ctx.now() - c.at < STALE_CLAIM_MS);
     if (!wins(live, claim)) return waitForRoom(ctx, customer.id);
     try {
-        return await openAsWinner(ctx, customer, { ...state, pending: fresh.pending, unavailableNoticeAt: fresh.unavailableNoticeAt });
+        return await openAsWinner(ctx, customer, {
+            ...state,
+            pending: fresh.pending,
+            unavailableNoticeAt: fresh.unavailableNoticeAt,
+        });
     } finally {
         await ctx.conversations.clearOpeningClaims(ctx.persistence, ctx.account.xUserId, customer.id);
     }
@@ -279,7 +381,11 @@ async function waitForRoom(ctx: BridgeContext, xUserId: string): Promise<Convers
 }
 
 /** Opening and greeting hold the conversation's outbound lane, so an agent's first reply cannot overtake the welcome. */
-async function openAsWinner(ctx: BridgeContext, customer: XUserProfile, state: ConversationState): Promise<ConversationRecord | undefined> {
+async function openAsWinner(
+    ctx: BridgeContext,
+    customer: XUserProfile,
+    state: ConversationState,
+): Promise<ConversationRecord | undefined> {
     const departmentId = await resolveDepartmentId(ctx);
     const online = await ctx.read.getLivechatReader().isOnlineAsync(departmentId);
     if (!online) await sendUnavailableNotice(ctx, customer.id, state);
@@ -287,7 +393,8 @@ async function openAsWinner(ctx: BridgeContext, customer: XUserProfile, state: C
         const opened = await openConversation(ctx, customer, departmentId);
         if (!opened.ok) return undefined;
         const conversation = opened.conversation;
-        if (ctx.settings.welcomeMessage) await sendLifecycleDm(ctx, conversation, ctx.settings.welcomeMessage, 'welcome', { inLane: true });
+        if (ctx.settings.welcomeMessage)
+            await sendLifecycleDm(ctx, conversation, ctx.settings.welcomeMessage, 'welcome', { inLane: true });
         // Rocket.Chat accepts chats with no agents online (its isOnline then always says yes): the room
         // waits in the queue, and the customer is told nobody can answer right now, after the welcome.
         if (online && opened.queued) await sendUnavailableNotice(ctx, customer.id, state);
@@ -300,7 +407,10 @@ async function openAsWinner(ctx: BridgeContext, customer: XUserProfile, state: C
  * The retry job's turn for one customer with pending messages: their room may be open by now (another
  * message opened it), or an agent may have come online.
  */
-export async function retryPending(ctx: BridgeContext, xUserId: string): Promise<'flushed' | 'still-pending' | 'nothing'> {
+export async function retryPending(
+    ctx: BridgeContext,
+    xUserId: string,
+): Promise<'flushed' | 'still-pending' | 'nothing'> {
     const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, xUserId);
     if (state.pending.length === 0) return 'nothing';
     const conversation = await openRoomOf(ctx, state.conversation);
@@ -309,20 +419,37 @@ export async function retryPending(ctx: BridgeContext, xUserId: string): Promise
         return 'flushed';
     }
     const latest = state.pending[state.pending.length - 1].event as unknown as InboundMessage;
-    return (await openForCustomer(ctx, customerProfile(latest, xUserId), { ...state, conversation: undefined })) ? 'flushed' : 'still-pending';
+    return (await openForCustomer(ctx, customerProfile(latest, xUserId), { ...state, conversation: undefined }))
+        ? 'flushed'
+        : 'still-pending';
 }
 
 /** Posts messages kept while no room could be opened, oldest first, each exactly once. */
-export async function flushPending(ctx: BridgeContext, conversation: ConversationRecord, pending: PendingMessage[]): Promise<number> {
+export async function flushPending(
+    ctx: BridgeContext,
+    conversation: ConversationRecord,
+    pending: PendingMessage[],
+): Promise<number> {
     for (const item of pending) {
         await postAndRecord(ctx, conversation, item.event as unknown as InboundMessage);
-        await ctx.conversations.removePending(ctx.persistence, conversation.accountId, conversation.xUserId, item.eventId);
+        await ctx.conversations.removePending(
+            ctx.persistence,
+            conversation.accountId,
+            conversation.xUserId,
+            item.eventId,
+        );
     }
     return pending.length;
 }
 
 function toPending(message: InboundMessage, now: number): PendingMessage {
-    return { type: 'pending', eventId: message.eventId, createdAt: message.createdAt, at: now, event: JSON.parse(JSON.stringify(message)) };
+    return {
+        type: 'pending',
+        eventId: message.eventId,
+        createdAt: message.createdAt,
+        at: now,
+        event: JSON.parse(JSON.stringify(message)),
+    };
 }
 
 const UNAVAILABLE_NOTICE_INTERVAL = HOUR;
@@ -331,9 +458,11 @@ const UNAVAILABLE_NOTICE_INTERVAL = HOUR;
 async function sendUnavailableNotice(ctx: BridgeContext, customerId: string, state: ConversationState): Promise<void> {
     const text = ctx.settings.unavailableMessage;
     if (!text) return;
-    if (state.unavailableNoticeAt !== undefined && ctx.now() - state.unavailableNoticeAt < UNAVAILABLE_NOTICE_INTERVAL) return;
+    if (state.unavailableNoticeAt !== undefined && ctx.now() - state.unavailableNoticeAt < UNAVAILABLE_NOTICE_INTERVAL)
+        return;
     const outcome = await sendRecordedDm(ctx, customerId, text);
-    if (outcome.ok) await ctx.conversations.recordUnavailableNotice(ctx.persistence, ctx.account.xUserId, customerId, ctx.now());
+    if (outcome.ok)
+        await ctx.conversations.recordUnavailableNotice(ctx.persistence, ctx.account.xUserId, customerId, ctx.now());
     else ctx.logger.warn(`Service unavailable message not delivered to ${customerId}: ${outcome.failure.kind}`);
 }
 
@@ -360,7 +489,9 @@ async function handleBusinessMessage(ctx: BridgeContext, message: InboundMessage
         at: ctx.now(),
         event: JSON.parse(JSON.stringify(message)),
     });
-    await ctx.modify.getScheduler().scheduleOnce({ id: MIRROR_JOB_ID, when: `${Math.ceil(MIRROR_GRACE_MS / 1000) + 1} seconds` });
+    await ctx.modify
+        .getScheduler()
+        .scheduleOnce({ id: MIRROR_JOB_ID, when: `${Math.ceil(MIRROR_GRACE_MS / 1000) + 1} seconds` });
     return 'deferred';
 }
 
@@ -391,7 +522,15 @@ export async function decideMirror(ctx: BridgeContext, candidate: MirrorCandidat
             return 'ignored-no-conversation';
         }
         const claim = newClaim();
-        await ctx.conversations.markSeen(ctx.persistence, ctx.account.xUserId, candidate.xUserId, message.eventId, ctx.now(), undefined, claim);
+        await ctx.conversations.markSeen(
+            ctx.persistence,
+            ctx.account.xUserId,
+            candidate.xUserId,
+            message.eventId,
+            ctx.now(),
+            undefined,
+            claim,
+        );
         const fresh = await ctx.conversations.load(reader, ctx.account.xUserId, candidate.xUserId);
         const claims = fresh.claims.get(message.eventId) ?? [];
         const live = claims.filter((c) => c.claim === claim || ctx.now() - c.at < STALE_CLAIM_MS);
@@ -400,7 +539,12 @@ export async function decideMirror(ctx: BridgeContext, candidate: MirrorCandidat
         const tookOver = live.length < claims.length;
         if (!again && !(tookOver && (await mirroredInRoom(ctx, conversation, message)))) {
             const messageIds = await postMirroredReply(ctx, conversation, message);
-            await ctx.conversations.markPosted(ctx.persistence, ctx.account.xUserId, candidate.xUserId, { eventId: message.eventId, at: ctx.now(), roomId: conversation.roomId, messageIds });
+            await ctx.conversations.markPosted(ctx.persistence, ctx.account.xUserId, candidate.xUserId, {
+                eventId: message.eventId,
+                at: ctx.now(),
+                roomId: conversation.roomId,
+                messageIds,
+            });
         }
         await ctx.conversations.removeMirrorCandidate(ctx.persistence, ctx.account.xUserId, candidate);
         return again ?? 'mirrored';
@@ -408,7 +552,11 @@ export async function decideMirror(ctx: BridgeContext, candidate: MirrorCandidat
 }
 
 /** A candidate decided already: our own send (an echo), or mirrored by another run. */
-async function settledMirror(ctx: BridgeContext, state: ConversationState, message: InboundMessage): Promise<'echo' | 'duplicate' | undefined> {
+async function settledMirror(
+    ctx: BridgeContext,
+    state: ConversationState,
+    message: InboundMessage,
+): Promise<'echo' | 'duplicate' | undefined> {
     if (state.sent.has(message.eventId)) {
         if (message.sourceAppId) await learnOwnSourceApp(ctx, message.sourceAppId);
         return 'echo';
@@ -417,10 +565,16 @@ async function settledMirror(ctx: BridgeContext, state: ConversationState, messa
 }
 
 /** For a claimant that died between posting a mirrored reply and recording it: the reply among the room's newest messages. */
-async function mirroredInRoom(ctx: BridgeContext, conversation: ConversationRecord, message: InboundMessage): Promise<boolean> {
+async function mirroredInRoom(
+    ctx: BridgeContext,
+    conversation: ConversationRecord,
+    message: InboundMessage,
+): Promise<boolean> {
     const text = inboundText(message).trim().slice(0, 100);
     if (!text) return false;
-    const messages = await ctx.read.getRoomReader().getMessages(conversation.roomId, { limit: 100, sort: { createdAt: 'desc' } });
+    const messages = await ctx.read
+        .getRoomReader()
+        .getMessages(conversation.roomId, { limit: 100, sort: { createdAt: 'desc' } });
     const appUser = await ctx.read.getUserReader().getAppUser();
     return messages.some((m: IMessageRaw) => m.sender?.username === appUser?.username && (m.text ?? '').includes(text));
 }
@@ -439,7 +593,10 @@ async function handleTyping(ctx: BridgeContext, typing: InboundTyping): Promise<
     if (typing.senderId === ctx.account.xUserId) return 'typing';
     const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, typing.senderId);
     if (!state.conversation) return 'ignored-no-conversation';
-    await ctx.modify.getNotifier().typing({ id: state.conversation.roomId, username: state.conversation.visitorName || displayName(customerProfile(typing, typing.senderId)) });
+    await ctx.modify.getNotifier().typing({
+        id: state.conversation.roomId,
+        username: state.conversation.visitorName || displayName(customerProfile(typing, typing.senderId)),
+    });
     return 'typing';
 }
 
@@ -448,6 +605,10 @@ async function handleRead(ctx: BridgeContext, read: InboundRead): Promise<Inboun
     if (read.senderId === ctx.account.xUserId) return 'read';
     const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, read.senderId);
     if (!state.conversation) return 'ignored-no-conversation';
-    await ctx.conversations.update(ctx.persistence, { ...state.conversation, lastReadEventId: read.lastReadEventId, lastReadAt: read.createdAt });
+    await ctx.conversations.update(ctx.persistence, {
+        ...state.conversation,
+        lastReadEventId: read.lastReadEventId,
+        lastReadAt: read.createdAt,
+    });
     return 'read';
 }

@@ -36,7 +36,11 @@ export async function sendLifecycleDm(
     if (!body) return true;
     const now = effectiveNow(ctx);
     const orderId = `${origin}:${target.roomId}:${now.toString(36)}${randomBytes(3).toString('hex')}`;
-    const report = await deliver(ctx, { ref: target, dms: planDms(body, []), origin, orderAt: now, orderId }, { inLane: options.inLane });
+    const report = await deliver(
+        ctx,
+        { ref: target, dms: planDms(body, []), origin, orderAt: now, orderId },
+        { inLane: options.inLane },
+    );
     return report.dropped === 0;
 }
 

@@ -97,7 +97,11 @@ export function findCodeSpans(text: string): InlineMatch[] {
             const closer = nextRunOfLength(length, r);
             if (closer === undefined || terminator.find(runEnd) < runs[closer].start) continue;
             const closerStart = runs[closer].start;
-            matches.push({ start: run.start + offset, end: closerStart + length, groups: [text.slice(run.start + offset, runEnd), text.slice(runEnd, closerStart)] });
+            matches.push({
+                start: run.start + offset,
+                end: closerStart + length,
+                groups: [text.slice(run.start + offset, runEnd), text.slice(runEnd, closerStart)],
+            });
             r = closer;
             break;
         }

@@ -6,20 +6,86 @@
  * Agents type the input: every step is linear in the text (see markdown-inline.ts), so no message,
  * however crafted, can stall the app.
  */
-import { findAngleLinks, findCodeSpans, findEmphasis, findLabelledAngleLinks, findMarkdownLinks, InlineMatch, replaceMatches } from './markdown-inline';
+import {
+    findAngleLinks,
+    findCodeSpans,
+    findEmphasis,
+    findLabelledAngleLinks,
+    findMarkdownLinks,
+    InlineMatch,
+    replaceMatches,
+} from './markdown-inline';
 
 /** The shortcodes people use most, as Unicode; any other `:name:` is left as typed. */
 const EMOJI: Record<string, string> = {
-    smile: '😄', smiley: '😃', grinning: '😀', grin: '😁', laughing: '😆', satisfied: '😆', joy: '😂', rofl: '🤣',
-    slight_smile: '🙂', wink: '😉', blush: '😊', innocent: '😇', heart_eyes: '😍', kissing_heart: '😘', yum: '😋',
-    stuck_out_tongue: '😛', sunglasses: '😎', thinking: '🤔', neutral_face: '😐', expressionless: '😑', unamused: '😒',
-    roll_eyes: '🙄', confused: '😕', worried: '😟', slight_frown: '🙁', frowning: '😦', cry: '😢', sob: '😭',
-    angry: '😠', rage: '😡', scream: '😱', sweat_smile: '😅', upside_down: '🙃', relieved: '😌', pensive: '😔',
-    disappointed: '😞', hugs: '🤗', hugging: '🤗', partying_face: '🥳', '+1': '👍', thumbsup: '👍', '-1': '👎',
-    thumbsdown: '👎', ok_hand: '👌', clap: '👏', wave: '👋', pray: '🙏', raised_hands: '🙌', muscle: '💪',
-    point_right: '👉', point_left: '👈', eyes: '👀', heart: '❤️', broken_heart: '💔', fire: '🔥', tada: '🎉',
-    star: '⭐', sparkles: '✨', '100': '💯', white_check_mark: '✅', heavy_check_mark: '✔️', x: '❌',
-    warning: '⚠️', question: '❓', exclamation: '❗', rocket: '🚀', bulb: '💡', shrug: '🤷',
+    smile: '😄',
+    smiley: '😃',
+    grinning: '😀',
+    grin: '😁',
+    laughing: '😆',
+    satisfied: '😆',
+    joy: '😂',
+    rofl: '🤣',
+    slight_smile: '🙂',
+    wink: '😉',
+    blush: '😊',
+    innocent: '😇',
+    heart_eyes: '😍',
+    kissing_heart: '😘',
+    yum: '😋',
+    stuck_out_tongue: '😛',
+    sunglasses: '😎',
+    thinking: '🤔',
+    neutral_face: '😐',
+    expressionless: '😑',
+    unamused: '😒',
+    roll_eyes: '🙄',
+    confused: '😕',
+    worried: '😟',
+    slight_frown: '🙁',
+    frowning: '😦',
+    cry: '😢',
+    sob: '😭',
+    angry: '😠',
+    rage: '😡',
+    scream: '😱',
+    sweat_smile: '😅',
+    upside_down: '🙃',
+    relieved: '😌',
+    pensive: '😔',
+    disappointed: '😞',
+    hugs: '🤗',
+    hugging: '🤗',
+    partying_face: '🥳',
+    '+1': '👍',
+    thumbsup: '👍',
+    '-1': '👎',
+    thumbsdown: '👎',
+    ok_hand: '👌',
+    clap: '👏',
+    wave: '👋',
+    pray: '🙏',
+    raised_hands: '🙌',
+    muscle: '💪',
+    point_right: '👉',
+    point_left: '👈',
+    eyes: '👀',
+    heart: '❤️',
+    broken_heart: '💔',
+    fire: '🔥',
+    tada: '🎉',
+    star: '⭐',
+    sparkles: '✨',
+    '100': '💯',
+    white_check_mark: '✅',
+    heavy_check_mark: '✔️',
+    x: '❌',
+    warning: '⚠️',
+    question: '❓',
+    exclamation: '❗',
+    rocket: '🚀',
+    bulb: '💡',
+    shrug: '🤷',
 };
 
 /**
@@ -104,7 +170,11 @@ function renderInline(line: string): string {
 
 /** `label (url)`, or the URL alone when the label only repeats it. */
 function linkText(label: string, url: string, parked: Placeholders): string {
-    const bare = (value: string) => value.trim().replace(/^(?:https?:\/\/|mailto:)/i, '').replace(/\/$/, '');
+    const bare = (value: string) =>
+        value
+            .trim()
+            .replace(/^(?:https?:\/\/|mailto:)/i, '')
+            .replace(/\/$/, '');
     return bare(label) === bare(url) ? parked.park(url) : `${label} (${parked.park(url)})`;
 }
 

@@ -8,7 +8,11 @@ import type { InboundMediaKind } from '../x/event-types';
 
 const MB = 1024 * 1024;
 
-export const X_MEDIA_LIMITS: Record<DmMediaCategory, number> = { dm_image: 5 * MB, dm_gif: 15 * MB, dm_video: 512 * MB };
+export const X_MEDIA_LIMITS: Record<DmMediaCategory, number> = {
+    dm_image: 5 * MB,
+    dm_gif: 15 * MB,
+    dm_video: 512 * MB,
+};
 
 const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
 
@@ -34,7 +38,8 @@ export function checkFile(settings: AppSettings, mimeType: string, sizeBytes: nu
     if (!category || !settings.acceptedMediaTypes.includes(type)) return { ok: false, rule: 'type-not-accepted' };
     const settingLimit = settings.fileMaxSizeMb * MB;
     if (sizeBytes > settingLimit) return { ok: false, rule: 'larger-than-setting', limitBytes: settingLimit };
-    if (sizeBytes > X_MEDIA_LIMITS[category]) return { ok: false, rule: 'larger-than-x-allows', limitBytes: X_MEDIA_LIMITS[category] };
+    if (sizeBytes > X_MEDIA_LIMITS[category])
+        return { ok: false, rule: 'larger-than-x-allows', limitBytes: X_MEDIA_LIMITS[category] };
     return { ok: true, category };
 }
 
@@ -44,7 +49,13 @@ export function formatBytes(bytes: number): string {
     return `${bytes} B`;
 }
 
-const EXTENSIONS: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/gif': 'gif', 'image/webp': 'webp', 'video/mp4': 'mp4' };
+const EXTENSIONS: Record<string, string> = {
+    'image/jpeg': 'jpg',
+    'image/png': 'png',
+    'image/gif': 'gif',
+    'image/webp': 'webp',
+    'video/mp4': 'mp4',
+};
 
 export function fileNameFor(mediaId: string, mimeType: string): string {
     return `x-${mediaId}.${EXTENSIONS[mimeType.split(';')[0].trim().toLowerCase()] ?? 'bin'}`;
@@ -92,9 +103,18 @@ export interface ServerFileRules {
     blackList: string;
 }
 
-export const ROCKET_CHAT_FILE_DEFAULTS: ServerFileRules = { enabled: true, maxFileSize: 104_857_600, whiteList: '', blackList: 'image/svg+xml' };
+export const ROCKET_CHAT_FILE_DEFAULTS: ServerFileRules = {
+    enabled: true,
+    maxFileSize: 104_857_600,
+    whiteList: '',
+    blackList: 'image/svg+xml',
+};
 
-const typeList = (value: string) => value.split(',').map((item) => item.trim()).filter(Boolean);
+const typeList = (value: string) =>
+    value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean);
 const onList = (type: string, list: string[]) => list.includes(type) || list.includes(type.replace(/\/.*$/, '/*'));
 
 /** Rocket.Chat's fileUploadIsValidContentTypeFromSettings (apps/meteor/app/utils/lib/restrictions.ts). */
@@ -118,18 +138,28 @@ export type InboundVerdict =
     | { ok: false; rule: 'too-large'; limitBytes: number; sizeBytes?: number };
 
 /** Before any download: whether a file of this kind could be shown at all. */
-export function checkInboundKind(settings: AppSettings, server: ServerFileRules, kind: InboundMediaKind): InboundVerdict {
+export function checkInboundKind(
+    settings: AppSettings,
+    server: ServerFileRules,
+    kind: InboundMediaKind,
+): InboundVerdict {
     if (!settings.fileUploadEnabled) return { ok: false, rule: 'app-uploads-disabled' };
     if (!server.enabled) return { ok: false, rule: 'server-uploads-disabled' };
     const types = TYPES_BY_KIND[kind];
     const appTypes = types.filter((type) => settings.acceptedMediaTypes.includes(type));
     if (appTypes.length === 0) return { ok: false, rule: 'app-type', type: types.join(', ') };
-    if (!appTypes.some((type) => serverAcceptsType(server, type))) return { ok: false, rule: 'server-type', type: appTypes.join(', ') };
+    if (!appTypes.some((type) => serverAcceptsType(server, type)))
+        return { ok: false, rule: 'server-type', type: appTypes.join(', ') };
     return { ok: true };
 }
 
 /** After the download: the file's real type and size against both sets of rules. */
-export function checkInboundFile(settings: AppSettings, server: ServerFileRules, type: string, sizeBytes: number): InboundVerdict {
+export function checkInboundFile(
+    settings: AppSettings,
+    server: ServerFileRules,
+    type: string,
+    sizeBytes: number,
+): InboundVerdict {
     if (!settings.acceptedMediaTypes.includes(type)) return { ok: false, rule: 'app-type', type };
     if (!serverAcceptsType(server, type)) return { ok: false, rule: 'server-type', type };
     const limitBytes = inboundLimitBytes(settings, server);

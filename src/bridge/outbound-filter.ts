@@ -29,7 +29,8 @@ export interface XConversationRef {
     visitorToken: string;
 }
 
-export type RoomVerdict = { ours: true; ref: XConversationRef; open: boolean } | { ours: false; reason: 'not-livechat' | 'not-our-room' };
+export type RoomVerdict =
+    { ours: true; ref: XConversationRef; open: boolean } | { ours: false; reason: 'not-livechat' | 'not-our-room' };
 
 /** Whether a room is one of this app's X conversations (the token's MAC is checked where the key is at hand). */
 export function classifyRoom(room: Partial<ILivechatRoom> | undefined, appId: string): RoomVerdict {
@@ -39,11 +40,13 @@ export function classifyRoom(room: Partial<ILivechatRoom> | undefined, appId: st
     if (!parsed || !room.id) return { ours: false, reason: 'not-our-room' };
     // Rocket.Chat sets the source of app-created rooms to the app; a widget room with a token shaped like ours is not ours.
     const source = room.source as { type?: string; id?: string } | undefined;
-    if (source && (source.type !== 'app' || (source.id && source.id !== appId))) return { ours: false, reason: 'not-our-room' };
+    if (source && (source.type !== 'app' || (source.id && source.id !== appId)))
+        return { ours: false, reason: 'not-our-room' };
     return { ours: true, ref: { ...parsed, roomId: room.id, visitorToken: token! }, open: room.isOpen !== false };
 }
 
-export type MessageVerdict = { act: true; ref: XConversationRef; agent: IUser } | { act: false; reason: SkipReason; ref?: XConversationRef };
+export type MessageVerdict =
+    { act: true; ref: XConversationRef; agent: IUser } | { act: false; reason: SkipReason; ref?: XConversationRef };
 
 export function isSystemMessage(message: IMessage): boolean {
     return !!((message as IMessage & { t?: string }).t || message.type);
@@ -56,10 +59,12 @@ export function classifyAgentMessage(message: IMessage, appId: string): MessageV
     if (isSystemMessage(message)) return { act: false, reason: 'system-message', ref: room.ref };
     if ((message as ILivechatMessage).token) return { act: false, reason: 'visitor-message', ref: room.ref };
     const sender = message.sender;
-    if (!sender || (sender.type as string) === 'app' || (sender.type as string) === 'unknown') return { act: false, reason: 'app-message', ref: room.ref };
+    if (!sender || (sender.type as string) === 'app' || (sender.type as string) === 'unknown')
+        return { act: false, reason: 'app-message', ref: room.ref };
     if (message.editedAt) return { act: false, reason: 'edited', ref: room.ref };
     if (!room.open) return { act: false, reason: 'room-closed', ref: room.ref };
-    if (!messageText(message) && messageFiles(message).length === 0) return { act: false, reason: 'empty', ref: room.ref };
+    if (!messageText(message) && messageFiles(message).length === 0)
+        return { act: false, reason: 'empty', ref: room.ref };
     return { act: true, ref: room.ref, agent: sender };
 }
 
@@ -70,7 +75,8 @@ export function classifyAgentChange(message: IMessage, appId: string): MessageVe
     if (isSystemMessage(message)) return { act: false, reason: 'system-message', ref: room.ref };
     if ((message as ILivechatMessage).token) return { act: false, reason: 'visitor-message', ref: room.ref };
     const sender = message.sender;
-    if (!sender || (sender.type as string) === 'app' || (sender.type as string) === 'unknown') return { act: false, reason: 'app-message', ref: room.ref };
+    if (!sender || (sender.type as string) === 'app' || (sender.type as string) === 'unknown')
+        return { act: false, reason: 'app-message', ref: room.ref };
     return { act: true, ref: room.ref, agent: sender };
 }
 

@@ -57,17 +57,30 @@ export function undeliveredText(t: Translate, reason: UndeliveredReason, count: 
 }
 
 /** A visible notice in the room: `count` DMs did not reach the customer, why, and what to do. */
-export async function noticeUndelivered(ctx: BridgeContext, roomId: string, reason: UndeliveredReason, count: number, origin: OutboxOrigin): Promise<void> {
+export async function noticeUndelivered(
+    ctx: BridgeContext,
+    roomId: string,
+    reason: UndeliveredReason,
+    count: number,
+    origin: OutboxOrigin,
+): Promise<void> {
     try {
         await postRoomNotice(ctx, roomId, undeliveredText(await serverTranslator(ctx), reason, count, origin));
     } catch (e) {
         // A closed room may refuse new messages; the log is then the only place left.
-        ctx.logger.warn(`Room ${roomId}: ${count} DM(s) undelivered (${reason}); the notice could not be posted: ${(e as Error)?.message ?? e}`);
+        ctx.logger.warn(
+            `Room ${roomId}: ${count} DM(s) undelivered (${reason}); the notice could not be posted: ${(e as Error)?.message ?? e}`,
+        );
     }
 }
 
 /** Posted once when a conversation starts waiting for X, so agents know their replies are not lost. */
-export async function noticeQueued(ctx: BridgeContext, roomId: string, kind: DeliveryFailureKind, retryAt: number | undefined): Promise<void> {
+export async function noticeQueued(
+    ctx: BridgeContext,
+    roomId: string,
+    kind: DeliveryFailureKind,
+    retryAt: number | undefined,
+): Promise<void> {
     try {
         const t = await serverTranslator(ctx);
         const text =
@@ -83,16 +96,30 @@ export async function noticeQueued(ctx: BridgeContext, roomId: string, kind: Del
 }
 
 /** The sentence saying which Files rule refused a file. */
-export function fileRuleText(t: Translate, verdict: Exclude<FileVerdict, { ok: true }>, type: string, size: number, supportedByX: boolean): string {
+export function fileRuleText(
+    t: Translate,
+    verdict: Exclude<FileVerdict, { ok: true }>,
+    type: string,
+    size: number,
+    supportedByX: boolean,
+): string {
     switch (verdict.rule) {
         case 'uploads-disabled':
             return t('outbound_file_rule_uploads_disabled');
         case 'type-not-accepted':
-            return supportedByX ? t('outbound_file_rule_type_not_accepted', { type }) : t('outbound_file_rule_type_not_supported', { type });
+            return supportedByX
+                ? t('outbound_file_rule_type_not_accepted', { type })
+                : t('outbound_file_rule_type_not_supported', { type });
         case 'larger-than-setting':
-            return t('outbound_file_rule_larger_than_setting', { size: formatBytes(size), limit: formatBytes(verdict.limitBytes) });
+            return t('outbound_file_rule_larger_than_setting', {
+                size: formatBytes(size),
+                limit: formatBytes(verdict.limitBytes),
+            });
         case 'larger-than-x-allows':
-            return t('outbound_file_rule_larger_than_x_allows', { size: formatBytes(size), limit: formatBytes(verdict.limitBytes) });
+            return t('outbound_file_rule_larger_than_x_allows', {
+                size: formatBytes(size),
+                limit: formatBytes(verdict.limitBytes),
+            });
     }
 }
 

@@ -53,7 +53,12 @@ export function failureScope(kind: DeliveryFailureKind): FailureScope {
 function asFailure(e: unknown, stage: 'upload' | 'send'): DeliveryFailure {
     if (e instanceof XFailure) {
         // Only a send that got no clear answer can have reached the customer.
-        return { kind: e.kind, retryAt: e.retryAt, uncertain: stage === 'send' && e.kind === 'unavailable', detail: e.detail };
+        return {
+            kind: e.kind,
+            retryAt: e.retryAt,
+            uncertain: stage === 'send' && e.kind === 'unavailable',
+            detail: e.detail,
+        };
     }
     return { kind: 'unavailable', uncertain: stage === 'send', detail: e instanceof Error ? e.message : String(e) };
 }

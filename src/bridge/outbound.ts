@@ -10,7 +10,15 @@
  */
 import { DM_SEND_KEY, rateLimits } from '../x/limits';
 import { creditsPausedUntil } from '../admin/credits';
-import { backoffMs, conversationOf, OutboxFile, OutboxItem, OutboxOrigin, OutboxStore, outboxConversationKey } from '../storage/outbox';
+import {
+    backoffMs,
+    conversationOf,
+    OutboxFile,
+    OutboxItem,
+    OutboxOrigin,
+    OutboxStore,
+    outboxConversationKey,
+} from '../storage/outbox';
 import type { BridgeContext } from './context';
 import type { XConversationRef } from './outbound-filter';
 import { noticeQueued, noticeUndelivered } from './outbound-notices';
@@ -46,7 +54,10 @@ export interface DeliveryReport {
 export const conversationKeyOf = (ref: Pick<XConversationRef, 'accountId' | 'xUserId'>) => conversationOf(ref);
 
 /** Runs `fn` in the conversation's lane: after everything already sending to that customer. */
-export function inConversationLane<T>(ref: Pick<XConversationRef, 'accountId' | 'xUserId'>, fn: () => Promise<T>): Promise<T> {
+export function inConversationLane<T>(
+    ref: Pick<XConversationRef, 'accountId' | 'xUserId'>,
+    fn: () => Promise<T>,
+): Promise<T> {
     return outboundState.lanes.run(conversationKeyOf(ref), fn);
 }
 
@@ -58,13 +69,21 @@ export const QUEUED_VIEW_MAX_AGE_MS = 2_000;
 
 /** Which conversations have waiting items: from memory, re-read from persistence when the view is old. */
 export async function warmQueuedView(ctx: BridgeContext): Promise<void> {
-    await outboundState.queued.refresh(async () => (await outbox.all(ctx.read.getPersistenceReader())).map(conversationOf), ctx.now(), QUEUED_VIEW_MAX_AGE_MS);
+    await outboundState.queued.refresh(
+        async () => (await outbox.all(ctx.read.getPersistenceReader())).map(conversationOf),
+        ctx.now(),
+        QUEUED_VIEW_MAX_AGE_MS,
+    );
 }
 
 /**
  * Sends the DMs of one message (or queues them). `inLane`: the caller already holds the conversation's lane.
  */
-export async function deliver(ctx: BridgeContext, request: DeliveryRequest, options: { inLane?: boolean } = {}): Promise<DeliveryReport> {
+export async function deliver(
+    ctx: BridgeContext,
+    request: DeliveryRequest,
+    options: { inLane?: boolean } = {},
+): Promise<DeliveryReport> {
     const work = () => deliverInLane(ctx, request);
     return options.inLane ? work() : inConversationLane(request.ref, work);
 }
@@ -114,13 +133,23 @@ async function deliverInLane(ctx: BridgeContext, request: DeliveryRequest): Prom
 }
 
 /** Persists DMs `from`… of a message behind what the conversation already has waiting, and asks for a wake-up. */
-async function enqueue(ctx: BridgeContext, request: DeliveryRequest, from: number, failure: DeliveryFailure | undefined, now: number): Promise<void> {
+async function enqueue(
+    ctx: BridgeContext,
+    request: DeliveryRequest,
+    from: number,
+    failure: DeliveryFailure | undefined,
+    now: number,
+): Promise<void> {
     const { ref, dms } = request;
     const key = conversationKeyOf(ref);
     const view = outboundState.queued;
     const waiting = view.has(key);
     const orderAt = Math.max(request.orderAt, (await lastOrderOf(ctx, key, ref)) + 1);
-    const notBefore = !failure ? now : waitsForX(failure) ? Math.max(now, failure.retryAt ?? creditsPausedUntil(now) ?? now + backoffMs(1)) : now + backoffMs(1);
+    const notBefore = !failure
+        ? now
+        : waitsForX(failure)
+          ? Math.max(now, failure.retryAt ?? creditsPausedUntil(now) ?? now + backoffMs(1))
+          : now + backoffMs(1);
     for (let i = from; i < dms.length; i++) {
         const dm = dms[i];
         const first = i === from;
@@ -159,18 +188,25 @@ async function enqueue(ctx: BridgeContext, request: DeliveryRequest, from: numbe
 }
 
 /** Newest ordering time queued for the conversation (read once after a restart, then kept in memory). */
-async function lastOrderOf(ctx: BridgeContext, key: string, ref: Pick<XConversationRef, 'accountId' | 'xUserId'>): Promise<number> {
+async function lastOrderOf(
+    ctx: BridgeContext,
+    key: string,
+    ref: Pick<XConversationRef, 'accountId' | 'xUserId'>,
+): Promise<number> {
     const known = outboundState.queued.lastOrder.get(key);
     if (known !== undefined) return known;
     if (!outboundState.queued.has(key)) return 0;
-    const items = (await ctx.read.getPersistenceReader().readByAssociation(outboxConversationKey(ref.accountId, ref.xUserId))) as unknown as OutboxItem[];
+    const items = (await ctx.read
+        .getPersistenceReader()
+        .readByAssociation(outboxConversationKey(ref.accountId, ref.xUserId))) as unknown as OutboxItem[];
     const last = Math.max(0, ...items.filter((i) => i?.type === 'outbox-item').map((i) => i.orderAt));
     outboundState.queued.lastOrder.set(key, last);
     return last;
 }
 
 /** X said when (or on what condition) it takes sends again: waiting for it is not a failed attempt. */
-export const waitsForX = (failure: Pick<DeliveryFailure, 'kind'>) => failure.kind === 'rate-limited' || failure.kind === 'credits-depleted';
+export const waitsForX = (failure: Pick<DeliveryFailure, 'kind'>) =>
+    failure.kind === 'rate-limited' || failure.kind === 'credits-depleted';
 
 /** Tells a drain running in this process that new items arrived (it takes another pass). */
 export const drainHint = { requested: false };

@@ -17,7 +17,13 @@ import { normalizeDmEventsPage } from '../x/events';
 import type { InboundMessage } from '../x/event-types';
 import { XFailure } from '../x/client-types';
 import { conversationKey, SeenMarker } from '../storage/conversations';
-import { backoffMs, ConversationQueue, GIVE_UP_AFTER_ATTEMPTS, groupByConversation, OutboxItem } from '../storage/outbox';
+import {
+    backoffMs,
+    ConversationQueue,
+    GIVE_UP_AFTER_ATTEMPTS,
+    groupByConversation,
+    OutboxItem,
+} from '../storage/outbox';
 import type { BridgeContext } from './context';
 import { inboundText } from './format';
 import { drainHint, outbox, waitsForX } from './outbound';
@@ -64,7 +70,8 @@ export async function drainOutbox(ctx: BridgeContext, trigger: OutboxJobData = {
         if (items.length === 0) return report;
         const owner = randomBytes(12).toString('hex');
         const reader = ctx.read.getPersistenceReader();
-        if (!(await outbox.acquireLease(reader, ctx.persistence, owner, effectiveNow(ctx), LEASE_TTL_MS))) return { ...report, busy: true };
+        if (!(await outbox.acquireLease(reader, ctx.persistence, owner, effectiveNow(ctx), LEASE_TTL_MS)))
+            return { ...report, busy: true };
         try {
             const started = Date.now();
             for (;;) {
@@ -76,7 +83,9 @@ export async function drainOutbox(ctx: BridgeContext, trigger: OutboxJobData = {
                 await syncView(items, versions);
             }
         } finally {
-            await outbox.releaseLease(ctx.persistence, owner).catch((e) => ctx.logger.warn(`Outbox lease not released: ${(e as Error)?.message ?? e}`));
+            await outbox
+                .releaseLease(ctx.persistence, owner)
+                .catch((e) => ctx.logger.warn(`Outbox lease not released: ${(e as Error)?.message ?? e}`));
         }
         return report;
     } finally {
@@ -95,7 +104,8 @@ async function syncView(items: OutboxItem[], versions: Map<string, number>): Pro
     const present = new Set(items.map((i) => `${i.accountId}:${i.xUserId}`));
     for (const key of present) view.note(key);
     for (const key of view.keys()) {
-        if (!present.has(key)) await outboundState.lanes.run(key, async () => view.clearIfUnchanged(key, versions.get(key) ?? 0));
+        if (!present.has(key))
+            await outboundState.lanes.run(key, async () => view.clearIfUnchanged(key, versions.get(key) ?? 0));
     }
 }
 
@@ -107,13 +117,28 @@ type Attempt =
     | { kind: 'deferred'; stopAll: boolean };
 
 /** One pass over everything read: round-robin across conversations. Returns true when X said stop for everyone. */
-async function pass(ctx: BridgeContext, items: OutboxItem[], versions: Map<string, number>, report: DrainReport): Promise<boolean> {
+async function pass(
+    ctx: BridgeContext,
+    items: OutboxItem[],
+    versions: Map<string, number>,
+    report: DrainReport,
+): Promise<boolean> {
     const { queues, duplicates } = groupByConversation(items);
     for (const extra of duplicates) await outbox.remove(ctx.persistence, extra);
     // Items written for an X account that is no longer the linked one cannot be sent from this one.
     for (const queue of queues.filter((q) => q.items.length > 0 && q.items[0].accountId !== ctx.account.xUserId)) {
-        const removed = await outbox.removeConversation(ctx.persistence, queue.items[0].accountId, queue.items[0].xUserId);
-        await noticeUndelivered(ctx, queue.items[0].roomId, 'account-changed', Math.max(removed.length, queue.items.length), queue.items[0].origin);
+        const removed = await outbox.removeConversation(
+            ctx.persistence,
+            queue.items[0].accountId,
+            queue.items[0].xUserId,
+        );
+        await noticeUndelivered(
+            ctx,
+            queue.items[0].roomId,
+            'account-changed',
+            Math.max(removed.length, queue.items.length),
+            queue.items[0].origin,
+        );
         report.dropped += queue.items.length;
         queue.items = [];
     }
@@ -169,7 +194,9 @@ async function pass(ctx: BridgeContext, items: OutboxItem[], versions: Map<strin
             if (queue.items.length === 0) {
                 active = active.filter((q) => q !== queue);
                 const seen = versions.get(queue.key) ?? 0;
-                await outboundState.lanes.run(queue.key, async () => outboundState.queued.clearIfUnchanged(queue.key, seen));
+                await outboundState.lanes.run(queue.key, async () =>
+                    outboundState.queued.clearIfUnchanged(queue.key, seen),
+                );
             }
         }
     }
@@ -187,7 +214,9 @@ async function attemptHead(ctx: BridgeContext, queue: ConversationQueue): Promis
             return { kind: 'already-delivered' };
         }
         if (check.failure) {
-            const retryAt = waitsForX(check.failure) ? (check.failure.retryAt ?? creditsPausedUntil(now) ?? now + backoffMs(1)) : now + backoffMs(head.attempts + 1);
+            const retryAt = waitsForX(check.failure)
+                ? (check.failure.retryAt ?? creditsPausedUntil(now) ?? now + backoffMs(1))
+                : now + backoffMs(head.attempts + 1);
             await defer(ctx, queue, { ...head, notBefore: retryAt });
             return { kind: 'deferred', stopAll: false };
         }
@@ -202,7 +231,12 @@ async function attemptHead(ctx: BridgeContext, queue: ConversationQueue): Promis
     return handleFailure(ctx, queue, outcome.failure, now);
 }
 
-async function handleFailure(ctx: BridgeContext, queue: ConversationQueue, failure: DeliveryFailure, now: number): Promise<Attempt> {
+async function handleFailure(
+    ctx: BridgeContext,
+    queue: ConversationQueue,
+    failure: DeliveryFailure,
+    now: number,
+): Promise<Attempt> {
     const head = queue.items[0];
     const scope = failureScope(failure.kind);
     if (waitsForX(failure)) {
@@ -214,7 +248,13 @@ async function handleFailure(ctx: BridgeContext, queue: ConversationQueue, failu
     if (scope === 'transient') {
         const attempts = head.attempts + 1;
         if (attempts < GIVE_UP_AFTER_ATTEMPTS) {
-            await defer(ctx, queue, { ...head, state: failure.uncertain ? 'uncertain' : 'queued', attempts, notBefore: now + backoffMs(attempts), lastFailure: failure.kind });
+            await defer(ctx, queue, {
+                ...head,
+                state: failure.uncertain ? 'uncertain' : 'queued',
+                attempts,
+                notBefore: now + backoffMs(attempts),
+                lastFailure: failure.kind,
+            });
             return { kind: 'deferred', stopAll: false };
         }
         ctx.logger.warn(`Giving up on outbox item ${head.id} after ${attempts} attempts (${failure.kind})`);
@@ -239,7 +279,12 @@ async function defer(ctx: BridgeContext, queue: ConversationQueue, item: OutboxI
 }
 
 /** Drops the rest of one Rocket.Chat message (the customer never gets half of it) and tells the room. */
-async function dropMessage(ctx: BridgeContext, queue: ConversationQueue, head: OutboxItem, reason: DeliveryFailure['kind'] | 'gave-up'): Promise<void> {
+async function dropMessage(
+    ctx: BridgeContext,
+    queue: ConversationQueue,
+    head: OutboxItem,
+    reason: DeliveryFailure['kind'] | 'gave-up',
+): Promise<void> {
     const doomed = queue.items.filter((i) => i.orderId === head.orderId);
     for (const item of doomed) await outbox.remove(ctx.persistence, item);
     await noticeUndelivered(ctx, head.roomId, reason, doomed.length, head.origin);
@@ -249,7 +294,10 @@ async function dropMessage(ctx: BridgeContext, queue: ConversationQueue, head: O
  * X's copy of an uncertain DM: among the account's newest DM events (paged back to the attempt), one to this
  * customer with this text that was not recorded as one of our earlier sends.
  */
-export async function findDeliveredCopy(ctx: BridgeContext, item: OutboxItem): Promise<{ found?: InboundMessage; failure?: DeliveryFailure }> {
+export async function findDeliveredCopy(
+    ctx: BridgeContext,
+    item: OutboxItem,
+): Promise<{ found?: InboundMessage; failure?: DeliveryFailure }> {
     const since = (item.attemptAt ?? item.queuedAt) - VERIFY_SLACK_MS;
     const earlier = await sendsRecordedBefore(ctx, item);
     let token: string | undefined;
@@ -261,7 +309,9 @@ export async function findDeliveredCopy(ctx: BridgeContext, item: OutboxItem): P
             token = result.nextToken;
         } catch (e) {
             const failure: DeliveryFailure =
-                e instanceof XFailure ? { kind: e.kind, retryAt: e.retryAt, uncertain: false, detail: e.detail } : { kind: 'unavailable', uncertain: false };
+                e instanceof XFailure
+                    ? { kind: e.kind, retryAt: e.retryAt, uncertain: false, detail: e.detail }
+                    : { kind: 'unavailable', uncertain: false };
             ctx.logger.warn(`Could not check with X whether outbox item ${item.id} was delivered: ${failure.kind}`);
             return { failure };
         }
@@ -282,9 +332,15 @@ export async function findDeliveredCopy(ctx: BridgeContext, item: OutboxItem): P
  */
 async function sendsRecordedBefore(ctx: BridgeContext, item: OutboxItem): Promise<Set<string>> {
     const attemptAt = item.attemptAt ?? item.queuedAt;
-    const records = (await ctx.read.getPersistenceReader().readByAssociation(conversationKey(item.accountId, item.xUserId))) as unknown as Partial<SeenMarker>[];
+    const records = (await ctx.read
+        .getPersistenceReader()
+        .readByAssociation(conversationKey(item.accountId, item.xUserId))) as unknown as Partial<SeenMarker>[];
     // Same millisecond counts as before: the item's own record can only follow its X call, which takes time.
-    return new Set(records.filter((r) => r?.type === 'seen' && r.kind === 'dm_create' && r.eventId && (r.at ?? 0) <= attemptAt).map((r) => r.eventId!));
+    return new Set(
+        records
+            .filter((r) => r?.type === 'seen' && r.kind === 'dm_create' && r.eventId && (r.at ?? 0) <= attemptAt)
+            .map((r) => r.eventId!),
+    );
 }
 
 const comparable = (text: string) => text.replace(/\s+/g, ' ').trim();
@@ -301,6 +357,13 @@ export function isCopyOf(event: InboundMessage, item: OutboxItem, recorded: Set<
 async function recordFound(ctx: BridgeContext, item: OutboxItem, found: InboundMessage): Promise<void> {
     ctx.logger.info(`Outbox item ${item.id} had reached X already (DM ${found.eventId}); not sending it again.`);
     const recorded = (await ctx.conversations.load(ctx.read.getPersistenceReader(), item.accountId, item.xUserId)).seen;
-    if (!recorded.has(found.eventId)) await ctx.conversations.markSent(ctx.persistence, item.accountId, item.xUserId, found.eventId, effectiveNow(ctx));
+    if (!recorded.has(found.eventId))
+        await ctx.conversations.markSent(
+            ctx.persistence,
+            item.accountId,
+            item.xUserId,
+            found.eventId,
+            effectiveNow(ctx),
+        );
     await outbox.remove(ctx.persistence, item);
 }

@@ -32,6 +32,8 @@ export async function scheduleOutboxWake(ctx: BridgeContext, at: number): Promis
         await ctx.modify.getScheduler().scheduleOnce({ id: OUTBOX_JOB_ID, when: new Date(dueAt), data });
     } catch (e) {
         outboundState.wakes.delete(dueAt);
-        ctx.logger.warn(`Could not schedule the outbox for ${new Date(dueAt).toISOString()}; the sweep will deliver instead: ${(e as Error)?.message ?? e}`);
+        ctx.logger.warn(
+            `Could not schedule the outbox for ${new Date(dueAt).toISOString()}; the sweep will deliver instead: ${(e as Error)?.message ?? e}`,
+        );
     }
 }

@@ -16,10 +16,16 @@ import { inboundText, splitForDm } from './format';
 import { fetchInboundMedia, uploadInboundMedia } from './inbound-media';
 
 /** What Rocket.Chat needs to post into a known room (its id and kind) without reading the room first. */
-const minimalRoom = (conversation: ConversationRecord) => ({ id: conversation.roomId, type: RoomType.LIVE_CHAT }) as ILivechatRoom;
+const minimalRoom = (conversation: ConversationRecord) =>
+    ({ id: conversation.roomId, type: RoomType.LIVE_CHAT }) as ILivechatRoom;
 
 function visitorOf(conversation: ConversationRecord): IVisitor {
-    return { id: conversation.visitorId, token: conversation.visitorToken, username: conversation.visitorUsername, name: conversation.visitorName } as IVisitor;
+    return {
+        id: conversation.visitorId,
+        token: conversation.visitorToken,
+        username: conversation.visitorUsername,
+        name: conversation.visitorName,
+    } as IVisitor;
 }
 
 /** The server's language, for text the app writes into rooms (agents of any language share them). */
@@ -34,7 +40,12 @@ async function serverTranslator(ctx: BridgeContext) {
  * order the customer wrote them; the parts of a long DM follow one another a millisecond apart. Parts in
  * `alreadyPosted` (by index) are left out: a delivery that died half-way posted them.
  */
-export async function postCustomerMessage(ctx: BridgeContext, conversation: ConversationRecord, message: InboundMessage, alreadyPosted?: ReadonlySet<number>): Promise<string[]> {
+export async function postCustomerMessage(
+    ctx: BridgeContext,
+    conversation: ConversationRecord,
+    message: InboundMessage,
+    alreadyPosted?: ReadonlySet<number>,
+): Promise<string[]> {
     const text = inboundText(message);
     // The server's language is read only when a note about the file needs it.
     let t: Promise<Translate> | undefined;
@@ -46,7 +57,10 @@ export async function postCustomerMessage(ctx: BridgeContext, conversation: Conv
     if (message.media && fetched?.ok) {
         const upload = await uploadInboundMedia(ctx, conversation, message.media, fetched, translate);
         // The text is in; a failed notice must not fail the delivery (X's retry would find the text and stop).
-        if (!upload.posted) await postRoomNotice(ctx, conversation.roomId, upload.notice).catch((e) => ctx.logger.warn(`Could not post a media notice: ${(e as Error).message}`));
+        if (!upload.posted)
+            await postRoomNotice(ctx, conversation.roomId, upload.notice).catch((e) =>
+                ctx.logger.warn(`Could not post a media notice: ${(e as Error).message}`),
+            );
     }
     return ids;
 }
@@ -56,7 +70,13 @@ export async function roomMessageParts(ctx: BridgeContext, text: string): Promis
     return splitForDm(text, await roomMessageMaxLength(ctx.read, ctx.now()));
 }
 
-async function postVisitorText(ctx: BridgeContext, conversation: ConversationRecord, message: InboundMessage, body: string, alreadyPosted?: ReadonlySet<number>): Promise<string[]> {
+async function postVisitorText(
+    ctx: BridgeContext,
+    conversation: ConversationRecord,
+    message: InboundMessage,
+    body: string,
+    alreadyPosted?: ReadonlySet<number>,
+): Promise<string[]> {
     const ids: string[] = [];
     for (const [i, part] of (await roomMessageParts(ctx, body)).entries()) {
         if (alreadyPosted?.has(i)) continue;
@@ -94,15 +114,26 @@ export function xTimeLabel(at: number, now: number): string {
 }
 
 /** A reply the business typed in X's own app, shown to agents as such; returns the ids of the messages it became. */
-export async function postMirroredReply(ctx: BridgeContext, conversation: ConversationRecord, message: InboundMessage): Promise<string[]> {
+export async function postMirroredReply(
+    ctx: BridgeContext,
+    conversation: ConversationRecord,
+    message: InboundMessage,
+): Promise<string[]> {
     const t = await serverTranslator(ctx);
     const text = inboundText(message) || t('media_kind_attachment');
     const late = ctx.now() - message.createdAt > SHOW_X_TIME_AFTER_MS;
-    const full = late ? t('mirrored_from_x_at', { time: xTimeLabel(message.createdAt, ctx.now()), text }) : t('mirrored_from_x', { text });
+    const full = late
+        ? t('mirrored_from_x_at', { time: xTimeLabel(message.createdAt, ctx.now()), text })
+        : t('mirrored_from_x', { text });
     const sender = await appUser(ctx);
     const ids: string[] = [];
     for (const part of await roomMessageParts(ctx, full)) {
-        const builder = ctx.modify.getCreator().startMessage().setRoom(minimalRoom(conversation)).setSender(sender).setText(part);
+        const builder = ctx.modify
+            .getCreator()
+            .startMessage()
+            .setRoom(minimalRoom(conversation))
+            .setSender(sender)
+            .setText(part);
         ids.push(await ctx.modify.getCreator().finish(builder));
     }
     return ids;

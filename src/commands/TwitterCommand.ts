@@ -28,7 +28,13 @@ export class TwitterCommand implements ISlashCommand {
 
     constructor(private readonly app: App) {}
 
-    public async executor(context: SlashCommandContext, read: IRead, modify: IModify, http: IHttp, persistence: IPersistence): Promise<void> {
+    public async executor(
+        context: SlashCommandContext,
+        read: IRead,
+        modify: IModify,
+        http: IHttp,
+        persistence: IPersistence,
+    ): Promise<void> {
         const sender = context.getSender();
         const t = translator(await languageOf(read, sender));
         const { subcommand, unknown } = parseSubcommand(context.getArguments());
@@ -43,7 +49,8 @@ export class TwitterCommand implements ISlashCommand {
         t: Translate,
         a: { read: IRead; modify: IModify; persistence: IPersistence; http: IHttp },
     ): Promise<CommandReply> {
-        if (ADMIN_ONLY.includes(subcommand) && !isAdmin(sender)) return { text: t('command_admins_only', { subcommand }) };
+        if (ADMIN_ONLY.includes(subcommand) && !isAdmin(sender))
+            return { text: t('command_admins_only', { subcommand }) };
         // The status names the account and the bill, and asks X: refused before anything is read.
         if (subcommand === 'status' && !maySeeStatus(sender)) return { text: t('command_status_refused') };
         const admin = { ...a, appId: this.app.getID(), now: () => Date.now() };
@@ -54,11 +61,21 @@ export class TwitterCommand implements ISlashCommand {
             case 'unauthorize':
                 return unauthorize(admin, t);
             case 'support':
-                return { text: t('command_support', { version: info.version, homepage: info.author.homepage, support: info.author.support }) };
+                return {
+                    text: t('command_support', {
+                        version: info.version,
+                        homepage: info.author.homepage,
+                        support: info.author.support,
+                    }),
+                };
             case 'status':
                 return { text: await statusReport(a.read, a.http, a.persistence, t, Date.now()) };
             case 'help':
-                return { text: [unknown && t('command_unknown_subcommand', { subcommand: unknown }), t('command_help')].filter(Boolean).join('\n\n') };
+                return {
+                    text: [unknown && t('command_unknown_subcommand', { subcommand: unknown }), t('command_help')]
+                        .filter(Boolean)
+                        .join('\n\n'),
+                };
         }
     }
 }

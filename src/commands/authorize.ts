@@ -15,8 +15,10 @@ export interface CommandReply {
 export function describeLink(outcome: LinkOutcome, t: Translate): string {
     if (!outcome.ok) return t('link_failed', { reason: t(outcome.reasonKey as I18nKey) });
     const lines = [t('link_succeeded', { username: outcome.account.username, name: outcome.account.name })];
-    if (outcome.delivery) lines.push(t('link_delivery_ready', { mode: t(`setting_delivery_mode_${outcome.delivery.mode}` as I18nKey) }));
-    if (outcome.deliveryProblem) lines.push(t('link_delivery_problem', { reason: t(outcome.deliveryProblem as I18nKey) }));
+    if (outcome.delivery)
+        lines.push(t('link_delivery_ready', { mode: t(`setting_delivery_mode_${outcome.delivery.mode}` as I18nKey) }));
+    if (outcome.deliveryProblem)
+        lines.push(t('link_delivery_problem', { reason: t(outcome.deliveryProblem as I18nKey) }));
     return lines.join('\n');
 }
 
@@ -32,7 +34,17 @@ export async function authorize(a: AdminAccessors, sender: IUser, t: Translate):
             { type: 'section', text: { type: 'mrkdwn', text } },
             {
                 type: 'actions',
-                elements: [{ type: 'button', appId: a.appId, blockId: 'x-authorize', actionId: 'x-authorize-link', url: started.url, text: { type: 'plain_text', text: t('authorize_button') }, style: 'primary' }],
+                elements: [
+                    {
+                        type: 'button',
+                        appId: a.appId,
+                        blockId: 'x-authorize',
+                        actionId: 'x-authorize-link',
+                        url: started.url,
+                        text: { type: 'plain_text', text: t('authorize_button') },
+                        style: 'primary',
+                    },
+                ],
             },
         ] as LayoutBlock[],
     };

@@ -6,7 +6,8 @@ import { OAUTH_CALLBACK_PATH } from '../admin/urls';
 import { I18nKey, translator } from '../i18n/translate';
 import { languageOf } from '../lib/language';
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escapeHtml = (s: string) =>
+    s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 function page(title: string, body: string, ok: boolean): string {
     const color = ok ? '#2de0a5' : '#f5455c';
@@ -22,15 +23,35 @@ function page(title: string, body: string, ok: boolean): string {
 export class OAuthCallbackEndpoint extends ApiEndpoint {
     public override path = OAUTH_CALLBACK_PATH;
 
-    public async get(request: IApiRequest, _endpoint: IApiEndpointInfo, read: IRead, modify: IModify, http: IHttp, persistence: IPersistence): Promise<IApiResponse> {
+    public async get(
+        request: IApiRequest,
+        _endpoint: IApiEndpointInfo,
+        read: IRead,
+        modify: IModify,
+        http: IHttp,
+        persistence: IPersistence,
+    ): Promise<IApiResponse> {
         const query = (request.query ?? {}) as Record<string, string | undefined>;
         const a = { read, modify, persistence, http, appId: this.app.getID(), now: () => Date.now() };
         const outcome = await completeOAuth2(a, query);
         const admin = outcome.adminId ? await read.getUserReader().getById(outcome.adminId) : undefined;
         const t = translator(await languageOf(read, admin));
-        const html = (status: number, title: string, body: string) => ({ status, headers: { 'content-type': 'text/html; charset=utf-8' }, content: page(title, body, status === 200) });
-        if (!outcome.ok) return html(400, t('oauth_page_title_failure'), t('link_failed', { reason: t(outcome.reasonKey as I18nKey) }));
+        const html = (status: number, title: string, body: string) => ({
+            status,
+            headers: { 'content-type': 'text/html; charset=utf-8' },
+            content: page(title, body, status === 200),
+        });
+        if (!outcome.ok)
+            return html(
+                400,
+                t('oauth_page_title_failure'),
+                t('link_failed', { reason: t(outcome.reasonKey as I18nKey) }),
+            );
         const room = await askToConfirmLink(a, outcome, admin, t);
-        return html(200, t('oauth_page_title_confirm'), t('oauth_page_confirm', { username: outcome.account.username, room: room.slugifiedName }));
+        return html(
+            200,
+            t('oauth_page_title_confirm'),
+            t('oauth_page_confirm', { username: outcome.account.username, room: room.slugifiedName }),
+        );
     }
 }

@@ -8,8 +8,6 @@ import { decideCrc, logCrcRefusal } from './crc';
 import { jsonError } from './responses';
 import { handleWebhookDelivery } from './webhook-events';
 
-
-
 /**
  * What X calls: `GET ?crc_token=` answers the challenge that proves we hold the API key secret (only
  * for tokens shaped as X's, rate-limited: see crc.ts); `POST` carries the events. Both answer 404
@@ -19,7 +17,8 @@ export class WebhookEndpoint extends ApiEndpoint {
     public override path = WEBHOOK_ROUTE;
 
     public async get(request: IApiRequest, _endpoint: IApiEndpointInfo, read: IRead): Promise<IApiResponse> {
-        if (!(await isOurWebhook(read, request))) return jsonError(404, 'unknown_webhook', 'No webhook at this address.');
+        if (!(await isOurWebhook(read, request)))
+            return jsonError(404, 'unknown_webhook', 'No webhook at this address.');
         const now = Date.now();
         const crc = decideCrc(request.query?.crc_token, now);
         if (!crc.ok) {
@@ -27,13 +26,36 @@ export class WebhookEndpoint extends ApiEndpoint {
             return crc.response;
         }
         const { key, secret } = await challengeSecret(read);
-        if (!secret) return jsonError(400, `${key}_not_set`, `The app setting "${CHALLENGE_KEY_LABELS[key]}" is empty, so the challenge cannot be answered.`);
-        return { status: 200, headers: { 'content-type': 'application/json' }, content: { response_token: crcResponseToken(secret, crc.token) } };
+        if (!secret)
+            return jsonError(
+                400,
+                `${key}_not_set`,
+                `The app setting "${CHALLENGE_KEY_LABELS[key]}" is empty, so the challenge cannot be answered.`,
+            );
+        return {
+            status: 200,
+            headers: { 'content-type': 'application/json' },
+            content: { response_token: crcResponseToken(secret, crc.token) },
+        };
     }
 
-    public async post(request: IApiRequest, _endpoint: IApiEndpointInfo, read: IRead, modify: IModify, http: IHttp, persistence: IPersistence): Promise<IApiResponse> {
-        if (!(await isOurWebhook(read, request))) return jsonError(404, 'unknown_webhook', 'No webhook at this address.');
-        return handleWebhookDelivery(request.headers ?? {}, request.content, { read, modify, persistence, http, logger: this.app.getLogger() });
+    public async post(
+        request: IApiRequest,
+        _endpoint: IApiEndpointInfo,
+        read: IRead,
+        modify: IModify,
+        http: IHttp,
+        persistence: IPersistence,
+    ): Promise<IApiResponse> {
+        if (!(await isOurWebhook(read, request)))
+            return jsonError(404, 'unknown_webhook', 'No webhook at this address.');
+        return handleWebhookDelivery(request.headers ?? {}, request.content, {
+            read,
+            modify,
+            persistence,
+            http,
+            logger: this.app.getLogger(),
+        });
     }
 }
 

@@ -39,7 +39,11 @@ export function confirmationAllowed(ctx: Pick<BridgeContext, 'settings'>): 'sett
  * Keeps only the messages X itself returns with the same sender and text, as X returns them. Typing and
  * read events cannot be looked up, so an unverifiable delivery loses them (they are transient anyway).
  */
-export async function confirmWithX(ctx: BridgeContext, events: InboundEvent[], isFresh: (createdAt: number) => boolean): Promise<ConfirmationResult> {
+export async function confirmWithX(
+    ctx: BridgeContext,
+    events: InboundEvent[],
+    isFresh: (createdAt: number) => boolean,
+): Promise<ConfirmationResult> {
     const notAllowed = confirmationAllowed(ctx);
     if (notAllowed) return { confirmed: [], refused: notAllowed };
     const now = ctx.now();
@@ -49,7 +53,8 @@ export async function confirmWithX(ctx: BridgeContext, events: InboundEvent[], i
     const lookups = await recentLookups(reader, now);
     // Checked before writing anything, so a flood past the cap writes no records.
     if (inTheHour(lookups, now) >= CONFIRMATIONS_PER_HOUR) return { confirmed: [], refused: 'hourly-cap' };
-    if (ctx.settings.dailyCapUsd > 0 && (await totalsForDay(reader, utcDay(now))).usd >= ctx.settings.dailyCapUsd) return { confirmed: [], refused: 'daily-cap' };
+    if (ctx.settings.dailyCapUsd > 0 && (await totalsForDay(reader, utcDay(now))).usd >= ctx.settings.dailyCapUsd)
+        return { confirmed: [], refused: 'daily-cap' };
     const asked = new Set(lookups.map((l) => l.eventId));
     const confirmed: InboundEvent[] = [];
     const client = await ctx.x();
@@ -68,8 +73,17 @@ export async function confirmWithX(ctx: BridgeContext, events: InboundEvent[], i
         }
         try {
             const page = await client.getDmEvent(message.eventId);
-            const [found] = normalizeDmEventsPage({ ...(page as object), data: [(page as { data?: unknown }).data].filter(Boolean) }, ctx.account.xUserId).events;
-            if (found?.kind === 'message' && found.senderId === message.senderId && found.text === message.text && isFresh(found.createdAt)) confirmed.push(found);
+            const [found] = normalizeDmEventsPage(
+                { ...(page as object), data: [(page as { data?: unknown }).data].filter(Boolean) },
+                ctx.account.xUserId,
+            ).events;
+            if (
+                found?.kind === 'message' &&
+                found.senderId === message.senderId &&
+                found.text === message.text &&
+                isFresh(found.createdAt)
+            )
+                confirmed.push(found);
         } catch (e) {
             ctx.logger.warn(`Could not confirm DM ${message.eventId} with X: ${(e as Error).message}`);
         }

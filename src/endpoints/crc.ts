@@ -27,19 +27,35 @@ export type CrcDecision = { ok: true; token: string } | { ok: false; response: I
 /** Whether to answer this `crc_token`; a refusal comes with the answer to send and the line to log. */
 export function decideCrc(token: unknown, now: number): CrcDecision {
     if (typeof token !== 'string' || token === '') {
-        return { ok: false, response: jsonError(400, 'missing_crc_token', 'The crc_token query parameter is required.'), logLine: 'CRC request without crc_token refused.' };
+        return {
+            ok: false,
+            response: jsonError(400, 'missing_crc_token', 'The crc_token query parameter is required.'),
+            logLine: 'CRC request without crc_token refused.',
+        };
     }
     if (!CRC_TOKEN_FORM.test(token)) {
         return {
             ok: false,
-            response: jsonError(400, 'invalid_crc_token', 'The crc_token must be 16 to 128 base64 characters, as X sends it.'),
+            response: jsonError(
+                400,
+                'invalid_crc_token',
+                'The crc_token must be 16 to 128 base64 characters, as X sends it.',
+            ),
             logLine: `CRC request refused: the crc_token (${token.length} characters) is not base64 text as X sends it.`,
         };
     }
     if (!answers.take(now)) {
-        const response = jsonError(429, 'crc_rate_limited', 'Too many CRC requests; X checks at most a few times an hour.');
+        const response = jsonError(
+            429,
+            'crc_rate_limited',
+            'Too many CRC requests; X checks at most a few times an hour.',
+        );
         response.headers = { ...response.headers, 'retry-after': String(answers.secondsUntilNext(now)) };
-        return { ok: false, response, logLine: `CRC request refused: more than ${CRC_BURST} in a row on this instance.` };
+        return {
+            ok: false,
+            response,
+            logLine: `CRC request refused: more than ${CRC_BURST} in a row on this instance.`,
+        };
     }
     return { ok: true, token };
 }

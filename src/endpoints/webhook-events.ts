@@ -19,7 +19,12 @@ import { DeliveryMode } from '../settings/ids';
 import { markLinkBroken } from '../admin/link-broken';
 import { normalizeWebhookBody } from '../x/events';
 import type { ControlSignal } from '../x/event-types';
-import { LEGACY_SIGNATURE_HEADER, MAX_BODY_BYTES, OAUTH2_SIGNATURE_HEADER, verifyDeliverySignature } from '../x/webhook-crypto';
+import {
+    LEGACY_SIGNATURE_HEADER,
+    MAX_BODY_BYTES,
+    OAUTH2_SIGNATURE_HEADER,
+    verifyDeliverySignature,
+} from '../x/webhook-crypto';
 import { confirmationAllowed, confirmWithX } from './confirm-unverifiable';
 import { jsonError, jsonOk } from './responses';
 import { lastEventRecord } from '../admin/status';
@@ -38,7 +43,11 @@ const staleLog = new ThrottledLog(MINUTE);
 /** Signed deliveries while no account is linked: a replayed one can be sent any number of times. */
 const ignoredLog = new ThrottledLog(MINUTE);
 
-export async function handleWebhookDelivery(headers: Record<string, string>, body: unknown, a: WebhookAccessors): Promise<IApiResponse> {
+export async function handleWebhookDelivery(
+    headers: Record<string, string>,
+    body: unknown,
+    a: WebhookAccessors,
+): Promise<IApiResponse> {
     if (typeof body !== 'object' || body === null || Array.isArray(body) || Object.keys(body).length === 0) {
         return jsonError(400, 'invalid_body', 'The body must be a JSON object (X sends application/json).');
     }
@@ -46,7 +55,11 @@ export async function handleWebhookDelivery(headers: Record<string, string>, bod
     const signature = verifyDeliverySignature(
         [
             { name: LEGACY_SIGNATURE_HEADER, value: headers[LEGACY_SIGNATURE_HEADER], secret: settings.apiKeySecret },
-            { name: OAUTH2_SIGNATURE_HEADER, value: headers[OAUTH2_SIGNATURE_HEADER], secret: settings.oauth2ClientSecret },
+            {
+                name: OAUTH2_SIGNATURE_HEADER,
+                value: headers[OAUTH2_SIGNATURE_HEADER],
+                secret: settings.oauth2ClientSecret,
+            },
         ],
         body,
     );
@@ -57,17 +70,37 @@ export async function handleWebhookDelivery(headers: Record<string, string>, bod
     if (!signature.ok) {
         switch (signature.reason) {
             case 'too-large':
-                return refuse(413, 'body_too_large', `The body is over ${MAX_BODY_BYTES / 1024} KB; X's deliveries are far smaller.`);
+                return refuse(
+                    413,
+                    'body_too_large',
+                    `The body is over ${MAX_BODY_BYTES / 1024} KB; X's deliveries are far smaller.`,
+                );
             case 'missing':
-                return refuse(401, 'missing_signature', `The ${LEGACY_SIGNATURE_HEADER} or ${OAUTH2_SIGNATURE_HEADER} header is required.`);
+                return refuse(
+                    401,
+                    'missing_signature',
+                    `The ${LEGACY_SIGNATURE_HEADER} or ${OAUTH2_SIGNATURE_HEADER} header is required.`,
+                );
             case 'malformed':
-                return refuse(401, 'invalid_signature', 'The delivery signature is not of the form sha256=<base64 digest>.');
+                return refuse(
+                    401,
+                    'invalid_signature',
+                    'The delivery signature is not of the form sha256=<base64 digest>.',
+                );
             case 'no-secret':
-                return refuse(400, 'signature_key_not_set', 'The app settings "API Key Secret" (for x-twitter-webhooks-signature) or "OAuth 2.0 Client Secret" (for x-twitter-webhooks-signature-oauth2) are empty, so the delivery cannot be verified.');
+                return refuse(
+                    400,
+                    'signature_key_not_set',
+                    'The app settings "API Key Secret" (for x-twitter-webhooks-signature) or "OAuth 2.0 Client Secret" (for x-twitter-webhooks-signature-oauth2) are empty, so the delivery cannot be verified.',
+                );
             case 'mismatch': {
                 const notAllowed = confirmationAllowed({ settings });
                 if (notAllowed === undefined) break;
-                return refuse(401, 'invalid_signature', `The delivery signature does not match (not confirmed with X: ${notAllowed}).`);
+                return refuse(
+                    401,
+                    'invalid_signature',
+                    `The delivery signature does not match (not confirmed with X: ${notAllowed}).`,
+                );
             }
         }
     }
@@ -76,12 +109,21 @@ export async function handleWebhookDelivery(headers: Record<string, string>, bod
     const horizon = Date.now() - DEDUPE_HORIZON_MS;
     const isFresh = (createdAt: number) => createdAt >= horizon;
     if (!signature.ok && !normalized.events.some((e) => e.kind === 'message' && isFresh(e.createdAt))) {
-        return refuse(401, 'invalid_signature', 'The delivery signature does not match, and it holds no recent message X could confirm.');
+        return refuse(
+            401,
+            'invalid_signature',
+            'The delivery signature does not match, and it holds no recent message X could confirm.',
+        );
     }
     const built = await buildBridgeContext(a.read, a.modify, a.persistence, a.http, a.logger);
     if (!built.ok) {
         // Nothing could confirm it, and nothing tells a stranger more than that.
-        if (!signature.ok) return refuse(401, 'invalid_signature', `The delivery signature does not match (not confirmed with X: ${built.reason}).`);
+        if (!signature.ok)
+            return refuse(
+                401,
+                'invalid_signature',
+                `The delivery signature does not match (not confirmed with X: ${built.reason}).`,
+            );
         // Nothing to deliver to: answering 200 stops X retrying something no retry can fix.
         ignoredLog.warn(a.logger, Date.now(), `Webhook delivery ignored: ${built.reason}`);
         return jsonOk({ accepted: 0, ignored: built.reason });
@@ -92,25 +134,42 @@ export async function handleWebhookDelivery(headers: Record<string, string>, bod
     if (!signature.ok) {
         const result = await confirmWithX(ctx, events, isFresh);
         if (result.confirmed.length === 0) {
-            const why = 'refused' in result ? ` (confirmation with X: ${result.refused})` : ' and X does not confirm its messages';
+            const why =
+                'refused' in result
+                    ? ` (confirmation with X: ${result.refused})`
+                    : ' and X does not confirm its messages';
             return refuse(401, 'invalid_signature', `The delivery signature does not match${why}.`);
         }
-        ctx.logger.info(`Accepted ${result.confirmed.length} of ${events.length} events of an unverifiable delivery after confirming them with X.`);
+        ctx.logger.info(
+            `Accepted ${result.confirmed.length} of ${events.length} events of an unverifiable delivery after confirming them with X.`,
+        );
         events = result.confirmed;
     }
 
     const fresh = events.filter((e) => isFresh(e.createdAt));
     const stale = events.length - fresh.length;
-    if (stale > 0) staleLog.warn(ctx.logger, ctx.now(), `Dropped ${stale} webhook event(s) older than ${Math.round(DEDUPE_HORIZON_MS / 3_600_000)} hours: X never sends those again, so they are replays.`);
+    if (stale > 0)
+        staleLog.warn(
+            ctx.logger,
+            ctx.now(),
+            `Dropped ${stale} webhook event(s) older than ${Math.round(DEDUPE_HORIZON_MS / 3_600_000)} hours: X never sends those again, so they are replays.`,
+        );
     // Only a signed delivery controls the link: a confirmed one carries DMs, never a revocation.
     if (signature.ok) await applyControl(ctx, normalized.control, isFresh);
-    for (const item of normalized.ignored) ctx.logger.debug(`Webhook item ignored: ${item.reason}${item.detail ? ` (${item.detail})` : ''}`);
+    for (const item of normalized.ignored)
+        ctx.logger.debug(`Webhook item ignored: ${item.reason}${item.detail ? ` (${item.detail})` : ''}`);
     if (fresh.length === 0 && events.length > 0) return jsonOk({ accepted: 0, stale });
 
     // X prices dm.received deliveries for the X Activity API; Account Activity API deliveries are not itemized.
-    const report = await processInbound(ctx, fresh, { billReceived: ctx.settings.deliveryMode === DeliveryMode.ActivityApi });
+    const report = await processInbound(ctx, fresh, {
+        billReceived: ctx.settings.deliveryMode === DeliveryMode.ActivityApi,
+    });
     await noteEventReceived(ctx);
-    return jsonOk({ accepted: fresh.length, outcomes: countOutcomes(report.outcomes.map((o) => o.outcome)), ...(stale > 0 ? { stale } : {}) });
+    return jsonOk({
+        accepted: fresh.length,
+        outcomes: countOutcomes(report.outcomes.map((o) => o.outcome)),
+        ...(stale > 0 ? { stale } : {}),
+    });
 }
 
 /** X's clock and Rocket.Chat's may differ by this much when comparing a revocation with the link time. */
@@ -120,14 +179,22 @@ const CLOCK_TOLERANCE_MS = 10 * MINUTE;
  * A revocation of the linked account marks it revoked, unless it is dated before the current link (a
  * replay of an old one after the admin linked again) or beyond the dedupe horizon.
  */
-async function applyControl(ctx: BridgeContext, control: ControlSignal | undefined, isFresh: (at: number) => boolean): Promise<void> {
+async function applyControl(
+    ctx: BridgeContext,
+    control: ControlSignal | undefined,
+    isFresh: (at: number) => boolean,
+): Promise<void> {
     if (control?.kind !== 'revoke' || control.userId !== ctx.account.xUserId) return;
     if (control.at !== undefined && (!isFresh(control.at) || control.at < ctx.account.linkedAt - CLOCK_TOLERANCE_MS)) {
-        staleLog.warn(ctx.logger, ctx.now(), `Ignored a revocation dated ${new Date(control.at).toISOString()}, before the current link or too old: a replay.`);
+        staleLog.warn(
+            ctx.logger,
+            ctx.now(),
+            `Ignored a revocation dated ${new Date(control.at).toISOString()}, before the current link or too old: a replay.`,
+        );
         return;
     }
     await markLinkBroken(ctx, ctx.now(), ctx.account.xUserId);
-    ctx.logger.warn('X reports that the business account revoked this app\'s access.');
+    ctx.logger.warn("X reports that the business account revoked this app's access.");
 }
 
 let lastEventNotedAt = 0;

@@ -35,40 +35,88 @@ export function wantsAgentMessage(app: Pick<AppRef, 'id'>, message: IMessage): b
     return verdict.act || verdict.reason === 'room-closed';
 }
 
-export async function handleAgentMessage(app: AppRef, message: IMessage, read: IRead, http: IHttp, persistence: IPersistence, modify: IModify): Promise<void> {
+export async function handleAgentMessage(
+    app: AppRef,
+    message: IMessage,
+    read: IRead,
+    http: IHttp,
+    persistence: IPersistence,
+    modify: IModify,
+): Promise<void> {
     const verdict = classifyAgentMessage(message, app.id);
     if (!verdict.act) {
-        if (verdict.reason === 'room-closed') await tellAgent(read, modify, message.sender, message.room, (t) => t('outbound_room_closed'), app.logger.warn.bind(app.logger));
+        if (verdict.reason === 'room-closed')
+            await tellAgent(
+                read,
+                modify,
+                message.sender,
+                message.room,
+                (t) => t('outbound_room_closed'),
+                app.logger.warn.bind(app.logger),
+            );
         return;
     }
     const { ref, agent } = verdict;
     // The lane is taken before the first await, so replies leave in the order the agent wrote them.
     await inConversationLane(ref, async () => {
         if (outboundState.closedRooms.has(ref.roomId)) {
-            await tellAgent(read, modify, agent, message.room, (t) => t('outbound_room_closed'), app.logger.warn.bind(app.logger));
+            await tellAgent(
+                read,
+                modify,
+                agent,
+                message.room,
+                (t) => t('outbound_room_closed'),
+                app.logger.warn.bind(app.logger),
+            );
             return;
         }
         const built = await buildBridgeContext(read, modify, persistence, http, app.logger);
         if (!built.ok) {
-            if (built.reason === 'not-linked') await tellAgent(read, modify, agent, message.room, (t) => t('outbound_not_linked'), app.logger.warn.bind(app.logger));
+            if (built.reason === 'not-linked')
+                await tellAgent(
+                    read,
+                    modify,
+                    agent,
+                    message.room,
+                    (t) => t('outbound_not_linked'),
+                    app.logger.warn.bind(app.logger),
+                );
             return;
         }
         const ctx = built.ctx;
         if (!isOurVisitorToken(ctx.secrets.visitorTokenKey, ref.visitorToken)) {
-            app.logger.warn(`Room ${ref.roomId}: the visitor token is not one this app issued; the message is not sent to X.`);
+            app.logger.warn(
+                `Room ${ref.roomId}: the visitor token is not one this app issued; the message is not sent to X.`,
+            );
             return;
         }
         if (ref.accountId !== ctx.account.xUserId) {
-            await tellAgent(read, modify, agent, message.room, (t) => t('outbound_other_account'), ctx.logger.warn.bind(ctx.logger));
+            await tellAgent(
+                read,
+                modify,
+                agent,
+                message.room,
+                (t) => t('outbound_other_account'),
+                ctx.logger.warn.bind(ctx.logger),
+            );
             return;
         }
         const files = await acceptedFiles(ctx, message, agent);
         if (!files) return;
         const text = messageText(message);
         // The template is applied once to the whole reply; splitting comes after.
-        const body = text ? formatAgentMessage(ctx.settings.agentTemplate, { agent: agentDisplayName(ctx.settings.agentDisplay, agent), text }) : '';
+        const body = text
+            ? formatAgentMessage(ctx.settings.agentTemplate, {
+                  agent: agentDisplayName(ctx.settings.agentDisplay, agent),
+                  text,
+              })
+            : '';
         const orderAt = message.createdAt ? new Date(message.createdAt).getTime() : effectiveNow(ctx);
-        await deliver(ctx, { ref, dms: planDms(body, files), origin: 'agent', orderAt, orderId: `m:${message.id ?? orderAt}` }, { inLane: true });
+        await deliver(
+            ctx,
+            { ref, dms: planDms(body, files), origin: 'agent', orderAt, orderId: `m:${message.id ?? orderAt}` },
+            { inLane: true },
+        );
     });
 }
 
@@ -86,7 +134,14 @@ async function acceptedFiles(ctx: BridgeContext, message: IMessage, agent: IUser
         const type = String(upload?.type || file.type || 'application/octet-stream').toLowerCase();
         const size = Number(upload?.size);
         if (!upload || !Number.isFinite(size)) {
-            await tellAgent(ctx.read, ctx.modify, agent, message.room, (t) => t('outbound_file_refused', { file: file.name, reason: t('outbound_reason_file_unreadable') }), ctx.logger.warn.bind(ctx.logger));
+            await tellAgent(
+                ctx.read,
+                ctx.modify,
+                agent,
+                message.room,
+                (t) => t('outbound_file_refused', { file: file.name, reason: t('outbound_reason_file_unreadable') }),
+                ctx.logger.warn.bind(ctx.logger),
+            );
             return undefined;
         }
         const verdict = checkFile(ctx.settings, type, size);
@@ -96,7 +151,11 @@ async function acceptedFiles(ctx: BridgeContext, message: IMessage, agent: IUser
                 ctx.modify,
                 agent,
                 message.room,
-                (t) => t('outbound_file_refused', { file: file.name, reason: fileRuleText(t, verdict, type, size, !!dmCategoryFor(type)) }),
+                (t) =>
+                    t('outbound_file_refused', {
+                        file: file.name,
+                        reason: fileRuleText(t, verdict, type, size, !!dmCategoryFor(type)),
+                    }),
                 ctx.logger.warn.bind(ctx.logger),
             );
             return undefined;

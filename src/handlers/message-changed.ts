@@ -8,12 +8,26 @@ import { classifyAgentChange } from '../bridge/outbound-filter';
 import { tellAgent } from '../bridge/outbound-notices';
 import type { AppRef } from './agent-message';
 
-export async function handleMessageEdited(app: AppRef, message: IMessage, read: IRead, _http: IHttp, _persistence: IPersistence, modify: IModify): Promise<void> {
+export async function handleMessageEdited(
+    app: AppRef,
+    message: IMessage,
+    read: IRead,
+    _http: IHttp,
+    _persistence: IPersistence,
+    modify: IModify,
+): Promise<void> {
     if (!message.editedAt) return;
     const verdict = classifyAgentChange(message, app.id);
     if (!verdict.act) return;
     const editor = message.editor?.id ? message.editor : verdict.agent;
-    await tellAgent(read, modify, editor, message.room, (t) => t('outbound_edit_not_sent'), app.logger.warn.bind(app.logger));
+    await tellAgent(
+        read,
+        modify,
+        editor,
+        message.room,
+        (t) => t('outbound_edit_not_sent'),
+        app.logger.warn.bind(app.logger),
+    );
 }
 
 export async function handleMessageDeleted(
@@ -28,5 +42,12 @@ export async function handleMessageDeleted(
     const verdict = classifyAgentChange(message, app.id);
     if (!verdict.act) return;
     const who = context?.user?.id ? context.user : verdict.agent;
-    await tellAgent(read, modify, who, message.room, (t) => t('outbound_delete_not_sent'), app.logger.warn.bind(app.logger));
+    await tellAgent(
+        read,
+        modify,
+        who,
+        message.room,
+        (t) => t('outbound_delete_not_sent'),
+        app.logger.warn.bind(app.logger),
+    );
 }

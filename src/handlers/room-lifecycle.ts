@@ -12,7 +12,14 @@ import { classifyRoom } from '../bridge/outbound-filter';
 import { outboundState } from '../bridge/outbound-state';
 import type { AppRef } from './agent-message';
 
-export async function handleRoomClosed(app: AppRef, room: ILivechatRoom, read: IRead, http: IHttp, persistence: IPersistence, modify: IModify | undefined): Promise<void> {
+export async function handleRoomClosed(
+    app: AppRef,
+    room: ILivechatRoom,
+    read: IRead,
+    http: IHttp,
+    persistence: IPersistence,
+    modify: IModify | undefined,
+): Promise<void> {
     const verdict = classifyRoom(room, app.id);
     if (!verdict.ours) return;
     // Known at once, so an agent message still in flight for this room is not sent.
@@ -20,7 +27,9 @@ export async function handleRoomClosed(app: AppRef, room: ILivechatRoom, read: I
     if (!modify) return;
     const built = await buildBridgeContext(read, modify, persistence, http, app.logger);
     if (!built.ok) {
-        app.logger.warn(`Room ${verdict.ref.roomId} closed while the app is ${built.reason}: no finished message sent.`);
+        app.logger.warn(
+            `Room ${verdict.ref.roomId} closed while the app is ${built.reason}: no finished message sent.`,
+        );
         return;
     }
     const ctx = built.ctx;
@@ -33,12 +42,23 @@ export async function handleRoomClosed(app: AppRef, room: ILivechatRoom, read: I
     await onConversationClosed(ctx, verdict.ref);
 }
 
-export async function handleAgentAssigned(app: AppRef, context: ILivechatEventContext, read: IRead, http: IHttp, persistence: IPersistence, modify: IModify | undefined): Promise<void> {
+export async function handleAgentAssigned(
+    app: AppRef,
+    context: ILivechatEventContext,
+    read: IRead,
+    http: IHttp,
+    persistence: IPersistence,
+    modify: IModify | undefined,
+): Promise<void> {
     const verdict = classifyRoom(context?.room, app.id);
     if (!verdict.ours || !verdict.open || !context.agent || !modify) return;
     const built = await buildBridgeContext(read, modify, persistence, http, app.logger);
     if (!built.ok || !built.ctx.settings.agentJoinedNotice) return;
     const ctx = built.ctx;
-    if (!isOurVisitorToken(ctx.secrets.visitorTokenKey, verdict.ref.visitorToken) || verdict.ref.accountId !== ctx.account.xUserId) return;
+    if (
+        !isOurVisitorToken(ctx.secrets.visitorTokenKey, verdict.ref.visitorToken) ||
+        verdict.ref.accountId !== ctx.account.xUserId
+    )
+        return;
     await onAgentJoined(ctx, verdict.ref, context.agent);
 }

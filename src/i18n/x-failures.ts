@@ -31,7 +31,10 @@ export function failureReasonKey(kind: XFailureKind) {
 }
 
 /** The reason sentence, plus X's own short explanation when it gave one (never credentials). */
-export function explainFailure(t: (key: never, vars?: Record<string, string | number>) => string, failure: { kind: XFailureKind; detail?: string }): string {
+export function explainFailure(
+    t: (key: never, vars?: Record<string, string | number>) => string,
+    failure: { kind: XFailureKind; detail?: string },
+): string {
     const reason = t(failureReasonKey(failure.kind) as never);
     return failure.detail ? `${reason} ${t('x_said' as never, { detail: failure.detail })}` : reason;
 }

@@ -15,7 +15,14 @@ import { XFailure } from '../x/client-types';
 import { toXFailure } from '../x/errors';
 import { recoverMissedEvents } from './recovery';
 
-export async function runCreditsProbe(job: IJobContext | undefined, read: IRead, modify: IModify, http: IHttp, persistence: IPersistence, logger: ILogger): Promise<void> {
+export async function runCreditsProbe(
+    job: IJobContext | undefined,
+    read: IRead,
+    modify: IModify,
+    http: IHttp,
+    persistence: IPersistence,
+    logger: ILogger,
+): Promise<void> {
     const dueAt = typeof job?.dueAt === 'number' ? job.dueAt : undefined;
     if (dueAt !== undefined) outboundState.time.observe(dueAt, Date.now());
     const now = outboundState.time.now(Date.now());

@@ -48,29 +48,63 @@ async function checkToken(x: XClient, revoked: boolean): Promise<CheckResult> {
         const failure = toXFailure(e, Date.now());
         if (failure.transient) return {};
         // X refusing the token (it answered) marked the link broken and alerted already (link-broken.ts).
-        return { problem: failureReasonKey(failure.kind), announced: revoked || (failure.kind === 'token-invalid' && failure.status !== 0) };
+        return {
+            problem: failureReasonKey(failure.kind),
+            announced: revoked || (failure.kind === 'token-invalid' && failure.status !== 0),
+        };
     }
 }
 
-async function checkWebhook(a: HealthAccessors, x: XClient, t: Translate, settings: AppSettings, webhookId: string | undefined, now: number): Promise<CheckResult> {
+async function checkWebhook(
+    a: HealthAccessors,
+    x: XClient,
+    t: Translate,
+    settings: AppSettings,
+    webhookId: string | undefined,
+    now: number,
+): Promise<CheckResult> {
     if (!webhookId) return { problem: 'health_webhook_missing' };
     const webhook = (await x.listWebhooks()).find((w) => w.id === webhookId);
     if (!webhook) return { problem: 'health_webhook_missing' };
     if (webhook.valid) return {};
     try {
-        const { switchedTo } = await withChallengeKeyFallback(a.read.getPersistenceReader(), a.persistence, settings, now, async () => {
-            await x.revalidateWebhook(webhookId);
-            const after = (await x.listWebhooks()).find((w) => w.id === webhookId);
-            if (!after?.valid) throw new XFailure('invalid-request', 400, undefined, 'X still reports the webhook invalid', 'CrcValidationFailed');
-        });
-        if (switchedTo) await announceInSetupRoom(a.read, a.modify, a.persistence, t('health_challenge_key_switched', { key: t(`setting_webhook_challenge_key_${switchedTo}`) }));
+        const { switchedTo } = await withChallengeKeyFallback(
+            a.read.getPersistenceReader(),
+            a.persistence,
+            settings,
+            now,
+            async () => {
+                await x.revalidateWebhook(webhookId);
+                const after = (await x.listWebhooks()).find((w) => w.id === webhookId);
+                if (!after?.valid)
+                    throw new XFailure(
+                        'invalid-request',
+                        400,
+                        undefined,
+                        'X still reports the webhook invalid',
+                        'CrcValidationFailed',
+                    );
+            },
+        );
+        if (switchedTo)
+            await announceInSetupRoom(
+                a.read,
+                a.modify,
+                a.persistence,
+                t('health_challenge_key_switched', { key: t(`setting_webhook_challenge_key_${switchedTo}`) }),
+            );
         return { repaired: true };
     } catch (e) {
         return { problem: 'health_webhook_invalid', detail: toXFailure(e, now).detail };
     }
 }
 
-async function checkSubscriptions(x: XClient, mode: DeliveryMode, webhookId: string, userId: string): Promise<CheckResult> {
+async function checkSubscriptions(
+    x: XClient,
+    mode: DeliveryMode,
+    webhookId: string,
+    userId: string,
+): Promise<CheckResult> {
     if (mode === DeliveryMode.ActivityApi) {
         await ensureActivitySubscriptions(x, webhookId, userId);
         return {};
@@ -80,10 +114,20 @@ async function checkSubscriptions(x: XClient, mode: DeliveryMode, webhookId: str
     return {};
 }
 
-export async function runHealthCheck(read: IRead, modify: IModify, http: IHttp, persistence: IPersistence, now: () => number): Promise<HealthState> {
+export async function runHealthCheck(
+    read: IRead,
+    modify: IModify,
+    http: IHttp,
+    persistence: IPersistence,
+    now: () => number,
+): Promise<HealthState> {
     const a: HealthAccessors = { read, modify, http, persistence };
     const reader = read.getPersistenceReader();
-    const [account, stored, creditsPause] = await Promise.all([readAccount(reader), healthRecord.read(reader), creditsPauseRecord.read(reader)]);
+    const [account, stored, creditsPause] = await Promise.all([
+        readAccount(reader),
+        healthRecord.read(reader),
+        creditsPauseRecord.read(reader),
+    ]);
     const state: HealthState = stored ?? { open: {} };
     // Without credits X answers every check with 402: the credits probe watches X until it accepts calls.
     if (creditsPause) await rescheduleLostProbe(modify, creditsPause, now());
@@ -94,10 +138,17 @@ export async function runHealthCheck(read: IRead, modify: IModify, http: IHttp, 
     const t = translator(await languageOf(read, undefined));
     const results: Partial<Record<CheckName, CheckResult>> = { token: await checkToken(x, !!account.revokedAt) };
     if (!results.token?.problem && delivery && delivery.mode !== DeliveryMode.Polling) {
-        results.webhook = await checkWebhook(a, x, t, settings, delivery.webhookId, now()).catch((e) => ({ problem: failureReasonKey(toXFailure(e, now()).kind) }));
+        results.webhook = await checkWebhook(a, x, t, settings, delivery.webhookId, now()).catch((e) => ({
+            problem: failureReasonKey(toXFailure(e, now()).kind),
+        }));
         // A webhook X no longer has has no subscriptions to check: its own alert says what to do.
         if (results.webhook.problem !== 'health_webhook_missing' && delivery.webhookId) {
-            results.subscriptions = await checkSubscriptions(x, delivery.mode, delivery.webhookId, account.xUserId).catch((e) => ({
+            results.subscriptions = await checkSubscriptions(
+                x,
+                delivery.mode,
+                delivery.webhookId,
+                account.xUserId,
+            ).catch((e) => ({
                 problem: 'health_subscriptions_failed' as I18nKey,
                 detail: toXFailure(e, now()).kind,
             }));
@@ -109,10 +160,16 @@ export async function runHealthCheck(read: IRead, modify: IModify, http: IHttp, 
         const open = state.open[name];
         if (result.problem && !open) {
             state.open[name] = { since: now(), reason: result.problem };
-            if (!result.announced) await announceInSetupRoom(read, modify, persistence, t('health_alert', { problem: t(result.problem) }));
+            if (!result.announced)
+                await announceInSetupRoom(read, modify, persistence, t('health_alert', { problem: t(result.problem) }));
         } else if (!result.problem && open) {
             delete state.open[name];
-            await announceInSetupRoom(read, modify, persistence, t('health_recovered', { problem: t(open.reason as I18nKey) }));
+            await announceInSetupRoom(
+                read,
+                modify,
+                persistence,
+                t('health_recovered', { problem: t(open.reason as I18nKey) }),
+            );
             if (name === 'webhook') replay = true;
         }
     }

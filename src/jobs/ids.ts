@@ -17,4 +17,8 @@ export const CREDITS_PROBE_JOB_ID = 'x-credits-probe';
  * Job.repeatEvery, Agenda._saveSingleJob) — a 24-hour job would never run on a server restarted daily. So
  * none skips: the first registration runs the job once at once, later ones keep its schedule.
  */
-export const recurringAtStartup = (interval: string): IRecurringStartup => ({ type: StartupType.RECURRING, interval, skipImmediate: false });
+export const recurringAtStartup = (interval: string): IRecurringStartup => ({
+    type: StartupType.RECURRING,
+    interval,
+    skipImmediate: false,
+});

@@ -14,12 +14,19 @@ import { MIRROR_JOB_ID } from './ids';
 const GRACE_SECONDS = Math.ceil(MIRROR_GRACE_MS / 1000) + 1;
 const STALE_SECONDS = Math.ceil(STALE_CLAIM_MS / 1000) + 5;
 
-export async function runMirrorDecisions(read: IRead, modify: IModify, http: IHttp, persistence: IPersistence, logger: ILogger): Promise<void> {
+export async function runMirrorDecisions(
+    read: IRead,
+    modify: IModify,
+    http: IHttp,
+    persistence: IPersistence,
+    logger: ILogger,
+): Promise<void> {
     const built = await buildBridgeContext(read, modify, persistence, http, logger);
     if (!built.ok) return;
     const ctx = built.ctx;
     const byEvent = new Map<string, MirrorCandidate>();
-    for (const c of await ctx.conversations.allMirrorCandidates(read.getPersistenceReader())) if (!byEvent.has(c.eventId)) byEvent.set(c.eventId, c);
+    for (const c of await ctx.conversations.allMirrorCandidates(read.getPersistenceReader()))
+        if (!byEvent.has(c.eventId)) byEvent.set(c.eventId, c);
     const due = [...byEvent.values()].filter((c) => c.at + MIRROR_GRACE_MS <= ctx.now()).sort((a, b) => a.at - b.at);
     let claimedElsewhere = 0;
     let failed = 0;
@@ -28,17 +35,23 @@ export async function runMirrorDecisions(read: IRead, modify: IModify, http: IHt
             if ((await decideMirror(ctx, candidate)) === 'claimed-elsewhere') claimedElsewhere++;
         } catch (e) {
             failed++;
-            logger.error(`The reply typed in the X app (DM ${candidate.eventId}) could not be mirrored yet: ${(e as Error)?.message ?? e}`);
+            logger.error(
+                `The reply typed in the X app (DM ${candidate.eventId}) could not be mirrored yet: ${(e as Error)?.message ?? e}`,
+            );
         }
     }
     const notDue = byEvent.size - due.length;
-    if (notDue > 0 || failed > 0) await modify.getScheduler().scheduleOnce({ id: MIRROR_JOB_ID, when: `${GRACE_SECONDS} seconds` });
-    else if (claimedElsewhere > 0) await modify.getScheduler().scheduleOnce({ id: MIRROR_JOB_ID, when: `${STALE_SECONDS} seconds` });
+    if (notDue > 0 || failed > 0)
+        await modify.getScheduler().scheduleOnce({ id: MIRROR_JOB_ID, when: `${GRACE_SECONDS} seconds` });
+    else if (claimedElsewhere > 0)
+        await modify.getScheduler().scheduleOnce({ id: MIRROR_JOB_ID, when: `${STALE_SECONDS} seconds` });
 }
 
 /** Candidates older than two stale windows: their decision job did not run (or failed); decided here. */
 export async function sweepMirrorCandidates(ctx: BridgeContext): Promise<number> {
-    const stale = (await ctx.conversations.allMirrorCandidates(ctx.read.getPersistenceReader())).filter((c) => ctx.now() - c.at > 2 * STALE_CLAIM_MS);
+    const stale = (await ctx.conversations.allMirrorCandidates(ctx.read.getPersistenceReader())).filter(
+        (c) => ctx.now() - c.at > 2 * STALE_CLAIM_MS,
+    );
     const seen = new Set<string>();
     let decided = 0;
     for (const candidate of stale) {
@@ -47,7 +60,9 @@ export async function sweepMirrorCandidates(ctx: BridgeContext): Promise<number>
         try {
             if ((await decideMirror(ctx, candidate)) !== 'claimed-elsewhere') decided++;
         } catch (e) {
-            ctx.logger.error(`The reply typed in the X app (DM ${candidate.eventId}) could not be mirrored yet: ${(e as Error)?.message ?? e}`);
+            ctx.logger.error(
+                `The reply typed in the X app (DM ${candidate.eventId}) could not be mirrored yet: ${(e as Error)?.message ?? e}`,
+            );
         }
     }
     return decided;

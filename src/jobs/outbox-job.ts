@@ -20,12 +20,21 @@ export function outboxProcessor(logger: ILogger): IProcessor {
     };
 }
 
-export async function runOutboxJob(job: IJobContext | undefined, read: IRead, modify: IModify, http: IHttp, persistence: IPersistence, logger: ILogger): Promise<void> {
+export async function runOutboxJob(
+    job: IJobContext | undefined,
+    read: IRead,
+    modify: IModify,
+    http: IHttp,
+    persistence: IPersistence,
+    logger: ILogger,
+): Promise<void> {
     const built = await buildBridgeContext(read, modify, persistence, http, logger);
     if (!built.ok) return;
     const dueAt = typeof job?.dueAt === 'number' ? job.dueAt : undefined;
     const report = await drainOutbox(built.ctx, { dueAt });
     if (report.sent || report.dropped || report.alreadyDelivered) {
-        logger.info(`Outbox: ${report.sent} sent, ${report.alreadyDelivered} found already delivered, ${report.dropped} refused by X, ${report.waiting} waiting.`);
+        logger.info(
+            `Outbox: ${report.sent} sent, ${report.alreadyDelivered} found already delivered, ${report.dropped} refused by X, ${report.waiting} waiting.`,
+        );
     }
 }

@@ -9,7 +9,13 @@ import { retryPending } from '../bridge/inbound';
 import { sweepMirrorCandidates } from './mirror';
 import { sweepInDoubt } from './verify';
 
-export async function runPendingRetry(read: IRead, modify: IModify, http: IHttp, persistence: IPersistence, logger: ILogger): Promise<void> {
+export async function runPendingRetry(
+    read: IRead,
+    modify: IModify,
+    http: IHttp,
+    persistence: IPersistence,
+    logger: ILogger,
+): Promise<void> {
     const built = await buildBridgeContext(read, modify, persistence, http, logger);
     if (!built.ok) return;
     const ctx = built.ctx;

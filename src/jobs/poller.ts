@@ -71,7 +71,13 @@ export function isBeyondCursor(state: PollState, linkedAt: number, eventId: stri
     return createdAt < linkedAt - FIRST_POLL_LOOKBACK_MS;
 }
 
-export async function runPoll(read: IRead, modify: IModify, http: IHttp, persistence: IPersistence, logger: ILogger): Promise<void> {
+export async function runPoll(
+    read: IRead,
+    modify: IModify,
+    http: IHttp,
+    persistence: IPersistence,
+    logger: ILogger,
+): Promise<void> {
     const built = await buildBridgeContext(read, modify, persistence, http, logger);
     if (!built.ok) return;
     const ctx = built.ctx;
@@ -88,7 +94,10 @@ export async function runPoll(read: IRead, modify: IModify, http: IHttp, persist
     if (ctx.settings.dailyCapUsd > 0) {
         const today = await totalsForDay(reader, utcDay(now));
         if (today.usd >= ctx.settings.dailyCapUsd) {
-            if (!state.pausedByCap) logger.warn(`Polling paused: today's X cost $${today.usd.toFixed(2)} reached the cap of $${ctx.settings.dailyCapUsd}.`);
+            if (!state.pausedByCap)
+                logger.warn(
+                    `Polling paused: today's X cost $${today.usd.toFixed(2)} reached the cap of $${ctx.settings.dailyCapUsd}.`,
+                );
             await pollStateRecord.write(persistence, { ...state, pausedByCap: true, lastPollAt: now });
             return;
         }
@@ -134,7 +143,10 @@ export async function runPoll(read: IRead, modify: IModify, http: IHttp, persist
     const count = result.newEvents.length;
     const consecutiveEmpty = count === 0 && !failure ? state.consecutiveEmpty + 1 : 0;
     const interval = ctx.settings.pollingIntervalSeconds * 1000;
-    const quietDelay = consecutiveEmpty >= QUIET_AFTER ? Math.min(QUIET_MAX_DELAY_MS, interval * 2 ** (consecutiveEmpty - QUIET_AFTER + 1)) : 0;
+    const quietDelay =
+        consecutiveEmpty >= QUIET_AFTER
+            ? Math.min(QUIET_MAX_DELAY_MS, interval * 2 ** (consecutiveEmpty - QUIET_AFTER + 1))
+            : 0;
     const notBefore =
         failure?.kind === 'rate-limited'
             ? failure.retryAt
@@ -146,10 +158,16 @@ export async function runPoll(read: IRead, modify: IModify, http: IHttp, persist
                   ? now + quietDelay - 1000
                   : undefined;
     const finished = result.reachedCursor && !failure;
-    const cursor = finished && top ? { newestEventId: top.eventId, newestCreatedAt: top.createdAt } : { newestEventId: state.newestEventId, newestCreatedAt: state.newestCreatedAt };
+    const cursor =
+        finished && top
+            ? { newestEventId: top.eventId, newestCreatedAt: top.createdAt }
+            : { newestEventId: state.newestEventId, newestCreatedAt: state.newestCreatedAt };
     await pollStateRecord.write(persistence, {
         ...cursor,
-        walk: !finished && token && top ? { token, topEventId: top.eventId, topCreatedAt: top.createdAt, nextSize: pageSize } : undefined,
+        walk:
+            !finished && token && top
+                ? { token, topEventId: top.eventId, topCreatedAt: top.createdAt, nextSize: pageSize }
+                : undefined,
         averageNew: state.averageNew * 0.7 + count * 0.3,
         consecutiveEmpty,
         notBefore,

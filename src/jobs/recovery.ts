@@ -46,10 +46,17 @@ const RETRY_AFTER = 5 * MINUTE;
 const claimKey = miscKey('x-recovery-claim');
 const CLAIM_LIFETIME = 5 * MINUTE;
 
-async function claimRecovery(read: IRead, persistence: IPersistence, now: number): Promise<{ won: boolean; release(): Promise<void> }> {
+async function claimRecovery(
+    read: IRead,
+    persistence: IPersistence,
+    now: number,
+): Promise<{ won: boolean; release(): Promise<void> }> {
     const claim = randomBytes(9).toString('base64url');
     const recordId = await persistence.createWithAssociation({ type: 'recovery-claim', claim, at: now }, claimKey);
-    const claims = (await read.getPersistenceReader().readByAssociation(claimKey)) as unknown as { claim?: string; at?: number }[];
+    const claims = (await read.getPersistenceReader().readByAssociation(claimKey)) as unknown as {
+        claim?: string;
+        at?: number;
+    }[];
     const live = claims.filter((c) => c.claim === claim || now - (c.at ?? 0) < CLAIM_LIFETIME);
     return { won: wins(live, claim), release: async () => void (await persistence.remove(recordId)) };
 }
@@ -79,9 +86,18 @@ export function gapStart(knownFrom: number | undefined, lastKnown: number): numb
     return Math.min(knownFrom ?? lastKnown, lastKnown);
 }
 
-export async function recoverMissedEvents(a: RecoveryAccessors, now: number, options: RecoveryOptions = {}): Promise<RecoveryOutcome> {
+export async function recoverMissedEvents(
+    a: RecoveryAccessors,
+    now: number,
+    options: RecoveryOptions = {},
+): Promise<RecoveryOutcome> {
     const reader = a.read.getPersistenceReader();
-    const [account, delivery, settings, state] = await Promise.all([readAccount(reader), deliveryRecord.read(reader), readSettings(a.read, 0), recoveryRecord.read(reader)]);
+    const [account, delivery, settings, state] = await Promise.all([
+        readAccount(reader),
+        deliveryRecord.read(reader),
+        readSettings(a.read, 0),
+        recoveryRecord.read(reader),
+    ]);
     if (!account || !delivery?.webhookId) return { replayed: false, reason: 'no webhook delivery' };
     if (delivery.mode === DeliveryMode.Polling) return { replayed: false, reason: 'polling reads from its own cursor' };
     const gaps: Gap[] = state?.owed ? [state.owed] : [];
@@ -97,21 +113,33 @@ export async function recoverMissedEvents(a: RecoveryAccessors, now: number, opt
         // A claim is first only among live ones: another instance may have asked X, recorded it and dropped its
         // claim between our reading of the state and our claim. Its request reached (almost) now, like ours would.
         const current = await recoveryRecord.read(reader);
-        if (JSON.stringify(current ?? null) !== JSON.stringify(state ?? null)) return { replayed: false, reason: 'another instance asked X meanwhile' };
+        if (JSON.stringify(current ?? null) !== JSON.stringify(state ?? null))
+            return { replayed: false, reason: 'another instance asked X meanwhile' };
         return await requestReplay(a, delivery.webhookId, settings, state, gaps, now);
     } finally {
         await claim.release();
     }
 }
 
-async function requestReplay(a: RecoveryAccessors, webhookId: string, settings: AppSettings, state: RecoveryState | undefined, gaps: Gap[], now: number): Promise<RecoveryOutcome> {
+async function requestReplay(
+    a: RecoveryAccessors,
+    webhookId: string,
+    settings: AppSettings,
+    state: RecoveryState | undefined,
+    gaps: Gap[],
+    now: number,
+): Promise<RecoveryOutcome> {
     const gap = { from: Math.min(...gaps.map((g) => g.from)), until: Math.max(...gaps.map((g) => g.until)) };
     const plan = planReplay(gap, now);
     const next: RecoveryState = { coveredUntil: state?.coveredUntil ?? 0 };
     let outcome: RecoveryOutcome = { replayed: false, reason: 'X does not replay this window yet' };
     if (plan.request) {
         try {
-            await xClientFor(a.read, a.http, a.persistence, settings, () => now).replayWebhook(webhookId, plan.request.from, plan.request.until);
+            await xClientFor(a.read, a.http, a.persistence, settings, () => now).replayWebhook(
+                webhookId,
+                plan.request.from,
+                plan.request.until,
+            );
             next.coveredUntil = Math.max(next.coveredUntil, plan.request.until);
             outcome = { replayed: true, from: plan.request.from, to: plan.request.until };
         } catch (e) {
@@ -139,20 +167,31 @@ async function requestReplay(a: RecoveryAccessors, webhookId: string, settings: 
 /** A one-off run of the recovery job for what X does not replay yet. */
 async function scheduleFollowUp(modify: IModify, at: number): Promise<void> {
     const dueAt = Math.ceil(at / 1000) * 1000;
-    await modify.getScheduler().scheduleOnce({ id: RECOVERY_JOB_ID, when: new Date(dueAt), data: { dueAt, owedOnly: true } });
+    await modify
+        .getScheduler()
+        .scheduleOnce({ id: RECOVERY_JOB_ID, when: new Date(dueAt), data: { dueAt, owedOnly: true } });
 }
 
 /**
  * The scheduler's entry point: scheduled once when the app starts (everything since the last event), and
  * as a follow-up for the rest of a gap. Best effort: X refusing is logged, not a failed job.
  */
-export async function runRecovery(job: IJobContext | undefined, read: IRead, modify: IModify, http: IHttp, persistence: IPersistence, logger: ILogger): Promise<void> {
+export async function runRecovery(
+    job: IJobContext | undefined,
+    read: IRead,
+    modify: IModify,
+    http: IHttp,
+    persistence: IPersistence,
+    logger: ILogger,
+): Promise<void> {
     const dueAt = typeof job?.dueAt === 'number' ? job.dueAt : undefined;
     if (dueAt !== undefined) outboundState.time.observe(dueAt, Date.now());
     const now = outboundState.time.now(Date.now());
     try {
         await recoverMissedEvents({ read, modify, http, persistence }, now, { owedOnly: job?.owedOnly === true });
     } catch (e) {
-        logger.warn(`Could not ask X to replay missed events: ${e instanceof XFailure ? e.kind : toXFailure(e, now).kind}`);
+        logger.warn(
+            `Could not ask X to replay missed events: ${e instanceof XFailure ? e.kind : toXFailure(e, now).kind}`,
+        );
     }
 }

@@ -8,18 +8,28 @@ import { buildBridgeContext } from '../bridge/build-context';
 import type { BridgeContext } from '../bridge/context';
 import { STALE_CLAIM_MS, verifyInDoubt } from '../bridge/inbound';
 
-export async function runVerification(job: IJobContext, read: IRead, modify: IModify, http: IHttp, persistence: IPersistence, logger: ILogger): Promise<void> {
+export async function runVerification(
+    job: IJobContext,
+    read: IRead,
+    modify: IModify,
+    http: IHttp,
+    persistence: IPersistence,
+    logger: ILogger,
+): Promise<void> {
     const { xUserId, eventId } = job as { xUserId?: unknown; eventId?: unknown };
     if (typeof xUserId !== 'string' || typeof eventId !== 'string') return;
     const built = await buildBridgeContext(read, modify, persistence, http, logger);
     if (!built.ok) return;
     const outcome = await verifyInDoubt(built.ctx, xUserId, eventId);
-    if (outcome === 'posted' || outcome === 'pending') logger.info(`DM ${eventId} was claimed by a delivery that did not finish; it is ${outcome} now.`);
+    if (outcome === 'posted' || outcome === 'pending')
+        logger.info(`DM ${eventId} was claimed by a delivery that did not finish; it is ${outcome} now.`);
 }
 
 /** In-doubt events older than two stale windows: their job did not run (or failed); settled here. */
 export async function sweepInDoubt(ctx: BridgeContext): Promise<number> {
-    const stale = (await ctx.conversations.allInDoubt(ctx.read.getPersistenceReader())).filter((r) => ctx.now() - r.at > 2 * STALE_CLAIM_MS);
+    const stale = (await ctx.conversations.allInDoubt(ctx.read.getPersistenceReader())).filter(
+        (r) => ctx.now() - r.at > 2 * STALE_CLAIM_MS,
+    );
     let settled = 0;
     for (const record of stale) {
         const xUserId = String((record.event as { senderId?: unknown }).senderId);

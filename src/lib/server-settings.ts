@@ -16,7 +16,10 @@ export async function serverSetting<T>(read: IRead, id: string, fallback: T, now
         .getServerSettings()
         .getValueById(id)
         .catch(() => undefined);
-    const result = value === undefined || value === null || (typeof fallback === 'number' && typeof value !== 'number') ? fallback : (value as T);
+    const result =
+        value === undefined || value === null || (typeof fallback === 'number' && typeof value !== 'number')
+            ? fallback
+            : (value as T);
     cache.set(id, { value: result, at: now });
     return result;
 }

@@ -34,7 +34,11 @@ export const DeliveryMode = { ActivityApi: 'xaa', AccountActivityApi: 'aaa', Pol
 export type DeliveryMode = (typeof DeliveryMode)[keyof typeof DeliveryMode];
 
 /** Which secret answers X's webhook challenge (CRC): X has used both (research/x-api.md §12). */
-export const ChallengeKeySetting = { Auto: 'auto', ApiKeySecret: 'api_key_secret', OAuth2ClientSecret: 'oauth2_client_secret' } as const;
+export const ChallengeKeySetting = {
+    Auto: 'auto',
+    ApiKeySecret: 'api_key_secret',
+    OAuth2ClientSecret: 'oauth2_client_secret',
+} as const;
 export type ChallengeKeySetting = (typeof ChallengeKeySetting)[keyof typeof ChallengeKeySetting];
 
 export const AgentDisplay = { Name: 'name', Username: 'username', None: 'none' } as const;

@@ -37,7 +37,12 @@ export interface AppSettings {
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : v === undefined || v === null ? '' : String(v).trim());
-const num = (v: unknown, fallback: number) => (typeof v === 'number' && Number.isFinite(v) ? v : Number.isFinite(Number(v)) && str(v) !== '' ? Number(v) : fallback);
+const num = (v: unknown, fallback: number) =>
+    typeof v === 'number' && Number.isFinite(v)
+        ? v
+        : Number.isFinite(Number(v)) && str(v) !== ''
+          ? Number(v)
+          : fallback;
 const bool = (v: unknown, fallback: boolean) => (typeof v === 'boolean' ? v : fallback);
 const oneOf = <T extends string>(v: unknown, allowed: Record<string, T>, fallback: T): T =>
     (Object.values(allowed) as string[]).includes(str(v)) ? (str(v) as T) : fallback;
@@ -53,7 +58,10 @@ export function normalizeSettings(raw: Record<string, unknown>): AppSettings {
         accessTokenSecret: str(raw[SettingId.AccessTokenSecret]),
         bearerToken: str(raw[SettingId.BearerToken]),
         deliveryMode: oneOf(raw[SettingId.DeliveryMode], DeliveryMode, DeliveryMode.ActivityApi),
-        pollingIntervalSeconds: Math.max(MIN_POLLING_INTERVAL_SECONDS, Math.round(num(raw[SettingId.PollingIntervalSeconds], MIN_POLLING_INTERVAL_SECONDS))),
+        pollingIntervalSeconds: Math.max(
+            MIN_POLLING_INTERVAL_SECONDS,
+            Math.round(num(raw[SettingId.PollingIntervalSeconds], MIN_POLLING_INTERVAL_SECONDS)),
+        ),
         confirmUnverifiedEvents: bool(raw[SettingId.ConfirmUnverifiedEvents], true),
         webhookChallengeKey: oneOf(raw[SettingId.WebhookChallengeKey], ChallengeKeySetting, ChallengeKeySetting.Auto),
         department: str(raw[SettingId.Department]),

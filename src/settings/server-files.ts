@@ -11,7 +11,11 @@ const TTL_MS = 5 * 60_000;
 let cache: { rules: ServerFileRules; at: number } | undefined;
 
 /** The rules, from the copy when it is a few minutes old at most and was read at `notBefore` or later, else read afresh. */
-export async function readServerFileRules(read: IRead, now: number, notBefore = now - TTL_MS): Promise<ServerFileRules> {
+export async function readServerFileRules(
+    read: IRead,
+    now: number,
+    notBefore = now - TTL_MS,
+): Promise<ServerFileRules> {
     if (cache && cache.at > now - TTL_MS && cache.at >= notBefore) return cache.rules;
     const settings = read.getEnvironmentReader().getServerSettings();
     // A setting the server does not have (or hides) keeps Rocket.Chat's default.

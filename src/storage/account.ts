@@ -51,5 +51,9 @@ export async function readAccount(reader: IPersistenceRead): Promise<LinkedAccou
 }
 
 export async function forgetAccount(persistence: IPersistence): Promise<void> {
-    await Promise.all([accountRecord.remove(persistence), deliveryRecord.remove(persistence), tokensRecord.remove(persistence)]);
+    await Promise.all([
+        accountRecord.remove(persistence),
+        deliveryRecord.remove(persistence),
+        tokensRecord.remove(persistence),
+    ]);
 }

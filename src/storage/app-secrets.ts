@@ -23,7 +23,10 @@ export async function readAppSecrets(reader: IPersistenceRead): Promise<AppSecre
 export async function ensureAppSecrets(reader: IPersistenceRead, persistence: IPersistence): Promise<AppSecrets> {
     const existing = await readAppSecrets(reader);
     if (existing) return existing;
-    await record.write(persistence, { webhookPath: randomBytes(24).toString('base64url'), visitorTokenKey: randomBytes(32).toString('base64url') });
+    await record.write(persistence, {
+        webhookPath: randomBytes(24).toString('base64url'),
+        visitorTokenKey: randomBytes(32).toString('base64url'),
+    });
     // Another instance may have written at the same moment: whatever persistence holds now wins everywhere.
     cached = undefined;
     const stored = await readAppSecrets(reader);

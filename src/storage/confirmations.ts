@@ -26,7 +26,10 @@ export async function recentLookups(reader: IPersistenceRead, now: number): Prom
     return (perDay.flat() as unknown as ConfirmationLookup[]).filter((r) => r.type === 'confirmation-lookup');
 }
 
-export async function recordLookup(persistence: IPersistence, lookup: Omit<ConfirmationLookup, 'type'> & { claim: string }): Promise<void> {
+export async function recordLookup(
+    persistence: IPersistence,
+    lookup: Omit<ConfirmationLookup, 'type'> & { claim: string },
+): Promise<void> {
     const record: ConfirmationLookup = { type: 'confirmation-lookup', ...lookup };
     await persistence.createWithAssociations(record, [dayKey(utcDay(lookup.at)), claimKey(lookup.claim)]);
 }

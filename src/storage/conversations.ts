@@ -115,7 +115,8 @@ interface OpeningClaim {
     claim: string;
 }
 
-type StoredRecord = ConversationRecord | SeenMarker | PostedRecord | PendingMessage | UnavailableNotice | OpeningClaim | InDoubtMessage;
+type StoredRecord =
+    ConversationRecord | SeenMarker | PostedRecord | PendingMessage | UnavailableNotice | OpeningClaim | InDoubtMessage;
 
 /**
  * Whether `claim` is the first claim written among those read. Readers that see the same claims agree,
@@ -140,26 +141,44 @@ const inDoubtIndex = miscKey('x-in-doubt');
 const mirrorIndex = miscKey('x-mirror');
 export const seenDayKey = (day: string) => miscKey(`x-seen-day:${day}`);
 
-
 export class ConversationStore {
     /** One read: the conversation, what was seen, what is pending. */
     public async load(reader: IPersistenceRead, accountId: string, xUserId: string): Promise<ConversationState> {
-        const records = (await reader.readByAssociation(conversationKey(accountId, xUserId))) as unknown as StoredRecord[];
-        const state: ConversationState = { seen: new Set(), sent: new Set(), posted: new Map(), claims: new Map(), openingClaims: [], pending: [], inDoubt: new Map() };
+        const records = (await reader.readByAssociation(
+            conversationKey(accountId, xUserId),
+        )) as unknown as StoredRecord[];
+        const state: ConversationState = {
+            seen: new Set(),
+            sent: new Set(),
+            posted: new Map(),
+            claims: new Map(),
+            openingClaims: [],
+            pending: [],
+            inDoubt: new Map(),
+        };
         for (const record of records) {
             if (record.type === 'conversation') state.conversation = record;
             else if (record.type === 'opening-claim') state.openingClaims.push(record);
             else if (record.type === 'posted') {
                 state.seen.add(record.eventId);
                 state.posted.set(record.eventId, record);
-            }
-            else if (record.type === 'seen') {
+            } else if (record.type === 'seen') {
                 state.seen.add(record.eventId);
                 if (record.kind === 'dm_create') state.sent.add(record.eventId);
-                else if (record.claim) state.claims.set(record.eventId, [...(state.claims.get(record.eventId) ?? []), { at: record.at, claim: record.claim }]);
-                else if (!record.kind && !state.posted.has(record.eventId)) state.posted.set(record.eventId, { type: 'posted', eventId: record.eventId, at: record.at, roomId: '', messageIds: [] });
-            }
-            else if (record.type === 'pending') state.pending.push(record);
+                else if (record.claim)
+                    state.claims.set(record.eventId, [
+                        ...(state.claims.get(record.eventId) ?? []),
+                        { at: record.at, claim: record.claim },
+                    ]);
+                else if (!record.kind && !state.posted.has(record.eventId))
+                    state.posted.set(record.eventId, {
+                        type: 'posted',
+                        eventId: record.eventId,
+                        at: record.at,
+                        roomId: '',
+                        messageIds: [],
+                    });
+            } else if (record.type === 'pending') state.pending.push(record);
             else if (record.type === 'in-doubt') state.inDoubt.set(record.eventId, record);
             else if (record.type === 'unavailable-notice') state.unavailableNoticeAt = record.at;
         }
@@ -168,7 +187,10 @@ export class ConversationStore {
     }
 
     public async byRoom(reader: IPersistenceRead, roomId: string): Promise<ConversationRecord | undefined> {
-        const [record] = (await reader.readByAssociations([roomKey(roomId), conversationType])) as unknown as ConversationRecord[];
+        const [record] = (await reader.readByAssociations([
+            roomKey(roomId),
+            conversationType,
+        ])) as unknown as ConversationRecord[];
         return record;
     }
 
@@ -176,9 +198,28 @@ export class ConversationStore {
      * Marks an event handled (or claims it: with `claim`, concurrent deliveries of the same event each write
      * one and the earliest wins). With `billed`, the same record is the ledger entry of X's delivery charge.
      */
-    public async markSeen(persistence: IPersistence, accountId: string, xUserId: string, eventId: string, at: number, billed?: 'dm_received', claim?: string): Promise<void> {
-        const marker: SeenMarker = { type: 'seen', eventId, at, ...(claim ? { claim } : {}), ...(billed ? { kind: billed, units: 1 } : {}) };
-        const keys = [conversationKey(accountId, xUserId), seenKey(eventId), seenDayKey(utcDay(at)), ...(claim ? [claimKey(claim)] : [])];
+    public async markSeen(
+        persistence: IPersistence,
+        accountId: string,
+        xUserId: string,
+        eventId: string,
+        at: number,
+        billed?: 'dm_received',
+        claim?: string,
+    ): Promise<void> {
+        const marker: SeenMarker = {
+            type: 'seen',
+            eventId,
+            at,
+            ...(claim ? { claim } : {}),
+            ...(billed ? { kind: billed, units: 1 } : {}),
+        };
+        const keys = [
+            conversationKey(accountId, xUserId),
+            seenKey(eventId),
+            seenDayKey(utcDay(at)),
+            ...(claim ? [claimKey(claim)] : []),
+        ];
         await persistence.createWithAssociations(marker, billed ? [...keys, ledgerDayKey(utcDay(at))] : keys);
     }
 
@@ -186,24 +227,49 @@ export class ConversationStore {
      * Records that an event is in a room, as which messages (under the same keys as its claims, so
      * housekeeping forgets both on the same day). Written after the post succeeded.
      */
-    public async markPosted(persistence: IPersistence, accountId: string, xUserId: string, posted: Omit<PostedRecord, 'type'>): Promise<void> {
+    public async markPosted(
+        persistence: IPersistence,
+        accountId: string,
+        xUserId: string,
+        posted: Omit<PostedRecord, 'type'>,
+    ): Promise<void> {
         const record: PostedRecord = { type: 'posted', ...posted };
-        await persistence.createWithAssociations(record, [conversationKey(accountId, xUserId), seenKey(posted.eventId), seenDayKey(utcDay(posted.at))]);
+        await persistence.createWithAssociations(record, [
+            conversationKey(accountId, xUserId),
+            seenKey(posted.eventId),
+            seenDayKey(utcDay(posted.at)),
+        ]);
     }
 
     /**
      * Removes a claim that lost (the event was seen before): a redelivery or a replay leaves no record
      * behind. Only that one claim goes; the first claim, the event's seen marker, stays.
      */
-    public async dropClaim(persistence: IPersistence, accountId: string, xUserId: string, eventId: string, claim: string): Promise<void> {
-        await persistence.removeByAssociations([conversationKey(accountId, xUserId), seenKey(eventId), claimKey(claim)]);
+    public async dropClaim(
+        persistence: IPersistence,
+        accountId: string,
+        xUserId: string,
+        eventId: string,
+        claim: string,
+    ): Promise<void> {
+        await persistence.removeByAssociations([
+            conversationKey(accountId, xUserId),
+            seenKey(eventId),
+            claimKey(claim),
+        ]);
     }
 
     /**
      * Records a DM this app sent: its event id comes back as an echo (dropped as seen), and the same
      * record is the billable DM create in the day's ledger — one write for both.
      */
-    public async markSent(persistence: IPersistence, accountId: string, xUserId: string, eventId: string, at: number): Promise<void> {
+    public async markSent(
+        persistence: IPersistence,
+        accountId: string,
+        xUserId: string,
+        eventId: string,
+        at: number,
+    ): Promise<void> {
         const marker: SeenMarker = { type: 'seen', eventId, at, kind: 'dm_create', units: 1 };
         await persistence.createWithAssociations(marker, [
             conversationKey(accountId, xUserId),
@@ -213,7 +279,13 @@ export class ConversationStore {
         ]);
     }
 
-    public async claimOpening(persistence: IPersistence, accountId: string, xUserId: string, claim: string, at: number): Promise<void> {
+    public async claimOpening(
+        persistence: IPersistence,
+        accountId: string,
+        xUserId: string,
+        claim: string,
+        at: number,
+    ): Promise<void> {
         const record: OpeningClaim = { type: 'opening-claim', at, claim };
         await persistence.createWithAssociations(record, [conversationKey(accountId, xUserId), openingKey]);
     }
@@ -224,11 +296,19 @@ export class ConversationStore {
     }
 
     public async open(persistence: IPersistence, record: ConversationRecord): Promise<void> {
-        await persistence.createWithAssociations(record, [conversationKey(record.accountId, record.xUserId), roomKey(record.roomId), conversationType]);
+        await persistence.createWithAssociations(record, [
+            conversationKey(record.accountId, record.xUserId),
+            roomKey(record.roomId),
+            conversationType,
+        ]);
     }
 
     public async update(persistence: IPersistence, record: ConversationRecord): Promise<void> {
-        await persistence.updateByAssociations([conversationKey(record.accountId, record.xUserId), roomKey(record.roomId), conversationType], record, false);
+        await persistence.updateByAssociations(
+            [conversationKey(record.accountId, record.xUserId), roomKey(record.roomId), conversationType],
+            record,
+            false,
+        );
     }
 
     /** Forgets the room so the customer's next DM opens a new one; seen markers stay (they guard against redeliveries). */
@@ -236,32 +316,68 @@ export class ConversationStore {
         await persistence.removeByAssociations([roomKey(roomId), conversationType]);
     }
 
-    public async addMirrorCandidate(persistence: IPersistence, accountId: string, candidate: MirrorCandidate): Promise<void> {
-        await persistence.createWithAssociations(candidate, [conversationKey(accountId, candidate.xUserId), mirrorKey(candidate.eventId), mirrorIndex]);
+    public async addMirrorCandidate(
+        persistence: IPersistence,
+        accountId: string,
+        candidate: MirrorCandidate,
+    ): Promise<void> {
+        await persistence.createWithAssociations(candidate, [
+            conversationKey(accountId, candidate.xUserId),
+            mirrorKey(candidate.eventId),
+            mirrorIndex,
+        ]);
     }
 
     public async allMirrorCandidates(reader: IPersistenceRead): Promise<MirrorCandidate[]> {
-        return ((await reader.readByAssociation(mirrorIndex)) as unknown as MirrorCandidate[]).filter((c) => c.type === 'mirror-candidate');
+        return ((await reader.readByAssociation(mirrorIndex)) as unknown as MirrorCandidate[]).filter(
+            (c) => c.type === 'mirror-candidate',
+        );
     }
 
     /**
      * Drops a candidate once it is decided (posted, or an echo). Never a way to take one: Rocket.Chat's
      * removal is a find then a delete, so two instances removing at once would both get it back.
      */
-    public async removeMirrorCandidate(persistence: IPersistence, accountId: string, candidate: Pick<MirrorCandidate, 'xUserId' | 'eventId'>): Promise<void> {
-        await persistence.removeByAssociations([conversationKey(accountId, candidate.xUserId), mirrorKey(candidate.eventId)]);
+    public async removeMirrorCandidate(
+        persistence: IPersistence,
+        accountId: string,
+        candidate: Pick<MirrorCandidate, 'xUserId' | 'eventId'>,
+    ): Promise<void> {
+        await persistence.removeByAssociations([
+            conversationKey(accountId, candidate.xUserId),
+            mirrorKey(candidate.eventId),
+        ]);
     }
 
-    public async recordUnavailableNotice(persistence: IPersistence, accountId: string, xUserId: string, at: number): Promise<void> {
+    public async recordUnavailableNotice(
+        persistence: IPersistence,
+        accountId: string,
+        xUserId: string,
+        at: number,
+    ): Promise<void> {
         const notice: UnavailableNotice = { type: 'unavailable-notice', at };
         await persistence.updateByAssociations([conversationKey(accountId, xUserId), unavailableKey], notice, true);
     }
 
-    public async addPending(persistence: IPersistence, accountId: string, xUserId: string, pending: PendingMessage): Promise<void> {
-        await persistence.createWithAssociations(pending, [conversationKey(accountId, xUserId), pendingKey(pending.eventId), pendingIndex]);
+    public async addPending(
+        persistence: IPersistence,
+        accountId: string,
+        xUserId: string,
+        pending: PendingMessage,
+    ): Promise<void> {
+        await persistence.createWithAssociations(pending, [
+            conversationKey(accountId, xUserId),
+            pendingKey(pending.eventId),
+            pendingIndex,
+        ]);
     }
 
-    public async removePending(persistence: IPersistence, accountId: string, xUserId: string, eventId: string): Promise<void> {
+    public async removePending(
+        persistence: IPersistence,
+        accountId: string,
+        xUserId: string,
+        eventId: string,
+    ): Promise<void> {
         await persistence.removeByAssociations([conversationKey(accountId, xUserId), pendingKey(eventId)]);
     }
 
@@ -270,17 +386,33 @@ export class ConversationStore {
         return (await reader.readByAssociation(pendingIndex)) as unknown as PendingMessage[];
     }
 
-    public async addInDoubt(persistence: IPersistence, accountId: string, xUserId: string, record: InDoubtMessage): Promise<void> {
-        await persistence.createWithAssociations(record, [conversationKey(accountId, xUserId), inDoubtKey(record.eventId), inDoubtIndex]);
+    public async addInDoubt(
+        persistence: IPersistence,
+        accountId: string,
+        xUserId: string,
+        record: InDoubtMessage,
+    ): Promise<void> {
+        await persistence.createWithAssociations(record, [
+            conversationKey(accountId, xUserId),
+            inDoubtKey(record.eventId),
+            inDoubtIndex,
+        ]);
     }
 
-    public async removeInDoubt(persistence: IPersistence, accountId: string, xUserId: string, eventId: string): Promise<void> {
+    public async removeInDoubt(
+        persistence: IPersistence,
+        accountId: string,
+        xUserId: string,
+        eventId: string,
+    ): Promise<void> {
         await persistence.removeByAssociations([conversationKey(accountId, xUserId), inDoubtKey(eventId)]);
     }
 
     /** Every in-doubt event of every conversation (the backstop sweep of the pending job). */
     public async allInDoubt(reader: IPersistenceRead): Promise<InDoubtMessage[]> {
-        return ((await reader.readByAssociation(inDoubtIndex)) as unknown as InDoubtMessage[]).filter((r) => r.type === 'in-doubt');
+        return ((await reader.readByAssociation(inDoubtIndex)) as unknown as InDoubtMessage[]).filter(
+            (r) => r.type === 'in-doubt',
+        );
     }
 
     /** Drops seen markers of one UTC day (housekeeping: X stops redelivering long before). */

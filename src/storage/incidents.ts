@@ -16,10 +16,20 @@ interface IncidentClaim {
 const incidentKey = (incident: string) => miscKey(`x-incident:${incident}`);
 
 /** Whether this caller is the one to announce `incident` (false when another instance already did). */
-export async function claimIncident(reader: IPersistenceRead, persistence: IPersistence, incident: string, at: number): Promise<boolean> {
+export async function claimIncident(
+    reader: IPersistenceRead,
+    persistence: IPersistence,
+    incident: string,
+    at: number,
+): Promise<boolean> {
     const claim = randomBytes(12).toString('hex');
-    await persistence.createWithAssociation({ type: 'incident-claim', claim, at } satisfies IncidentClaim, incidentKey(incident));
-    const claims = ((await reader.readByAssociation(incidentKey(incident))) as unknown as IncidentClaim[]).filter((c) => c?.type === 'incident-claim');
+    await persistence.createWithAssociation(
+        { type: 'incident-claim', claim, at } satisfies IncidentClaim,
+        incidentKey(incident),
+    );
+    const claims = ((await reader.readByAssociation(incidentKey(incident))) as unknown as IncidentClaim[]).filter(
+        (c) => c?.type === 'incident-claim',
+    );
     return claims[0]?.claim === claim;
 }
 

@@ -35,7 +35,12 @@ export function addToTotals(totals: LedgerTotals, kind: BillableKind, units: num
     return totals;
 }
 
-export async function recordBillable(persistence: IPersistence, kind: BillableKind, units: number, at: number): Promise<void> {
+export async function recordBillable(
+    persistence: IPersistence,
+    kind: BillableKind,
+    units: number,
+    at: number,
+): Promise<void> {
     if (units <= 0) return;
     const entry: LedgerEntry = { type: 'ledger', kind, units, at };
     await persistence.createWithAssociations(entry, [ledgerDayKey(utcDay(at))]);
@@ -46,7 +51,9 @@ export async function recordBillable(persistence: IPersistence, kind: BillableKi
  * A delivery X bills once may be claimed by several instances: entries naming the same event count once.
  */
 export async function totalsForDay(reader: IPersistenceRead, day: string): Promise<LedgerTotals> {
-    const entries = (await reader.readByAssociation(ledgerDayKey(day))) as unknown as (Partial<LedgerEntry> & { eventId?: string })[];
+    const entries = (await reader.readByAssociation(ledgerDayKey(day))) as unknown as (Partial<LedgerEntry> & {
+        eventId?: string;
+    })[];
     const counted = new Set<string>();
     return entries.reduce((t, e) => {
         if (!e.kind || typeof e.units !== 'number') return t;
@@ -63,7 +70,8 @@ export async function totalsForDay(reader: IPersistenceRead, day: string): Promi
 export async function totalsForMonth(reader: IPersistenceRead, now: number): Promise<LedgerTotals> {
     const date = new Date(now);
     const days: string[] = [];
-    for (let d = 1; d <= date.getUTCDate(); d++) days.push(utcDay(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), d)));
+    for (let d = 1; d <= date.getUTCDate(); d++)
+        days.push(utcDay(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), d)));
     const perDay = await Promise.all(days.map((day) => totalsForDay(reader, day)));
     return perDay.reduce((sum, t) => {
         for (const kind of Object.keys(t.units) as BillableKind[]) addToTotals(sum, kind, t.units[kind]);

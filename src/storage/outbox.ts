@@ -56,7 +56,8 @@ export interface OutboxItem {
 }
 
 const OUTBOX_INDEX = miscKey('x-outbox');
-export const outboxConversationKey = (accountId: string, xUserId: string) => miscKey(`x-outbox:${accountId}:${xUserId}`);
+export const outboxConversationKey = (accountId: string, xUserId: string) =>
+    miscKey(`x-outbox:${accountId}:${xUserId}`);
 const itemKey = (id: string) => miscKey(`x-outbox-item:${id}`);
 const LEASE_INDEX = miscKey('x-outbox-lease');
 const leaseOwnerKey = (owner: string) => miscKey(`x-outbox-lease:${owner}`);
@@ -84,13 +85,21 @@ export class OutboxStore {
         await persistence.updateByAssociations(keysOf(item), item, false);
     }
 
-    public async remove(persistence: IPersistence, item: Pick<OutboxItem, 'accountId' | 'xUserId' | 'id'>): Promise<void> {
+    public async remove(
+        persistence: IPersistence,
+        item: Pick<OutboxItem, 'accountId' | 'xUserId' | 'id'>,
+    ): Promise<void> {
         await persistence.removeByAssociations(keysOf(item));
     }
 
     /** Drops every item of a conversation (the customer cannot receive them); returns what was dropped. */
-    public async removeConversation(persistence: IPersistence, accountId: string, xUserId: string): Promise<OutboxItem[]> {
-        return ((await persistence.removeByAssociations([OUTBOX_INDEX, outboxConversationKey(accountId, xUserId)])) ?? []) as unknown as OutboxItem[];
+    public async removeConversation(
+        persistence: IPersistence,
+        accountId: string,
+        xUserId: string,
+    ): Promise<OutboxItem[]> {
+        return ((await persistence.removeByAssociations([OUTBOX_INDEX, outboxConversationKey(accountId, xUserId)])) ??
+            []) as unknown as OutboxItem[];
     }
 
     /**
@@ -98,10 +107,18 @@ export class OutboxStore {
      * others withdraw. Rocket.Chat's persistence has no compare-and-set, so this is what keeps two
      * instances (or a one-time wake job and the recurring sweep) from draining at once.
      */
-    public async acquireLease(reader: IPersistenceRead, persistence: IPersistence, owner: string, now: number, ttlMs: number): Promise<boolean> {
+    public async acquireLease(
+        reader: IPersistenceRead,
+        persistence: IPersistence,
+        owner: string,
+        now: number,
+        ttlMs: number,
+    ): Promise<boolean> {
         const mine: DrainLease = { type: 'outbox-lease', owner, at: now, expiresAt: now + ttlMs };
         await persistence.createWithAssociations(mine, [LEASE_INDEX, leaseOwnerKey(owner)]);
-        const leases = ((await reader.readByAssociation(LEASE_INDEX)) as unknown as DrainLease[]).filter((l) => l?.type === 'outbox-lease');
+        const leases = ((await reader.readByAssociation(LEASE_INDEX)) as unknown as DrainLease[]).filter(
+            (l) => l?.type === 'outbox-lease',
+        );
         const expired = leases.filter((l) => l.expiresAt <= now && l.owner !== owner);
         await Promise.all(expired.map((l) => persistence.removeByAssociations([LEASE_INDEX, leaseOwnerKey(l.owner)])));
         const winner = leaseWinner(leases.filter((l) => l.expiresAt > now));

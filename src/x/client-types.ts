@@ -142,7 +142,11 @@ export interface XClient {
     deleteWebhook(webhookId: string): Promise<void>;
     replayWebhook(webhookId: string, fromMs: number, toMs: number): Promise<void>;
 
-    createActivitySubscription(eventType: ActivityEventType, userId: string, webhookId: string): Promise<ActivitySubscription>;
+    createActivitySubscription(
+        eventType: ActivityEventType,
+        userId: string,
+        webhookId: string,
+    ): Promise<ActivitySubscription>;
     createAppActivitySubscription(eventType: AppActivityEventType, webhookId: string): Promise<ActivitySubscription>;
     listActivitySubscriptions(): Promise<ActivitySubscription[]>;
     deleteActivitySubscription(subscriptionId: string): Promise<void>;

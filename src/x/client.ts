@@ -65,7 +65,12 @@ interface V2User {
     profile_image_url?: string;
 }
 
-const toUser = (u: V2User): XUser => ({ id: u.id, username: u.username, name: u.name, profileImageUrl: u.profile_image_url });
+const toUser = (u: V2User): XUser => ({
+    id: u.id,
+    username: u.username,
+    name: u.name,
+    profileImageUrl: u.profile_image_url,
+});
 
 const toSubscription = (s: Record<string, any>): ActivitySubscription => ({
     id: String(s.subscription_id ?? s.id),
@@ -142,7 +147,8 @@ export class TwitterXClient implements XClient {
             });
             // The library types this as the bare result, but it resolves to X's body: { data: { ... } }.
             const result = ((response as unknown as { data?: typeof response }).data ?? response) as typeof response;
-            if (!result.dm_event_id) throw new XFailure('invalid-request', 0, undefined, 'X did not return the DM event id');
+            if (!result.dm_event_id)
+                throw new XFailure('invalid-request', 0, undefined, 'X did not return the DM event id');
             return { dmEventId: String(result.dm_event_id), dmConversationId: String(result.dm_conversation_id) };
         });
     }
@@ -153,22 +159,39 @@ export class TwitterXClient implements XClient {
      */
     public async uploadDmMedia(bytes: Buffer, mimeType: string): Promise<string> {
         const category = dmCategoryFor(mimeType);
-        if (!category) throw new XFailure('media-not-permitted', 0, undefined, `X does not accept ${mimeType} in Direct Messages`);
+        if (!category)
+            throw new XFailure('media-not-permitted', 0, undefined, `X does not accept ${mimeType} in Direct Messages`);
         return this.asUser(async (c) => {
-            const init = await c.v2.post('media/upload/initialize', { media_type: mimeType, total_bytes: bytes.length, media_category: category }, { forceBodyMode: 'json' });
+            const init = await c.v2.post(
+                'media/upload/initialize',
+                { media_type: mimeType, total_bytes: bytes.length, media_category: category },
+                { forceBodyMode: 'json' },
+            );
             const mediaId = String(init.data?.id);
             for (let offset = 0, segment = 0; offset < bytes.length; offset += MEDIA_CHUNK_BYTES, segment++) {
                 const chunk = bytes.subarray(offset, offset + MEDIA_CHUNK_BYTES);
-                await c.v2.post(`media/upload/${mediaId}/append`, { segment_index: segment, media: chunk.toString('base64') }, { forceBodyMode: 'json' });
+                await c.v2.post(
+                    `media/upload/${mediaId}/append`,
+                    { segment_index: segment, media: chunk.toString('base64') },
+                    { forceBodyMode: 'json' },
+                );
             }
-            let info = (await c.v2.post(`media/upload/${mediaId}/finalize`, {}, { forceBodyMode: 'json' })).data?.processing_info;
+            let info = (await c.v2.post(`media/upload/${mediaId}/finalize`, {}, { forceBodyMode: 'json' })).data
+                ?.processing_info;
             const started = this.deps.now();
             while (info && (info.state === 'pending' || info.state === 'in_progress')) {
-                if (this.deps.now() - started > MAX_PROCESSING_WAIT_MS) throw new XFailure('unavailable', 0, undefined, 'X did not finish processing the media');
+                if (this.deps.now() - started > MAX_PROCESSING_WAIT_MS)
+                    throw new XFailure('unavailable', 0, undefined, 'X did not finish processing the media');
                 await this.deps.sleep(Math.min(Math.max(1, info.check_after_secs ?? 1), 10) * 1000);
                 info = (await c.v2.get('media/upload', { command: 'STATUS', media_id: mediaId })).data?.processing_info;
             }
-            if (info?.state === 'failed') throw new XFailure('media-not-permitted', 0, undefined, info.error?.message ?? 'X could not process the media');
+            if (info?.state === 'failed')
+                throw new XFailure(
+                    'media-not-permitted',
+                    0,
+                    undefined,
+                    info.error?.message ?? 'X could not process the media',
+                );
             return mediaId;
         });
     }
@@ -178,7 +201,11 @@ export class TwitterXClient implements XClient {
      * (ranged-download.ts). Photos: OAuth 2.0 → X's DM media endpoint, OAuth 1.0a → the signed ton URL. Video
      * and GIF variants: video.twimg.com, without credentials. Anything else: no request at all.
      */
-    public async downloadDmMedia(location: DmMediaLocation, maxBytes: number, deadlineAt?: number): Promise<DmMediaDownload> {
+    public async downloadDmMedia(
+        location: DmMediaLocation,
+        maxBytes: number,
+        deadlineAt?: number,
+    ): Promise<DmMediaDownload> {
         const source = classifyMediaUrl(location.url);
         if (!source) return { ok: false, refused: 'source-not-allowed' };
         const deadline = deadlineAt === undefined ? undefined : { at: deadlineAt, now: this.deps.now };
@@ -187,7 +214,8 @@ export class TwitterXClient implements XClient {
             const anonymous = new TwitterApi(undefined as unknown as string, { plugins: this.deps.plugins });
             return this.rangedGet(anonymous, source.url, maxBytes, false, FIRST_RANGE_BYTES, deadline).catch((e) => {
                 // No credentials went there: a CDN refusal (an expired URL) says nothing about the account's link.
-                if (e instanceof ApiResponseError && e.code < 500 && e.code !== 429) throw new XFailure('not-found', e.code, undefined, 'video.twimg.com refused the file');
+                if (e instanceof ApiResponseError && e.code < 500 && e.code !== 429)
+                    throw new XFailure('not-found', e.code, undefined, 'video.twimg.com refused the file');
                 throw toXFailure(e, this.deps.now());
             });
         }
@@ -206,7 +234,14 @@ export class TwitterXClient implements XClient {
         });
     }
 
-    private async rangedGet(client: TwitterApi, url: string, maxBytes: number, authenticated: boolean, firstRangeBytes: number, deadline?: RangeDeadline): Promise<DmMediaDownload> {
+    private async rangedGet(
+        client: TwitterApi,
+        url: string,
+        maxBytes: number,
+        authenticated: boolean,
+        firstRangeBytes: number,
+        deadline?: RangeDeadline,
+    ): Promise<DmMediaDownload> {
         const fetchRange: RangeFetch = async (first, last, timeoutMs) => {
             let response;
             try {
@@ -222,7 +257,8 @@ export class TwitterXClient implements XClient {
                 });
             } catch (e) {
                 // 416: nothing at this offset (the file ended at the previous range); its Content-Range has the size.
-                if (e instanceof ApiResponseError && e.code === 416) return { status: 416, contentRange: e.headers?.['content-range'], bytes: Buffer.alloc(0) };
+                if (e instanceof ApiResponseError && e.code === 416)
+                    return { status: 416, contentRange: e.headers?.['content-range'], bytes: Buffer.alloc(0) };
                 throw e;
             }
             const bytes = Buffer.isBuffer(response.data) ? response.data : Buffer.from(response.data as Uint8Array);
@@ -230,8 +266,19 @@ export class TwitterXClient implements XClient {
             // The transport hands the status over: a 206 without a Content-Range is a broken answer, not a whole file.
             return { status: (response as typeof response & Partial<WithStatus>).statusCode ?? 0, contentRange, bytes };
         };
-        const result = await downloadInRanges(fetchRange, maxBytes, { first: firstRangeBytes, next: NEXT_RANGE_BYTES }, deadline);
-        return result.ok ? result : { ok: false, refused: 'too-large', ...(result.sizeBytes !== undefined ? { sizeBytes: result.sizeBytes } : {}) };
+        const result = await downloadInRanges(
+            fetchRange,
+            maxBytes,
+            { first: firstRangeBytes, next: NEXT_RANGE_BYTES },
+            deadline,
+        );
+        return result.ok
+            ? result
+            : {
+                  ok: false,
+                  refused: 'too-large',
+                  ...(result.sizeBytes !== undefined ? { sizeBytes: result.sizeBytes } : {}),
+              };
     }
 
     public async listDmEvents(options: { maxResults: number; paginationToken?: string }): Promise<DmEventsPage> {
@@ -249,7 +296,9 @@ export class TwitterXClient implements XClient {
     }
 
     public async getDmEvent(eventId: string): Promise<unknown> {
-        const body = await this.asUser((c) => c.v2.get('dm_events/:event_id', DM_EVENT_QUERY, { params: { event_id: eventId } }));
+        const body = await this.asUser((c) =>
+            c.v2.get('dm_events/:event_id', DM_EVENT_QUERY, { params: { event_id: eventId } }),
+        );
         await this.deps.onDmEventsRead?.(body?.data ? 1 : 0);
         return body;
     }
@@ -261,7 +310,12 @@ export class TwitterXClient implements XClient {
 
     public async listWebhooks(): Promise<Webhook[]> {
         const body = await this.asApp((c) => c.v2.get('webhooks'));
-        return ((body?.data ?? []) as { id: string; url: string; valid: boolean; created_at?: string }[]).map((w) => ({ id: w.id, url: w.url, valid: w.valid, createdAt: w.created_at }));
+        return ((body?.data ?? []) as { id: string; url: string; valid: boolean; created_at?: string }[]).map((w) => ({
+            id: w.id,
+            url: w.url,
+            valid: w.valid,
+            createdAt: w.created_at,
+        }));
     }
 
     public async createWebhook(url: string): Promise<Webhook> {
@@ -278,18 +332,39 @@ export class TwitterXClient implements XClient {
     }
 
     public async replayWebhook(webhookId: string, fromMs: number, toMs: number): Promise<void> {
-        await this.asApp((c) => c.v2.post('webhooks/replay', { webhook_id: webhookId, from_date: replayTimestamp(fromMs), to_date: replayTimestamp(toMs) }));
+        await this.asApp((c) =>
+            c.v2.post('webhooks/replay', {
+                webhook_id: webhookId,
+                from_date: replayTimestamp(fromMs),
+                to_date: replayTimestamp(toMs),
+            }),
+        );
     }
 
     /** DM events are private: X accepts the subscription only with the monitored account's OAuth 2.0 token. */
-    public async createActivitySubscription(eventType: ActivityEventType, userId: string, webhookId: string): Promise<ActivitySubscription> {
-        const body = await this.asUser((c) => c.v2.post('activity/subscriptions', { event_type: eventType, filter: { user_id: userId }, webhook_id: webhookId }));
+    public async createActivitySubscription(
+        eventType: ActivityEventType,
+        userId: string,
+        webhookId: string,
+    ): Promise<ActivitySubscription> {
+        const body = await this.asUser((c) =>
+            c.v2.post('activity/subscriptions', {
+                event_type: eventType,
+                filter: { user_id: userId },
+                webhook_id: webhookId,
+            }),
+        );
         return toSubscription(body?.data?.subscription ?? body?.data);
     }
 
     /** Events about the app itself (a revocation) have no user filter; the app's bearer token subscribes. */
-    public async createAppActivitySubscription(eventType: AppActivityEventType, webhookId: string): Promise<ActivitySubscription> {
-        const body = await this.asApp((c) => c.v2.post('activity/subscriptions', { event_type: eventType, filter: {}, webhook_id: webhookId }));
+    public async createAppActivitySubscription(
+        eventType: AppActivityEventType,
+        webhookId: string,
+    ): Promise<ActivitySubscription> {
+        const body = await this.asApp((c) =>
+            c.v2.post('activity/subscriptions', { event_type: eventType, filter: {}, webhook_id: webhookId }),
+        );
         return toSubscription(body?.data?.subscription ?? body?.data);
     }
 
@@ -299,21 +374,35 @@ export class TwitterXClient implements XClient {
     }
 
     public async deleteActivitySubscription(subscriptionId: string): Promise<void> {
-        await this.asApp((c) => c.v2.delete('activity/subscriptions/:subscription_id', undefined, { params: { subscription_id: subscriptionId } }));
+        await this.asApp((c) =>
+            c.v2.delete('activity/subscriptions/:subscription_id', undefined, {
+                params: { subscription_id: subscriptionId },
+            }),
+        );
     }
 
     public async subscribeAccountActivity(webhookId: string): Promise<void> {
-        await this.asUser((c) => c.v2.post('account_activity/webhooks/:webhook_id/subscriptions/all', undefined, { params: { webhook_id: webhookId } }));
+        await this.asUser((c) =>
+            c.v2.post('account_activity/webhooks/:webhook_id/subscriptions/all', undefined, {
+                params: { webhook_id: webhookId },
+            }),
+        );
     }
 
     public async listAccountActivitySubscriptions(webhookId: string): Promise<string[]> {
-        const body = await this.asApp((c) => c.v2.get('account_activity/webhooks/:webhook_id/subscriptions/all/list', undefined, { params: { webhook_id: webhookId } }));
+        const body = await this.asApp((c) =>
+            c.v2.get('account_activity/webhooks/:webhook_id/subscriptions/all/list', undefined, {
+                params: { webhook_id: webhookId },
+            }),
+        );
         return ((body?.data?.subscriptions ?? []) as { user_id: string }[]).map((s) => String(s.user_id));
     }
 
     public async unsubscribeAccountActivity(webhookId: string, userId: string): Promise<void> {
         await this.asApp((c) =>
-            c.v2.delete('account_activity/webhooks/:webhook_id/subscriptions/:user_id/all', undefined, { params: { webhook_id: webhookId, user_id: userId } }),
+            c.v2.delete('account_activity/webhooks/:webhook_id/subscriptions/:user_id/all', undefined, {
+                params: { webhook_id: webhookId, user_id: userId },
+            }),
         );
     }
 

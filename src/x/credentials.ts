@@ -69,14 +69,19 @@ export function credentialSource(deps: CredentialDeps): CredentialSource {
     const { settings } = deps;
     const appBearer = async (): Promise<string> => {
         if (settings.bearerToken) return settings.bearerToken;
-        if (!settings.apiKey || !settings.apiKeySecret) throw new XFailure('invalid-request', 0, undefined, 'API Key and API Key Secret are required for webhooks');
+        if (!settings.apiKey || !settings.apiKeySecret)
+            throw new XFailure('invalid-request', 0, undefined, 'API Key and API Key Secret are required for webhooks');
         const cacheKey = `${settings.apiKey}:${settings.apiKeySecret.length}`;
         const cached = bearerCache.get(cacheKey);
         if (cached) return cached;
         try {
-            const app = await new TwitterApi({ appKey: settings.apiKey, appSecret: settings.apiKeySecret }, { plugins: deps.plugins }).appLogin();
+            const app = await new TwitterApi(
+                { appKey: settings.apiKey, appSecret: settings.apiKeySecret },
+                { plugins: deps.plugins },
+            ).appLogin();
             const tokens = app.getActiveTokens();
-            if (tokens.type !== 'oauth2') throw new XFailure('invalid-request', 0, undefined, 'X did not return an app-only token');
+            if (tokens.type !== 'oauth2')
+                throw new XFailure('invalid-request', 0, undefined, 'X did not return an app-only token');
             const bearer = tokens.bearerToken;
             bearerCache.set(cacheKey, bearer);
             return bearer;
@@ -88,9 +93,20 @@ export function credentialSource(deps: CredentialDeps): CredentialSource {
     if (settings.authMethod === AuthMethod.Tokens) {
         const user = async (): Promise<UserAuth> => {
             if (!settings.apiKey || !settings.apiKeySecret || !settings.accessToken || !settings.accessTokenSecret) {
-                throw new XFailure('token-invalid', 0, undefined, 'API Key, API Key Secret, Access Token and Access Token Secret are required');
+                throw new XFailure(
+                    'token-invalid',
+                    0,
+                    undefined,
+                    'API Key, API Key Secret, Access Token and Access Token Secret are required',
+                );
             }
-            return { kind: 'oauth1', appKey: settings.apiKey, appSecret: settings.apiKeySecret, accessToken: settings.accessToken, accessSecret: settings.accessTokenSecret };
+            return {
+                kind: 'oauth1',
+                appKey: settings.apiKey,
+                appSecret: settings.apiKeySecret,
+                accessToken: settings.accessToken,
+                accessSecret: settings.accessTokenSecret,
+            };
         };
         // Pasted OAuth 1.0a tokens do not expire: a 401 means they are wrong or revoked.
         return { method: AuthMethod.Tokens, user, refreshAfterRejection: async () => undefined, appBearer };
@@ -101,11 +117,22 @@ export function credentialSource(deps: CredentialDeps): CredentialSource {
         if (!stored) throw new XFailure('token-invalid', 0, undefined, 'The X account is not linked');
         const fresh = stored.accessToken !== rejected && stored.expiresAt - REFRESH_MARGIN_MS > deps.now();
         if (fresh) return (cachedTokens = stored);
-        if (!stored.refreshToken) throw new XFailure('token-invalid', 0, undefined, 'The access token expired and no refresh token was granted (offline.access)');
-        if (!settings.oauth2ClientId) throw new XFailure('token-invalid', 0, undefined, 'OAuth 2.0 Client ID is not set');
-        if (!deps.persistence) throw new XFailure('token-invalid', 0, undefined, 'The token must be refreshed where it can be stored');
+        if (!stored.refreshToken)
+            throw new XFailure(
+                'token-invalid',
+                0,
+                undefined,
+                'The access token expired and no refresh token was granted (offline.access)',
+            );
+        if (!settings.oauth2ClientId)
+            throw new XFailure('token-invalid', 0, undefined, 'OAuth 2.0 Client ID is not set');
+        if (!deps.persistence)
+            throw new XFailure('token-invalid', 0, undefined, 'The token must be refreshed where it can be stored');
         try {
-            const client = new TwitterApi({ clientId: settings.oauth2ClientId, clientSecret: settings.oauth2ClientSecret || undefined }, { plugins: deps.plugins });
+            const client = new TwitterApi(
+                { clientId: settings.oauth2ClientId, clientSecret: settings.oauth2ClientSecret || undefined },
+                { plugins: deps.plugins },
+            );
             const result = await client.refreshOAuth2Token(stored.refreshToken);
             const tokens: OAuth2Tokens = {
                 accessToken: result.accessToken,
@@ -120,15 +147,21 @@ export function credentialSource(deps: CredentialDeps): CredentialSource {
             const failure = toXFailure(e, deps.now());
             // A refresh token another instance already rotated: its new pair is in persistence now.
             const again = await tokensRecord.read(deps.reader);
-            if (again && again.refreshToken !== stored.refreshToken && again.expiresAt - REFRESH_MARGIN_MS > deps.now()) return (cachedTokens = again);
-            throw failure.kind === 'invalid-request' ? new XFailure('token-invalid', failure.status, undefined, failure.detail) : failure;
+            if (again && again.refreshToken !== stored.refreshToken && again.expiresAt - REFRESH_MARGIN_MS > deps.now())
+                return (cachedTokens = again);
+            throw failure.kind === 'invalid-request'
+                ? new XFailure('token-invalid', failure.status, undefined, failure.detail)
+                : failure;
         }
     };
 
     return {
         method: AuthMethod.OAuth2,
         async user() {
-            const tokens = cachedTokens && cachedTokens.expiresAt - REFRESH_MARGIN_MS > deps.now() ? cachedTokens : await refresh();
+            const tokens =
+                cachedTokens && cachedTokens.expiresAt - REFRESH_MARGIN_MS > deps.now()
+                    ? cachedTokens
+                    : await refresh();
             return { kind: 'oauth2', accessToken: tokens.accessToken };
         },
         async refreshAfterRejection() {

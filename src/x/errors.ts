@@ -29,7 +29,9 @@ function detailOf(body: ErrorBody): string | undefined {
 /** When X will accept the request again: the exhausted window's reset, else 15 minutes from now. */
 export function retryAtFrom(error: ApiResponseError, now: number): number {
     const limits = error.rateLimit;
-    const candidates = [limits?.userDay, limits?.day, limits].filter((l): l is NonNullable<typeof l> => !!l && typeof l.reset === 'number');
+    const candidates = [limits?.userDay, limits?.day, limits].filter(
+        (l): l is NonNullable<typeof l> => !!l && typeof l.reset === 'number',
+    );
     const exhausted = candidates.filter((l) => l.remaining === 0).map((l) => l.reset * 1000);
     const resets = (exhausted.length ? exhausted : candidates.map((l) => l.reset * 1000)).filter((t) => t > now);
     return resets.length ? Math.max(...resets) : now + FIFTEEN_MINUTES;

@@ -24,14 +24,29 @@ type UserMap = Record<string, XUserProfile>;
 
 const XAA_DM_EVENT_TYPES = new Set(['dm.received', 'dm.sent', 'dm.read', 'dm.indicate_typing']);
 /** XAA event families that exist but are not legacy DMs (chat.* is encrypted XChat). */
-const XAA_OTHER_FAMILIES = ['post.', 'like.', 'follow.', 'profile.', 'chat.', 'news.', 'spaces.', 'mute.', 'block.', 'oauth.'];
+const XAA_OTHER_FAMILIES = [
+    'post.',
+    'like.',
+    'follow.',
+    'profile.',
+    'chat.',
+    'news.',
+    'spaces.',
+    'mute.',
+    'block.',
+    'oauth.',
+];
 const NUMERIC_ID = /^\d{1,20}$/;
 const DETAIL_MAX_LENGTH = 160;
 const TON_MEDIA_URL = /^https?:\/\/ton\.(?:twitter|x)\.com\/1\.1\/ton\/data\/dm\/(\d+)\/(\d+)\/([^/?#]+)/;
 const DM_MEDIA_LINK = /^https?:\/\/(?:mobile\.)?(?:twitter|x)\.com\/messages\/media\/(\d+)/;
 const TRAILING_TCO_LINK = /(?:^|\s)(https:\/\/t\.co\/[A-Za-z0-9]+)\s*$/;
 /** v2 media keys start with the media type's number; used when `type` was not requested. */
-const MEDIA_KIND_BY_KEY_PREFIX: Record<string, InboundMediaKind | undefined> = { '3': 'photo', '7': 'video', '16': 'animated_gif' };
+const MEDIA_KIND_BY_KEY_PREFIX: Record<string, InboundMediaKind | undefined> = {
+    '3': 'photo',
+    '7': 'video',
+    '16': 'animated_gif',
+};
 
 /** Any webhook POST body: XAA (`data.event_type`) or AAA (`for_user_id`, `user_event`, `replay_job_status`). */
 export function normalizeWebhookBody(body: unknown): NormalizeResult {
@@ -55,7 +70,9 @@ export function normalizeXaa(body: unknown): NormalizeResult {
     const data = asObject(root?.data);
     const eventType = nonEmptyString(data?.event_type);
     if (data === undefined || eventType === undefined) {
-        return collector.ignore(root === undefined ? 'not-an-object' : 'unknown-envelope', 'expected data.event_type').result();
+        return collector
+            .ignore(root === undefined ? 'not-an-object' : 'unknown-envelope', 'expected data.event_type')
+            .result();
     }
     const payload = asObject(data.payload);
     if (eventType === 'oauth.revoke') {
@@ -126,7 +143,10 @@ export function normalizeDmEventsPage(page: unknown, accountId: string): Normali
     }
     for (const error of asArray(root.errors) ?? []) {
         const problem = asObject(error);
-        collector.ignore('api-error', nonEmptyString(problem?.detail) ?? nonEmptyString(problem?.title) ?? 'error without detail');
+        collector.ignore(
+            'api-error',
+            nonEmptyString(problem?.detail) ?? nonEmptyString(problem?.title) ?? 'error without detail',
+        );
     }
     if (root.data === undefined) {
         return collector.result();
@@ -250,7 +270,12 @@ function legacyRead(raw: unknown, accountId: string): InboundRead {
 }
 
 /** The `message_data.attachment` of a legacy DM, or undefined when it has none. */
-function legacyMedia(rawAttachment: unknown, dmEventId: string, text: string, urls: InboundUrl[]): InboundMedia | undefined {
+function legacyMedia(
+    rawAttachment: unknown,
+    dmEventId: string,
+    text: string,
+    urls: InboundUrl[],
+): InboundMedia | undefined {
     if (rawAttachment === undefined) {
         return undefined;
     }
@@ -270,7 +295,7 @@ function legacyMedia(rawAttachment: unknown, dmEventId: string, text: string, ur
     const ton = tonMediaPath(url);
     const id = readId(media, 'id');
     // The ton URL names the media id too, which rescues a rounded numeric id.
-    const mediaId = 'id' in id ? id.id : ton?.mediaId ?? skip(problemReason(id.problem), `${where}: media id`);
+    const mediaId = 'id' in id ? id.id : (ton?.mediaId ?? skip(problemReason(id.problem), `${where}: media id`));
     const tcoUrl = nonEmptyString(media.url) ?? mediaLinkIn(text, urls, dmEventId);
     return {
         mediaId,
@@ -287,7 +312,13 @@ function legacyMedia(rawAttachment: unknown, dmEventId: string, text: string, ur
 // ---------------------------------------------------------------------------------------------
 // v2 dm_events
 
-function v2Message(raw: unknown, accountId: string, users: UserMap, mediaByKey: Map<string, JsonObject>, collector: Collector): InboundMessage {
+function v2Message(
+    raw: unknown,
+    accountId: string,
+    users: UserMap,
+    mediaByKey: Map<string, JsonObject>,
+    collector: Collector,
+): InboundMessage {
     const event = asObject(raw) ?? skip('not-an-object', 'dm_events item');
     const eventId = requireId(event, 'id', 'dm event');
     const where = `dm event ${eventId}`;
@@ -302,7 +333,9 @@ function v2Message(raw: unknown, accountId: string, users: UserMap, mediaByKey: 
     const createdAt = isoMillis(event.created_at) ?? skip('missing-field', `${where}: created_at`);
     const text = typeof event.text === 'string' ? event.text : '';
     const urls = urlEntities(asObject(event.entities)?.urls);
-    const media = attempt(collector, () => v2Media(asObject(event.attachments)?.media_keys, mediaByKey, eventId, text, urls, collector));
+    const media = attempt(collector, () =>
+        v2Media(asObject(event.attachments)?.media_keys, mediaByKey, eventId, text, urls, collector),
+    );
     if (text.trim() === '' && media === undefined) {
         skip('empty-message', where);
     }
@@ -397,7 +430,14 @@ function replayStatus(raw: unknown, collector: Collector): void {
     };
 }
 
-function revocation(userHolder: JsonObject | undefined, userKey: string, appHolder: JsonObject | undefined, appKey: string, collector: Collector, dateTime: unknown): void {
+function revocation(
+    userHolder: JsonObject | undefined,
+    userKey: string,
+    appHolder: JsonObject | undefined,
+    appKey: string,
+    collector: Collector,
+    dateTime: unknown,
+): void {
     const user = readId(userHolder, userKey);
     if (!('id' in user)) {
         collector.ignore(problemReason(user.problem), `revoke: ${userKey}`);
@@ -405,7 +445,12 @@ function revocation(userHolder: JsonObject | undefined, userKey: string, appHold
     }
     const app = readId(appHolder, appKey);
     const at = isoMillis(dateTime);
-    collector.control = { kind: 'revoke', userId: user.id, ...('id' in app ? { appId: app.id } : {}), ...(at !== undefined ? { at } : {}) };
+    collector.control = {
+        kind: 'revoke',
+        userId: user.id,
+        ...('id' in app ? { appId: app.id } : {}),
+        ...(at !== undefined ? { at } : {}),
+    };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -485,7 +530,10 @@ function requireId(holder: JsonObject | undefined, key: string, where: string): 
     if ('id' in read) {
         return read.id;
     }
-    return skip(problemReason(read.problem), `${where}: ${key}${read.problem === 'malformed' ? ' is not a numeric id' : ''}`);
+    return skip(
+        problemReason(read.problem),
+        `${where}: ${key}${read.problem === 'malformed' ? ' is not a numeric id' : ''}`,
+    );
 }
 
 function problemReason(problem: 'missing' | 'malformed' | 'precision-lost'): IgnoreReason {
@@ -537,7 +585,11 @@ function urlEntities(raw: unknown): InboundUrl[] {
             continue;
         }
         const displayUrl = nonEmptyString(entity.display_url);
-        urls.push({ url, expandedUrl: nonEmptyString(entity.expanded_url) ?? url, ...(displayUrl !== undefined ? { displayUrl } : {}) });
+        urls.push({
+            url,
+            expandedUrl: nonEmptyString(entity.expanded_url) ?? url,
+            ...(displayUrl !== undefined ? { displayUrl } : {}),
+        });
     }
     return urls;
 }
@@ -570,7 +622,11 @@ function mediaVariants(raw: unknown): MediaVariant[] | undefined {
             continue;
         }
         const bitrate = variant.bitrate ?? variant.bit_rate;
-        variants.push({ contentType, url, ...(typeof bitrate === 'number' && Number.isFinite(bitrate) ? { bitrate } : {}) });
+        variants.push({
+            contentType,
+            url,
+            ...(typeof bitrate === 'number' && Number.isFinite(bitrate) ? { bitrate } : {}),
+        });
     }
     return variants.length > 0 ? variants : undefined;
 }

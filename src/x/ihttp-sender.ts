@@ -19,14 +19,21 @@ export function ihttpSender(http: IHttp): HttpSender {
         const response = await send(http, request.method, request.url, options);
         return {
             statusCode: response.statusCode,
-            headers: Object.fromEntries(Object.entries(response.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)])),
+            headers: Object.fromEntries(
+                Object.entries(response.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]),
+            ),
             content: response.content as string | Buffer | undefined,
             data: response.data,
         };
     };
 }
 
-function send(http: IHttp, method: HttpSendRequest['method'], url: string, options: IHttpRequest): Promise<IHttpResponse> {
+function send(
+    http: IHttp,
+    method: HttpSendRequest['method'],
+    url: string,
+    options: IHttpRequest,
+): Promise<IHttpResponse> {
     switch (method) {
         case 'GET':
             return http.get(url, options);

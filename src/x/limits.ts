@@ -44,7 +44,12 @@ export class RateLimitBook {
     public observe(info: TransportObservation, now: number): void {
         if (!info.rateLimit) return;
         const r = info.rateLimit as TwitterRateLimit;
-        this.byEndpoint.set(endpointKey(info.method, info.endpoint), { window: toWindow(r), userDay: toWindow(r.userDay), appDay: toWindow(r.day), at: now });
+        this.byEndpoint.set(endpointKey(info.method, info.endpoint), {
+            window: toWindow(r),
+            userDay: toWindow(r.userDay),
+            appDay: toWindow(r.day),
+            at: now,
+        });
     }
 
     public get(key: string): EndpointLimits | undefined {
@@ -55,7 +60,9 @@ export class RateLimitBook {
     public availableAt(key: string, now: number): number {
         const limits = this.byEndpoint.get(key);
         if (!limits) return now;
-        const blocked = [limits.window, limits.userDay, limits.appDay].filter((w): w is LimitWindow => !!w && w.remaining <= 0 && w.resetAt > now);
+        const blocked = [limits.window, limits.userDay, limits.appDay].filter(
+            (w): w is LimitWindow => !!w && w.remaining <= 0 && w.resetAt > now,
+        );
         return blocked.length ? Math.max(...blocked.map((w) => w.resetAt)) : now;
     }
 

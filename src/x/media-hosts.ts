@@ -39,25 +39,31 @@ export function classifyMediaUrl(raw: string): MediaSource | undefined {
     } catch {
         return undefined;
     }
-    if (url.protocol !== 'https:' || url.username !== '' || url.password !== '' || url.port !== '' || url.hash !== '') return undefined;
+    if (url.protocol !== 'https:' || url.username !== '' || url.password !== '' || url.port !== '' || url.hash !== '')
+        return undefined;
     // `..` or encoded separators could make a path that passes here mean another resource on the server.
     if (/%2f|%5c|%2e|\.\.|\/\//i.test(url.pathname)) return undefined;
     const host = url.hostname.toLowerCase();
     if (host === 'ton.twitter.com') {
         const ton = TON_PATH.exec(url.pathname);
-        return ton && url.search === '' ? { kind: 'ton', url: url.href, dmEventId: ton[1], mediaId: ton[2], resourceId: ton[3] } : undefined;
+        return ton && url.search === ''
+            ? { kind: 'ton', url: url.href, dmEventId: ton[1], mediaId: ton[2], resourceId: ton[3] }
+            : undefined;
     }
     if (host === 'video.twimg.com') {
         return VIDEO_CDN_PATH.test(url.pathname) ? { kind: 'video-cdn', url: url.href } : undefined;
     }
     if (API_HOSTS.has(host)) {
-        return DM_MEDIA_API_PATH.test(url.pathname) && url.search === '' ? { kind: 'dm-media-api', url: url.href } : undefined;
+        return DM_MEDIA_API_PATH.test(url.pathname) && url.search === ''
+            ? { kind: 'dm-media-api', url: url.href }
+            : undefined;
     }
     return undefined;
 }
 
 /** X's DM media endpoint for one attachment, when the ids have the shapes X documents. */
 export function dmMediaApiUrl(dmEventId: string, mediaId: string, resourceId: string): string | undefined {
-    if (!DM_ID.test(dmEventId) || !DM_ID.test(mediaId) || !RESOURCE_ID.test(resourceId) || resourceId.includes('..')) return undefined;
+    if (!DM_ID.test(dmEventId) || !DM_ID.test(mediaId) || !RESOURCE_ID.test(resourceId) || resourceId.includes('..'))
+        return undefined;
     return `https://api.x.com/2/dm_conversations/media/${dmEventId}/${mediaId}/${resourceId}`;
 }

@@ -55,7 +55,9 @@ export const RANGE_REQUEST_TIMEOUT_MS = 20_000;
 const CONTENT_RANGE = /^bytes (\d{1,15})-(\d{1,15})\/(\d{1,15}|\*)$/;
 const UNSATISFIED_RANGE = /^bytes \*\/(\d{1,15})$/;
 
-export function parseContentRange(header: string | undefined): { first: number; last: number; total?: number } | undefined {
+export function parseContentRange(
+    header: string | undefined,
+): { first: number; last: number; total?: number } | undefined {
     const match = CONTENT_RANGE.exec((header ?? '').trim());
     if (!match) return undefined;
     const first = Number(match[1]);
@@ -91,7 +93,9 @@ export async function downloadInRanges(
         if (answer.status === 200) {
             // The server ignored Range: this is the whole file, acceptable only as the first answer.
             if (request > 0) throw new RangeProtocolError('a full answer after partial ones');
-            return answer.bytes.length > limit ? { ok: false, tooLarge: true, sizeBytes: answer.bytes.length } : { ok: true, bytes: answer.bytes };
+            return answer.bytes.length > limit
+                ? { ok: false, tooLarge: true, sizeBytes: answer.bytes.length }
+                : { ok: true, bytes: answer.bytes };
         }
         if (answer.status === 416) {
             // Nothing at this offset: the file ended exactly at the last range (or is empty).
@@ -101,18 +105,25 @@ export async function downloadInRanges(
         }
         if (answer.status !== 206) throw new RangeProtocolError(`unexpected status ${answer.status}`);
         const range = parseContentRange(answer.contentRange);
-        if (!range || range.first !== received || range.last - range.first + 1 !== answer.bytes.length || answer.bytes.length > wanted) {
+        if (
+            !range ||
+            range.first !== received ||
+            range.last - range.first + 1 !== answer.bytes.length ||
+            answer.bytes.length > wanted
+        ) {
             throw new RangeProtocolError('the answer is not the range asked for');
         }
         if (range.total !== undefined) {
             if (total !== undefined && total !== range.total) throw new RangeProtocolError('the file size changed');
             total = range.total;
             if (total > limit) return { ok: false, tooLarge: true, sizeBytes: total };
-            if (range.last !== Math.min(received + wanted, total) - 1) throw new RangeProtocolError('a shorter range than asked');
+            if (range.last !== Math.min(received + wanted, total) - 1)
+                throw new RangeProtocolError('a shorter range than asked');
         }
         parts.push(answer.bytes);
         received += answer.bytes.length;
-        if (total !== undefined ? received >= total : answer.bytes.length < wanted) return { ok: true, bytes: Buffer.concat(parts) };
+        if (total !== undefined ? received >= total : answer.bytes.length < wanted)
+            return { ok: true, bytes: Buffer.concat(parts) };
         // The size is unknown and every byte allowed has arrived with more to come.
         if (received >= limit) return { ok: false, tooLarge: true };
     }

@@ -117,7 +117,9 @@ export function verifyWebhookSignature(secret: string, header: string | undefine
 export function verifyDeliverySignature(sources: SignatureSource[], body: unknown): SignatureCheck {
     const present = sources.filter((s) => parseSignatureHeader(s.value) !== 'missing');
     if (present.length === 0) return { ok: false, reason: 'missing' };
-    const wellFormed = present.map((s) => ({ ...s, digest: parseSignatureHeader(s.value) })).filter((s): s is typeof s & { digest: Buffer } => Buffer.isBuffer(s.digest));
+    const wellFormed = present
+        .map((s) => ({ ...s, digest: parseSignatureHeader(s.value) }))
+        .filter((s): s is typeof s & { digest: Buffer } => Buffer.isBuffer(s.digest));
     if (wellFormed.length === 0) return { ok: false, reason: 'malformed' };
     // An empty key would let anyone compute valid signatures.
     const checkable = wellFormed.filter((s) => s.secret !== '');
@@ -187,7 +189,8 @@ function planCandidates(body: unknown): Iterable<Serialization> | 'too-large' {
             const seen = new Set<string>();
             const writer = new VariantWriter(shape);
             for (const [variant, keyOrders] of keyOrderVariants(shape.reorderable).entries()) {
-                const base: string | undefined = variant === 0 && !shape.needsManual ? compact : writer.text(body, keyOrders);
+                const base: string | undefined =
+                    variant === 0 && !shape.needsManual ? compact : writer.text(body, keyOrders);
                 if (base === undefined) continue;
                 const baseBytes = base === compact ? compactBytes : Buffer.byteLength(base, 'utf8');
                 for (const style of styles) {
@@ -267,7 +270,11 @@ const STYLE_ORDER: readonly (readonly [boolean, boolean, boolean, boolean])[] = 
 ];
 
 function styleName(slash: boolean, nonAscii: boolean, html: boolean, upper: boolean): string {
-    const parts = [slash ? 'escaped-slash' : '', nonAscii ? (upper ? 'ascii-upper' : 'ascii-lower') : '', html ? (upper ? 'html-upper' : 'html-lower') : ''].filter(Boolean);
+    const parts = [
+        slash ? 'escaped-slash' : '',
+        nonAscii ? (upper ? 'ascii-upper' : 'ascii-lower') : '',
+        html ? (upper ? 'html-upper' : 'html-lower') : '',
+    ].filter(Boolean);
     if (upper && !nonAscii && !html) parts.push('hex-upper');
     return parts.length === 0 ? 'compact' : parts.join('+');
 }
@@ -280,19 +287,40 @@ function relevantStyles(features: TextFeatures): EscapeStyle[] {
         if (slash && features.slashes === 0) return false;
         if (nonAscii && !hasNonAscii) return false;
         if (html && !hasHtml) return false;
-        return !upper || features.existingHexLetters || (nonAscii && features.nonAsciiHexLetters) || (html && features.angles > 0);
-    }).map(([slash, nonAscii, html, upper]) => ({ name: styleName(slash, nonAscii, html, upper), slash, nonAscii, html, upper }));
+        return (
+            !upper ||
+            features.existingHexLetters ||
+            (nonAscii && features.nonAsciiHexLetters) ||
+            (html && features.angles > 0)
+        );
+    }).map(([slash, nonAscii, html, upper]) => ({
+        name: styleName(slash, nonAscii, html, upper),
+        slash,
+        nonAscii,
+        html,
+        upper,
+    }));
 }
 
 function textFeatures(compact: string): TextFeatures {
-    const features: TextFeatures = { slashes: 0, angles: 0, ampersands: 0, separators: 0, nonAsciiExtraBytes: 0, nonAsciiUnits: 0, nonAsciiHexLetters: false, existingHexLetters: false };
+    const features: TextFeatures = {
+        slashes: 0,
+        angles: 0,
+        ampersands: 0,
+        separators: 0,
+        nonAsciiExtraBytes: 0,
+        nonAsciiUnits: 0,
+        nonAsciiHexLetters: false,
+        existingHexLetters: false,
+    };
     for (let i = 0; i < compact.length; i++) {
         const unit = compact.charCodeAt(i);
         if (unit < 0x80) {
             if (unit === 0x2f) features.slashes++;
             else if (unit === 0x3c || unit === 0x3e) features.angles++;
             else if (unit === 0x26) features.ampersands++;
-            else if (unit === 0x5c && compact.charCodeAt(i + 1) === 0x75 && !features.existingHexLetters) features.existingHexLetters = /[a-f]/.test(compact.slice(i + 2, i + 6));
+            else if (unit === 0x5c && compact.charCodeAt(i + 1) === 0x75 && !features.existingHexLetters)
+                features.existingHexLetters = /[a-f]/.test(compact.slice(i + 2, i + 6));
             continue;
         }
         features.nonAsciiUnits++;
@@ -363,7 +391,8 @@ function restyle(text: string, style: EscapeStyle): string {
         } else if (unit === 0x3c || unit === 0x3e || unit === 0x26) {
             if (style.html) escape = unicodeEscape(unit, style.upper);
         } else if (unit >= 0x80) {
-            if (style.nonAscii || (style.html && (unit === 0x2028 || unit === 0x2029))) escape = unicodeEscape(unit, style.upper);
+            if (style.nonAscii || (style.html && (unit === 0x2028 || unit === 0x2029)))
+                escape = unicodeEscape(unit, style.upper);
         }
         if (escape !== undefined) {
             out += text.slice(copiedUpTo, i) + escape;
@@ -443,7 +472,9 @@ function isArrayIndexKey(key: string): boolean {
 function twinDigits(value: number, holder: Record<string, unknown>, key: string): string | undefined {
     if (!Number.isInteger(value) || Number.isSafeInteger(value)) return undefined;
     const twin = holder[`${key}_str`];
-    return typeof twin === 'string' && twin.length <= 32 && /^-?\d+$/.test(twin) && Number(twin) === value ? twin : undefined;
+    return typeof twin === 'string' && twin.length <= 32 && /^-?\d+$/.test(twin) && Number(twin) === value
+        ? twin
+        : undefined;
 }
 
 /** Key-order overrides to try, the parse's own order (an empty map) first. */
@@ -476,7 +507,12 @@ function plausibleKeyOrders(indexKeys: string[], ordinaryKeys: string[]): string
     }
     if (count > ORDERS_PER_OBJECT_LIMIT) {
         const descending = [...indexKeys].reverse();
-        return uniqueOrders([parseOrder, [...ordinaryKeys, ...indexKeys], [...descending, ...ordinaryKeys], [...ordinaryKeys, ...descending]]);
+        return uniqueOrders([
+            parseOrder,
+            [...ordinaryKeys, ...indexKeys],
+            [...descending, ...ordinaryKeys],
+            [...ordinaryKeys, ...descending],
+        ]);
     }
     const orders: string[][] = [parseOrder];
     const walk = (prefix: string[], remainingIndexKeys: string[], nextOrdinary: number): void => {
@@ -488,7 +524,11 @@ function plausibleKeyOrders(indexKeys: string[], ordinaryKeys: string[]): string
             walk([...prefix, ordinaryKeys[nextOrdinary]], remainingIndexKeys, nextOrdinary + 1);
         }
         remainingIndexKeys.forEach((key, i) => {
-            walk([...prefix, key], remainingIndexKeys.filter((_, j) => j !== i), nextOrdinary);
+            walk(
+                [...prefix, key],
+                remainingIndexKeys.filter((_, j) => j !== i),
+                nextOrdinary,
+            );
         });
     };
     walk([], indexKeys, 0);
@@ -540,7 +580,9 @@ class VariantWriter {
 
     private compose(value: object, keyOrders: KeyOrders): string {
         if (Array.isArray(value)) {
-            const parts = this.segmentsOf(value).map((segment) => (typeof segment === 'string' ? segment : (this.write(segment, keyOrders) ?? 'null')));
+            const parts = this.segmentsOf(value).map((segment) =>
+                typeof segment === 'string' ? segment : (this.write(segment, keyOrders) ?? 'null'),
+            );
             return `[${parts.join(',')}]`;
         }
         const members = this.membersOf(value as Record<string, unknown>);
@@ -548,7 +590,8 @@ class VariantWriter {
         for (const key of keyOrders.get(value) ?? Object.keys(value)) {
             const member = members.get(key);
             if (typeof member === 'string') parts.push(member);
-            else if (member !== undefined) parts.push(`${JSON.stringify(key)}:${this.write(member, keyOrders) ?? 'null'}`);
+            else if (member !== undefined)
+                parts.push(`${JSON.stringify(key)}:${this.write(member, keyOrders) ?? 'null'}`);
         }
         return `{${parts.join(',')}}`;
     }
@@ -584,7 +627,10 @@ class VariantWriter {
                 members.set(key, member);
                 continue;
             }
-            const text = typeof member === 'number' ? (twinDigits(member, record, key) ?? JSON.stringify(member)) : JSON.stringify(member);
+            const text =
+                typeof member === 'number'
+                    ? (twinDigits(member, record, key) ?? JSON.stringify(member))
+                    : JSON.stringify(member);
             if (text !== undefined) members.set(key, `${JSON.stringify(key)}:${text}`);
         }
         this.objectMembers.set(record, members);

@@ -16,14 +16,26 @@ import { HEALTH_JOB_ID, HOUSEKEEPING_JOB_ID, SETTINGS_JOB_ID } from '../../src/j
 import type { TestHost } from '../../tools/host/host';
 import { DEFAULT_BUSINESS_ACCOUNT } from '../../tools/x-sim/defaults';
 import { webhookSecret } from './helpers/app-host';
-import { buttonsOf, ephemeralSince, followAuthorizeLink, pressSetupButton, setupRoom, startInstance, startWorld, World } from './helpers/world';
+import {
+    buttonsOf,
+    ephemeralSince,
+    followAuthorizeLink,
+    pressSetupButton,
+    setupRoom,
+    startInstance,
+    startWorld,
+    World,
+} from './helpers/world';
 
 const HOUR = 3_600_000;
 
 const records = (world: World) => [...world.host.store.appPersistence(world.host.appId).values()];
-const recordData = (world: World, key: string) => records(world).find((r) => r.associations.some((a) => a.id === key))?.data as Record<string, unknown> | undefined;
-const pendingLinks = (world: World) => records(world).filter((r) => (r.data as { type?: string }).type === 'pending-link');
-const webhookReads = (world: World) => world.sim.requests().filter((r) => r.method === 'GET' && r.path === '/2/webhooks').length;
+const recordData = (world: World, key: string) =>
+    records(world).find((r) => r.associations.some((a) => a.id === key))?.data as Record<string, unknown> | undefined;
+const pendingLinks = (world: World) =>
+    records(world).filter((r) => (r.data as { type?: string }).type === 'pending-link');
+const webhookReads = (world: World) =>
+    world.sim.requests().filter((r) => r.method === 'GET' && r.path === '/2/webhooks').length;
 
 async function command(world: World, text: string, user: IUser, host: TestHost = world.host): Promise<string> {
     const mark = host.store.ephemeral.length;
@@ -67,8 +79,19 @@ describe('/twitter status: admins and Omnichannel managers only, X asked at most
             const xRequests = world.sim.requests().length;
             const hostRequests = world.host.httpExchanges().length;
             const reply = await command(world, '/twitter status', user);
-            expect(reply).toBe('Only Rocket.Chat administrators and Omnichannel managers can see `/twitter status`. Ask one of them if X messages seem not to arrive.');
-            for (const secret of [DEFAULT_BUSINESS_ACCOUNT.username, world.business.id, 'webhook', '/api/apps', world.host.appId, webhookSecret(world.host), '$', 'Subscriptions']) {
+            expect(reply).toBe(
+                'Only Rocket.Chat administrators and Omnichannel managers can see `/twitter status`. Ask one of them if X messages seem not to arrive.',
+            );
+            for (const secret of [
+                DEFAULT_BUSINESS_ACCOUNT.username,
+                world.business.id,
+                'webhook',
+                '/api/apps',
+                world.host.appId,
+                webhookSecret(world.host),
+                '$',
+                'Subscriptions',
+            ]) {
                 expect(reply).not.toContain(secret);
             }
             expect(world.sim.requests().length).toBe(xRequests);
@@ -81,7 +104,11 @@ describe('/twitter status: admins and Omnichannel managers only, X asked at most
         const manager = world.host.createUser({ username: 'omni.manager', roles: ['user', 'livechat-manager'] });
         const before = webhookReads(world);
         const xRequests = world.sim.requests().length;
-        const replies = [await command(world, '/twitter status', world.admin), await command(world, '/twitter status', world.admin), await command(world, '/twitter status', manager)];
+        const replies = [
+            await command(world, '/twitter status', world.admin),
+            await command(world, '/twitter status', world.admin),
+            await command(world, '/twitter status', manager),
+        ];
         const second = await startInstance(world, 'h2');
         try {
             replies.push(await command(world, '/twitter status', world.admin, second));
@@ -99,7 +126,8 @@ describe('/twitter status: admins and Omnichannel managers only, X asked at most
 
         // Once the minute has passed, the next status asks X again (the record's time moved back a minute).
         for (const record of records(world)) {
-            if (record.associations.some((a) => a.id === 'x-status-webhook-check')) record.data = { ...record.data, at: (record.data as { at: number }).at - 61_000 };
+            if (record.associations.some((a) => a.id === 'x-status-webhook-check'))
+                record.data = { ...record.data, at: (record.data as { at: number }).at - 61_000 };
         }
         expect(await command(world, '/twitter status', world.admin)).toContain('Webhook: valid (');
         expect(webhookReads(world)).toBe(before + 2);
@@ -126,7 +154,10 @@ describe('the setup room: by the id of the room the app created, never by name',
     });
 
     /** Everything mallory could read: her public room, and what the app showed her alone. */
-    const whatMalloryGot = () => [...world.host.messagesIn(decoyId).map((m) => `${m.text ?? ''} ${JSON.stringify(m.blocks ?? [])}`), ...world.host.ephemeralFor(mallory)];
+    const whatMalloryGot = () => [
+        ...world.host.messagesIn(decoyId).map((m) => `${m.text ?? ''} ${JSON.stringify(m.blocks ?? [])}`),
+        ...world.host.ephemeralFor(mallory),
+    ];
 
     it('creates its own private room under another name, and the pre-created public room receives nothing', async () => {
         const room = setupRoom(world)!;
@@ -135,7 +166,10 @@ describe('the setup room: by the id of the room the app created, never by name',
         expect(room.slugifiedName).toMatch(new RegExp(`^${SETUP_ROOM_NAME}-[0-9a-f]{6}$`));
         expect(room.creator?.id).toBe(world.host.appUser().id);
         expect(world.host.store.roomMembers.get(room.id)?.has(mallory.id)).toBe(false);
-        const texts = world.host.messagesIn(room.id).map((m) => m.text ?? '').join('\n');
+        const texts = world.host
+            .messagesIn(room.id)
+            .map((m) => m.text ?? '')
+            .join('\n');
         expect(texts).toContain(`/webhook/${webhookSecret(world.host)}`);
         expect(texts).toContain(`Linked the X account @${DEFAULT_BUSINESS_ACCOUNT.username}`);
 
@@ -149,7 +183,10 @@ describe('the setup room: by the id of the room the app created, never by name',
         world.front.setHosts([world.host]);
         await world.host.runJobNow(HEALTH_JOB_ID);
         await world.host.setSetting('department', 'Support');
-        const later = world.host.messagesIn(room.id).map((m) => m.text ?? '').join('\n');
+        const later = world.host
+            .messagesIn(room.id)
+            .map((m) => m.text ?? '')
+            .join('\n');
         expect(later).toContain('"No Such Department" does not exist');
         expect(later).toContain('X channel problem');
 
@@ -187,7 +224,12 @@ describe('the setup room: by the id of the room the app created, never by name',
             upgraded.host.store.appPersistence(upgraded.host.appId).delete(stored.id);
             await upgraded.host.setSetting('department', 'No Such Department');
             await upgraded.host.runJobNow(SETTINGS_JOB_ID);
-            expect(upgraded.host.messagesIn(room.id).map((m) => m.text ?? '').join('\n')).toContain('"No Such Department" does not exist');
+            expect(
+                upgraded.host
+                    .messagesIn(room.id)
+                    .map((m) => m.text ?? '')
+                    .join('\n'),
+            ).toContain('"No Such Department" does not exist');
             expect(recordData(upgraded, 'x-setup-room')).toEqual({ roomId: room.id });
         } finally {
             await upgraded.stop();
@@ -206,7 +248,8 @@ describe('OAuth 2.0: the callback alone links nothing; only the admin who starte
         expect(recordData(world, 'x-oauth2-tokens')).toBeUndefined();
         expect(world.sim.webhooks()).toHaveLength(0);
     };
-    const confirmationMessage = () => [...world.host.messagesIn(setupRoom(world)!.id)].reverse().find((m) => buttonsOf(m).length > 0);
+    const confirmationMessage = () =>
+        [...world.host.messagesIn(setupRoom(world)!.id)].reverse().find((m) => buttonsOf(m).length > 0);
 
     beforeAll(async () => {
         world = await startWorld({ mode: 'xaa', link: false });
@@ -227,7 +270,9 @@ describe('OAuth 2.0: the callback alone links nothing; only the admin who starte
         await world.host.settle();
         expectNothingLinked();
         const message = confirmationMessage()!;
-        expect(message.text).toContain('@admin, X authorized this Rocket.Chat for the account *@mallory_x* (`Mallory`)');
+        expect(message.text).toContain(
+            '@admin, X authorized this Rocket.Chat for the account *@mallory_x* (`Mallory`)',
+        );
         expect(buttonsOf(message).map((b) => b.text)).toEqual(['Link @mallory_x', 'Cancel']);
         expect(pendingLinks(world)).toHaveLength(1);
     });
@@ -245,12 +290,23 @@ describe('OAuth 2.0: the callback alone links nothing; only the admin who starte
         for (const [user, forgedValue, said] of attempts) {
             for (const actionId of [CONFIRM_LINK_ACTION, CANCEL_LINK_ACTION]) {
                 const mark = world.host.store.ephemeral.length;
-                await world.host.blockAction(user, { actionId, blockId: 'x-link-confirmation', value: forgedValue, roomId: room.id, messageId: message.id });
+                await world.host.blockAction(user, {
+                    actionId,
+                    blockId: 'x-link-confirmation',
+                    value: forgedValue,
+                    roomId: room.id,
+                    messageId: message.id,
+                });
                 expect(ephemeralSince(world, user, mark).join('\n')).toContain(said);
             }
         }
         // A request with no known user is refused before the app (Rocket.Chat's 401).
-        await expect(world.host.blockAction({ ...world.admin, id: 'not-a-user' }, { actionId: CONFIRM_LINK_ACTION, value, roomId: room.id, messageId: message.id })).rejects.toThrow('401');
+        await expect(
+            world.host.blockAction(
+                { ...world.admin, id: 'not-a-user' },
+                { actionId: CONFIRM_LINK_ACTION, value, roomId: room.id, messageId: message.id },
+            ),
+        ).rejects.toThrow('401');
         expectNothingLinked();
         expect(pendingLinks(world)).toHaveLength(1);
         expect(buttonsOf(world.host.store.messages.get(message.id!)!)).toHaveLength(2);
@@ -263,9 +319,13 @@ describe('OAuth 2.0: the callback alone links nothing; only the admin who starte
         expectNothingLinked();
         expect(pendingLinks(world)).toHaveLength(0);
         const closed = world.host.store.messages.get(message.id!)!;
-        expect(closed.text).toContain('The authorization of @mallory_x expired before it was confirmed: nothing was linked');
+        expect(closed.text).toContain(
+            'The authorization of @mallory_x expired before it was confirmed: nothing was linked',
+        );
         expect(buttonsOf(closed)).toHaveLength(0);
-        expect(world.sim.requests().filter((r) => r.path === '/2/oauth2/revoke' && r.status === 200).length).toBe(revocations + 1);
+        expect(world.sim.requests().filter((r) => r.path === '/2/oauth2/revoke' && r.status === 200).length).toBe(
+            revocations + 1,
+        );
         expect(await pressSetupButton(world, world.admin, CONFIRM_LINK_ACTION)).toBeUndefined();
     });
 
@@ -276,16 +336,23 @@ describe('OAuth 2.0: the callback alone links nothing; only the admin who starte
         const message = (await pressSetupButton(world, world.admin, CANCEL_LINK_ACTION))!;
         expectNothingLinked();
         expect(world.host.store.messages.get(message.id!)!.text).toContain('Cancelled: @mallory_x was not linked');
-        expect(world.sim.requests().filter((r) => r.path === '/2/oauth2/revoke' && r.status === 200).length).toBe(revocations + 1);
+        expect(world.sim.requests().filter((r) => r.path === '/2/oauth2/revoke' && r.status === 200).length).toBe(
+            revocations + 1,
+        );
         expect(pendingLinks(world)).toHaveLength(0);
     });
 
     it("the X display name, anyone's choice, shows in the question as inert text: no markup, link, mention or direction change", async () => {
-        const handle = world.customer('mallory_name', 'Acme @all *Support*\u2028[verify](https://evil.example) `x`\u202e');
+        const handle = world.customer(
+            'mallory_name',
+            'Acme @all *Support*\u2028[verify](https://evil.example) `x`\u202e',
+        );
         const url = await authorizeUrl(world, world.admin);
         await completeConsentAs(world, url, handle);
         const message = confirmationMessage()!;
-        expect(message.text).toContain('*@mallory_name* (`Acme all *Support*[verify](https://evil.example) x`). Link it?');
+        expect(message.text).toContain(
+            '*@mallory_name* (`Acme all *Support*[verify](https://evil.example) x`). Link it?',
+        );
         expect(JSON.stringify(message.blocks)).toContain('(`Acme all *Support*[verify](https://evil.example) x`)');
         expect(message.text).not.toContain('@all');
         expect(await pressSetupButton(world, world.admin, CANCEL_LINK_ACTION)).toBeDefined();
@@ -304,7 +371,9 @@ describe('OAuth 2.0: the callback alone links nothing; only the admin who starte
             // request's login token, so the app sees its current roles.
             const mark = world.host.store.ephemeral.length;
             await pressSetupButton(world, asItStarted, CONFIRM_LINK_ACTION);
-            expect(ephemeralSince(world, asItStarted, mark).join('\n')).toContain('Only the administrator who ran `/twitter authorize` can confirm');
+            expect(ephemeralSince(world, asItStarted, mark).join('\n')).toContain(
+                'Only the administrator who ran `/twitter authorize` can confirm',
+            );
             expectNothingLinked();
             expect(pendingLinks(world)).toHaveLength(1);
         } finally {
@@ -319,7 +388,13 @@ describe('OAuth 2.0: the callback alone links nothing; only the admin who starte
         const { value } = buttonsOf(message).find((b) => b.actionId === CANCEL_LINK_ACTION)!;
         world.host.store.messages.delete(message.id!);
         const mark = world.host.store.ephemeral.length;
-        await world.host.blockAction(world.admin, { actionId: CANCEL_LINK_ACTION, blockId: 'x-link-confirmation', value, roomId: setupRoom(world)!.id, messageId: message.id });
+        await world.host.blockAction(world.admin, {
+            actionId: CANCEL_LINK_ACTION,
+            blockId: 'x-link-confirmation',
+            value,
+            roomId: setupRoom(world)!.id,
+            messageId: message.id,
+        });
         expect(ephemeralSince(world, world.admin, mark).join('\n')).toContain('Cancelled: @mallory_x was not linked');
         expect(pendingLinks(world)).toHaveLength(1);
         expectNothingLinked();
@@ -331,7 +406,8 @@ describe('OAuth 2.0: the callback alone links nothing; only the admin who starte
         const pending = pendingLinks(world);
         expect(pending).toHaveLength(2);
         const messageIds = pending.map((r) => (r.data as { messageId: string }).messageId);
-        const revocations = () => world.sim.requests().filter((r) => r.path === '/2/oauth2/revoke' && r.status === 200).length;
+        const revocations = () =>
+            world.sim.requests().filter((r) => r.path === '/2/oauth2/revoke' && r.status === 200).length;
         const before = revocations();
         // Not yet expired: housekeeping leaves them.
         await world.host.runJobNow(HOUSEKEEPING_JOB_ID);
@@ -356,7 +432,11 @@ describe('OAuth 2.0: the callback alone links nothing; only the admin who starte
         const message = (await pressSetupButton(world, world.admin, CONFIRM_LINK_ACTION))!;
         await world.host.settle();
         await world.sim.settle();
-        expect(linkedAccount()).toMatchObject({ xUserId: world.business.id, username: DEFAULT_BUSINESS_ACCOUNT.username, linkedBy: world.admin.id });
+        expect(linkedAccount()).toMatchObject({
+            xUserId: world.business.id,
+            username: DEFAULT_BUSINESS_ACCOUNT.username,
+            linkedBy: world.admin.id,
+        });
         expect(world.sim.webhooks()).toEqual([expect.objectContaining({ valid: true })]);
         const closed = world.host.store.messages.get(message.id!)!;
         expect(closed.text).toContain(`Linked the X account @${DEFAULT_BUSINESS_ACCOUNT.username}`);
@@ -365,7 +445,12 @@ describe('OAuth 2.0: the callback alone links nothing; only the admin who starte
         // The same press again (a replayed request): nothing happens, the link stays.
         const { value } = buttonsOf(message).find((b) => b.actionId === CONFIRM_LINK_ACTION)!;
         const mark = world.host.store.ephemeral.length;
-        await world.host.blockAction(world.admin, { actionId: CONFIRM_LINK_ACTION, value, roomId: setupRoom(world)!.id, messageId: message.id });
+        await world.host.blockAction(world.admin, {
+            actionId: CONFIRM_LINK_ACTION,
+            value,
+            roomId: setupRoom(world)!.id,
+            messageId: message.id,
+        });
         expect(ephemeralSince(world, world.admin, mark).join('\n')).toContain('already confirmed or cancelled');
         expect(linkedAccount()).toMatchObject({ xUserId: world.business.id });
     });
@@ -384,7 +469,9 @@ describe('OAuth 2.0: "Link" and "Cancel" pressed at the same moment on two insta
 
     /** The association ids a bridge call's arguments name (plain objects over the runtime's JSON-RPC, or records). */
     const associationIds = (value: unknown): string[] =>
-        (Array.isArray(value) ? value : []).map((a: { id?: string; getID?: () => string }) => a.getID?.() ?? a.id ?? '');
+        (Array.isArray(value) ? value : []).map(
+            (a: { id?: string; getID?: () => string }) => a.getID?.() ?? a.id ?? '',
+        );
 
     it('either links (token kept) or cancels (token revoked), never both; the other press is told it was decided', async () => {
         const second = await startInstance(world, 'h-decide');
@@ -395,7 +482,8 @@ describe('OAuth 2.0: "Link" and "Cancel" pressed at the same moment on two insta
             const message = [...world.host.messagesIn(room.id)].reverse().find((m) => buttonsOf(m).length > 0)!;
             const { value } = buttonsOf(message).find((b) => b.actionId === CONFIRM_LINK_ACTION)!;
             const pendingKey = `x-pending-link:${value}`;
-            const revocations = () => world.sim.requests().filter((r) => r.path === '/2/oauth2/revoke' && r.status === 200).length;
+            const revocations = () =>
+                world.sim.requests().filter((r) => r.path === '/2/oauth2/revoke' && r.status === 200).length;
             const before = revocations();
 
             // Both presses wait for each other at the same point: where each stores its claim (when claims are used),
@@ -413,7 +501,8 @@ describe('OAuth 2.0: "Link" and "Cancel" pressed at the same moment on two insta
             const atRemoval = barrier();
             const removers = [world.host, second].flatMap((h) => [
                 h.calls.before('PersistenceBridge', 'createWithAssociations', async (args) => {
-                    if (associationIds(args[1]).some((id) => id.startsWith(`x-pending-link-decision:${value}`))) await atClaim();
+                    if (associationIds(args[1]).some((id) => id.startsWith(`x-pending-link-decision:${value}`)))
+                        await atClaim();
                 }),
                 h.calls.before('PersistenceBridge', 'removeByAssociations', async (args) => {
                     if (associationIds(args[0]).includes(pendingKey)) await atRemoval();
@@ -422,8 +511,20 @@ describe('OAuth 2.0: "Link" and "Cancel" pressed at the same moment on two insta
             const marks = world.host.store.ephemeral.length;
             try {
                 await Promise.all([
-                    world.host.blockAction(world.admin, { actionId: CONFIRM_LINK_ACTION, blockId: 'x-link-confirmation', value, roomId: room.id, messageId: message.id }),
-                    second.blockAction(world.admin, { actionId: CANCEL_LINK_ACTION, blockId: 'x-link-confirmation', value, roomId: room.id, messageId: message.id }),
+                    world.host.blockAction(world.admin, {
+                        actionId: CONFIRM_LINK_ACTION,
+                        blockId: 'x-link-confirmation',
+                        value,
+                        roomId: room.id,
+                        messageId: message.id,
+                    }),
+                    second.blockAction(world.admin, {
+                        actionId: CANCEL_LINK_ACTION,
+                        blockId: 'x-link-confirmation',
+                        value,
+                        roomId: room.id,
+                        messageId: message.id,
+                    }),
                 ]);
                 await Promise.all([world.host.settle(), second.settle()]);
                 await world.sim.settle();
@@ -443,7 +544,9 @@ describe('OAuth 2.0: "Link" and "Cancel" pressed at the same moment on two insta
             }
             expect(buttonsOf(closed)).toHaveLength(0);
             expect(ephemeralSince(world, world.admin, marks).join('\n')).toContain('already confirmed or cancelled');
-            expect(records(world).filter((r) => r.associations.some((a) => a.id.startsWith('x-pending-link')))).toEqual([]);
+            expect(records(world).filter((r) => r.associations.some((a) => a.id.startsWith('x-pending-link')))).toEqual(
+                [],
+            );
         } finally {
             await second.stop();
         }

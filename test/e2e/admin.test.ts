@@ -62,8 +62,12 @@ describe('setting up and running the app', () => {
         const { callbackStatus, callbackPage } = await link(world, 'oauth2');
         expect(callbackStatus).toBe(200);
         expect(callbackPage).toContain(`@${DEFAULT_BUSINESS_ACCOUNT.username}`);
-        expect(world.sim.webhooks()).toEqual([expect.objectContaining({ valid: true, url: expect.stringContaining('/webhook/') })]);
-        expect(setupRoomTexts(world).join('\n')).toContain(`Linked the X account @${DEFAULT_BUSINESS_ACCOUNT.username}`);
+        expect(world.sim.webhooks()).toEqual([
+            expect.objectContaining({ valid: true, url: expect.stringContaining('/webhook/') }),
+        ]);
+        expect(setupRoomTexts(world).join('\n')).toContain(
+            `Linked the X account @${DEFAULT_BUSINESS_ACCOUNT.username}`,
+        );
     });
 
     it('refuses a reused authorization (state is single-use) and an unknown one, with a page saying why', async () => {
@@ -72,11 +76,15 @@ describe('setting up and running the app', () => {
         const url = /https?:\/\/\S+/.exec(ephemeralSince(world, world.admin, mark).join(' '))![0];
         const first = await followAuthorizeLink(world, url);
         expect(first.status).toBe(200);
-        const consent = await fetch(url.replace(/^https:\/\/(x\.com|api\.x\.com)/, world.sim.url), { redirect: 'manual' });
+        const consent = await fetch(url.replace(/^https:\/\/(x\.com|api\.x\.com)/, world.sim.url), {
+            redirect: 'manual',
+        });
         const replayed = await fetch(consent.headers.get('location')!);
         expect(replayed.status).toBe(400);
         expect(await replayed.text()).toContain('already used');
-        const forged = await fetch(`${world.front.url}/api/apps/public/${world.host.appId}/oauth/callback?state=guessed&code=abc`);
+        const forged = await fetch(
+            `${world.front.url}/api/apps/public/${world.host.appId}/oauth/callback?state=guessed&code=abc`,
+        );
         expect(forged.status).toBe(400);
     });
 
@@ -91,7 +99,9 @@ describe('setting up and running the app', () => {
         expect(status).toMatch(/Open conversations: 1\b/);
         const billed = world.sim.ledger().totals;
         expect(status).toContain(`this month $${billed.usd.toFixed(2)}`);
-        expect(status).not.toContain((world.sim as unknown as { defaultApp: { consumerSecret: string } }).defaultApp.consumerSecret);
+        expect(status).not.toContain(
+            (world.sim as unknown as { defaultApp: { consumerSecret: string } }).defaultApp.consumerSecret,
+        );
         // Admins paste this into bug reports: the webhook URL's secret segment must not be in it.
         expect(status).not.toContain(webhookSecret(world.host));
         expect(status).toContain('/webhook/…');
@@ -151,7 +161,9 @@ describe('uninstalling the app', () => {
             const tokenBefore = world.sim.requests().filter((r) => r.path === '/2/oauth2/revoke').length;
             await world.host.manager.remove(world.host.appId, { user: world.admin });
             expect(world.sim.webhooks()).toHaveLength(0);
-            expect(world.sim.requests().filter((r) => r.path === '/2/oauth2/revoke' && r.status === 200).length).toBe(tokenBefore + 1);
+            expect(world.sim.requests().filter((r) => r.path === '/2/oauth2/revoke' && r.status === 200).length).toBe(
+                tokenBefore + 1,
+            );
         } finally {
             await world.stop();
         }

@@ -38,9 +38,24 @@ describe('the packaged app in the real Apps-Engine runtime', () => {
     it('is a zip Rocket.Chat accepts: manifest, bundle, icon and five languages', async () => {
         const zip = await JSZip.loadAsync(packagedZip());
         const names = Object.keys(zip.files).sort();
-        expect(names).toEqual(['TwitterApp.js', 'app.json', 'assets/icon.png', 'assets/x-sidebar.svg', 'i18n/de.json', 'i18n/en.json', 'i18n/es.json', 'i18n/fr.json', 'i18n/pt-BR.json']);
+        expect(names).toEqual([
+            'TwitterApp.js',
+            'app.json',
+            'assets/icon.png',
+            'assets/x-sidebar.svg',
+            'i18n/de.json',
+            'i18n/en.json',
+            'i18n/es.json',
+            'i18n/fr.json',
+            'i18n/pt-BR.json',
+        ]);
         const manifest = JSON.parse(await zip.file('app.json')!.async('string'));
-        expect(manifest).toMatchObject({ name: 'Twitter', nameSlug: 'twitter', classFile: 'TwitterApp.ts', requiredApiVersion: '^1.62.0' });
+        expect(manifest).toMatchObject({
+            name: 'Twitter',
+            nameSlug: 'twitter',
+            classFile: 'TwitterApp.ts',
+            requiredApiVersion: '^1.62.0',
+        });
         expect(Array.isArray(manifest.implements)).toBe(true);
     });
 
@@ -65,7 +80,11 @@ describe('the packaged app in the real Apps-Engine runtime', () => {
     it('registers every setting with its type and default', () => {
         for (const definition of settingDefinitions) {
             const registered = host.appSetting(definition.id);
-            expect(registered).toMatchObject({ id: definition.id, type: definition.type, packageValue: definition.packageValue });
+            expect(registered).toMatchObject({
+                id: definition.id,
+                type: definition.type,
+                packageValue: definition.packageValue,
+            });
         }
     });
 
@@ -76,7 +95,8 @@ describe('the packaged app in the real Apps-Engine runtime', () => {
         expect(notices).toHaveLength(1);
         expect(notices[0].user.id).toBe(admin.id);
         expect(notices[0].message.sender?.id).toBe(host.appUser().id);
-        for (const sub of ['authorize', 'unauthorize', 'status', 'support', 'help']) expect(notices[0].text).toContain(`/twitter ${sub}`);
+        for (const sub of ['authorize', 'unauthorize', 'status', 'support', 'help'])
+            expect(notices[0].text).toContain(`/twitter ${sub}`);
     });
 
     it.each([
@@ -85,7 +105,9 @@ describe('the packaged app in the real Apps-Engine runtime', () => {
         ['fr', 'délier'],
         ['es', 'vincula'],
     ])('answers in the language the user chose (%s), accents intact', async (language, word) => {
-        const catalog = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'i18n', `${language}.json`), 'utf8')) as Record<string, string>;
+        const catalog = JSON.parse(
+            fs.readFileSync(path.join(__dirname, '..', '..', 'i18n', `${language}.json`), 'utf8'),
+        ) as Record<string, string>;
         const reader = { ...admin, settings: { preferences: { language } } } as typeof admin;
         const before = host.store.ephemeral.length;
         await host.runCommand('/twitter help', reader);
@@ -94,13 +116,16 @@ describe('the packaged app in the real Apps-Engine runtime', () => {
         expect(notice.text).toContain(word);
     });
 
-    it.each([['/twitter'], ['/twitter   '], ['/twitter frobnicate'], ['/twitter HELP']])('answers %j with the help text', async (command) => {
-        const before = host.store.ephemeral.length;
-        await host.runCommand(command, admin);
-        const [notice] = host.store.ephemeral.slice(before);
-        expect(notice.text).toContain('/twitter authorize');
-        if (command.includes('frobnicate')) expect(notice.text).toContain('Unknown subcommand `frobnicate`');
-    });
+    it.each([['/twitter'], ['/twitter   '], ['/twitter frobnicate'], ['/twitter HELP']])(
+        'answers %j with the help text',
+        async (command) => {
+            const before = host.store.ephemeral.length;
+            await host.runCommand(command, admin);
+            const [notice] = host.store.ephemeral.slice(before);
+            expect(notice.text).toContain('/twitter authorize');
+            if (command.includes('frobnicate')) expect(notice.text).toContain('Unknown subcommand `frobnicate`');
+        },
+    );
 
     it('answers /twitter support with the version and where to get help', async () => {
         const before = host.store.ephemeral.length;
@@ -113,7 +138,9 @@ describe('the packaged app in the real Apps-Engine runtime', () => {
     describe('the webhook CRC challenge', () => {
         it('answers with the known HMAC-SHA256 of the token under the API key secret', async () => {
             await host.setSetting('api_key_secret', CRC_KNOWN_SECRET);
-            const response = await host.callEndpoint(`webhook/${webhookSecret(host)}`, { query: { crc_token: CRC_KNOWN_TOKEN } });
+            const response = await host.callEndpoint(`webhook/${webhookSecret(host)}`, {
+                query: { crc_token: CRC_KNOWN_TOKEN },
+            });
             expect(response.status).toBe(200);
             expect(response.content).toEqual({ response_token: CRC_KNOWN_ANSWER });
         });
@@ -140,7 +167,9 @@ describe('the packaged app in the real Apps-Engine runtime', () => {
 
         it('refuses with 400 when the API key secret is not set, saying which setting', async () => {
             await host.setSetting('api_key_secret', '');
-            const response = await host.callEndpoint(`webhook/${webhookSecret(host)}`, { query: { crc_token: CRC_KNOWN_TOKEN } });
+            const response = await host.callEndpoint(`webhook/${webhookSecret(host)}`, {
+                query: { crc_token: CRC_KNOWN_TOKEN },
+            });
             expect(response.status).toBe(400);
             expect(response.content).toMatchObject({ error: 'api_key_secret_not_set' });
             expect(JSON.stringify(response.content)).toContain('API Key Secret');
@@ -148,7 +177,9 @@ describe('the packaged app in the real Apps-Engine runtime', () => {
 
         it('answers 404 on a wrong secret path segment, without revealing anything', async () => {
             await host.setSetting('api_key_secret', CRC_KNOWN_SECRET);
-            const response = await host.callEndpoint('webhook/not-the-secret', { query: { crc_token: CRC_KNOWN_TOKEN } });
+            const response = await host.callEndpoint('webhook/not-the-secret', {
+                query: { crc_token: CRC_KNOWN_TOKEN },
+            });
             expect(response.status).toBe(404);
             expect(JSON.stringify(response.content)).not.toContain('sha256=');
         });

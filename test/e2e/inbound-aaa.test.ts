@@ -19,19 +19,28 @@ describe('inbound DMs via the Account Activity API webhook', () => {
     it('links the account, registers the webhook (CRC answered) and subscribes the account', () => {
         const [webhook] = world.sim.webhooks();
         expect(webhook).toMatchObject({ valid: true });
-        expect(webhook.url).toBe(`${world.front.url}/api/apps/public/${world.host.appId}/webhook/${expect.any(String) && webhook.url.split('/').pop()}`);
+        expect(webhook.url).toBe(
+            `${world.front.url}/api/apps/public/${world.host.appId}/webhook/${expect.any(String) && webhook.url.split('/').pop()}`,
+        );
     });
 
     it('posts a customer DM into a new room of the department, as the visitor', async () => {
         const customer = world.customer('jane', 'Jane Doe');
-        await world.sim.sendDm({ from: customer, to: world.business.id, text: 'Hello &amp; welcome? My order #42 is late' });
+        await world.sim.sendDm({
+            from: customer,
+            to: world.business.id,
+            text: 'Hello &amp; welcome? My order #42 is late',
+        });
         await world.host.settle();
         const rooms = world.host.livechatRooms().filter((r) => (r as ILivechatRoom).visitor?.name === 'Jane Doe');
         expect(rooms).toHaveLength(1);
         const room = rooms[0] as ILivechatRoom;
         expect(room.department?.name).toBe('Support');
         expect(room.servedBy?.id).toBe(world.agent.id);
-        const texts = world.host.messagesIn(room.id).filter((m) => !('t' in m && m.t)).map((m) => m.text);
+        const texts = world.host
+            .messagesIn(room.id)
+            .filter((m) => !('t' in m && m.t))
+            .map((m) => m.text);
         expect(texts).toContain('Hello & welcome? My order #42 is late');
     });
 });

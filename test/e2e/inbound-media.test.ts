@@ -15,17 +15,31 @@ import { deliverFromCustomer, roomOf, syncSimClock, visibleTexts } from './helpe
 import { startWorld, World, xHostMap } from './helpers/world';
 
 const MB = 1024 * 1024;
-const PNG_1PX = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360f8cfc0f01f0005000201e5273a8b0000000049454e44ae426082', 'hex');
-const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF', 'latin1'), Buffer.alloc(200, 9)]);
-const mp4 = (size: number, fill = 3) => Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypmp42', 'latin1'), Buffer.alloc(size - 12, fill)]);
+const PNG_1PX = Buffer.from(
+    '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360f8cfc0f01f0005000201e5273a8b0000000049454e44ae426082',
+    'hex',
+);
+const JPEG = Buffer.concat([
+    Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]),
+    Buffer.from('JFIF', 'latin1'),
+    Buffer.alloc(200, 9),
+]);
+const mp4 = (size: number, fill = 3) =>
+    Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypmp42', 'latin1'), Buffer.alloc(size - 12, fill)]);
 
 /** X's hostnames the app may call, and those that may carry credentials. */
 const X_API_HOSTS = ['api.x.com', 'upload.x.com', 'x.com', 'ton.twitter.com'];
 const hostOf = (e: HttpExchange) => new URL(e.url).hostname;
 
-const uploadsIn = (world: World, roomId: string) => [...world.host.store.uploads.values()].filter((u) => u.upload.room.id === roomId);
-const fileMessagesIn = (world: World, roomId: string) => world.host.messagesIn(roomId).filter((m) => (m as IMessage & { file?: unknown }).file);
-const appNoticesIn = (world: World, roomId: string) => world.host.messagesIn(roomId).filter((m) => m.sender?.id === world.host.appUser().id).map((m) => m.text ?? '');
+const uploadsIn = (world: World, roomId: string) =>
+    [...world.host.store.uploads.values()].filter((u) => u.upload.room.id === roomId);
+const fileMessagesIn = (world: World, roomId: string) =>
+    world.host.messagesIn(roomId).filter((m) => (m as IMessage & { file?: unknown }).file);
+const appNoticesIn = (world: World, roomId: string) =>
+    world.host
+        .messagesIn(roomId)
+        .filter((m) => m.sender?.id === world.host.appUser().id)
+        .map((m) => m.text ?? '');
 
 /** Everything the app asked of the outside world since `mark` (the host's HTTP bridge record). */
 const exchangesSince = (world: World, mark: number) => world.host.httpExchanges().slice(mark);
@@ -38,7 +52,11 @@ async function attackerServer() {
         res.writeHead(200, { 'content-type': 'image/png' }).end(PNG_1PX);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, close: () => new Promise((resolve) => server.close(resolve)) };
+    return {
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        requests,
+        close: () => new Promise((resolve) => server.close(resolve)),
+    };
 }
 
 let eventSeq = 0;
@@ -53,7 +71,11 @@ function dmEvent(world: World, customer: string, text: string, media: Record<str
         message_create: {
             target: { recipient_id: world.business.id },
             sender_id: customer,
-            message_data: { text, entities: { hashtags: [], symbols: [], user_mentions: [], urls: [] }, attachment: { type: 'media', media } },
+            message_data: {
+                text,
+                entities: { hashtags: [], symbols: [], user_mentions: [], urls: [] },
+                attachment: { type: 'media', media },
+            },
         },
     };
 }
@@ -62,7 +84,14 @@ function dmEvent(world: World, customer: string, text: string, media: Record<str
 async function deliverSigned(world: World, body: unknown): Promise<number> {
     const raw = JSON.stringify(body);
     const url = `${world.front.url}/api/apps/public/${world.host.appId}/webhook/${webhookSecret(world.host)}`;
-    const response = await fetch(url, { method: 'POST', body: raw, headers: { 'content-type': 'application/json', 'x-twitter-webhooks-signature': signWebhookBody(DEFAULT_APP.consumerSecret, raw) } });
+    const response = await fetch(url, {
+        method: 'POST',
+        body: raw,
+        headers: {
+            'content-type': 'application/json',
+            'x-twitter-webhooks-signature': signWebhookBody(DEFAULT_APP.consumerSecret, raw),
+        },
+    });
     await response.text();
     await world.host.settle();
     return response.status;
@@ -70,23 +99,50 @@ async function deliverSigned(world: World, body: unknown): Promise<number> {
 
 /** Media locations a forged or tampered delivery could name. */
 const hostileMedia = (dmId: string) => [
-    { id_str: '9100000000000000001', type: 'photo', media_url_https: `https://evil.example/1.1/ton/data/dm/${dmId}/9100000000000000001/a.jpg` },
-    { id_str: '9100000000000000002', type: 'photo', media_url_https: `https://ton.twitter.com.evil.example/1.1/ton/data/dm/${dmId}/9100000000000000002/a.jpg` },
+    {
+        id_str: '9100000000000000001',
+        type: 'photo',
+        media_url_https: `https://evil.example/1.1/ton/data/dm/${dmId}/9100000000000000001/a.jpg`,
+    },
+    {
+        id_str: '9100000000000000002',
+        type: 'photo',
+        media_url_https: `https://ton.twitter.com.evil.example/1.1/ton/data/dm/${dmId}/9100000000000000002/a.jpg`,
+    },
     { id_str: '9100000000000000003', type: 'photo', media_url_https: 'https://api.x.com/2/dm_events' },
-    { id_str: '9100000000000000004', type: 'photo', media_url_https: `http://ton.twitter.com/1.1/ton/data/dm/${dmId}/9100000000000000004/a.jpg` },
+    {
+        id_str: '9100000000000000004',
+        type: 'photo',
+        media_url_https: `http://ton.twitter.com/1.1/ton/data/dm/${dmId}/9100000000000000004/a.jpg`,
+    },
     {
         id_str: '9100000000000000005',
         type: 'video',
         media_url_https: 'https://pbs.twimg.com/dm_video_preview/9100000000000000005/img/a.jpg',
-        video_info: { variants: [{ bitrate: 832000, content_type: 'video/mp4', url: 'https://video.twimg.com@evil.example/dm_video/9100000000000000005/vid/a.mp4' }] },
+        video_info: {
+            variants: [
+                {
+                    bitrate: 832000,
+                    content_type: 'video/mp4',
+                    url: 'https://video.twimg.com@evil.example/dm_video/9100000000000000005/vid/a.mp4',
+                },
+            ],
+        },
     },
 ];
 
 /** The attack: signed deliveries naming other hosts. No request reaches them, no credential leaves X's API hosts. */
-async function expectNoRequestToOtherHosts(world: World, envelope: (events: unknown[], customer: { id: string; name: string; username: string }) => unknown, customerName: string) {
+async function expectNoRequestToOtherHosts(
+    world: World,
+    envelope: (events: unknown[], customer: { id: string; name: string; username: string }) => unknown,
+    customerName: string,
+) {
     const attacker = await attackerServer();
     const evilHosts = ['evil.example', 'ton.twitter.com.evil.example'];
-    world.host.setHttpHostMap({ ...xHostMap(world.sim.url), ...Object.fromEntries(evilHosts.map((h) => [h, attacker.url])) });
+    world.host.setHttpHostMap({
+        ...xHostMap(world.sim.url),
+        ...Object.fromEntries(evilHosts.map((h) => [h, attacker.url])),
+    });
     try {
         const username = customerName.toLowerCase().replace(/\W/g, '_');
         const customer = world.customer(username, customerName);
@@ -94,7 +150,9 @@ async function expectNoRequestToOtherHosts(world: World, envelope: (events: unkn
         for (const media of hostileMedia('1')) {
             await syncSimClock(world);
             const event = dmEvent(world, customer, `look at this ${media.id_str}`, media);
-            expect(await deliverSigned(world, envelope([event], { id: customer, name: customerName, username }))).toBe(200);
+            expect(await deliverSigned(world, envelope([event], { id: customer, name: customerName, username }))).toBe(
+                200,
+            );
         }
         const calls = exchangesSince(world, mark);
         expect(attacker.requests).toEqual([]);
@@ -107,7 +165,13 @@ async function expectNoRequestToOtherHosts(world: World, envelope: (events: unkn
         const texts = visibleTexts(world, room.id);
         expect(texts).toHaveLength(hostileMedia('1').length);
         for (const media of hostileMedia('1')) {
-            expect(texts).toContainEqual(expect.stringMatching(new RegExp(`^look at this ${media.id_str}\\n_.* is not shown: the delivery named a download location that is not one of X's media servers`)));
+            expect(texts).toContainEqual(
+                expect.stringMatching(
+                    new RegExp(
+                        `^look at this ${media.id_str}\\n_.* is not shown: the delivery named a download location that is not one of X's media servers`,
+                    ),
+                ),
+            );
         }
         expect(uploadsIn(world, room.id)).toEqual([]);
     } finally {
@@ -140,12 +204,30 @@ describe('inbound media with OAuth 2.0 (X Activity API)', () => {
         const video = mp4(6000, 6);
         const simMark = world.sim.requests().length;
         const mark = world.host.httpExchanges().length;
-        await deliverFromCustomer(world, 'xaa', { from: customer, to: world.business.id, text: 'the label', media: { type: 'photo', bytes: PNG_1PX, contentType: 'image/png' } });
-        await deliverFromCustomer(world, 'xaa', { from: customer, to: world.business.id, media: { type: 'animated_gif', bytes: gif, contentType: 'video/mp4' } });
-        await deliverFromCustomer(world, 'xaa', { from: customer, to: world.business.id, text: 'and the box', media: { type: 'video', bytes: video, contentType: 'video/mp4' } });
+        await deliverFromCustomer(world, 'xaa', {
+            from: customer,
+            to: world.business.id,
+            text: 'the label',
+            media: { type: 'photo', bytes: PNG_1PX, contentType: 'image/png' },
+        });
+        await deliverFromCustomer(world, 'xaa', {
+            from: customer,
+            to: world.business.id,
+            media: { type: 'animated_gif', bytes: gif, contentType: 'video/mp4' },
+        });
+        await deliverFromCustomer(world, 'xaa', {
+            from: customer,
+            to: world.business.id,
+            text: 'and the box',
+            media: { type: 'video', bytes: video, contentType: 'video/mp4' },
+        });
 
         const room = roomOf(world, 'Octet Stream')!;
-        const files = uploadsIn(world, room.id).map((u) => ({ type: u.upload.type, name: u.upload.name, bytes: u.buffer }));
+        const files = uploadsIn(world, room.id).map((u) => ({
+            type: u.upload.type,
+            name: u.upload.name,
+            bytes: u.buffer,
+        }));
         expect(files.map((f) => [f.type, f.name.split('.').pop()])).toEqual([
             ['image/png', 'png'],
             ['video/mp4', 'mp4'],
@@ -158,8 +240,19 @@ describe('inbound media with OAuth 2.0 (X Activity API)', () => {
 
         // X answered every download as application/octet-stream: the photo from its DM media endpoint with the
         // user's token, the GIF and the video from video.twimg.com without any credentials, in ranges.
-        const downloads = world.sim.requests().slice(simMark).filter((r) => r.endpoint?.startsWith('dm_media'));
-        expect(downloads.map((r) => [r.host, r.path.split('/').slice(0, 3).join('/'), r.status, r.responseContentType, r.authType])).toEqual([
+        const downloads = world.sim
+            .requests()
+            .slice(simMark)
+            .filter((r) => r.endpoint?.startsWith('dm_media'));
+        expect(
+            downloads.map((r) => [
+                r.host,
+                r.path.split('/').slice(0, 3).join('/'),
+                r.status,
+                r.responseContentType,
+                r.authType,
+            ]),
+        ).toEqual([
             ['api.x.com', '/2/dm_conversations', 200, 'application/octet-stream', 'oauth2-user'],
             ['video.twimg.com', '/dm_gif/' + files[1].name.slice(2, -4), 206, 'application/octet-stream', 'none'],
             ['video.twimg.com', '/dm_video/' + files[2].name.slice(2, -4), 206, 'application/octet-stream', 'none'],
@@ -175,10 +268,24 @@ describe('inbound media with OAuth 2.0 (X Activity API)', () => {
     it('does not download a video whose size X gives as over the limit; the agent is told and the text arrives', async () => {
         const customer = world.customer('big_video', 'Big Video');
         const simMark = world.sim.requests().length;
-        await deliverFromCustomer(world, 'xaa', { from: customer, to: world.business.id, text: 'the whole unboxing', media: { type: 'video', bytes: mp4(3 * MB), contentType: 'video/mp4' } });
+        await deliverFromCustomer(world, 'xaa', {
+            from: customer,
+            to: world.business.id,
+            text: 'the whole unboxing',
+            media: { type: 'video', bytes: mp4(3 * MB), contentType: 'video/mp4' },
+        });
         const room = roomOf(world, 'Big Video')!;
-        expect(visibleTexts(world, room.id)).toEqual([expect.stringMatching(/^the whole unboxing\n_Video sent by the customer is not shown: it is larger than the 1\.0 MB allowed here/)]);
-        expect(world.sim.requests().slice(simMark).filter((r) => r.host === 'video.twimg.com')).toEqual([]);
+        expect(visibleTexts(world, room.id)).toEqual([
+            expect.stringMatching(
+                /^the whole unboxing\n_Video sent by the customer is not shown: it is larger than the 1\.0 MB allowed here/,
+            ),
+        ]);
+        expect(
+            world.sim
+                .requests()
+                .slice(simMark)
+                .filter((r) => r.host === 'video.twimg.com'),
+        ).toEqual([]);
         expect(uploadsIn(world, room.id)).toEqual([]);
     });
 
@@ -187,10 +294,22 @@ describe('inbound media with OAuth 2.0 (X Activity API)', () => {
         const customer = world.customer('sneaky_video', 'Sneaky Video');
         const simMark = world.sim.requests().length;
         const mark = world.host.httpExchanges().length;
-        await deliverFromCustomer(world, 'xaa', { from: customer, to: world.business.id, text: 'long clip', media: { type: 'video', bytes: mp4(3 * MB), contentType: 'video/mp4', bitrate: 8_000 } });
+        await deliverFromCustomer(world, 'xaa', {
+            from: customer,
+            to: world.business.id,
+            text: 'long clip',
+            media: { type: 'video', bytes: mp4(3 * MB), contentType: 'video/mp4', bitrate: 8_000 },
+        });
         const room = roomOf(world, 'Sneaky Video')!;
-        expect(visibleTexts(world, room.id)).toEqual([expect.stringMatching(/^long clip\n_Video sent by the customer is not shown: it is 3\.0 MB, larger than the 1\.0 MB allowed here/)]);
-        const asked = world.sim.requests().slice(simMark).filter((r) => r.host === 'video.twimg.com');
+        expect(visibleTexts(world, room.id)).toEqual([
+            expect.stringMatching(
+                /^long clip\n_Video sent by the customer is not shown: it is 3\.0 MB, larger than the 1\.0 MB allowed here/,
+            ),
+        ]);
+        const asked = world.sim
+            .requests()
+            .slice(simMark)
+            .filter((r) => r.host === 'video.twimg.com');
         expect(asked.map((r) => [r.status, r.range, r.responseBytes])).toEqual([[206, 'bytes=0-1048575', MB]]);
         // What Rocket.Chat buffered for the app never exceeded the limit.
         const buffered = exchangesSince(world, mark).filter((e) => hostOf(e) === 'video.twimg.com');
@@ -202,11 +321,26 @@ describe('inbound media with OAuth 2.0 (X Activity API)', () => {
         world.sim.setMediaRangeSupport('video.twimg.com', false);
         const customer = world.customer('no_ranges', 'No Ranges');
         const simMark = world.sim.requests().length;
-        await deliverFromCustomer(world, 'xaa', { from: customer, to: world.business.id, text: 'clip again', media: { type: 'video', bytes: mp4(2 * MB), contentType: 'video/mp4', bitrate: 8_000 } });
+        await deliverFromCustomer(world, 'xaa', {
+            from: customer,
+            to: world.business.id,
+            text: 'clip again',
+            media: { type: 'video', bytes: mp4(2 * MB), contentType: 'video/mp4', bitrate: 8_000 },
+        });
         const room = roomOf(world, 'No Ranges')!;
-        expect(visibleTexts(world, room.id)).toEqual([expect.stringMatching(/^clip again\n_Video sent by the customer is not shown: it is 2\.0 MB, larger than the 1\.0 MB allowed here/)]);
+        expect(visibleTexts(world, room.id)).toEqual([
+            expect.stringMatching(
+                /^clip again\n_Video sent by the customer is not shown: it is 2\.0 MB, larger than the 1\.0 MB allowed here/,
+            ),
+        ]);
         // The app asked for one bounded range; the server answered with everything (README: Security).
-        expect(world.sim.requests().slice(simMark).filter((r) => r.host === 'video.twimg.com').map((r) => [r.status, r.range, r.responseBytes])).toEqual([[200, 'bytes=0-1048575', 2 * MB]]);
+        expect(
+            world.sim
+                .requests()
+                .slice(simMark)
+                .filter((r) => r.host === 'video.twimg.com')
+                .map((r) => [r.status, r.range, r.responseBytes]),
+        ).toEqual([[200, 'bytes=0-1048575', 2 * MB]]);
         expect(uploadsIn(world, room.id)).toEqual([]);
     });
 
@@ -245,17 +379,35 @@ describe("inbound media with developer portal tokens (OAuth 1.0a) under Rocket.C
     it('fetches a photo from ton.twitter.com with the signed request X requires and posts it', async () => {
         const customer = world.customer('ton_photo', 'Ton Photo');
         const mark = world.host.httpExchanges().length;
-        await deliverFromCustomer(world, 'aaa', { from: customer, to: world.business.id, text: 'receipt', media: { type: 'photo', bytes: JPEG, contentType: 'image/jpeg' } });
+        await deliverFromCustomer(world, 'aaa', {
+            from: customer,
+            to: world.business.id,
+            text: 'receipt',
+            media: { type: 'photo', bytes: JPEG, contentType: 'image/jpeg' },
+        });
         const room = roomOf(world, 'Ton Photo')!;
-        expect(uploadsIn(world, room.id).map((u) => [u.upload.type, u.buffer.equals(JPEG)])).toEqual([['image/jpeg', true]]);
-        expect(exchangesSince(world, mark).filter((e) => /ton\/data\/dm/.test(e.url)).map((e) => [hostOf(e), e.authorization])).toEqual([['ton.twitter.com', true]]);
+        expect(uploadsIn(world, room.id).map((u) => [u.upload.type, u.buffer.equals(JPEG)])).toEqual([
+            ['image/jpeg', true],
+        ]);
+        expect(
+            exchangesSince(world, mark)
+                .filter((e) => /ton\/data\/dm/.test(e.url))
+                .map((e) => [hostOf(e), e.authorization]),
+        ).toEqual([['ton.twitter.com', true]]);
     });
 
     it('tells the agent when Rocket.Chat’s file settings refuse a file it knows of, and posts the text', async () => {
         const customer = world.customer('png_fan', 'Png Fan');
-        await deliverFromCustomer(world, 'aaa', { from: customer, to: world.business.id, text: 'screenshot', media: { type: 'photo', bytes: PNG_1PX, contentType: 'image/png' } });
+        await deliverFromCustomer(world, 'aaa', {
+            from: customer,
+            to: world.business.id,
+            text: 'screenshot',
+            media: { type: 'photo', bytes: PNG_1PX, contentType: 'image/png' },
+        });
         const room = roomOf(world, 'Png Fan')!;
-        expect(visibleTexts(world, room.id)).toEqual([`screenshot\n_Image sent by the customer is not shown: Rocket.Chat's File Upload settings do not accept image/png._`]);
+        expect(visibleTexts(world, room.id)).toEqual([
+            `screenshot\n_Image sent by the customer is not shown: Rocket.Chat's File Upload settings do not accept image/png._`,
+        ]);
         expect(uploadsIn(world, room.id)).toEqual([]);
     });
 
@@ -263,10 +415,17 @@ describe("inbound media with developer portal tokens (OAuth 1.0a) under Rocket.C
         // An admin changes the settings after the app read them: Rocket.Chat refuses the upload itself.
         world.host.store.serverSettings.set('FileUpload_MediaTypeBlackList', 'image/svg+xml,image/png,image/jpeg');
         const customer = world.customer('jpeg_fan', 'Jpeg Fan');
-        await deliverFromCustomer(world, 'aaa', { from: customer, to: world.business.id, text: 'photo of the label', media: { type: 'photo', bytes: JPEG, contentType: 'image/jpeg' } });
+        await deliverFromCustomer(world, 'aaa', {
+            from: customer,
+            to: world.business.id,
+            text: 'photo of the label',
+            media: { type: 'photo', bytes: JPEG, contentType: 'image/jpeg' },
+        });
         const room = roomOf(world, 'Jpeg Fan')!;
         expect(visibleTexts(world, room.id)).toContain('photo of the label');
-        expect(appNoticesIn(world, room.id)).toEqual([`Image sent by the customer could not be added to this conversation: Rocket.Chat's File Upload settings do not accept image/jpeg.`]);
+        expect(appNoticesIn(world, room.id)).toEqual([
+            `Image sent by the customer could not be added to this conversation: Rocket.Chat's File Upload settings do not accept image/jpeg.`,
+        ]);
         expect(uploadsIn(world, room.id)).toEqual([]);
         expect(fileMessagesIn(world, room.id)).toEqual([]);
     });
@@ -275,7 +434,12 @@ describe("inbound media with developer portal tokens (OAuth 1.0a) under Rocket.C
         // The app read the settings with PNG blocked (first test); an admin has allowed it since, minutes before the copy expires.
         world.host.store.serverSettings.set('FileUpload_MediaTypeBlackList', 'image/svg+xml');
         const customer = world.customer('png_again', 'Png Again');
-        await deliverFromCustomer(world, 'aaa', { from: customer, to: world.business.id, text: 'the screenshot again', media: { type: 'photo', bytes: PNG_1PX, contentType: 'image/png' } });
+        await deliverFromCustomer(world, 'aaa', {
+            from: customer,
+            to: world.business.id,
+            text: 'the screenshot again',
+            media: { type: 'photo', bytes: PNG_1PX, contentType: 'image/png' },
+        });
         const room = roomOf(world, 'Png Again')!;
         // The text without a note, and the file message (no text of its own).
         expect(visibleTexts(world, room.id)).toEqual(['the screenshot again', '']);
@@ -290,7 +454,12 @@ describe("inbound media with developer portal tokens (OAuth 1.0a) under Rocket.C
         const room = roomOf(world, 'Gone Visitor')!;
         // sendFileLivechatMessage finds no visitor for the token, returns false, and the bridge reports success.
         world.host.store.visitors.delete(room.visitor.id!);
-        await deliverFromCustomer(world, 'aaa', { from: customer, to: world.business.id, text: 'second', media: { type: 'animated_gif', bytes: mp4(3000), contentType: 'video/mp4' } });
+        await deliverFromCustomer(world, 'aaa', {
+            from: customer,
+            to: world.business.id,
+            text: 'second',
+            media: { type: 'animated_gif', bytes: mp4(3000), contentType: 'video/mp4' },
+        });
         expect(visibleTexts(world, room.id)).toEqual(expect.arrayContaining(['first', 'second']));
         expect(uploadsIn(world, room.id)).toHaveLength(1);
         expect(fileMessagesIn(world, room.id)).toEqual([]);
@@ -302,7 +471,11 @@ describe("inbound media with developer portal tokens (OAuth 1.0a) under Rocket.C
     it('attack: a signed delivery naming other media hosts causes no request to them and sends no credential off X', async () => {
         await expectNoRequestToOtherHosts(
             world,
-            (events, customer) => ({ for_user_id: world.business.id, direct_message_events: events, users: { [customer.id]: { id: customer.id, name: customer.name, screen_name: customer.username } } }),
+            (events, customer) => ({
+                for_user_id: world.business.id,
+                direct_message_events: events,
+                users: { [customer.id]: { id: customer.id, name: customer.name, screen_name: customer.username } },
+            }),
             'Mallory Tokens',
         );
     });

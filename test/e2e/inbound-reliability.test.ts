@@ -18,8 +18,16 @@ function webhookUrl(world: World): string {
     return `${world.front.url}/api/apps/public/${world.host.appId}/webhook/${webhookSecret(world.host)}`;
 }
 
-async function postRaw(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; json: unknown }> {
-    const response = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+async function postRaw(
+    url: string,
+    body: string,
+    headers: Record<string, string>,
+): Promise<{ status: number; json: unknown }> {
+    const response = await fetch(url, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', ...headers },
+    });
     const text = await response.text();
     let json: unknown = text;
     try {
@@ -34,7 +42,10 @@ describe('inbound reliability (Account Activity API webhook)', () => {
     let world: World;
 
     beforeAll(async () => {
-        world = await startWorld({ mode: 'aaa', settings: { unavailable_message: 'Nobody is here right now; we will answer soon.' } });
+        world = await startWorld({
+            mode: 'aaa',
+            settings: { unavailable_message: 'Nobody is here right now; we will answer soon.' },
+        });
     });
 
     afterAll(async () => {
@@ -63,37 +74,50 @@ describe('inbound reliability (Account Activity API webhook)', () => {
         expect(world.sim.deliveries().filter((d) => d.statusCode === 200).length).toBeGreaterThan(8);
     });
 
-    it.each(['compact', 'escapedSlashes', 'unicodeEscaped', 'both'] as const)('accepts genuine deliveries serialized as %s', async (style) => {
-        const customer = world.customer(`st_${style.slice(0, 10)}`, `Style ${style} Ünïcødé/名前`);
-        world.sim.faults.set({ serialization: style });
-        await syncSimClock(world);
-        await world.sim.sendDm({ from: customer, to: world.business.id, text: `café / naïve ✓ ${style}` });
-        await world.host.settle();
-        const room = roomOf(world, `Style ${style} Ünïcødé/名前`)!;
-        expect(visibleTexts(world, room.id)).toEqual([`café / naïve ✓ ${style}`]);
-    });
+    it.each(['compact', 'escapedSlashes', 'unicodeEscaped', 'both'] as const)(
+        'accepts genuine deliveries serialized as %s',
+        async (style) => {
+            const customer = world.customer(`st_${style.slice(0, 10)}`, `Style ${style} Ünïcødé/名前`);
+            world.sim.faults.set({ serialization: style });
+            await syncSimClock(world);
+            await world.sim.sendDm({ from: customer, to: world.business.id, text: `café / naïve ✓ ${style}` });
+            await world.host.settle();
+            const room = roomOf(world, `Style ${style} Ünïcødé/名前`)!;
+            expect(visibleTexts(world, room.id)).toEqual([`café / naïve ✓ ${style}`]);
+        },
+    );
 
-    it.each(['compact', 'escapedSlashes', 'unicodeEscaped'] as const)('refuses a forged delivery serialized as %s, and nothing is posted', async (style) => {
-        const customer = world.customer(`fg_${style.slice(0, 10)}`, `Forged ${style}`);
-        const body = {
-            for_user_id: world.business.id,
-            direct_message_events: [
-                {
-                    type: 'message_create',
-                    id: `99${Date.now()}`,
-                    created_timestamp: String(Date.now()),
-                    message_create: { target: { recipient_id: world.business.id }, sender_id: customer, message_data: { text: 'send me your password/ñ', entities: { urls: [] } } },
-                },
-            ],
-            users: { [customer]: { id: customer, name: `Forged ${style}`, screen_name: `forge_${style}` } },
-        };
-        let raw = JSON.stringify(body);
-        if (style === 'escapedSlashes') raw = raw.replace(/\//g, '\\/');
-        if (style === 'unicodeEscaped') raw = raw.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-        const forged = await postRaw(webhookUrl(world), raw, { 'x-twitter-webhooks-signature': signWebhookBody('not-the-consumer-secret', raw) });
-        expect(forged.status).toBe(401);
-        expect(roomOf(world, `Forged ${style}`)).toBeUndefined();
-    });
+    it.each(['compact', 'escapedSlashes', 'unicodeEscaped'] as const)(
+        'refuses a forged delivery serialized as %s, and nothing is posted',
+        async (style) => {
+            const customer = world.customer(`fg_${style.slice(0, 10)}`, `Forged ${style}`);
+            const body = {
+                for_user_id: world.business.id,
+                direct_message_events: [
+                    {
+                        type: 'message_create',
+                        id: `99${Date.now()}`,
+                        created_timestamp: String(Date.now()),
+                        message_create: {
+                            target: { recipient_id: world.business.id },
+                            sender_id: customer,
+                            message_data: { text: 'send me your password/ñ', entities: { urls: [] } },
+                        },
+                    },
+                ],
+                users: { [customer]: { id: customer, name: `Forged ${style}`, screen_name: `forge_${style}` } },
+            };
+            let raw = JSON.stringify(body);
+            if (style === 'escapedSlashes') raw = raw.replace(/\//g, '\\/');
+            if (style === 'unicodeEscaped')
+                raw = raw.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+            const forged = await postRaw(webhookUrl(world), raw, {
+                'x-twitter-webhooks-signature': signWebhookBody('not-the-consumer-secret', raw),
+            });
+            expect(forged.status).toBe(401);
+            expect(roomOf(world, `Forged ${style}`)).toBeUndefined();
+        },
+    );
 
     it('refuses a genuine-looking delivery that replays an event under a wrong signature (X does not confirm it)', async () => {
         const customer = world.customer('replayed', 'Replayed');
@@ -106,11 +130,17 @@ describe('inbound reliability (Account Activity API webhook)', () => {
                     type: 'message_create',
                     id: sent.dm.id,
                     created_timestamp: String(sent.dm.createdAt),
-                    message_create: { target: { recipient_id: world.business.id }, sender_id: customer, message_data: { text: 'tampered text', entities: { urls: [] } } },
+                    message_create: {
+                        target: { recipient_id: world.business.id },
+                        sender_id: customer,
+                        message_data: { text: 'tampered text', entities: { urls: [] } },
+                    },
                 },
             ],
         });
-        const replay = await postRaw(webhookUrl(world), body, { 'x-twitter-webhooks-signature': signWebhookBody('wrong', body) });
+        const replay = await postRaw(webhookUrl(world), body, {
+            'x-twitter-webhooks-signature': signWebhookBody('wrong', body),
+        });
         expect(replay.status).toBe(401);
         expect(visibleTexts(world, roomOf(world, 'Replayed')!.id)).toEqual(['original']);
     });
@@ -128,7 +158,11 @@ describe('inbound reliability (Account Activity API webhook)', () => {
     });
 
     it('answers a wrong secret path with 404', async () => {
-        const response = await postRaw(`${world.front.url}/api/apps/public/${world.host.appId}/webhook/guessed`, '{}', {});
+        const response = await postRaw(
+            `${world.front.url}/api/apps/public/${world.host.appId}/webhook/guessed`,
+            '{}',
+            {},
+        );
         expect(response.status).toBe(404);
     });
 
@@ -137,11 +171,27 @@ describe('inbound reliability (Account Activity API webhook)', () => {
         const bodies = [
             { for_user_id: world.business.id, favorite_events: [{ id: '1' }] },
             { for_user_id: world.business.id, direct_message_events: [{ type: 'message_create', id: '123' }] },
-            { for_user_id: '42', direct_message_events: [{ type: 'message_create', id: '124', created_timestamp: '1', message_create: { target: { recipient_id: '42' }, sender_id: '7', message_data: { text: 'hi' } } }] },
+            {
+                for_user_id: '42',
+                direct_message_events: [
+                    {
+                        type: 'message_create',
+                        id: '124',
+                        created_timestamp: '1',
+                        message_create: {
+                            target: { recipient_id: '42' },
+                            sender_id: '7',
+                            message_data: { text: 'hi' },
+                        },
+                    },
+                ],
+            },
         ];
         for (const body of bodies) {
             const raw = JSON.stringify(body);
-            const response = await postRaw(webhookUrl(world), raw, { 'x-twitter-webhooks-signature': signWebhookBody(secret, raw) });
+            const response = await postRaw(webhookUrl(world), raw, {
+                'x-twitter-webhooks-signature': signWebhookBody(secret, raw),
+            });
             expect(response.status).toBe(200);
         }
         expect(world.host.livechatRooms().some((r) => (r as ILivechatRoom).visitor?.username === 'x-7')).toBe(false);
@@ -150,23 +200,42 @@ describe('inbound reliability (Account Activity API webhook)', () => {
     it('posts GIFs and videos as files from the customer', async () => {
         const customer = world.customer('media', 'Media Customer');
         await syncSimClock(world);
-        await world.sim.sendDm({ from: customer, to: world.business.id, media: { type: 'animated_gif', bytes: GIF, contentType: 'image/gif' } });
-        await world.sim.sendDm({ from: customer, to: world.business.id, text: 'and a video', media: { type: 'video', bytes: MP4, contentType: 'video/mp4' } });
+        await world.sim.sendDm({
+            from: customer,
+            to: world.business.id,
+            media: { type: 'animated_gif', bytes: GIF, contentType: 'image/gif' },
+        });
+        await world.sim.sendDm({
+            from: customer,
+            to: world.business.id,
+            text: 'and a video',
+            media: { type: 'video', bytes: MP4, contentType: 'video/mp4' },
+        });
         await world.host.settle();
         const room = roomOf(world, 'Media Customer')!;
         const files = [...world.host.store.uploads.values()].filter((u) => u.upload.room.id === room.id);
         expect(files.map((f) => f.upload.type).sort()).toEqual(['image/gif', 'video/mp4']);
     });
 
-    it('retries a media download X failed once (503), so the customer\'s image is not lost', async () => {
+    it("retries a media download X failed once (503), so the customer's image is not lost", async () => {
         const customer = world.customer('flaky', 'Flaky Media');
         world.sim.faults.once({ api: { status: 503 }, match: { host: 'ton.twitter.com' } });
         await syncSimClock(world);
-        await world.sim.sendDm({ from: customer, to: world.business.id, text: 'photo', media: { type: 'photo', bytes: GIF, contentType: 'image/gif' } });
+        await world.sim.sendDm({
+            from: customer,
+            to: world.business.id,
+            text: 'photo',
+            media: { type: 'photo', bytes: GIF, contentType: 'image/gif' },
+        });
         await world.host.settle();
         const room = roomOf(world, 'Flaky Media')!;
         expect([...world.host.store.uploads.values()].filter((u) => u.upload.room.id === room.id)).toHaveLength(1);
-        expect(world.sim.requests().filter((r) => r.host === 'ton.twitter.com').map((r) => r.status)).toEqual(expect.arrayContaining([503, 200]));
+        expect(
+            world.sim
+                .requests()
+                .filter((r) => r.host === 'ton.twitter.com')
+                .map((r) => r.status),
+        ).toEqual(expect.arrayContaining([503, 200]));
     });
 
     it('shows the customer typing in the room and records read receipts', async () => {
@@ -189,7 +258,9 @@ describe('inbound reliability (Account Activity API webhook)', () => {
         }
         await world.host.settle();
         expect(roomOf(world, 'Late Customer')).toBeUndefined();
-        expect(world.sim.dmsSentBy(world.business.id, { to: customer }).map((d) => d.text)).toEqual(['Nobody is here right now; we will answer soon.']);
+        expect(world.sim.dmsSentBy(world.business.id, { to: customer }).map((d) => d.text)).toEqual([
+            'Nobody is here right now; we will answer soon.',
+        ]);
         world.host.setAgentOnline(world.agent.id, true);
         await world.host.runJobNow(PENDING_JOB_ID);
         const room = roomOf(world, 'Late Customer')!;
@@ -205,7 +276,10 @@ describe('inbound reliability (Account Activity API webhook)', () => {
         await world.host.stop();
         // While Rocket.Chat is down its router answers 5xx, so X schedules retries.
         world.front.setHosts([]);
-        const sent = world.sim.sendDm({ from: customer, to: world.business.id, text: 'while down' }, { awaitDelivery: true });
+        const sent = world.sim.sendDm(
+            { from: customer, to: world.business.id, text: 'while down' },
+            { awaitDelivery: true },
+        );
         await sent.catch(() => undefined);
         world.host = await world.host.restart();
         world.front.setHosts([world.host]);
@@ -231,7 +305,9 @@ describe('inbound reliability (Account Activity API webhook)', () => {
             await Promise.all([world.host.settle(), second.settle()]);
             expect(visibleTexts(world, roomOf(world, 'Two A')!.id)).toEqual(['m2', 'm4', 'm6', 'm8', 'm10']);
             expect(visibleTexts(world, roomOf(world, 'Two B')!.id)).toEqual(['m1', 'm3', 'm5', 'm7', 'm9']);
-            expect(second.calls.calls.some((c) => c.bridge === 'LivechatBridge' && c.method === 'createMessage')).toBe(true);
+            expect(second.calls.calls.some((c) => c.bridge === 'LivechatBridge' && c.method === 'createMessage')).toBe(
+                true,
+            );
         } finally {
             world.front.setHosts([world.host]);
             await second.stop();
@@ -277,11 +353,21 @@ describe('inbound reliability (Account Activity API webhook)', () => {
             await world.host.settle();
             // X's delivery waits a second; meanwhile an instance claims the event and dies before posting it.
             world.sim.faults.set({ delivery: { delayMs: 1_000 } });
-            const { dm } = await world.sim.sendDm({ from: customer, to: world.business.id, text: 'claimed by the dead' }, { awaitDelivery: false });
+            const { dm } = await world.sim.sendDm(
+                { from: customer, to: world.business.id, text: 'claimed by the dead' },
+                { awaitDelivery: false },
+            );
             world.sim.faults.clear();
-            const conversation = [{ model: 'misc', id: `x-conv:${world.business.id}:${customer}` }, { model: 'misc', id: `x-seen:${dm.id}` }];
+            const conversation = [
+                { model: 'misc', id: `x-conv:${world.business.id}:${customer}` },
+                { model: 'misc', id: `x-seen:${dm.id}` },
+            ];
             const id = world.host.store.newObjectId();
-            world.host.store.appPersistence(world.host.appId).set(id, { id, data: { type: 'seen', eventId: dm.id, at: Date.now(), claim: 'died-mid-way' }, associations: conversation });
+            world.host.store.appPersistence(world.host.appId).set(id, {
+                id,
+                data: { type: 'seen', eventId: dm.id, at: Date.now(), claim: 'died-mid-way' },
+                associations: conversation,
+            });
             await world.sim.clock.advance(1_000);
             await world.sim.settle();
             await world.host.settle();
@@ -292,11 +378,17 @@ describe('inbound reliability (Account Activity API webhook)', () => {
             // A stale window later, the verification job finds it missing from the room and posts it.
             await world.host.runJobNow(VERIFY_JOB_ID);
             await world.host.settle();
-            expect(visibleTexts(world, roomOf(world, 'Dead Claim Customer')!.id)).toEqual(['first', 'claimed by the dead']);
+            expect(visibleTexts(world, roomOf(world, 'Dead Claim Customer')!.id)).toEqual([
+                'first',
+                'claimed by the dead',
+            ]);
             expect(inDoubt(customer)).toEqual([]);
             // A second verification (a duplicate job) changes nothing.
             await world.host.runJobNow(VERIFY_JOB_ID);
-            expect(visibleTexts(world, roomOf(world, 'Dead Claim Customer')!.id)).toEqual(['first', 'claimed by the dead']);
+            expect(visibleTexts(world, roomOf(world, 'Dead Claim Customer')!.id)).toEqual([
+                'first',
+                'claimed by the dead',
+            ]);
         });
 
         it('a long DM whose delivery failed between its parts: the verification posts the missing part, once', async () => {
@@ -347,7 +439,15 @@ describe('inbound reliability (Account Activity API webhook)', () => {
                 // X sends the DM twice at once; the instance that claims first is slow to fetch the photo.
                 world.sim.faults.set({ delivery: { duplicate: 1 } });
                 world.sim.faults.set({ api: { delayMs: 1_500 }, match: { endpoint: 'dm_media.download' } });
-                await world.sim.sendDm({ from: customer, to: world.business.id, text: 'a photo', media: { type: 'photo', bytes: GIF, contentType: 'image/gif' } }, { awaitDelivery: false });
+                await world.sim.sendDm(
+                    {
+                        from: customer,
+                        to: world.business.id,
+                        text: 'a photo',
+                        media: { type: 'photo', bytes: GIF, contentType: 'image/gif' },
+                    },
+                    { awaitDelivery: false },
+                );
                 await world.sim.settle();
                 await Promise.all([world.host.settle(), second.settle()]);
                 world.sim.faults.clear();
@@ -356,7 +456,9 @@ describe('inbound reliability (Account Activity API webhook)', () => {
                 await Promise.all([world.host.settle(), second.settle()]);
                 const room = roomOf(world, 'Slow Claim Customer')!;
                 expect(visibleTexts(world, room.id).filter(Boolean)).toEqual(['hello', 'a photo']);
-                expect([...world.host.store.uploads.values()].filter((u) => u.upload.room.id === room.id)).toHaveLength(1);
+                expect([...world.host.store.uploads.values()].filter((u) => u.upload.room.id === room.id)).toHaveLength(
+                    1,
+                );
                 expect(inDoubt(customer)).toEqual([]);
             } finally {
                 world.front.setHosts([world.host]);
@@ -381,7 +483,10 @@ describe('gap recovery after downtime', () => {
     let world: World;
 
     beforeAll(async () => {
-        world = await startWorld({ mode: 'xaa', sim: { retryDelaysMs: [100, 200, 300], deliveryRealTimeoutMs: 15_000 } });
+        world = await startWorld({
+            mode: 'xaa',
+            sim: { retryDelaysMs: [100, 200, 300], deliveryRealTimeoutMs: 15_000 },
+        });
     });
 
     afterAll(async () => {
@@ -407,7 +512,12 @@ describe('gap recovery after downtime', () => {
         expect(world.sim.requests().filter((r) => r.path === '/2/webhooks/replay')).toEqual([]);
         await world.sim.clock.advance(12 * 60_000);
         await world.host.runJobNow(RECOVERY_JOB_ID);
-        expect(world.sim.requests().filter((r) => r.path === '/2/webhooks/replay').map((r) => r.status)).toEqual([200]);
+        expect(
+            world.sim
+                .requests()
+                .filter((r) => r.path === '/2/webhooks/replay')
+                .map((r) => r.status),
+        ).toEqual([200]);
         // X delivers the replay from its side; "before the outage" comes again and must not be posted twice.
         const texts = () => visibleTexts(world, roomOf(world, 'Gap Customer')!.id);
         for (let waited = 0; texts().length < 2 && waited < 15_000; waited += 100) {
@@ -420,7 +530,9 @@ describe('gap recovery after downtime', () => {
         await world.sim.settle();
         await world.host.settle();
         // The replay re-sent both DMs (and the welcome's echo): the one already posted was recognized.
-        expect(world.sim.deliveries().filter((d) => d.replayJobId && d.kind !== 'replay_job_status').length).toBeGreaterThanOrEqual(2);
+        expect(
+            world.sim.deliveries().filter((d) => d.replayJobId && d.kind !== 'replay_job_status').length,
+        ).toBeGreaterThanOrEqual(2);
         expect(texts()).toEqual(['before the outage', 'during the outage']);
     }, 30_000);
 

@@ -8,13 +8,19 @@ import { POLLER_JOB_ID } from '../../src/jobs/ids';
 import { decideBusinessDms, deliverFromCustomer, roomOf, syncSimClock, visibleTexts } from './helpers/inbound';
 import { DeliveryModeName, startWorld, World } from './helpers/world';
 
-const PNG_1PX = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360f8cfc0f01f0005000201e5273a8b0000000049454e44ae426082', 'hex');
+const PNG_1PX = Buffer.from(
+    '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360f8cfc0f01f0005000201e5273a8b0000000049454e44ae426082',
+    'hex',
+);
 
 describe.each<DeliveryModeName>(['xaa', 'aaa', 'polling'])('inbound DMs in %s mode', (mode) => {
     let world: World;
 
     beforeAll(async () => {
-        world = await startWorld({ mode, settings: { welcome_message: 'Thanks for writing! An agent will answer here.' } });
+        world = await startWorld({
+            mode,
+            settings: { welcome_message: 'Thanks for writing! An agent will answer here.' },
+        });
     });
 
     afterAll(async () => {
@@ -28,7 +34,11 @@ describe.each<DeliveryModeName>(['xaa', 'aaa', 'polling'])('inbound DMs in %s mo
     it('opens one room per customer in the configured department, greets once, and keeps later DMs in it', async () => {
         const customer = world.customer(`ann_${mode}`, `Ann ${mode}`);
         await deliverFromCustomer(world, mode, { from: customer, to: world.business.id, text: 'Hi, is this Acme?' });
-        await deliverFromCustomer(world, mode, { from: customer, to: world.business.id, text: 'Tom &amp; Jerry &lt;3' });
+        await deliverFromCustomer(world, mode, {
+            from: customer,
+            to: world.business.id,
+            text: 'Tom &amp; Jerry &lt;3',
+        });
         const room = roomOf(world, `Ann ${mode}`)!;
         expect(room).toBeDefined();
         expect(room.department?.name).toBe('Support');
@@ -51,7 +61,12 @@ describe.each<DeliveryModeName>(['xaa', 'aaa', 'polling'])('inbound DMs in %s mo
 
     it('posts an image as a file from the customer, with its text', async () => {
         const customer = world.customer(`pic_${mode}`, `Pic ${mode}`);
-        await deliverFromCustomer(world, mode, { from: customer, to: world.business.id, text: 'see this', media: { type: 'photo', bytes: PNG_1PX, contentType: 'image/png' } });
+        await deliverFromCustomer(world, mode, {
+            from: customer,
+            to: world.business.id,
+            text: 'see this',
+            media: { type: 'photo', bytes: PNG_1PX, contentType: 'image/png' },
+        });
         const room = roomOf(world, `Pic ${mode}`)!;
         const fileMessages = world.host.messagesIn(room.id).filter((m) => (m as IMessage & { file?: unknown }).file);
         expect(fileMessages).toHaveLength(1);

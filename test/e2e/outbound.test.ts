@@ -69,7 +69,9 @@ describe('agent replies reach the customer on X', () => {
         expect(xCalls).toHaveLength(replies);
         expect(hostCalls.length / replies).toBeLessThanOrEqual(1);
         expect(hostCalls).toEqual(Array(replies).fill('PersistenceBridge.createWithAssociations'));
-        expect(receivedTexts(world, customer).slice(-replies)).toEqual(Array.from({ length: replies }, (_, i) => `Agent Smith: measured reply ${i + 1}`));
+        expect(receivedTexts(world, customer).slice(-replies)).toEqual(
+            Array.from({ length: replies }, (_, i) => `Agent Smith: measured reply ${i + 1}`),
+        );
         world.sim.faults.clear();
         await quiet(world);
     });
@@ -77,7 +79,10 @@ describe('agent replies reach the customer on X', () => {
     it('splits a 25,000-character reply at word boundaries into 3 ordered DMs, the agent named once', async () => {
         const { customer, room } = await openConversation(world, 'long', 'Long Reader');
         const words = Array.from({ length: 2500 }, (_, i) => `word${String(i).padStart(4, '0')}`);
-        const text = words.join(' ').slice(0, 25_000).replace(/\s\S*$/, '');
+        const text = words
+            .join(' ')
+            .slice(0, 25_000)
+            .replace(/\s\S*$/, '');
         await reply(world, room, text);
         const dms = receivedTexts(world, customer);
         expect(dms).toHaveLength(3);
@@ -105,7 +110,12 @@ describe('agent replies reach the customer on X', () => {
     it('refuses a file type X cannot carry: the agent is told which rule, the customer gets nothing', async () => {
         const { customer, room } = await openConversation(world, 'pdf', 'Pdf Customer');
         const since = world.host.store.ephemeral.length;
-        world.host.uploadAsUser(room.id, world.agent, { name: 'invoice.pdf', type: 'application/pdf', buffer: PDF }, 'Your invoice');
+        world.host.uploadAsUser(
+            room.id,
+            world.agent,
+            { name: 'invoice.pdf', type: 'application/pdf', buffer: PDF },
+            'Your invoice',
+        );
         await quiet(world);
         expect(received(world, customer)).toHaveLength(0);
         const [notice] = ephemeralTo(world, world.agent, since);
@@ -120,18 +130,22 @@ describe('agent replies reach the customer on X', () => {
         const twoMb = Buffer.concat([PNG, Buffer.alloc(2 * 1024 * 1024)]);
         world.host.uploadAsUser(room.id, world.agent, { name: 'big.png', type: 'image/png', buffer: twoMb }, 'large');
         await quiet(world);
-        expect(ephemeralTo(world, world.agent, since).join('\n')).toMatch(/big\.png was not sent.*2\.0 MB.*Maximum file size \(1\.0 MB\)/);
+        expect(ephemeralTo(world, world.agent, since).join('\n')).toMatch(
+            /big\.png was not sent.*2\.0 MB.*Maximum file size \(1\.0 MB\)/,
+        );
 
         await world.host.setSetting('file_max_size_mb', 15);
         since = world.host.store.ephemeral.length;
         const sixMb = Buffer.concat([PNG, Buffer.alloc(6 * 1024 * 1024)]);
         world.host.uploadAsUser(room.id, world.agent, { name: 'huge.png', type: 'image/png', buffer: sixMb }, 'huge');
         await quiet(world);
-        expect(ephemeralTo(world, world.agent, since).join('\n')).toMatch(/huge\.png was not sent.*6\.0 MB.*X accepts.*\(5\.0 MB\)/);
+        expect(ephemeralTo(world, world.agent, since).join('\n')).toMatch(
+            /huge\.png was not sent.*6\.0 MB.*X accepts.*\(5\.0 MB\)/,
+        );
         expect(received(world, customer)).toHaveLength(0);
     });
 
-    it('delivers a burst of 40 replies against X\'s 15 / 15 min limit: all, in order, after the resets, none twice', async () => {
+    it("delivers a burst of 40 replies against X's 15 / 15 min limit: all, in order, after the resets, none twice", async () => {
         const { customer, room } = await openConversation(world, 'burst', 'Burst Customer');
         world.sim.setRateLimit('dm.send', { perUser: { limit: 15, windowMs: FIFTEEN_MINUTES } });
         try {
@@ -168,11 +182,21 @@ describe('agent replies reach the customer on X', () => {
         const { room } = await openConversation(world, 'editor', 'Edit Customer');
         const message = await reply(world, room, 'Your order ships Monday');
         // Rocket.Chat fires these after an agent edits or deletes; the engine's own methods are awaited here.
-        const listeners = world.host.manager.getListenerManager() as unknown as Record<string, (data: unknown) => Promise<void>>;
+        const listeners = world.host.manager.getListenerManager() as unknown as Record<
+            string,
+            (data: unknown) => Promise<void>
+        >;
         let since = world.host.store.ephemeral.length;
-        await listeners.executePostMessageUpdated({ ...message, text: 'Your order ships Tuesday', editedAt: new Date(), editor: world.agent } as IMessage);
+        await listeners.executePostMessageUpdated({
+            ...message,
+            text: 'Your order ships Tuesday',
+            editedAt: new Date(),
+            editor: world.agent,
+        } as IMessage);
         await quiet(world);
-        expect(ephemeralTo(world, world.agent, since)).toEqual([expect.stringContaining('X cannot edit Direct Messages')]);
+        expect(ephemeralTo(world, world.agent, since)).toEqual([
+            expect.stringContaining('X cannot edit Direct Messages'),
+        ]);
         since = world.host.store.ephemeral.length;
         await listeners.executePostMessageDelete({ message, user: world.agent });
         await quiet(world);
@@ -188,7 +212,10 @@ describe('conversation lifecycle', () => {
             mode: 'aaa',
             auth: 'tokens',
             shareClock: true,
-            settings: { welcome_message: 'Welcome to *Acme* support!', finished_message: 'Thanks for contacting us. Bye!' },
+            settings: {
+                welcome_message: 'Welcome to *Acme* support!',
+                finished_message: 'Thanks for contacting us. Bye!',
+            },
         });
         world.sim.setRateLimit('dm.send', GENEROUS);
     });
@@ -206,7 +233,10 @@ describe('conversation lifecycle', () => {
         await world.host.setSetting('agent_joined_notice', true);
         try {
             const { customer } = await openConversation(world, 'joined', 'Joined Customer');
-            expect(receivedTexts(world, customer)).toEqual(['Welcome to Acme support!', 'Agent Smith joined the conversation.']);
+            expect(receivedTexts(world, customer)).toEqual([
+                'Welcome to Acme support!',
+                'Agent Smith joined the conversation.',
+            ]);
         } finally {
             await world.host.setSetting('agent_joined_notice', false);
         }
@@ -223,7 +253,11 @@ describe('conversation lifecycle', () => {
         } finally {
             await world.host.setSetting('agent_joined_notice', false);
         }
-        expect(receivedTexts(world, customer)).toEqual(['Welcome to Acme support!', 'Agent Jones joined the conversation.', 'Agent Jones: I am taking over']);
+        expect(receivedTexts(world, customer)).toEqual([
+            'Welcome to Acme support!',
+            'Agent Jones joined the conversation.',
+            'Agent Jones: I am taking over',
+        ]);
         await syncClock(world);
         await world.sim.sendDm({ from: customer, to: world.business.id, text: 'thanks Jones' });
         await quiet(world);
@@ -237,10 +271,16 @@ describe('conversation lifecycle', () => {
         await reply(world, room, 'Glad I could help');
         await world.host.closeRoom(room.id, world.agent);
         await quiet(world);
-        expect(receivedTexts(world, customer)).toEqual(['Welcome to Acme support!', 'Agent Smith: Glad I could help', 'Thanks for contacting us. Bye!']);
+        expect(receivedTexts(world, customer)).toEqual([
+            'Welcome to Acme support!',
+            'Agent Smith: Glad I could help',
+            'Thanks for contacting us. Bye!',
+        ]);
 
         // An agent message whose event was still in flight when the room closed.
-        await (world.host.manager.getListenerManager() as unknown as Record<string, (data: unknown) => Promise<void>>).executePostMessageSent({
+        await (
+            world.host.manager.getListenerManager() as unknown as Record<string, (data: unknown) => Promise<void>>
+        ).executePostMessageSent({
             id: 'late-message',
             room,
             sender: world.agent,
@@ -271,11 +311,19 @@ describe('conversation lifecycle', () => {
         world.host = await world.host.restart();
         world.front.setHosts([world.host]);
         world.sim.faults.clear();
-        const lookupsBefore = world.sim.requests().filter((r) => r.method === 'GET' && r.path === '/2/dm_events').length;
+        const lookupsBefore = world.sim
+            .requests()
+            .filter((r) => r.method === 'GET' && r.path === '/2/dm_events').length;
         await passTime(world, 60_000);
-        expect(receivedTexts(world, customer)).toEqual(['Welcome to Acme support!', 'Agent Smith: first, while X is down', 'Agent Smith: second, while X is down']);
+        expect(receivedTexts(world, customer)).toEqual([
+            'Welcome to Acme support!',
+            'Agent Smith: first, while X is down',
+            'Agent Smith: second, while X is down',
+        ]);
         // The first reply's 503 left it uncertain: X was asked whether it had arrived before it was sent again.
-        expect(world.sim.requests().filter((r) => r.method === 'GET' && r.path === '/2/dm_events').length - lookupsBefore).toBe(1);
+        expect(
+            world.sim.requests().filter((r) => r.method === 'GET' && r.path === '/2/dm_events').length - lookupsBefore,
+        ).toBe(1);
         await passTime(world, 10 * 60_000);
         expect(received(world, customer)).toHaveLength(3);
     });
@@ -294,10 +342,18 @@ describe('conversation lifecycle', () => {
             await new Promise((resolve) => setTimeout(resolve, QUEUED_VIEW_MAX_AGE_MS + 100));
             second.postAgentMessage(room.id, world.agent, 'second, on instance two');
             await second.settle();
-            expect(receivedTexts(world, customer)).toEqual(['Welcome to Acme support!', 'Agent Smith: hello from instance two']);
+            expect(receivedTexts(world, customer)).toEqual([
+                'Welcome to Acme support!',
+                'Agent Smith: hello from instance two',
+            ]);
             await passTime(world, 60_000);
             await second.settle();
-            expect(receivedTexts(world, customer)).toEqual(['Welcome to Acme support!', 'Agent Smith: hello from instance two', 'Agent Smith: first, queued on instance one', 'Agent Smith: second, on instance two']);
+            expect(receivedTexts(world, customer)).toEqual([
+                'Welcome to Acme support!',
+                'Agent Smith: hello from instance two',
+                'Agent Smith: first, queued on instance one',
+                'Agent Smith: second, on instance two',
+            ]);
         } finally {
             await second.stop();
         }

@@ -19,7 +19,8 @@ import { startInstance, startWorld, World } from './helpers/world';
 
 const MINUTE = 60_000;
 const customFieldsOf = (m: IMessage) => (m as IMessage & { customFields?: unknown }).customFields;
-const nonSystem = (world: World, roomId: string) => world.host.messagesIn(roomId).filter((m) => !(m as IMessage & { t?: string }).t);
+const nonSystem = (world: World, roomId: string) =>
+    world.host.messagesIn(roomId).filter((m) => !(m as IMessage & { t?: string }).t);
 
 /** Long text with spaces, as a customer or an agent would write it. */
 function longText(length: number, seed: string): string {
@@ -46,15 +47,28 @@ describe('on a default Rocket.Chat server (message custom fields off, 5,000-char
     it('posts a text DM (no custom fields on any message), and the fault audit finds it by X timestamp', async () => {
         expect(world.host.store.serverSettings.get('Message_CustomFields_Enabled')).toBe(false);
         const customer = world.customer('plain', 'Plain Customer');
-        await deliverFromCustomer(world, 'aaa', { from: customer, to: world.business.id, text: 'Hello from a default server' });
+        await deliverFromCustomer(world, 'aaa', {
+            from: customer,
+            to: world.business.id,
+            text: 'Hello from a default server',
+        });
         const room = roomOf(world, 'Plain Customer')!;
         expect(visibleTexts(world, room.id)).toEqual(['Hello from a default server']);
-        expect(world.host.messagesIn(room.id).map(customFieldsOf).filter((f) => f !== undefined)).toEqual([]);
+        expect(
+            world.host
+                .messagesIn(room.id)
+                .map(customFieldsOf)
+                .filter((f) => f !== undefined),
+        ).toEqual([]);
         const audit = auditInbound(world.sim, world.host.store, world.business.id, [customer]);
         expect(audit).toMatchObject({ expected: 1, delivered: 1, lost: 0, duplicated: 0, outOfOrder: 0 });
         // The event ↔ message mapping is in the app's persistence instead.
-        const posted = [...world.host.store.appPersistence(world.host.appId).values()].map((r) => r.data as { type?: string; roomId?: string; messageIds?: string[] });
-        expect(posted.filter((r) => r.type === 'posted' && r.roomId === room.id).flatMap((r) => r.messageIds)).toEqual(nonSystem(world, room.id).map((m) => m.id));
+        const posted = [...world.host.store.appPersistence(world.host.appId).values()].map(
+            (r) => r.data as { type?: string; roomId?: string; messageIds?: string[] },
+        );
+        expect(posted.filter((r) => r.type === 'posted' && r.roomId === room.id).flatMap((r) => r.messageIds)).toEqual(
+            nonSystem(world, room.id).map((m) => m.id),
+        );
     });
 
     it('costs five bridge calls per DM into an open room: claim, read, room check, post, post record', async () => {
@@ -86,7 +100,9 @@ describe('on a default Rocket.Chat server (message custom fields off, 5,000-char
         const replyText = longText(6_000, 'answer');
         await world.sim.typeInNativeApp({ account: world.business.id, to: customer, text: replyText });
         await decideBusinessDms(world);
-        const mirrored = nonSystem(world, room.id).filter((m) => m.sender?.id === world.host.appUser().id).map((m) => m.text ?? '');
+        const mirrored = nonSystem(world, room.id)
+            .filter((m) => m.sender?.id === world.host.appUser().id)
+            .map((m) => m.text ?? '');
         expect(mirrored.length).toBe(2);
         expect(mirrored.every((p) => p.length <= 5_000)).toBe(true);
         expect(mirrored[0]).toMatch(/^_Sent from the X app:_ answer0 /);
@@ -101,7 +117,8 @@ describe('on a default Rocket.Chat server (message custom fields off, 5,000-char
         const remove = world.host.calls.before('PersistenceBridge', 'createWithAssociations', (args) => {
             const data = args[0] as { type?: string; claim?: string };
             const room = world.host.store.rooms.get(first.id) as ILivechatRoom;
-            if (data.type === 'seen' && data.claim && room.isOpen) world.host.store.rooms.set(first.id, { ...room, isOpen: false, closedAt: new Date() } as ILivechatRoom);
+            if (data.type === 'seen' && data.claim && room.isOpen)
+                world.host.store.rooms.set(first.id, { ...room, isOpen: false, closedAt: new Date() } as ILivechatRoom);
         });
         try {
             await deliverFromCustomer(world, 'aaa', { from: customer, to: world.business.id, text: 'second question' });
@@ -135,7 +152,11 @@ describe('on a default Rocket.Chat server (message custom fields off, 5,000-char
 
     it('upgrade: a conversation the previous version left (claims, no post records) keeps working, and a redelivery is not posted twice', async () => {
         const customer = world.customer('upgrade', 'Upgrade Customer');
-        const { dm } = await deliverFromCustomer(world, 'aaa', { from: customer, to: world.business.id, text: 'before the upgrade' });
+        const { dm } = await deliverFromCustomer(world, 'aaa', {
+            from: customer,
+            to: world.business.id,
+            text: 'before the upgrade',
+        });
         const room = roomOf(world, 'Upgrade Customer')!;
         // What the previous version had written: the conversation and its claims, minutes old; no post records.
         const records = world.host.store.appPersistence(world.host.appId);
@@ -151,12 +172,28 @@ describe('on a default Rocket.Chat server (message custom fields off, 5,000-char
         const body = JSON.stringify({
             for_user_id: world.business.id,
             direct_message_events: [
-                { type: 'message_create', id: dm.id, created_timestamp: String(dm.createdAt), message_create: { target: { recipient_id: world.business.id }, sender_id: customer, message_data: { text: 'before the upgrade', entities: { urls: [] } } } },
+                {
+                    type: 'message_create',
+                    id: dm.id,
+                    created_timestamp: String(dm.createdAt),
+                    message_create: {
+                        target: { recipient_id: world.business.id },
+                        sender_id: customer,
+                        message_data: { text: 'before the upgrade', entities: { urls: [] } },
+                    },
+                },
             ],
             users: { [customer]: { id: customer, name: 'Upgrade Customer', screen_name: 'upgrade' } },
         });
         const url = `${world.front.url}/api/apps/public/${world.host.appId}/webhook/${webhookSecret(world.host)}`;
-        const answer = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-twitter-webhooks-signature': signWebhookBody(DEFAULT_APP.consumerSecret, body) } });
+        const answer = await fetch(url, {
+            method: 'POST',
+            body,
+            headers: {
+                'content-type': 'application/json',
+                'x-twitter-webhooks-signature': signWebhookBody(DEFAULT_APP.consumerSecret, body),
+            },
+        });
         expect(answer.status).toBe(200);
         await world.host.settle();
         await deliverFromCustomer(world, 'aaa', { from: customer, to: world.business.id, text: 'after the upgrade' });
@@ -173,11 +210,17 @@ describe('on a default Rocket.Chat server (message custom fields off, 5,000-char
             world.front.setHosts([world.host, second]);
             world.sim.faults.set({ delivery: { duplicate: 1 } });
             await syncSimClock(world);
-            const { dm } = await world.sim.typeInNativeApp({ account: world.business.id, to: customer, text: 'answered on my phone' });
+            const { dm } = await world.sim.typeInNativeApp({
+                account: world.business.id,
+                to: customer,
+                text: 'answered on my phone',
+            });
             await world.sim.settle();
             world.sim.faults.clear();
             await Promise.all([world.host.settle(), second.settle()]);
-            const decisions = [...world.host.store.jobs.values()].filter((j) => j.processorId.startsWith(MIRROR_JOB_ID));
+            const decisions = [...world.host.store.jobs.values()].filter((j) =>
+                j.processorId.startsWith(MIRROR_JOB_ID),
+            );
             expect(decisions.length).toBeGreaterThanOrEqual(2);
             // Both decisions read the candidate before either writes anything: each waits at its first write for the other.
             let arrived = 0;
@@ -189,7 +232,9 @@ describe('on a default Rocket.Chat server (message custom fields off, 5,000-char
                 if (++arrived === 2) release();
                 await Promise.race([bothThere, new Promise((resolve) => setTimeout(resolve, 3_000))]);
             };
-            const removers = [world.host, second].map((h) => h.calls.before('PersistenceBridge', 'createWithAssociations', barrier));
+            const removers = [world.host, second].map((h) =>
+                h.calls.before('PersistenceBridge', 'createWithAssociations', barrier),
+            );
             await new Promise((resolve) => setTimeout(resolve, 2_100));
             try {
                 const runs = await Promise.all([world.host.runJobNow(MIRROR_JOB_ID), second.runJobNow(MIRROR_JOB_ID)]);
@@ -221,7 +266,7 @@ describe('a reply typed in the X app while Rocket.Chat was down (polling)', () =
         await world?.stop();
     });
 
-    it('is mirrored after 5 minutes of downtime, posted now with X\'s time in the text', async () => {
+    it("is mirrored after 5 minutes of downtime, posted now with X's time in the text", async () => {
         const customer = world.customer('downtime', 'Downtime Customer');
         await world.sim.sendDm({ from: customer, to: world.business.id, text: 'are you there?' });
         await world.host.runJobNow(POLLER_JOB_ID);
@@ -229,13 +274,19 @@ describe('a reply typed in the X app while Rocket.Chat was down (polling)', () =
         const room = roomOf(world, 'Downtime Customer')!;
         await world.host.stop();
         world.front.setHosts([]);
-        const { dm } = await world.sim.typeInNativeApp({ account: world.business.id, to: customer, text: 'yes, answered from my phone' });
+        const { dm } = await world.sim.typeInNativeApp({
+            account: world.business.id,
+            to: customer,
+            text: 'yes, answered from my phone',
+        });
         world.host = await world.host.restart();
         world.front.setHosts([world.host]);
         await world.host.runJobNow(POLLER_JOB_ID);
         await decideBusinessDms(world);
         const mirrored = nonSystem(world, room.id).filter((m) => m.sender?.id === world.host.appUser().id);
-        expect(mirrored.map((m) => m.text)).toEqual([`_Sent from the X app at ${xTimeLabel(dm.createdAt, Date.now())}:_ yes, answered from my phone`]);
+        expect(mirrored.map((m) => m.text)).toEqual([
+            `_Sent from the X app at ${xTimeLabel(dm.createdAt, Date.now())}:_ yes, answered from my phone`,
+        ]);
         // Rocket.Chat stamped it with its own time: X's, five minutes old, would have been refused.
         expect(Date.now() - new Date(mirrored[0].createdAt!).getTime()).toBeLessThan(MINUTE);
         expect(visibleTexts(world, room.id)).toEqual(['are you there?', mirrored[0].text]);
@@ -243,7 +294,10 @@ describe('a reply typed in the X app while Rocket.Chat was down (polling)', () =
 });
 
 describe('"Accept new omnichannel requests when there\'s no online agents" (Livechat_accept_chats_with_no_agents)', () => {
-    const settings = { welcome_message: 'Welcome!', unavailable_message: 'Nobody is available right now; we will answer here soon.' };
+    const settings = {
+        welcome_message: 'Welcome!',
+        unavailable_message: 'Nobody is available right now; we will answer here soon.',
+    };
 
     it('on: the room opens in the queue, the customer gets the welcome then the unavailable notice (once an hour), DMs go into the room', async () => {
         const world = await startWorld({ mode: 'aaa', agentOnline: false, acceptChatsWithNoAgents: true, settings });

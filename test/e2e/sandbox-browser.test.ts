@@ -25,7 +25,10 @@ const SCREENSHOT = path.join(ARTIFACTS, 'sandbox-console.png');
 function findChromium(): string | undefined {
     if (!fs.existsSync(CHROMIUM)) {
         try {
-            execFileSync('bash', [path.join(repoRoot, 'tools', 'sandbox', 'ensure-chromium.sh')], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 600_000 });
+            execFileSync('bash', [path.join(repoRoot, 'tools', 'sandbox', 'ensure-chromium.sh')], {
+                stdio: ['ignore', 'inherit', 'inherit'],
+                timeout: 600_000,
+            });
         } catch {
             // the script reports why
         }
@@ -52,7 +55,10 @@ describeWithBrowser('the sandbox console in Chromium', () => {
     let url: string;
 
     beforeAll(async () => {
-        if (!executablePath) throw new Error(`CI=true and Chromium is missing at ${CHROMIUM}: the browser test must run in CI (see tools/sandbox/ensure-chromium.sh).`);
+        if (!executablePath)
+            throw new Error(
+                `CI=true and Chromium is missing at ${CHROMIUM}: the browser test must run in CI (see tools/sandbox/ensure-chromium.sh).`,
+            );
         sandbox = startSandboxProcess(['--no-build', '--port', '0']);
         [, url] = await sandbox.waitFor(/Console: (http:\/\/127\.0\.0\.1:\d+\/)/, 60_000);
         userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandbox-chromium-'));
@@ -60,7 +66,15 @@ describeWithBrowser('the sandbox console in Chromium', () => {
             executablePath,
             headless: true,
             viewport: { width: 1440, height: 860 },
-            args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+            args: [
+                '--no-sandbox',
+                '--disable-gpu',
+                '--disable-quic',
+                '--no-first-run',
+                '--disable-background-networking',
+                '--disable-component-update',
+                '--disable-sync',
+            ],
         });
         page = context.pages()[0] ?? (await context.newPage());
         page.setDefaultTimeout(15_000);
@@ -97,15 +111,27 @@ describeWithBrowser('the sandbox console in Chromium', () => {
         await page.getByTestId('agent-send').click();
         // …and the customer receives it on X, signed with the agent's name, after the welcome message.
         const customerView = page.getByTestId('customer-messages');
-        await customerView.locator('.bubble.theirs', { hasText: 'Agent Smith: Hi Ada, sorry about that! Could you send a photo of the label? 🙏' }).waitFor();
+        await customerView
+            .locator('.bubble.theirs', {
+                hasText: 'Agent Smith: Hi Ada, sorry about that! Could you send a photo of the label? 🙏',
+            })
+            .waitFor();
         await customerView.locator('.bubble.theirs', { hasText: 'Thanks for writing to Acme Support' }).waitFor();
 
         // Images both ways: the customer's photo shows in the room, the agent's in the DM view.
-        await page.getByTestId('customer-file').setInputFiles({ name: 'label.png', mimeType: 'image/png', buffer: gradientPng(160, 100, [250, 140, 40], [200, 40, 90]) });
+        await page.getByTestId('customer-file').setInputFiles({
+            name: 'label.png',
+            mimeType: 'image/png',
+            buffer: gradientPng(160, 100, [250, 140, 40], [200, 40, 90]),
+        });
         await page.getByTestId('customer-text').fill('Here it is');
         await page.getByTestId('customer-send').click();
         await agentView.locator('.msg.visitor img').waitFor();
-        await page.getByTestId('agent-file').setInputFiles({ name: 'new-label.png', mimeType: 'image/png', buffer: gradientPng(160, 100, [40, 120, 220], [40, 200, 150]) });
+        await page.getByTestId('agent-file').setInputFiles({
+            name: 'new-label.png',
+            mimeType: 'image/png',
+            buffer: gradientPng(160, 100, [40, 120, 220], [40, 200, 150]),
+        });
         await page.getByTestId('agent-text').fill('Here is your new label 🚚');
         await page.getByTestId('agent-send').click();
         await customerView.locator('.bubble.theirs img').waitFor();

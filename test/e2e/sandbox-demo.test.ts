@@ -39,14 +39,26 @@ describe('the sandbox (npm start)', () => {
     }, 120_000);
 
     it('npm start: serves the console, whose API drives both sides (X retries a refused delivery), until Ctrl-C stops everything (exit 0)', async () => {
-        sandbox = startSandboxProcess(['--no-build', '--port', '0', '--mode', 'aaa', '--fault', 'duplicate-deliveries']);
+        sandbox = startSandboxProcess([
+            '--no-build',
+            '--port',
+            '0',
+            '--mode',
+            'aaa',
+            '--fault',
+            'duplicate-deliveries',
+        ]);
         const [, url] = await sandbox.waitFor(/Console: (http:\/\/127\.0\.0\.1:\d+\/)/, 60_000);
         const page = await fetch(url);
         expect(page.status).toBe(200);
         expect(await page.text()).toContain('<title>Sandbox');
         const readState = async () => (await fetch(`${url}api/state`)).json();
         const post = async (path: string, body: unknown = {}) => {
-            const response = await fetch(`${url}api/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+            const response = await fetch(`${url}api/${path}`, {
+                method: 'POST',
+                headers: { 'content-type': 'application/json' },
+                body: JSON.stringify(body),
+            });
             if (!response.ok) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
             return response.json();
         };
@@ -61,8 +73,15 @@ describe('the sandbox (npm start)', () => {
         };
 
         const state = await readState();
-        expect(state).toMatchObject({ mode: 'aaa', auth: 'tokens', agent: { name: 'Agent Smith', online: true }, customers: [{ username: 'casey_x' }] });
-        expect(state.faults.filter((f: { active: boolean }) => f.active).map((f: { name: string }) => f.name)).toEqual(['duplicate-deliveries']);
+        expect(state).toMatchObject({
+            mode: 'aaa',
+            auth: 'tokens',
+            agent: { name: 'Agent Smith', online: true },
+            customers: [{ username: 'casey_x' }],
+        });
+        expect(state.faults.filter((f: { active: boolean }) => f.active).map((f: { name: string }) => f.name)).toEqual([
+            'duplicate-deliveries',
+        ]);
         expect(state.status.text).toMatch(/\S/);
 
         // Rocket.Chat refuses X's delivery; on the real clock X retries 3 s later and the DM lands once.
@@ -70,11 +89,15 @@ describe('the sandbox (npm start)', () => {
         await post(`customers/${state.customers[0].id}/dms`, { text: 'Hello, anyone?' });
         await new Promise((resolve) => setTimeout(resolve, 500));
         await post('faults/webhook-down', { on: false });
-        const landed = await waitForState('the retried delivery', (s) => s.rooms.some((r: any) => r.messages.some((m: any) => m.text === 'Hello, anyone?')));
+        const landed = await waitForState('the retried delivery', (s) =>
+            s.rooms.some((r: any) => r.messages.some((m: any) => m.text === 'Hello, anyone?')),
+        );
         const room = landed.rooms[0];
         expect(room.messages.filter((m: any) => m.text === 'Hello, anyone?')).toHaveLength(1);
         await post(`rooms/${room.id}/messages`, { text: 'Hi Casey!' });
-        await waitForState("the agent's reply on X", (s) => s.customers[0].dms.some((d: any) => d.text === 'Agent Smith: Hi Casey!'));
+        await waitForState("the agent's reply on X", (s) =>
+            s.customers[0].dms.some((d: any) => d.text === 'Agent Smith: Hi Casey!'),
+        );
 
         const [deno] = sandbox.denoPids();
         expect(isRunning(deno)).toBe(true);

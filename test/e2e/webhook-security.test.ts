@@ -7,7 +7,12 @@
 import { CONFIRMATIONS_PER_HOUR } from '../../src/endpoints/confirm-unverifiable';
 import { CRC_BURST } from '../../src/endpoints/crc';
 import { DAY } from '../../src/lib/time';
-import { MAX_BODY_BYTES, ROCKETCHAT_BODY_LIMIT_BYTES, signWebhookBody, verifyDeliverySignature } from '../../src/x/webhook-crypto';
+import {
+    MAX_BODY_BYTES,
+    ROCKETCHAT_BODY_LIMIT_BYTES,
+    signWebhookBody,
+    verifyDeliverySignature,
+} from '../../src/x/webhook-crypto';
 import { ManualClock } from '../../tools/x-sim/core/clock';
 import { DEFAULT_APP } from '../../tools/x-sim/defaults';
 import { LEGACY_SIGNATURE_HEADER, OAUTH2_SIGNATURE_HEADER } from '../../tools/x-sim/delivery/dispatcher';
@@ -23,28 +28,41 @@ interface Answer {
     headers: Headers;
 }
 
-const webhookUrl = (world: World) => `${world.front.url}/api/apps/public/${world.host.appId}/webhook/${webhookSecret(world.host)}`;
+const webhookUrl = (world: World) =>
+    `${world.front.url}/api/apps/public/${world.host.appId}/webhook/${webhookSecret(world.host)}`;
 
 async function post(world: World, raw: string, headers: Record<string, string>): Promise<Answer> {
-    const response = await fetch(webhookUrl(world), { method: 'POST', body: raw, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
+    const response = await fetch(webhookUrl(world), {
+        method: 'POST',
+        body: raw,
+        headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    });
     const text = await response.text();
     return { status: response.status, json: text ? JSON.parse(text) : {}, headers: response.headers };
 }
 
 async function crc(world: World, token: string): Promise<Answer> {
-    const response = await fetch(`${webhookUrl(world)}?crc_token=${encodeURIComponent(token)}&nonce=MTc2OTUxODI5MjkxNA`);
+    const response = await fetch(
+        `${webhookUrl(world)}?crc_token=${encodeURIComponent(token)}&nonce=MTc2OTUxODI5MjkxNA`,
+    );
     const text = await response.text();
     return { status: response.status, json: text ? JSON.parse(text) : {}, headers: response.headers };
 }
 
 const records = (world: World) => world.host.store.appPersistence(world.host.appId).size;
 /** Records other than the fallback's own count of its lookups at X. */
-const recordsBesidesLookups = (world: World) => [...world.host.store.appPersistence(world.host.appId).values()].filter((r) => r.data.type !== 'confirmation-lookup').length;
+const recordsBesidesLookups = (world: World) =>
+    [...world.host.store.appPersistence(world.host.appId).values()].filter((r) => r.data.type !== 'confirmation-lookup')
+        .length;
 const messages = (world: World) => world.host.store.messages.size;
-const logLines = (world: World, phrase: string) => world.host.store.appLogEntries.filter((e) => JSON.stringify(e).includes(phrase)).length;
+const logLines = (world: World, phrase: string) =>
+    world.host.store.appLogEntries.filter((e) => JSON.stringify(e).includes(phrase)).length;
 /** DM event reads the app recorded in its cost ledger. */
 const ledgerReads = (world: World) =>
-    [...world.host.store.appPersistence(world.host.appId).values()].reduce((sum, r) => sum + (r.data.kind === 'dm_event_read' ? Number(r.data.units) : 0), 0);
+    [...world.host.store.appPersistence(world.host.appId).values()].reduce(
+        (sum, r) => sum + (r.data.kind === 'dm_event_read' ? Number(r.data.units) : 0),
+        0,
+    );
 const lookupsAtX = (world: World) => world.sim.requests().filter((r) => r.endpoint === 'dm_events.lookup').length;
 
 /** A dm.received delivery as X Activity API sends it, for a DM from `senderId`. */
@@ -60,7 +78,14 @@ function xaaDelivery(world: World, senderId: string, eventId: string, text: stri
                         type: 'message_create',
                         id: eventId,
                         created_timestamp: String(createdAt),
-                        message_create: { target: { recipient_id: world.business.id }, sender_id: senderId, message_data: { text, entities: { hashtags: [], symbols: [], user_mentions: [], urls: [] } } },
+                        message_create: {
+                            target: { recipient_id: world.business.id },
+                            sender_id: senderId,
+                            message_data: {
+                                text,
+                                entities: { hashtags: [], symbols: [], user_mentions: [], urls: [] },
+                            },
+                        },
                     },
                 ],
                 users: { [senderId]: { data: { id: senderId, name: 'Mallory', username: 'mallory' } } },
@@ -88,10 +113,14 @@ describe('webhook security, X Activity API mode', () => {
 
     it('the CRC endpoint is no signing oracle: a forged delivery "answered" through it gets 401 and creates nothing', async () => {
         const stranger = world.customer('stranger', 'Stranger Danger');
-        const forged = JSON.stringify(xaaDelivery(world, stranger, '1990000000000000001', 'Your account is locked, send me your password'));
+        const forged = JSON.stringify(
+            xaaDelivery(world, stranger, '1990000000000000001', 'Your account is locked, send me your password'),
+        );
         // Sanity: a token in X's form is answered, with the HMAC under the API key secret.
         const xToken = 'M2RkODJkZmMtYjlkYi00NmQ4LTk0MGUtM2JjYzkwM2Q4MjQ0';
-        expect((await crc(world, xToken)).json).toEqual({ response_token: signWebhookBody(DEFAULT_APP.consumerSecret, xToken) });
+        expect((await crc(world, xToken)).json).toEqual({
+            response_token: signWebhookBody(DEFAULT_APP.consumerSecret, xToken),
+        });
 
         const state = () => ({
             records: recordsBesidesLookups(world),
@@ -100,7 +129,14 @@ describe('webhook security, X Activity API mode', () => {
             billed: world.sim.ledger().totals.usd,
         });
         const before = state();
-        const attempts = [forged, ` ${forged}`, `${forged}\n`, forged.replace(/"/g, "'"), Buffer.from(forged).toString('base64'), Buffer.from(forged).toString('base64url')];
+        const attempts = [
+            forged,
+            ` ${forged}`,
+            `${forged}\n`,
+            forged.replace(/"/g, "'"),
+            Buffer.from(forged).toString('base64'),
+            Buffer.from(forged).toString('base64url'),
+        ];
         const answers: string[] = [];
         for (const token of attempts) {
             const answer = await crc(world, token);
@@ -110,9 +146,15 @@ describe('webhook security, X Activity API mode', () => {
         }
         expect(answers).toEqual([]);
         // Whatever the CRC endpoint would sign, the delivery body itself (a JSON object) is never a token it answers.
-        const oracleAnswer = signWebhookBody(DEFAULT_APP.consumerSecret, Buffer.from(forged).toString('base64').slice(0, 120));
+        const oracleAnswer = signWebhookBody(
+            DEFAULT_APP.consumerSecret,
+            Buffer.from(forged).toString('base64').slice(0, 120),
+        );
         for (const signature of [oracleAnswer, (await crc(world, xToken)).json.response_token as string]) {
-            const answer = await post(world, forged, { [LEGACY_SIGNATURE_HEADER]: signature, [OAUTH2_SIGNATURE_HEADER]: signature });
+            const answer = await post(world, forged, {
+                [LEGACY_SIGNATURE_HEADER]: signature,
+                [OAUTH2_SIGNATURE_HEADER]: signature,
+            });
             expect(answer).toMatchObject({ status: 401, json: { error: 'invalid_signature' } });
         }
         await world.host.settle();
@@ -132,11 +174,13 @@ describe('webhook security, X Activity API mode', () => {
         expect(visibleTexts(world, roomOf(world, 'Olga OAuth')!.id)).toEqual(['signed for OAuth 2.0 apps']);
         // Signed with the API key secret under the OAuth 2.0 header, it is refused.
         const raw = delivery.body.replace('signed for', 'forged for');
-        const forged = await post(world, raw, { [OAUTH2_SIGNATURE_HEADER]: signWebhookBody(DEFAULT_APP.consumerSecret, raw) });
+        const forged = await post(world, raw, {
+            [OAUTH2_SIGNATURE_HEADER]: signWebhookBody(DEFAULT_APP.consumerSecret, raw),
+        });
         expect(forged.status).toBe(401);
     });
 
-    it('accepts a delivery carrying only the legacy header (X\'s form for an app without OAuth 2.0), keyed with the API key secret', async () => {
+    it("accepts a delivery carrying only the legacy header (X's form for an app without OAuth 2.0), keyed with the API key secret", async () => {
         world.sim.setSignatureHeaders('legacy');
         const customer = world.customer('legacy_only', 'Lee Legacy');
         await syncSimClock(world);
@@ -147,10 +191,22 @@ describe('webhook security, X Activity API mode', () => {
         expect(delivery.statusCode).toBe(200);
         expect(visibleTexts(world, roomOf(world, 'Lee Legacy')!.id)).toEqual(['signed the old way']);
         const raw = delivery.body.replace('signed the old', 'forged the old');
-        expect((await post(world, raw, { [LEGACY_SIGNATURE_HEADER]: signWebhookBody(DEFAULT_APP.clientSecret!, raw) })).status).toBe(401);
+        expect(
+            (await post(world, raw, { [LEGACY_SIGNATURE_HEADER]: signWebhookBody(DEFAULT_APP.clientSecret!, raw) }))
+                .status,
+        ).toBe(401);
     });
 
-    const styles: (SerializationStyle | 'shuffled')[] = ['compact', 'escapedSlashes', 'unicodeEscaped', 'both', 'htmlSafe', 'htmlSafeEscapedSlashes', 'htmlSafeAll', 'shuffled'];
+    const styles: (SerializationStyle | 'shuffled')[] = [
+        'compact',
+        'escapedSlashes',
+        'unicodeEscaped',
+        'both',
+        'htmlSafe',
+        'htmlSafeEscapedSlashes',
+        'htmlSafeAll',
+        'shuffled',
+    ];
     it.each(styles)('verifies a delivery written in the %s style', async (style) => {
         const name = `Style ${style} Ünï/名`;
         const customer = world.customer(`style_${styles.indexOf(style)}`, name);
@@ -159,14 +215,19 @@ describe('webhook security, X Activity API mode', () => {
         const text = `café <3 R&D ✓ 😀 a/b \u007f ${style}`;
         await world.sim.sendDm({ from: customer, to: world.business.id, text });
         await world.host.settle();
-        const delivery = world.sim.deliveries().find((d) => d.eventType === 'dm.received' && d.body.includes(style) && d.forUserId === world.business.id)!;
+        const delivery = world.sim
+            .deliveries()
+            .find((d) => d.eventType === 'dm.received' && d.body.includes(style) && d.forUserId === world.business.id)!;
         expect(delivery.statusCode).toBe(200);
         if (style.startsWith('htmlSafe')) expect(delivery.body).toContain('\\u003c3 R\\u0026D');
         expect(visibleTexts(world, roomOf(world, name)!.id)).toEqual([text]);
     });
 
     it('answers adversarial bodies within 50 ms (the hard security bound), over-size ones unread', async () => {
-        const forged = { [LEGACY_SIGNATURE_HEADER]: `sha256=${Buffer.alloc(32, 7).toString('base64')}`, [OAUTH2_SIGNATURE_HEADER]: `sha256=${Buffer.alloc(32, 9).toString('base64')}` };
+        const forged = {
+            [LEGACY_SIGNATURE_HEADER]: `sha256=${Buffer.alloc(32, 7).toString('base64')}`,
+            [OAUTH2_SIGNATURE_HEADER]: `sha256=${Buffer.alloc(32, 9).toString('base64')}`,
+        };
         // What each answer must be, so each timing is of the path it claims: a forged signature compared with
         // every candidate (a mismatch), the size cap (the app's 413, not the router's), or no header at all.
         const expected: Record<number, object> = {
@@ -177,7 +238,10 @@ describe('webhook security, X Activity API mode', () => {
             const started = performance.now();
             const answer = await post(world, raw, headers);
             const ms = performance.now() - started;
-            expect(answer).toMatchObject({ status, json: headers === forged ? expected[status] : { error: 'missing_signature' } });
+            expect(answer).toMatchObject({
+                status,
+                json: headers === forged ? expected[status] : { error: 'missing_signature' },
+            });
             return ms;
         };
         /**
@@ -214,12 +278,17 @@ describe('webhook security, X Activity API mode', () => {
         for (const [name, body, status] of cases) {
             const raw = JSON.stringify(body);
             const started = performance.now();
-            verifyDeliverySignature([{ name: LEGACY_SIGNATURE_HEADER, value: forged[LEGACY_SIGNATURE_HEADER], secret: 's' }], body);
+            verifyDeliverySignature(
+                [{ name: LEGACY_SIGNATURE_HEADER, value: forged[LEGACY_SIGNATURE_HEADER], secret: 's' }],
+                body,
+            );
             const inProcessMs = performance.now() - started;
             const ms = await verificationMs(raw, status);
-            report.push(`${name} (${(raw.length / 1024).toFixed(0)} KB): ${ms.toFixed(1)} ms in the runtime (in process here: ${inProcessMs.toFixed(1)} ms)`);
+            report.push(
+                `${name} (${(raw.length / 1024).toFixed(0)} KB): ${ms.toFixed(1)} ms in the runtime (in process here: ${inProcessMs.toFixed(1)} ms)`,
+            );
         }
-        console.log(report.join("\n"));
+        console.log(report.join('\n'));
         const slow = report.filter((line) => Number(/: (-?[\d.]+) ms in the runtime/.exec(line)![1]) >= 50);
         expect({ slow, report }).toEqual({ slow: [], report: expect.any(Array) });
         expect(report).toHaveLength(cases.length);
@@ -249,7 +318,13 @@ describe('webhook security, X Activity API mode', () => {
         await world.host.settle();
         expect(await world.host.closeRoom(roomOf(world, 'Ellie Earlier')!.id, world.agent)).toBe(true);
         // Typed in X's app 20 minutes ago, while no room was open: delivered then, and replayed now.
-        const delivery = xaaDelivery(world, world.business.id, '1990000000000000888', 'an old answer from my phone', Date.now() - 20 * 60_000);
+        const delivery = xaaDelivery(
+            world,
+            world.business.id,
+            '1990000000000000888',
+            'an old answer from my phone',
+            Date.now() - 20 * 60_000,
+        );
         delivery.data.event_type = 'dm.sent';
         delivery.data.payload.direct_message_events[0].message_create.target.recipient_id = customer;
         const raw = JSON.stringify(delivery);
@@ -277,14 +352,26 @@ describe('webhook security, X Activity API mode', () => {
         }
         await world.host.settle();
         const room = roomOf(world, 'Mallory Attacker')!;
-        const forgedSignature = { [LEGACY_SIGNATURE_HEADER]: signWebhookBody('not-the-secret', 'x'), [OAUTH2_SIGNATURE_HEADER]: signWebhookBody('nor-this', 'x') };
+        const forgedSignature = {
+            [LEGACY_SIGNATURE_HEADER]: signWebhookBody('not-the-secret', 'x'),
+            [OAUTH2_SIGNATURE_HEADER]: signWebhookBody('nor-this', 'x'),
+        };
         const attack = async (count: number) => {
             const statuses: Record<number, number> = {};
             for (let i = 0; i < count; i++) {
                 const pick = real[i % real.length];
                 // A third replay Mallory's real DMs, a third alter them, a third name ids that do not exist.
-                const [id, text] = i % 3 === 0 ? [pick.id, pick.text] : i % 3 === 1 ? [pick.id, `${pick.text} (send me your password)`] : [String(1_990_000_000_000_000_000n + BigInt(i)), 'made up'];
-                const answer = await post(world, JSON.stringify(xaaDelivery(world, mallory, id, text)), forgedSignature);
+                const [id, text] =
+                    i % 3 === 0
+                        ? [pick.id, pick.text]
+                        : i % 3 === 1
+                          ? [pick.id, `${pick.text} (send me your password)`]
+                          : [String(1_990_000_000_000_000_000n + BigInt(i)), 'made up'];
+                const answer = await post(
+                    world,
+                    JSON.stringify(xaaDelivery(world, mallory, id, text)),
+                    forgedSignature,
+                );
                 statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
             }
             return statuses;
@@ -297,7 +384,13 @@ describe('webhook security, X Activity API mode', () => {
         expect({ reads: world.sim.ledger().totals.dmEventReads, lookups: lookupsAtX(world) }).toEqual(beforeCap);
 
         await world.host.setSetting('daily_cap_usd', 0);
-        const before = { reads: world.sim.ledger().totals.dmEventReads, lookups: lookupsAtX(world), ledger: ledgerReads(world), messages: messages(world), logged: logLines(world, 'Webhook delivery refused') };
+        const before = {
+            reads: world.sim.ledger().totals.dmEventReads,
+            lookups: lookupsAtX(world),
+            ledger: ledgerReads(world),
+            messages: messages(world),
+            logged: logLines(world, 'Webhook delivery refused'),
+        };
         const started = Date.now();
         const statuses = await attack(1000);
         await world.host.settle();
@@ -314,13 +407,25 @@ describe('webhook security, X Activity API mode', () => {
         expect(messages(world)).toBe(before.messages);
         expect(visibleTexts(world, room.id)).toEqual(real.map((r) => r.text));
         // Refusals are logged at most once a minute.
-        expect(logLines(world, 'Webhook delivery refused') - before.logged).toBeLessThanOrEqual(Math.ceil((Date.now() - started) / 60_000) + 1);
+        expect(logLines(world, 'Webhook delivery refused') - before.logged).toBeLessThanOrEqual(
+            Math.ceil((Date.now() - started) / 60_000) + 1,
+        );
     }, 300_000);
 
     it('CRC answers are rate-limited per instance, and refusals logged at most once a minute', async () => {
         const logged = logLines(world, 'CRC request refused');
         const statuses: number[] = [];
-        for (let i = 0; i < CRC_BURST + 15; i++) statuses.push((await crc(world, Buffer.from(`00000000-0000-4000-8000-0000000000${String(i).padStart(2, '0')}`).toString('base64'))).status);
+        for (let i = 0; i < CRC_BURST + 15; i++)
+            statuses.push(
+                (
+                    await crc(
+                        world,
+                        Buffer.from(`00000000-0000-4000-8000-0000000000${String(i).padStart(2, '0')}`).toString(
+                            'base64',
+                        ),
+                    )
+                ).status,
+            );
         expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(10);
         expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(CRC_BURST);
         const limited = await crc(world, 'M2RkODJkZmMtYjlkYi00NmQ4LTk0MGUtM2JjYzkwM2Q4MjQ0');
@@ -337,7 +442,10 @@ describe('webhook security, Account Activity API mode: replays and the fallback'
 
     beforeAll(async () => {
         // X's clock starts 8 days before the app's (the Deno runtime's real clock, which no test can move).
-        world = await startWorld({ mode: 'aaa', sim: { clock: new ManualClock(Date.now() - 8 * DAY), crcIntervalMs: 0 } });
+        world = await startWorld({
+            mode: 'aaa',
+            sim: { clock: new ManualClock(Date.now() - 8 * DAY), crcIntervalMs: 0 },
+        });
     }, 60_000);
 
     afterAll(async () => {
@@ -358,7 +466,11 @@ describe('webhook security, Account Activity API mode: replays and the fallback'
             expect(replay).toMatchObject({ status: 200, json: { accepted: 0, stale: 1 } });
         }
         await world.host.settle();
-        expect({ records: records(world), messages: messages(world), rooms: world.host.livechatRooms().length }).toEqual(before);
+        expect({
+            records: records(world),
+            messages: messages(world),
+            rooms: world.host.livechatRooms().length,
+        }).toEqual(before);
         expect(roomOf(world, 'Olivia Old')).toBeUndefined();
         expect(logLines(world, 'older than')).toBeGreaterThanOrEqual(1);
 
@@ -371,12 +483,18 @@ describe('webhook security, Account Activity API mode: replays and the fallback'
                     type: 'message_create',
                     id: '1990000000000000777',
                     created_timestamp: String(sixDaysAgo),
-                    message_create: { target: { recipient_id: world.business.id }, sender_id: recent, message_data: { text: 'six days old', entities: { urls: [] } } },
+                    message_create: {
+                        target: { recipient_id: world.business.id },
+                        sender_id: recent,
+                        message_data: { text: 'six days old', entities: { urls: [] } },
+                    },
                 },
             ],
             users: { [recent]: { id: recent, name: 'Rick Recent', screen_name: 'rick' } },
         });
-        const accepted = await post(world, body, { [LEGACY_SIGNATURE_HEADER]: signWebhookBody(DEFAULT_APP.consumerSecret, body) });
+        const accepted = await post(world, body, {
+            [LEGACY_SIGNATURE_HEADER]: signWebhookBody(DEFAULT_APP.consumerSecret, body),
+        });
         expect(accepted).toMatchObject({ status: 200, json: { accepted: 1 } });
         await world.host.settle();
         expect(visibleTexts(world, roomOf(world, 'Rick Recent')!.id)).toEqual(['six days old']);
@@ -391,7 +509,16 @@ describe('webhook security, Account Activity API mode: replays and the fallback'
             const body = JSON.stringify({
                 for_user_id: world.business.id,
                 direct_message_events: [
-                    { type: 'message_create', id: dm.id, created_timestamp: String(dm.createdAt), message_create: { target: { recipient_id: world.business.id }, sender_id: customer, message_data: { text } } },
+                    {
+                        type: 'message_create',
+                        id: dm.id,
+                        created_timestamp: String(dm.createdAt),
+                        message_create: {
+                            target: { recipient_id: world.business.id },
+                            sender_id: customer,
+                            message_data: { text },
+                        },
+                    },
                 ],
             });
             return { body, wrong: { [LEGACY_SIGNATURE_HEADER]: signWebhookBody('wrong', body) } };
@@ -403,7 +530,10 @@ describe('webhook security, Account Activity API mode: replays and the fallback'
         expect(lookupsAtX(world)).toBe(lookups);
         // The control: with the setting on, the same delivery is looked up (and, X confirming it, a duplicate).
         await world.host.setSetting('confirm_unverified_events', true);
-        expect(await post(world, first.body, first.wrong)).toMatchObject({ status: 200, json: { outcomes: { duplicate: 1 } } });
+        expect(await post(world, first.body, first.wrong)).toMatchObject({
+            status: 200,
+            json: { outcomes: { duplicate: 1 } },
+        });
         expect(lookupsAtX(world)).toBe(lookups + 1);
         const second = await forgedFor('and me');
         await world.host.setSetting('delivery_mode', 'polling');
@@ -413,20 +543,40 @@ describe('webhook security, Account Activity API mode: replays and the fallback'
     });
 
     it('ignores a replayed revocation dated before the current link, and honours a current one', async () => {
-        const account = () => [...world.host.store.appPersistence(world.host.appId).values()].find((r) => r.associations.some((a) => a.id === 'x-account'))!.data;
+        const account = () =>
+            [...world.host.store.appPersistence(world.host.appId).values()].find((r) =>
+                r.associations.some((a) => a.id === 'x-account'),
+            )!.data;
         const linkedAt = Number(account().linkedAt);
         const revoke = (at: number) =>
-            JSON.stringify({ user_event: { revoke: { date_time: new Date(at).toISOString(), target: { app_id: DEFAULT_APP.id }, source: { user_id: world.business.id } } } });
+            JSON.stringify({
+                user_event: {
+                    revoke: {
+                        date_time: new Date(at).toISOString(),
+                        target: { app_id: DEFAULT_APP.id },
+                        source: { user_id: world.business.id },
+                    },
+                },
+            });
         const old = revoke(linkedAt - DAY);
-        expect((await post(world, old, { [LEGACY_SIGNATURE_HEADER]: signWebhookBody(DEFAULT_APP.consumerSecret, old) })).status).toBe(200);
+        expect(
+            (await post(world, old, { [LEGACY_SIGNATURE_HEADER]: signWebhookBody(DEFAULT_APP.consumerSecret, old) }))
+                .status,
+        ).toBe(200);
         expect(account().revokedAt).toBeUndefined();
         const current = revoke(Date.now());
-        expect((await post(world, current, { [LEGACY_SIGNATURE_HEADER]: signWebhookBody(DEFAULT_APP.consumerSecret, current) })).status).toBe(200);
+        expect(
+            (
+                await post(world, current, {
+                    [LEGACY_SIGNATURE_HEADER]: signWebhookBody(DEFAULT_APP.consumerSecret, current),
+                })
+            ).status,
+        ).toBe(200);
         expect(account().revokedAt).toEqual(expect.any(Number));
     });
 });
 
-describe('webhook security: the fallback\'s hourly cap under concurrent deliveries on two instances', () => {
+describe("webhook security: the fallback's hourly cap under concurrent deliveries on two instances", () => {
     let world: World;
 
     beforeAll(async () => {
@@ -444,19 +594,30 @@ describe('webhook security: the fallback\'s hourly cap under concurrent deliveri
             const mallory = world.customer('mallory_burst', 'Mallory Burst');
             const forgedSignature = { [LEGACY_SIGNATURE_HEADER]: signWebhookBody('not-the-secret', 'x') };
             const delivery = (n: number) => {
-                const body = xaaDelivery(world, mallory, String(1_980_000_000_000_000_000n + BigInt(n * 10)), 'made up');
+                const body = xaaDelivery(
+                    world,
+                    mallory,
+                    String(1_980_000_000_000_000_000n + BigInt(n * 10)),
+                    'made up',
+                );
                 const events = body.data.payload.direct_message_events;
-                for (let i = 1; i < 10; i++) events.push({ ...events[0], id: String(1_980_000_000_000_000_000n + BigInt(n * 10 + i)) });
+                for (let i = 1; i < 10; i++)
+                    events.push({ ...events[0], id: String(1_980_000_000_000_000_000n + BigInt(n * 10 + i)) });
                 return JSON.stringify(body);
             };
             const before = lookupsAtX(world);
-            const answers = await Promise.all(Array.from({ length: 60 }, (_, n) => post(world, delivery(n), forgedSignature)));
+            const answers = await Promise.all(
+                Array.from({ length: 60 }, (_, n) => post(world, delivery(n), forgedSignature)),
+            );
             await Promise.all([world.host.settle(), second.settle()]);
             expect(answers.map((a) => a.status)).toEqual(answers.map(() => 401));
             const lookups = lookupsAtX(world) - before;
             expect(lookups).toBeLessThanOrEqual(CONFIRMATIONS_PER_HOUR);
             // Every lookup made is on record for every instance; the claims that lost the race are gone again.
-            const counted = () => [...world.host.store.appPersistence(world.host.appId).values()].filter((r) => r.data.type === 'confirmation-lookup').length;
+            const counted = () =>
+                [...world.host.store.appPersistence(world.host.appId).values()].filter(
+                    (r) => r.data.type === 'confirmation-lookup',
+                ).length;
             expect(counted()).toBe(lookups);
             // The control: the fallback still works afterwards, within what is left of the hour.
             const control = await post(world, delivery(1000), forgedSignature);
@@ -472,17 +633,40 @@ describe('webhook security: the fallback\'s hourly cap under concurrent deliveri
     it('with no account linked, forged deliveries get 401 (not 200), signed ones 200, and all of them at most one log line a minute', async () => {
         await world.host.runCommand('/twitter unauthorize', world.admin);
         const mallory = world.customer('mal_unlinked', 'Mallory Unlinked');
-        const before = { ignored: logLines(world, 'Webhook delivery ignored'), refused: logLines(world, 'Webhook delivery refused'), records: records(world), lookups: lookupsAtX(world) };
+        const before = {
+            ignored: logLines(world, 'Webhook delivery ignored'),
+            refused: logLines(world, 'Webhook delivery refused'),
+            records: records(world),
+            lookups: lookupsAtX(world),
+        };
         for (let i = 0; i < 20; i++) {
-            const answer = await post(world, JSON.stringify(xaaDelivery(world, mallory, String(1_970_000_000_000_000_000n + BigInt(i)), 'hello?')), { [LEGACY_SIGNATURE_HEADER]: signWebhookBody('guess', 'x') });
+            const answer = await post(
+                world,
+                JSON.stringify(xaaDelivery(world, mallory, String(1_970_000_000_000_000_000n + BigInt(i)), 'hello?')),
+                { [LEGACY_SIGNATURE_HEADER]: signWebhookBody('guess', 'x') },
+            );
             expect(answer).toMatchObject({ status: 401, json: { error: 'invalid_signature' } });
             // A signed one (X's own, or a replay of it) is acknowledged, so X stops retrying.
-            const signed = JSON.stringify(xaaDelivery(world, mallory, String(1_960_000_000_000_000_000n + BigInt(i)), 'signed'));
-            expect(await post(world, signed, { [LEGACY_SIGNATURE_HEADER]: signWebhookBody(DEFAULT_APP.consumerSecret, signed) })).toMatchObject({ status: 200, json: { accepted: 0, ignored: 'not-linked' } });
+            const signed = JSON.stringify(
+                xaaDelivery(world, mallory, String(1_960_000_000_000_000_000n + BigInt(i)), 'signed'),
+            );
+            expect(
+                await post(world, signed, {
+                    [LEGACY_SIGNATURE_HEADER]: signWebhookBody(DEFAULT_APP.consumerSecret, signed),
+                }),
+            ).toMatchObject({ status: 200, json: { accepted: 0, ignored: 'not-linked' } });
         }
-        const after = { ignored: logLines(world, 'Webhook delivery ignored'), refused: logLines(world, 'Webhook delivery refused'), records: records(world), lookups: lookupsAtX(world) };
+        const after = {
+            ignored: logLines(world, 'Webhook delivery ignored'),
+            refused: logLines(world, 'Webhook delivery refused'),
+            records: records(world),
+            lookups: lookupsAtX(world),
+        };
         expect(after.ignored - before.ignored).toBeLessThanOrEqual(1);
         expect(after.refused - before.refused).toBeLessThanOrEqual(1);
-        expect({ records: after.records, lookups: after.lookups }).toEqual({ records: before.records, lookups: before.lookups });
+        expect({ records: after.records, lookups: after.lookups }).toEqual({
+            records: before.records,
+            lookups: before.lookups,
+        });
     });
 });

@@ -9,7 +9,9 @@ import { startWorld, World } from './helpers/world';
 const HOUR = 3_600_000;
 
 function storedRecord(world: World, name: string): Record<string, unknown> | undefined {
-    return [...world.host.store.appPersistence(world.host.appId).values()].find((r) => r.associations.some((a) => a.id === name))?.data;
+    return [...world.host.store.appPersistence(world.host.appId).values()].find((r) =>
+        r.associations.some((a) => a.id === name),
+    )?.data;
 }
 
 describe('OAuth 2.0 token lifecycle', () => {
@@ -23,14 +25,20 @@ describe('OAuth 2.0 token lifecycle', () => {
         await world?.stop();
     });
 
-    it('refreshes an expired access token on X\'s 401, retries once, and stores the rotated refresh token', async () => {
+    it("refreshes an expired access token on X's 401, retries once, and stores the rotated refresh token", async () => {
         const before = storedRecord(world, 'x-oauth2-tokens')!;
         await world.sim.clock.advance(3 * HOUR);
         await syncSimClock(world);
         const customer = world.customer('afterexpiry', 'After Expiry');
-        await deliverFromCustomer(world, 'xaa', { from: customer, to: world.business.id, text: 'hi after a long time' });
+        await deliverFromCustomer(world, 'xaa', {
+            from: customer,
+            to: world.business.id,
+            text: 'hi after a long time',
+        });
         expect(roomOf(world, 'After Expiry')).toBeDefined();
-        expect(world.sim.dmsSentBy(world.business.id, { to: customer }).map((d) => d.text)).toEqual(['Hello from Acme!']);
+        expect(world.sim.dmsSentBy(world.business.id, { to: customer }).map((d) => d.text)).toEqual([
+            'Hello from Acme!',
+        ]);
         const tokenCalls = world.sim.requests().filter((r) => r.path === '/2/oauth2/token');
         expect(tokenCalls.at(-1)?.status).toBe(200);
         const after = storedRecord(world, 'x-oauth2-tokens')!;
@@ -80,7 +88,7 @@ describe('rate limits while polling', () => {
         await world?.stop();
     });
 
-    it('after a 429 waits for X\'s reset instead of calling again', async () => {
+    it("after a 429 waits for X's reset instead of calling again", async () => {
         world.sim.setRateLimit('dm_events.lookup', { perUser: { limit: 1, windowMs: 15 * 60_000 } });
         const customer = world.customer('limited', 'Limited');
         await deliverFromCustomer(world, 'polling', { from: customer, to: world.business.id, text: 'first' });

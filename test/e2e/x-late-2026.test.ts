@@ -4,7 +4,13 @@
  * 401 while polling, a webhook deleted at X before a mode switch, refusals named by X's codes, and replay
  * windows X accepts. The packaged app runs in the real runtime against the simulator.
  */
-import { CREDITS_PROBE_JOB_ID, HEALTH_JOB_ID, POLLER_JOB_ID, RECOVERY_JOB_ID, SETTINGS_JOB_ID } from '../../src/jobs/ids';
+import {
+    CREDITS_PROBE_JOB_ID,
+    HEALTH_JOB_ID,
+    POLLER_JOB_ID,
+    RECOVERY_JOB_ID,
+    SETTINGS_JOB_ID,
+} from '../../src/jobs/ids';
 import { SETUP_ROOM_NAME } from '../../src/admin/setup-room';
 import { crcResponseToken } from '../../tools/x-sim/delivery/webhook-crypto';
 import { DEFAULT_APP } from '../../tools/x-sim/defaults';
@@ -47,18 +53,26 @@ describe('the webhook challenge key', () => {
             expect(world.sim.webhooks()).toEqual([expect.objectContaining({ valid: true })]);
             const [check] = await world.sim.runCrcCheck();
             expect(check.verdict).toBe('valid');
-            expect(await command(world, '/twitter status')).toContain('Webhook challenge answered with: OAuth 2.0 Client Secret');
+            expect(await command(world, '/twitter status')).toContain(
+                'Webhook challenge answered with: OAuth 2.0 Client Secret',
+            );
         } finally {
             await world.stop();
         }
     });
 
     it('answers with the key the setting names when it is not automatic', async () => {
-        const world = await startWorld({ mode: 'xaa', link: false, settings: { webhook_challenge_key: 'oauth2_client_secret' } });
+        const world = await startWorld({
+            mode: 'xaa',
+            link: false,
+            settings: { webhook_challenge_key: 'oauth2_client_secret' },
+        });
         try {
             // X's form of a token: the base64 of a UUID.
             const token = 'OWY4ODQ2ZjgtNDljMC00NDY2LWJhMGQtYTE4NzQ0MTM2OGFi';
-            const response = await world.host.callEndpoint(`webhook/${webhookSecret(world.host)}`, { query: { crc_token: token } });
+            const response = await world.host.callEndpoint(`webhook/${webhookSecret(world.host)}`, {
+                query: { crc_token: token },
+            });
             expect(response.content).toEqual({ response_token: crcResponseToken(DEFAULT_APP.clientSecret, token) });
         } finally {
             await world.stop();
@@ -78,16 +92,26 @@ describe('the webhook challenge key', () => {
 
         it('answers with the API Key Secret while X uses it', async () => {
             expect(world.sim.webhooks()).toEqual([expect.objectContaining({ valid: true })]);
-            expect(await command(world, '/twitter status')).toContain('Webhook challenge answered with: API Key Secret');
+            expect(await command(world, '/twitter status')).toContain(
+                'Webhook challenge answered with: API Key Secret',
+            );
         });
 
         it('the health check switches keys and recovers the webhook, alerts once, and the DM sent meanwhile arrives', async () => {
             const customer = world.customer('switch', 'Switch Customer');
-            await deliverFromCustomer(world, 'xaa', { from: customer, to: world.business.id, text: 'before the switch' });
+            await deliverFromCustomer(world, 'xaa', {
+                from: customer,
+                to: world.business.id,
+                text: 'before the switch',
+            });
             world.sim.setCrcKey('client-secret');
             await world.sim.runCrcCheck();
             expect(world.sim.webhooks()[0].valid).toBe(false);
-            await deliverFromCustomer(world, 'xaa', { from: customer, to: world.business.id, text: 'while X found the webhook invalid' });
+            await deliverFromCustomer(world, 'xaa', {
+                from: customer,
+                to: world.business.id,
+                text: 'while X found the webhook invalid',
+            });
             expect(world.sim.deliveries().filter((d) => d.state === 'skipped')).toHaveLength(1);
 
             await world.host.runJobNow(HEALTH_JOB_ID);
@@ -108,11 +132,16 @@ describe('the webhook challenge key', () => {
                 await world.sim.settle();
                 await world.host.settle();
             }
-            expect(visibleTexts(world, roomOf(world, 'Switch Customer')!.id)).toEqual(['before the switch', 'while X found the webhook invalid']);
-            expect(await command(world, '/twitter status')).toContain('Webhook challenge answered with: OAuth 2.0 Client Secret');
+            expect(visibleTexts(world, roomOf(world, 'Switch Customer')!.id)).toEqual([
+                'before the switch',
+                'while X found the webhook invalid',
+            ]);
+            expect(await command(world, '/twitter status')).toContain(
+                'Webhook challenge answered with: OAuth 2.0 Client Secret',
+            );
         });
 
-        it('another Rocket.Chat instance answers X\'s next challenge with the key that worked (it is persisted)', async () => {
+        it("another Rocket.Chat instance answers X's next challenge with the key that worked (it is persisted)", async () => {
             const second = await startInstance(world, 'second');
             try {
                 world.front.setHosts([second]);
@@ -161,7 +190,11 @@ describe('prepaid credits running out mid-conversation', () => {
 
         world.sim.addCredits(10);
         for (let i = 0; i < 10 && receivedTexts(world, customer).length < 3; i++) await passTime(world, MINUTE);
-        expect(receivedTexts(world, customer)).toEqual(['Agent Smith: Let me check.', 'Agent Smith: Found it: it ships today.', 'Agent Smith: Anything else?']);
+        expect(receivedTexts(world, customer)).toEqual([
+            'Agent Smith: Let me check.',
+            'Agent Smith: Found it: it ships today.',
+            'Agent Smith: Anything else?',
+        ]);
         expect(count(setupRoomTexts(world), 'X accepts calls again')).toBe(1);
 
         // The DM X withheld is replayed once X accepts the window (10 minutes later).
@@ -177,7 +210,9 @@ describe('revocation', () => {
     it('X Activity API: oauth.revoke marks the link broken, alerts once, and nothing more is delivered or billed', async () => {
         const world = await startWorld({ mode: 'xaa' });
         try {
-            const subscriptions = world.sim.requests().filter((r) => r.path === '/2/activity/subscriptions' && r.method === 'POST' && r.status === 200);
+            const subscriptions = world.sim
+                .requests()
+                .filter((r) => r.path === '/2/activity/subscriptions' && r.method === 'POST' && r.status === 200);
             expect(subscriptions).toHaveLength(5);
             const { customer, room } = await openConversation(world, 'revoker', 'Revoking Customer');
             const billed = world.sim.ledger().totals.dmReceivedDeliveries;
@@ -185,7 +220,12 @@ describe('revocation', () => {
             world.sim.revokeUserTokens(world.business.id, DEFAULT_APP.id);
             await world.sim.settle();
             await world.host.settle();
-            expect(world.sim.deliveries().filter((d) => d.eventType === 'oauth.revoke').map((d) => d.statusCode)).toEqual([200]);
+            expect(
+                world.sim
+                    .deliveries()
+                    .filter((d) => d.eventType === 'oauth.revoke')
+                    .map((d) => d.statusCode),
+            ).toEqual([200]);
             expect(count(setupRoomTexts(world), 'stopped working')).toBe(1);
 
             await deliverFromCustomer(world, 'xaa', { from: customer, to: world.business.id, text: 'hello?' });
@@ -211,7 +251,13 @@ describe('revocation', () => {
             await syncSimClock(world);
             await clockOf(world).advance(2 * MINUTE);
             await world.host.runJobNow(POLLER_JOB_ID);
-            expect(world.sim.requests().filter((r) => r.path === '/2/dm_events').map((r) => r.status).slice(-1)).toEqual([401]);
+            expect(
+                world.sim
+                    .requests()
+                    .filter((r) => r.path === '/2/dm_events')
+                    .map((r) => r.status)
+                    .slice(-1),
+            ).toEqual([401]);
             expect(count(setupRoomTexts(world), 'stopped working')).toBe(1);
             const reads = world.sim.requests().filter((r) => r.path === '/2/dm_events').length;
             await clockOf(world).advance(2 * MINUTE);
@@ -232,12 +278,21 @@ describe('a webhook deleted at X', () => {
             world.sim.deleteWebhook(world.sim.webhooks()[0].id);
             await world.host.setSetting('delivery_mode', 'aaa');
             await world.host.runJobNow(SETTINGS_JOB_ID);
-            const gone = world.sim.requests().filter((r) => r.status === 400).map((r) => JSON.stringify(r.responseBody));
+            const gone = world.sim
+                .requests()
+                .filter((r) => r.status === 400)
+                .map((r) => JSON.stringify(r.responseBody));
             expect(gone.join('\n')).toMatch(/SubscriptionNotFound/);
-            expect(setupRoomTexts(world).join('\n')).toContain('Delivery is now set up at X for: Account Activity API webhook');
+            expect(setupRoomTexts(world).join('\n')).toContain(
+                'Delivery is now set up at X for: Account Activity API webhook',
+            );
             expect(world.sim.webhooks()).toEqual([expect.objectContaining({ valid: true })]);
             const customer = world.customer('afterdelete', 'After Delete');
-            await deliverFromCustomer(world, 'aaa', { from: customer, to: world.business.id, text: 'still reaching you?' });
+            await deliverFromCustomer(world, 'aaa', {
+                from: customer,
+                to: world.business.id,
+                text: 'still reaching you?',
+            });
             expect(visibleTexts(world, roomOf(world, 'After Delete')!.id)).toEqual(['still reaching you?']);
 
             world.sim.deleteWebhook(world.sim.webhooks()[0].id);
@@ -250,8 +305,8 @@ describe('a webhook deleted at X', () => {
     });
 });
 
-describe('refusals named by X\'s codes', () => {
-    it('a block (code 349): the agent is told why, by X\'s code, and what to do; nothing reaches X twice', async () => {
+describe("refusals named by X's codes", () => {
+    it("a block (code 349): the agent is told why, by X's code, and what to do; nothing reaches X twice", async () => {
         const world = await startWorld({ mode: 'aaa', auth: 'tokens', shareClock: true });
         try {
             const { customer, room } = await openConversation(world, 'blocking', 'Blocking Customer');
@@ -269,8 +324,8 @@ describe('refusals named by X\'s codes', () => {
     });
 });
 
-describe('echoes of the app\'s own DMs', () => {
-    it('X Activity API: dm.sent carries no source_app_id (as in X\'s sample); our replies are recognized by their event id', async () => {
+describe("echoes of the app's own DMs", () => {
+    it("X Activity API: dm.sent carries no source_app_id (as in X's sample); our replies are recognized by their event id", async () => {
         const world = await startWorld({ mode: 'xaa', shareClock: true });
         try {
             const { customer, room } = await openConversation(world, 'echoxaa', 'Echo Xaa');
@@ -293,17 +348,34 @@ describe('echoes of the app\'s own DMs', () => {
             const { customer, room } = await openConversation(world, 'echoaaa', 'Echo Aaa');
             await reply(world, room, 'Our reply');
             await syncSimClock(world);
-            const { deliveries } = await world.sim.typeInNativeApp({ account: world.business.id, to: customer, text: 'typed on the web', clientAppId: webWebApp });
+            const { deliveries } = await world.sim.typeInNativeApp({
+                account: world.business.id,
+                to: customer,
+                text: 'typed on the web',
+                clientAppId: webWebApp,
+            });
             await decideBusinessDms(world);
             // X delivers the same event again (a retry whose first answer was lost).
             const url = `${world.front.url}/api/apps/public/${world.host.appId}/webhook/${webhookSecret(world.host)}`;
-            const again = await fetch(url, { method: 'POST', body: deliveries[0].body, headers: { 'content-type': 'application/json', ...deliveries[0].signatureHeaders } });
+            const again = await fetch(url, {
+                method: 'POST',
+                body: deliveries[0].body,
+                headers: { 'content-type': 'application/json', ...deliveries[0].signatureHeaders },
+            });
             expect(again.status).toBe(200);
             await syncSimClock(world);
-            await world.sim.typeInNativeApp({ account: world.business.id, to: customer, text: 'typed on the web again', clientAppId: webWebApp });
+            await world.sim.typeInNativeApp({
+                account: world.business.id,
+                to: customer,
+                text: 'typed on the web again',
+                clientAppId: webWebApp,
+            });
             await decideBusinessDms(world);
             const mirrored = visibleTexts(world, room.id).filter((t) => t.includes('Sent from the X app'));
-            expect(mirrored).toEqual([expect.stringContaining('typed on the web'), expect.stringContaining('typed on the web again')]);
+            expect(mirrored).toEqual([
+                expect.stringContaining('typed on the web'),
+                expect.stringContaining('typed on the web again'),
+            ]);
         } finally {
             await world.stop();
         }

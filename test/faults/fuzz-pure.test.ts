@@ -10,13 +10,36 @@ import { SettingId } from '../../src/settings/ids';
 import { normalizeAaa, normalizeDmEventsPage, normalizeWebhookBody, normalizeXaa } from '../../src/x/events';
 import type { InboundEvent, NormalizeResult } from '../../src/x/event-types';
 import { verifyWebhookSignature } from '../../src/x/webhook-crypto';
-import { aaaBody, BUSINESS, commandArgs, dmEventsPage, settingValue, validAaaBody, validXaaBody, webhookBody, xaaBody } from './helpers/arbitraries';
+import {
+    aaaBody,
+    BUSINESS,
+    commandArgs,
+    dmEventsPage,
+    settingValue,
+    validAaaBody,
+    validXaaBody,
+    webhookBody,
+    xaaBody,
+} from './helpers/arbitraries';
 import { SCALE, SEED } from './helpers/scale';
 import { record } from './helpers/summary';
 
 const RUNS = SCALE.pureFuzzRuns;
 const params = { seed: SEED, numRuns: RUNS };
-const REASONS = new Set(['not-an-object', 'unknown-envelope', 'unknown-event-type', 'not-a-dm', 'missing-field', 'precision-lost', 'empty-message', 'unsupported-media', 'media-unavailable', 'group-conversation', 'participants-change', 'api-error']);
+const REASONS = new Set([
+    'not-an-object',
+    'unknown-envelope',
+    'unknown-event-type',
+    'not-a-dm',
+    'missing-field',
+    'precision-lost',
+    'empty-message',
+    'unsupported-media',
+    'media-unavailable',
+    'group-conversation',
+    'participants-change',
+    'api-error',
+]);
 const ID = /^\d{1,20}$/;
 const tally: Record<string, number> = {};
 const count = (key: string, n = 1) => (tally[key] = (tally[key] ?? 0) + n);
@@ -69,16 +92,24 @@ describe(`fuzzing the pure front doors (${RUNS.toLocaleString('en-US')} generate
                 checkResult(result, 'webhook bodies');
                 // Every DM array item ends up as an event or as a reason (or the whole envelope is refused with one).
                 const items = legacyItems(body);
-                if (items > 0 && result.events.length === 0 && !result.control) expect(result.ignored.length).toBeGreaterThan(0);
-                if (result.events.length === 0 && !result.control && items === 0) expect(result.ignored.length + (isEmptyButValid(body) ? 1 : 0)).toBeGreaterThan(0);
+                if (items > 0 && result.events.length === 0 && !result.control)
+                    expect(result.ignored.length).toBeGreaterThan(0);
+                if (result.events.length === 0 && !result.control && items === 0)
+                    expect(result.ignored.length + (isEmptyButValid(body) ? 1 : 0)).toBeGreaterThan(0);
             }),
             params,
         );
     });
 
     it('normalizeAaa and normalizeXaa on their own shapes: same guarantees', () => {
-        fc.assert(fc.property(fc.oneof(validAaaBody, aaaBody), (body) => checkResult(normalizeAaa(body), 'AAA bodies')), params);
-        fc.assert(fc.property(fc.oneof(validXaaBody, xaaBody), (body) => checkResult(normalizeXaa(body), 'XAA bodies')), params);
+        fc.assert(
+            fc.property(fc.oneof(validAaaBody, aaaBody), (body) => checkResult(normalizeAaa(body), 'AAA bodies')),
+            params,
+        );
+        fc.assert(
+            fc.property(fc.oneof(validXaaBody, xaaBody), (body) => checkResult(normalizeXaa(body), 'XAA bodies')),
+            params,
+        );
     });
 
     it('normalizeDmEventsPage: never throws, events for the account only, oldest first', () => {
@@ -87,7 +118,8 @@ describe(`fuzzing the pure front doors (${RUNS.toLocaleString('en-US')} generate
                 const result = normalizeDmEventsPage(page, BUSINESS);
                 checkResult(result, 'dm_events pages');
                 for (const e of result.events) expect([e.senderId, e.recipientId]).toContain(BUSINESS);
-                for (let i = 1; i < result.events.length; i++) expect(result.events[i].createdAt).toBeGreaterThanOrEqual(result.events[i - 1].createdAt);
+                for (let i = 1; i < result.events.length; i++)
+                    expect(result.events[i].createdAt).toBeGreaterThanOrEqual(result.events[i - 1].createdAt);
             }),
             params,
         );
@@ -95,11 +127,20 @@ describe(`fuzzing the pure front doors (${RUNS.toLocaleString('en-US')} generate
 
     it('verifyWebhookSignature: never throws, never accepts a signature made without the secret', () => {
         fc.assert(
-            fc.property(fc.oneof(fc.string(), fc.constant(undefined), fc.string().map((s) => `sha256=${s}`), fc.base64String().map((s) => `sha256=${s}`)), webhookBody, (header, body) => {
-                const check = verifyWebhookSignature('the-consumer-secret', header, body);
-                expect(check.ok).toBe(false);
-                count('signatures refused');
-            }),
+            fc.property(
+                fc.oneof(
+                    fc.string(),
+                    fc.constant(undefined),
+                    fc.string().map((s) => `sha256=${s}`),
+                    fc.base64String().map((s) => `sha256=${s}`),
+                ),
+                webhookBody,
+                (header, body) => {
+                    const check = verifyWebhookSignature('the-consumer-secret', header, body);
+                    expect(check.ok).toBe(false);
+                    count('signatures refused');
+                },
+            ),
             params,
         );
     });
@@ -128,7 +169,8 @@ describe(`fuzzing the pure front doors (${RUNS.toLocaleString('en-US')} generate
                 expect(Number.isInteger(s.pollingIntervalSeconds) && s.pollingIntervalSeconds >= 60).toBe(true);
                 expect(Number.isFinite(s.fileMaxSizeMb) && s.fileMaxSizeMb >= 0).toBe(true);
                 expect(Number.isFinite(s.dailyCapUsd) && s.dailyCapUsd >= 0).toBe(true);
-                for (const key of ['apiKey', 'apiKeySecret', 'welcomeMessage', 'agentTemplate', 'department'] as const) expect(typeof s[key]).toBe('string');
+                for (const key of ['apiKey', 'apiKeySecret', 'welcomeMessage', 'agentTemplate', 'department'] as const)
+                    expect(typeof s[key]).toBe('string');
                 expect(s.agentTemplate.length).toBeGreaterThan(0);
                 count('settings values', Object.keys(raw).length);
             }),

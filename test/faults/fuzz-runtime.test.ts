@@ -44,7 +44,12 @@ const FUZZED_SETTINGS = [
 ];
 
 function jobErrors(rig: Rig): string[] {
-    return rig.hosts.flatMap((h) => h.jobRuns().filter((r) => r.error).map((r) => `${r.processorId.split('_')[0]}: ${r.error}`));
+    return rig.hosts.flatMap((h) =>
+        h
+            .jobRuns()
+            .filter((r) => r.error)
+            .map((r) => `${r.processorId.split('_')[0]}: ${r.error}`),
+    );
 }
 
 describe(`fuzzing through the runtime (${BODIES.toLocaleString('en-US')} webhook bodies; ${OTHERS.toLocaleString('en-US')} pages, commands and settings values; seed ${SEED})`, () => {
@@ -72,13 +77,27 @@ describe(`fuzzing through the runtime (${BODIES.toLocaleString('en-US')} webhook
                     fc.asyncProperty(webhookBody, fc.integer({ min: 0, max: 9 }), async (body, signing) => {
                         const raw = JSON.stringify(body) ?? '';
                         const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
-                        if (signing <= 5) headers['x-twitter-webhooks-signature'] = signWebhookBody(DEFAULT_APP.consumerSecret, raw);
+                        if (signing <= 5)
+                            headers['x-twitter-webhooks-signature'] = signWebhookBody(DEFAULT_APP.consumerSecret, raw);
                         else if (signing <= 7) headers['x-twitter-webhooks-signature'] = signWebhookBody('forged', raw);
                         else if (signing === 8) headers['x-twitter-webhooks-signature'] = 'sha256=not base64!';
-                        const response = await callAppEndpoint(rig.host, rig.host.appId, 'webhook/:secret', { method: 'post', params: { secret: secretPath }, headers, content: body });
-                        const content = (response.content ?? {}) as { error?: unknown; message?: unknown; accepted?: unknown; ignored?: unknown };
+                        const response = await callAppEndpoint(rig.host, rig.host.appId, 'webhook/:secret', {
+                            method: 'post',
+                            params: { secret: secretPath },
+                            headers,
+                            content: body,
+                        });
+                        const content = (response.content ?? {}) as {
+                            error?: unknown;
+                            message?: unknown;
+                            accepted?: unknown;
+                            ignored?: unknown;
+                        };
                         expect([200, 400, 401, 413]).toContain(response.status);
-                        if (response.status === 200) expect(typeof content.accepted === 'number' || typeof content.ignored === 'string').toBe(true);
+                        if (response.status === 200)
+                            expect(typeof content.accepted === 'number' || typeof content.ignored === 'string').toBe(
+                                true,
+                            );
                         else {
                             expect(typeof content.error).toBe('string');
                             expect(String(content.message).length).toBeGreaterThan(10);
@@ -123,7 +142,9 @@ describe(`fuzzing through the runtime (${BODIES.toLocaleString('en-US')} webhook
         it(
             'takes any generated settings value without failing a job, and explains the ones it cannot use',
             async () => {
-                const setupRoom = [...rig.host.store.rooms.values()].find((r) => r.slugifiedName === 'omnichannel-twitter-setup');
+                const setupRoom = [...rig.host.store.rooms.values()].find(
+                    (r) => r.slugifiedName === 'omnichannel-twitter-setup',
+                );
                 expect(setupRoom).toBeDefined();
                 const notices = () => rig.host.messagesIn(setupRoom!.id).length;
                 await fc.assert(
@@ -148,7 +169,11 @@ describe(`fuzzing through the runtime (${BODIES.toLocaleString('en-US')} webhook
                     const before = notices();
                     await rig.host.setSetting(id, value);
                     await rig.host.runDueJobs();
-                    const said = rig.host.messagesIn(setupRoom!.id).slice(before).map((m) => m.text ?? '').join('\n');
+                    const said = rig.host
+                        .messagesIn(setupRoom!.id)
+                        .slice(before)
+                        .map((m) => m.text ?? '')
+                        .join('\n');
                     expect(said).toMatch(reason);
                     count('setting → known-bad value explained');
                 }
@@ -156,7 +181,17 @@ describe(`fuzzing through the runtime (${BODIES.toLocaleString('en-US')} webhook
                 // minutes spend X's webhook-registration budget; it resets after 15 minutes.)
                 await runJobsUntil(rig.clock, rig.hosts, rig.clock.now() + 16 * 60_000);
                 await configure(rig, { mode: 'aaa' });
-                for (const [id, value] of Object.entries({ agent_template: '*{agent}*: {text}', polling_interval_seconds: 60, accepted_media_types: 'image/jpeg,image/png,image/gif,image/webp,video/mp4', file_max_size_mb: 15, daily_cap_usd: 0, confirm_unverified_events: true, welcome_message: '', unavailable_message: '', finished_message: '' })) {
+                for (const [id, value] of Object.entries({
+                    agent_template: '*{agent}*: {text}',
+                    polling_interval_seconds: 60,
+                    accepted_media_types: 'image/jpeg,image/png,image/gif,image/webp,video/mp4',
+                    file_max_size_mb: 15,
+                    daily_cap_usd: 0,
+                    confirm_unverified_events: true,
+                    welcome_message: '',
+                    unavailable_message: '',
+                    finished_message: '',
+                })) {
                     await rig.host.setSetting(id, value);
                 }
                 await rig.host.runDueJobs();
@@ -177,7 +212,9 @@ describe(`fuzzing through the runtime (${BODIES.toLocaleString('en-US')} webhook
 
         it('says no secret in anything it logged, posted or answered', () => {
             const scan = scanForSecrets(rig.host, capturedTexts(rig.host, rig.sim, rig.business.id));
-            record(__filename, 'secrets (fuzzing)', 'secrets', { counts: { texts: scan.textsScanned, secrets: scan.secretsChecked.length, hits: scan.hits.length } });
+            record(__filename, 'secrets (fuzzing)', 'secrets', {
+                counts: { texts: scan.textsScanned, secrets: scan.secretsChecked.length, hits: scan.hits.length },
+            });
             expect(formatScan(scan)).toContain('→ 0 hits');
         });
     });

@@ -17,7 +17,8 @@ function newestSource(): number {
         if (stat.isDirectory()) for (const name of fs.readdirSync(p)) visit(path.join(p, name));
         else newest = Math.max(newest, stat.mtimeMs);
     };
-    for (const p of ['src', 'i18n', 'assets', 'TwitterApp.ts', 'app.json', 'package.json']) if (fs.existsSync(path.join(root, p))) visit(path.join(root, p));
+    for (const p of ['src', 'i18n', 'assets', 'TwitterApp.ts', 'app.json', 'package.json'])
+        if (fs.existsSync(path.join(root, p))) visit(path.join(root, p));
     return newest;
 }
 

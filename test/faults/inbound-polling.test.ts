@@ -81,9 +81,19 @@ describe(`inbound under faults, polling (${SCALE.label}: ${N} DMs)`, () => {
                 },
             });
             const audit = auditInbound(rig.sim, rig.host.store, rig.business.id, customers);
-            record(__filename, `polling: X 5xx / 429 / dropped${FULL ? ' / hanging' : ''} reads, bursts, a restart`, 'inbound', { audit });
+            record(
+                __filename,
+                `polling: X 5xx / 429 / dropped${FULL ? ' / hanging' : ''} reads, bursts, a restart`,
+                'inbound',
+                { audit },
+            );
             expect(reads.some((r) => r.status === 429)).toBe(true);
-            expect({ lost: audit.lost, duplicated: audit.duplicated, outOfOrder: audit.outOfOrder, examples: audit.examples }).toEqual({ lost: 0, duplicated: 0, outOfOrder: 0, examples: [] });
+            expect({
+                lost: audit.lost,
+                duplicated: audit.duplicated,
+                outOfOrder: audit.outOfOrder,
+                examples: audit.examples,
+            }).toEqual({ lost: 0, duplicated: 0, outOfOrder: 0, examples: [] });
             expect(await rig.host.isEnabled()).toBe(true);
         },
         timeoutFor(N, 60) + SCALE.hangs * 25_000,
@@ -93,7 +103,13 @@ describe(`inbound under faults, polling (${SCALE.label}: ${N} DMs)`, () => {
         const texts = capturedTexts(rig.host, rig.sim, rig.business.id);
         const scan = scanForSecrets(rig.host, texts);
         record(__filename, 'secrets (polling inbound)', 'secrets', {
-            counts: { texts: scan.textsScanned, secrets: scan.secretsChecked.length, hits: scan.hits.length, "hits in the Apps-Engine runtime's own call traces (not app output)": engineLogHits(rig.host, texts).hits.length },
+            counts: {
+                texts: scan.textsScanned,
+                secrets: scan.secretsChecked.length,
+                hits: scan.hits.length,
+                "hits in the Apps-Engine runtime's own call traces (not app output)": engineLogHits(rig.host, texts)
+                    .hits.length,
+            },
         });
         expect(formatScan(scan)).toContain('→ 0 hits');
     });

@@ -15,16 +15,39 @@ import { capturedTexts, engineLogHits, formatScan, scanForSecrets } from './help
 import { record } from './helpers/summary';
 
 const TOTAL = Math.round(SCALE.inboundEvents * 0.6);
-const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360f8cfc0f01f0005000201e5273a8b0000000049454e44ae426082', 'hex');
+const PNG = Buffer.from(
+    '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360f8cfc0f01f0005000201e5273a8b0000000049454e44ae426082',
+    'hex',
+);
 const share = (p: number) => Math.max(20, Math.round(TOTAL * p));
 
 /** Rooms and stored records of one customer (a failure's context). */
 function describeConversation(rig: Rig, xUserId: string): string {
-    const rooms = rig.host.livechatRooms().filter((r) => r.visitor?.username === `x-${xUserId}`).map((r) => `${r.id} ${r.isOpen ? 'open' : 'closed'}`);
-    const records = [...rig.host.store.appPersistence(rig.host.appId).values()].filter((r) => r.associations.some((a) => a.id.includes(xUserId)));
-    const types = records.reduce<Record<string, number>>((acc, r) => ((acc[String((r.data as { type?: string }).type)] = (acc[String((r.data as { type?: string }).type)] ?? 0) + 1), acc), {});
-    const jobs = [...rig.host.store.jobs.values()].map((j) => `${j.processorId.split('_')[0]}@${Math.round((j.nextRunAt - rig.clock.now()) / 1000)}s${j.lockedBy ? ` locked by ${j.lockedBy}` : ''}`);
-    const runs = rig.hosts.flatMap((h) => h.jobRuns().filter((r) => r.error).map((r) => `${r.processorId.split('_')[0]} on ${r.host}: ${r.error}`));
+    const rooms = rig.host
+        .livechatRooms()
+        .filter((r) => r.visitor?.username === `x-${xUserId}`)
+        .map((r) => `${r.id} ${r.isOpen ? 'open' : 'closed'}`);
+    const records = [...rig.host.store.appPersistence(rig.host.appId).values()].filter((r) =>
+        r.associations.some((a) => a.id.includes(xUserId)),
+    );
+    const types = records.reduce<Record<string, number>>(
+        (acc, r) => (
+            (acc[String((r.data as { type?: string }).type)] =
+                (acc[String((r.data as { type?: string }).type)] ?? 0) + 1),
+            acc
+        ),
+        {},
+    );
+    const jobs = [...rig.host.store.jobs.values()].map(
+        (j) =>
+            `${j.processorId.split('_')[0]}@${Math.round((j.nextRunAt - rig.clock.now()) / 1000)}s${j.lockedBy ? ` locked by ${j.lockedBy}` : ''}`,
+    );
+    const runs = rig.hosts.flatMap((h) =>
+        h
+            .jobRuns()
+            .filter((r) => r.error)
+            .map((r) => `${r.processorId.split('_')[0]} on ${r.host}: ${r.error}`),
+    );
     return `rooms [${rooms.join(', ')}], records ${JSON.stringify(types)}; jobs [${jobs.join(', ')}]; failed runs [${runs.slice(-5).join(' | ')}]`;
 }
 
@@ -35,7 +58,12 @@ describe(`inbound under faults, AAA webhook (${SCALE.label}: ${TOTAL} DMs)`, () 
 
     beforeAll(async () => {
         // X's real-time cap on an unanswered delivery: above the app's 3 s wait for a room another delivery opens.
-        rig = await startRig({ mode: 'aaa', shareClock: true, sim: { deliveryRealTimeoutMs: 5_000 }, settings: { unavailable_message: 'Nobody is online right now; we will answer soon.' } });
+        rig = await startRig({
+            mode: 'aaa',
+            shareClock: true,
+            sim: { deliveryRealTimeoutMs: 5_000 },
+            settings: { unavailable_message: 'Nobody is online right now; we will answer soon.' },
+        });
     }, 120_000);
 
     afterAll(async () => {
@@ -56,7 +84,12 @@ describe(`inbound under faults, AAA webhook (${SCALE.label}: ${TOTAL} DMs)`, () 
         const firstLost = /^lost: (\d+)/.exec(audit.examples[0] ?? '')?.[1];
         if (firstLost) audit.examples.push(`customer ${firstLost}: ${describeConversation(rig, firstLost)}`);
         record(__filename, scenario, 'inbound', { audit });
-        expect({ lost: audit.lost, duplicated: audit.duplicated, outOfOrder: audit.outOfOrder, examples: audit.examples }).toEqual({ lost: 0, duplicated: 0, outOfOrder: 0, examples: [] });
+        expect({
+            lost: audit.lost,
+            duplicated: audit.duplicated,
+            outOfOrder: audit.outOfOrder,
+            examples: audit.examples,
+        }).toEqual({ lost: 0, duplicated: 0, outOfOrder: 0, examples: [] });
         expect(audit.delivered).toBe(audit.expected);
     };
 
@@ -94,7 +127,9 @@ describe(`inbound under faults, AAA webhook (${SCALE.label}: ${TOTAL} DMs)`, () 
             await driveDms(rig, customers, n, random);
             rig.sim.faults.clear();
             await rig.settleAll();
-            expect(second.calls.calls.filter((c) => c.bridge === 'LivechatBridge' && c.method === 'createMessage').length).toBeGreaterThan(n * 0.2);
+            expect(
+                second.calls.calls.filter((c) => c.bridge === 'LivechatBridge' && c.method === 'createMessage').length,
+            ).toBeGreaterThan(n * 0.2);
             check('AAA: two instances, one store, deliveries alternating', customers);
         },
         timeoutFor(share(0.25), 30),
@@ -120,8 +155,12 @@ describe(`inbound under faults, AAA webhook (${SCALE.label}: ${TOTAL} DMs)`, () 
                 for (let i = 0; i < size; i++) {
                     await rig.clock.advance(10);
                     const from = customers[Math.floor(random() * customers.length)];
-                    const media = i % 2 === 0 ? { type: 'photo' as const, bytes: PNG, contentType: 'image/png' } : undefined;
-                    await rig.sim.sendDm({ from, to: rig.business.id, text: dmText(done + i, from), media }, { awaitDelivery: false });
+                    const media =
+                        i % 2 === 0 ? { type: 'photo' as const, bytes: PNG, contentType: 'image/png' } : undefined;
+                    await rig.sim.sendDm(
+                        { from, to: rig.business.id, text: dmText(done + i, from), media },
+                        { awaitDelivery: false },
+                    );
                 }
                 rig.sim.faults.clear(hold);
                 const which = restarts % rig.hosts.length;
@@ -133,7 +172,9 @@ describe(`inbound under faults, AAA webhook (${SCALE.label}: ${TOTAL} DMs)`, () 
                 if (FULL && crashes === 0 && restarts === 2) {
                     // A crash: the engine then waits out its runtime timeout for the calls it had in flight.
                     guardRuntimeStdin(rig.hosts[which]);
-                    const deno = (rig.hosts[which].app().getRuntimeController() as unknown as { deno?: { pid?: number } }).deno;
+                    const deno = (
+                        rig.hosts[which].app().getRuntimeController() as unknown as { deno?: { pid?: number } }
+                    ).deno;
                     if (deno?.pid) process.kill(deno.pid, 'SIGKILL');
                     crashes++;
                 }
@@ -146,7 +187,9 @@ describe(`inbound under faults, AAA webhook (${SCALE.label}: ${TOTAL} DMs)`, () 
             rig.sim.faults.clear();
             await letRetriesRun(rig);
             const retried = rig.sim.deliveries().filter((d) => d.attempts.length > 1).length;
-            record(__filename, 'restarts', 'inbound', { counts: { restarts, crashes, 'deliveries X had to retry': retried } });
+            record(__filename, 'restarts', 'inbound', {
+                counts: { restarts, crashes, 'deliveries X had to retry': retried },
+            });
             expect(retried).toBeGreaterThan(0);
             check(`AAA: instances restarted mid-flight${crashes ? ` (${crashes} crash)` : ''}`, customers);
         },
@@ -163,7 +206,12 @@ describe(`inbound under faults, AAA webhook (${SCALE.label}: ${TOTAL} DMs)`, () 
             rig.host.setAgentOnline(rig.agent.id, false);
             await driveDms(rig, [...fresh, ...returning], n, random);
             await rig.settleAll();
-            const refusals = rig.hosts.reduce((sum, h) => sum + h.calls.calls.filter((c) => c.bridge === 'LivechatBridge' && c.method === 'createRoom').length, 0);
+            const refusals = rig.hosts.reduce(
+                (sum, h) =>
+                    sum +
+                    h.calls.calls.filter((c) => c.bridge === 'LivechatBridge' && c.method === 'createRoom').length,
+                0,
+            );
             expect(rig.sim.dmsSentBy(rig.business.id).some((d) => d.text.includes('Nobody is online'))).toBe(true);
             rig.host.setAgentOnline(rig.agent.id, true);
             await runJobsUntil(rig.clock, rig.hosts, rig.clock.now() + 3 * 60_000);
@@ -179,11 +227,21 @@ describe(`inbound under faults, AAA webhook (${SCALE.label}: ${TOTAL} DMs)`, () 
         const audit = auditInbound(rig.sim, rig.host.store, rig.business.id, allCustomers);
         record(__filename, 'AAA total', 'inbound', { audit });
         expect(audit.lost + audit.duplicated + audit.outOfOrder).toBe(0);
-        const texts = capturedTexts(rig.host, rig.sim, rig.business.id, rig.webhookAnswers.map((a) => ({ where: 'webhook answer', text: a.body })));
+        const texts = capturedTexts(
+            rig.host,
+            rig.sim,
+            rig.business.id,
+            rig.webhookAnswers.map((a) => ({ where: 'webhook answer', text: a.body })),
+        );
         const scan = scanForSecrets(rig.host, texts);
         const engine = engineLogHits(rig.host, texts);
         record(__filename, 'secrets (AAA inbound)', 'secrets', {
-            counts: { texts: scan.textsScanned, secrets: scan.secretsChecked.length, hits: scan.hits.length, 'hits in the Apps-Engine runtime\'s own call traces (not app output)': engine.hits.length },
+            counts: {
+                texts: scan.textsScanned,
+                secrets: scan.secretsChecked.length,
+                hits: scan.hits.length,
+                "hits in the Apps-Engine runtime's own call traces (not app output)": engine.hits.length,
+            },
         });
         expect(formatScan(scan)).toContain('→ 0 hits');
         expect(formatAudit('total', audit)).toContain('lost 0');

@@ -15,7 +15,10 @@ import { record } from './helpers/summary';
 import { randomFaults, startXProxy, XProxy } from './helpers/x-proxy';
 
 const N = Math.max(40, Math.round(SCALE.inboundEvents * 0.2));
-const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360f8cfc0f01f0005000201e5273a8b0000000049454e44ae426082', 'hex');
+const PNG = Buffer.from(
+    '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360f8cfc0f01f0005000201e5273a8b0000000049454e44ae426082',
+    'hex',
+);
 
 describe(`inbound under faults, X Activity API webhook (${SCALE.label}: ${N} DMs)`, () => {
     let rig: Rig;
@@ -25,25 +28,34 @@ describe(`inbound under faults, X Activity API webhook (${SCALE.label}: ${N} DMs
     const network = { active: false, dropBefore: 0, dropAfter: 0 };
 
     /** X → Rocket.Chat: the connection drops before the request arrives, or after the app answered. */
-    const flakyWebhook = (real: WebhookHttpCall): WebhookHttpCall => async (request, signal) => {
-        const roll = network.active && request.method === 'POST' ? dropRandom() : 1;
-        if (roll < 0.06) {
-            network.dropBefore++;
-            throw new Error('connection reset before Rocket.Chat read the request');
-        }
-        const answer = await real(request, signal);
-        if (roll < 0.12) {
-            network.dropAfter++;
-            throw new Error('connection reset before X read the answer');
-        }
-        return answer;
-    };
+    const flakyWebhook =
+        (real: WebhookHttpCall): WebhookHttpCall =>
+        async (request, signal) => {
+            const roll = network.active && request.method === 'POST' ? dropRandom() : 1;
+            if (roll < 0.06) {
+                network.dropBefore++;
+                throw new Error('connection reset before Rocket.Chat read the request');
+            }
+            const answer = await real(request, signal);
+            if (roll < 0.12) {
+                network.dropAfter++;
+                throw new Error('connection reset before X read the answer');
+            }
+            return answer;
+        };
 
     beforeAll(async () => {
-        rig = await startRig({ mode: 'xaa', shareClock: true, webhookCall: flakyWebhook, sim: { deliveryRealTimeoutMs: 5_000 } });
+        rig = await startRig({
+            mode: 'xaa',
+            shareClock: true,
+            webhookCall: flakyWebhook,
+            sim: { deliveryRealTimeoutMs: 5_000 },
+        });
         // Rocket.Chat → X: photo downloads cross a network that drops connections too.
         proxy = await startXProxy(rig.sim);
-        proxy.policy = randomFaults(SEED + 3, [{ p: 0.15, fault: 'drop-after', when: (r) => /\/ton\/|dm_conversations\/media/.test(r.path) }]);
+        proxy.policy = randomFaults(SEED + 3, [
+            { p: 0.15, fault: 'drop-after', when: (r) => /\/ton\/|dm_conversations\/media/.test(r.path) },
+        ]);
         rig.routeXThrough(proxy.url);
     }, 120_000);
 
@@ -64,7 +76,8 @@ describe(`inbound under faults, X Activity API webhook (${SCALE.label}: ${N} DMs
             for (let i = 0; i < N; i++) {
                 await rig.clock.advance(Math.max(1000, Date.now() - rig.clock.now()));
                 const from = customers[Math.floor(random() * customers.length)];
-                const media = i % 10 === 0 ? { type: 'photo' as const, bytes: PNG, contentType: 'image/png' } : undefined;
+                const media =
+                    i % 10 === 0 ? { type: 'photo' as const, bytes: PNG, contentType: 'image/png' } : undefined;
                 await rig.sim.sendDm({ from, to: rig.business.id, text: dmText(i, from), media });
                 if (i % 25 === 24) await letRetriesRun(rig);
             }
@@ -79,25 +92,53 @@ describe(`inbound under faults, X Activity API webhook (${SCALE.label}: ${N} DMs
                 const id = /^lost: \d+ (\d+)/.exec(e)?.[1];
                 return id ? `${e} — app answered X: ${(rig.answersByEvent.get(id) ?? ['nothing']).join(' | ')}` : e;
             });
-            record(__filename, 'XAA: connections dropped both ways, duplicates, reorders, media download failures', 'inbound', { audit });
+            record(
+                __filename,
+                'XAA: connections dropped both ways, duplicates, reorders, media download failures',
+                'inbound',
+                { audit },
+            );
             const billed = rig.sim.ledger({ appId: DEFAULT_APP.id }).totals.dmReceivedDeliveries;
             record(__filename, 'XAA network', 'inbound', {
-                counts: { 'dropped before Rocket.Chat': network.dropBefore, 'answers lost after posting': network.dropAfter, 'photo downloads cut': proxy.counts['drop-after'], 'dm.received billed': billed },
+                counts: {
+                    'dropped before Rocket.Chat': network.dropBefore,
+                    'answers lost after posting': network.dropAfter,
+                    'photo downloads cut': proxy.counts['drop-after'],
+                    'dm.received billed': billed,
+                },
             });
             expect(network.dropBefore + network.dropAfter).toBeGreaterThan(N * 0.05);
-            expect({ lost: audit.lost, duplicated: audit.duplicated, outOfOrder: audit.outOfOrder, examples: audit.examples }).toEqual({ lost: 0, duplicated: 0, outOfOrder: 0, examples: [] });
+            expect({
+                lost: audit.lost,
+                duplicated: audit.duplicated,
+                outOfOrder: audit.outOfOrder,
+                examples: audit.examples,
+            }).toEqual({ lost: 0, duplicated: 0, outOfOrder: 0, examples: [] });
             expect(await rig.host.isEnabled()).toBe(true);
         },
         timeoutFor(N, 40),
     );
 
     it('says no secret in anything it logged, posted, sent or answered', () => {
-        const texts = capturedTexts(rig.host, rig.sim, rig.business.id, rig.webhookAnswers.map((a) => ({ where: 'webhook answer', text: a.body })));
+        const texts = capturedTexts(
+            rig.host,
+            rig.sim,
+            rig.business.id,
+            rig.webhookAnswers.map((a) => ({ where: 'webhook answer', text: a.body })),
+        );
         const scan = scanForSecrets(rig.host, texts);
         record(__filename, 'secrets (XAA inbound)', 'secrets', {
-            counts: { texts: scan.textsScanned, secrets: scan.secretsChecked.length, hits: scan.hits.length, "hits in the Apps-Engine runtime's own call traces (not app output)": engineLogHits(rig.host, texts).hits.length },
+            counts: {
+                texts: scan.textsScanned,
+                secrets: scan.secretsChecked.length,
+                hits: scan.hits.length,
+                "hits in the Apps-Engine runtime's own call traces (not app output)": engineLogHits(rig.host, texts)
+                    .hits.length,
+            },
         });
-        expect(scan.secretsChecked).toEqual(expect.arrayContaining(['OAuth 2.0 access token', 'OAuth 2.0 refresh token']));
+        expect(scan.secretsChecked).toEqual(
+            expect.arrayContaining(['OAuth 2.0 access token', 'OAuth 2.0 refresh token']),
+        );
         expect(formatScan(scan)).toContain('→ 0 hits');
     });
 });

@@ -109,19 +109,40 @@ describe(`agent replies under faults (${SCALE.label}: ${R} replies)`, () => {
                 },
             });
             const audit = auditOutbound(rig.sim, rig.business.id, replies, render);
-            record(__filename, `replies: X 429 / 5xx / dropped${FULL ? ' / hanging' : ''} sends, 2 instances, restarts`, 'outbound', { audit });
+            record(
+                __filename,
+                `replies: X 429 / 5xx / dropped${FULL ? ' / hanging' : ''} sends, 2 instances, restarts`,
+                'outbound',
+                { audit },
+            );
             expect(sends.some((r) => r.status === 429)).toBe(true);
-            expect({ lost: audit.lost, duplicated: audit.duplicated, outOfOrder: audit.outOfOrder, examples: audit.examples }).toEqual({ lost: 0, duplicated: 0, outOfOrder: 0, examples: [] });
+            expect({
+                lost: audit.lost,
+                duplicated: audit.duplicated,
+                outOfOrder: audit.outOfOrder,
+                examples: audit.examples,
+            }).toEqual({ lost: 0, duplicated: 0, outOfOrder: 0, examples: [] });
             for (const host of rig.hosts) expect(await host.isEnabled()).toBe(true);
         },
         timeoutFor(R, 200) + SCALE.hangs * 25_000,
     );
 
     it('says no secret in anything it logged, posted, sent or answered', () => {
-        const texts = capturedTexts(rig.host, rig.sim, rig.business.id, rig.webhookAnswers.map((a) => ({ where: 'webhook answer', text: a.body })));
+        const texts = capturedTexts(
+            rig.host,
+            rig.sim,
+            rig.business.id,
+            rig.webhookAnswers.map((a) => ({ where: 'webhook answer', text: a.body })),
+        );
         const scan = scanForSecrets(rig.host, texts);
         record(__filename, 'secrets (outbound)', 'secrets', {
-            counts: { texts: scan.textsScanned, secrets: scan.secretsChecked.length, hits: scan.hits.length, "hits in the Apps-Engine runtime's own call traces (not app output)": engineLogHits(rig.host, texts).hits.length },
+            counts: {
+                texts: scan.textsScanned,
+                secrets: scan.secretsChecked.length,
+                hits: scan.hits.length,
+                "hits in the Apps-Engine runtime's own call traces (not app output)": engineLogHits(rig.host, texts)
+                    .hits.length,
+            },
         });
         expect(formatScan(scan)).toContain('→ 0 hits');
     });

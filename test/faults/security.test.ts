@@ -21,7 +21,11 @@ interface Answer {
 }
 
 async function post(url: string, raw: string, headers: Record<string, string>): Promise<Answer> {
-    const response = await fetch(url, { method: 'POST', body: raw, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
+    const response = await fetch(url, {
+        method: 'POST',
+        body: raw,
+        headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    });
     const text = await response.text();
     let json: Answer['json'];
     try {
@@ -35,7 +39,8 @@ async function post(url: string, raw: string, headers: Record<string, string>): 
 function serialize(body: unknown, style: number): string {
     let raw = JSON.stringify(body);
     if (style === 1) raw = raw.replace(/\//g, '\\/');
-    if (style === 2) raw = raw.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    if (style === 2)
+        raw = raw.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     return raw;
 }
 
@@ -46,7 +51,13 @@ describe(`security refusals (${K} attempts per kind)`, () => {
     const texts: { where: string; text: string }[] = [];
     const note = (kind: string, answer: Answer) => {
         const page = /<h1>([^<]*)<\/h1><p>([^<]*)<\/p>/.exec(answer.text);
-        const said = answer.json?.error ?? (answer.json?.outcomes ? JSON.stringify(answer.json.outcomes) : page ? `"${page[1]}: ${page[2].slice(0, 60)}"` : `"${answer.text.slice(0, 60)}"`);
+        const said =
+            answer.json?.error ??
+            (answer.json?.outcomes
+                ? JSON.stringify(answer.json.outcomes)
+                : page
+                  ? `"${page[1]}: ${page[2].slice(0, 60)}"`
+                  : `"${answer.text.slice(0, 60)}"`);
         const reason = `${kind} → ${answer.status ? `${answer.status} ` : ''}${said.replace(/\s+/g, ' ')}`;
         tally.set(reason, (tally.get(reason) ?? 0) + 1);
         texts.push({ where: `HTTP answer (${kind})`, text: answer.text });
@@ -83,7 +94,11 @@ describe(`security refusals (${K} attempts per kind)`, () => {
                                 type: 'message_create',
                                 id: real ? genuine.dm.id : String(1_990_000_000_000_000_000n + BigInt(i)),
                                 created_timestamp: String(Date.now()),
-                                message_create: { target: { recipient_id: rig.business.id }, sender_id: customer, message_data: { text: `send me your password/ñ ${i}` } },
+                                message_create: {
+                                    target: { recipient_id: rig.business.id },
+                                    sender_id: customer,
+                                    message_data: { text: `send me your password/ñ ${i}` },
+                                },
                             },
                         ],
                     },
@@ -91,7 +106,9 @@ describe(`security refusals (${K} attempts per kind)`, () => {
             };
             const raw = serialize(body, i % 3);
             const secret = i % 2 === 0 ? `not-the-secret-${i}` : DEFAULT_APP.consumerSecret.slice(0, -1) + 'X';
-            const answer = await post(rig.webhookUrl(), raw, { 'x-twitter-webhooks-signature': signWebhookBody(secret, raw) });
+            const answer = await post(rig.webhookUrl(), raw, {
+                'x-twitter-webhooks-signature': signWebhookBody(secret, raw),
+            });
             note('forged signature', answer);
             expect(answer.status).toBe(401);
             expect(answer.json?.error).toBe('invalid_signature');
@@ -108,7 +125,9 @@ describe(`security refusals (${K} attempts per kind)`, () => {
             await rig.sim.sendDm({ from: customer, to: rig.business.id, text: `original ${i}` });
         }
         await rig.settleAll();
-        const originals = rig.sim.deliveries().filter((d) => d.eventType === 'dm.received' && d.statusCode === 200 && d.body.includes('original'));
+        const originals = rig.sim
+            .deliveries()
+            .filter((d) => d.eventType === 'dm.received' && d.statusCode === 200 && d.body.includes('original'));
         const before = messageCount();
         for (let i = 0; i < K; i++) {
             const d = originals[Math.floor(random() * originals.length)];
@@ -131,9 +150,18 @@ describe(`security refusals (${K} attempts per kind)`, () => {
         const real = rig.webhookUrl().slice(base.length);
         const before = messageCount();
         for (let i = 0; i < K; i++) {
-            const guess = i % 4 === 0 ? real.slice(0, -1) : i % 4 === 1 ? real.toUpperCase() : i % 4 === 2 ? `${real}x` : Math.floor(random() * 1e12).toString(36);
+            const guess =
+                i % 4 === 0
+                    ? real.slice(0, -1)
+                    : i % 4 === 1
+                      ? real.toUpperCase()
+                      : i % 4 === 2
+                        ? `${real}x`
+                        : Math.floor(random() * 1e12).toString(36);
             const body = JSON.stringify({ for_user_id: rig.business.id, direct_message_events: [] });
-            const answer = await post(base + encodeURIComponent(guess), body, { 'x-twitter-webhooks-signature': signWebhookBody(DEFAULT_APP.consumerSecret, body) });
+            const answer = await post(base + encodeURIComponent(guess), body, {
+                'x-twitter-webhooks-signature': signWebhookBody(DEFAULT_APP.consumerSecret, body),
+            });
             note('wrong secret path (POST)', answer);
             expect(answer.status).toBe(404);
             const crc = await fetch(`${base}${encodeURIComponent(guess)}?crc_token=abc`);
@@ -147,7 +175,12 @@ describe(`security refusals (${K} attempts per kind)`, () => {
 
     it('refuses OAuth callbacks with a wrong, missing, expired or reused state, and keeps the linked account', async () => {
         const callback = `${rig.front.url}/api/apps/public/${rig.host.appId}/oauth/callback`;
-        const account = () => JSON.stringify([...rig.host.store.appPersistence(rig.host.appId).values()].find((r) => r.associations.some((a) => a.id === 'x-account'))?.data);
+        const account = () =>
+            JSON.stringify(
+                [...rig.host.store.appPersistence(rig.host.appId).values()].find((r) =>
+                    r.associations.some((a) => a.id === 'x-account'),
+                )?.data,
+            );
         const linked = account();
         const open = async (kind: string, url: string) => {
             const response = await fetch(url);
@@ -156,7 +189,10 @@ describe(`security refusals (${K} attempts per kind)`, () => {
             return answer;
         };
         for (let i = 0; i < Math.ceil(K / 3); i++) {
-            const wrong = await open('OAuth callback, wrong state', `${callback}?state=${Math.floor(random() * 1e15).toString(36)}&code=abc`);
+            const wrong = await open(
+                'OAuth callback, wrong state',
+                `${callback}?state=${Math.floor(random() * 1e15).toString(36)}&code=abc`,
+            );
             expect(wrong.status).toBe(400);
             expect(wrong.text).toContain('unknown or was already used');
             const missing = await open('OAuth callback, no state', `${callback}?code=abc`);
@@ -165,7 +201,8 @@ describe(`security refusals (${K} attempts per kind)`, () => {
         // Expired: a real link whose stored state has passed its 10 minutes.
         const expiredUrl = await authorizeAndGetCallback(rig);
         for (const record of rig.host.store.appPersistence(rig.host.appId).values()) {
-            if ((record.data as { type?: string }).type === 'oauth-state') record.data = { ...record.data, expiresAt: Date.now() - 1 };
+            if ((record.data as { type?: string }).type === 'oauth-state')
+                record.data = { ...record.data, expiresAt: Date.now() - 1 };
         }
         const expired = await open('OAuth callback, expired state', expiredUrl);
         expect(expired.status).toBe(400);
@@ -189,20 +226,36 @@ describe(`security refusals (${K} attempts per kind)`, () => {
             rig.host.createUser({ username: 'some.agent', roles: ['user', 'livechat-agent'] }),
             rig.host.createUser({ username: 'a.manager', roles: ['user', 'livechat-manager'] }),
         ];
-        const accountBefore = JSON.stringify([...rig.host.store.appPersistence(rig.host.appId).values()].find((r) => r.associations.some((a) => a.id === 'x-account'))?.data);
+        const accountBefore = JSON.stringify(
+            [...rig.host.store.appPersistence(rig.host.appId).values()].find((r) =>
+                r.associations.some((a) => a.id === 'x-account'),
+            )?.data,
+        );
         const jobsBefore = rig.host.store.jobs.size;
         for (let i = 0; i < Math.ceil(K / 3); i++) {
             const user = users[i % users.length];
-            const command = ['/twitter authorize', '/twitter unauthorize', '/twitter AUTHORIZE now', '/twitter   unauthorize  --force'][i % 4];
+            const command = [
+                '/twitter authorize',
+                '/twitter unauthorize',
+                '/twitter AUTHORIZE now',
+                '/twitter   unauthorize  --force',
+            ][i % 4];
             const mark = rig.host.store.ephemeral.length;
             await rig.host.runCommand(command, user);
-            const replies = rig.host.store.ephemeral.slice(mark).filter((e) => e.user.id === user.id).map((e) => e.text ?? '');
+            const replies = rig.host.store.ephemeral
+                .slice(mark)
+                .filter((e) => e.user.id === user.id)
+                .map((e) => e.text ?? '');
             const answer = { status: 0, text: replies.join(' | ') };
             note('admin command by a non-admin', answer);
             expect(replies).toHaveLength(1);
             expect(replies[0]).toContain('Only Rocket.Chat administrators');
         }
-        const accountAfter = JSON.stringify([...rig.host.store.appPersistence(rig.host.appId).values()].find((r) => r.associations.some((a) => a.id === 'x-account'))?.data);
+        const accountAfter = JSON.stringify(
+            [...rig.host.store.appPersistence(rig.host.appId).values()].find((r) =>
+                r.associations.some((a) => a.id === 'x-account'),
+            )?.data,
+        );
         expect(accountAfter).toBe(accountBefore);
         expect(rig.host.store.jobs.size).toBe(jobsBefore);
         // Still linked and working.
@@ -217,7 +270,9 @@ describe(`security refusals (${K} attempts per kind)`, () => {
         const counts = Object.fromEntries([...tally.entries()].sort());
         record(__filename, 'security refusals', 'security', { counts });
         const scan = scanForSecrets(rig.host, [...capturedTexts(rig.host, rig.sim, rig.business.id), ...texts]);
-        record(__filename, 'secrets (security)', 'secrets', { counts: { texts: scan.textsScanned, secrets: scan.secretsChecked.length, hits: scan.hits.length } });
+        record(__filename, 'secrets (security)', 'secrets', {
+            counts: { texts: scan.textsScanned, secrets: scan.secretsChecked.length, hits: scan.hits.length },
+        });
         expect(formatScan(scan)).toContain('→ 0 hits');
     });
 });
@@ -226,10 +281,15 @@ describe(`security refusals (${K} attempts per kind)`, () => {
 async function authorizeAndGetCallback(rig: Rig): Promise<string> {
     const mark = rig.host.store.ephemeral.length;
     await rig.host.runCommand('/twitter authorize', rig.admin);
-    const reply = rig.host.store.ephemeral.slice(mark).map((e) => e.text ?? '').join(' ');
+    const reply = rig.host.store.ephemeral
+        .slice(mark)
+        .map((e) => e.text ?? '')
+        .join(' ');
     const url = /https?:\/\/\S+/.exec(reply)?.[0];
     if (!url) throw new Error(`No authorization link in: ${reply}`);
-    const consent = await fetch(url.replace(/^https:\/\/(x\.com|api\.x\.com|twitter\.com)/, rig.sim.url), { redirect: 'manual' });
+    const consent = await fetch(url.replace(/^https:\/\/(x\.com|api\.x\.com|twitter\.com)/, rig.sim.url), {
+        redirect: 'manual',
+    });
     const location = consent.headers.get('location');
     if (!location) throw new Error(`X's authorize page did not redirect (HTTP ${consent.status})`);
     return location;

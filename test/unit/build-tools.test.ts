@@ -2,17 +2,32 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
-import { findForbiddenImports, findRewriteTriggers, isAllowedRequire, requiresInBundle } from '../../tools/build/allowed-modules';
+import {
+    findForbiddenImports,
+    findRewriteTriggers,
+    isAllowedRequire,
+    requiresInBundle,
+} from '../../tools/build/allowed-modules';
 import { computeImplements } from '../../tools/build/implements';
 import { isSettingsUiKey } from '../../tools/build/build';
 import { satisfiesCaret } from '../../tools/deploy/versions';
 
 describe('the runtime allow-list check', () => {
-    it.each(['crypto', 'node:crypto', 'https', 'zlib', 'fs', '@rocket.chat/apps-engine/definition/App'])('allows %s', (m) => {
-        expect(isAllowedRequire(m)).toBe(true);
-    });
+    it.each(['crypto', 'node:crypto', 'https', 'zlib', 'fs', '@rocket.chat/apps-engine/definition/App'])(
+        'allows %s',
+        (m) => {
+            expect(isAllowedRequire(m)).toBe(true);
+        },
+    );
 
-    it.each(['events', 'node:events', 'child_process', 'worker_threads', 'twitter-api-v2', '@rocket.chat/apps-engine/server/AppManager'])('refuses %s', (m) => {
+    it.each([
+        'events',
+        'node:events',
+        'child_process',
+        'worker_threads',
+        'twitter-api-v2',
+        '@rocket.chat/apps-engine/server/AppManager',
+    ])('refuses %s', (m) => {
         expect(isAllowedRequire(m)).toBe(false);
     });
 
@@ -37,7 +52,10 @@ describe('the runtime allow-list check', () => {
     });
 
     it('lists the requires of a bundle text', () => {
-        expect(requiresInBundle('var a=require("crypto"),b=require( "https" );require("crypto")')).toEqual(['crypto', 'https']);
+        expect(requiresInBundle('var a=require("crypto"),b=require( "https" );require("crypto")')).toEqual([
+            'crypto',
+            'https',
+        ]);
     });
 
     it('spots the texts that make the runtime rewrite the bundle', () => {
@@ -54,7 +72,9 @@ describe('implements computed from the main class', () => {
     };
 
     it('lists the interfaces of the exported class, sorted and unique', () => {
-        const file = write('export class A extends App implements IPostMessageSent, IPostLivechatRoomClosed, IPostMessageSent {}');
+        const file = write(
+            'export class A extends App implements IPostMessageSent, IPostLivechatRoomClosed, IPostMessageSent {}',
+        );
         expect(computeImplements(file)).toEqual(['IPostLivechatRoomClosed', 'IPostMessageSent']);
     });
 
@@ -70,7 +90,11 @@ describe('implements computed from the main class', () => {
     it('matches the real TwitterApp.ts', () => {
         const source = fs.readFileSync(path.resolve(__dirname, '../../TwitterApp.ts'), 'utf8');
         const clause = /implements\s+([\w\s,]+)\{/.exec(source)?.[1] ?? '';
-        const expected = clause.split(',').map((s) => s.trim()).filter(Boolean).sort();
+        const expected = clause
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+            .sort();
         expect(computeImplements(path.resolve(__dirname, '../../TwitterApp.ts'))).toEqual(expected);
     });
 });
@@ -96,20 +120,33 @@ describe('supported Apps-Engine versions', () => {
 
     it('the newest definitions the type-check uses are newer than that and inside the range', () => {
         const latest: string = readJson('node_modules/apps-engine-latest/package.json').version;
-        expect(readJson('package.json').devDependencies['apps-engine-latest']).toBe(`npm:@rocket.chat/apps-engine@${latest}`);
+        expect(readJson('package.json').devDependencies['apps-engine-latest']).toBe(
+            `npm:@rocket.chat/apps-engine@${latest}`,
+        );
         expect(satisfiesCaret(latest, required)).toBe(true);
         expect(latest).not.toBe(required.slice(1));
     });
 
     it("tsconfig.apps-engine-latest.json resolves the app's Apps-Engine imports to those newest definitions", () => {
-        const config = ts.getParsedCommandLineOfConfigFile(path.join(root, 'tsconfig.apps-engine-latest.json'), {}, {
-            ...ts.sys,
-            onUnRecoverableConfigFileDiagnostic: (d) => {
-                throw new Error(String(d.messageText));
+        const config = ts.getParsedCommandLineOfConfigFile(
+            path.join(root, 'tsconfig.apps-engine-latest.json'),
+            {},
+            {
+                ...ts.sys,
+                onUnRecoverableConfigFileDiagnostic: (d) => {
+                    throw new Error(String(d.messageText));
+                },
             },
-        });
-        const resolved = ts.resolveModuleName('@rocket.chat/apps-engine/definition/App', path.join(root, 'TwitterApp.ts'), config!.options, ts.sys);
-        expect(resolved.resolvedModule?.resolvedFileName).toBe(path.join(root, 'node_modules/apps-engine-latest/definition/App.d.ts'));
+        );
+        const resolved = ts.resolveModuleName(
+            '@rocket.chat/apps-engine/definition/App',
+            path.join(root, 'TwitterApp.ts'),
+            config!.options,
+            ts.sys,
+        );
+        expect(resolved.resolvedModule?.resolvedFileName).toBe(
+            path.join(root, 'node_modules/apps-engine-latest/definition/App.d.ts'),
+        );
         expect(config!.fileNames).toContain(path.join(root, 'TwitterApp.ts'));
     });
 });

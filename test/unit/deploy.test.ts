@@ -24,7 +24,10 @@ beforeAll(async () => {
     zip.file('app.json', JSON.stringify({ ...manifest, implements: [] }));
     zip.file('TwitterApp.js', 'exports.TwitterApp = class {};');
     zipBytes = await zip.generateAsync({ type: 'nodebuffer' });
-    zipPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-')), `${manifest.nameSlug}_${manifest.version}.zip`);
+    zipPath = path.join(
+        fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-')),
+        `${manifest.nameSlug}_${manifest.version}.zip`,
+    );
     fs.writeFileSync(zipPath, zipBytes);
 });
 
@@ -60,7 +63,13 @@ const failure = async (promise: Promise<unknown>): Promise<DeployError> => {
     throw new Error('expected the deploy to fail');
 };
 
-const installedTwitter = { id: appId, nameSlug: manifest.nameSlug, name: manifest.name, version: '0.0.9', status: 'manually_enabled' };
+const installedTwitter = {
+    id: appId,
+    nameSlug: manifest.nameSlug,
+    name: manifest.name,
+    version: '0.0.9',
+    status: 'manually_enabled',
+};
 
 describe('npm run deploy: install or update through the REST API', () => {
     it('installs a new app: server info, login, lookup, then the zip as multipart field "app" with the session headers', async () => {
@@ -107,14 +116,19 @@ describe('npm run deploy: install or update through the REST API', () => {
         await startStub();
         await run({ zipPath: withPermissions });
 
-        const parts = parseMultipart(stub.requests[stub.requests.length - 1]) as Exclude<ReturnType<typeof parseMultipart>, string>;
+        const parts = parseMultipart(stub.requests[stub.requests.length - 1]) as Exclude<
+            ReturnType<typeof parseMultipart>,
+            string
+        >;
         const field = parts.find((p) => p.name === 'permissions');
         expect(field?.filename).toBeUndefined();
         expect(JSON.parse(field!.data.toString())).toEqual(permissions);
     });
 
     it('with a personal access token: checks it on /api/v1/me with X-User-Id and X-Auth-Token and never logs in', async () => {
-        await startStub({ users: [{ id: 'admin-id', username: 'admin', password, canManageApps: true, tokens: [pat] }] });
+        await startStub({
+            users: [{ id: 'admin-id', username: 'admin', password, canManageApps: true, tokens: [pat] }],
+        });
         const outcome = await run({ password: undefined, token: pat, userId: 'admin-id' });
 
         expect(outcome.action).toBe('installed');
@@ -159,10 +173,16 @@ describe('npm run deploy: clear errors', () => {
     });
 
     it('a two-factor account logs in with --code', async () => {
-        await startStub({ users: [{ id: 'admin-id', username: 'admin', password, canManageApps: true, totpCode: '123456' }] });
+        await startStub({
+            users: [{ id: 'admin-id', username: 'admin', password, canManageApps: true, totpCode: '123456' }],
+        });
         expect((await failure(run())).status).toBe(401);
         await expect(run({ code: '123456' })).resolves.toMatchObject({ action: 'installed' });
-        expect(JSON.parse(stub.requests.filter((r) => r.path === '/api/v1/login')[1].body.toString())).toEqual({ user: 'admin', password, code: '123456' });
+        expect(JSON.parse(stub.requests.filter((r) => r.path === '/api/v1/login')[1].body.toString())).toEqual({
+            user: 'admin',
+            password,
+            code: '123456',
+        });
     });
 
     it('private apps disabled on the server (Rocket.Chat Cloud)', async () => {
@@ -176,7 +196,9 @@ describe('npm run deploy: clear errors', () => {
     it('a Rocket.Chat older than the app needs is refused before any credential is sent', async () => {
         await startStub({ rocketChatVersion: '8.3.2', appsEngineVersion: '1.61.0' });
         const e = await failure(run());
-        expect(e.message).toBe(`Rocket.Chat 8.3 at ${url} is too old for ${manifest.name} ${manifest.version}: it needs Rocket.Chat 8.4 or newer (Apps-Engine ^1.62.0).`);
+        expect(e.message).toBe(
+            `Rocket.Chat 8.3 at ${url} is too old for ${manifest.name} ${manifest.version}: it needs Rocket.Chat 8.4 or newer (Apps-Engine ^1.62.0).`,
+        );
         expect(routes()).toEqual(['GET /api/info']);
     });
 
@@ -218,17 +240,35 @@ describe('npm run deploy: clear errors', () => {
 
     it('refuses plain http to a remote host, credentials in the URL, and a missing package, before any request', async () => {
         const neverCalled = jest.fn(async () => new Response('{}'));
-        const attempt = (options: Partial<DeployOptions>) => deploy({ url: 'x', user: 'admin', password, zipPath, ...options }, () => undefined, neverCalled as unknown as typeof fetch);
+        const attempt = (options: Partial<DeployOptions>) =>
+            deploy(
+                { url: 'x', user: 'admin', password, zipPath, ...options },
+                () => undefined,
+                neverCalled as unknown as typeof fetch,
+            );
         expect((await failure(attempt({ url: 'http://chat.example.com' }))).message).toMatch(/plain http/);
-        expect((await failure(attempt({ url: 'https://admin:pw@chat.example.com' }))).message).toMatch(/must not carry credentials/);
+        expect((await failure(attempt({ url: 'https://admin:pw@chat.example.com' }))).message).toMatch(
+            /must not carry credentials/,
+        );
         expect((await failure(attempt({ url: 'chat.example.com' }))).message).toMatch(/not a URL/);
-        expect((await failure(attempt({ url: 'https://chat.example.com', zipPath: '/nonexistent/app.zip' }))).message).toMatch(/npm run package/);
+        expect(
+            (await failure(attempt({ url: 'https://chat.example.com', zipPath: '/nonexistent/app.zip' }))).message,
+        ).toMatch(/npm run package/);
         expect(neverCalled).not.toHaveBeenCalled();
     });
 
     it('does not follow a redirect (X-Auth-Token is not a header fetch strips for another host)', async () => {
-        const redirecting = jest.fn(async () => new Response(null, { status: 302, headers: { location: 'https://elsewhere.example/api/info' } }));
-        const e = await failure(deploy({ url: 'https://chat.example.com', user: 'admin', password, zipPath }, () => undefined, redirecting as unknown as typeof fetch));
+        const redirecting = jest.fn(
+            async () =>
+                new Response(null, { status: 302, headers: { location: 'https://elsewhere.example/api/info' } }),
+        );
+        const e = await failure(
+            deploy(
+                { url: 'https://chat.example.com', user: 'admin', password, zipPath },
+                () => undefined,
+                redirecting as unknown as typeof fetch,
+            ),
+        );
         expect(e.message).toMatch(/redirects to https:\/\/elsewhere.example\/api\/info/);
         expect(redirecting).toHaveBeenCalledTimes(1);
         expect((redirecting.mock.calls[0] as unknown[])[1]).toMatchObject({ redirect: 'manual' });
@@ -236,8 +276,16 @@ describe('npm run deploy: clear errors', () => {
 
     it('a server that is not Rocket.Chat', async () => {
         const html = jest.fn(async () => new Response('<html>hello</html>', { status: 200 }));
-        const e = await failure(deploy({ url: 'https://chat.example.com', user: 'admin', password, zipPath }, () => undefined, html as unknown as typeof fetch));
-        expect(e.message).toMatch(/answered 200 with something other than a JSON object: is this the address of a Rocket.Chat server/);
+        const e = await failure(
+            deploy(
+                { url: 'https://chat.example.com', user: 'admin', password, zipPath },
+                () => undefined,
+                html as unknown as typeof fetch,
+            ),
+        );
+        expect(e.message).toMatch(
+            /answered 200 with something other than a JSON object: is this the address of a Rocket.Chat server/,
+        );
     });
 });
 
@@ -264,7 +312,9 @@ describe('npm run deploy: the command line', () => {
 
     it('exit 1 with the reason on stderr, secrets blanked', async () => {
         await startStub();
-        expect(await runDeployCli(['--url', url, '--user', 'admin', '--password', 'hunter2-secret', '--zip', zipPath])).toBe(1);
+        expect(
+            await runDeployCli(['--url', url, '--user', 'admin', '--password', 'hunter2-secret', '--zip', zipPath]),
+        ).toBe(1);
         expect(out.join('')).toMatch(/deploy failed: .*\(401\)/);
         expect(out.join('')).not.toContain('hunter2-secret');
     });

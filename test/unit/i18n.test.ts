@@ -5,7 +5,8 @@ import { settingDefinitions } from '../../src/settings/definitions';
 
 const repoRoot = path.resolve(__dirname, '../..');
 const i18nDir = path.join(repoRoot, 'i18n');
-const catalog = (lang: string): Record<string, string> => JSON.parse(fs.readFileSync(path.join(i18nDir, `${lang}.json`), 'utf8'));
+const catalog = (lang: string): Record<string, string> =>
+    JSON.parse(fs.readFileSync(path.join(i18nDir, `${lang}.json`), 'utf8'));
 const en = catalog('en');
 
 function sourceFiles(dir: string): string[] {
@@ -18,10 +19,13 @@ function sourceFiles(dir: string): string[] {
 /** Keys the code uses: quoted literals naming a key, plus those derived from setting definitions. */
 function keysUsedByCode(): Set<string> {
     const used = new Set<string>();
-    const code = [path.join(repoRoot, 'TwitterApp.ts'), ...sourceFiles(path.join(repoRoot, 'src'))].map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+    const code = [path.join(repoRoot, 'TwitterApp.ts'), ...sourceFiles(path.join(repoRoot, 'src'))]
+        .map((f) => fs.readFileSync(f, 'utf8'))
+        .join('\n');
     for (const m of code.matchAll(/['"`]([a-z][a-z0-9_]+)['"`]/g)) if (m[1] in en) used.add(m[1]);
     for (const s of settingDefinitions) {
-        for (const key of [s.i18nLabel, s.i18nDescription, s.section, ...(s.values ?? []).map((v) => v.i18nLabel)]) if (key) used.add(key);
+        for (const key of [s.i18nLabel, s.i18nDescription, s.section, ...(s.values ?? []).map((v) => v.i18nLabel)])
+            if (key) used.add(key);
     }
     return used;
 }
@@ -48,13 +52,17 @@ describe('translations', () => {
 
     it.each(['pt-BR', 'es', 'de', 'fr'])('%s keeps every placeholder of the English text', (lang) => {
         const translated = catalog(lang);
-        const broken = Object.keys(en).filter((k) => k in translated && placeholders(translated[k]).join() !== placeholders(en[k]).join());
+        const broken = Object.keys(en).filter(
+            (k) => k in translated && placeholders(translated[k]).join() !== placeholders(en[k]).join(),
+        );
         expect(broken).toEqual([]);
     });
 
     it.each(['pt-BR', 'es', 'de', 'fr'])('%s is actually translated (not a copy of English)', (lang) => {
         const translated = catalog(lang);
-        const same = Object.keys(en).filter((k) => translated[k] === en[k] && /[a-z]{4,}/i.test(en[k].replace(/\{\w+\}|`[^`]*`|https?:\S+/g, '')));
+        const same = Object.keys(en).filter(
+            (k) => translated[k] === en[k] && /[a-z]{4,}/i.test(en[k].replace(/\{\w+\}|`[^`]*`|https?:\S+/g, '')),
+        );
         // Brand names and commands may stay as they are; whole sentences may not.
         expect(same.length).toBeLessThan(Object.keys(en).length * 0.1);
     });

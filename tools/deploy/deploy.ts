@@ -41,7 +41,11 @@ interface Manifest {
 const enabledStatuses = new Set(['auto_enabled', 'manually_enabled']);
 const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-export async function deploy(options: DeployOptions, log: (line: string) => void, fetchImpl: typeof fetch = fetch): Promise<DeployOutcome> {
+export async function deploy(
+    options: DeployOptions,
+    log: (line: string) => void,
+    fetchImpl: typeof fetch = fetch,
+): Promise<DeployOutcome> {
     const serverUrl = checkedServerUrl(options.url, options.allowHttp === true);
     checkCredentialOptions(options);
     const manifest = await readManifest(options.zipPath);
@@ -59,7 +63,9 @@ export async function deploy(options: DeployOptions, log: (line: string) => void
 
     const session = await authenticate(api, options);
     const installed = await api.findApp(session, manifest.id);
-    log(`${installed ? 'Updating' : 'Installing'} ${manifest.name} ${manifest.version} (${manifest.id})${installed?.version ? `, installed: ${installed.version}` : ''}`);
+    log(
+        `${installed ? 'Updating' : 'Installing'} ${manifest.name} ${manifest.version} (${manifest.id})${installed?.version ? `, installed: ${installed.version}` : ''}`,
+    );
 
     const app = await api.upload(
         session,
@@ -67,7 +73,9 @@ export async function deploy(options: DeployOptions, log: (line: string) => void
         { appId: manifest.id, update: installed !== undefined, permissions: manifest.permissions },
     );
     const action = installed ? 'updated' : 'installed';
-    log(`${action === 'installed' ? 'Installed' : 'Updated'} ${app.name ?? manifest.name} ${app.version ?? manifest.version}: status ${app.status ?? 'unknown'}`);
+    log(
+        `${action === 'installed' ? 'Installed' : 'Updated'} ${app.name ?? manifest.name} ${app.version ?? manifest.version}: status ${app.status ?? 'unknown'}`,
+    );
     if (app.status && !enabledStatuses.has(app.status)) {
         log(
             `Warning: Rocket.Chat did not enable the app (status ${app.status}). Enable it in Administration → Apps → Private Apps; ` +
@@ -87,7 +95,8 @@ function checkCredentialOptions(options: DeployOptions): void {
         }
         return;
     }
-    if (options.password === undefined) throw new DeployError('Give --password (with --user) or --token (with --user-id).');
+    if (options.password === undefined)
+        throw new DeployError('Give --password (with --user) or --token (with --user-id).');
     if (!options.user) throw new DeployError('--password needs --user <username or email>.');
 }
 
@@ -109,17 +118,22 @@ function checkedServerUrl(raw: string, allowHttp: boolean): string {
     } catch {
         throw new DeployError(`--url is not a URL: ${JSON.stringify(raw)} (example: https://chat.example.com)`);
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new DeployError(`--url must be an https:// address, not ${url.protocol}`);
-    if (url.username || url.password) throw new DeployError('--url must not carry credentials: use --user with --password, or --token.');
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+        throw new DeployError(`--url must be an https:// address, not ${url.protocol}`);
+    if (url.username || url.password)
+        throw new DeployError('--url must not carry credentials: use --user with --password, or --token.');
     if (url.search || url.hash) throw new DeployError('--url is the server address only, without ? or #.');
     if (url.protocol === 'http:' && !loopbackHosts.has(url.hostname) && !allowHttp) {
-        throw new DeployError(`--url ${url.origin} is plain http: the password or token would cross the network readable. Use https, or --allow-http if you must.`);
+        throw new DeployError(
+            `--url ${url.origin} is plain http: the password or token would cross the network readable. Use https, or --allow-http if you must.`,
+        );
     }
     return url.origin + url.pathname.replace(/\/+$/, '');
 }
 
 async function readManifest(zipPath: string): Promise<Manifest> {
-    if (!fs.existsSync(zipPath)) throw new DeployError(`${zipPath} does not exist: run npm run package first (npm run deploy does).`);
+    if (!fs.existsSync(zipPath))
+        throw new DeployError(`${zipPath} does not exist: run npm run package first (npm run deploy does).`);
     let manifest: Partial<Manifest>;
     try {
         const zip = await JSZip.loadAsync(fs.readFileSync(zipPath));
@@ -182,7 +196,8 @@ async function main(argv: string[]): Promise<number> {
         return 0;
     }
     const str = (key: string) => (typeof values[key] === 'string' ? (values[key] as string) : undefined);
-    const password = str('password') ?? (str('token') === undefined ? process.env.ROCKETCHAT_PASSWORD || undefined : undefined);
+    const password =
+        str('password') ?? (str('token') === undefined ? process.env.ROCKETCHAT_PASSWORD || undefined : undefined);
     const token = str('token') ?? (password === undefined ? process.env.ROCKETCHAT_TOKEN || undefined : undefined);
     const redact = redactor([password, token, str('code')]);
     if (!str('url')) {

@@ -62,7 +62,10 @@ export class RocketChatAppsApi {
     async serverVersion(): Promise<string | undefined> {
         const { status, body } = await this.call('GET', '/api/info');
         if (status !== 200) {
-            throw new DeployError(`${this.base}/api/info answered ${status}: is this the address of a Rocket.Chat server?`, status);
+            throw new DeployError(
+                `${this.base}/api/info answered ${status}: is this the address of a Rocket.Chat server?`,
+                status,
+            );
         }
         return typeof body.version === 'string' ? body.version : undefined;
     }
@@ -100,7 +103,10 @@ export class RocketChatAppsApi {
             return { session, username: typeof body.username === 'string' ? body.username : undefined };
         }
         if (status === 401) {
-            throw new DeployError(`Rocket.Chat refused the token for user id ${userId} (401): check --user-id and --token, or whether the token was removed.`, status);
+            throw new DeployError(
+                `Rocket.Chat refused the token for user id ${userId} (401): check --user-id and --token, or whether the token was removed.`,
+                status,
+            );
         }
         throw this.unexpected('token check', status, body);
     }
@@ -167,7 +173,10 @@ export class RocketChatAppsApi {
         }
         if (response.status >= 300 && response.status < 400) {
             const to = response.headers.get('location') ?? 'elsewhere';
-            throw new DeployError(`${url} redirects to ${to}: pass the final address as --url (redirects are not followed, so credentials stay with the host you named).`, response.status);
+            throw new DeployError(
+                `${url} redirects to ${to}: pass the final address as --url (redirects are not followed, so credentials stay with the host you named).`,
+                response.status,
+            );
         }
         const text = await response.text();
         let parsed: unknown;
@@ -177,7 +186,10 @@ export class RocketChatAppsApi {
             parsed = undefined;
         }
         if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-            throw new DeployError(`${method} ${url} answered ${response.status} with something other than a JSON object: is this the address of a Rocket.Chat server?`, response.status);
+            throw new DeployError(
+                `${method} ${url} answered ${response.status} with something other than a JSON object: is this the address of a Rocket.Chat server?`,
+                response.status,
+            );
         }
         return { status: response.status, body: parsed as Body };
     }
@@ -186,10 +198,16 @@ export class RocketChatAppsApi {
     private refusal(step: string, status: number, body: Body): DeployError {
         const error = typeof body.error === 'string' ? body.error : '';
         if (status === 401) {
-            return new DeployError(`Rocket.Chat no longer accepts the session (401) while ${step}: log in again.`, status);
+            return new DeployError(
+                `Rocket.Chat no longer accepts the session (401) while ${step}: log in again.`,
+                status,
+            );
         }
         if (status === 403) {
-            return new DeployError(`Rocket.Chat refused ${step} (403): the user lacks the manage-apps permission (an administrator has it).`, status);
+            return new DeployError(
+                `Rocket.Chat refused ${step} (403): the user lacks the manage-apps permission (an administrator has it).`,
+                status,
+            );
         }
         if (error === 'private_app_install_disabled') {
             return new DeployError(
@@ -227,13 +245,23 @@ export class RocketChatAppsApi {
     }
 
     private unexpected(step: string, status: number, body: Body): DeployError {
-        const detail = [body.error, body.message, body.messages].filter((x) => x !== undefined).map((x) => (typeof x === 'string' ? x : JSON.stringify(x)));
-        return new DeployError(`Rocket.Chat answered ${status} to ${step}${detail.length ? `: ${detail.join(' — ')}` : ''}`, status);
+        const detail = [body.error, body.message, body.messages]
+            .filter((x) => x !== undefined)
+            .map((x) => (typeof x === 'string' ? x : JSON.stringify(x)));
+        return new DeployError(
+            `Rocket.Chat answered ${status} to ${step}${detail.length ? `: ${detail.join(' — ')}` : ''}`,
+            status,
+        );
     }
 }
 
 function toApp(value: unknown, fallbackId: string): InstalledApp {
     const app = (value && typeof value === 'object' ? value : {}) as Body;
     const text = (x: unknown) => (typeof x === 'string' ? x : undefined);
-    return { id: text(app.id) ?? fallbackId, name: text(app.name), version: text(app.version), status: text(app.status) };
+    return {
+        id: text(app.id) ?? fallbackId,
+        name: text(app.name),
+        version: text(app.version),
+        status: text(app.status),
+    };
 }

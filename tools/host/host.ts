@@ -25,7 +25,13 @@ import { HostHttpBridge } from './bridges/http';
 import { HostLivechatBridge } from './bridges/livechat';
 import { HostMessageBridge, saveMessage } from './bridges/messages';
 import { HostPersistenceBridge } from './bridges/persistence';
-import { HostApiBridge, HostAppActivationBridge, HostAppDetailChangesBridge, HostCommandBridge, RegisteredRoute } from './bridges/registry';
+import {
+    HostApiBridge,
+    HostAppActivationBridge,
+    HostAppDetailChangesBridge,
+    HostCommandBridge,
+    RegisteredRoute,
+} from './bridges/registry';
 import { HostRoomBridge } from './bridges/rooms';
 import { HostSchedulerBridge, JobRun } from './bridges/scheduler';
 import { HostServerSettingBridge } from './bridges/settings';
@@ -154,7 +160,14 @@ class HostBridges extends AppBridges {
     public getListenerBridge = () => {
         const listeners = () => this.ctx.manager().getListenerManager();
         const forward = (int: AppInterface, data: unknown) => listeners().executeListener(int as never, data as never);
-        return { messageEvent: forward, roomEvent: forward, uiKitInteractionEvent: forward, livechatEvent: forward, videoConferenceEvent: forward, upsertRoomEvent: forward } as never;
+        return {
+            messageEvent: forward,
+            roomEvent: forward,
+            uiKitInteractionEvent: forward,
+            livechatEvent: forward,
+            videoConferenceEvent: forward,
+            upsertRoomEvent: forward,
+        } as never;
     };
 
     public getInternalFederationBridge = () =>
@@ -248,7 +261,9 @@ export class TestHost {
     }
 
     public appUser(): IUser {
-        const user = [...this.store.users.values()].find((u) => u.type === UserType.APP && (u as IUser & { appId?: string }).appId === this.appId);
+        const user = [...this.store.users.values()].find(
+            (u) => u.type === UserType.APP && (u as IUser & { appId?: string }).appId === this.appId,
+        );
         if (!user) throw new Error('The app user does not exist');
         return user;
     }
@@ -259,7 +274,9 @@ export class TestHost {
      */
     private guardRuntimePipes(): void {
         const app = this.installedAppId ? this.manager.getOneById(this.installedAppId) : undefined;
-        const deno = (app?.getRuntimeController() as unknown as { deno?: { stdin?: NodeJS.WritableStream } } | undefined)?.deno;
+        const deno = (
+            app?.getRuntimeController() as unknown as { deno?: { stdin?: NodeJS.WritableStream } } | undefined
+        )?.deno;
         if (deno?.stdin && deno.stdin.listenerCount('error') === 0) deno.stdin.on('error', () => undefined);
     }
 
@@ -274,7 +291,9 @@ export class TestHost {
         this.stopAutoJobs();
         this.bridges.scheduler.stop();
         await settle(this.hostId);
-        const runtime = this.installedAppId ? this.manager.getOneById(this.installedAppId)?.getRuntimeController() : undefined;
+        const runtime = this.installedAppId
+            ? this.manager.getOneById(this.installedAppId)?.getRuntimeController()
+            : undefined;
         await this.manager.unload(false);
         failRequestsInFlight(runtime);
         (AppManager as unknown as { Instance?: AppManager }).Instance = undefined;
@@ -310,10 +329,14 @@ export class TestHost {
         return user;
     }
 
-    public createAgent(username: string, options: { departments?: string[]; online?: boolean; name?: string } = {}): IUser {
+    public createAgent(
+        username: string,
+        options: { departments?: string[]; online?: boolean; name?: string } = {},
+    ): IUser {
         const agent = this.createUser({ username, name: options.name ?? username, roles: ['user', 'livechat-agent'] });
         this.setAgentOnline(agent.id, options.online ?? true);
-        for (const departmentId of options.departments ?? []) this.store.departments.get(departmentId)?.agentIds.push(agent.id);
+        for (const departmentId of options.departments ?? [])
+            this.store.departments.get(departmentId)?.agentIds.push(agent.id);
         return agent;
     }
 
@@ -330,13 +353,29 @@ export class TestHost {
 
     public createDepartment(name: string, agentIds: string[] = []): string {
         const id = this.store.newId('d');
-        this.store.departments.set(id, { id, name, enabled: true, agentIds: [...agentIds], showOnRegistration: true, showOnOfflineForm: true } as never);
+        this.store.departments.set(id, {
+            id,
+            name,
+            enabled: true,
+            agentIds: [...agentIds],
+            showOnRegistration: true,
+            showOnOfflineForm: true,
+        } as never);
         return id;
     }
 
     public createChannel(name: string, members: IUser[] = []): IRoom {
         const id = this.store.newId('r');
-        const room = { id, slugifiedName: name, displayName: name, type: RoomType.CHANNEL, creator: members[0], isDefault: false, isReadOnly: false, createdAt: this.store.now() } as unknown as IRoom;
+        const room = {
+            id,
+            slugifiedName: name,
+            displayName: name,
+            type: RoomType.CHANNEL,
+            creator: members[0],
+            isDefault: false,
+            isReadOnly: false,
+            createdAt: this.store.now(),
+        } as unknown as IRoom;
         this.store.rooms.set(id, room);
         this.store.roomMembers.set(id, new Set(members.map((m) => m.id)));
         return room;
@@ -367,7 +406,10 @@ export class TestHost {
      * request carrying a visitor token goes to IUIKitLivechatInteractionHandler instead, which this app does
      * not implement.)
      */
-    public async blockAction(user: IUser, action: { actionId: string; blockId?: string; value?: string; roomId?: string; messageId?: string }): Promise<unknown> {
+    public async blockAction(
+        user: IUser,
+        action: { actionId: string; blockId?: string; value?: string; roomId?: string; messageId?: string },
+    ): Promise<unknown> {
         const authenticated = this.store.users.get(user.id);
         if (!authenticated) throw new Error('401: You must be logged in to do this.');
         const room = action.roomId ? this.store.rooms.get(action.roomId) : undefined;
@@ -424,7 +466,8 @@ export class TestHost {
         const current = settings.getAppSetting(this.appId, id);
         const updated = { ...current, value };
         await settings.updateAppSetting(this.appId, updated);
-        for (const other of this.store.instances) if (other !== this) await other.receiveAppSetting(this.appId, updated);
+        for (const other of this.store.instances)
+            if (other !== this) await other.receiveAppSetting(this.appId, updated);
         await this.settle();
     }
 
@@ -451,15 +494,27 @@ export class TestHost {
     }
 
     /** An agent attaching a file (with an optional caption) in a room. */
-    public uploadAsUser(roomId: string, user: IUser, file: { name: string; type: string; buffer: Buffer }, caption?: string): string {
-        return storeUpload(this.ctx, { name: file.name, type: file.type, size: file.buffer.length, rid: roomId, userId: user.id }, file.buffer, caption).id;
+    public uploadAsUser(
+        roomId: string,
+        user: IUser,
+        file: { name: string; type: string; buffer: Buffer },
+        caption?: string,
+    ): string {
+        return storeUpload(
+            this.ctx,
+            { name: file.name, type: file.type, size: file.buffer.length, rid: roomId, userId: user.id },
+            file.buffer,
+            caption,
+        ).id;
     }
 
     /** Closes a livechat room the way Rocket.Chat's UI does for an agent (or the visitor, without `closer`). */
     public async closeRoom(roomId: string, closer?: IUser, comment = ''): Promise<boolean> {
         const room = this.store.rooms.get(roomId) as ILivechatRoom | undefined;
         if (!room) throw new Error(`No room ${roomId}`);
-        const bridge = this.bridges.getLivechatBridge() as unknown as { closeRoom(r: ILivechatRoom, c: string, u: IUser | undefined, a: string): Promise<boolean> };
+        const bridge = this.bridges.getLivechatBridge() as unknown as {
+            closeRoom(r: ILivechatRoom, c: string, u: IUser | undefined, a: string): Promise<boolean>;
+        };
         const closed = await bridge.closeRoom(room, comment, closer, this.appId);
         await this.settle();
         return closed;
@@ -469,7 +524,9 @@ export class TestHost {
     public async transferRoom(roomId: string, targetAgent: IUser): Promise<boolean> {
         const room = this.store.rooms.get(roomId) as ILivechatRoom | undefined;
         if (!room) throw new Error(`No room ${roomId}`);
-        const bridge = this.bridges.getLivechatBridge() as unknown as { transferVisitor(v: unknown, d: unknown, a: string): Promise<boolean> };
+        const bridge = this.bridges.getLivechatBridge() as unknown as {
+            transferVisitor(v: unknown, d: unknown, a: string): Promise<boolean>;
+        };
         const done = await bridge.transferVisitor(room.visitor, { currentRoom: room, targetAgent }, this.appId);
         await this.settle();
         return done;
@@ -503,7 +560,11 @@ export class TestHost {
     public async runJobNow(processorId: string): Promise<JobRun[]> {
         const now = this.store.clock.now();
         for (const job of this.store.jobs.values()) {
-            if ((job.processorId === processorId || job.processorId.startsWith(`${processorId}_`)) && Number.isFinite(job.nextRunAt)) job.nextRunAt = Math.min(job.nextRunAt, now);
+            if (
+                (job.processorId === processorId || job.processorId.startsWith(`${processorId}_`)) &&
+                Number.isFinite(job.nextRunAt)
+            )
+                job.nextRunAt = Math.min(job.nextRunAt, now);
         }
         return this.runDueJobs();
     }
@@ -553,8 +614,11 @@ export class TestHost {
  * will): they fail now, not when the engine's 30-second timeout fires during some later test.
  */
 function failRequestsInFlight(runtime: unknown): void {
-    const emitter = runtime as { eventNames?: () => (string | symbol)[]; emit?: (name: string | symbol, ...args: unknown[]) => boolean } | undefined;
+    const emitter = runtime as
+        | { eventNames?: () => (string | symbol)[]; emit?: (name: string | symbol, ...args: unknown[]) => boolean }
+        | undefined;
     for (const name of emitter?.eventNames?.() ?? []) {
-        if (String(name).startsWith('result:')) emitter!.emit!(name, undefined, new Error('Rocket.Chat stopped while the request was in flight'));
+        if (String(name).startsWith('result:'))
+            emitter!.emit!(name, undefined, new Error('Rocket.Chat stopped while the request was in flight'));
     }
 }

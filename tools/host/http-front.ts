@@ -55,7 +55,11 @@ interface FrontResponse {
     body: Buffer;
 }
 
-const text = (status: number, body: string): FrontResponse => ({ status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: Buffer.from(body) });
+const text = (status: number, body: string): FrontResponse => ({
+    status,
+    headers: { 'content-type': 'text/plain; charset=utf-8' },
+    body: Buffer.from(body),
+});
 
 /** body-parser's default `limit` for json() and urlencoded(): a larger body is refused with 413. */
 export const BODY_LIMIT_BYTES = 100 * 1024;
@@ -65,7 +69,10 @@ export const BODY_LIMIT_BYTES = 100 * 1024;
  * objects and arrays (a bare string or number is a 400); urlencoded() parses forms; both refuse a body
  * over 100 KB (413); anything else is left as an empty object.
  */
-function parseBody(contentType: string, raw: Buffer): { ok: true; content: unknown } | { ok: false; status: number; message: string } {
+function parseBody(
+    contentType: string,
+    raw: Buffer,
+): { ok: true; content: unknown } | { ok: false; status: number; message: string } {
     const type = contentType.split(';')[0].trim().toLowerCase();
     if (raw.length === 0) return { ok: true, content: {} };
     const parsed = type === 'application/json' || type === 'application/x-www-form-urlencoded';
@@ -73,7 +80,12 @@ function parseBody(contentType: string, raw: Buffer): { ok: true; content: unkno
     if (type === 'application/json') {
         const text = raw.toString('utf8');
         const first = /^[\x20\x09\x0a\x0d]*(.)/.exec(text)?.[1];
-        if (first !== '{' && first !== '[') return { ok: false, status: 400, message: `Unexpected token ${first ?? 'end'} in JSON (strict mode: objects and arrays only)` };
+        if (first !== '{' && first !== '[')
+            return {
+                ok: false,
+                status: 400,
+                message: `Unexpected token ${first ?? 'end'} in JSON (strict mode: objects and arrays only)`,
+            };
         try {
             return { ok: true, content: JSON.parse(text) };
         } catch {
@@ -88,7 +100,9 @@ function parseBody(contentType: string, raw: Buffer): { ok: true; content: unkno
 
 async function handle(host: TestHost, req: http.IncomingMessage, raw: Buffer): Promise<FrontResponse> {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const match = /^\/api\/apps\/(public)\/([^/]+)\/(.*)$/.exec(url.pathname) ?? /^\/api\/apps\/(private)\/([^/]+)\/([^/]+)\/(.*)$/.exec(url.pathname);
+    const match =
+        /^\/api\/apps\/(public)\/([^/]+)\/(.*)$/.exec(url.pathname) ??
+        /^\/api\/apps\/(private)\/([^/]+)\/([^/]+)\/(.*)$/.exec(url.pathname);
     if (!match) return text(404, 'Not Found');
     const [, visibility, appId] = match;
     const privateHash = visibility === 'private' ? match[3] : undefined;
@@ -97,7 +111,9 @@ async function handle(host: TestHost, req: http.IncomingMessage, raw: Buffer): P
     const parsed = parseBody(String(req.headers['content-type'] ?? ''), raw);
     if (!parsed.ok) return text(parsed.status, parsed.message);
     if (appId !== host.appId || !host.findRoute(subPath)) return text(404, 'Not Found');
-    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]));
+    const headers = Object.fromEntries(
+        Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]),
+    );
     const response = await host.callEndpoint(subPath, {
         method: (req.method ?? 'GET').toLowerCase() as never,
         headers,
@@ -109,7 +125,9 @@ async function handle(host: TestHost, req: http.IncomingMessage, raw: Buffer): P
 }
 
 function toExpressResponse(status: number, headers: Record<string, string>, content: unknown): FrontResponse {
-    const out: Record<string, string> = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
+    const out: Record<string, string> = Object.fromEntries(
+        Object.entries(headers).map(([k, v]) => [k.toLowerCase(), String(v)]),
+    );
     let body: Buffer;
     if (content === undefined || content === null) body = Buffer.alloc(0);
     else if (Buffer.isBuffer(content)) {

@@ -52,10 +52,16 @@ export class CallLog {
 
 function functionNames(bridge: object): string[] {
     const names = new Set<string>([...Object.getOwnPropertyNames(bridge)]);
-    for (let proto = Object.getPrototypeOf(bridge); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    for (
+        let proto = Object.getPrototypeOf(bridge);
+        proto && proto !== Object.prototype;
+        proto = Object.getPrototypeOf(proto)
+    ) {
         for (const name of Object.getOwnPropertyNames(proto)) names.add(name);
     }
-    return [...names].filter((n) => n !== 'constructor' && typeof (bridge as Record<string, unknown>)[n] === 'function');
+    return [...names].filter(
+        (n) => n !== 'constructor' && typeof (bridge as Record<string, unknown>)[n] === 'function',
+    );
 }
 
 /**
@@ -64,7 +70,9 @@ function functionNames(bridge: object): string[] {
  */
 export function instrument<T extends object>(name: string, bridge: T, log: CallLog): T {
     const all = functionNames(bridge);
-    const implemented = new Map(all.filter((n) => !/^do[A-Z]/.test(n)).map((n) => [n.toLowerCase().replace(/^_/, ''), n]));
+    const implemented = new Map(
+        all.filter((n) => !/^do[A-Z]/.test(n)).map((n) => [n.toLowerCase().replace(/^_/, ''), n]),
+    );
     const required = all.filter((n) => /^do[A-Z]/.test(n)).map((n) => n.slice(2).toLowerCase());
     const missing = required.filter((m) => !implemented.has(m));
     if (missing.length > 0) {

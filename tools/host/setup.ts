@@ -80,7 +80,9 @@ function writeOfflineLock(): void {
     delete lock.remote;
     lock.specifiers = specifiers;
     if (lock.workspace) {
-        lock.workspace.dependencies = Object.values<string>(config.imports).filter((t) => t.startsWith('npm:')).sort();
+        lock.workspace.dependencies = Object.values<string>(config.imports)
+            .filter((t) => t.startsWith('npm:'))
+            .sort();
     }
     fs.writeFileSync(file, JSON.stringify(lock, null, 2));
 }
@@ -139,7 +141,11 @@ function main(): void {
         );
     }
     const digest = inputsDigest(deno);
-    if (fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === digest && fs.existsSync(paths.denoCacheDir)) {
+    if (
+        fs.existsSync(stampFile) &&
+        fs.readFileSync(stampFile, 'utf8') === digest &&
+        fs.existsSync(paths.denoCacheDir)
+    ) {
         linkBinary(deno);
         process.stdout.write('[host setup] Deno runtime already prepared.\n');
         return;

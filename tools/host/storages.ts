@@ -19,7 +19,12 @@ export class HostMetadataStorage extends AppMetadataStorage {
 
     public async create(item: IAppStorageItem): Promise<IAppStorageItem> {
         if (this.store.appMetadata.has(item.id)) throw new Error('App already exists.');
-        const created = { ...item, _id: item._id ?? `st${item.id.replace(/-/g, '').slice(0, 15)}`, createdAt: this.store.now(), updatedAt: this.store.now() };
+        const created = {
+            ...item,
+            _id: item._id ?? `st${item.id.replace(/-/g, '').slice(0, 15)}`,
+            createdAt: this.store.now(),
+            updatedAt: this.store.now(),
+        };
         this.store.appMetadata.set(item.id, structuredClone(created));
         return structuredClone(created);
     }
@@ -41,7 +46,10 @@ export class HostMetadataStorage extends AppMetadataStorage {
         return { success: this.store.appMetadata.delete(id) };
     }
 
-    public async updatePartialAndReturnDocument(item: Partial<IAppStorageItem>, options: { unsetPermissionsGranted?: boolean } = {}): Promise<IAppStorageItem> {
+    public async updatePartialAndReturnDocument(
+        item: Partial<IAppStorageItem>,
+        options: { unsetPermissionsGranted?: boolean } = {},
+    ): Promise<IAppStorageItem> {
         const existing = item._id ? this.byStorageId(item._id) : undefined;
         if (!existing) throw new Error(`App storage item ${item._id} not found`);
         const updated = { ...existing, ...structuredClone(item), updatedAt: this.store.now() } as IAppStorageItem;
@@ -109,7 +117,10 @@ export class HostLogStorage extends AppLogStorage {
         super('memory');
     }
 
-    public async findPaginated(query: Record<string, unknown>, options: { skip?: number; limit?: number } = {}): Promise<{ logs: ILoggerStorageEntry[]; total: number }> {
+    public async findPaginated(
+        query: Record<string, unknown>,
+        options: { skip?: number; limit?: number } = {},
+    ): Promise<{ logs: ILoggerStorageEntry[]; total: number }> {
         const matching = this.entries.filter((e) => !query.appId || e.appId === query.appId);
         const skip = options.skip ?? 0;
         return { logs: matching.slice(skip, options.limit ? skip + options.limit : undefined), total: matching.length };
@@ -125,6 +136,7 @@ export class HostLogStorage extends AppLogStorage {
     }
 
     public async removeEntriesFor(appId: string): Promise<void> {
-        for (let i = this.entries.length - 1; i >= 0; i--) if (this.entries[i].appId === appId) this.entries.splice(i, 1);
+        for (let i = this.entries.length - 1; i >= 0; i--)
+            if (this.entries[i].appId === appId) this.entries.splice(i, 1);
     }
 }

@@ -110,7 +110,8 @@ export class HostStore {
     constructor(options: StoreOptions = {}) {
         this.clock = options.clock ?? new SystemClock();
         this.visitorUploadCheck = options.visitorUploadCheck ?? 'token';
-        if (options.acceptChatsWithNoAgents !== undefined) this.acceptChatsWithNoAgents = options.acceptChatsWithNoAgents;
+        if (options.acceptChatsWithNoAgents !== undefined)
+            this.acceptChatsWithNoAgents = options.acceptChatsWithNoAgents;
         for (const [id, value] of Object.entries(options.serverSettings ?? {})) this.serverSettings.set(id, value);
     }
 
@@ -136,7 +137,9 @@ export class HostStore {
      */
     public newObjectId(): string {
         this.objectIdCounter++;
-        const time = Math.floor(this.clock.now() / 1000).toString(16).padStart(8, '0');
+        const time = Math.floor(this.clock.now() / 1000)
+            .toString(16)
+            .padStart(8, '0');
         return `${time}${this.objectIdCounter.toString(16).padStart(16, '0')}`;
     }
 

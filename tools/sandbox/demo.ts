@@ -26,8 +26,16 @@ export interface DemoOptions {
     out?: (line: string) => void;
 }
 
-const LABEL: UploadedFile = { name: 'label.png', type: 'image/png', bytes: gradientPng(96, 64, [250, 140, 40], [200, 40, 90]) };
-const NEW_LABEL: UploadedFile = { name: 'new-label.png', type: 'image/png', bytes: gradientPng(96, 64, [40, 120, 220], [40, 200, 150]) };
+const LABEL: UploadedFile = {
+    name: 'label.png',
+    type: 'image/png',
+    bytes: gradientPng(96, 64, [250, 140, 40], [200, 40, 90]),
+};
+const NEW_LABEL: UploadedFile = {
+    name: 'new-label.png',
+    type: 'image/png',
+    bytes: gradientPng(96, 64, [40, 120, 220], [40, 200, 150]),
+};
 
 const TEXT = {
     first: "Hi! My order #1042 hasn't arrived yet 📦",
@@ -67,27 +75,36 @@ export async function runDemo(sandbox: Sandbox, options: DemoOptions = {}): Prom
         await sandbox.customerSends(customer.id, dm);
         if (sandbox.mode === 'polling') await sandbox.pollNow();
     };
-    const openRoomOf = (customer: SandboxCustomer): RoomView | undefined => sandbox.rooms().find((r) => r.open && r.visitor.name === customer.name);
-    const roomOf = (customer: SandboxCustomer): RoomView | undefined => sandbox.rooms().find((r) => r.visitor.name === customer.name);
+    const openRoomOf = (customer: SandboxCustomer): RoomView | undefined =>
+        sandbox.rooms().find((r) => r.open && r.visitor.name === customer.name);
+    const roomOf = (customer: SandboxCustomer): RoomView | undefined =>
+        sandbox.rooms().find((r) => r.visitor.name === customer.name);
     const fromBusiness = (customer: SandboxCustomer) => sandbox.customerDms(customer.id).filter((d) => !d.fromCustomer);
     const received = (customer: SandboxCustomer, text: string) => fromBusiness(customer).find((d) => d.text === text);
 
-    out(`Demo: a conversation between X customers and the agent (${sandbox.mode} delivery, ${sandbox.auth === 'oauth2' ? 'OAuth 2.0' : 'developer-portal tokens'})`);
+    out(
+        `Demo: a conversation between X customers and the agent (${sandbox.mode} delivery, ${sandbox.auth === 'oauth2' ? 'OAuth 2.0' : 'developer-portal tokens'})`,
+    );
     const dana = sandbox.createCustomer('dana_x', 'Dana Customer');
     const eli = sandbox.createCustomer('eli_x', 'Eli Customer');
     let danaRoomId = '';
 
-    await step('Dana DMs the business: a room opens in Support, served by the agent, and Dana is welcomed', async () => {
-        await customerSends(dana, { text: TEXT.first });
-        const room = await waitFor('a room for Dana with her message', () => {
-            const r = openRoomOf(dana);
-            return r?.messages.some((m) => m.role === 'visitor' && m.text === TEXT.first) && r;
-        });
-        danaRoomId = room.id;
-        if (room.department !== 'Support') fail(`the room is in department ${room.department ?? '(none)'}, not Support`);
-        if (room.servedBy !== agentName) fail(`the room is served by ${room.servedBy ?? 'nobody'}, not ${agentName}`);
-        await waitFor('the welcome DM', () => received(dana, SANDBOX_MESSAGES.welcome_message));
-    });
+    await step(
+        'Dana DMs the business: a room opens in Support, served by the agent, and Dana is welcomed',
+        async () => {
+            await customerSends(dana, { text: TEXT.first });
+            const room = await waitFor('a room for Dana with her message', () => {
+                const r = openRoomOf(dana);
+                return r?.messages.some((m) => m.role === 'visitor' && m.text === TEXT.first) && r;
+            });
+            danaRoomId = room.id;
+            if (room.department !== 'Support')
+                fail(`the room is in department ${room.department ?? '(none)'}, not Support`);
+            if (room.servedBy !== agentName)
+                fail(`the room is served by ${room.servedBy ?? 'nobody'}, not ${agentName}`);
+            await waitFor('the welcome DM', () => received(dana, SANDBOX_MESSAGES.welcome_message));
+        },
+    );
 
     await step('The agent replies: Dana receives it on X, signed with the agent name', async () => {
         sandbox.agentReplies(danaRoomId, TEXT.reply);
@@ -97,10 +114,13 @@ export async function runDemo(sandbox: Sandbox, options: DemoOptions = {}): Prom
     await step('Dana sends a photo: it appears in the room as her file, byte for byte', async () => {
         await customerSends(dana, { text: TEXT.photo, file: LABEL });
         const message = await waitFor("Dana's photo in the room", () =>
-            openRoomOf(dana)?.messages.find((m) => m.role === 'visitor' && m.file && sandbox.upload(m.file.id)?.bytes.equals(LABEL.bytes)),
+            openRoomOf(dana)?.messages.find(
+                (m) => m.role === 'visitor' && m.file && sandbox.upload(m.file.id)?.bytes.equals(LABEL.bytes),
+            ),
         );
         const room = openRoomOf(dana)!;
-        if (!room.messages.some((m) => m.role === 'visitor' && m.text === TEXT.photo)) fail(`the photo's text "${TEXT.photo}" is not in the room`);
+        if (!room.messages.some((m) => m.role === 'visitor' && m.text === TEXT.photo))
+            fail(`the photo's text "${TEXT.photo}" is not in the room`);
         if (message.file?.type !== 'image/png') fail(`the photo was stored as ${message.file?.type}, not image/png`);
     });
 
@@ -108,23 +128,33 @@ export async function runDemo(sandbox: Sandbox, options: DemoOptions = {}): Prom
         sandbox.agentUploads(danaRoomId, NEW_LABEL, TEXT.agentPhoto);
         const dm = await waitFor("the agent's image on X", () => fromBusiness(dana).find((d) => d.media));
         const media = sandbox.dmMedia(dm.id);
-        if (!media?.bytes.equals(NEW_LABEL.bytes)) fail('the image Dana received differs from the one the agent attached');
-        if (dm.text !== `${agentName}: ${TEXT.agentPhoto}`) fail(`the image's text is "${dm.text}", not "${agentName}: ${TEXT.agentPhoto}"`);
+        if (!media?.bytes.equals(NEW_LABEL.bytes))
+            fail('the image Dana received differs from the one the agent attached');
+        if (dm.text !== `${agentName}: ${TEXT.agentPhoto}`)
+            fail(`the image's text is "${dm.text}", not "${agentName}: ${TEXT.agentPhoto}"`);
     });
 
-    await step('The agent goes offline and Eli writes: Eli is told nobody is available, and no room opens yet', async () => {
-        sandbox.setAgentOnline(false);
-        await customerSends(eli, { text: TEXT.offline });
-        await waitFor('the unavailable DM to Eli', () => received(eli, SANDBOX_MESSAGES.unavailable_message));
-        await sleep(500);
-        if (roomOf(eli)) fail('a room opened for Eli although no agent is online');
-    });
+    await step(
+        'The agent goes offline and Eli writes: Eli is told nobody is available, and no room opens yet',
+        async () => {
+            sandbox.setAgentOnline(false);
+            await customerSends(eli, { text: TEXT.offline });
+            await waitFor('the unavailable DM to Eli', () => received(eli, SANDBOX_MESSAGES.unavailable_message));
+            await sleep(500);
+            if (roomOf(eli)) fail('a room opened for Eli although no agent is online');
+        },
+    );
 
-    await step("The agent is back: the pending job (every minute; run now) opens Eli's room with the waiting message", async () => {
-        sandbox.setAgentOnline(true);
-        await sandbox.runJobNow(PENDING_JOB_ID);
-        await waitFor("Eli's room with the message that waited", () => openRoomOf(eli)?.messages.some((m) => m.role === 'visitor' && m.text === TEXT.offline));
-    });
+    await step(
+        "The agent is back: the pending job (every minute; run now) opens Eli's room with the waiting message",
+        async () => {
+            sandbox.setAgentOnline(true);
+            await sandbox.runJobNow(PENDING_JOB_ID);
+            await waitFor("Eli's room with the message that waited", () =>
+                openRoomOf(eli)?.messages.some((m) => m.role === 'visitor' && m.text === TEXT.offline),
+            );
+        },
+    );
 
     await step("The agent closes Dana's room: Dana receives the finished message", async () => {
         await sandbox.closeRoom(danaRoomId);
@@ -137,20 +167,30 @@ export async function runDemo(sandbox: Sandbox, options: DemoOptions = {}): Prom
         await sleep(MIRROR_GRACE_MS + 1_500);
         if (sandbox.mode === 'polling') await sandbox.pollNow();
         await sleep(500);
-        expectList('Dana on X', sandbox.customerDms(dana.id).map((d) => `${d.fromCustomer ? 'Dana' : 'Acme'}: ${d.text}${d.media ? ' [image]' : ''}`), [
-            `Dana: ${TEXT.first}`,
-            `Acme: ${SANDBOX_MESSAGES.welcome_message}`,
-            `Acme: ${agentName}: ${TEXT.reply}`,
-            `Dana: ${TEXT.photo} [image]`,
-            `Acme: ${agentName}: ${TEXT.agentPhoto} [image]`,
-            `Acme: ${SANDBOX_MESSAGES.finished_message}`,
-        ]);
-        expectList('Eli on X', sandbox.customerDms(eli.id).map((d) => `${d.fromCustomer ? 'Eli' : 'Acme'}: ${d.text}`), [
-            `Eli: ${TEXT.offline}`,
-            `Acme: ${SANDBOX_MESSAGES.unavailable_message}`,
-            // When the room opens, the customer is welcomed like any new conversation.
-            `Acme: ${SANDBOX_MESSAGES.welcome_message}`,
-        ]);
+        expectList(
+            'Dana on X',
+            sandbox
+                .customerDms(dana.id)
+                .map((d) => `${d.fromCustomer ? 'Dana' : 'Acme'}: ${d.text}${d.media ? ' [image]' : ''}`),
+            [
+                `Dana: ${TEXT.first}`,
+                `Acme: ${SANDBOX_MESSAGES.welcome_message}`,
+                `Acme: ${agentName}: ${TEXT.reply}`,
+                `Dana: ${TEXT.photo} [image]`,
+                `Acme: ${agentName}: ${TEXT.agentPhoto} [image]`,
+                `Acme: ${SANDBOX_MESSAGES.finished_message}`,
+            ],
+        );
+        expectList(
+            'Eli on X',
+            sandbox.customerDms(eli.id).map((d) => `${d.fromCustomer ? 'Eli' : 'Acme'}: ${d.text}`),
+            [
+                `Eli: ${TEXT.offline}`,
+                `Acme: ${SANDBOX_MESSAGES.unavailable_message}`,
+                // When the room opens, the customer is welcomed like any new conversation.
+                `Acme: ${SANDBOX_MESSAGES.welcome_message}`,
+            ],
+        );
         const danaRoom = sandbox.rooms().find((r) => r.id === danaRoomId)!;
         expectList("Dana's room", conversationLines(danaRoom), [
             `Dana Customer: ${TEXT.first}`,
@@ -163,28 +203,45 @@ export async function runDemo(sandbox: Sandbox, options: DemoOptions = {}): Prom
         expectList("Eli's room", conversationLines(openRoomOf(eli)!), [`Eli Customer: ${TEXT.offline}`]);
     });
 
-    const billedPerCustomerDm = { xaa: 'one dm.received delivery', aaa: 'nothing (AAA deliveries are free)', polling: 'at least one DM event read' }[sandbox.mode];
-    await step(`The ledger accounts for every DM: one create per business DM, ${billedPerCustomerDm} per customer DM`, async () => {
-        const { dmCreates, dmReceivedDeliveries, dmEventReads, usd } = sandbox.state().ledger;
-        const businessDms = [dana, eli].flatMap((c) => fromBusiness(c)).length;
-        const customerDms = [dana, eli].flatMap((c) => sandbox.customerDms(c.id).filter((d) => d.fromCustomer)).length;
-        if (dmCreates !== businessDms) fail(`X billed ${dmCreates} DM creates for ${businessDms} DMs the business sent`);
-        const expectedDeliveries = sandbox.mode === 'xaa' ? customerDms : 0;
-        if (dmReceivedDeliveries !== expectedDeliveries) fail(`X billed ${dmReceivedDeliveries} dm.received deliveries, expected ${expectedDeliveries}`);
-        if (sandbox.mode === 'polling' && dmEventReads < customerDms) fail(`polling read only ${dmEventReads} DM events for ${customerDms} customer DMs`);
-        const expectedUsd = (dmCreates * 15 + dmReceivedDeliveries * 10 + dmEventReads * 10) / 1000;
-        if (Math.abs(usd - expectedUsd) > 1e-9) fail(`the ledger total $${usd} differs from its items' $${expectedUsd}`);
-    });
+    const billedPerCustomerDm = {
+        xaa: 'one dm.received delivery',
+        aaa: 'nothing (AAA deliveries are free)',
+        polling: 'at least one DM event read',
+    }[sandbox.mode];
+    await step(
+        `The ledger accounts for every DM: one create per business DM, ${billedPerCustomerDm} per customer DM`,
+        async () => {
+            const { dmCreates, dmReceivedDeliveries, dmEventReads, usd } = sandbox.state().ledger;
+            const businessDms = [dana, eli].flatMap((c) => fromBusiness(c)).length;
+            const customerDms = [dana, eli].flatMap((c) =>
+                sandbox.customerDms(c.id).filter((d) => d.fromCustomer),
+            ).length;
+            if (dmCreates !== businessDms)
+                fail(`X billed ${dmCreates} DM creates for ${businessDms} DMs the business sent`);
+            const expectedDeliveries = sandbox.mode === 'xaa' ? customerDms : 0;
+            if (dmReceivedDeliveries !== expectedDeliveries)
+                fail(`X billed ${dmReceivedDeliveries} dm.received deliveries, expected ${expectedDeliveries}`);
+            if (sandbox.mode === 'polling' && dmEventReads < customerDms)
+                fail(`polling read only ${dmEventReads} DM events for ${customerDms} customer DMs`);
+            const expectedUsd = (dmCreates * 15 + dmReceivedDeliveries * 10 + dmEventReads * 10) / 1000;
+            if (Math.abs(usd - expectedUsd) > 1e-9)
+                fail(`the ledger total $${usd} differs from its items' $${expectedUsd}`);
+        },
+    );
 
     function expectList(what: string, actual: string[], expected: string[]): void {
         if (JSON.stringify(actual) === JSON.stringify(expected)) return;
-        fail(`${what} shows\n${actual.map((l) => `      | ${l}`).join('\n')}\n    expected\n${expected.map((l) => `      | ${l}`).join('\n')}`);
+        fail(
+            `${what} shows\n${actual.map((l) => `      | ${l}`).join('\n')}\n    expected\n${expected.map((l) => `      | ${l}`).join('\n')}`,
+        );
     }
 }
 
 /** A room's conversation (no system messages) as "Sender: text [file type]" lines. */
 function conversationLines(room: RoomView): string[] {
-    return room.messages.filter((m) => m.role !== 'system').map((m) => `${m.sender}: ${[m.text, m.file && `[${m.file.type}]`].filter(Boolean).join(' ')}`);
+    return room.messages
+        .filter((m) => m.role !== 'system')
+        .map((m) => `${m.sender}: ${[m.text, m.file && `[${m.file.type}]`].filter(Boolean).join(' ')}`);
 }
 
 /** Both sides' transcripts, the X ledger and `/twitter status`, as printed after the demo. */
@@ -201,7 +258,10 @@ export function transcripts(sandbox: Sandbox, status?: string): string {
         }
     }
     for (const room of sandbox.rooms()) {
-        lines.push('', `── In Rocket.Chat: ${room.visitor.name}'s room (${room.department ?? 'no department'}, ${room.servedBy ? `served by ${room.servedBy}` : 'unassigned'}, ${room.open ? 'open' : 'closed'}) ──`);
+        lines.push(
+            '',
+            `── In Rocket.Chat: ${room.visitor.name}'s room (${room.department ?? 'no department'}, ${room.servedBy ? `served by ${room.servedBy}` : 'unassigned'}, ${room.open ? 'open' : 'closed'}) ──`,
+        );
         for (const m of room.messages) {
             const who = m.role === 'system' ? `(${m.kind})` : m.sender;
             const file = m.file ? ` [file ${m.file.name}, ${m.file.type}]` : '';
@@ -211,7 +271,8 @@ export function transcripts(sandbox: Sandbox, status?: string): string {
     }
     const { ledger, xLogTotal } = sandbox.state();
     const price = ledger.unitPriceUsd;
-    const row = (label: string, count: number, unit: number) => `  ${label.padEnd(24)} ${String(count).padStart(3)} × $${unit.toFixed(3)} = $${(count * unit).toFixed(3)}`;
+    const row = (label: string, count: number, unit: number) =>
+        `  ${label.padEnd(24)} ${String(count).padStart(3)} × $${unit.toFixed(3)} = $${(count * unit).toFixed(3)}`;
     lines.push(
         '',
         '── What X bills (simulator ledger) ──',

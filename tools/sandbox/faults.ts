@@ -25,10 +25,22 @@ const rules =
 const FIFTEEN_MINUTES = 15 * 60_000;
 
 export const FAULT_PRESETS: readonly FaultPreset[] = [
-    { name: 'x-down', description: 'every X API call answers 503 Service Unavailable', apply: rules({ api: { status: 503 } }) },
-    { name: 'x-flaky', description: '30% of X API calls answer 503', apply: rules({ api: { status: 503 }, probability: 0.3 }) },
+    {
+        name: 'x-down',
+        description: 'every X API call answers 503 Service Unavailable',
+        apply: rules({ api: { status: 503 } }),
+    },
+    {
+        name: 'x-flaky',
+        description: '30% of X API calls answer 503',
+        apply: rules({ api: { status: 503 }, probability: 0.3 }),
+    },
     { name: 'x-slow', description: 'X API calls answer after 3 s', apply: rules({ api: { delayMs: 3000 } }) },
-    { name: 'send-fails', description: 'sending a DM answers 503 (replies wait in the outbox)', apply: rules({ api: { status: 503 }, match: { endpoint: 'dm.send' } }) },
+    {
+        name: 'send-fails',
+        description: 'sending a DM answers 503 (replies wait in the outbox)',
+        apply: rules({ api: { status: 503 }, match: { endpoint: 'dm.send' } }),
+    },
     {
         name: 'send-limit',
         description: "X's DM sending limit lowered to 3 per 15 minutes (429 Too Many Requests)",
@@ -47,7 +59,8 @@ export const FAULT_PRESETS: readonly FaultPreset[] = [
     },
     {
         name: 'crc-client-secret',
-        description: "X checks the webhook with the OAuth 2.0 Client Secret instead of the API Key Secret (the next check fails until the app switches)",
+        description:
+            'X checks the webhook with the OAuth 2.0 Client Secret instead of the API Key Secret (the next check fails until the app switches)',
         apply: ({ sim }) => {
             sim.setCrcKey('client-secret');
             void sim.runCrcCheck();
@@ -56,20 +69,38 @@ export const FAULT_PRESETS: readonly FaultPreset[] = [
     },
     {
         name: 'webhook-down',
-        description: "Rocket.Chat's public URL answers X's webhook deliveries with 500 (X retries 3 s, 27 s, 242 s later)",
+        description:
+            "Rocket.Chat's public URL answers X's webhook deliveries with 500 (X retries 3 s, 27 s, 242 s later)",
         apply: (world) => {
             world.front.setHosts([]);
             return () => world.front.setHosts([world.host]);
         },
     },
-    { name: 'duplicate-deliveries', description: 'every webhook delivery arrives twice', apply: rules({ delivery: { duplicate: 1 } }) },
-    { name: 'reorder-deliveries', description: 'half the webhook deliveries are held back (up to ~1 s) so the next one overtakes them', apply: rules({ delivery: { reorder: true }, probability: 0.5 }) },
-    { name: 'late-deliveries', description: 'webhook deliveries arrive 10 s late', apply: rules({ delivery: { delayMs: 10_000 } }) },
-    { name: 'escaped-json', description: 'webhook bodies use \\/ and \\uXXXX escapes (signature must still verify)', apply: rules({ serialization: 'both' }) },
+    {
+        name: 'duplicate-deliveries',
+        description: 'every webhook delivery arrives twice',
+        apply: rules({ delivery: { duplicate: 1 } }),
+    },
+    {
+        name: 'reorder-deliveries',
+        description: 'half the webhook deliveries are held back (up to ~1 s) so the next one overtakes them',
+        apply: rules({ delivery: { reorder: true }, probability: 0.5 }),
+    },
+    {
+        name: 'late-deliveries',
+        description: 'webhook deliveries arrive 10 s late',
+        apply: rules({ delivery: { delayMs: 10_000 } }),
+    },
+    {
+        name: 'escaped-json',
+        description: 'webhook bodies use \\/ and \\uXXXX escapes (signature must still verify)',
+        apply: rules({ serialization: 'both' }),
+    },
 ];
 
 export function faultPreset(name: string): FaultPreset {
     const preset = FAULT_PRESETS.find((p) => p.name === name);
-    if (!preset) throw new Error(`Unknown fault "${name}". Known faults: ${FAULT_PRESETS.map((p) => p.name).join(', ')}`);
+    if (!preset)
+        throw new Error(`Unknown fault "${name}". Known faults: ${FAULT_PRESETS.map((p) => p.name).join(', ')}`);
     return preset;
 }

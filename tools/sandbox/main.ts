@@ -67,12 +67,22 @@ function parseFlags(argv: string[]): Flags | 'help' {
     if (values.help) return 'help';
     const mode = values.mode as DeliveryModeName;
     if (!DELIVERY_MODES.includes(mode)) throw new Error(`--mode must be one of ${DELIVERY_MODES.join(', ')}`);
-    if (values.auth !== undefined && values.auth !== 'oauth2' && values.auth !== 'tokens') throw new Error('--auth must be oauth2 or tokens');
+    if (values.auth !== undefined && values.auth !== 'oauth2' && values.auth !== 'tokens')
+        throw new Error('--auth must be oauth2 or tokens');
     const faults = values.fault ?? [];
     faults.forEach(faultPreset);
     const port = values.port === undefined ? undefined : Number(values.port);
-    if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new Error('--port must be a port number');
-    return { demo: !!values.demo, mode, auth: values.auth as AuthMethodName | undefined, faults, port, seed: Number(values.seed), build: !values['no-build'] };
+    if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
+        throw new Error('--port must be a port number');
+    return {
+        demo: !!values.demo,
+        mode,
+        auth: values.auth as AuthMethodName | undefined,
+        faults,
+        port,
+        seed: Number(values.seed),
+        build: !values['no-build'],
+    };
 }
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
@@ -121,10 +131,14 @@ async function main(): Promise<number> {
         await stopConsole?.().catch(() => undefined);
         const result = await sandbox?.stop();
         if (result && result.leftoverDeno.length > 0) {
-            process.stderr.write(`Deno process(es) ${result.leftoverDeno.join(', ')} outlived the engine and were killed.\n`);
+            process.stderr.write(
+                `Deno process(es) ${result.leftoverDeno.join(', ')} outlived the engine and were killed.\n`,
+            );
             code = code || 1;
         } else if (sandbox) {
-            say(`Stopped Rocket.Chat, its Apps-Engine runtime (Deno ${sandbox.denoProcesses().join(', ') || '–'}) and the X simulator; no Deno process left.`);
+            say(
+                `Stopped Rocket.Chat, its Apps-Engine runtime (Deno ${sandbox.denoProcesses().join(', ') || '–'}) and the X simulator; no Deno process left.`,
+            );
         }
         done(code);
     };
@@ -137,7 +151,9 @@ async function main(): Promise<number> {
         if (flags.build) await buildPackage();
         else say(`  using ${path.relative(repoRoot, packagedZipPath())} (--no-build)`);
         const started = Date.now();
-        process.stdout.write('  starting the X simulator, and Rocket.Chat with the app in the real Apps-Engine runtime… ');
+        process.stdout.write(
+            '  starting the X simulator, and Rocket.Chat with the app in the real Apps-Engine runtime… ',
+        );
         sandbox = await Sandbox.start({ mode: flags.mode, auth: flags.auth, faults: flags.faults, seed: flags.seed });
         say(`ready (${seconds(started)})`);
     })();
@@ -153,15 +169,32 @@ async function main(): Promise<number> {
     if (stopping || !sandbox) return finished;
 
     const { world } = sandbox;
-    say(`  Rocket.Chat (in memory) at ${world.front.url}, Apps-Engine runtime: Deno pid ${sandbox.denoProcesses().join(', ') || '?'}`);
-    say(`  X simulator at ${world.sim.url}: developer app "${world.sim.defaultApp?.name}", business account @${world.business.username}`);
-    say(`  app: ${MODE_NAMES[sandbox.mode]}, linked with ${sandbox.auth === 'oauth2' ? 'OAuth 2.0' : 'developer-portal tokens'} through /twitter authorize, which answered:`);
-    const answer = sandbox.linking.replies.join('\n').split('\n').filter((l) => l.trim());
+    say(
+        `  Rocket.Chat (in memory) at ${world.front.url}, Apps-Engine runtime: Deno pid ${sandbox.denoProcesses().join(', ') || '?'}`,
+    );
+    say(
+        `  X simulator at ${world.sim.url}: developer app "${world.sim.defaultApp?.name}", business account @${world.business.username}`,
+    );
+    say(
+        `  app: ${MODE_NAMES[sandbox.mode]}, linked with ${sandbox.auth === 'oauth2' ? 'OAuth 2.0' : 'developer-portal tokens'} through /twitter authorize, which answered:`,
+    );
+    const answer = sandbox.linking.replies
+        .join('\n')
+        .split('\n')
+        .filter((l) => l.trim());
     say(answer.map((l) => `    │ ${l}`).join('\n') || '    │ (nothing)');
-    if (sandbox.linking.callbackStatus !== undefined) say(`    (X's consent page sent the admin's browser to the app's OAuth callback: HTTP ${sandbox.linking.callbackStatus})`);
+    if (sandbox.linking.callbackStatus !== undefined)
+        say(
+            `    (X's consent page sent the admin's browser to the app's OAuth callback: HTTP ${sandbox.linking.callbackStatus})`,
+        );
     if (sandbox.linking.confirmation) {
         say(`    then the admin pressed "Link @${world.business.username}" in the setup room, which now says:`);
-        say(sandbox.linking.confirmation.split('\n').map((l) => `    │ ${l}`).join('\n'));
+        say(
+            sandbox.linking.confirmation
+                .split('\n')
+                .map((l) => `    │ ${l}`)
+                .join('\n'),
+        );
     }
     say(`  Omnichannel: department Support, agent ${world.agent.name} (online)`);
     say(`  simulator faults: ${sandbox.activeFaultNames().join(', ') || 'none'}`);
@@ -172,15 +205,23 @@ async function main(): Promise<number> {
         try {
             await runDemo(sandbox);
         } catch (e) {
-            failure = e instanceof DemoFailure ? `step "${e.step}" failed: ${e.message.slice(e.step.length + 2)}` : `${(e as Error)?.stack ?? e}`;
+            failure =
+                e instanceof DemoFailure
+                    ? `step "${e.step}" failed: ${e.message.slice(e.step.length + 2)}`
+                    : `${(e as Error)?.stack ?? e}`;
         }
         const status = await sandbox.twitterStatus().catch((e: Error) => `(could not run: ${e.message})`);
         say(transcripts(sandbox, status));
         if (failure === undefined) {
             say('\nDemo passed.');
         } else {
-            const log = sandbox.appLog().filter((l) => l.severity !== 'debug').slice(-15);
-            say(`\nThe app's last warnings and errors:\n${log.map((l) => `  [${l.severity}] ${l.method}: ${l.text}`).join('\n') || '  (none)'}`);
+            const log = sandbox
+                .appLog()
+                .filter((l) => l.severity !== 'debug')
+                .slice(-15);
+            say(
+                `\nThe app's last warnings and errors:\n${log.map((l) => `  [${l.severity}] ${l.method}: ${l.text}`).join('\n') || '  (none)'}`,
+            );
             process.stderr.write(`\nDemo FAILED: ${failure}\n`);
         }
         await shutdown(failure === undefined ? 'Demo done' : 'Demo failed', failure === undefined ? 0 : 1);

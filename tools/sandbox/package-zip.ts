@@ -10,6 +10,7 @@ export function packagedZipPath(): string {
 
 export function packagedZip(): Buffer {
     const zipPath = packagedZipPath();
-    if (!fs.existsSync(zipPath)) throw new Error(`${zipPath} is missing: run \`npm run package\` (the e2e global setup and \`npm start\` do)`);
+    if (!fs.existsSync(zipPath))
+        throw new Error(`${zipPath} is missing: run \`npm run package\` (the e2e global setup and \`npm start\` do)`);
     return fs.readFileSync(zipPath);
 }

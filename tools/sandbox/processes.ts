@@ -52,7 +52,6 @@ export async function waitForExit(pids: number[], timeoutMs: number): Promise<nu
     return left;
 }
 
-
 let isolated = false;
 
 /**
@@ -67,7 +66,8 @@ export function keepDenoOutOfTerminalSignals(): void {
     isolated = true;
     const original = childProcess.spawn;
     const spawn = (command: string, ...rest: unknown[]) => {
-        if (path.basename(command) !== 'deno') return (original as (...a: unknown[]) => childProcess.ChildProcess)(command, ...rest);
+        if (path.basename(command) !== 'deno')
+            return (original as (...a: unknown[]) => childProcess.ChildProcess)(command, ...rest);
         const [args, options] = Array.isArray(rest[0]) ? [rest[0] as string[], rest[1]] : [[], rest[0]];
         return original(command, args, { ...(options as childProcess.SpawnOptions), detached: true });
     };

@@ -32,7 +32,8 @@ export interface SandboxOptions {
 /** The automatic messages the sandbox configures, so every lifecycle DM can be seen. */
 export const SANDBOX_MESSAGES = {
     welcome_message: 'Hi! Thanks for writing to Acme Support. An agent will be with you shortly.',
-    unavailable_message: 'Our agents are offline right now. We have your message and will answer as soon as someone is back.',
+    unavailable_message:
+        'Our agents are offline right now. We have your message and will answer as soon as someone is back.',
     finished_message: 'This conversation is now closed. Thanks for contacting Acme Support!',
 } as const;
 
@@ -109,7 +110,13 @@ export interface SandboxState {
     rooms: RoomView[];
     xLog: LogRow[];
     xLogTotal: number;
-    ledger: { dmEventReads: number; dmCreates: number; dmReceivedDeliveries: number; usd: number; unitPriceUsd: Record<string, number> };
+    ledger: {
+        dmEventReads: number;
+        dmCreates: number;
+        dmReceivedDeliveries: number;
+        usd: number;
+        unitPriceUsd: Record<string, number>;
+    };
     appLog: AppLogRow[];
     status: { text: string; at: number } | undefined;
     faults: { name: string; description: string; active: boolean }[];
@@ -120,7 +127,8 @@ export interface SandboxState {
 const LOG_ROWS = 200;
 
 /** Strips the t.co link X appends to a DM's text for its attachment. */
-export const withoutMediaLink = (dm: Pick<DmView, 'text' | 'media'>) => (dm.media ? dm.text.replace(/\s*https:\/\/t\.co\/\w+$/, '') : dm.text);
+export const withoutMediaLink = (dm: Pick<DmView, 'text' | 'media'>) =>
+    dm.media ? dm.text.replace(/\s*https:\/\/t\.co\/\w+$/, '') : dm.text;
 
 export function dmMediaTypeFor(contentType: string): DmMediaType {
     if (contentType === 'image/gif') return 'animated_gif';
@@ -168,7 +176,11 @@ export class Sandbox {
             // The admin runs `/twitter authorize` (OAuth 2.0: through X's consent page to the app's callback,
             // then "Link @handle" in the setup room).
             const linked = await link(world, auth);
-            sandbox.linking = { replies: linked.replies, callbackStatus: linked.callbackStatus, confirmation: linked.confirmation };
+            sandbox.linking = {
+                replies: linked.replies,
+                callbackStatus: linked.callbackStatus,
+                confirmation: linked.confirmation,
+            };
         } catch (e) {
             await sandbox.stop();
             throw e;
@@ -204,8 +216,13 @@ export class Sandbox {
     /** The customer DMs the business from the X app (text, emoji, an image). */
     public async customerSends(customerId: string, dm: { text?: string; file?: UploadedFile }): Promise<DmView> {
         if (!this.customers.has(customerId)) throw new Error(`No simulated customer ${customerId}`);
-        const media = dm.file ? { type: dmMediaTypeFor(dm.file.type), bytes: dm.file.bytes, contentType: dm.file.type } : undefined;
-        const sent = await this.world.sim.sendDm({ from: customerId, to: this.world.business.id, text: dm.text || undefined, media }, { awaitDelivery: false });
+        const media = dm.file
+            ? { type: dmMediaTypeFor(dm.file.type), bytes: dm.file.bytes, contentType: dm.file.type }
+            : undefined;
+        const sent = await this.world.sim.sendDm(
+            { from: customerId, to: this.world.business.id, text: dm.text || undefined, media },
+            { awaitDelivery: false },
+        );
         return sent.dm;
     }
 
@@ -222,7 +239,12 @@ export class Sandbox {
 
     public agentUploads(roomId: string, file: UploadedFile, caption?: string): string {
         this.openRoom(roomId);
-        return this.world.host.uploadAsUser(roomId, this.agent, { name: file.name, type: file.type, buffer: file.bytes }, caption || undefined);
+        return this.world.host.uploadAsUser(
+            roomId,
+            this.agent,
+            { name: file.name, type: file.type, buffer: file.bytes },
+            caption || undefined,
+        );
     }
 
     public async closeRoom(roomId: string): Promise<boolean> {
@@ -253,7 +275,11 @@ export class Sandbox {
         this.adminRoom ??= host.createChannel('sandbox-admin', [admin]);
         const mark = host.store.ephemeral.length;
         await host.runCommand('/twitter status', admin, this.adminRoom);
-        const text = host.store.ephemeral.slice(mark).filter((e) => e.user.id === admin.id).map((e) => e.text ?? '').join('\n\n');
+        const text = host.store.ephemeral
+            .slice(mark)
+            .filter((e) => e.user.id === admin.id)
+            .map((e) => e.text ?? '')
+            .join('\n\n');
         this.status = { text: text || '(the app did not answer)', at: Date.now() };
         return this.status.text;
     }
@@ -289,7 +315,9 @@ export class Sandbox {
             fromCustomer: dm.senderId === customerId,
             text: withoutMediaLink(dm),
             at: dm.createdAt,
-            media: dm.media ? { type: dm.media.type, contentType: dm.media.contentType, url: `/files/x/${dm.id}` } : undefined,
+            media: dm.media
+                ? { type: dm.media.type, contentType: dm.media.contentType, url: `/files/x/${dm.id}` }
+                : undefined,
         }));
     }
 
@@ -327,7 +355,7 @@ export class Sandbox {
                     id: room.id,
                     visitor: { name: room.visitor?.name ?? '', username: room.visitor?.username ?? '' },
                     open: !!room.isOpen,
-                    servedBy: served ? served.name ?? served.username : undefined,
+                    servedBy: served ? (served.name ?? served.username) : undefined,
                     department: room.department?.name,
                     createdAt: +new Date(room.createdAt ?? 0),
                     messages,
@@ -362,7 +390,12 @@ export class Sandbox {
         const rows: AppLogRow[] = [];
         for (const entry of this.world.host.store.appLogEntries) {
             for (const line of entry.entries ?? []) {
-                rows.push({ at: +new Date(line.timestamp), severity: String(line.severity), method: entry.method, text: (line.args ?? []).map(stringify).join(' ') });
+                rows.push({
+                    at: +new Date(line.timestamp),
+                    severity: String(line.severity),
+                    method: entry.method,
+                    text: (line.args ?? []).map(stringify).join(' '),
+                });
             }
         }
         for (const raw of this.world.host.store.appLogs) {
@@ -387,7 +420,11 @@ export class Sandbox {
             ledger: { ...totals, unitPriceUsd: { ...UNIT_PRICE_USD } },
             appLog: this.appLog().slice(-LOG_ROWS),
             status: this.status,
-            faults: FAULT_PRESETS.map((p) => ({ name: p.name, description: p.description, active: this.activeFaults.has(p.name) })),
+            faults: FAULT_PRESETS.map((p) => ({
+                name: p.name,
+                description: p.description,
+                active: this.activeFaults.has(p.name),
+            })),
             jobs: [...host.store.jobs.values()]
                 .map((j) => ({ processorId: j.processorId, nextRunAt: j.nextRunAt, intervalMs: j.intervalMs }))
                 .sort((a, b) => a.nextRunAt - b.nextRunAt),
@@ -432,7 +469,9 @@ function messageView(m: IMessage, appUserId: string): RoomMessageView {
         sender: sender?.name ?? sender?.username ?? '',
         text: m.text ?? '',
         at: +new Date(m.createdAt ?? 0),
-        file: extra.file ? { id: extra.file._id, name: extra.file.name, type: extra.file.type, url: `/files/rc/${extra.file._id}` } : undefined,
+        file: extra.file
+            ? { id: extra.file._id, name: extra.file.name, type: extra.file.type, url: `/files/rc/${extra.file._id}` }
+            : undefined,
         kind: extra.t,
     };
 }

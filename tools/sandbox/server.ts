@@ -74,7 +74,11 @@ export async function startConsoleServer(sandbox: Sandbox, port = 0): Promise<Co
                 return { id: sandbox.agentUploads(id, file, optionalString(body, 'caption')) };
             },
         },
-        { method: 'POST', pattern: /^\/api\/rooms\/([^/]+)\/close$/, handle: async ([id]) => ({ closed: await sandbox.closeRoom(id) }) },
+        {
+            method: 'POST',
+            pattern: /^\/api\/rooms\/([^/]+)\/close$/,
+            handle: async ([id]) => ({ closed: await sandbox.closeRoom(id) }),
+        },
         {
             method: 'POST',
             pattern: /^\/api\/agent$/,
@@ -125,7 +129,11 @@ export async function startConsoleServer(sandbox: Sandbox, port = 0): Promise<Co
         if (media && method === 'GET') {
             const file = media[1] === 'x' ? sandbox.dmMedia(media[2]) : sandbox.upload(media[2]);
             if (!file) throw new HttpError(404, 'No such file');
-            res.writeHead(200, { 'content-type': file.contentType, 'content-length': String(file.bytes.length), 'cache-control': 'max-age=3600' });
+            res.writeHead(200, {
+                'content-type': file.contentType,
+                'content-length': String(file.bytes.length),
+                'cache-control': 'max-age=3600',
+            });
             res.end(file.bytes);
             return;
         }
@@ -142,7 +150,11 @@ export async function startConsoleServer(sandbox: Sandbox, port = 0): Promise<Co
     }
 
     function openStream(res: http.ServerResponse): void {
-        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+        res.writeHead(200, {
+            'content-type': 'text/event-stream',
+            'cache-control': 'no-store',
+            connection: 'keep-alive',
+        });
         res.write(`retry: 1000\ndata: ${JSON.stringify(sandbox.state())}\n\n`);
         streams.add(res);
         res.on('close', () => streams.delete(res));
@@ -197,7 +209,8 @@ async function readJson(req: http.IncomingMessage): Promise<Json> {
     }
     if (size === 0) return {};
     const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new HttpError(400, 'Expected a JSON object');
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+        throw new HttpError(400, 'Expected a JSON object');
     return parsed as Json;
 }
 
@@ -216,7 +229,8 @@ function optionalString(body: Json, key: string): string | undefined {
 function optionalFile(body: Json): UploadedFile | undefined {
     const file = body.file as { name?: unknown; type?: unknown; base64?: unknown } | undefined;
     if (!file) return undefined;
-    if (typeof file.name !== 'string' || typeof file.base64 !== 'string') throw new HttpError(400, 'A file needs a name and base64 content');
+    if (typeof file.name !== 'string' || typeof file.base64 !== 'string')
+        throw new HttpError(400, 'A file needs a name and base64 content');
     const type = typeof file.type === 'string' && file.type ? file.type : 'application/octet-stream';
     return { name: file.name, type, bytes: Buffer.from(file.base64, 'base64') };
 }

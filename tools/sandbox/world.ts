@@ -68,12 +68,17 @@ export interface World<C extends SimClock = ManualClock> {
 }
 
 /** The auth method a mode is linked with unless told otherwise (X Activity API subscriptions need OAuth 2.0). */
-export const defaultAuthFor = (mode: DeliveryModeName | undefined): AuthMethodName => (mode === 'xaa' ? 'oauth2' : 'tokens');
+export const defaultAuthFor = (mode: DeliveryModeName | undefined): AuthMethodName =>
+    mode === 'xaa' ? 'oauth2' : 'tokens';
 
 let customerCount = 0;
 
 export async function startWorld<C extends SimClock = ManualClock>(options: WorldOptions<C> = {}): Promise<World<C>> {
-    const simOptions = { clock: new ManualClock(Date.now()), retryDelaysMs: [3_000, 27_000, 242_000], ...options.sim } as XSimOptions<C>;
+    const simOptions = {
+        clock: new ManualClock(Date.now()),
+        retryDelaysMs: [3_000, 27_000, 242_000],
+        ...options.sim,
+    } as XSimOptions<C>;
     const sim = await startXSim<C>(simOptions);
     let host: TestHost | undefined;
     let front: HttpFront | undefined;
@@ -90,7 +95,11 @@ export async function startWorld<C extends SimClock = ManualClock>(options: Worl
         host.store.serverSettings.set('Site_Url', front.url);
         const admin = host.createUser({ username: 'admin', name: 'Ada Admin', roles: ['admin', 'user'] });
         const departmentId = host.createDepartment('Support');
-        const agent = host.createAgent('agent.smith', { name: 'Agent Smith', departments: [departmentId], online: options.agentOnline ?? true });
+        const agent = host.createAgent('agent.smith', {
+            name: 'Agent Smith',
+            departments: [departmentId],
+            online: options.agentOnline ?? true,
+        });
         options.beforeInstall?.(host);
         await host.install(options.zip ?? packagedZip(), admin);
         const started = { sim, host, front };
@@ -101,7 +110,11 @@ export async function startWorld<C extends SimClock = ManualClock>(options: Worl
             admin,
             agent,
             departmentId,
-            business: { id: DEFAULT_BUSINESS_ACCOUNT.id, username: DEFAULT_BUSINESS_ACCOUNT.username, name: DEFAULT_BUSINESS_ACCOUNT.name },
+            business: {
+                id: DEFAULT_BUSINESS_ACCOUNT.id,
+                username: DEFAULT_BUSINESS_ACCOUNT.username,
+                name: DEFAULT_BUSINESS_ACCOUNT.name,
+            },
             customer(username = `customer${++customerCount}`, name = `Customer ${customerCount}`) {
                 return sim.createUser({ username, name }).id;
             },
@@ -121,7 +134,12 @@ export async function startWorld<C extends SimClock = ManualClock>(options: Worl
 
 /** Another Rocket.Chat instance on the world's database; the caller decides when the front sends it traffic. */
 export function startInstance(world: World<SimClock>, hostId: string): Promise<TestHost> {
-    return TestHost.start({ runtimeTimeoutMs: RUNTIME_TIMEOUT_MS, httpHostMap: xHostMap(world.sim.url), store: world.host.store, hostId });
+    return TestHost.start({
+        runtimeTimeoutMs: RUNTIME_TIMEOUT_MS,
+        httpHostMap: xHostMap(world.sim.url),
+        store: world.host.store,
+        hostId,
+    });
 }
 
 async function stopAll(parts: { sim: XSim<SimClock>; host?: TestHost; front?: HttpFront }): Promise<void> {
@@ -131,7 +149,10 @@ async function stopAll(parts: { sim: XSim<SimClock>; host?: TestHost; front?: Ht
 }
 
 /** The settings an admin fills in from the developer portal (the simulator's seeded app and account). */
-export async function configure(world: World<SimClock>, options: Pick<WorldOptions<SimClock>, 'auth' | 'mode' | 'settings'>): Promise<void> {
+export async function configure(
+    world: World<SimClock>,
+    options: Pick<WorldOptions<SimClock>, 'auth' | 'mode' | 'settings'>,
+): Promise<void> {
     const settings: Record<string, unknown> = {
         api_key: DEFAULT_APP.consumerKey,
         api_key_secret: DEFAULT_APP.consumerSecret,
@@ -151,7 +172,10 @@ export async function configure(world: World<SimClock>, options: Pick<WorldOptio
 
 /** The ephemeral answers `user` has received since `mark`. */
 export function ephemeralSince(world: World<SimClock>, user: IUser, mark: number): string[] {
-    return world.host.store.ephemeral.slice(mark).filter((e) => e.user.id === user.id).map((e) => e.text ?? '');
+    return world.host.store.ephemeral
+        .slice(mark)
+        .filter((e) => e.user.id === user.id)
+        .map((e) => e.text ?? '');
 }
 
 /**
@@ -170,23 +194,39 @@ export async function link(
     if (!url) throw new Error(`No authorization link in: ${replies.join(' | ')}`);
     const callback = await followAuthorizeLink(world, url);
     const confirmed = await pressSetupButton(world, world.admin, CONFIRM_LINK_ACTION);
-    if (!confirmed) throw new Error(`No "Link @handle" button in the setup room after the callback (HTTP ${callback.status}): ${callback.body}`);
+    if (!confirmed)
+        throw new Error(
+            `No "Link @handle" button in the setup room after the callback (HTTP ${callback.status}): ${callback.body}`,
+        );
     await world.host.settle();
     await world.sim.settle();
-    return { replies, callbackPage: callback.body, callbackStatus: callback.status, confirmation: world.host.store.messages.get(confirmed.id!)?.text };
+    return {
+        replies,
+        callbackPage: callback.body,
+        callbackStatus: callback.status,
+        confirmation: world.host.store.messages.get(confirmed.id!)?.text,
+    };
 }
 
 /** The setup room: the room whose id the app stored (the app never looks it up by name). */
 export function setupRoom(world: World<SimClock>): IRoom | undefined {
-    const record = [...world.host.store.appPersistence(world.host.appId).values()].find((r) => r.associations.some((a) => a.id === 'x-setup-room'));
+    const record = [...world.host.store.appPersistence(world.host.appId).values()].find((r) =>
+        r.associations.some((a) => a.id === 'x-setup-room'),
+    );
     const roomId = (record?.data as { roomId?: string } | undefined)?.roomId;
     return roomId ? world.host.store.rooms.get(roomId) : undefined;
 }
 
 /** The buttons a message shows (what Rocket.Chat's UI renders from its blocks). */
 export function buttonsOf(message: IMessage): { actionId: string; blockId?: string; value?: string; text: string }[] {
-    const blocks = (message.blocks ?? []) as { type: string; elements?: { type: string; actionId: string; blockId?: string; value?: string; text?: { text?: string } }[] }[];
-    return blocks.flatMap((b) => (b.type === 'actions' ? (b.elements ?? []) : [])).filter((e) => e.type === 'button').map((e) => ({ actionId: e.actionId, blockId: e.blockId, value: e.value, text: e.text?.text ?? '' }));
+    const blocks = (message.blocks ?? []) as {
+        type: string;
+        elements?: { type: string; actionId: string; blockId?: string; value?: string; text?: { text?: string } }[];
+    }[];
+    return blocks
+        .flatMap((b) => (b.type === 'actions' ? (b.elements ?? []) : []))
+        .filter((e) => e.type === 'button')
+        .map((e) => ({ actionId: e.actionId, blockId: e.blockId, value: e.value, text: e.text?.text ?? '' }));
 }
 
 /**
@@ -194,22 +234,36 @@ export function buttonsOf(message: IMessage): { actionId: string; blockId?: stri
  * UI sends it (room, message, block and value of that button). Returns the message, or undefined when no
  * message shows that button.
  */
-export async function pressSetupButton(world: World<SimClock>, user: IUser, actionId: string): Promise<IMessage | undefined> {
+export async function pressSetupButton(
+    world: World<SimClock>,
+    user: IUser,
+    actionId: string,
+): Promise<IMessage | undefined> {
     const room = setupRoom(world);
     const messages = room ? world.host.messagesIn(room.id) : [];
     const message = [...messages].reverse().find((m) => buttonsOf(m).some((b) => b.actionId === actionId));
     const button = message && buttonsOf(message).find((b) => b.actionId === actionId)!;
     if (!message || !button) return undefined;
-    await world.host.blockAction(user, { actionId, blockId: button.blockId, value: button.value, roomId: room!.id, messageId: message.id });
+    await world.host.blockAction(user, {
+        actionId,
+        blockId: button.blockId,
+        value: button.value,
+        roomId: room!.id,
+        messageId: message.id,
+    });
     return message;
 }
 
 /** The admin's browser: X's authorize page redirects to our callback, which we then open. */
-export async function followAuthorizeLink(world: World<SimClock>, authorizeUrl: string): Promise<{ status: number; body: string }> {
+export async function followAuthorizeLink(
+    world: World<SimClock>,
+    authorizeUrl: string,
+): Promise<{ status: number; body: string }> {
     const atSim = authorizeUrl.replace(/^https:\/\/(x\.com|api\.x\.com|twitter\.com)/, world.sim.url);
     const consent = await fetch(atSim, { redirect: 'manual' });
     const location = consent.headers.get('location');
-    if (!location) throw new Error(`X's authorize page did not redirect (HTTP ${consent.status}): ${await consent.text()}`);
+    if (!location)
+        throw new Error(`X's authorize page did not redirect (HTTP ${consent.status}): ${await consent.text()}`);
     const callback = await fetch(location);
     return { status: callback.status, body: await callback.text() };
 }

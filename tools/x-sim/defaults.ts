@@ -4,28 +4,28 @@
  */
 
 export const DEFAULT_APP = {
-  id: '29820954',
-  name: 'Rocket.Chat Omnichannel (x-sim)',
-  url: 'https://rocket.chat',
-  consumerKey: 'xsimConsumerKey0000000001',
-  consumerSecret: 'xsimConsumerSecret00000000000000000000000000000001',
-  clientId: 'eHNpbUNsaWVudElkMDAwMDAwMDAwMDAwMDE6MTpjaQ',
-  clientSecret: 'xsimClientSecret000000000000000000000000000000001',
-  /** Pre-issued app-only bearer token (POST /oauth2/token returns the same one). */
-  bearerToken: 'AAAAAAAAAAAAAAAAAAAAAXSimBearerToken000000000000000000000000000000000001',
-  callbackUrls: ['http://127.0.0.1/callback', 'https://example.com/oauth/callback'],
+    id: '29820954',
+    name: 'Rocket.Chat Omnichannel (x-sim)',
+    url: 'https://rocket.chat',
+    consumerKey: 'xsimConsumerKey0000000001',
+    consumerSecret: 'xsimConsumerSecret00000000000000000000000000000001',
+    clientId: 'eHNpbUNsaWVudElkMDAwMDAwMDAwMDAwMDE6MTpjaQ',
+    clientSecret: 'xsimClientSecret000000000000000000000000000000001',
+    /** Pre-issued app-only bearer token (POST /oauth2/token returns the same one). */
+    bearerToken: 'AAAAAAAAAAAAAAAAAAAAAXSimBearerToken000000000000000000000000000000000001',
+    callbackUrls: ['http://127.0.0.1/callback', 'https://example.com/oauth/callback'],
 } as const;
 
 export const DEFAULT_BUSINESS_ACCOUNT = {
-  id: '1600000000000000001',
-  username: 'AcmeSupport',
-  name: 'Acme Support',
+    id: '1600000000000000001',
+    username: 'AcmeSupport',
+    name: 'Acme Support',
 } as const;
 
 /** OAuth 1.0a access token of the business account for DEFAULT_APP ("pasted tokens"). */
 export const DEFAULT_BUSINESS_OAUTH1 = {
-  accessToken: '1600000000000000001-xsimAccessToken000000000000000001',
-  accessSecret: 'xsimAccessSecret0000000000000000000000000000001',
+    accessToken: '1600000000000000001-xsimAccessToken000000000000000001',
+    accessSecret: 'xsimAccessSecret0000000000000000000000000000001',
 } as const;
 
 export const DEFAULT_SEED = 1;

@@ -16,36 +16,36 @@ import type { SimStore } from './state/store';
 
 /** Who "is signed in at x.com" when an authorization page is opened, and what they answer. */
 export interface ConsentSettings {
-  userId: string;
-  decision: 'approve' | 'deny';
-  /** Serve an HTML consent page instead of redirecting at once (for the sandbox). */
-  interactive: boolean;
+    userId: string;
+    decision: 'approve' | 'deny';
+    /** Serve an HTML consent page instead of redirecting at once (for the sandbox). */
+    interactive: boolean;
 }
 
 export interface TokenLifetimes {
-  /** OAuth 2.0 access tokens: 2 hours. */
-  accessTokenMs: number;
-  /** OAuth 2.0 authorization codes: 30 seconds. */
-  authorizationCodeMs: number;
+    /** OAuth 2.0 access tokens: 2 hours. */
+    accessTokenMs: number;
+    /** OAuth 2.0 authorization codes: 30 seconds. */
+    authorizationCodeMs: number;
 }
 
 /** Everything a route handler or the driver may use: state, generators and domain services. */
 export interface SimServices {
-  store: SimStore;
-  clock: SimClock;
-  random: SeededRandom;
-  lifetimes: TokenLifetimes;
-  consent: ConsentSettings;
-  ledger: Ledger;
-  rateLimiter: RateLimiter;
-  requestLog: RequestLog;
-  faults: Faults;
-  oauth1Verifier: OAuth1Verifier;
-  inFlight: InFlight;
-  dispatcher: DeliveryDispatcher;
-  fanOut: ActivityFanOut;
-  crc: CrcChecker;
-  webhooks: WebhookService;
-  dms: DmService;
-  media: MediaService;
+    store: SimStore;
+    clock: SimClock;
+    random: SeededRandom;
+    lifetimes: TokenLifetimes;
+    consent: ConsentSettings;
+    ledger: Ledger;
+    rateLimiter: RateLimiter;
+    requestLog: RequestLog;
+    faults: Faults;
+    oauth1Verifier: OAuth1Verifier;
+    inFlight: InFlight;
+    dispatcher: DeliveryDispatcher;
+    fanOut: ActivityFanOut;
+    crc: CrcChecker;
+    webhooks: WebhookService;
+    dms: DmService;
+    media: MediaService;
 }

@@ -19,7 +19,9 @@ export async function startAppHost(options: HostOptions = {}): Promise<AppUnderT
 
 /** The webhook URL's secret segment as the app stored it at install. */
 export function webhookSecret(host: TestHost): string {
-    const record = [...host.store.appPersistence(host.appId).values()].find((r) => r.associations.some((a) => a.id === 'x-app-secrets'));
+    const record = [...host.store.appPersistence(host.appId).values()].find((r) =>
+        r.associations.some((a) => a.id === 'x-app-secrets'),
+    );
     const secret = record?.data.webhookPath;
     if (typeof secret !== 'string') throw new Error('The app stored no webhook secret');
     return secret;

@@ -12,7 +12,11 @@ export async function syncSimClock(world: World): Promise<void> {
 }
 
 /** A customer DMs the business; in polling mode the poller then runs once. */
-export async function deliverFromCustomer(world: World, mode: DeliveryModeName, dm: Parameters<World['sim']['sendDm']>[0]) {
+export async function deliverFromCustomer(
+    world: World,
+    mode: DeliveryModeName,
+    dm: Parameters<World['sim']['sendDm']>[0],
+) {
     await syncSimClock(world);
     const sent = await world.sim.sendDm(dm);
     if (mode === 'polling') await world.host.runJobNow(POLLER_JOB_ID);

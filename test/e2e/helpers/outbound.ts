@@ -6,9 +6,16 @@ import type { ManualClock } from '../../../tools/x-sim/core/clock';
 import type { DmView } from '../../../tools/x-sim/sim';
 import type { World } from './world';
 
-export const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360f8cfc0f01f0005000201e5273a8b0000000049454e44ae426082', 'hex');
+export const PNG = Buffer.from(
+    '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360f8cfc0f01f0005000201e5273a8b0000000049454e44ae426082',
+    'hex',
+);
 export const GIF = Buffer.concat([Buffer.from('GIF89a', 'latin1'), Buffer.from([1, 0, 1, 0]), Buffer.alloc(64, 1)]);
-export const MP4 = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypmp42', 'latin1'), Buffer.alloc(256, 2)]);
+export const MP4 = Buffer.concat([
+    Buffer.from([0, 0, 0, 0x18]),
+    Buffer.from('ftypmp42', 'latin1'),
+    Buffer.alloc(256, 2),
+]);
 export const PDF = Buffer.concat([Buffer.from('%PDF-1.7\n', 'latin1'), Buffer.alloc(64, 3)]);
 
 export const clockOf = (world: World) => world.sim.clock as ManualClock;
@@ -26,7 +33,12 @@ export async function quiet(world: World): Promise<void> {
 }
 
 /** A customer writes to the business; returns them and the room their DM opened. */
-export async function openConversation(world: World, username: string, name: string, text = 'Hi, I need help'): Promise<{ customer: string; room: ILivechatRoom }> {
+export async function openConversation(
+    world: World,
+    username: string,
+    name: string,
+    text = 'Hi, I need help',
+): Promise<{ customer: string; room: ILivechatRoom }> {
     const customer = world.customer(username, name);
     await syncClock(world);
     await world.sim.sendDm({ from: customer, to: world.business.id, text });
@@ -37,7 +49,12 @@ export async function openConversation(world: World, username: string, name: str
 }
 
 /** An agent's reply, as Rocket.Chat saves it and fires IPostMessageSent. */
-export async function reply(world: World, room: ILivechatRoom, text: string, agent: IUser = world.agent): Promise<IMessage> {
+export async function reply(
+    world: World,
+    room: ILivechatRoom,
+    text: string,
+    agent: IUser = world.agent,
+): Promise<IMessage> {
     const message = world.host.postAgentMessage(room.id, agent, text);
     await quiet(world);
     return message;
@@ -63,7 +80,10 @@ export function appNotices(world: World, roomId: string): string[] {
 }
 
 export function ephemeralTo(world: World, user: IUser, since = 0): string[] {
-    return world.host.store.ephemeral.slice(since).filter((e) => e.user.id === user.id).map((e) => e.text ?? '');
+    return world.host.store.ephemeral
+        .slice(since)
+        .filter((e) => e.user.id === user.id)
+        .map((e) => e.text ?? '');
 }
 
 /** Lets time pass on the shared clock, then runs the scheduler jobs that became due (the outbox wake-ups). */

@@ -52,7 +52,10 @@ export function startSandboxProcess(args: string[]): SandboxProcess {
 
     const exited = (timeoutMs: number) =>
         new Promise<SandboxExit>((resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error(`The sandbox did not exit within ${timeoutMs / 1000} s. Output:\n${out}`)), timeoutMs);
+            const timer = setTimeout(
+                () => reject(new Error(`The sandbox did not exit within ${timeoutMs / 1000} s. Output:\n${out}`)),
+                timeoutMs,
+            );
             void exit.then((result) => {
                 clearTimeout(timer);
                 resolve(result);
@@ -66,9 +69,22 @@ export function startSandboxProcess(args: string[]): SandboxProcess {
                 const check = () => {
                     const match = pattern.exec(out);
                     if (match) finish(() => resolve(match));
-                    else if (done) finish(() => reject(new Error(`The sandbox exited before printing ${pattern}. Output:\n${out}`)));
+                    else if (done)
+                        finish(() =>
+                            reject(new Error(`The sandbox exited before printing ${pattern}. Output:\n${out}`)),
+                        );
                 };
-                const timer = setTimeout(() => finish(() => reject(new Error(`The sandbox did not print ${pattern} within ${timeoutMs / 1000} s. Output:\n${out}`))), timeoutMs);
+                const timer = setTimeout(
+                    () =>
+                        finish(() =>
+                            reject(
+                                new Error(
+                                    `The sandbox did not print ${pattern} within ${timeoutMs / 1000} s. Output:\n${out}`,
+                                ),
+                            ),
+                        ),
+                    timeoutMs,
+                );
                 const finish = (settle: () => void) => {
                     clearTimeout(timer);
                     listeners.delete(check);

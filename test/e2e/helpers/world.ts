@@ -5,5 +5,17 @@
  *
  * The assembly is the sandbox's (tools/sandbox/world.ts); here it runs on the simulator's manual clock.
  */
-export { buttonsOf, configure, ephemeralSince, followAuthorizeLink, link, pressSetupButton, setupRoom, startInstance, startWorld, X_HOSTS, xHostMap } from '../../../tools/sandbox/world';
+export {
+    buttonsOf,
+    configure,
+    ephemeralSince,
+    followAuthorizeLink,
+    link,
+    pressSetupButton,
+    setupRoom,
+    startInstance,
+    startWorld,
+    X_HOSTS,
+    xHostMap,
+} from '../../../tools/sandbox/world';
 export type { DeliveryModeName, World, WorldOptions } from '../../../tools/sandbox/world';

@@ -9,11 +9,19 @@ import fc from 'fast-check';
 export const BUSINESS = '1600000000000000001';
 
 const json = fc.jsonValue({ maxDepth: 3 });
-const text = fc.oneof(fc.string(), fc.fullUnicodeString({ maxLength: 40 }), fc.constantFrom('', ' ', '&amp;&lt;&gt;', 'https://t.co/abc', 'a\u0000b', '\ud83d', 'x'.repeat(5000)));
+const text = fc.oneof(
+    fc.string(),
+    fc.fullUnicodeString({ maxLength: 40 }),
+    fc.constantFrom('', ' ', '&amp;&lt;&gt;', 'https://t.co/abc', 'a\u0000b', '\ud83d', 'x'.repeat(5000)),
+);
 
 /** A value that is usually right, sometimes anything, sometimes absent. */
 export function maybe<T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | unknown> {
-    return fc.oneof({ weight: 6, arbitrary: arb }, { weight: 2, arbitrary: json }, { weight: 1, arbitrary: fc.constant(undefined) });
+    return fc.oneof(
+        { weight: 6, arbitrary: arb },
+        { weight: 2, arbitrary: json },
+        { weight: 1, arbitrary: fc.constant(undefined) },
+    );
 }
 
 export const xId = fc.oneof(
@@ -23,11 +31,19 @@ export const xId = fc.oneof(
     { weight: 1, arbitrary: fc.oneof(fc.integer(), fc.double(), fc.constant(2 ** 60)) },
 );
 
-const timestamp = fc.oneof(fc.integer({ min: 0, max: 4_000_000_000_000 }).map(String), fc.integer().map(String), fc.constantFrom('', 'soon', '-1', '1e400'), fc.double());
+const timestamp = fc.oneof(
+    fc.integer({ min: 0, max: 4_000_000_000_000 }).map(String),
+    fc.integer().map(String),
+    fc.constantFrom('', 'soon', '-1', '1e400'),
+    fc.double(),
+);
 
 const users = fc.dictionary(
     fc.oneof(xId.map(String), fc.string()),
-    fc.record({ id: maybe(xId), name: maybe(text), screen_name: maybe(text), profile_image_url_https: maybe(fc.webUrl()) }, { requiredKeys: [] }),
+    fc.record(
+        { id: maybe(xId), name: maybe(text), screen_name: maybe(text), profile_image_url_https: maybe(fc.webUrl()) },
+        { requiredKeys: [] },
+    ),
     { maxKeys: 3 },
 );
 
@@ -39,9 +55,30 @@ const legacyAttachment = fc.record(
                 {
                     id_str: maybe(xId),
                     type: maybe(fc.constantFrom('photo', 'animated_gif', 'video', 'sticker')),
-                    media_url_https: maybe(fc.oneof(fc.webUrl(), fc.constant('https://ton.twitter.com/1.1/ton/data/dm/1/2/abc.jpg'))),
+                    media_url_https: maybe(
+                        fc.oneof(fc.webUrl(), fc.constant('https://ton.twitter.com/1.1/ton/data/dm/1/2/abc.jpg')),
+                    ),
                     url: maybe(fc.constant('https://t.co/media')),
-                    video_info: maybe(fc.record({ variants: maybe(fc.array(fc.record({ content_type: maybe(text), url: maybe(fc.webUrl()), bitrate: maybe(fc.integer()) }, { requiredKeys: [] }), { maxLength: 3 })) }, { requiredKeys: [] })),
+                    video_info: maybe(
+                        fc.record(
+                            {
+                                variants: maybe(
+                                    fc.array(
+                                        fc.record(
+                                            {
+                                                content_type: maybe(text),
+                                                url: maybe(fc.webUrl()),
+                                                bitrate: maybe(fc.integer()),
+                                            },
+                                            { requiredKeys: [] },
+                                        ),
+                                        { maxLength: 3 },
+                                    ),
+                                ),
+                            },
+                            { requiredKeys: [] },
+                        ),
+                    ),
                 },
                 { requiredKeys: [] },
             ),
@@ -65,7 +102,27 @@ const legacyMessage = fc.record(
                         fc.record(
                             {
                                 text: maybe(text),
-                                entities: maybe(fc.record({ urls: maybe(fc.array(fc.record({ url: maybe(text), expanded_url: maybe(text), display_url: maybe(text), indices: maybe(fc.array(fc.integer())) }, { requiredKeys: [] }), { maxLength: 3 })) }, { requiredKeys: [] })),
+                                entities: maybe(
+                                    fc.record(
+                                        {
+                                            urls: maybe(
+                                                fc.array(
+                                                    fc.record(
+                                                        {
+                                                            url: maybe(text),
+                                                            expanded_url: maybe(text),
+                                                            display_url: maybe(text),
+                                                            indices: maybe(fc.array(fc.integer())),
+                                                        },
+                                                        { requiredKeys: [] },
+                                                    ),
+                                                    { maxLength: 3 },
+                                                ),
+                                            ),
+                                        },
+                                        { requiredKeys: [] },
+                                    ),
+                                ),
                                 attachment: maybe(legacyAttachment),
                             },
                             { requiredKeys: [] },
@@ -79,8 +136,23 @@ const legacyMessage = fc.record(
     { requiredKeys: [] },
 );
 
-const legacyTyping = fc.record({ created_timestamp: maybe(timestamp), sender_id: maybe(xId), target: maybe(fc.record({ recipient_id: maybe(xId) }, { requiredKeys: [] })) }, { requiredKeys: [] });
-const legacyRead = fc.record({ created_timestamp: maybe(timestamp), sender_id: maybe(xId), target: maybe(fc.record({ recipient_id: maybe(xId) }, { requiredKeys: [] })), last_read_event_id: maybe(xId) }, { requiredKeys: [] });
+const legacyTyping = fc.record(
+    {
+        created_timestamp: maybe(timestamp),
+        sender_id: maybe(xId),
+        target: maybe(fc.record({ recipient_id: maybe(xId) }, { requiredKeys: [] })),
+    },
+    { requiredKeys: [] },
+);
+const legacyRead = fc.record(
+    {
+        created_timestamp: maybe(timestamp),
+        sender_id: maybe(xId),
+        target: maybe(fc.record({ recipient_id: maybe(xId) }, { requiredKeys: [] })),
+        last_read_event_id: maybe(xId),
+    },
+    { requiredKeys: [] },
+);
 
 const legacyPayload = fc.record(
     {
@@ -99,8 +171,32 @@ export const aaaBody = fc
         fc.record(
             {
                 for_user_id: maybe(fc.oneof(fc.constant(BUSINESS), xId)),
-                user_event: maybe(fc.record({ revoke: maybe(fc.record({ source: maybe(fc.record({ user_id: maybe(xId) })), target: maybe(fc.record({ app_id: maybe(xId) })) }, { requiredKeys: [] })) }, { requiredKeys: [] })),
-                replay_job_status: maybe(fc.record({ webhook_id: maybe(xId), job_state: maybe(fc.constantFrom('Complete', 'Failed', 'x')), job_id: maybe(xId) }, { requiredKeys: [] })),
+                user_event: maybe(
+                    fc.record(
+                        {
+                            revoke: maybe(
+                                fc.record(
+                                    {
+                                        source: maybe(fc.record({ user_id: maybe(xId) })),
+                                        target: maybe(fc.record({ app_id: maybe(xId) })),
+                                    },
+                                    { requiredKeys: [] },
+                                ),
+                            ),
+                        },
+                        { requiredKeys: [] },
+                    ),
+                ),
+                replay_job_status: maybe(
+                    fc.record(
+                        {
+                            webhook_id: maybe(xId),
+                            job_state: maybe(fc.constantFrom('Complete', 'Failed', 'x')),
+                            job_id: maybe(xId),
+                        },
+                        { requiredKeys: [] },
+                    ),
+                ),
             },
             { requiredKeys: ['for_user_id'] },
         ),
@@ -110,9 +206,22 @@ export const aaaBody = fc
 export const xaaBody = fc.record({
     data: fc.record(
         {
-            event_type: maybe(fc.constantFrom('dm.received', 'dm.sent', 'dm.read', 'dm.indicate_typing', 'oauth.revoke', 'post.create', 'chat.received', 'unknown.kind')),
+            event_type: maybe(
+                fc.constantFrom(
+                    'dm.received',
+                    'dm.sent',
+                    'dm.read',
+                    'dm.indicate_typing',
+                    'oauth.revoke',
+                    'post.create',
+                    'chat.received',
+                    'unknown.kind',
+                ),
+            ),
             filter: maybe(fc.record({ user_id: maybe(fc.oneof(fc.constant(BUSINESS), xId)) }, { requiredKeys: [] })),
-            payload: maybe(fc.oneof(legacyPayload, fc.record({ user_id: maybe(xId), app_id: maybe(xId) }, { requiredKeys: [] }))),
+            payload: maybe(
+                fc.oneof(legacyPayload, fc.record({ user_id: maybe(xId), app_id: maybe(xId) }, { requiredKeys: [] })),
+            ),
             tag: maybe(text),
         },
         { requiredKeys: ['event_type'] },
@@ -125,27 +234,74 @@ const customerId = fc.bigInt({ min: 1_000_000_000_000_000_000n, max: 1_999_999_9
 const goodId = fc.bigInt({ min: 1_000_000_000_000_000_000n, max: 2n ** 63n - 1n }).map(String);
 const goodTime = fc.integer({ min: 1_600_000_000_000, max: 1_900_000_000_000 });
 
-const validLegacyMessage = fc.record({ id: goodId, sender: customerId, at: goodTime, text, media: fc.boolean(), outgoing: fc.boolean() }).map(({ id, sender, at, text: t, media, outgoing }) => ({
-    type: 'message_create',
-    id,
-    created_timestamp: String(at),
-    message_create: {
-        target: { recipient_id: outgoing ? sender : BUSINESS },
-        sender_id: outgoing ? BUSINESS : sender,
-        ...(outgoing ? { source_app_id: '29820954' } : {}),
-        message_data: {
-            text: media ? `${t} https://t.co/m3d1a` : t,
-            entities: { hashtags: [], symbols: [], user_mentions: [], urls: media ? [{ url: 'https://t.co/m3d1a', expanded_url: 'https://x.com/messages/media/1', display_url: 'pic.x.com/m', indices: [0, 1] }] : [] },
-            ...(media ? { attachment: { type: 'media', media: { id_str: id, type: 'photo', media_url_https: `https://ton.twitter.com/1.1/ton/data/dm/${id}/${id}/abc.jpg`, url: 'https://t.co/m3d1a' } } } : {}),
+const validLegacyMessage = fc
+    .record({ id: goodId, sender: customerId, at: goodTime, text, media: fc.boolean(), outgoing: fc.boolean() })
+    .map(({ id, sender, at, text: t, media, outgoing }) => ({
+        type: 'message_create',
+        id,
+        created_timestamp: String(at),
+        message_create: {
+            target: { recipient_id: outgoing ? sender : BUSINESS },
+            sender_id: outgoing ? BUSINESS : sender,
+            ...(outgoing ? { source_app_id: '29820954' } : {}),
+            message_data: {
+                text: media ? `${t} https://t.co/m3d1a` : t,
+                entities: {
+                    hashtags: [],
+                    symbols: [],
+                    user_mentions: [],
+                    urls: media
+                        ? [
+                              {
+                                  url: 'https://t.co/m3d1a',
+                                  expanded_url: 'https://x.com/messages/media/1',
+                                  display_url: 'pic.x.com/m',
+                                  indices: [0, 1],
+                              },
+                          ]
+                        : [],
+                },
+                ...(media
+                    ? {
+                          attachment: {
+                              type: 'media',
+                              media: {
+                                  id_str: id,
+                                  type: 'photo',
+                                  media_url_https: `https://ton.twitter.com/1.1/ton/data/dm/${id}/${id}/abc.jpg`,
+                                  url: 'https://t.co/m3d1a',
+                              },
+                          },
+                      }
+                    : {}),
+            },
         },
-    },
-}));
+    }));
 
-const validLegacyPayload = fc.record({ messages: fc.array(validLegacyMessage, { minLength: 1, maxLength: 3 }), typing: fc.array(customerId, { maxLength: 1 }), at: goodTime }).map(({ messages, typing, at }) => ({
-    direct_message_events: messages,
-    ...(typing.length ? { direct_message_indicate_typing_events: typing.map((sender) => ({ created_timestamp: String(at), sender_id: sender, target: { recipient_id: BUSINESS } })) } : {}),
-    users: Object.fromEntries(messages.map((m) => [m.message_create.sender_id, { id: m.message_create.sender_id, name: 'Customer', screen_name: 'customer' }])),
-}));
+const validLegacyPayload = fc
+    .record({
+        messages: fc.array(validLegacyMessage, { minLength: 1, maxLength: 3 }),
+        typing: fc.array(customerId, { maxLength: 1 }),
+        at: goodTime,
+    })
+    .map(({ messages, typing, at }) => ({
+        direct_message_events: messages,
+        ...(typing.length
+            ? {
+                  direct_message_indicate_typing_events: typing.map((sender) => ({
+                      created_timestamp: String(at),
+                      sender_id: sender,
+                      target: { recipient_id: BUSINESS },
+                  })),
+              }
+            : {}),
+        users: Object.fromEntries(
+            messages.map((m) => [
+                m.message_create.sender_id,
+                { id: m.message_create.sender_id, name: 'Customer', screen_name: 'customer' },
+            ]),
+        ),
+    }));
 
 type Mutation = [number, 'delete' | 'json' | 'string' | 'number' | 'null' | 'array', unknown];
 
@@ -169,17 +325,38 @@ export function mutate<T>(value: T, mutations: Mutation[]): T {
         if (op === 'delete') {
             if (Array.isArray(parent)) parent.splice(key as number, 1);
             else delete target[key];
-        } else target[key] = op === 'json' ? payload : op === 'string' ? JSON.stringify(payload) ?? '' : op === 'number' ? 2 ** 53 + 1 : op === 'null' ? null : [payload];
+        } else
+            target[key] =
+                op === 'json'
+                    ? payload
+                    : op === 'string'
+                      ? (JSON.stringify(payload) ?? '')
+                      : op === 'number'
+                        ? 2 ** 53 + 1
+                        : op === 'null'
+                          ? null
+                          : [payload];
     }
     return copy;
 }
 
-const mutations = fc.array(fc.tuple(fc.nat(), fc.constantFrom('delete', 'json', 'string', 'number', 'null', 'array'), json) as fc.Arbitrary<Mutation>, { maxLength: 2 });
+const mutations = fc.array(
+    fc.tuple(
+        fc.nat(),
+        fc.constantFrom('delete', 'json', 'string', 'number', 'null', 'array'),
+        json,
+    ) as fc.Arbitrary<Mutation>,
+    { maxLength: 2 },
+);
 
-export const validAaaBody = fc.tuple(validLegacyPayload, mutations).map(([payload, m]) => mutate({ for_user_id: BUSINESS, ...payload }, m));
+export const validAaaBody = fc
+    .tuple(validLegacyPayload, mutations)
+    .map(([payload, m]) => mutate({ for_user_id: BUSINESS, ...payload }, m));
 export const validXaaBody = fc
     .tuple(validLegacyPayload, fc.constantFrom('dm.received', 'dm.sent', 'dm.indicate_typing'), mutations)
-    .map(([payload, eventType, m]) => mutate({ data: { event_type: eventType, filter: { user_id: BUSINESS }, payload } }, m));
+    .map(([payload, eventType, m]) =>
+        mutate({ data: { event_type: eventType, filter: { user_id: BUSINESS }, payload } }, m),
+    );
 
 /** Anything a webhook POST body can be once Rocket.Chat parsed it. */
 export const webhookBody = fc.oneof(
@@ -196,26 +373,59 @@ const v2Event = fc.record(
         id: maybe(xId),
         event_type: maybe(fc.constantFrom('MessageCreate', 'ParticipantsJoin', 'ParticipantsLeave', 'Other')),
         text: maybe(text),
-        created_at: maybe(fc.oneof(fc.date({ min: new Date(0), max: new Date(4e12) }).map((d) => d.toISOString()), text)),
+        created_at: maybe(
+            fc.oneof(
+                fc.date({ min: new Date(0), max: new Date(4e12) }).map((d) => d.toISOString()),
+                text,
+            ),
+        ),
         sender_id: maybe(xId),
-        dm_conversation_id: maybe(fc.oneof(fc.tuple(xId, xId).map(([a, b]) => `${a}-${b}`), fc.constant(`${BUSINESS}-1700000000000000001`), text)),
+        dm_conversation_id: maybe(
+            fc.oneof(
+                fc.tuple(xId, xId).map(([a, b]) => `${a}-${b}`),
+                fc.constant(`${BUSINESS}-1700000000000000001`),
+                text,
+            ),
+        ),
         participant_ids: maybe(fc.array(xId, { maxLength: 3 })),
-        attachments: maybe(fc.record({ media_keys: maybe(fc.array(fc.oneof(fc.constant('3_1'), fc.constant('7_2'), text), { maxLength: 2 })) }, { requiredKeys: [] })),
-        entities: maybe(fc.record({ urls: maybe(fc.array(fc.record({ url: maybe(text), expanded_url: maybe(text) }, { requiredKeys: [] }), { maxLength: 2 })) }, { requiredKeys: [] })),
+        attachments: maybe(
+            fc.record(
+                {
+                    media_keys: maybe(
+                        fc.array(fc.oneof(fc.constant('3_1'), fc.constant('7_2'), text), { maxLength: 2 }),
+                    ),
+                },
+                { requiredKeys: [] },
+            ),
+        ),
+        entities: maybe(
+            fc.record(
+                {
+                    urls: maybe(
+                        fc.array(fc.record({ url: maybe(text), expanded_url: maybe(text) }, { requiredKeys: [] }), {
+                            maxLength: 2,
+                        }),
+                    ),
+                },
+                { requiredKeys: [] },
+            ),
+        ),
     },
     { requiredKeys: [] },
 );
 
-const validV2Event = fc.record({ id: goodId, sender: customerId, at: goodTime, text, outgoing: fc.boolean(), media: fc.boolean() }).map(({ id, sender, at, text: t, outgoing, media }) => ({
-    id,
-    event_type: 'MessageCreate',
-    text: media ? `${t} https://t.co/m3d1a` : t,
-    created_at: new Date(at).toISOString(),
-    sender_id: outgoing ? BUSINESS : sender,
-    dm_conversation_id: `${sender}-${BUSINESS}`,
-    participant_ids: [sender, BUSINESS],
-    ...(media ? { attachments: { media_keys: ['3_1'] } } : {}),
-}));
+const validV2Event = fc
+    .record({ id: goodId, sender: customerId, at: goodTime, text, outgoing: fc.boolean(), media: fc.boolean() })
+    .map(({ id, sender, at, text: t, outgoing, media }) => ({
+        id,
+        event_type: 'MessageCreate',
+        text: media ? `${t} https://t.co/m3d1a` : t,
+        created_at: new Date(at).toISOString(),
+        sender_id: outgoing ? BUSINESS : sender,
+        dm_conversation_id: `${sender}-${BUSINESS}`,
+        participant_ids: [sender, BUSINESS],
+        ...(media ? { attachments: { media_keys: ['3_1'] } } : {}),
+    }));
 
 export const validDmEventsPage = fc
     .tuple(fc.array(validV2Event, { minLength: 1, maxLength: 5 }), fc.boolean(), mutations)
@@ -225,7 +435,9 @@ export const validDmEventsPage = fc
                 data: events,
                 includes: {
                     users: events.map((e) => ({ id: e.sender_id, name: 'Customer', username: 'customer' })),
-                    media: [{ media_key: '3_1', type: 'photo', url: 'https://ton.twitter.com/1.1/ton/data/dm/1/2/abc.jpg' }],
+                    media: [
+                        { media_key: '3_1', type: 'photo', url: 'https://ton.twitter.com/1.1/ton/data/dm/1/2/abc.jpg' },
+                    ],
                 },
                 meta: { result_count: events.length, ...(more ? { next_token: 'abc' } : {}) },
             },
@@ -244,14 +456,42 @@ export const dmEventsPage = fc.oneof(
                 includes: maybe(
                     fc.record(
                         {
-                            users: maybe(fc.array(fc.record({ id: maybe(xId), name: maybe(text), username: maybe(text) }, { requiredKeys: [] }), { maxLength: 3 })),
-                            media: maybe(fc.array(fc.record({ media_key: maybe(fc.constantFrom('3_1', '7_2')), type: maybe(fc.constantFrom('photo', 'video', 'animated_gif')), url: maybe(fc.webUrl()), preview_image_url: maybe(fc.webUrl()), variants: maybe(fc.array(json, { maxLength: 2 })) }, { requiredKeys: [] }), { maxLength: 2 })),
+                            users: maybe(
+                                fc.array(
+                                    fc.record(
+                                        { id: maybe(xId), name: maybe(text), username: maybe(text) },
+                                        { requiredKeys: [] },
+                                    ),
+                                    { maxLength: 3 },
+                                ),
+                            ),
+                            media: maybe(
+                                fc.array(
+                                    fc.record(
+                                        {
+                                            media_key: maybe(fc.constantFrom('3_1', '7_2')),
+                                            type: maybe(fc.constantFrom('photo', 'video', 'animated_gif')),
+                                            url: maybe(fc.webUrl()),
+                                            preview_image_url: maybe(fc.webUrl()),
+                                            variants: maybe(fc.array(json, { maxLength: 2 })),
+                                        },
+                                        { requiredKeys: [] },
+                                    ),
+                                    { maxLength: 2 },
+                                ),
+                            ),
                         },
                         { requiredKeys: [] },
                     ),
                 ),
-                meta: maybe(fc.record({ result_count: maybe(fc.integer()), next_token: maybe(text) }, { requiredKeys: [] })),
-                errors: maybe(fc.array(fc.record({ detail: maybe(text), title: maybe(text) }, { requiredKeys: [] }), { maxLength: 2 })),
+                meta: maybe(
+                    fc.record({ result_count: maybe(fc.integer()), next_token: maybe(text) }, { requiredKeys: [] }),
+                ),
+                errors: maybe(
+                    fc.array(fc.record({ detail: maybe(text), title: maybe(text) }, { requiredKeys: [] }), {
+                        maxLength: 2,
+                    }),
+                ),
             },
             { requiredKeys: [] },
         ),
@@ -262,10 +502,40 @@ export const dmEventsPage = fc.oneof(
 /** What an admin (or anyone) types after `/twitter`. */
 export const commandArgs = fc.array(
     fc.oneof(
-        { weight: 3, arbitrary: fc.constantFrom('help', 'status', 'support', 'authorize', 'unauthorize', 'HELP', 'Status', '', '--help', '-h', '?', 'authorize!', 'unauth') },
+        {
+            weight: 3,
+            arbitrary: fc.constantFrom(
+                'help',
+                'status',
+                'support',
+                'authorize',
+                'unauthorize',
+                'HELP',
+                'Status',
+                '',
+                '--help',
+                '-h',
+                '?',
+                'authorize!',
+                'unauth',
+            ),
+        },
         { weight: 3, arbitrary: fc.string({ minLength: 1, maxLength: 30 }) },
         { weight: 1, arbitrary: fc.fullUnicodeString({ minLength: 1, maxLength: 20 }) },
-        { weight: 1, arbitrary: fc.constantFrom('`code`', '*bold*', '<script>alert(1)</script>', '@all', '#general', 'https://evil.example', '${x}', '{agent}', '%s%s%s') },
+        {
+            weight: 1,
+            arbitrary: fc.constantFrom(
+                '`code`',
+                '*bold*',
+                '<script>alert(1)</script>',
+                '@all',
+                '#general',
+                'https://evil.example',
+                '${x}',
+                '{agent}',
+                '%s%s%s',
+            ),
+        },
     ),
     { maxLength: 4 },
 );
@@ -277,7 +547,41 @@ export const settingValue = fc.oneof(
     fc.integer(),
     fc.double(),
     fc.boolean(),
-    fc.constantFrom(null, undefined, '', ' ', '0', '-5', '59', '60', '1e9', 'NaN', 'Infinity', 'true', 'xaa', 'aaa', 'polling', 'oauth2', 'tokens', 'name', 'username', 'none'),
-    fc.constantFrom('{agent}: {text}', '{text}', 'no placeholders', '{agent} {agent} {text} {unknown}', '{', '}{', 'image/png,video/mp4', 'application/pdf', 'image/*', ',,,', 'Support', 'No Such Department'),
+    fc.constantFrom(
+        null,
+        undefined,
+        '',
+        ' ',
+        '0',
+        '-5',
+        '59',
+        '60',
+        '1e9',
+        'NaN',
+        'Infinity',
+        'true',
+        'xaa',
+        'aaa',
+        'polling',
+        'oauth2',
+        'tokens',
+        'name',
+        'username',
+        'none',
+    ),
+    fc.constantFrom(
+        '{agent}: {text}',
+        '{text}',
+        'no placeholders',
+        '{agent} {agent} {text} {unknown}',
+        '{',
+        '}{',
+        'image/png,video/mp4',
+        'application/pdf',
+        'image/*',
+        ',,,',
+        'Support',
+        'No Such Department',
+    ),
     json,
 );

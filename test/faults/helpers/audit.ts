@@ -44,7 +44,9 @@ export function postedByCustomer(sim: XSim, store: HostStore, business: string):
         const customer = /^x-(\d+)$/.exec(username)?.[1] ?? username;
         const createdAt = new Date(message.createdAt ?? 0).getTime();
         const mediaId = /^x-([^.]+)\./.exec(raw.file?.name ?? '')?.[1];
-        const dm = mediaId ? dmsFrom(customer).find((d) => d.media?.mediaId === mediaId) : dmsFrom(customer).find((d) => d.createdAt === createdAt);
+        const dm = mediaId
+            ? dmsFrom(customer).find((d) => d.media?.mediaId === mediaId)
+            : dmsFrom(customer).find((d) => d.createdAt === createdAt);
         if (!dm) continue;
         const list = byCustomer.get(customer) ?? [];
         list.push({ eventId: dm.id, part: mediaId ? 'file' : 'text', createdAt, seq });
@@ -56,7 +58,15 @@ export function postedByCustomer(sim: XSim, store: HostStore, business: string):
 /** Inbound: every DM `customers` sent to `business` (per the simulator) must be in Rocket.Chat exactly once, in order. */
 export function auditInbound(sim: XSim, store: HostStore, business: string, customers: string[]): ConversationAudit {
     const posted = postedByCustomer(sim, store, business);
-    const audit: ConversationAudit = { conversations: 0, expected: 0, delivered: 0, lost: 0, duplicated: 0, outOfOrder: 0, examples: [] };
+    const audit: ConversationAudit = {
+        conversations: 0,
+        expected: 0,
+        delivered: 0,
+        lost: 0,
+        duplicated: 0,
+        outOfOrder: 0,
+        examples: [],
+    };
     for (const customer of customers) {
         const written = sim.dmsSentBy(customer, { to: business });
         if (written.length === 0) continue;
@@ -75,7 +85,8 @@ export function auditInbound(sim: XSim, store: HostStore, business: string, cust
             const n = counts.get(dm.id) ?? 0;
             if (n === 0) {
                 audit.lost++;
-                if (audit.examples.length < 10) audit.examples.push(`lost: ${customer} ${dm.id} "${dm.text.slice(0, 40)}"`);
+                if (audit.examples.length < 10)
+                    audit.examples.push(`lost: ${customer} ${dm.id} "${dm.text.slice(0, 40)}"`);
             } else audit.delivered++;
             if (n > 1) {
                 audit.duplicated += n - 1;
@@ -95,15 +106,31 @@ export function auditInbound(sim: XSim, store: HostStore, business: string, cust
 }
 
 /** Outbound: each reply text (unique per conversation) must reach the customer exactly once, in the order written. */
-export function auditOutbound(sim: XSim, business: string, repliesByCustomer: Map<string, string[]>, render: (text: string) => string): ConversationAudit {
-    const audit: ConversationAudit = { conversations: 0, expected: 0, delivered: 0, lost: 0, duplicated: 0, outOfOrder: 0, examples: [] };
+export function auditOutbound(
+    sim: XSim,
+    business: string,
+    repliesByCustomer: Map<string, string[]>,
+    render: (text: string) => string,
+): ConversationAudit {
+    const audit: ConversationAudit = {
+        conversations: 0,
+        expected: 0,
+        delivered: 0,
+        lost: 0,
+        duplicated: 0,
+        outOfOrder: 0,
+        examples: [],
+    };
     for (const [customer, replies] of repliesByCustomer) {
         if (replies.length === 0) continue;
         audit.conversations++;
         audit.expected += replies.length;
         const expected = replies.map(render);
         const wanted = new Set(expected);
-        const received = sim.dmsSentBy(business, { to: customer }).map((d) => d.text).filter((t) => wanted.has(t));
+        const received = sim
+            .dmsSentBy(business, { to: customer })
+            .map((d) => d.text)
+            .filter((t) => wanted.has(t));
         const counts = new Map<string, number>();
         for (const text of received) counts.set(text, (counts.get(text) ?? 0) + 1);
         for (const text of expected) {
@@ -114,7 +141,8 @@ export function auditOutbound(sim: XSim, business: string, repliesByCustomer: Ma
             } else audit.delivered++;
             if (n > 1) {
                 audit.duplicated += n - 1;
-                if (audit.examples.length < 10) audit.examples.push(`duplicated ×${n}: ${customer} "${text.slice(0, 50)}"`);
+                if (audit.examples.length < 10)
+                    audit.examples.push(`duplicated ×${n}: ${customer} "${text.slice(0, 50)}"`);
             }
         }
         const receivedOnce = received.filter((t, i) => received.indexOf(t) === i);
@@ -122,7 +150,10 @@ export function auditOutbound(sim: XSim, business: string, repliesByCustomer: Ma
         if (receivedOnce.join('\u0000') !== expectedOrder.join('\u0000')) {
             audit.outOfOrder++;
             const at = receivedOnce.findIndex((t, i) => t !== expectedOrder[i]);
-            if (audit.examples.length < 10) audit.examples.push(`out of order: ${customer} — received "${receivedOnce[at]?.slice(0, 40)}" where "${expectedOrder[at]?.slice(0, 40)}" was due`);
+            if (audit.examples.length < 10)
+                audit.examples.push(
+                    `out of order: ${customer} — received "${receivedOnce[at]?.slice(0, 40)}" where "${expectedOrder[at]?.slice(0, 40)}" was due`,
+                );
         }
     }
     return audit;

@@ -22,14 +22,23 @@ export interface DriveOptions {
 }
 
 /** `count` DMs, each from a customer drawn (seeded) from `customers`; returns how many were written. */
-export async function driveDms(rig: Rig, customers: string[], count: number, random: () => number, options: DriveOptions = {}): Promise<number> {
+export async function driveDms(
+    rig: Rig,
+    customers: string[],
+    count: number,
+    random: () => number,
+    options: DriveOptions = {},
+): Promise<number> {
     const gap = options.gapMs ?? 1000;
     for (let i = 0; i < count; i++) {
         await options.before?.(i);
         const lag = Date.now() - rig.clock.now();
         await rig.clock.advance(Math.max(gap, lag));
         const customer = customers[Math.floor(random() * customers.length)];
-        await rig.sim.sendDm({ from: customer, to: rig.business.id, text: dmText(i, customer) }, { awaitDelivery: options.awaitDelivery ?? true });
+        await rig.sim.sendDm(
+            { from: customer, to: rig.business.id, text: dmText(i, customer) },
+            { awaitDelivery: options.awaitDelivery ?? true },
+        );
     }
     return count;
 }
@@ -46,5 +55,7 @@ export async function letRetriesRun(rig: Rig): Promise<void> {
 }
 
 export function newCustomers(rig: Rig, prefix: string, count: number): string[] {
-    return Array.from({ length: count }, (_, i) => rig.customer(`${prefix}${i}`, `${prefix.toUpperCase()} Customer ${i}`));
+    return Array.from({ length: count }, (_, i) =>
+        rig.customer(`${prefix}${i}`, `${prefix.toUpperCase()} Customer ${i}`),
+    );
 }

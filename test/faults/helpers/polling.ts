@@ -11,16 +11,23 @@ import type { TestHost } from '../../../tools/host/host';
 import type { ManualClock } from '../../../tools/x-sim/core/clock';
 
 export function pollerJob(host: TestHost) {
-    return [...host.store.jobs.values()].find((j) => j.processorId.startsWith(POLLER_JOB_ID) && j.intervalMs !== undefined);
+    return [...host.store.jobs.values()].find(
+        (j) => j.processorId.startsWith(POLLER_JOB_ID) && j.intervalMs !== undefined,
+    );
 }
 
 export function translatePollState(host: TestHost, pollAtSim: number): void {
-    const record = [...host.store.appPersistence(host.appId).values()].find((r) => r.associations.some((a) => a.id === 'x-poll-state'));
+    const record = [...host.store.appPersistence(host.appId).values()].find((r) =>
+        r.associations.some((a) => a.id === 'x-poll-state'),
+    );
     const state = record?.data as { notBefore?: number | null; lastPollAt?: number; lastError?: string } | undefined;
     if (!record || !state || typeof state.notBefore !== 'number') return;
     const job = pollerJob(host);
     if (!job || !job.intervalMs) return;
-    const dueSim = state.lastError === 'rate-limited' ? state.notBefore : pollAtSim + (state.notBefore - (state.lastPollAt ?? state.notBefore));
+    const dueSim =
+        state.lastError === 'rate-limited'
+            ? state.notBefore
+            : pollAtSim + (state.notBefore - (state.lastPollAt ?? state.notBefore));
     const steps = Math.max(1, Math.ceil((dueSim - pollAtSim) / job.intervalMs));
     job.nextRunAt = Math.max(job.nextRunAt, pollAtSim + steps * job.intervalMs);
     record.data = { ...state, notBefore: undefined };
@@ -30,7 +37,8 @@ export function translatePollState(host: TestHost, pollAtSim: number): void {
 export function nextJobDue(host: TestHost): number | undefined {
     let due: number | undefined;
     for (const job of host.store.jobs.values()) {
-        const at = job.lockedAt !== undefined ? Math.max(job.nextRunAt, job.lockedAt + LOCK_LIFETIME_MS) : job.nextRunAt;
+        const at =
+            job.lockedAt !== undefined ? Math.max(job.nextRunAt, job.lockedAt + LOCK_LIFETIME_MS) : job.nextRunAt;
         if (Number.isFinite(at) && (due === undefined || at < due)) due = at;
     }
     return due;

@@ -81,8 +81,19 @@ export async function startRig(options: RigOptions): Promise<Rig> {
         }
     };
     // X waits 10 s for a webhook answer; the simulator's real-time cap defaults to 2 s under a manual clock.
-    const sim = await startXSim({ clock, retryDelaysMs: [3_000, 27_000, 242_000], deliveryRealTimeoutMs: 10_000, webhookHttpCall: wrap(recording), ...options.sim });
-    const hostOptions = { runtimeTimeoutMs: 30_000, httpHostMap: xHostMap(sim.url), acceptChatsWithNoAgents: options.acceptChatsWithNoAgents, ...(options.shareClock ? { clock } : {}) };
+    const sim = await startXSim({
+        clock,
+        retryDelaysMs: [3_000, 27_000, 242_000],
+        deliveryRealTimeoutMs: 10_000,
+        webhookHttpCall: wrap(recording),
+        ...options.sim,
+    });
+    const hostOptions = {
+        runtimeTimeoutMs: 30_000,
+        httpHostMap: xHostMap(sim.url),
+        acceptChatsWithNoAgents: options.acceptChatsWithNoAgents,
+        ...(options.shareClock ? { clock } : {}),
+    };
     const host = await TestHost.start(hostOptions);
     const front = await startHttpFront(host);
     host.store.serverSettings.set('Site_Url', front.url);
@@ -94,7 +105,11 @@ export async function startRig(options: RigOptions): Promise<Rig> {
     await host.install(options.zip ?? packagedZip(), admin);
     const hosts = [host];
     let instanceCount = 1;
-    const business = { id: DEFAULT_BUSINESS_ACCOUNT.id, username: DEFAULT_BUSINESS_ACCOUNT.username, name: DEFAULT_BUSINESS_ACCOUNT.name };
+    const business = {
+        id: DEFAULT_BUSINESS_ACCOUNT.id,
+        username: DEFAULT_BUSINESS_ACCOUNT.username,
+        name: DEFAULT_BUSINESS_ACCOUNT.name,
+    };
     const rig: Rig = {
         sim,
         host,
@@ -113,7 +128,11 @@ export async function startRig(options: RigOptions): Promise<Rig> {
             return sim.createUser({ username, name }).id;
         },
         async addInstance() {
-            const next = await TestHost.start({ ...hostOptions, store: rig.host.store, hostId: `h-extra-${++instanceCount}` });
+            const next = await TestHost.start({
+                ...hostOptions,
+                store: rig.host.store,
+                hostId: `h-extra-${++instanceCount}`,
+            });
             hosts.push(next);
             front.setHosts(hosts);
             return next;
@@ -167,7 +186,8 @@ function asCurrentEngine(host: TestHost): void {
 
 export function guardRuntimeStdin(host: TestHost): void {
     const app = host.manager.getOneById(host.appId);
-    const deno = (app?.getRuntimeController() as unknown as { deno?: { stdin?: NodeJS.WritableStream } } | undefined)?.deno;
+    const deno = (app?.getRuntimeController() as unknown as { deno?: { stdin?: NodeJS.WritableStream } } | undefined)
+        ?.deno;
     deno?.stdin?.on('error', () => undefined);
 }
 
@@ -175,12 +195,20 @@ export function guardRuntimeStdin(host: TestHost): void {
 export async function installBeside(host: TestHost, zip: Buffer, user: IUser): Promise<string> {
     const result = await host.manager.add(zip, { enable: true, user });
     const app = result.getApp();
-    if (!app) throw new Error(`Installing a reference app failed: ${JSON.stringify({ storage: result.getStorageError(), appUser: result.getAppUserError() })}`);
+    if (!app)
+        throw new Error(
+            `Installing a reference app failed: ${JSON.stringify({ storage: result.getStorageError(), appUser: result.getAppUserError() })}`,
+        );
     return app.getID();
 }
 
 /** Calls another app's endpoint the way Rocket.Chat's router does (the host's own helper targets the app under test). */
-export async function callAppEndpoint(host: TestHost, appId: string, routePath: string, call: EndpointCall & { params?: Record<string, string> } = {}): Promise<IApiResponse> {
+export async function callAppEndpoint(
+    host: TestHost,
+    appId: string,
+    routePath: string,
+    call: EndpointCall & { params?: Record<string, string> } = {},
+): Promise<IApiResponse> {
     const request = {
         method: call.method ?? 'get',
         headers: Object.fromEntries(Object.entries(call.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
@@ -195,7 +223,13 @@ export async function callAppEndpoint(host: TestHost, appId: string, routePath: 
 }
 
 /** An AAA `message_create` body as X sends it, and its signature under the consumer secret. */
-export function aaaMessageBody(business: string, customer: { id: string; name: string; username: string }, eventId: string, text: string, createdAt: number) {
+export function aaaMessageBody(
+    business: string,
+    customer: { id: string; name: string; username: string },
+    eventId: string,
+    text: string,
+    createdAt: number,
+) {
     return {
         for_user_id: business,
         direct_message_events: [
@@ -203,7 +237,11 @@ export function aaaMessageBody(business: string, customer: { id: string; name: s
                 type: 'message_create',
                 id: eventId,
                 created_timestamp: String(createdAt),
-                message_create: { target: { recipient_id: business }, sender_id: customer.id, message_data: { text, entities: { hashtags: [], symbols: [], user_mentions: [], urls: [] } } },
+                message_create: {
+                    target: { recipient_id: business },
+                    sender_id: customer.id,
+                    message_data: { text, entities: { hashtags: [], symbols: [], user_mentions: [], urls: [] } },
+                },
             },
         ],
         users: { [customer.id]: { id: customer.id, name: customer.name, screen_name: customer.username } },
@@ -211,7 +249,10 @@ export function aaaMessageBody(business: string, customer: { id: string; name: s
 }
 
 export function signedHeaders(secret: string, body: unknown): Record<string, string> {
-    return { 'content-type': 'application/json; charset=utf-8', 'x-twitter-webhooks-signature': signWebhookBody(secret, JSON.stringify(body)) };
+    return {
+        'content-type': 'application/json; charset=utf-8',
+        'x-twitter-webhooks-signature': signWebhookBody(secret, JSON.stringify(body)),
+    };
 }
 
 /** Moves the simulator's clock (and Rocket.Chat's, when shared) up to real time: X stamps DMs with it. */

@@ -64,33 +64,61 @@ export function isEngineLogLine(caller: string | undefined): boolean {
 }
 
 /** Everything the app said or wrote that people or X can read, labelled by where it was captured. */
-export function capturedTexts(host: TestHost, sim: XSim | undefined, business: string | undefined, extra: { where: string; text: string }[] = []): { where: string; text: string }[] {
+export function capturedTexts(
+    host: TestHost,
+    sim: XSim | undefined,
+    business: string | undefined,
+    extra: { where: string; text: string }[] = [],
+): { where: string; text: string }[] {
     const out: { where: string; text: string }[] = [];
     for (const entry of host.store.appLogEntries) {
-        const lines = ((entry as { entries?: { caller?: string; severity?: string; args?: unknown }[] }).entries ?? []) as { caller?: string; severity?: string; args?: unknown }[];
+        const lines = ((entry as { entries?: { caller?: string; severity?: string; args?: unknown }[] }).entries ??
+            []) as { caller?: string; severity?: string; args?: unknown }[];
         for (const line of lines) {
             const engine = isEngineLogLine(line.caller);
-            out.push({ where: `${engine ? 'Apps-Engine runtime log' : 'app log'} (${line.caller}, ${line.severity})`, text: JSON.stringify(line.args) });
+            out.push({
+                where: `${engine ? 'Apps-Engine runtime log' : 'app log'} (${line.caller}, ${line.severity})`,
+                text: JSON.stringify(line.args),
+            });
         }
     }
     for (const entry of host.store.appLogs) out.push({ where: 'host log', text: JSON.stringify(entry) });
     for (const m of host.store.messages.values()) {
         const raw = m as { text?: string; attachments?: unknown; blocks?: unknown; customFields?: unknown };
-        out.push({ where: `message in room ${m.room?.id}`, text: JSON.stringify({ text: raw.text, attachments: raw.attachments, blocks: raw.blocks, customFields: raw.customFields }) });
+        out.push({
+            where: `message in room ${m.room?.id}`,
+            text: JSON.stringify({
+                text: raw.text,
+                attachments: raw.attachments,
+                blocks: raw.blocks,
+                customFields: raw.customFields,
+            }),
+        });
     }
-    for (const e of host.store.ephemeral) out.push({ where: `notice to ${e.user.username}`, text: JSON.stringify({ text: e.text, blocks: (e.message as { blocks?: unknown }).blocks }) });
-    if (sim && business) for (const dm of sim.dmsSentBy(business)) out.push({ where: `DM to ${dm.recipientId}`, text: dm.text });
+    for (const e of host.store.ephemeral)
+        out.push({
+            where: `notice to ${e.user.username}`,
+            text: JSON.stringify({ text: e.text, blocks: (e.message as { blocks?: unknown }).blocks }),
+        });
+    if (sim && business)
+        for (const dm of sim.dmsSentBy(business)) out.push({ where: `DM to ${dm.recipientId}`, text: dm.text });
     return [...out, ...extra];
 }
 
 /** The app's own output only: the runtime's call traces are Rocket.Chat's (reported apart, see engineLogHits). */
 export function scanForSecrets(host: TestHost, texts: { where: string; text: string }[]): SecretScan {
-    return scanTexts(host, texts.filter((t) => !t.where.startsWith('Apps-Engine runtime log')));
+    return scanTexts(
+        host,
+        texts.filter((t) => !t.where.startsWith('Apps-Engine runtime log')),
+    );
 }
 
 /** Secret values the Apps-Engine runtime's own call traces contain (setting values, request params). */
 export function engineLogHits(host: TestHost, texts: { where: string; text: string }[]): SecretScan {
-    return scanTexts(host, texts.filter((t) => t.where.startsWith('Apps-Engine runtime log')));
+    return scanTexts(
+        host,
+        texts.filter((t) => t.where.startsWith('Apps-Engine runtime log')),
+    );
 }
 
 function scanTexts(host: TestHost, texts: { where: string; text: string }[]): SecretScan {
@@ -99,7 +127,12 @@ function scanTexts(host: TestHost, texts: { where: string; text: string }[]): Se
     for (const { where, text } of texts) {
         for (const [secret, value] of Object.entries(values)) {
             const at = text.indexOf(value);
-            if (at >= 0) hits.push({ secret, where, excerpt: text.slice(Math.max(0, at - 60), at + value.length + 20).replace(value, `<${secret}>`) });
+            if (at >= 0)
+                hits.push({
+                    secret,
+                    where,
+                    excerpt: text.slice(Math.max(0, at - 60), at + value.length + 20).replace(value, `<${secret}>`),
+                });
         }
     }
     return {
@@ -112,6 +145,11 @@ function scanTexts(host: TestHost, texts: { where: string; text: string }[]): Se
 
 export function formatScan(scan: SecretScan): string {
     return `secrets: ${scan.textsScanned} texts scanned for ${scan.secretsChecked.length} secret values (${scan.secretsChecked.join(', ')}) → ${scan.hits.length} hits${
-        scan.hits.length ? `\n  ${scan.hits.slice(0, 10).map((h) => `${h.secret} in ${h.where}: …${h.excerpt}…`).join('\n  ')}` : ''
+        scan.hits.length
+            ? `\n  ${scan.hits
+                  .slice(0, 10)
+                  .map((h) => `${h.secret} in ${h.where}: …${h.excerpt}…`)
+                  .join('\n  ')}`
+            : ''
     }${scan.webhookSegmentSeen.length ? ` (the webhook URL's secret segment appears ${scan.webhookSegmentSeen.length}× — ${[...new Set(scan.webhookSegmentSeen.map((h) => h.where.replace(/ r\w+$/, '')))].join(', ')})` : ''}`;
 }

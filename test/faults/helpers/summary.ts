@@ -20,8 +20,21 @@ export interface ScenarioRecord {
     at: string;
 }
 
-export function record(file: string, scenario: string, kind: ScenarioRecord['kind'], data: { audit?: ConversationAudit; counts?: Record<string, number | string> }): void {
-    const entry: ScenarioRecord = { file: path.basename(file), scenario, kind, scale: SCALE.label, seed: SEED, ...data, at: new Date().toISOString() };
+export function record(
+    file: string,
+    scenario: string,
+    kind: ScenarioRecord['kind'],
+    data: { audit?: ConversationAudit; counts?: Record<string, number | string> },
+): void {
+    const entry: ScenarioRecord = {
+        file: path.basename(file),
+        scenario,
+        kind,
+        scale: SCALE.label,
+        seed: SEED,
+        ...data,
+        at: new Date().toISOString(),
+    };
     fs.mkdirSync(path.dirname(SUMMARY_FILE), { recursive: true });
     let all: ScenarioRecord[] = [];
     try {

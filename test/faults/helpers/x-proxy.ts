@@ -38,7 +38,11 @@ export async function startXProxy(target: { port: number }): Promise<XProxy> {
         const chunks: Buffer[] = [];
         incoming.on('data', (c: Buffer) => chunks.push(c));
         incoming.on('end', () => {
-            const info = { method: incoming.method ?? 'GET', host: String(incoming.headers.host ?? ''), path: (incoming.url ?? '/').split('?')[0] };
+            const info = {
+                method: incoming.method ?? 'GET',
+                host: String(incoming.headers.host ?? ''),
+                path: (incoming.url ?? '/').split('?')[0],
+            };
             const fault = proxy.policy(info);
             if (fault === 'drop-before') {
                 proxy.counts['drop-before']++;
@@ -52,7 +56,13 @@ export async function startXProxy(target: { port: number }): Promise<XProxy> {
             }
             const body = Buffer.concat(chunks);
             const forward = http.request(
-                { host: '127.0.0.1', port: target.port, method: incoming.method, path: incoming.url, headers: incoming.headers },
+                {
+                    host: '127.0.0.1',
+                    port: target.port,
+                    method: incoming.method,
+                    path: incoming.url,
+                    headers: incoming.headers,
+                },
                 (answer) => {
                     const parts: Buffer[] = [];
                     answer.on('data', (c: Buffer) => parts.push(c));
@@ -66,7 +76,11 @@ export async function startXProxy(target: { port: number }): Promise<XProxy> {
                         const replaced = proxy.rewrite?.(info);
                         if (replaced !== undefined) {
                             const bytes = Buffer.from(JSON.stringify(replaced) ?? 'null');
-                            outgoing.writeHead(200, { ...answer.headers, 'content-type': 'application/json; charset=utf-8', 'content-length': String(bytes.length) });
+                            outgoing.writeHead(200, {
+                                ...answer.headers,
+                                'content-type': 'application/json; charset=utf-8',
+                                'content-length': String(bytes.length),
+                            });
                             outgoing.end(bytes);
                             return;
                         }
@@ -90,7 +104,10 @@ export async function startXProxy(target: { port: number }): Promise<XProxy> {
 }
 
 /** A seeded policy: each matching request meets `fault` with probability `p` (first match wins). */
-export function randomFaults(seed: number, rules: { p: number; fault: NetworkFault; when?: (r: ProxyRequestInfo) => boolean; max?: number }[]) {
+export function randomFaults(
+    seed: number,
+    rules: { p: number; fault: NetworkFault; when?: (r: ProxyRequestInfo) => boolean; max?: number }[],
+) {
     const random = seededRandom(seed);
     const used = rules.map(() => 0);
     return (request: ProxyRequestInfo): NetworkFault | undefined => {

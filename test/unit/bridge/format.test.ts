@@ -37,7 +37,9 @@ describe('inboundText', () => {
     });
 
     it('unescapes &amp; last, so an escaped entity stays literal', () => {
-        expect(inboundText({ text: 'write &amp;lt;b&amp;gt; for bold &amp;amp; more', urls: [] })).toBe('write &lt;b&gt; for bold &amp; more');
+        expect(inboundText({ text: 'write &amp;lt;b&amp;gt; for bold &amp;amp; more', urls: [] })).toBe(
+            'write &lt;b&gt; for bold &amp; more',
+        );
         expect(inboundText({ text: 'a &lt; b &amp;&amp; c &gt; d', urls: [] })).toBe('a < b && c > d');
     });
 
@@ -55,13 +57,19 @@ describe('inboundText', () => {
             { url: 'https://t.co/abc', expandedUrl: 'https://short.example' },
             { url: 'https://t.co/abcd', expandedUrl: 'https://long.example' },
         ];
-        expect(inboundText({ text: 'https://t.co/abc https://t.co/abcd https://t.co/abc https://t.co/abcde', urls })).toBe(
-            'https://short.example https://long.example https://short.example https://t.co/abcde',
-        );
+        expect(
+            inboundText({ text: 'https://t.co/abc https://t.co/abcd https://t.co/abc https://t.co/abcde', urls }),
+        ).toBe('https://short.example https://long.example https://short.example https://t.co/abcde');
     });
 
     it('closes the gap where a media link sat mid-text', () => {
-        const media = { mediaId: '1', kind: 'photo' as const, url: 'https://ton.twitter.com/p.jpg', tcoUrl: 'https://t.co/m', dmEventId: '2' };
+        const media = {
+            mediaId: '1',
+            kind: 'photo' as const,
+            url: 'https://ton.twitter.com/p.jpg',
+            tcoUrl: 'https://t.co/m',
+            dmEventId: '2',
+        };
         expect(inboundText({ text: 'before https://t.co/m after', urls: [], media })).toBe('before after');
         expect(inboundText({ text: 'https://t.co/m\nafter', urls: [], media })).toBe('after');
     });
@@ -77,21 +85,32 @@ describe('inboundText', () => {
 });
 
 describe('validateAgentTemplate', () => {
-    it.each([DEFAULT_AGENT_TEMPLATE, '{text}', '{text}\n— {agent}', '[{agent} @ Acme] {text}', 'Reply {} {text}'])('accepts %p', (template) => {
-        expect(validateAgentTemplate(template)).toEqual({ ok: true });
-    });
+    it.each([DEFAULT_AGENT_TEMPLATE, '{text}', '{text}\n— {agent}', '[{agent} @ Acme] {text}', 'Reply {} {text}'])(
+        'accepts %p',
+        (template) => {
+            expect(validateAgentTemplate(template)).toEqual({ ok: true });
+        },
+    );
 
     it('requires the {text} placeholder', () => {
         expect(validateAgentTemplate('*{agent}*:')).toEqual({ ok: false, reason: 'missing-text' });
     });
 
     it('names an unknown placeholder', () => {
-        expect(validateAgentTemplate('{agent} ({department}): {text}')).toEqual({ ok: false, reason: 'unknown-placeholder', detail: '{department}' });
+        expect(validateAgentTemplate('{agent} ({department}): {text}')).toEqual({
+            ok: false,
+            reason: 'unknown-placeholder',
+            detail: '{department}',
+        });
     });
 
     it('limits the length', () => {
         const template = `${'x'.repeat(AGENT_TEMPLATE_MAX_LENGTH)}{text}`;
-        expect(validateAgentTemplate(template)).toEqual({ ok: false, reason: 'too-long', detail: `${template.length} > ${AGENT_TEMPLATE_MAX_LENGTH}` });
+        expect(validateAgentTemplate(template)).toEqual({
+            ok: false,
+            reason: 'too-long',
+            detail: `${template.length} > ${AGENT_TEMPLATE_MAX_LENGTH}`,
+        });
     });
 });
 
@@ -115,14 +134,18 @@ describe('applyAgentTemplate', () => {
     });
 
     it('never substitutes inside the name or the message', () => {
-        expect(applyAgentTemplate(DEFAULT_AGENT_TEMPLATE, { agent: '{text}', text: 'use {agent} and $& here' })).toBe('*{text}*: use {agent} and $& here');
+        expect(applyAgentTemplate(DEFAULT_AGENT_TEMPLATE, { agent: '{text}', text: 'use {agent} and $& here' })).toBe(
+            '*{text}*: use {agent} and $& here',
+        );
     });
 });
 
 describe('formatAgentMessage', () => {
     it('gives the customer plain text', () => {
         expect(formatAgentMessage(DEFAULT_AGENT_TEMPLATE, { agent: 'Alice', text: 'Hello' })).toBe('Alice: Hello');
-        expect(formatAgentMessage('_{agent}_ says: {text}', { agent: 'Alice', text: '**Thanks** :wave:' })).toBe('Alice says: Thanks 👋');
+        expect(formatAgentMessage('_{agent}_ says: {text}', { agent: 'Alice', text: '**Thanks** :wave:' })).toBe(
+            'Alice says: Thanks 👋',
+        );
     });
 
     it('has no prefix left when agent names are hidden', () => {
@@ -130,7 +153,9 @@ describe('formatAgentMessage', () => {
     });
 
     it('shows the agent name exactly as it is', () => {
-        expect(formatAgentMessage(DEFAULT_AGENT_TEMPLATE, { agent: '_Anna_ *Lee*', text: 'Hi' })).toBe('_Anna_ *Lee*: Hi');
+        expect(formatAgentMessage(DEFAULT_AGENT_TEMPLATE, { agent: '_Anna_ *Lee*', text: 'Hi' })).toBe(
+            '_Anna_ *Lee*: Hi',
+        );
     });
 
     it('equals the rendered message alone for any text when names are hidden', () => {

@@ -22,7 +22,13 @@ const MOV = Buffer.concat([Buffer.from([0, 0, 0, 0x14]), Buffer.from('ftypqt  ',
 const HTML = Buffer.from('<html><script>alert(1)</script></html>');
 const SVG = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>');
 
-const settings = (overrides: Record<string, unknown> = {}) => normalizeSettings({ file_upload_enabled: true, file_max_size_mb: 15, accepted_media_types: 'image/jpeg,image/png,image/gif,image/webp,video/mp4', ...overrides });
+const settings = (overrides: Record<string, unknown> = {}) =>
+    normalizeSettings({
+        file_upload_enabled: true,
+        file_max_size_mb: 15,
+        accepted_media_types: 'image/jpeg,image/png,image/gif,image/webp,video/mp4',
+        ...overrides,
+    });
 
 describe('inbound files are typed from their bytes and the event, never a header', () => {
     it.each([
@@ -57,7 +63,7 @@ describe('inbound files are typed from their bytes and the event, never a header
 });
 
 describe("Rocket.Chat's upload settings, as the app predicts them", () => {
-    it("mirrors fileUploadIsValidContentTypeFromSettings: black list first, then an optional white list with wildcards", () => {
+    it('mirrors fileUploadIsValidContentTypeFromSettings: black list first, then an optional white list with wildcards', () => {
         expect(serverAcceptsType(ROCKET_CHAT_FILE_DEFAULTS, 'image/png')).toBe(true);
         expect(serverAcceptsType(ROCKET_CHAT_FILE_DEFAULTS, 'image/svg+xml')).toBe(false);
         const images = { ...ROCKET_CHAT_FILE_DEFAULTS, whiteList: 'image/*, application/pdf' };
@@ -79,19 +85,44 @@ describe("Rocket.Chat's upload settings, as the app predicts them", () => {
 
     it('refuses a kind before downloading when no setting could accept it', () => {
         expect(checkInboundKind(settings(), ROCKET_CHAT_FILE_DEFAULTS, 'video')).toEqual({ ok: true });
-        expect(checkInboundKind(settings({ file_upload_enabled: false }), ROCKET_CHAT_FILE_DEFAULTS, 'photo')).toEqual({ ok: false, rule: 'app-uploads-disabled' });
-        expect(checkInboundKind(settings(), { ...ROCKET_CHAT_FILE_DEFAULTS, enabled: false }, 'photo')).toEqual({ ok: false, rule: 'server-uploads-disabled' });
-        expect(checkInboundKind(settings({ accepted_media_types: 'image/png' }), ROCKET_CHAT_FILE_DEFAULTS, 'video')).toEqual({ ok: false, rule: 'app-type', type: 'video/mp4' });
-        expect(checkInboundKind(settings(), { ...ROCKET_CHAT_FILE_DEFAULTS, whiteList: 'image/*' }, 'video')).toEqual({ ok: false, rule: 'server-type', type: 'video/mp4' });
+        expect(checkInboundKind(settings({ file_upload_enabled: false }), ROCKET_CHAT_FILE_DEFAULTS, 'photo')).toEqual({
+            ok: false,
+            rule: 'app-uploads-disabled',
+        });
+        expect(checkInboundKind(settings(), { ...ROCKET_CHAT_FILE_DEFAULTS, enabled: false }, 'photo')).toEqual({
+            ok: false,
+            rule: 'server-uploads-disabled',
+        });
+        expect(
+            checkInboundKind(settings({ accepted_media_types: 'image/png' }), ROCKET_CHAT_FILE_DEFAULTS, 'video'),
+        ).toEqual({ ok: false, rule: 'app-type', type: 'video/mp4' });
+        expect(checkInboundKind(settings(), { ...ROCKET_CHAT_FILE_DEFAULTS, whiteList: 'image/*' }, 'video')).toEqual({
+            ok: false,
+            rule: 'server-type',
+            type: 'video/mp4',
+        });
         // A GIF may arrive as MP4 or GIF: one accepted type is enough to try.
-        expect(checkInboundKind(settings(), { ...ROCKET_CHAT_FILE_DEFAULTS, whiteList: 'image/*' }, 'animated_gif')).toEqual({ ok: true });
+        expect(
+            checkInboundKind(settings(), { ...ROCKET_CHAT_FILE_DEFAULTS, whiteList: 'image/*' }, 'animated_gif'),
+        ).toEqual({ ok: true });
     });
 
     it('checks the real type and size after the download', () => {
         expect(checkInboundFile(settings(), ROCKET_CHAT_FILE_DEFAULTS, 'image/png', 10)).toEqual({ ok: true });
-        expect(checkInboundFile(settings({ accepted_media_types: 'image/jpeg' }), ROCKET_CHAT_FILE_DEFAULTS, 'image/png', 10)).toEqual({ ok: false, rule: 'app-type', type: 'image/png' });
-        expect(checkInboundFile(settings(), { ...ROCKET_CHAT_FILE_DEFAULTS, blackList: 'image/png' }, 'image/png', 10)).toEqual({ ok: false, rule: 'server-type', type: 'image/png' });
-        expect(checkInboundFile(settings({ file_max_size_mb: 1 }), ROCKET_CHAT_FILE_DEFAULTS, 'image/png', MB + 1)).toEqual({ ok: false, rule: 'too-large', limitBytes: MB, sizeBytes: MB + 1 });
+        expect(
+            checkInboundFile(
+                settings({ accepted_media_types: 'image/jpeg' }),
+                ROCKET_CHAT_FILE_DEFAULTS,
+                'image/png',
+                10,
+            ),
+        ).toEqual({ ok: false, rule: 'app-type', type: 'image/png' });
+        expect(
+            checkInboundFile(settings(), { ...ROCKET_CHAT_FILE_DEFAULTS, blackList: 'image/png' }, 'image/png', 10),
+        ).toEqual({ ok: false, rule: 'server-type', type: 'image/png' });
+        expect(
+            checkInboundFile(settings({ file_max_size_mb: 1 }), ROCKET_CHAT_FILE_DEFAULTS, 'image/png', MB + 1),
+        ).toEqual({ ok: false, rule: 'too-large', limitBytes: MB, sizeBytes: MB + 1 });
     });
 });
 
@@ -107,7 +138,11 @@ describe('which variant of a video is fetched', () => {
     const variants = [
         { contentType: 'video/mp4', url: 'https://video.twimg.com/dm_video/1/vid/640x360/mid.mp4', bitrate: 832_000 },
         { contentType: 'application/x-mpegURL', url: 'https://video.twimg.com/dm_video/1/pl/list.m3u8' },
-        { contentType: 'video/mp4', url: 'https://video.twimg.com/dm_video/1/vid/1280x720/high.mp4', bitrate: 2_176_000 },
+        {
+            contentType: 'video/mp4',
+            url: 'https://video.twimg.com/dm_video/1/vid/1280x720/high.mp4',
+            bitrate: 2_176_000,
+        },
         { contentType: 'video/mp4', url: 'https://video.twimg.com/dm_video/1/vid/320x180/low.mp4', bitrate: 256_000 },
     ];
 

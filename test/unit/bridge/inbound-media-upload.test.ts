@@ -9,7 +9,12 @@ import type { ConversationRecord } from '../../../src/storage/conversations';
 import type { InboundMedia } from '../../../src/x/event-types';
 
 const conversation = { roomId: 'r1', visitorToken: 'tok', visitorId: 'v1' } as ConversationRecord;
-const media: InboundMedia = { mediaId: '42', kind: 'photo', url: 'https://ton.twitter.com/1.1/ton/data/dm/1/42/a.png', dmEventId: '1' };
+const media: InboundMedia = {
+    mediaId: '42',
+    kind: 'photo',
+    url: 'https://ton.twitter.com/1.1/ton/data/dm/1/42/a.png',
+    dmEventId: '1',
+};
 const file = { bytes: Buffer.from('89504e470d0a1a0a', 'hex'), contentType: 'image/png' };
 
 function fakeContext(room: object | undefined, upload: () => Promise<{ id: string }>, newest: object[]) {
@@ -21,7 +26,11 @@ function fakeContext(room: object | undefined, upload: () => Promise<{ id: strin
                 getMessages: async () => (calls.push('messages'), newest),
             }),
         },
-        modify: { getCreator: () => ({ getUploadCreator: () => ({ uploadBuffer: async () => (calls.push('upload'), upload()) }) }) },
+        modify: {
+            getCreator: () => ({
+                getUploadCreator: () => ({ uploadBuffer: async () => (calls.push('upload'), upload()) }),
+            }),
+        },
         logger: { warn: () => undefined },
     } as unknown as BridgeContext;
     return { ctx, calls };
@@ -43,23 +52,44 @@ describe('uploading a customer file', () => {
         ['gone', undefined],
     ])('uploads nothing into a %s room, and says so', async (_what, room) => {
         const { ctx, calls } = fakeContext(room, async () => ({ id: 'f1' }), []);
-        expect(await uploadInboundMedia(ctx, conversation, media, file, translate)).toEqual({ posted: false, notice: 'Image sent by the customer was not added: this conversation was already closed.' });
+        expect(await uploadInboundMedia(ctx, conversation, media, file, translate)).toEqual({
+            posted: false,
+            notice: 'Image sent by the customer was not added: this conversation was already closed.',
+        });
         expect(calls).toEqual(['room']);
     });
 
     it.each([
-        ['File upload is disabled [error-file-upload-disabled]', 'file uploads are turned off in Rocket.Chat (Administration → Settings → File Upload).'],
-        ['File exceeds allowed size of 1 MB [error-file-too-large]', "it is larger than Rocket.Chat's maximum file size."],
-        ['File type is not accepted [error-invalid-file-type]', "Rocket.Chat's File Upload settings do not accept image/png."],
+        [
+            'File upload is disabled [error-file-upload-disabled]',
+            'file uploads are turned off in Rocket.Chat (Administration → Settings → File Upload).',
+        ],
+        [
+            'File exceeds allowed size of 1 MB [error-file-too-large]',
+            "it is larger than Rocket.Chat's maximum file size.",
+        ],
+        [
+            'File type is not accepted [error-invalid-file-type]',
+            "Rocket.Chat's File Upload settings do not accept image/png.",
+        ],
         ['File does not match filter [invalid-file]', 'Rocket.Chat refused the file.'],
     ])('catches the refusal “%s”', async (message, reason) => {
         const { ctx } = fakeContext(openRoom, async () => Promise.reject(new Error(message)), []);
-        expect(await uploadInboundMedia(ctx, conversation, media, file, translate)).toEqual({ posted: false, notice: `Image sent by the customer could not be added to this conversation: ${reason}` });
+        expect(await uploadInboundMedia(ctx, conversation, media, file, translate)).toEqual({
+            posted: false,
+            notice: `Image sent by the customer could not be added to this conversation: ${reason}`,
+        });
     });
 
     it('notices when Rocket.Chat reports success but posted nothing', async () => {
-        const { ctx } = fakeContext(openRoom, async () => ({ id: 'f1' }), [{ id: 'm8', text: 'hello' }, { id: 'm7', file: { _id: 'f0' } }]);
+        const { ctx } = fakeContext(openRoom, async () => ({ id: 'f1' }), [
+            { id: 'm8', text: 'hello' },
+            { id: 'm7', file: { _id: 'f0' } },
+        ]);
         const outcome = await uploadInboundMedia(ctx, conversation, media, file, translate);
-        expect(outcome).toEqual({ posted: false, notice: expect.stringMatching(/Rocket\.Chat stored the file but did not post it/) });
+        expect(outcome).toEqual({
+            posted: false,
+            notice: expect.stringMatching(/Rocket\.Chat stored the file but did not post it/),
+        });
     });
 });

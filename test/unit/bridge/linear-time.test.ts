@@ -17,9 +17,57 @@ const BOUND_MS = 50;
 
 /** Pieces of markup that open something, close something, or break a line; repeated, they are the worst cases. */
 const UNITS = [
-    'a', '1', ' ', '  ', '\n', '\t', '.', '!', '。', ':', '@', '#', '\\', '|', '<', '>', '[', ']', '(', ')', '](', '`', '``',
-    '```', '```\n', '*', '**', '_', '__', '~', '~~', 'http://', 'https://x', 'www.', '<http:', '<https:a', '<mailto:', '<ftp:',
-    ':smile', ':smile:', '\ue000', '\ue001', '\u2028', '\u00a0', '😀', '𝐀', '&amp;', '&lt', 'https://t.co/a', '{agent}', '{text}',
+    'a',
+    '1',
+    ' ',
+    '  ',
+    '\n',
+    '\t',
+    '.',
+    '!',
+    '。',
+    ':',
+    '@',
+    '#',
+    '\\',
+    '|',
+    '<',
+    '>',
+    '[',
+    ']',
+    '(',
+    ')',
+    '](',
+    '`',
+    '``',
+    '```',
+    '```\n',
+    '*',
+    '**',
+    '_',
+    '__',
+    '~',
+    '~~',
+    'http://',
+    'https://x',
+    'www.',
+    '<http:',
+    '<https:a',
+    '<mailto:',
+    '<ftp:',
+    ':smile',
+    ':smile:',
+    '\ue000',
+    '\ue001',
+    '\u2028',
+    '\u00a0',
+    '😀',
+    '𝐀',
+    '&amp;',
+    '&lt',
+    'https://t.co/a',
+    '{agent}',
+    '{text}',
 ];
 
 const fill = (pattern: string, prefix: string, suffix: string) => {
@@ -54,11 +102,17 @@ const KNOWN = [
     fill('a ', '', ' '.repeat(LENGTH / 2)),
 ];
 
-const TCO_LINKS = Array.from({ length: 40 }, (_, i) => ({ url: `https://t.co/a${i}`, expandedUrl: `https://example.com/${i}` }));
+const TCO_LINKS = Array.from({ length: 40 }, (_, i) => ({
+    url: `https://t.co/a${i}`,
+    expandedUrl: `https://example.com/${i}`,
+}));
 
 const TRANSFORMS: [string, (text: string) => unknown][] = [
     ['renderForX', (text) => renderForX(text)],
-    ['formatAgentMessage (default template)', (text) => formatAgentMessage('*{agent}*: {text}', { agent: 'Agent _Smith_', text })],
+    [
+        'formatAgentMessage (default template)',
+        (text) => formatAgentMessage('*{agent}*: {text}', { agent: 'Agent _Smith_', text }),
+    ],
     ['splitForDm (X limit)', (text) => splitForDm(text)],
     ['splitForDm (limit 2)', (text) => splitForDm(text, 2)],
     ['splitForDm (limit 280)', (text) => splitForDm(text, 280)],
@@ -89,7 +143,11 @@ describe(`text transforms: ${LENGTH.toLocaleString('en')}-character adversarial 
     beforeAll(() => {
         // Compile the regular expressions and warm the JIT on every kind of piece, so the bound measures
         // the algorithm and not the first run of freshly loaded code.
-        const warmUp = [fill(UNITS.join(''), '', ''), fill(UNITS.join('\n'), '', ''), ...UNITS.map((unit) => unit.repeat(200))];
+        const warmUp = [
+            fill(UNITS.join(''), '', ''),
+            fill(UNITS.join('\n'), '', ''),
+            ...UNITS.map((unit) => unit.repeat(200)),
+        ];
         for (const [, transform] of TRANSFORMS) for (const text of warmUp) transform(text);
     });
 

@@ -36,7 +36,9 @@ describe('renderForX', () => {
     });
 
     it('keeps fenced code lines verbatim and drops the fences and language', () => {
-        expect(renderForX('Try:\n```js\nconst a = b * c * d;\n_x_ = 1\n```\nthen *go*')).toBe('Try:\nconst a = b * c * d;\n_x_ = 1\nthen go');
+        expect(renderForX('Try:\n```js\nconst a = b * c * d;\n_x_ = 1\n```\nthen *go*')).toBe(
+            'Try:\nconst a = b * c * d;\n_x_ = 1\nthen go',
+        );
     });
 
     it('recognizes fences with spaces around the backticks and the language, and nothing else on the line', () => {
@@ -65,20 +67,26 @@ describe('renderForX', () => {
     it('keeps bare URLs intact, even with markers inside or around them', () => {
         expect(renderForX('see https://x.com/_a_/*b*/~c~ now')).toBe('see https://x.com/_a_/*b*/~c~ now');
         expect(renderForX('*see https://x.com/a_b_*')).toBe('see https://x.com/a_b_');
-        expect(renderForX('(see https://en.wikipedia.org/wiki/Foo_(bar)).')).toBe('(see https://en.wikipedia.org/wiki/Foo_(bar)).');
+        expect(renderForX('(see https://en.wikipedia.org/wiki/Foo_(bar)).')).toBe(
+            '(see https://en.wikipedia.org/wiki/Foo_(bar)).',
+        );
     });
 
-    it('judges markers next to a mention by the mention\'s last letter', () => {
+    it("judges markers next to a mention by the mention's last letter", () => {
         expect(renderForX('#a~a~ and @bob*x*')).toBe('#a~a~ and @bob*x*');
         expect(renderForX('`code`*x*')).toBe('codex');
     });
 
     it('leaves mentions and channels as typed', () => {
-        expect(renderForX('@_anna_ and @bob_x_ see #support_team_ *now*')).toBe('@_anna_ and @bob_x_ see #support_team_ now');
+        expect(renderForX('@_anna_ and @bob_x_ see #support_team_ *now*')).toBe(
+            '@_anna_ and @bob_x_ see #support_team_ now',
+        );
     });
 
     it('drops heading markers and keeps quotes as quotes', () => {
-        expect(renderForX('# Title\n### *Sub* title ###\n> quoted _text_\n#hashtag')).toBe('Title\nSub title ###\n> quoted text\n#hashtag');
+        expect(renderForX('# Title\n### *Sub* title ###\n> quoted _text_\n#hashtag')).toBe(
+            'Title\nSub title ###\n> quoted text\n#hashtag',
+        );
     });
 
     it('turns common emoji shortcodes into emoji and leaves unknown ones', () => {
@@ -96,8 +104,30 @@ describe('renderForX', () => {
     });
 
     describe('properties', () => {
-        const markdownish = (chars: string[]) => fc.array(fc.constantFrom(...chars), { maxLength: 60 }).map((list) => list.join(''));
-        const ALPHABET = ['a', 'b', '1', ' ', '\n', '*', '_', '~', '[', ']', '(', ')', '#', '>', '@', '.', '/', '-', 'é', '😀'];
+        const markdownish = (chars: string[]) =>
+            fc.array(fc.constantFrom(...chars), { maxLength: 60 }).map((list) => list.join(''));
+        const ALPHABET = [
+            'a',
+            'b',
+            '1',
+            ' ',
+            '\n',
+            '*',
+            '_',
+            '~',
+            '[',
+            ']',
+            '(',
+            ')',
+            '#',
+            '>',
+            '@',
+            '.',
+            '/',
+            '-',
+            'é',
+            '😀',
+        ];
         // A link whose label only repeats its URL (`[a](a)`) is shown once, as the URL (tested above): the
         // word and letter properties leave links out, or they would fail on it (seldom, with a random seed).
         const withoutLinks = (chars: string[]) => markdownish(chars).filter((text) => !text.includes(']('));
@@ -137,7 +167,8 @@ describe('renderForX', () => {
         it('keeps every word, in order, when there is no code', () => {
             // Markers and escapes belong to the word they touch: `_a__a_` is two italic spans with nothing
             // between them, which Rocket.Chat shows as "aa", so it is one word here too.
-            const words = (text: string) => (text.match(/[a-z0-9é*_~\\]+/g) ?? []).map((w) => w.replace(/[*_~\\]/g, '')).filter(Boolean);
+            const words = (text: string) =>
+                (text.match(/[a-z0-9é*_~\\]+/g) ?? []).map((w) => w.replace(/[*_~\\]/g, '')).filter(Boolean);
             fc.assert(
                 fc.property(withoutLinks([...ALPHABET, '\\']), (text) => {
                     expect(words(renderForX(text))).toEqual(words(text));

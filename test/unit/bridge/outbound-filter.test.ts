@@ -1,5 +1,13 @@
 import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
-import { agentDisplayName, classifyAgentChange, classifyAgentMessage, classifyRoom, messageFiles, messageText, planDms } from '../../../src/bridge/outbound-filter';
+import {
+    agentDisplayName,
+    classifyAgentChange,
+    classifyAgentMessage,
+    classifyRoom,
+    messageFiles,
+    messageText,
+    planDms,
+} from '../../../src/bridge/outbound-filter';
 import { AgentDisplay } from '../../../src/settings/ids';
 
 const APP = 'app-1';
@@ -7,7 +15,14 @@ const TOKEN = 'x1.1600000000000000001.42.abcdefghijklmnopqrstuv';
 const agent = { id: 'u1', username: 'agent.smith', name: 'Agent Smith', type: 'user' };
 
 function room(fields: Record<string, unknown> = {}) {
-    return { id: 'r1', type: 'l', isOpen: true, visitor: { token: TOKEN }, source: { type: 'app', id: APP }, ...fields };
+    return {
+        id: 'r1',
+        type: 'l',
+        isOpen: true,
+        visitor: { token: TOKEN },
+        source: { type: 'app', id: APP },
+        ...fields,
+    };
 }
 
 function message(fields: Record<string, unknown> = {}): IMessage {
@@ -17,7 +32,11 @@ function message(fields: Record<string, unknown> = {}): IMessage {
 describe('which messages become DMs', () => {
     it('acts on an agent message in an open room this app opened, naming the customer from the visitor token', () => {
         const verdict = classifyAgentMessage(message(), APP);
-        expect(verdict).toEqual({ act: true, agent, ref: { accountId: '1600000000000000001', xUserId: '42', roomId: 'r1', visitorToken: TOKEN } });
+        expect(verdict).toEqual({
+            act: true,
+            agent,
+            ref: { accountId: '1600000000000000001', xUserId: '42', roomId: 'r1', visitorToken: TOKEN },
+        });
     });
 
     it('accepts a bot serving as an agent', () => {
@@ -25,7 +44,11 @@ describe('which messages become DMs', () => {
     });
 
     it.each([
-        ['a visitor message (it carries the token)', message({ token: TOKEN, sender: { id: 'v1', type: 'unknown' } }), 'visitor-message'],
+        [
+            'a visitor message (it carries the token)',
+            message({ token: TOKEN, sender: { id: 'v1', type: 'unknown' } }),
+            'visitor-message',
+        ],
         ["the app's own notice", message({ sender: { id: 'app', type: 'app' } }), 'app-message'],
         ['a system message', message({ t: 'livechat-close' }), 'system-message'],
         ['a system message typed by the engine', message({ type: 'uj' }), 'system-message'],
@@ -34,8 +57,16 @@ describe('which messages become DMs', () => {
         ['an empty message', message({ text: '  ' }), 'empty'],
         ['a channel message', message({ room: { id: 'c1', type: 'c' } }), 'not-livechat'],
         ['a widget livechat room', message({ room: room({ visitor: { token: 'a1b2c3' } }) }), 'not-our-room'],
-        ["another app's room with a token shaped like ours", message({ room: room({ source: { type: 'app', id: 'other-app' } }) }), 'not-our-room'],
-        ['a widget room with a token shaped like ours', message({ room: room({ source: { type: 'widget' } }) }), 'not-our-room'],
+        [
+            "another app's room with a token shaped like ours",
+            message({ room: room({ source: { type: 'app', id: 'other-app' } }) }),
+            'not-our-room',
+        ],
+        [
+            'a widget room with a token shaped like ours',
+            message({ room: room({ source: { type: 'widget' } }) }),
+            'not-our-room',
+        ],
     ])('skips %s', (_label, msg, reason) => {
         expect(classifyAgentMessage(msg, APP)).toMatchObject({ act: false, reason });
     });
@@ -54,7 +85,9 @@ describe('message content', () => {
     it('takes a file caption from the text, or from the attachment description on older servers', () => {
         const file = { _id: 'f1', name: 'a.png', type: 'image/png' };
         expect(messageText(message({ text: 'caption', file }))).toBe('caption');
-        expect(messageText(message({ text: '', file, attachments: [{ description: 'old caption' }] }))).toBe('old caption');
+        expect(messageText(message({ text: '', file, attachments: [{ description: 'old caption' }] }))).toBe(
+            'old caption',
+        );
         expect(messageText(message({ text: '', attachments: [{ description: 'a quote, not a file' }] }))).toBe('');
     });
 

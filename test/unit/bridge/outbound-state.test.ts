@@ -65,7 +65,9 @@ describe('which conversations have waiting items', () => {
 
     it('a failed read is not taken for an empty outbox: the next caller reads again', async () => {
         const view = new QueuedConversations();
-        await expect(view.refresh(async () => Promise.reject(new Error('db down')), 0, 2_000)).rejects.toThrow('db down');
+        await expect(view.refresh(async () => Promise.reject(new Error('db down')), 0, 2_000)).rejects.toThrow(
+            'db down',
+        );
         await view.refresh(async () => ['1:A'], 1, 2_000);
         expect(view.has('1:A')).toBe(true);
     });

@@ -15,7 +15,13 @@ const B = '43';
 let seq = 0;
 
 function request(xUserId: string, text: string, at: number, maxLength?: number): DeliveryRequest {
-    return { ref: { accountId: ACCOUNT, xUserId, roomId: `room-${xUserId}` }, dms: planDms(text, [], maxLength), origin: 'agent', orderAt: at, orderId: `m:${++seq}` };
+    return {
+        ref: { accountId: ACCOUNT, xUserId, roomId: `room-${xUserId}` },
+        dms: planDms(text, [], maxLength),
+        origin: 'agent',
+        orderAt: at,
+        orderId: `m:${++seq}`,
+    };
 }
 
 const queued = (w: FakeWorld) => w.store.ofType('outbox-item') as unknown as OutboxItem[];
@@ -48,13 +54,18 @@ describe('sending now', () => {
         const report = await deliver(w.ctx, request(A, 'one two three four', 1, 9));
         expect(report).toMatchObject({ sent: 1, dropped: 2 });
         expect(w.x.texts()).toEqual(['one two']);
-        expect(w.notices).toEqual([{ roomId: `room-${A}`, text: expect.stringContaining('2 Direct Messages of these replies were not delivered') }]);
+        expect(w.notices).toEqual([
+            {
+                roomId: `room-${A}`,
+                text: expect.stringContaining('2 Direct Messages of these replies were not delivered'),
+            },
+        ]);
         expect(queued(w)).toEqual([]);
     });
 });
 
 describe('queueing', () => {
-    it('on a 429 queues the rest with X\'s reset as the time to retry, tells the room once, and queues later messages behind', async () => {
+    it("on a 429 queues the rest with X's reset as the time to retry, tells the room once, and queues later messages behind", async () => {
         const w = fakeWorld();
         const reset = w.clock.now + 15 * 60_000;
         w.x.steps.push('ok', rateLimited(reset));
@@ -84,7 +95,7 @@ describe('queueing', () => {
         expect(queued(w)).toEqual([]);
     });
 
-    it('shares X\'s window fairly: one DM per waiting conversation per round', async () => {
+    it("shares X's window fairly: one DM per waiting conversation per round", async () => {
         const w = fakeWorld();
         const reset = w.clock.now + 60_000;
         w.x.steps.push(rateLimited(reset));
@@ -113,7 +124,12 @@ describe('queueing', () => {
         const report = await drainOutbox(w.ctx, { dueAt: reset });
         expect(report).toMatchObject({ sent: 1, dropped: 2 });
         expect(w.x.texts()).toEqual(['b1']);
-        expect(w.notices).toEqual([{ roomId: `room-${A}`, text: expect.stringMatching(/^2 Direct Messages .* does not accept Direct Messages/) }]);
+        expect(w.notices).toEqual([
+            {
+                roomId: `room-${A}`,
+                text: expect.stringMatching(/^2 Direct Messages .* does not accept Direct Messages/),
+            },
+        ]);
         expect(queued(w)).toEqual([]);
     });
 });
@@ -221,7 +237,10 @@ describe('never twice', () => {
         const reset = w.clock.now + 1000;
         w.x.steps.push(rateLimited(reset));
         for (let i = 1; i <= 5; i++) await deliver(w.ctx, request(A, `r${i}`, i));
-        const [first, second] = await Promise.all([drainOutbox(w.ctx, { dueAt: reset }), drainOutbox(w.ctx, { dueAt: reset })]);
+        const [first, second] = await Promise.all([
+            drainOutbox(w.ctx, { dueAt: reset }),
+            drainOutbox(w.ctx, { dueAt: reset }),
+        ]);
         expect([first.busy, second.busy]).toEqual([undefined, true]);
         expect(w.x.texts()).toEqual(['r1', 'r2', 'r3', 'r4', 'r5']);
     });
@@ -230,9 +249,13 @@ describe('never twice', () => {
         const w = fakeWorld();
         w.x.steps.push(xDown());
         await deliver(w.ctx, request(A, 'held', 1));
-        const { RocketChatAssociationRecord, RocketChatAssociationModel } = await import('@rocket.chat/apps-engine/definition/metadata');
+        const { RocketChatAssociationRecord, RocketChatAssociationModel } =
+            await import('@rocket.chat/apps-engine/definition/metadata');
         const key = (id: string) => new RocketChatAssociationRecord(RocketChatAssociationModel.MISC, id);
-        await w.store.accessor.createWithAssociations({ type: 'outbox-lease', owner: 'other', at: w.clock.now - 1, expiresAt: w.clock.now + 600_000 }, [key('x-outbox-lease'), key('x-outbox-lease:other')]);
+        await w.store.accessor.createWithAssociations(
+            { type: 'outbox-lease', owner: 'other', at: w.clock.now - 1, expiresAt: w.clock.now + 600_000 },
+            [key('x-outbox-lease'), key('x-outbox-lease:other')],
+        );
         w.clock.now += 60_000;
         expect(await drainOutbox(w.ctx)).toMatchObject({ busy: true, sent: 0 });
         expect(w.x.texts()).toEqual([]);
@@ -310,7 +333,7 @@ describe('recognizing the delivered copy', () => {
         users: {},
     };
 
-    it('matches X\'s copy (links shortened, text escaped) of the same DM to the same customer', () => {
+    it("matches X's copy (links shortened, text escaped) of the same DM to the same customer", () => {
         expect(isCopyOf(event, item, new Set())).toBe(true);
     });
 

@@ -54,9 +54,15 @@ describe('splitForDm', () => {
 
     it('prefers a blank line, then a line end, then a sentence end, then a space', () => {
         const max = 40;
-        expect(splitForDm(`${'a '.repeat(12)}end.\n\nNext paragraph and more words`, max)[0]).toBe(`${'a '.repeat(12)}end.`);
-        expect(splitForDm(`${'a '.repeat(12)}line one.\nline two goes on and on`, max)[0]).toBe(`${'a '.repeat(12)}line one.`);
-        expect(splitForDm(`${'a '.repeat(12)}Done. And then some more words here`, max)[0]).toBe(`${'a '.repeat(12)}Done.`);
+        expect(splitForDm(`${'a '.repeat(12)}end.\n\nNext paragraph and more words`, max)[0]).toBe(
+            `${'a '.repeat(12)}end.`,
+        );
+        expect(splitForDm(`${'a '.repeat(12)}line one.\nline two goes on and on`, max)[0]).toBe(
+            `${'a '.repeat(12)}line one.`,
+        );
+        expect(splitForDm(`${'a '.repeat(12)}Done. And then some more words here`, max)[0]).toBe(
+            `${'a '.repeat(12)}Done.`,
+        );
         expect(splitForDm(`${'word '.repeat(20)}`, max)[0]).toBe('word word word word word word word word');
     });
 
@@ -90,10 +96,29 @@ describe('splitForDm', () => {
     });
 
     const textPiece = fc.oneof(
-        fc.constantFrom(' ', '  ', '\n', '\n\n', '\r\n', '\t', '. ', '! ', '。', '\u00a0', '😀', '👍🏽', '\ud800', '\udc00', 'é'),
+        fc.constantFrom(
+            ' ',
+            '  ',
+            '\n',
+            '\n\n',
+            '\r\n',
+            '\t',
+            '. ',
+            '! ',
+            '。',
+            '\u00a0',
+            '😀',
+            '👍🏽',
+            '\ud800',
+            '\udc00',
+            'é',
+        ),
         fc.stringMatching(/^[a-z]{1,12}$/),
     );
-    const texts = fc.oneof(fc.array(textPiece, { maxLength: 200 }).map((pieces) => pieces.join('')), fc.string({ unit: 'binary', maxLength: 300 }));
+    const texts = fc.oneof(
+        fc.array(textPiece, { maxLength: 200 }).map((pieces) => pieces.join('')),
+        fc.string({ unit: 'binary', maxLength: 300 }),
+    );
 
     it('keeps every part within the limit, non-empty and trimmed', () => {
         fc.assert(

@@ -22,11 +22,17 @@ describe('which crc_token the webhook answers', () => {
     ])('refuses %s with 400', (_what, token) => {
         const decision = decideCrc(token, 0);
         expect(decision.ok).toBe(false);
-        expect(!decision.ok && decision.response).toMatchObject({ status: 400, content: { error: 'invalid_crc_token' } });
+        expect(!decision.ok && decision.response).toMatchObject({
+            status: 400,
+            content: { error: 'invalid_crc_token' },
+        });
     });
 
     it('refuses a missing token with 400', () => {
-        expect(decideCrc(undefined, 0)).toMatchObject({ ok: false, response: { status: 400, content: { error: 'missing_crc_token' } } });
+        expect(decideCrc(undefined, 0)).toMatchObject({
+            ok: false,
+            response: { status: 400, content: { error: 'missing_crc_token' } },
+        });
         expect(decideCrc(['a', 'b'], 0)).toMatchObject({ ok: false, response: { status: 400 } });
     });
 
@@ -36,7 +42,10 @@ describe('which crc_token the webhook answers', () => {
         const decisions = Array.from({ length: CRC_BURST + 1 }, () => decideCrc(token, start));
         expect(decisions.filter((d) => d.ok)).toHaveLength(CRC_BURST);
         const refused = decisions[CRC_BURST];
-        expect(refused).toMatchObject({ ok: false, response: { status: 429, content: { error: 'crc_rate_limited' }, headers: { 'retry-after': '3' } } });
+        expect(refused).toMatchObject({
+            ok: false,
+            response: { status: 429, content: { error: 'crc_rate_limited' }, headers: { 'retry-after': '3' } },
+        });
         expect(decideCrc(token, start + CRC_REFILL_MS)).toEqual({ ok: true, token });
     });
 });

@@ -27,7 +27,9 @@ export class FakePersistence {
     private async read(as: RocketChatAssociationRecord[]) {
         this.calls.push('read');
         const wanted = as.map(plain);
-        return this.records.filter((r) => wanted.every((w) => r.keys.some((k) => same(k, w)))).map((r) => structuredClone(r.data));
+        return this.records
+            .filter((r) => wanted.every((w) => r.keys.some((k) => same(k, w))))
+            .map((r) => structuredClone(r.data));
     }
 
     public readonly accessor = {
@@ -39,12 +41,16 @@ export class FakePersistence {
         updateByAssociations: async (as: RocketChatAssociationRecord[], data: object, upsert = false) => {
             this.calls.push('update');
             const wanted = as.map(plain);
-            const found = this.records.find((r) => r.keys.length === wanted.length && wanted.every((w, i) => same(r.keys[i], w)));
+            const found = this.records.find(
+                (r) => r.keys.length === wanted.length && wanted.every((w, i) => same(r.keys[i], w)),
+            );
             if (found) found.data = structuredClone(data) as Record<string, unknown>;
-            else if (upsert) this.records.push({ data: structuredClone(data) as Record<string, unknown>, keys: wanted });
+            else if (upsert)
+                this.records.push({ data: structuredClone(data) as Record<string, unknown>, keys: wanted });
             return '';
         },
-        updateByAssociation: async (a: RocketChatAssociationRecord, data: object, upsert = false) => this.accessor.updateByAssociations([a], data, upsert),
+        updateByAssociation: async (a: RocketChatAssociationRecord, data: object, upsert = false) =>
+            this.accessor.updateByAssociations([a], data, upsert),
         removeByAssociations: async (as: RocketChatAssociationRecord[]) => {
             this.calls.push('remove');
             const wanted = as.map(plain);
@@ -103,17 +109,19 @@ export class FakeX implements Partial<XClient> {
         const offset = Number(options.paginationToken ?? 0);
         const all = [...this.delivered].reverse();
         const nextToken = offset + options.maxResults < all.length ? String(offset + options.maxResults) : undefined;
-        const data = all
-            .slice(offset, offset + options.maxResults)
-            .map((d) => ({
-                id: d.id,
-                event_type: 'MessageCreate',
-                text: d.text ?? '',
-                sender_id: this.accountId,
-                dm_conversation_id: [this.accountId, d.to].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)).join('-'),
-                created_at: new Date(d.at).toISOString(),
-            }));
-        return { body: { data, meta: { result_count: data.length, next_token: nextToken } }, eventCount: data.length, nextToken };
+        const data = all.slice(offset, offset + options.maxResults).map((d) => ({
+            id: d.id,
+            event_type: 'MessageCreate',
+            text: d.text ?? '',
+            sender_id: this.accountId,
+            dm_conversation_id: [this.accountId, d.to].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)).join('-'),
+            created_at: new Date(d.at).toISOString(),
+        }));
+        return {
+            body: { data, meta: { result_count: data.length, next_token: nextToken } },
+            eventCount: data.length,
+            nextToken,
+        };
     }
 
     public texts(to?: string): (string | undefined)[] {
@@ -178,7 +186,14 @@ export function fakeWorld(settings: Record<string, unknown> = {}): FakeWorld {
         persistence: store.accessor,
         http: {},
         settings: normalizeSettings(settings),
-        account: { xUserId: ACCOUNT, username: 'acme', name: 'Acme', authMethod: 'tokens', linkedAt: 0, linkedBy: 'admin' },
+        account: {
+            xUserId: ACCOUNT,
+            username: 'acme',
+            name: 'Acme',
+            authMethod: 'tokens',
+            linkedAt: 0,
+            linkedBy: 'admin',
+        },
         secrets: { webhookPath: 'w', visitorTokenKey: 'k' },
         conversations: new ConversationStore(),
         x: async () => x as unknown as XClient,

@@ -73,7 +73,9 @@ export class RocketChatAppsStub {
         this.options = {
             rocketChatVersion: options.rocketChatVersion ?? '8.4.1',
             appsEngineVersion: options.appsEngineVersion ?? '1.62.0',
-            users: options.users ?? [{ id: 'admin-id', username: 'admin', password: 'admin-pass', canManageApps: true }],
+            users: options.users ?? [
+                { id: 'admin-id', username: 'admin', password: 'admin-pass', canManageApps: true },
+            ],
             privateAppsDisabled: options.privateAppsDisabled ?? false,
             communityWorkspace: options.communityWorkspace ?? false,
             enableRefused: options.enableRefused ?? false,
@@ -87,11 +89,17 @@ export class RocketChatAppsStub {
             const chunks: Buffer[] = [];
             req.on('data', (c: Buffer) => chunks.push(c));
             req.on('end', () => {
-                const request: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) };
+                const request: RecordedRequest = {
+                    method: req.method ?? '',
+                    path: req.url ?? '',
+                    headers: req.headers,
+                    body: Buffer.concat(chunks),
+                };
                 this.requests.push(request);
                 this.handle(request).then(
                     (reply) => send(res, reply),
-                    (e: Error) => send(res, { status: 500, body: { success: false, error: `stub failure: ${e.message}` } }),
+                    (e: Error) =>
+                        send(res, { status: 500, body: { success: false, error: `stub failure: ${e.message}` } }),
                 );
             });
         });
@@ -107,7 +115,10 @@ export class RocketChatAppsStub {
         const route = `${req.method} ${req.path.split('?')[0]}`;
         if (route === 'GET /api/info') {
             // Anonymous callers get major.minor only.
-            return ok({ version: this.options.rocketChatVersion.replace(/^(\d+\.\d+).*/, '$1'), minimumClientVersions: { desktop: '4.9.0', mobile: '4.62.0' } });
+            return ok({
+                version: this.options.rocketChatVersion.replace(/^(\d+\.\d+).*/, '$1'),
+                minimumClientVersions: { desktop: '4.9.0', mobile: '4.62.0' },
+            });
         }
         if (route === 'POST /api/v1/login') return this.login(req);
         if (route === 'GET /api/v1/me') {
@@ -119,12 +130,20 @@ export class RocketChatAppsStub {
             const user = this.authenticated(req);
             if (!user) return notLoggedIn();
             if (!user.canManageApps) {
-                return { status: 403, body: { success: false, error: 'User does not have the permissions required for this action [error-forbidden]' } };
+                return {
+                    status: 403,
+                    body: {
+                        success: false,
+                        error: 'User does not have the permissions required for this action [error-forbidden]',
+                    },
+                };
             }
             const id = appRoute[2] ? decodeURIComponent(appRoute[2]) : undefined;
             if (appRoute[1] === 'GET') {
                 const app = this.installed.get(id as string);
-                return app ? ok({ app: { ...app } }) : { status: 404, body: { success: false, error: `No App found by the id of: ${id}` } };
+                return app
+                    ? ok({ app: { ...app } })
+                    : { status: 404, body: { success: false, error: `No App found by the id of: ${id}` } };
             }
             return this.upload(req, id !== undefined);
         }
@@ -141,14 +160,21 @@ export class RocketChatAppsStub {
             return { status: 400, body: { success: false, error: 'invalid JSON' } };
         }
         const allowed = ['user', 'username', 'email', 'password', 'code'];
-        if (Object.keys(body).some((k) => !allowed.includes(k)) || typeof body.password !== 'string') return unauthorized;
+        if (Object.keys(body).some((k) => !allowed.includes(k)) || typeof body.password !== 'string')
+            return unauthorized;
         const name = body.user ?? body.username ?? body.email;
         const user = this.options.users.find((u) => u.username === name);
         if (!user || user.password !== body.password) return unauthorized;
         if (user.totpCode && body.code !== user.totpCode) return unauthorized;
         const authToken = `session-${this.sessions.size + 1}-${user.id}`;
         this.sessions.set(authToken, user.id);
-        return { status: 200, body: { status: 'success', data: { userId: user.id, authToken, me: { _id: user.id, username: user.username } } } };
+        return {
+            status: 200,
+            body: {
+                status: 'success',
+                data: { userId: user.id, authToken, me: { _id: user.id, username: user.username } },
+            },
+        };
     }
 
     private authenticated(req: RecordedRequest): StubUser | undefined {
@@ -171,7 +197,8 @@ export class RocketChatAppsStub {
         const permissionsField = parts.find((p) => p.name === 'permissions' && p.filename === undefined);
         if (permissionsField) JSON.parse(permissionsField.data.toString('utf8'));
 
-        if (this.options.privateAppsDisabled) return { status: 500, body: { success: false, error: 'private_app_install_disabled' } };
+        if (this.options.privateAppsDisabled)
+            return { status: 500, body: { success: false, error: 'private_app_install_disabled' } };
         if (update && this.options.communityWorkspace) return failure('Cannot_Update_Exempt_App');
 
         let info: Record<string, unknown>;
@@ -183,7 +210,11 @@ export class RocketChatAppsStub {
         }
         const required = String(info.requiredApiVersion);
         if (!satisfiesCaret(this.options.appsEngineVersion, required)) {
-            return failure(compareVersions(this.options.appsEngineVersion, required.replace(/^\^/, '')) < 0 ? `Invalid Version: ${required}` : `Failed to load the App "${info.name}" (${info.id}) as it requires v${required} of the App API however your server comes with v${this.options.appsEngineVersion}.`);
+            return failure(
+                compareVersions(this.options.appsEngineVersion, required.replace(/^\^/, '')) < 0
+                    ? `Invalid Version: ${required}`
+                    : `Failed to load the App "${info.name}" (${info.id}) as it requires v${required} of the App API however your server comes with v${this.options.appsEngineVersion}.`,
+            );
         }
         const id = String(info.id);
         if (update) {
@@ -193,7 +224,13 @@ export class RocketChatAppsStub {
         }
         const previous = this.installed.get(id);
         const status = previous ? previous.status : this.options.enableRefused ? 'initialized' : 'manually_enabled';
-        const app: StubApp = { id, nameSlug: String(info.nameSlug), name: String(info.name), version: String(info.version), status };
+        const app: StubApp = {
+            id,
+            nameSlug: String(info.nameSlug),
+            name: String(info.name),
+            version: String(info.version),
+            status,
+        };
         this.installed.set(id, app);
         return ok({ app: { ...info, status }, implemented: {}, licenseValidation: { errors: {}, warnings: {} } });
     }
@@ -201,7 +238,10 @@ export class RocketChatAppsStub {
 
 const ok = (body: Record<string, unknown>): Reply => ({ status: 200, body: { ...body, success: true } });
 const failure = (error: string): Reply => ({ status: 400, body: { success: false, error } });
-const notLoggedIn = (): Reply => ({ status: 401, body: { success: false, error: 'You must be logged in to do this.' } });
+const notLoggedIn = (): Reply => ({
+    status: 401,
+    body: { success: false, error: 'You must be logged in to do this.' },
+});
 
 function send(res: http.ServerResponse, reply: Reply): void {
     const text = JSON.stringify(reply.body);
@@ -231,7 +271,10 @@ export function parseMultipart(req: RecordedRequest): Part[] | string {
         const headerEnd = req.body.indexOf('\r\n\r\n', at);
         const next = req.body.indexOf(delimiter, headerEnd);
         if (headerEnd < 0 || next < 0) return 'Unexpected end of form';
-        const headers = req.body.subarray(at + 2, headerEnd).toString('utf8').split('\r\n');
+        const headers = req.body
+            .subarray(at + 2, headerEnd)
+            .toString('utf8')
+            .split('\r\n');
         const disposition = headers.find((h) => /^content-disposition:/i.test(h)) ?? '';
         const name = /\bname="([^"]*)"/.exec(disposition)?.[1];
         if (name === undefined) return 'Malformed part header';

@@ -16,7 +16,10 @@ export function fixture(name: string): unknown {
 
 /** Every fixture file name, for tests that must hold across all payloads. */
 export function fixtureNames(): string[] {
-    return fs.readdirSync(FIXTURE_DIR).filter((name) => name.endsWith('.json')).sort();
+    return fs
+        .readdirSync(FIXTURE_DIR)
+        .filter((name) => name.endsWith('.json'))
+        .sort();
 }
 
 /**

@@ -9,9 +9,16 @@ const MINUTE = 60_000;
 async function healthCheckDuringPause(probeAgo: number) {
     const world = fakeWorld();
     const now = world.clock.now;
-    await creditsPauseRecord.write(world.ctx.persistence, { since: now - 120 * MINUTE, nextProbeAt: now - probeAgo * MINUTE, probes: 4 });
+    await creditsPauseRecord.write(world.ctx.persistence, {
+        since: now - 120 * MINUTE,
+        nextProbeAt: now - probeAgo * MINUTE,
+        probes: 4,
+    });
     await runHealthCheck(world.ctx.read, world.ctx.modify, world.ctx.http, world.ctx.persistence, () => now);
-    return { world, probes: world.wakes.filter((job) => (job as unknown as { id: string }).id === CREDITS_PROBE_JOB_ID) };
+    return {
+        world,
+        probes: world.wakes.filter((job) => (job as unknown as { id: string }).id === CREDITS_PROBE_JOB_ID),
+    };
 }
 
 describe('a credits probe lost while X still refused calls', () => {

@@ -10,7 +10,12 @@ describe('TokenBucket', () => {
         expect(bucket.take(1_000)).toBe(true);
         expect(bucket.take(1_000)).toBe(false);
         // A long quiet spell refills to the capacity, not beyond.
-        expect([bucket.take(60_000), bucket.take(60_000), bucket.take(60_000), bucket.take(60_000)]).toEqual([true, true, true, false]);
+        expect([bucket.take(60_000), bucket.take(60_000), bucket.take(60_000), bucket.take(60_000)]).toEqual([
+            true,
+            true,
+            true,
+            false,
+        ]);
     });
 
     it('keeps partial refill time: two half intervals make one token', () => {

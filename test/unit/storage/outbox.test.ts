@@ -1,4 +1,12 @@
-import { backoffMs, compareItems, fairSendOrder, GIVE_UP_AFTER_ATTEMPTS, groupByConversation, leaseWinner, OutboxItem } from '../../../src/storage/outbox';
+import {
+    backoffMs,
+    compareItems,
+    fairSendOrder,
+    GIVE_UP_AFTER_ATTEMPTS,
+    groupByConversation,
+    leaseWinner,
+    OutboxItem,
+} from '../../../src/storage/outbox';
 
 let counter = 0;
 function item(fields: Partial<OutboxItem> & { xUserId: string; orderAt: number }): OutboxItem {
@@ -56,7 +64,9 @@ describe('outbox ordering', () => {
         const burst = Array.from({ length: 5 }, (_, i) => item({ xUserId: 'A', orderAt: i + 1 }));
         const late = [item({ xUserId: 'B', orderAt: 100 }), item({ xUserId: 'B', orderAt: 101 })];
         const lone = [item({ xUserId: 'C', orderAt: 50 })];
-        const order = fairSendOrder(groupByConversation([...burst, ...late, ...lone]).queues).map((i) => `${i.xUserId}${i.orderAt}`);
+        const order = fairSendOrder(groupByConversation([...burst, ...late, ...lone]).queues).map(
+            (i) => `${i.xUserId}${i.orderAt}`,
+        );
         expect(order).toEqual(['A1', 'C50', 'B100', 'A2', 'B101', 'A3', 'A4', 'A5']);
         // Within a conversation the order is never changed.
         expect(order.filter((o) => o.startsWith('A'))).toEqual(['A1', 'A2', 'A3', 'A4', 'A5']);
@@ -65,19 +75,34 @@ describe('outbox ordering', () => {
 
 describe('outbox retry policy', () => {
     it('backs off from 30 s, doubling, capped at 15 minutes', () => {
-        expect([1, 2, 3, 4, 5, 6, 7, 20].map(backoffMs)).toEqual([30_000, 60_000, 120_000, 240_000, 480_000, 900_000, 900_000, 900_000]);
+        expect([1, 2, 3, 4, 5, 6, 7, 20].map(backoffMs)).toEqual([
+            30_000, 60_000, 120_000, 240_000, 480_000, 900_000, 900_000, 900_000,
+        ]);
     });
 
     it('gives up only after hours of failures', () => {
-        const total = Array.from({ length: GIVE_UP_AFTER_ATTEMPTS - 1 }, (_, i) => backoffMs(i + 1)).reduce((a, b) => a + b, 0);
+        const total = Array.from({ length: GIVE_UP_AFTER_ATTEMPTS - 1 }, (_, i) => backoffMs(i + 1)).reduce(
+            (a, b) => a + b,
+            0,
+        );
         expect(total).toBeGreaterThan(3 * 60 * 60_000);
     });
 });
 
 describe('drain lease', () => {
     it('goes to the oldest live lease, ties broken by owner the same way everywhere', () => {
-        expect(leaseWinner([{ type: 'outbox-lease', owner: 'b', at: 2, expiresAt: 9 }, { type: 'outbox-lease', owner: 'a', at: 3, expiresAt: 9 }])?.owner).toBe('b');
-        expect(leaseWinner([{ type: 'outbox-lease', owner: 'b', at: 2, expiresAt: 9 }, { type: 'outbox-lease', owner: 'a', at: 2, expiresAt: 9 }])?.owner).toBe('a');
+        expect(
+            leaseWinner([
+                { type: 'outbox-lease', owner: 'b', at: 2, expiresAt: 9 },
+                { type: 'outbox-lease', owner: 'a', at: 3, expiresAt: 9 },
+            ])?.owner,
+        ).toBe('b');
+        expect(
+            leaseWinner([
+                { type: 'outbox-lease', owner: 'b', at: 2, expiresAt: 9 },
+                { type: 'outbox-lease', owner: 'a', at: 2, expiresAt: 9 },
+            ])?.owner,
+        ).toBe('a');
         expect(leaseWinner([])).toBeUndefined();
     });
 });

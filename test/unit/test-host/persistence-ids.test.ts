@@ -11,9 +11,20 @@ import { HostStore } from '../../../tools/host/store';
 const APP = 'app-1';
 
 function bridgeOn(store: HostStore, hostId: string) {
-    const ctx = { store, hostId, manager: () => { throw new Error('not needed'); }, httpHostMap: new Map() } as BridgeContext;
+    const ctx = {
+        store,
+        hostId,
+        manager: () => {
+            throw new Error('not needed');
+        },
+        httpHostMap: new Map(),
+    } as BridgeContext;
     const bridge = new HostPersistenceBridge(ctx) as unknown as {
-        createWithAssociations(data: object, associations: { model: string; id: string }[], appId: string): Promise<string>;
+        createWithAssociations(
+            data: object,
+            associations: { model: string; id: string }[],
+            appId: string,
+        ): Promise<string>;
         readByAssociations(associations: { model: string; id: string }[], appId: string): Promise<object[]>;
     };
     return bridge;

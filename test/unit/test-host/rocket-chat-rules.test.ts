@@ -22,7 +22,10 @@ const MINUTE = 60_000;
 
 function contextOn(store: HostStore, hostId = 'h1'): BridgeContext {
     const app = { getName: () => 'Twitter', getNameSlug: () => 'twitter' };
-    const manager = { getOneById: () => app, getListenerManager: () => ({ executeListener: async () => undefined, isEventBlocked: () => true }) };
+    const manager = {
+        getOneById: () => app,
+        getListenerManager: () => ({ executeListener: async () => undefined, isEventBlocked: () => true }),
+    };
     return { store, hostId, manager: () => manager as never, httpHostMap: new Map() };
 }
 
@@ -32,24 +35,35 @@ const clockOf = (store: HostStore) => store.clock as ManualClock;
 describe('sendMessage rules (apps/meteor/app/lib/server/functions/sendMessage.ts, methods/sendMessage.ts)', () => {
     it('refuses message custom fields while they are off (the default), and validates them against the schema when on', () => {
         const store = newStore();
-        expect(() => checkCustomFields(store, { customFields: { xEventId: '1' } })).toThrow('Custom fields not enabled');
+        expect(() => checkCustomFields(store, { customFields: { xEventId: '1' } })).toThrow(
+            'Custom fields not enabled',
+        );
         expect(() => checkCustomFields(store, {})).not.toThrow();
         store.serverSettings.set('Message_CustomFields_Enabled', true);
         // The default schema requires `priority` and allows nothing else.
         expect(() => checkCustomFields(store, { customFields: { xEventId: '1' } })).toThrow('Invalid custom fields');
         expect(() => checkCustomFields(store, { customFields: { priority: 'low' } })).not.toThrow();
-        store.serverSettings.set('Message_CustomFields', JSON.stringify({ properties: { xEventId: { type: 'string' } } }));
+        store.serverSettings.set(
+            'Message_CustomFields',
+            JSON.stringify({ properties: { xEventId: { type: 'string' } } }),
+        );
         expect(() => checkCustomFields(store, { customFields: { xEventId: '1' } })).not.toThrow();
         expect(() => checkCustomFields(store, { customFields: { xEventId: 1 } })).toThrow('Invalid custom fields');
     });
 
-    it('an app user\'s message: a timestamp over 60 s off is refused, 10 to 60 s off replaced by now, over 5,000 characters refused', () => {
+    it("an app user's message: a timestamp over 60 s off is refused, 10 to 60 s off replaced by now, over 5,000 characters refused", () => {
         const store = newStore();
         const now = store.now().getTime();
-        expect(() => checkUserMessage(store, { createdAt: new Date(now - 5 * MINUTE), text: 'late' })).toThrow('error-message-ts-out-of-sync');
-        expect(() => checkUserMessage(store, { createdAt: new Date(now + 61_000), text: 'early' })).toThrow('error-message-ts-out-of-sync');
+        expect(() => checkUserMessage(store, { createdAt: new Date(now - 5 * MINUTE), text: 'late' })).toThrow(
+            'error-message-ts-out-of-sync',
+        );
+        expect(() => checkUserMessage(store, { createdAt: new Date(now + 61_000), text: 'early' })).toThrow(
+            'error-message-ts-out-of-sync',
+        );
         expect(checkUserMessage(store, { createdAt: new Date(now - 30_000), text: 'a bit late' }).getTime()).toBe(now);
-        expect(checkUserMessage(store, { createdAt: new Date(now - 5_000), text: 'close' }).getTime()).toBe(now - 5_000);
+        expect(checkUserMessage(store, { createdAt: new Date(now - 5_000), text: 'close' }).getTime()).toBe(
+            now - 5_000,
+        );
         expect(checkUserMessage(store, { text: 'x'.repeat(5_000) }).getTime()).toBe(now);
         expect(() => checkUserMessage(store, { text: 'x'.repeat(5_001) })).toThrow('error-message-size-exceeded');
         store.serverSettings.set('Message_MaxAllowedSize', 100);
@@ -66,9 +80,22 @@ describe('Omnichannel (apps/meteor/app/apps/server/bridges/livechat.ts, livechat
     function setUp(options: { online?: boolean } = {}) {
         const store = newStore();
         const bridge = new HostLivechatBridge(contextOn(store)) as unknown as Bridge;
-        const agent = { id: 'agent1', username: 'agent', roles: ['livechat-agent'], isEnabled: true, status: options.online === false ? 'offline' : 'online', statusLivechat: 'available' };
+        const agent = {
+            id: 'agent1',
+            username: 'agent',
+            roles: ['livechat-agent'],
+            isEnabled: true,
+            status: options.online === false ? 'offline' : 'online',
+            statusLivechat: 'available',
+        };
         store.users.set(agent.id, agent as never);
-        const hidden = { id: 'd-hidden', name: 'Hidden', enabled: true, showOnRegistration: false, agentIds: ['agent1'] };
+        const hidden = {
+            id: 'd-hidden',
+            name: 'Hidden',
+            enabled: true,
+            showOnRegistration: false,
+            agentIds: ['agent1'],
+        };
         const empty = { id: 'd-empty', name: 'Empty', enabled: true, showOnRegistration: true, agentIds: [] };
         const sales = { id: 'd-sales', name: 'Sales', enabled: true, showOnRegistration: true, agentIds: ['agent1'] };
         for (const d of [hidden, empty, sales]) store.departments.set(d.id, d as never);
@@ -88,7 +115,9 @@ describe('Omnichannel (apps/meteor/app/apps/server/bridges/livechat.ts, livechat
     it('no agent online: no-agent-online, unless the server accepts chats with no agents — then isOnline always says yes and the room waits unassigned', async () => {
         const { store, bridge, visitor } = setUp({ online: false });
         expect(bridge.isOnline()).toBe(false);
-        await expect(bridge.createRoom({ ...visitor, department: 'd-sales' }, {}, APP, source)).rejects.toThrow('no-agent-online');
+        await expect(bridge.createRoom({ ...visitor, department: 'd-sales' }, {}, APP, source)).rejects.toThrow(
+            'no-agent-online',
+        );
         store.acceptChatsWithNoAgents = true;
         expect(bridge.isOnline('d-sales')).toBe(true);
         const room = await bridge.createRoom({ ...visitor, department: 'd-sales' }, {}, APP, source);
@@ -100,7 +129,10 @@ describe('Omnichannel (apps/meteor/app/apps/server/bridges/livechat.ts, livechat
         const { store, bridge, visitor } = setUp();
         const room = await bridge.createRoom({ ...visitor, department: 'd-sales' }, {}, APP, source);
         store.rooms.set(room.id, { ...store.rooms.get(room.id), isOpen: false } as ILivechatRoom);
-        const id = await bridge.createMessage({ room: { id: room.id }, visitor, token: visitor.token, text: 'hello' }, APP);
+        const id = await bridge.createMessage(
+            { room: { id: room.id }, visitor, token: visitor.token, text: 'hello' },
+            APP,
+        );
         const posted = store.messages.get(id)!;
         expect(posted.room.id).not.toBe(room.id);
         const stray = store.rooms.get(posted.room.id) as ILivechatRoom & { source?: { label?: string; id?: string } };
@@ -108,17 +140,22 @@ describe('Omnichannel (apps/meteor/app/apps/server/bridges/livechat.ts, livechat
         expect(stray.source).toMatchObject({ type: 'app', id: APP });
         expect(stray.source?.label).toBeUndefined();
         store.rooms.delete(stray.id);
-        await expect(bridge.createMessage({ room: { id: stray.id }, visitor, token: visitor.token, text: 'again' }, APP)).rejects.toThrow('Invalid room provided on the message.');
+        await expect(
+            bridge.createMessage({ room: { id: stray.id }, visitor, token: visitor.token, text: 'again' }, APP),
+        ).rejects.toThrow('Invalid room provided on the message.');
     });
 
-    it('the new room for a closed one takes the department of the visitor the app passes, not the stored visitor\'s', async () => {
+    it("the new room for a closed one takes the department of the visitor the app passes, not the stored visitor's", async () => {
         const { store, bridge, visitor } = setUp();
         // Registered in a department that getRequiredDepartment would never pick (not shown on registration).
         store.visitors.set(visitor.id!, { ...visitor, department: 'd-hidden' });
         const room = await bridge.createRoom({ ...visitor, department: 'd-hidden' }, {}, APP, source);
         expect(room.department?.id).toBe('d-hidden');
         store.rooms.set(room.id, { ...store.rooms.get(room.id), isOpen: false } as ILivechatRoom);
-        const id = await bridge.createMessage({ room: { id: room.id }, visitor, token: visitor.token, text: 'hello' }, APP);
+        const id = await bridge.createMessage(
+            { room: { id: room.id }, visitor, token: visitor.token, text: 'hello' },
+            APP,
+        );
         expect((store.rooms.get(store.messages.get(id)!.room.id) as ILivechatRoom).department?.id).toBe('d-sales');
     });
 });
@@ -129,15 +166,29 @@ describe('rooms.getMessages (apps/meteor/app/apps/server/bridges/rooms.ts)', () 
         store.rooms.set('r1', { id: 'r1', type: RoomType.LIVE_CHAT } as never);
         const at = (n: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, n));
         const add = (id: string, n: number, extra: Partial<IMessage> & { t?: string } = {}) =>
-            store.messages.set(id, { id, room: { id: 'r1' }, sender: { id: 'u', username: 'u' }, text: id, createdAt: at(n), ...extra } as IMessage);
+            store.messages.set(id, {
+                id,
+                room: { id: 'r1' },
+                sender: { id: 'u', username: 'u' },
+                text: id,
+                createdAt: at(n),
+                ...extra,
+            } as IMessage);
         add('m3', 3);
         add('m1', 1);
         add('started', 0, { t: 'livechat-started' } as never);
         add('m2', 2);
-        const bridge = new HostRoomBridge(contextOn(store)) as unknown as { getMessages(r: string, o: object): Promise<{ id: string; roomId: string; sender: { _id: string } }[]> };
+        const bridge = new HostRoomBridge(contextOn(store)) as unknown as {
+            getMessages(r: string, o: object): Promise<{ id: string; roomId: string; sender: { _id: string } }[]>;
+        };
         expect((await bridge.getMessages('r1', { limit: 100 })).map((m) => m.id)).toEqual(['m3', 'm1', 'm2']);
-        expect((await bridge.getMessages('r1', { limit: 2, sort: { createdAt: 'desc' } })).map((m) => m.id)).toEqual(['m3', 'm2']);
-        expect((await bridge.getMessages('r1', { limit: 2, skip: 1, sort: { createdAt: 'asc' } })).map((m) => m.id)).toEqual(['m2', 'm3']);
+        expect((await bridge.getMessages('r1', { limit: 2, sort: { createdAt: 'desc' } })).map((m) => m.id)).toEqual([
+            'm3',
+            'm2',
+        ]);
+        expect(
+            (await bridge.getMessages('r1', { limit: 2, skip: 1, sort: { createdAt: 'asc' } })).map((m) => m.id),
+        ).toEqual(['m2', 'm3']);
         const [raw] = await bridge.getMessages('r1', { limit: 1 });
         expect(raw).toMatchObject({ roomId: 'r1', sender: { _id: 'u' } });
     });
@@ -146,7 +197,10 @@ describe('rooms.getMessages (apps/meteor/app/apps/server/bridges/rooms.ts)', () 
 describe('persistence removeByAssociations (apps/meteor/app/apps/server/bridges/persistence.ts)', () => {
     it('is a find then a delete: two instances removing at once both get the record', async () => {
         const store = newStore();
-        type P = { createWithAssociations(d: object, a: object[], app: string): Promise<string>; removeByAssociations(a: object[], app: string): Promise<object[] | undefined> };
+        type P = {
+            createWithAssociations(d: object, a: object[], app: string): Promise<string>;
+            removeByAssociations(a: object[], app: string): Promise<object[] | undefined>;
+        };
         const one = new HostPersistenceBridge(contextOn(store, 'h1')) as unknown as P;
         const two = new HostPersistenceBridge(contextOn(store, 'h2')) as unknown as P;
         const key = [{ model: 'misc', id: 'candidate' }];
@@ -166,7 +220,8 @@ describe('the scheduler (apps/meteor/app/apps/server/bridges/scheduler.ts over p
         runDueJobs(): Promise<{ processorId: string; host: string; error?: string }[]>;
         stop(): void;
     };
-    const schedulerOn = (store: HostStore, hostId = 'h1') => new HostSchedulerBridge(contextOn(store, hostId)) as unknown as S;
+    const schedulerOn = (store: HostStore, hostId = 'h1') =>
+        new HostSchedulerBridge(contextOn(store, hostId)) as unknown as S;
     const jobNamed = (store: HostStore, name: string) => [...store.jobs.values()].find((j) => j.processorId === name)!;
 
     it('a recurring startup job keeps its next run when registered again; with skipImmediate every registration pushes it a whole interval forward', async () => {
@@ -175,8 +230,16 @@ describe('the scheduler (apps/meteor/app/apps/server/bridges/scheduler.ts over p
         const register = (skipImmediate: boolean) =>
             schedulerOn(store).registerProcessors(
                 [
-                    { id: 'kept', processor, startupSetting: { type: StartupType.RECURRING, interval: '24 hours', skipImmediate: false } },
-                    { id: 'pushed', processor, startupSetting: { type: StartupType.RECURRING, interval: '24 hours', skipImmediate } },
+                    {
+                        id: 'kept',
+                        processor,
+                        startupSetting: { type: StartupType.RECURRING, interval: '24 hours', skipImmediate: false },
+                    },
+                    {
+                        id: 'pushed',
+                        processor,
+                        startupSetting: { type: StartupType.RECURRING, interval: '24 hours', skipImmediate },
+                    },
                 ],
                 APP,
             );
@@ -209,7 +272,15 @@ describe('the scheduler (apps/meteor/app/apps/server/bridges/scheduler.ts over p
         };
         const one = schedulerOn(store, 'h1');
         const two = schedulerOn(store, 'h2');
-        for (const s of [one, two]) await s.registerProcessors([{ id: 'a', processor: slow('a') }, { id: 'b', processor: slow('b') }, { id: 'same', processor: counted }], APP);
+        for (const s of [one, two])
+            await s.registerProcessors(
+                [
+                    { id: 'a', processor: slow('a') },
+                    { id: 'b', processor: slow('b') },
+                    { id: 'same', processor: counted },
+                ],
+                APP,
+            );
         await one.scheduleOnce({ id: 'a', when: 'now' }, APP);
         await one.scheduleOnce({ id: 'b', when: 'now' }, APP);
         expect((await one.runDueJobs()).map((r) => r.processorId).sort()).toEqual(['a', 'b']);
@@ -230,7 +301,18 @@ describe('the scheduler (apps/meteor/app/apps/server/bridges/scheduler.ts over p
         const other = schedulerOn(store, 'h2');
         const hang = () => new Promise<void>((resolve) => (release = resolve));
         await crashing.registerProcessors([{ id: 'sweep', processor: hang }], APP);
-        await other.registerProcessors([{ id: 'sweep', processor: async () => undefined }, { id: 'fails', processor: async () => { throw new Error('boom'); } }], APP);
+        await other.registerProcessors(
+            [
+                { id: 'sweep', processor: async () => undefined },
+                {
+                    id: 'fails',
+                    processor: async () => {
+                        throw new Error('boom');
+                    },
+                },
+            ],
+            APP,
+        );
         await crashing.scheduleRecurring({ id: 'sweep', interval: '1 minute' }, APP);
         const running = crashing.runDueJobs();
         await new Promise((resolve) => setImmediate(resolve));
@@ -272,7 +354,12 @@ describe('the apps REST router (apps/meteor/app/apps/server/bridges/router.ts: b
         } as unknown as TestHost;
         const front = await startHttpFront(host);
         try {
-            const post = (body: string, type = 'application/json') => fetch(`${front.url}/api/apps/public/${APP}/webhook`, { method: 'POST', body, headers: { 'content-type': type } });
+            const post = (body: string, type = 'application/json') =>
+                fetch(`${front.url}/api/apps/public/${APP}/webhook`, {
+                    method: 'POST',
+                    body,
+                    headers: { 'content-type': type },
+                });
             expect((await post('{"a":1}')).status).toBe(200);
             expect((await post(' [1]')).status).toBe(200);
             expect((await post('"just a string"')).status).toBe(400);

@@ -22,10 +22,19 @@ function setup(visitorUploadCheck?: VisitorUploadCheck) {
     const room = { id: 'r1', type: 'l', isOpen: true, visitor, slugifiedName: 'ann' } as unknown as ILivechatRoom;
     store.rooms.set(room.id, room);
     // No app is installed: the message events Rocket.Chat fires reach no listener.
-    const noListeners = { getListenerManager: () => ({ isEventBlocked: () => true, executeListener: async () => undefined }) };
+    const noListeners = {
+        getListenerManager: () => ({ isEventBlocked: () => true, executeListener: async () => undefined }),
+    };
     const ctx = { store, hostId: 'h1', manager: () => noListeners, httpHostMap: new Map() } as unknown as BridgeContext;
-    const bridge = new HostUploadBridge(ctx) as unknown as { createUpload(details: Partial<IUploadDetails>, buffer: Buffer, appId: string): Promise<IUpload> };
-    const upload = (bytes: Buffer, details: Partial<IUploadDetails> = {}) => bridge.createUpload({ name: 'x-1.png', rid: room.id, visitorToken: visitor.token, size: bytes.length, ...details }, bytes, 'app');
+    const bridge = new HostUploadBridge(ctx) as unknown as {
+        createUpload(details: Partial<IUploadDetails>, buffer: Buffer, appId: string): Promise<IUpload>;
+    };
+    const upload = (bytes: Buffer, details: Partial<IUploadDetails> = {}) =>
+        bridge.createUpload(
+            { name: 'x-1.png', rid: room.id, visitorToken: visitor.token, size: bytes.length, ...details },
+            bytes,
+            'app',
+        );
     const fileMessages = () => [...store.messages.values()].filter((m) => (m as { file?: unknown }).file);
     return { store, room, visitor, upload, fileMessages };
 }
@@ -33,12 +42,14 @@ function setup(visitorUploadCheck?: VisitorUploadCheck) {
 describe("test host uploads (Rocket.Chat's AppUploadBridge)", () => {
     it('starts with Rocket.Chat’s File Upload defaults', () => {
         const { store } = setup();
-        expect(['FileUpload_Enabled', 'FileUpload_MaxFileSize', 'FileUpload_MediaTypeWhiteList', 'FileUpload_MediaTypeBlackList'].map((id) => store.serverSettings.get(id))).toEqual([
-            true,
-            104_857_600,
-            '',
-            'image/svg+xml',
-        ]);
+        expect(
+            [
+                'FileUpload_Enabled',
+                'FileUpload_MaxFileSize',
+                'FileUpload_MediaTypeWhiteList',
+                'FileUpload_MediaTypeBlackList',
+            ].map((id) => store.serverSettings.get(id)),
+        ).toEqual([true, 104_857_600, '', 'image/svg+xml']);
     });
 
     it('stores a visitor’s file and posts it as the visitor, typed by its name first', async () => {
@@ -54,9 +65,21 @@ describe("test host uploads (Rocket.Chat's AppUploadBridge)", () => {
 
     it.each<[string, (store: HostStore) => void, RegExp]>([
         ['uploads turned off', (s) => s.serverSettings.set('FileUpload_Enabled', false), /error-file-upload-disabled/],
-        ['a file over FileUpload_MaxFileSize', (s) => s.serverSettings.set('FileUpload_MaxFileSize', PNG.length - 1), /error-file-too-large/],
-        ['a type on the black list', (s) => s.serverSettings.set('FileUpload_MediaTypeBlackList', 'image/png'), /error-invalid-file-type/],
-        ['a type off the white list', (s) => s.serverSettings.set('FileUpload_MediaTypeWhiteList', 'video/*'), /error-invalid-file-type/],
+        [
+            'a file over FileUpload_MaxFileSize',
+            (s) => s.serverSettings.set('FileUpload_MaxFileSize', PNG.length - 1),
+            /error-file-too-large/,
+        ],
+        [
+            'a type on the black list',
+            (s) => s.serverSettings.set('FileUpload_MediaTypeBlackList', 'image/png'),
+            /error-invalid-file-type/,
+        ],
+        [
+            'a type off the white list',
+            (s) => s.serverSettings.set('FileUpload_MediaTypeWhiteList', 'video/*'),
+            /error-invalid-file-type/,
+        ],
     ])('refuses %s, storing nothing', async (_what, configure, error) => {
         const { upload, store, fileMessages } = setup();
         configure(store);

@@ -23,18 +23,26 @@ function mediaServer(file: Buffer, answer?: (request: HttpSendRequest) => HttpSe
         const scripted = answer?.(request);
         if (scripted) return scripted;
         const [, first, last] = /^bytes=(\d+)-(\d+)$/.exec(request.headers.Range ?? '') ?? [];
-        if (first === undefined) return { statusCode: 200, headers: { 'content-type': 'application/octet-stream' }, content: file };
+        if (first === undefined)
+            return { statusCode: 200, headers: { 'content-type': 'application/octet-stream' }, content: file };
         const end = Math.min(Number(last), file.length - 1);
         return {
             statusCode: 206,
-            headers: { 'content-type': 'application/octet-stream', 'content-range': `bytes ${first}-${end}/${file.length}` },
+            headers: {
+                'content-type': 'application/octet-stream',
+                'content-range': `bytes ${first}-${end}/${file.length}`,
+            },
             content: file.subarray(Number(first), end + 1),
         };
     };
     return { requests, send };
 }
 
-function clientWith(auth: UserAuth, send: (request: HttpSendRequest) => Promise<HttpSendResponse>, clock = { now: 1_000 }) {
+function clientWith(
+    auth: UserAuth,
+    send: (request: HttpSendRequest) => Promise<HttpSendResponse>,
+    clock = { now: 1_000 },
+) {
     const asked: string[] = [];
     const credentials: CredentialSource = {
         method: auth.kind === 'oauth2' ? AuthMethod.OAuth2 : AuthMethod.Tokens,
@@ -42,7 +50,12 @@ function clientWith(auth: UserAuth, send: (request: HttpSendRequest) => Promise<
         refreshAfterRejection: async () => undefined,
         appBearer: async () => (asked.push('bearer'), 'app-bearer'),
     };
-    const client = new TwitterXClient({ credentials, plugins: [createTransportPlugin(send)], now: () => clock.now, sleep: async () => undefined });
+    const client = new TwitterXClient({
+        credentials,
+        plugins: [createTransportPlugin(send)],
+        now: () => clock.now,
+        sleep: async () => undefined,
+    });
     return { client, asked };
 }
 
@@ -56,7 +69,14 @@ describe('downloading a DM attachment', () => {
         const result = await client.downloadDmMedia(location(VIDEO), 10.3 * MB);
         expect(result.ok && result.bytes.equals(CLIP)).toBe(true);
         expect(asked).toEqual([]);
-        expect(server.requests.map((r) => [new URL(r.url).host, r.headers.Authorization, r.headers.Range, r.headers['Accept-Encoding']])).toEqual([
+        expect(
+            server.requests.map((r) => [
+                new URL(r.url).host,
+                r.headers.Authorization,
+                r.headers.Range,
+                r.headers['Accept-Encoding'],
+            ]),
+        ).toEqual([
             ['video.twimg.com', undefined, 'bytes=0-1048575', 'identity'],
             ['video.twimg.com', undefined, `bytes=${MB}-${5 * MB - 1}`, 'identity'],
         ]);
@@ -68,30 +88,51 @@ describe('downloading a DM attachment', () => {
         const result = await client.downloadDmMedia(location(TON), 15 * MB);
         expect(result.ok && result.bytes.equals(PHOTO)).toBe(true);
         expect(server.requests.map((r) => [r.url, r.headers.Authorization, r.headers.Range])).toEqual([
-            ['https://api.x.com/2/dm_conversations/media/1921371160244875268/1921371152162615296/kQ3xY2aB.jpg', 'Bearer user-token', `bytes=0-${5 * MB - 1}`],
+            [
+                'https://api.x.com/2/dm_conversations/media/1921371160244875268/1921371152162615296/kQ3xY2aB.jpg',
+                'Bearer user-token',
+                `bytes=0-${5 * MB - 1}`,
+            ],
         ]);
     });
 
     it('fetches a photo with OAuth 1.0a from the signed ton URL, never asking for more than the limit', async () => {
         const server = mediaServer(PHOTO);
         const { client } = clientWith(OAUTH1, server.send);
-        expect(await client.downloadDmMedia(location(TON), 2 * MB)).toEqual({ ok: false, refused: 'too-large', sizeBytes: PHOTO.length });
-        expect(server.requests.map((r) => [r.url, r.headers.Authorization?.slice(0, 6), r.headers.Range])).toEqual([[TON, 'OAuth ', `bytes=0-${2 * MB - 1}`]]);
+        expect(await client.downloadDmMedia(location(TON), 2 * MB)).toEqual({
+            ok: false,
+            refused: 'too-large',
+            sizeBytes: PHOTO.length,
+        });
+        expect(server.requests.map((r) => [r.url, r.headers.Authorization?.slice(0, 6), r.headers.Range])).toEqual([
+            [TON, 'OAuth ', `bytes=0-${2 * MB - 1}`],
+        ]);
     });
 
     it.each([
         ['another host', 'https://evil.example/1.1/ton/data/dm/1/2/a.jpg', OAUTH2],
-        ['X’s DM media endpoint with OAuth 1.0a (it takes OAuth 2.0 only)', 'https://api.x.com/2/dm_conversations/media/1/2/a.jpg', OAUTH1],
+        [
+            'X’s DM media endpoint with OAuth 1.0a (it takes OAuth 2.0 only)',
+            'https://api.x.com/2/dm_conversations/media/1/2/a.jpg',
+            OAUTH1,
+        ],
     ])('makes no request for %s', async (_what, url, auth) => {
         const server = mediaServer(PHOTO);
         const { client } = clientWith(auth, server.send);
-        expect(await client.downloadDmMedia(location(url), 15 * MB)).toEqual({ ok: false, refused: 'source-not-allowed' });
+        expect(await client.downloadDmMedia(location(url), 15 * MB)).toEqual({
+            ok: false,
+            refused: 'source-not-allowed',
+        });
         expect(server.requests).toEqual([]);
     });
 
     it('does not take a partial answer without its Content-Range for the whole file', async () => {
         // A 206 whose Content-Range went missing (a proxy, a broken server) carries only the first range.
-        const server = mediaServer(CLIP, (r) => ({ statusCode: 206, headers: { 'content-type': 'video/mp4' }, content: CLIP.subarray(0, Number(/-(\d+)$/.exec(r.headers.Range!)![1]) + 1) }));
+        const server = mediaServer(CLIP, (r) => ({
+            statusCode: 206,
+            headers: { 'content-type': 'video/mp4' },
+            content: CLIP.subarray(0, Number(/-(\d+)$/.exec(r.headers.Range!)![1]) + 1),
+        }));
         const { client } = clientWith(OAUTH2, server.send);
         await expect(client.downloadDmMedia(location(VIDEO), 15 * MB)).rejects.toBeInstanceOf(XFailure);
     });
@@ -99,9 +140,14 @@ describe('downloading a DM attachment', () => {
     it('bounds each request by the time left, and starts none after the deadline', async () => {
         const clock = { now: 1_000 };
         // Each answer takes 7 s: the third range would start after the deadline.
-        const server = mediaServer(Buffer.concat([CLIP, Buffer.alloc(8 * MB)]), () => ((clock.now += 7_000), undefined));
+        const server = mediaServer(
+            Buffer.concat([CLIP, Buffer.alloc(8 * MB)]),
+            () => ((clock.now += 7_000), undefined),
+        );
         const { client } = clientWith(OAUTH2, server.send, clock);
-        await expect(client.downloadDmMedia(location(VIDEO), 15 * MB, clock.now + 10_000)).rejects.toThrow(/RangeDeadlineError/);
+        await expect(client.downloadDmMedia(location(VIDEO), 15 * MB, clock.now + 10_000)).rejects.toThrow(
+            /RangeDeadlineError/,
+        );
         expect(server.requests.map((r) => r.timeoutMs)).toEqual([10_000, 3_000]);
     });
 });

@@ -1,11 +1,6 @@
 import fc from 'fast-check';
 import type { InboundEvent, InboundMessage, NormalizeResult } from '../../../src/x/event-types';
-import {
-    normalizeAaa,
-    normalizeDmEventsPage,
-    normalizeWebhookBody,
-    normalizeXaa,
-} from '../../../src/x/events';
+import { normalizeAaa, normalizeDmEventsPage, normalizeWebhookBody, normalizeXaa } from '../../../src/x/events';
 import { fixture, fixtureNames } from '../helpers/x-fixtures';
 
 const BUSINESS = '2244994945';
@@ -39,7 +34,10 @@ function aaaBody(event: Record<string, unknown>, extra: Record<string, unknown> 
     return { for_user_id: BUSINESS, direct_message_events: [event], ...extra };
 }
 
-function dmEvent(overrides: Record<string, unknown> = {}, messageData: Record<string, unknown> = { text: 'hello' }): Record<string, unknown> {
+function dmEvent(
+    overrides: Record<string, unknown> = {},
+    messageData: Record<string, unknown> = { text: 'hello' },
+): Record<string, unknown> {
     return {
         type: 'message_create',
         id: '1921371039318188036',
@@ -88,7 +86,13 @@ describe('normalizeXaa', () => {
             mediaId: '1921371287738564608',
             kind: 'animated_gif',
             url: 'https://pbs.twimg.com/dm_gif_preview/1921371287738564608/Lgs2ZRqicjZjx6kFdwQcu2T5rm.jpg',
-            variants: [{ contentType: 'video/mp4', url: 'https://video.twimg.com/dm_gif/1921371287738564608/Lgs2ZRqicjZjx6kFdwQcu2T5rm.mp4', bitrate: 0 }],
+            variants: [
+                {
+                    contentType: 'video/mp4',
+                    url: 'https://video.twimg.com/dm_gif/1921371287738564608/Lgs2ZRqicjZjx6kFdwQcu2T5rm.mp4',
+                    bitrate: 0,
+                },
+            ],
             tcoUrl: 'https://t.co/Gf56Hj78Kl',
             dmEventId: '1921371301567184900',
         });
@@ -109,12 +113,21 @@ describe('normalizeXaa', () => {
 
     it('marks our own send (dm.sent echo) with its source app', () => {
         const message = onlyMessage(normalizeXaa(fixture('xaa-dm-sent-echo.json')));
-        expect(message).toMatchObject({ accountId: BUSINESS, senderId: BUSINESS, recipientId: CUSTOMER, sourceAppId: OUR_APP });
+        expect(message).toMatchObject({
+            accountId: BUSINESS,
+            senderId: BUSINESS,
+            recipientId: CUSTOMER,
+            sourceAppId: OUR_APP,
+        });
     });
 
     it('leaves sourceAppId out for a DM staff sent from the native app', () => {
         const message = onlyMessage(normalizeXaa(fixture('xaa-dm-sent-native.json')));
-        expect(message).toMatchObject({ senderId: BUSINESS, recipientId: CUSTOMER, text: 'Hi Dana, this is Sam from the warehouse. Can you confirm the address?' });
+        expect(message).toMatchObject({
+            senderId: BUSINESS,
+            recipientId: CUSTOMER,
+            text: 'Hi Dana, this is Sam from the warehouse. Can you confirm the address?',
+        });
         expect('sourceAppId' in message).toBe(false);
     });
 
@@ -201,7 +214,10 @@ describe('normalizeAaa', () => {
     });
 
     it('carries the native app id of a DM staff sent from twitter.com', () => {
-        expect(onlyMessage(normalizeAaa(fixture('aaa-dm-native-sent.json')))).toMatchObject({ senderId: BUSINESS, sourceAppId: WEB_APP });
+        expect(onlyMessage(normalizeAaa(fixture('aaa-dm-native-sent.json')))).toMatchObject({
+            senderId: BUSINESS,
+            sourceAppId: WEB_APP,
+        });
     });
 
     it('reports user_event.revoke as a revocation, with its time', () => {
@@ -216,7 +232,12 @@ describe('normalizeAaa', () => {
         expect(normalizeAaa(fixture('replay-job-status.json'))).toEqual({
             events: [],
             ignored: [],
-            control: { kind: 'replay-status', jobState: 'Complete', webhookId: '1146654567674912769', jobId: '1592318392117100544' },
+            control: {
+                kind: 'replay-status',
+                jobState: 'Complete',
+                webhookId: '1146654567674912769',
+                jobId: '1592318392117100544',
+            },
         });
     });
 
@@ -225,18 +246,24 @@ describe('normalizeAaa', () => {
             events: [],
             ignored: [{ reason: 'not-a-dm', detail: 'tweet_create_events' }],
         });
-        expect(normalizeAaa({ for_user_id: BUSINESS, favorite_events: [], follow_events: [] }).ignored.map((item) => item.detail)).toEqual([
-            'favorite_events',
-            'follow_events',
-        ]);
+        expect(
+            normalizeAaa({ for_user_id: BUSINESS, favorite_events: [], follow_events: [] }).ignored.map(
+                (item) => item.detail,
+            ),
+        ).toEqual(['favorite_events', 'follow_events']);
     });
 
     it('reports a body with no activity at all', () => {
-        expect(normalizeAaa({ for_user_id: BUSINESS }).ignored).toEqual([{ reason: 'unknown-event-type', detail: 'no *_events array in the AAA body' }]);
+        expect(normalizeAaa({ for_user_id: BUSINESS }).ignored).toEqual([
+            { reason: 'unknown-event-type', detail: 'no *_events array in the AAA body' },
+        ]);
     });
 
     it('reports a missing for_user_id', () => {
-        expect(normalizeAaa({ direct_message_events: [dmEvent()] })).toEqual({ events: [], ignored: [{ reason: 'missing-field', detail: 'for_user_id' }] });
+        expect(normalizeAaa({ direct_message_events: [dmEvent()] })).toEqual({
+            events: [],
+            ignored: [{ reason: 'missing-field', detail: 'for_user_id' }],
+        });
     });
 
     it('reports a DM array that is not an array', () => {
@@ -246,7 +273,10 @@ describe('normalizeAaa', () => {
     });
 
     it('keeps good events next to broken ones', () => {
-        const result = normalizeAaa({ for_user_id: BUSINESS, direct_message_events: [dmEvent(), 'junk', dmEvent({ id: '7' })] });
+        const result = normalizeAaa({
+            for_user_id: BUSINESS,
+            direct_message_events: [dmEvent(), 'junk', dmEvent({ id: '7' })],
+        });
         expect(result.events.map((event) => (event as InboundMessage).eventId)).toEqual(['1921371039318188036', '7']);
         expect(result.ignored).toEqual([{ reason: 'not-an-object', detail: 'direct_message_events item' }]);
     });
@@ -254,8 +284,13 @@ describe('normalizeAaa', () => {
 
 describe('ids and precision', () => {
     it('refuses an event id that only came as a rounded JSON number', () => {
-        const body = JSON.parse(`{"for_user_id":"${BUSINESS}","direct_message_events":[{"type":"message_create","id":1921371039318188036,"created_timestamp":"1746873600123","message_create":{"target":{"recipient_id":"${BUSINESS}"},"sender_id":"${CUSTOMER}","message_data":{"text":"hi"}}}]}`);
-        expect(normalizeAaa(body)).toEqual({ events: [], ignored: [{ reason: 'precision-lost', detail: 'direct message: id' }] });
+        const body = JSON.parse(
+            `{"for_user_id":"${BUSINESS}","direct_message_events":[{"type":"message_create","id":1921371039318188036,"created_timestamp":"1746873600123","message_create":{"target":{"recipient_id":"${BUSINESS}"},"sender_id":"${CUSTOMER}","message_data":{"text":"hi"}}}]}`,
+        );
+        expect(normalizeAaa(body)).toEqual({
+            events: [],
+            ignored: [{ reason: 'precision-lost', detail: 'direct message: id' }],
+        });
     });
 
     it('accepts ids sent as exact JSON numbers, as strings', () => {
@@ -264,27 +299,38 @@ describe('ids and precision', () => {
     });
 
     it('prefers the id_str twin over a rounded number', () => {
-        const body = JSON.parse(`{"for_user_id":"${BUSINESS}","direct_message_events":[{"type":"message_create","id":1921371039318188036,"id_str":"1921371039318188036","created_timestamp":"1746873600123","message_create":{"target":{"recipient_id":"${BUSINESS}"},"sender_id":"${CUSTOMER}","message_data":{"text":"hi"}}}]}`);
+        const body = JSON.parse(
+            `{"for_user_id":"${BUSINESS}","direct_message_events":[{"type":"message_create","id":1921371039318188036,"id_str":"1921371039318188036","created_timestamp":"1746873600123","message_create":{"target":{"recipient_id":"${BUSINESS}"},"sender_id":"${CUSTOMER}","message_data":{"text":"hi"}}}]}`,
+        );
         expect(onlyMessage(normalizeAaa(body)).eventId).toBe('1921371039318188036');
     });
 
     it('refuses ids that are not decimal numbers', () => {
         const result = normalizeAaa(aaaBody(dmEvent({ id: '12ab' })));
-        expect(result).toEqual({ events: [], ignored: [{ reason: 'missing-field', detail: 'direct message: id is not a numeric id' }] });
+        expect(result).toEqual({
+            events: [],
+            ignored: [{ reason: 'missing-field', detail: 'direct message: id is not a numeric id' }],
+        });
     });
 
     it('recovers a rounded media id from the ton URL', () => {
-        const body = JSON.parse(JSON.stringify(fixture('aaa-dm-photo.json')).replace('"id_str":"1921371152162615296",', ''));
+        const body = JSON.parse(
+            JSON.stringify(fixture('aaa-dm-photo.json')).replace('"id_str":"1921371152162615296",', ''),
+        );
         expect(typeof body.direct_message_events[0].message_create.message_data.attachment.media.id).toBe('number');
         expect(onlyMessage(normalizeAaa(body)).media?.mediaId).toBe('1921371152162615296');
     });
 
     it('drops only the media when its rounded id cannot be recovered, and says why', () => {
-        const body = JSON.parse(JSON.stringify(fixture('aaa-dm-gif.json')).replace('"id_str":"1921371287738564608",', ''));
+        const body = JSON.parse(
+            JSON.stringify(fixture('aaa-dm-gif.json')).replace('"id_str":"1921371287738564608",', ''),
+        );
         const result = normalizeAaa(body);
         expect(result.events).toHaveLength(1);
         expect((result.events[0] as InboundMessage).media).toBeUndefined();
-        expect(result.ignored).toEqual([{ reason: 'precision-lost', detail: 'direct message 1921371301567184900: media id' }]);
+        expect(result.ignored).toEqual([
+            { reason: 'precision-lost', detail: 'direct message 1921371301567184900: media id' },
+        ]);
     });
 });
 
@@ -299,14 +345,26 @@ describe('message edge cases', () => {
         const event = dmEvent();
         const create = event.message_create as Record<string, unknown>;
         const cases: [Record<string, unknown>, string][] = [
-            [{ ...event, message_create: { ...create, sender_id: undefined } }, 'direct message 1921371039318188036: sender_id'],
-            [{ ...event, message_create: { ...create, target: {} } }, 'direct message 1921371039318188036: target: recipient_id'],
+            [
+                { ...event, message_create: { ...create, sender_id: undefined } },
+                'direct message 1921371039318188036: sender_id',
+            ],
+            [
+                { ...event, message_create: { ...create, target: {} } },
+                'direct message 1921371039318188036: target: recipient_id',
+            ],
             [{ ...event, created_timestamp: 'yesterday' }, 'direct message 1921371039318188036: created_timestamp'],
-            [{ ...event, message_create: { ...create, message_data: undefined } }, 'direct message 1921371039318188036: message_data'],
+            [
+                { ...event, message_create: { ...create, message_data: undefined } },
+                'direct message 1921371039318188036: message_data',
+            ],
             [{ ...event, message_create: undefined }, 'direct message 1921371039318188036: message_create'],
         ];
         for (const [broken, detail] of cases) {
-            expect(normalizeAaa(aaaBody(broken))).toEqual({ events: [], ignored: [{ reason: 'missing-field', detail }] });
+            expect(normalizeAaa(aaaBody(broken))).toEqual({
+                events: [],
+                ignored: [{ reason: 'missing-field', detail }],
+            });
         }
     });
 
@@ -325,20 +383,34 @@ describe('message edge cases', () => {
     });
 
     it('keeps the text of a message whose attachment is not media', () => {
-        const result = normalizeAaa(aaaBody(dmEvent({}, { text: 'here I am', attachment: { type: 'location', location: {} } })));
+        const result = normalizeAaa(
+            aaaBody(dmEvent({}, { text: 'here I am', attachment: { type: 'location', location: {} } })),
+        );
         expect((result.events[0] as InboundMessage).text).toBe('here I am');
-        expect(result.ignored).toEqual([{ reason: 'unsupported-media', detail: 'direct message 1921371039318188036: attachment type location' }]);
+        expect(result.ignored).toEqual([
+            { reason: 'unsupported-media', detail: 'direct message 1921371039318188036: attachment type location' },
+        ]);
     });
 
     it('reports an unknown media type', () => {
-        const attachment = { type: 'media', media: { id_str: '5', type: 'audio', media_url_https: 'https://ton.twitter.com/x.mp3' } };
+        const attachment = {
+            type: 'media',
+            media: { id_str: '5', type: 'audio', media_url_https: 'https://ton.twitter.com/x.mp3' },
+        };
         const result = normalizeAaa(aaaBody(dmEvent({}, { text: 'listen', attachment })));
-        expect(result.ignored).toEqual([{ reason: 'unsupported-media', detail: 'direct message 1921371039318188036: media type audio' }]);
+        expect(result.ignored).toEqual([
+            { reason: 'unsupported-media', detail: 'direct message 1921371039318188036: media type audio' },
+        ]);
     });
 
     it('falls back to the trailing t.co link when no entity names the media link', () => {
-        const attachment = { type: 'media', media: { id_str: '5', type: 'photo', media_url_https: 'https://ton.twitter.com/1.1/ton/data/dm/9/5/a.jpg' } };
-        const message = onlyMessage(normalizeAaa(aaaBody(dmEvent({ id: '9' }, { text: 'look https://t.co/abc123', attachment }))));
+        const attachment = {
+            type: 'media',
+            media: { id_str: '5', type: 'photo', media_url_https: 'https://ton.twitter.com/1.1/ton/data/dm/9/5/a.jpg' },
+        };
+        const message = onlyMessage(
+            normalizeAaa(aaaBody(dmEvent({ id: '9' }, { text: 'look https://t.co/abc123', attachment }))),
+        );
         expect(message.media).toMatchObject({ tcoUrl: 'https://t.co/abc123', mediaId: '5', resourceId: 'a.jpg' });
     });
 
@@ -365,7 +437,9 @@ describe('normalizeDmEventsPage', () => {
             '1921371417766580228',
             '1921372311728201733',
         ]);
-        expect(messages.map((message) => message.createdAt)).toEqual([1746873600123, 1746873629001, 1746873662448, 1746873686571, 1746873899182]);
+        expect(messages.map((message) => message.createdAt)).toEqual([
+            1746873600123, 1746873629001, 1746873662448, 1746873686571, 1746873899182,
+        ]);
     });
 
     it('orders by creation time whatever order the page lists', () => {
@@ -401,48 +475,98 @@ describe('normalizeDmEventsPage', () => {
             kind: 'video',
             url: 'https://pbs.twimg.com/dm_video_preview/1921371402918744064/img/Xc3vB7nM.jpg',
             variants: [
-                { contentType: 'video/mp4', url: 'https://video.twimg.com/dm_video/1921371402918744064/vid/640x360/Tz8wQ4.mp4', bitrate: 832000 },
-                { contentType: 'application/x-mpegURL', url: 'https://video.twimg.com/dm_video/1921371402918744064/pl/Hq2sKd.m3u8' },
-                { contentType: 'video/mp4', url: 'https://video.twimg.com/dm_video/1921371402918744064/vid/1280x720/Rr5yU1.mp4', bitrate: 2176000 },
+                {
+                    contentType: 'video/mp4',
+                    url: 'https://video.twimg.com/dm_video/1921371402918744064/vid/640x360/Tz8wQ4.mp4',
+                    bitrate: 832000,
+                },
+                {
+                    contentType: 'application/x-mpegURL',
+                    url: 'https://video.twimg.com/dm_video/1921371402918744064/pl/Hq2sKd.m3u8',
+                },
+                {
+                    contentType: 'video/mp4',
+                    url: 'https://video.twimg.com/dm_video/1921371402918744064/vid/1280x720/Rr5yU1.mp4',
+                    bitrate: 2176000,
+                },
             ],
             tcoUrl: 'https://t.co/Mn90Pq12Rs',
             dmEventId: '1921371417766580228',
         });
         // No URL entity on this one: the trailing t.co link stands for the media.
-        expect(messages[2].media).toMatchObject({ kind: 'animated_gif', mediaId: '1921371287738564608', tcoUrl: 'https://t.co/Gf56Hj78Kl' });
+        expect(messages[2].media).toMatchObject({
+            kind: 'animated_gif',
+            mediaId: '1921371287738564608',
+            tcoUrl: 'https://t.co/Gf56Hj78Kl',
+        });
     });
 
     it('keeps the text when the media is missing from includes', () => {
         const page = {
-            data: [{ id: '11', event_type: 'MessageCreate', text: 'see https://t.co/zz', sender_id: CUSTOMER, created_at: '2025-05-10T10:40:00.000Z', dm_conversation_id: `${BUSINESS}-${CUSTOMER}`, attachments: { media_keys: ['3_99'] } }],
+            data: [
+                {
+                    id: '11',
+                    event_type: 'MessageCreate',
+                    text: 'see https://t.co/zz',
+                    sender_id: CUSTOMER,
+                    created_at: '2025-05-10T10:40:00.000Z',
+                    dm_conversation_id: `${BUSINESS}-${CUSTOMER}`,
+                    attachments: { media_keys: ['3_99'] },
+                },
+            ],
         };
         const outcome = normalizeDmEventsPage(page, BUSINESS);
         expect(outcome.events).toHaveLength(1);
         expect((outcome.events[0] as InboundMessage).media).toBeUndefined();
-        expect(outcome.ignored).toEqual([{ reason: 'media-unavailable', detail: 'dm event 11: 3_99 is not in includes.media' }]);
+        expect(outcome.ignored).toEqual([
+            { reason: 'media-unavailable', detail: 'dm event 11: 3_99 is not in includes.media' },
+        ]);
     });
 
     it('infers the media kind from the key when type was not requested', () => {
         const page = {
-            data: [{ id: '11', event_type: 'MessageCreate', text: '', sender_id: CUSTOMER, created_at: '2025-05-10T10:40:00.000Z', dm_conversation_id: `${BUSINESS}-${CUSTOMER}`, attachments: { media_keys: ['16_99'] } }],
+            data: [
+                {
+                    id: '11',
+                    event_type: 'MessageCreate',
+                    text: '',
+                    sender_id: CUSTOMER,
+                    created_at: '2025-05-10T10:40:00.000Z',
+                    dm_conversation_id: `${BUSINESS}-${CUSTOMER}`,
+                    attachments: { media_keys: ['16_99'] },
+                },
+            ],
             includes: { media: [{ media_key: '16_99', preview_image_url: 'https://pbs.twimg.com/p.jpg' }] },
         };
-        expect(onlyMessage(normalizeDmEventsPage(page, BUSINESS)).media).toMatchObject({ kind: 'animated_gif', mediaId: '99' });
+        expect(onlyMessage(normalizeDmEventsPage(page, BUSINESS)).media).toMatchObject({
+            kind: 'animated_gif',
+            mediaId: '99',
+        });
     });
 
     it('returns nothing for an empty page and reports partial errors', () => {
         expect(normalizeDmEventsPage({ meta: { result_count: 0 } }, BUSINESS)).toEqual({ events: [], ignored: [] });
-        expect(normalizeDmEventsPage({ errors: [{ title: 'Not Found Error', detail: 'Could not find user' }] }, BUSINESS).ignored).toEqual([
-            { reason: 'api-error', detail: 'Could not find user' },
-        ]);
+        expect(
+            normalizeDmEventsPage({ errors: [{ title: 'Not Found Error', detail: 'Could not find user' }] }, BUSINESS)
+                .ignored,
+        ).toEqual([{ reason: 'api-error', detail: 'Could not find user' }]);
     });
 
     it('reports a sender outside the conversation and a missing created_at', () => {
-        const base = { id: '11', event_type: 'MessageCreate', text: 'x', sender_id: '5', created_at: '2025-05-10T10:40:00.000Z', dm_conversation_id: '1-2' };
-        expect(normalizeDmEventsPage({ data: [base] }, '1').ignored).toEqual([{ reason: 'missing-field', detail: 'dm event 11: sender 5 is not in conversation 1-2' }]);
-        expect(normalizeDmEventsPage({ data: [{ ...base, sender_id: '2', created_at: undefined }] }, '1').ignored).toEqual([
-            { reason: 'missing-field', detail: 'dm event 11: created_at' },
+        const base = {
+            id: '11',
+            event_type: 'MessageCreate',
+            text: 'x',
+            sender_id: '5',
+            created_at: '2025-05-10T10:40:00.000Z',
+            dm_conversation_id: '1-2',
+        };
+        expect(normalizeDmEventsPage({ data: [base] }, '1').ignored).toEqual([
+            { reason: 'missing-field', detail: 'dm event 11: sender 5 is not in conversation 1-2' },
         ]);
+        expect(
+            normalizeDmEventsPage({ data: [{ ...base, sender_id: '2', created_at: undefined }] }, '1').ignored,
+        ).toEqual([{ reason: 'missing-field', detail: 'dm event 11: created_at' }]);
     });
 });
 
@@ -451,9 +575,12 @@ describe('normalizeWebhookBody', () => {
         expect(normalizeWebhookBody(fixture(name))).toEqual(normalizeXaa(fixture(name)));
     });
 
-    it.each(fixtureNames().filter((name) => name.startsWith('aaa-') || name.startsWith('replay-')))('routes %s as AAA', (name) => {
-        expect(normalizeWebhookBody(fixture(name))).toEqual(normalizeAaa(fixture(name)));
-    });
+    it.each(fixtureNames().filter((name) => name.startsWith('aaa-') || name.startsWith('replay-')))(
+        'routes %s as AAA',
+        (name) => {
+            expect(normalizeWebhookBody(fixture(name))).toEqual(normalizeAaa(fixture(name)));
+        },
+    );
 
     it('produces at least one event or one reason for every webhook fixture', () => {
         for (const name of fixtureNames().filter((file) => file !== 'dm-events-page.json')) {
@@ -496,7 +623,9 @@ describe('robustness', () => {
         if (typeof value !== 'object' || value === null) {
             return [prefix];
         }
-        const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((item, i) => [i, item]) : Object.entries(value);
+        const entries: [string | number, unknown][] = Array.isArray(value)
+            ? value.map((item, i) => [i, item])
+            : Object.entries(value);
         return [prefix, ...entries.flatMap(([key, child]) => paths(child, [...prefix, key]))];
     }
 
@@ -515,12 +644,20 @@ describe('robustness', () => {
 
     it.each(fixtureNames())('survives every field of %s being broken, and never emits a non-numeric id', (name) => {
         const original = fixture(name);
-        const normalize = name === 'dm-events-page.json' ? (body: unknown) => normalizeDmEventsPage(body, BUSINESS) : normalizeWebhookBody;
+        const normalize =
+            name === 'dm-events-page.json'
+                ? (body: unknown) => normalizeDmEventsPage(body, BUSINESS)
+                : normalizeWebhookBody;
         for (const path of paths(original)) {
             for (const replacement of [null, 1e30, 'x', [], {}]) {
                 const result = normalize(withValueAt(original, path, replacement));
                 for (const event of result.events) {
-                    const ids = [event.accountId, event.senderId, event.recipientId, ...(event.kind === 'message' ? [event.eventId] : [])];
+                    const ids = [
+                        event.accountId,
+                        event.senderId,
+                        event.recipientId,
+                        ...(event.kind === 'message' ? [event.eventId] : []),
+                    ];
                     for (const id of ids) {
                         expect(id).toMatch(/^\d+$/);
                     }

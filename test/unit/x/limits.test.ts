@@ -11,13 +11,18 @@ const observation = (endpoint: string) => ({
 describe('the rate-limit book', () => {
     it('keeps one entry per endpoint, not one per downloaded attachment', () => {
         const book = new RateLimitBook();
-        for (let i = 0; i < 50; i++) book.observe(observation(`https://api.x.com/2/dm_conversations/media/19${i}/18${i}/a${i}.jpg`), 0);
+        for (let i = 0; i < 50; i++)
+            book.observe(observation(`https://api.x.com/2/dm_conversations/media/19${i}/18${i}/a${i}.jpg`), 0);
         expect(Object.keys(book.snapshot())).toEqual(['GET /2/dm_conversations/media/:dm_id/:media_id/:resource_id']);
-        expect(endpointKey('GET', 'https://ton.twitter.com/1.1/ton/data/dm/1/2/a.jpg')).toBe('GET /1.1/ton/data/dm/:dm_id/:media_id/:file');
+        expect(endpointKey('GET', 'https://ton.twitter.com/1.1/ton/data/dm/1/2/a.jpg')).toBe(
+            'GET /1.1/ton/data/dm/:dm_id/:media_id/:file',
+        );
     });
 
     it('still tells the DM send budget apart per method and path', () => {
-        expect(endpointKey('POST', 'https://api.x.com/2/dm_conversations/with/123/messages')).toBe('POST /2/dm_conversations/with/:id/messages');
+        expect(endpointKey('POST', 'https://api.x.com/2/dm_conversations/with/123/messages')).toBe(
+            'POST /2/dm_conversations/with/:id/messages',
+        );
         expect(endpointKey('GET', 'https://api.x.com/2/dm_events')).toBe('GET /2/dm_events');
     });
 });

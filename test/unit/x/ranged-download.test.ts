@@ -1,4 +1,11 @@
-import { downloadInRanges, parseContentRange, RANGE_REQUEST_TIMEOUT_MS, RangeAnswer, RangeDeadlineError, RangeProtocolError } from '../../../src/x/ranged-download';
+import {
+    downloadInRanges,
+    parseContentRange,
+    RANGE_REQUEST_TIMEOUT_MS,
+    RangeAnswer,
+    RangeDeadlineError,
+    RangeProtocolError,
+} from '../../../src/x/ranged-download';
 
 const FILE = Buffer.from(Array.from({ length: 2500 }, (_, i) => i % 251));
 const SIZES = { first: 1000, next: 700 };
@@ -8,9 +15,14 @@ function rangeServer(file = FILE, options: { total?: boolean } = {}) {
     const asked: [number, number][] = [];
     const fetch = async (first: number, last: number): Promise<RangeAnswer> => {
         asked.push([first, last]);
-        if (first >= file.length) return { status: 416, contentRange: `bytes */${file.length}`, bytes: Buffer.alloc(0) };
+        if (first >= file.length)
+            return { status: 416, contentRange: `bytes */${file.length}`, bytes: Buffer.alloc(0) };
         const end = Math.min(last, file.length - 1);
-        return { status: 206, contentRange: `bytes ${first}-${end}/${options.total === false ? '*' : file.length}`, bytes: file.subarray(first, end + 1) };
+        return {
+            status: 206,
+            contentRange: `bytes ${first}-${end}/${options.total === false ? '*' : file.length}`,
+            bytes: file.subarray(first, end + 1),
+        };
     };
     return { fetch, asked };
 }
@@ -30,13 +42,21 @@ describe('bounded range downloads', () => {
 
     it('stops after one bounded range when the size it learns is over the limit', async () => {
         const server = rangeServer();
-        expect(await downloadInRanges(server.fetch, 2499, SIZES)).toEqual({ ok: false, tooLarge: true, sizeBytes: 2500 });
+        expect(await downloadInRanges(server.fetch, 2499, SIZES)).toEqual({
+            ok: false,
+            tooLarge: true,
+            sizeBytes: 2500,
+        });
         expect(server.asked).toEqual([[0, 999]]);
     });
 
     it('never asks for more than the limit, even for the first range', async () => {
         const server = rangeServer();
-        expect(await downloadInRanges(server.fetch, 300, SIZES)).toEqual({ ok: false, tooLarge: true, sizeBytes: 2500 });
+        expect(await downloadInRanges(server.fetch, 300, SIZES)).toEqual({
+            ok: false,
+            tooLarge: true,
+            sizeBytes: 2500,
+        });
         expect(server.asked).toEqual([[0, 299]]);
         expect(await downloadInRanges(server.fetch, 0, SIZES)).toEqual({ ok: false, tooLarge: true });
         expect(server.asked).toHaveLength(1);
@@ -45,7 +65,11 @@ describe('bounded range downloads', () => {
     it('asks only for whole bytes when the limit is not a whole number (a decimal MB setting)', async () => {
         // `bytes=0-314571.8` is not a valid range: a server ignores it and sends the whole file (RFC 9110 §14.2).
         const server = rangeServer();
-        expect(await downloadInRanges(server.fetch, 1200.8, SIZES)).toEqual({ ok: false, tooLarge: true, sizeBytes: 2500 });
+        expect(await downloadInRanges(server.fetch, 1200.8, SIZES)).toEqual({
+            ok: false,
+            tooLarge: true,
+            sizeBytes: 2500,
+        });
         expect(server.asked).toEqual([[0, 999]]);
         const small = rangeServer();
         await downloadInRanges(small.fetch, 300.6, SIZES);
@@ -85,7 +109,10 @@ describe('bounded range downloads', () => {
     it.each<[string, RangeAnswer]>([
         ['more bytes than asked', { status: 206, contentRange: 'bytes 0-1999/2500', bytes: FILE.subarray(0, 2000) }],
         ['another range', { status: 206, contentRange: 'bytes 5-1004/2500', bytes: FILE.subarray(5, 1005) }],
-        ['a body that does not match its range', { status: 206, contentRange: 'bytes 0-999/2500', bytes: FILE.subarray(0, 10) }],
+        [
+            'a body that does not match its range',
+            { status: 206, contentRange: 'bytes 0-999/2500', bytes: FILE.subarray(0, 10) },
+        ],
         ['no Content-Range', { status: 206, bytes: FILE.subarray(0, 1000) }],
         ['an odd status', { status: 204, bytes: Buffer.alloc(0) }],
         ['a 416 in the middle', { status: 416, contentRange: 'bytes */2500', bytes: Buffer.alloc(0) }],
@@ -106,7 +133,8 @@ describe('bounded range downloads', () => {
     it('refuses a server that knows the size but sends less than asked (it would only buy itself more requests)', async () => {
         const asked: number[] = [];
         const dribble = async (first: number): Promise<RangeAnswer> => (
-            asked.push(first), { status: 206, contentRange: `bytes ${first}-${first}/2500`, bytes: FILE.subarray(first, first + 1) }
+            asked.push(first),
+            { status: 206, contentRange: `bytes ${first}-${first}/2500`, bytes: FILE.subarray(first, first + 1) }
         );
         await expect(downloadInRanges(dribble, 10_000, SIZES)).rejects.toThrow('a shorter range than asked');
         expect(asked).toEqual([0]);
@@ -125,7 +153,11 @@ describe('bounded range downloads', () => {
         expect(timeouts).toEqual([RANGE_REQUEST_TIMEOUT_MS, 18_000, 6_000]);
         // Without a deadline nothing is passed: the accessor's own timeout applies.
         const server = rangeServer();
-        await downloadInRanges(async (first, last, timeoutMs) => (timeouts.push(timeoutMs), server.fetch(first, last)), 10_000, SIZES);
+        await downloadInRanges(
+            async (first, last, timeoutMs) => (timeouts.push(timeoutMs), server.fetch(first, last)),
+            10_000,
+            SIZES,
+        );
         expect(timeouts.slice(3)).toEqual([undefined, undefined, undefined, undefined]);
     });
 

@@ -47,7 +47,7 @@ describe('which part of a gap X replays now', () => {
         expect(plan.owed!.until).toBeGreaterThanOrEqual(at(2));
     });
 
-    it('drops what is older than X\'s 24 hours and says so', () => {
+    it("drops what is older than X's 24 hours and says so", () => {
         const plan = planReplay({ from: at(30 * 60), until: at(20 * 60) }, NOW);
         expect(plan.lost).toBeDefined();
         expect(plan.request!.from).toBeGreaterThanOrEqual(NOW - 24 * 60 * MINUTE);
@@ -63,7 +63,7 @@ describe('where the gap to replay starts', () => {
         expect(gapStart(at(20), at(50))).toBe(at(50));
     });
 
-    it('starts at the caller\'s moment when that is earlier than the last event known', () => {
+    it("starts at the caller's moment when that is earlier than the last event known", () => {
         expect(gapStart(at(50), at(20))).toBe(at(50));
     });
 

@@ -18,7 +18,15 @@ import {
     WORK_BUDGET_BYTES,
 } from '../../../src/x/webhook-crypto';
 import { adversarialBodies } from '../helpers/adversarial-bodies';
-import { compactJsonText, escapeHtml, escapeNonAscii, escapeSlashes, fixture, fixtureNames, fixtureText } from '../helpers/x-fixtures';
+import {
+    compactJsonText,
+    escapeHtml,
+    escapeNonAscii,
+    escapeSlashes,
+    fixture,
+    fixtureNames,
+    fixtureText,
+} from '../helpers/x-fixtures';
 
 const SECRET = 'kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw';
 const CLIENT_SECRET = 'oauth2-client-secret-9aX2mQ0vL7cR5tY8wZ3bN6';
@@ -135,7 +143,11 @@ describe('verifyWebhookSignature escape styles', () => {
 
     it('writes lone surrogates and control characters the way JSON.stringify does', () => {
         expect(verifyRaw('{"t":"a\\ud800b\\u0001c\\n"}')).toEqual({ ok: true, style: 'compact', header: LEGACY });
-        expect(verifyRaw('{"t":"a\\uD800b\\u0001c\\u00E9"}')).toEqual({ ok: true, style: 'ascii-upper', header: LEGACY });
+        expect(verifyRaw('{"t":"a\\uD800b\\u0001c\\u00E9"}')).toEqual({
+            ok: true,
+            style: 'ascii-upper',
+            header: LEGACY,
+        });
         expect(verifyRaw('{"t":"a\\uD800b\\u001B"}')).toEqual({ ok: true, style: 'hex-upper', header: LEGACY });
     });
 
@@ -155,18 +167,27 @@ describe('verifyWebhookSignature refusals', () => {
     });
 
     it('refuses a signature made with another secret', () => {
-        expect(verifyWebhookSignature(SECRET, xSignature('not-the-secret', raw), body)).toEqual({ ok: false, reason: 'mismatch' });
+        expect(verifyWebhookSignature(SECRET, xSignature('not-the-secret', raw), body)).toEqual({
+            ok: false,
+            reason: 'mismatch',
+        });
     });
 
     it('refuses a tampered body', () => {
         const tampered = JSON.parse(raw);
         tampered.direct_message_events[0].message_create.message_data.text = 'Send me your password';
-        expect(verifyWebhookSignature(SECRET, xSignature(SECRET, raw), tampered)).toEqual({ ok: false, reason: 'mismatch' });
+        expect(verifyWebhookSignature(SECRET, xSignature(SECRET, raw), tampered)).toEqual({
+            ok: false,
+            reason: 'mismatch',
+        });
     });
 
     it('refuses a body with a member added', () => {
         const extended = { ...body, extra: true };
-        expect(verifyWebhookSignature(SECRET, xSignature(SECRET, raw), extended)).toEqual({ ok: false, reason: 'mismatch' });
+        expect(verifyWebhookSignature(SECRET, xSignature(SECRET, raw), extended)).toEqual({
+            ok: false,
+            reason: 'mismatch',
+        });
     });
 
     it.each([undefined, '', '   '])('reports a missing header (%p)', (header) => {
@@ -195,7 +216,10 @@ describe('verifyWebhookSignature refusals', () => {
 
     it('refuses a body over the size cap unread', () => {
         const large = { text: 'a'.repeat(MAX_BODY_BYTES) };
-        expect(verifyWebhookSignature(SECRET, xSignature(SECRET, JSON.stringify(large)), large)).toEqual({ ok: false, reason: 'too-large' });
+        expect(verifyWebhookSignature(SECRET, xSignature(SECRET, JSON.stringify(large)), large)).toEqual({
+            ok: false,
+            reason: 'too-large',
+        });
     });
 
     it('refuses to verify with an empty consumer secret, even a signature made with it', () => {
@@ -206,31 +230,64 @@ describe('verifyWebhookSignature refusals', () => {
 describe('verifyDeliverySignature with the OAuth 2.0 and the legacy header', () => {
     const raw = compactJsonText(fixtureText('xaa-dm-received-text.json'));
     const body = JSON.parse(raw);
-    const sources = (legacy: string | undefined, oauth2: string | undefined, keys = { legacy: SECRET, oauth2: CLIENT_SECRET }) => [
+    const sources = (
+        legacy: string | undefined,
+        oauth2: string | undefined,
+        keys = { legacy: SECRET, oauth2: CLIENT_SECRET },
+    ) => [
         { name: LEGACY, value: legacy, secret: keys.legacy },
         { name: OAUTH2_SIGNATURE_HEADER, value: oauth2, secret: keys.oauth2 },
     ];
 
     it('accepts a delivery carrying only the OAuth 2.0 header, keyed with the client secret', () => {
-        expect(verifyDeliverySignature(sources(undefined, xSignature(CLIENT_SECRET, raw)), body)).toMatchObject({ ok: true, header: OAUTH2_SIGNATURE_HEADER });
+        expect(verifyDeliverySignature(sources(undefined, xSignature(CLIENT_SECRET, raw)), body)).toMatchObject({
+            ok: true,
+            header: OAUTH2_SIGNATURE_HEADER,
+        });
     });
 
     it('accepts a delivery carrying both headers, and one whose other header is wrong', () => {
-        expect(verifyDeliverySignature(sources(xSignature(SECRET, raw), xSignature(CLIENT_SECRET, raw)), body).ok).toBe(true);
-        expect(verifyDeliverySignature(sources(xSignature('wrong', raw), xSignature(CLIENT_SECRET, raw)), body)).toMatchObject({ ok: true, header: OAUTH2_SIGNATURE_HEADER });
-        expect(verifyDeliverySignature(sources(xSignature(SECRET, raw), 'sha256=garbage'), body)).toMatchObject({ ok: true, header: LEGACY });
+        expect(verifyDeliverySignature(sources(xSignature(SECRET, raw), xSignature(CLIENT_SECRET, raw)), body).ok).toBe(
+            true,
+        );
+        expect(
+            verifyDeliverySignature(sources(xSignature('wrong', raw), xSignature(CLIENT_SECRET, raw)), body),
+        ).toMatchObject({ ok: true, header: OAUTH2_SIGNATURE_HEADER });
+        expect(verifyDeliverySignature(sources(xSignature(SECRET, raw), 'sha256=garbage'), body)).toMatchObject({
+            ok: true,
+            header: LEGACY,
+        });
     });
 
-    it('never lets one header verify with the other header\'s key', () => {
-        expect(verifyDeliverySignature(sources(xSignature(CLIENT_SECRET, raw), undefined), body)).toEqual({ ok: false, reason: 'mismatch' });
-        expect(verifyDeliverySignature(sources(undefined, xSignature(SECRET, raw)), body)).toEqual({ ok: false, reason: 'mismatch' });
+    it("never lets one header verify with the other header's key", () => {
+        expect(verifyDeliverySignature(sources(xSignature(CLIENT_SECRET, raw), undefined), body)).toEqual({
+            ok: false,
+            reason: 'mismatch',
+        });
+        expect(verifyDeliverySignature(sources(undefined, xSignature(SECRET, raw)), body)).toEqual({
+            ok: false,
+            reason: 'mismatch',
+        });
     });
 
     it('says why when nothing could be checked', () => {
         expect(verifyDeliverySignature(sources(undefined, undefined), body)).toEqual({ ok: false, reason: 'missing' });
-        expect(verifyDeliverySignature(sources('md5=x', 'sha256=short'), body)).toEqual({ ok: false, reason: 'malformed' });
-        expect(verifyDeliverySignature(sources(undefined, xSignature(CLIENT_SECRET, raw), { legacy: SECRET, oauth2: '' }), body)).toEqual({ ok: false, reason: 'no-secret' });
-        expect(verifyDeliverySignature(sources(xSignature(SECRET, raw), undefined, { legacy: '', oauth2: CLIENT_SECRET }), body)).toEqual({ ok: false, reason: 'no-secret' });
+        expect(verifyDeliverySignature(sources('md5=x', 'sha256=short'), body)).toEqual({
+            ok: false,
+            reason: 'malformed',
+        });
+        expect(
+            verifyDeliverySignature(
+                sources(undefined, xSignature(CLIENT_SECRET, raw), { legacy: SECRET, oauth2: '' }),
+                body,
+            ),
+        ).toEqual({ ok: false, reason: 'no-secret' });
+        expect(
+            verifyDeliverySignature(
+                sources(xSignature(SECRET, raw), undefined, { legacy: '', oauth2: CLIENT_SECRET }),
+                body,
+            ),
+        ).toEqual({ ok: false, reason: 'no-secret' });
     });
 });
 
@@ -267,8 +324,14 @@ describe('verifyWebhookSignature limits it documents', () => {
     it('returns mismatch instead of throwing for values JSON cannot hold', () => {
         const cyclic: Record<string, unknown> = { a: 1 };
         cyclic.self = cyclic;
-        expect(verifyWebhookSignature(SECRET, xSignature(SECRET, '{}'), cyclic)).toEqual({ ok: false, reason: 'mismatch' });
-        expect(verifyWebhookSignature(SECRET, xSignature(SECRET, '{}'), { n: BigInt(1) })).toEqual({ ok: false, reason: 'mismatch' });
+        expect(verifyWebhookSignature(SECRET, xSignature(SECRET, '{}'), cyclic)).toEqual({
+            ok: false,
+            reason: 'mismatch',
+        });
+        expect(verifyWebhookSignature(SECRET, xSignature(SECRET, '{}'), { n: BigInt(1) })).toEqual({
+            ok: false,
+            reason: 'mismatch',
+        });
     });
 });
 
@@ -330,7 +393,9 @@ describe('candidateSerializations', () => {
     });
 
     it('lists each distinct text once, and only one for plain ASCII without slashes', () => {
-        expect(candidateSerializations({ a: 'plain', b: [1, true, null] })).toEqual(['{"a":"plain","b":[1,true,null]}']);
+        expect(candidateSerializations({ a: 'plain', b: [1, true, null] })).toEqual([
+            '{"a":"plain","b":[1,true,null]}',
+        ]);
         const texts = candidateSerializations(fixture('aaa-dm-video.json'));
         expect(new Set(texts).size).toBe(texts.length);
     });
@@ -350,7 +415,11 @@ describe('candidateSerializations', () => {
     it('tries only the escape styles that change the text', () => {
         expect(labelledSerializations({ a: 'plain/' }).map((c) => c.style)).toEqual(['compact', 'escaped-slash']);
         expect(labelledSerializations({ a: 'R&D' }).map((c) => c.style)).toEqual(['compact', 'html-lower']);
-        expect(labelledSerializations({ a: '<3' }).map((c) => c.style)).toEqual(['compact', 'html-lower', 'html-upper']);
+        expect(labelledSerializations({ a: '<3' }).map((c) => c.style)).toEqual([
+            'compact',
+            'html-lower',
+            'html-upper',
+        ]);
     });
 
     it('stays bounded for bodies with many integer-keyed maps', () => {
@@ -367,16 +436,18 @@ describe('the work bound: what a sender without the secrets can make the verifie
         let hashedBytes = 0;
         let hmacs = 0;
         const realCreateHmac = nodeCrypto.createHmac;
-        const spy = jest.spyOn(nodeCrypto, 'createHmac').mockImplementation((algorithm: string, key: crypto.BinaryLike | crypto.KeyObject) => {
-            const hmac = realCreateHmac(algorithm, key);
-            const update = hmac.update.bind(hmac);
-            hmac.update = ((data: string, encoding: BufferEncoding) => {
-                hashedBytes += Buffer.byteLength(data, encoding);
-                hmacs++;
-                return update(data, encoding);
-            }) as typeof hmac.update;
-            return hmac;
-        });
+        const spy = jest
+            .spyOn(nodeCrypto, 'createHmac')
+            .mockImplementation((algorithm: string, key: crypto.BinaryLike | crypto.KeyObject) => {
+                const hmac = realCreateHmac(algorithm, key);
+                const update = hmac.update.bind(hmac);
+                hmac.update = ((data: string, encoding: BufferEncoding) => {
+                    hashedBytes += Buffer.byteLength(data, encoding);
+                    hmacs++;
+                    return update(data, encoding);
+                }) as typeof hmac.update;
+                return hmac;
+            });
         const forged = () => `sha256=${crypto.randomBytes(32).toString('base64')}`;
         const started = performance.now();
         try {
@@ -395,20 +466,26 @@ describe('the work bound: what a sender without the secrets can make the verifie
 
     const bodies = adversarialBodies(MAX_BODY_BYTES);
 
-    it.each(bodies)('%s (just under the size cap): refused after at most the budget of candidates and bytes', (_name, body) => {
-        expect(Buffer.byteLength(JSON.stringify(body) ?? '')).toBeLessThanOrEqual(MAX_BODY_BYTES);
-        const { result, hashedBytes, hmacs } = forge(body);
-        expect(result).toEqual({ ok: false, reason: 'mismatch' });
-        // Two keys: each candidate is hashed once per header.
-        expect(hmacs).toBeLessThanOrEqual(2 * MAX_CANDIDATES);
-        expect(hashedBytes).toBeLessThanOrEqual(2 * WORK_BUDGET_BYTES);
-    });
+    it.each(bodies)(
+        '%s (just under the size cap): refused after at most the budget of candidates and bytes',
+        (_name, body) => {
+            expect(Buffer.byteLength(JSON.stringify(body) ?? '')).toBeLessThanOrEqual(MAX_BODY_BYTES);
+            const { result, hashedBytes, hmacs } = forge(body);
+            expect(result).toEqual({ ok: false, reason: 'mismatch' });
+            // Two keys: each candidate is hashed once per header.
+            expect(hmacs).toBeLessThanOrEqual(2 * MAX_CANDIDATES);
+            expect(hashedBytes).toBeLessThanOrEqual(2 * WORK_BUDGET_BYTES);
+        },
+    );
 
-    it.each(adversarialBodies(ROCKETCHAT_BODY_LIMIT_BYTES - 1024).slice(0, 5))('%s (~100 KB, as much as Rocket.Chat accepts): refused unread', (_name, body) => {
-        const { result, hashedBytes } = forge(body);
-        expect(result).toEqual({ ok: false, reason: 'too-large' });
-        expect(hashedBytes).toBe(0);
-    });
+    it.each(adversarialBodies(ROCKETCHAT_BODY_LIMIT_BYTES - 1024).slice(0, 5))(
+        '%s (~100 KB, as much as Rocket.Chat accepts): refused unread',
+        (_name, body) => {
+            const { result, hashedBytes } = forge(body);
+            expect(result).toEqual({ ok: false, reason: 'too-large' });
+            expect(hashedBytes).toBe(0);
+        },
+    );
 
     it('hashes no candidate longer than Rocket.Chat accepts (X could not have sent it)', () => {
         // 60 KB of characters whose escapes are six bytes each: only the raw style fits in 100 KB.
@@ -422,7 +499,8 @@ describe('the work bound: what a sender without the secrets can make the verifie
         // Load on a shared machine only ever adds time, so the fastest of several runs is the work's own
         // cost; a second series runs only when the first was over. Quadratic work (the old verifier took
         // 8 to 19 s on 28 KB) fails every run.
-        const fastest = (body: unknown, runs: number) => Math.min(...Array.from({ length: runs }, () => forge(body).ms));
+        const fastest = (body: unknown, runs: number) =>
+            Math.min(...Array.from({ length: runs }, () => forge(body).ms));
         const slow: string[] = [];
         for (const [name, body] of bodies) {
             forge(body); // warm-up: the bound is on the work, not on compiling the code

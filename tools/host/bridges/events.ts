@@ -26,10 +26,17 @@ const NOT_AWAITED_BY_ENGINE: Partial<Record<AppInterface, string>> = {
 };
 
 function runListener(ctx: BridgeContext, int: AppInterface, data: unknown): Promise<unknown> {
-    const listeners = ctx.manager().getListenerManager() as unknown as Record<string, (d: unknown) => Promise<unknown>> & { isEventBlocked(i: AppInterface): boolean };
+    const listeners = ctx.manager().getListenerManager() as unknown as Record<
+        string,
+        (d: unknown) => Promise<unknown>
+    > & { isEventBlocked(i: AppInterface): boolean };
     const method = NOT_AWAITED_BY_ENGINE[int];
-    if (method && typeof listeners[method] === 'function' && !listeners.isEventBlocked(int)) return listeners[method].call(listeners, data);
-    return ctx.manager().getListenerManager().executeListener(int as never, data as never);
+    if (method && typeof listeners[method] === 'function' && !listeners.isEventBlocked(int))
+        return listeners[method].call(listeners, data);
+    return ctx
+        .manager()
+        .getListenerManager()
+        .executeListener(int as never, data as never);
 }
 
 const pendingByHost = new Map<string, Set<Promise<unknown>>>();
@@ -54,6 +61,8 @@ export async function settle(hostId: string): Promise<void> {
 }
 
 export function fireMessageEvent(ctx: BridgeContext, message: IMessage): void {
-    const int = (message as IMessage & { t?: string }).t ? AppInterface.IPostSystemMessageSent : AppInterface.IPostMessageSent;
+    const int = (message as IMessage & { t?: string }).t
+        ? AppInterface.IPostSystemMessageSent
+        : AppInterface.IPostMessageSent;
     fireAndForget(ctx, int, message);
 }

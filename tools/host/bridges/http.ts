@@ -58,7 +58,8 @@ export class HostHttpBridge extends HttpBridge {
             else if (typeof content === 'string') body = Buffer.from(content);
             else {
                 body = Buffer.from(JSON.stringify(content));
-                if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
+                if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+                    headers['Content-Type'] = 'application/json';
             }
         }
         const header = (name: string) => Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1];
@@ -75,7 +76,12 @@ export class HostHttpBridge extends HttpBridge {
             const res = await send(this.target(url), method, headers, body, request.timeout || DEFAULT_TIMEOUT);
             exchange.statusCode = res.statusCode;
             exchange.responseBytes = res.body.length;
-            const result: IHttpResponse = { url: info.url, method: info.method, statusCode: res.statusCode, headers: res.headers };
+            const result: IHttpResponse = {
+                url: info.url,
+                method: info.method,
+                statusCode: res.statusCode,
+                headers: res.headers,
+            };
             if (request.encoding === null) {
                 result.content = res.body as unknown as string;
             } else {
@@ -109,24 +115,40 @@ interface RawResponse {
     body: Buffer;
 }
 
-function send(target: { url: URL; host?: string }, method: string, headers: Record<string, string>, body: Buffer | undefined, timeoutMs: number): Promise<RawResponse> {
+function send(
+    target: { url: URL; host?: string },
+    method: string,
+    headers: Record<string, string>,
+    body: Buffer | undefined,
+    timeoutMs: number,
+): Promise<RawResponse> {
     const lib = target.url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
         const req = lib.request(
             target.url,
-            { method: method.toUpperCase(), headers: { ...headers, ...(target.host ? { host: target.host } : {}), ...(body ? { 'content-length': String(body.length) } : {}) } },
+            {
+                method: method.toUpperCase(),
+                headers: {
+                    ...headers,
+                    ...(target.host ? { host: target.host } : {}),
+                    ...(body ? { 'content-length': String(body.length) } : {}),
+                },
+            },
             (res) => {
                 const chunks: Buffer[] = [];
                 res.on('data', (c: Buffer) => chunks.push(c));
                 res.on('end', () => {
                     const flat: Record<string, string> = {};
-                    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(', ') : v;
+                    for (const [k, v] of Object.entries(res.headers))
+                        if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(', ') : v;
                     resolve({ statusCode: res.statusCode ?? 0, headers: flat, body: Buffer.concat(chunks) });
                 });
                 res.on('error', reject);
             },
         );
-        req.setTimeout(timeoutMs, () => req.destroy(new Error(`The request to ${target.url.host} timed out after ${timeoutMs} ms`)));
+        req.setTimeout(timeoutMs, () =>
+            req.destroy(new Error(`The request to ${target.url.host} timed out after ${timeoutMs} ms`)),
+        );
         req.on('error', reject);
         if (body) req.write(body);
         req.end();

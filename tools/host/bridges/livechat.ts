@@ -95,7 +95,12 @@ export class HostLivechatBridge extends LivechatBridge {
         checkCustomFields(this.store, message as ILivechatMessage & { customFields?: unknown });
         const visitor = this.store.visitors.get(room.visitor.id!) ?? room.visitor;
         // Rocket.Chat stores the visitor as the message's `u`; apps then see a sender of unknown type.
-        const sender = { id: visitor.id, username: visitor.username, name: visitor.name, type: 'unknown' } as unknown as IUser;
+        const sender = {
+            id: visitor.id,
+            username: visitor.username,
+            name: visitor.name,
+            type: 'unknown',
+        } as unknown as IUser;
         return saveMessage(this.ctx, { ...message, room, sender, visitor, token: guest.token } as IMessage).id!;
     }
 
@@ -183,7 +188,12 @@ export class HostLivechatBridge extends LivechatBridge {
         return true;
     }
 
-    protected async createRoom(visitor: IVisitor, agent: IUser, appId: string, extraParams: IExtraRoomParams = {}): Promise<ILivechatRoom> {
+    protected async createRoom(
+        visitor: IVisitor,
+        agent: IUser,
+        appId: string,
+        extraParams: IExtraRoomParams = {},
+    ): Promise<ILivechatRoom> {
         const { source, customFields } = extraParams as IExtraRoomParams & { customFields?: Record<string, unknown> };
         if (source?.type !== 'app') throw new Error('Invalid source type for livechat room');
         let servingAgent: IUser | undefined;
@@ -192,9 +202,22 @@ export class HostLivechatBridge extends LivechatBridge {
             if (!servingAgent) throw new Error(`The agent with id "${agent.id}" was not found.`);
         }
         const appName = this.ctx.manager().getOneById(appId)?.getName();
-        const roomSource = { type: 'app', id: appId, alias: appName, label: source.label, sidebarIcon: source.sidebarIcon, defaultIcon: source.defaultIcon };
+        const roomSource = {
+            type: 'app',
+            id: appId,
+            alias: appName,
+            label: source.label,
+            sidebarIcon: source.sidebarIcon,
+            defaultIcon: source.defaultIcon,
+        };
         // The converter takes the visitor the app passes (its department included) over what is stored.
-        return this.requestRoom({ ...(this.store.visitors.get(visitor.id!) ?? {}), ...visitor }, servingAgent, appId, roomSource, customFields);
+        return this.requestRoom(
+            { ...(this.store.visitors.get(visitor.id!) ?? {}), ...visitor },
+            servingAgent,
+            appId,
+            roomSource,
+            customFields,
+        );
     }
 
     /**
@@ -204,17 +227,29 @@ export class HostLivechatBridge extends LivechatBridge {
      * agents, no agent online (in the department, or at all) is the no-agent-online error; the room starts
      * with a `livechat-started` system message and is routed (Auto_Selection: to an online agent).
      */
-    private requestRoom(visitor: IVisitor, agent: IUser | undefined, appId: string, source: Record<string, unknown>, customFields?: Record<string, unknown>): ILivechatRoom {
+    private requestRoom(
+        visitor: IVisitor,
+        agent: IUser | undefined,
+        appId: string,
+        source: Record<string, unknown>,
+        customFields?: Record<string, unknown>,
+    ): ILivechatRoom {
         const store = this.store;
-        if (!rcSetting<boolean>(store, 'Livechat_enabled')) throw new MeteorError('error-omnichannel-is-disabled', 'error-omnichannel-is-disabled');
+        if (!rcSetting<boolean>(store, 'Livechat_enabled'))
+            throw new MeteorError('error-omnichannel-is-disabled', 'error-omnichannel-is-disabled');
         let departmentId = visitor.department;
         if (!agent && !departmentId) departmentId = this.requiredDepartment()?.id;
         const department = departmentId ? store.departments.get(departmentId) : undefined;
         if (departmentId && !department) throw new Error('error-invalid-department');
-        const candidates = agent ? [agent].filter((a) => onlineAgents(store).some((o) => o.id === a.id)) : onlineAgents(store, departmentId);
-        if (candidates.length === 0 && !rcSetting<boolean>(store, 'Livechat_accept_chats_with_no_agents')) throw new NoAgentOnlineError();
+        const candidates = agent
+            ? [agent].filter((a) => onlineAgents(store).some((o) => o.id === a.id))
+            : onlineAgents(store, departmentId);
+        if (candidates.length === 0 && !rcSetting<boolean>(store, 'Livechat_accept_chats_with_no_agents'))
+            throw new NoAgentOnlineError();
         const autoAssign = rcSetting<string>(store, 'Livechat_Routing_Method') !== 'Manual_Selection';
-        const servingAgent = agent ?? (autoAssign && candidates.length > 0 ? candidates[this.routingCursor++ % candidates.length] : undefined);
+        const servingAgent =
+            agent ??
+            (autoAssign && candidates.length > 0 ? candidates[this.routingCursor++ % candidates.length] : undefined);
 
         const id = store.newId('r');
         const roomVisitor = store.visitors.get(visitor.id!) ?? visitor;
@@ -255,7 +290,11 @@ export class HostLivechatBridge extends LivechatBridge {
     /** departmentsLib.ts getRequiredDepartment(): enabled, shown on registration, with an agent online. */
     private requiredDepartment(): (IDepartment & { agentIds: string[] }) | undefined {
         return [...this.store.departments.values()].find(
-            (d) => d.enabled && d.agentIds.length > 0 && (d as { showOnRegistration?: boolean }).showOnRegistration !== false && onlineAgents(this.store, d.id).length > 0,
+            (d) =>
+                d.enabled &&
+                d.agentIds.length > 0 &&
+                (d as { showOnRegistration?: boolean }).showOnRegistration !== false &&
+                onlineAgents(this.store, d.id).length > 0,
         );
     }
 
@@ -274,7 +313,9 @@ export class HostLivechatBridge extends LivechatBridge {
             isOpen: false,
             closedAt: this.store.now(),
             closer: closer ? 'user' : 'visitor',
-            closedBy: closer ? { id: closer.id, username: closer.username } : { id: existing.visitor.id, username: existing.visitor.username },
+            closedBy: closer
+                ? { id: closer.id, username: closer.username }
+                : { id: existing.visitor.id, username: existing.visitor.username },
         } as unknown as ILivechatRoom;
         this.store.rooms.set(room.id, closed);
         saveMessage(this.ctx, {
@@ -299,11 +340,15 @@ export class HostLivechatBridge extends LivechatBridge {
 
     protected async findRooms(visitor: IVisitor, departmentId: string | null): Promise<ILivechatRoom[]> {
         if (!visitor) return [];
-        return this.openRooms().filter((r) => r.visitor?.token === visitor.token && (!departmentId || r.department?.id === departmentId));
+        return this.openRooms().filter(
+            (r) => r.visitor?.token === visitor.token && (!departmentId || r.department?.id === departmentId),
+        );
     }
 
     private openRooms(): ILivechatRoom[] {
-        return [...this.store.rooms.values()].filter((r): r is ILivechatRoom => r.type === RoomType.LIVE_CHAT && (r as ILivechatRoom).isOpen);
+        return [...this.store.rooms.values()].filter(
+            (r): r is ILivechatRoom => r.type === RoomType.LIVE_CHAT && (r as ILivechatRoom).isOpen,
+        );
     }
 
     protected async findDepartmentByIdOrName(value: string): Promise<IDepartment | undefined> {
@@ -318,7 +363,12 @@ export class HostLivechatBridge extends LivechatBridge {
         return this.store.roomMessages(roomId);
     }
 
-    protected async setCustomFields(data: { token: string; key: string; value: string; overwrite: boolean }): Promise<number> {
+    protected async setCustomFields(data: {
+        token: string;
+        key: string;
+        value: string;
+        overwrite: boolean;
+    }): Promise<number> {
         const field = this.store.livechatCustomFields.get(data.key);
         if (!field) throw new Error('invalid-custom-field');
         const visitor = [...this.store.visitors.values()].find((v) => v.token === data.token);

@@ -53,7 +53,13 @@ export class HostMessageBridge extends MessageBridge {
     }
 
     protected async notifyUser(user: IUser, message: IMessage): Promise<void> {
-        this.ctx.store.ephemeral.push({ at: this.ctx.store.clock.now(), user, room: message.room, text: message.text, message });
+        this.ctx.store.ephemeral.push({
+            at: this.ctx.store.clock.now(),
+            user,
+            room: message.room,
+            text: message.text,
+            message,
+        });
     }
 
     protected async notifyRoom(room: IRoom, message: IMessage): Promise<void> {

@@ -16,7 +16,8 @@ const plain = (a: RocketChatAssociationRecord | Association): Association => ({
     id: (a as RocketChatAssociationRecord).getID?.() ?? (a as Association).id,
 });
 const same = (a: Association, b: Association) => a.model === b.model && a.id === b.id;
-const hasAll = (record: PersistedRecord, wanted: Association[]) => wanted.every((w) => record.associations.some((a) => same(a, w)));
+const hasAll = (record: PersistedRecord, wanted: Association[]) =>
+    wanted.every((w) => record.associations.some((a) => same(a, w)));
 const exactly = (record: PersistedRecord, wanted: Association[]) =>
     record.associations.length === wanted.length && wanted.every((w, i) => same(record.associations[i], w));
 
@@ -42,7 +43,10 @@ export class HostPersistenceBridge extends PersistenceBridge {
     private insert(appId: string, record: Omit<PersistedRecord, 'id'>): string {
         const id = this.ctx.store.newObjectId();
         const records = this.records(appId);
-        if (records.has(id)) throw new Error(`E11000 duplicate key error collection: rocketchat_apps_persistence index: _id_ dup key: { _id: "${id}" }`);
+        if (records.has(id))
+            throw new Error(
+                `E11000 duplicate key error collection: rocketchat_apps_persistence index: _id_ dup key: { _id: "${id}" }`,
+            );
         records.set(id, { id, ...record });
         return id;
     }
@@ -56,7 +60,11 @@ export class HostPersistenceBridge extends PersistenceBridge {
         return this.insert(appId, { data: copy(data), associations: [] });
     }
 
-    protected async createWithAssociations(data: object, associations: RocketChatAssociationRecord[], appId: string): Promise<string> {
+    protected async createWithAssociations(
+        data: object,
+        associations: RocketChatAssociationRecord[],
+        appId: string,
+    ): Promise<string> {
         assertObject(data);
         return this.insert(appId, { data: copy(data), associations: associations.map(plain) });
     }
@@ -77,7 +85,10 @@ export class HostPersistenceBridge extends PersistenceBridge {
         return record.data;
     }
 
-    protected async removeByAssociations(associations: RocketChatAssociationRecord[], appId: string): Promise<object[] | undefined> {
+    protected async removeByAssociations(
+        associations: RocketChatAssociationRecord[],
+        appId: string,
+    ): Promise<object[] | undefined> {
         const wanted = associations.map(plain);
         const matching = [...this.records(appId).values()].filter((r) => hasAll(r, wanted));
         if (matching.length === 0) return undefined;

@@ -24,7 +24,8 @@ export class HostApiBridge extends ApiBridge {
     }
 
     protected async registerApi({ computedPath, endpoint }: AppApi, appId: string): Promise<void> {
-        if (typeof endpoint.path !== 'string') throw new Error('Invalid Api parameter provided, it must be a valid IApi object.');
+        if (typeof endpoint.path !== 'string')
+            throw new Error('Invalid Api parameter provided, it must be a valid IApi object.');
         const list = this.routes.get(appId) ?? [];
         list.push({ appId, path: endpoint.path.trim().replace(/^\//, ''), computedPath });
         this.routes.set(appId, list);

@@ -49,7 +49,9 @@ export class HostRoomBridge extends RoomBridge {
     }
 
     protected async getMembers(roomId: string): Promise<IUser[]> {
-        return [...(this.ctx.store.roomMembers.get(roomId) ?? [])].map((id) => this.ctx.store.users.get(id)).filter((u): u is IUser => !!u);
+        return [...(this.ctx.store.roomMembers.get(roomId) ?? [])]
+            .map((id) => this.ctx.store.users.get(id))
+            .filter((u): u is IUser => !!u);
     }
 
     protected async getAllRooms(): Promise<never> {
@@ -100,7 +102,12 @@ export class HostRoomBridge extends RoomBridge {
         const { limit, skip = 0, sort, showThreadMessages } = options;
         let messages = this.ctx.store
             .roomMessages(roomId)
-            .filter((m) => !(m as IMessage & { t?: string }).t && !(m as { _hidden?: boolean })._hidden && (showThreadMessages || !m.threadId));
+            .filter(
+                (m) =>
+                    !(m as IMessage & { t?: string }).t &&
+                    !(m as { _hidden?: boolean })._hidden &&
+                    (showThreadMessages || !m.threadId),
+            );
         const direction = sort?.createdAt;
         if (direction) {
             const sign = direction === 'desc' ? -1 : 1;

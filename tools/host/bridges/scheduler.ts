@@ -20,7 +20,15 @@ import type { ScheduledJob } from '../store';
 import { BridgeContext } from './context';
 import { trackPending } from './events';
 
-const UNIT_MS: Record<string, number> = { ms: 1, millisecond: 1, second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000, week: 604_800_000 };
+const UNIT_MS: Record<string, number> = {
+    ms: 1,
+    millisecond: 1,
+    second: 1000,
+    minute: 60_000,
+    hour: 3_600_000,
+    day: 86_400_000,
+    week: 604_800_000,
+};
 
 /** Agenda's default lock lifetime (packages/agenda/src/Agenda.ts: defaultLockLifeTime). */
 export const LOCK_LIFETIME_MS = 10 * 60_000;
@@ -31,11 +39,15 @@ const NEVER = Number.POSITIVE_INFINITY;
 /** Agenda's human-interval subset: a number of ms, "N unit(s)", "in N unit(s)", "now"; cron is not modelled. */
 export function parseInterval(value: string | number): number {
     if (typeof value === 'number') return value;
-    const text = value.trim().toLowerCase().replace(/^in\s+/, '');
+    const text = value
+        .trim()
+        .toLowerCase()
+        .replace(/^in\s+/, '');
     if (text === 'now') return 0;
     const match = /^(\d+(?:\.\d+)?)\s*([a-z]+?)s?$/.exec(text);
     const unit = match && (UNIT_MS[match[2]] ?? (match[2] === 'sec' ? 1000 : match[2] === 'min' ? 60_000 : undefined));
-    if (!match || unit === undefined || unit === null) throw new Error(`Test host: unsupported schedule interval "${value}"`);
+    if (!match || unit === undefined || unit === null)
+        throw new Error(`Test host: unsupported schedule interval "${value}"`);
     return Math.round(Number(match[1]) * unit);
 }
 
@@ -77,7 +89,11 @@ export class HostSchedulerBridge extends SchedulerBridge {
         try {
             return fn();
         } catch (e) {
-            this.ctx.store.appLogs.push({ host: this.ctx.hostId, schedulerError: what, error: (e as Error)?.message ?? String(e) });
+            this.ctx.store.appLogs.push({
+                host: this.ctx.hostId,
+                schedulerError: what,
+                error: (e as Error)?.message ?? String(e),
+            });
             return undefined;
         }
     }
@@ -90,10 +106,24 @@ export class HostSchedulerBridge extends SchedulerBridge {
             let jobId: string | void = undefined;
             if (startupSetting.type === StartupType.ONETIME) {
                 // scheduleOnceAfterRegister: only when no one-time job of that name exists yet.
-                const already = [...this.ctx.store.jobs.values()].some((j) => j.processorId === id && j.intervalMs === undefined);
-                if (!already) jobId = await this.scheduleOnce({ id, when: startupSetting.when, data: startupSetting.data }, appId);
+                const already = [...this.ctx.store.jobs.values()].some(
+                    (j) => j.processorId === id && j.intervalMs === undefined,
+                );
+                if (!already)
+                    jobId = await this.scheduleOnce(
+                        { id, when: startupSetting.when, data: startupSetting.data },
+                        appId,
+                    );
             } else {
-                jobId = await this.scheduleRecurring({ id, interval: startupSetting.interval, skipImmediate: startupSetting.skipImmediate, data: startupSetting.data }, appId);
+                jobId = await this.scheduleRecurring(
+                    {
+                        id,
+                        interval: startupSetting.interval,
+                        skipImmediate: startupSetting.skipImmediate,
+                        data: startupSetting.data,
+                    },
+                    appId,
+                );
             }
             if (jobId) started.push(jobId);
         }
@@ -105,19 +135,31 @@ export class HostSchedulerBridge extends SchedulerBridge {
             const now = this.clock.now();
             const at = when instanceof Date ? when.getTime() : now + parseInterval(when);
             if (!Number.isFinite(at)) throw new Error(`Invalid date for job ${id}`);
-            const job: ScheduledJob = { jobId: this.ctx.store.newObjectId(), appId, processorId: id, data: data as Record<string, unknown>, nextRunAt: at };
+            const job: ScheduledJob = {
+                jobId: this.ctx.store.newObjectId(),
+                appId,
+                processorId: id,
+                data: data as Record<string, unknown>,
+                nextRunAt: at,
+            };
             this.ctx.store.jobs.set(job.jobId, job);
             return job.jobId;
         });
     }
 
-    protected async scheduleRecurring({ id, interval, skipImmediate = false, data }: IRecurringSchedule, appId: string): Promise<string | void> {
+    protected async scheduleRecurring(
+        { id, interval, skipImmediate = false, data }: IRecurringSchedule,
+        appId: string,
+    ): Promise<string | void> {
         return this.logged(`scheduleRecurring ${id}`, () => {
             const intervalMs = parseInterval(interval);
-            if (!(intervalMs > 0)) throw new Error(`failed to calculate nextRunAt due to invalid repeat interval (${interval})`);
+            if (!(intervalMs > 0))
+                throw new Error(`failed to calculate nextRunAt due to invalid repeat interval (${interval})`);
             const now = this.clock.now();
             const nextRunAt = skipImmediate ? now + intervalMs : now;
-            const existing = [...this.ctx.store.jobs.values()].find((j) => j.processorId === id && j.intervalMs !== undefined);
+            const existing = [...this.ctx.store.jobs.values()].find(
+                (j) => j.processorId === id && j.intervalMs !== undefined,
+            );
             if (existing) {
                 existing.intervalMs = intervalMs;
                 existing.data = data as Record<string, unknown>;
@@ -125,7 +167,14 @@ export class HostSchedulerBridge extends SchedulerBridge {
                 if (nextRunAt > now) existing.nextRunAt = nextRunAt;
                 return existing.jobId;
             }
-            const job: ScheduledJob = { jobId: this.ctx.store.newObjectId(), appId, processorId: id, data: data as Record<string, unknown>, intervalMs, nextRunAt };
+            const job: ScheduledJob = {
+                jobId: this.ctx.store.newObjectId(),
+                appId,
+                processorId: id,
+                data: data as Record<string, unknown>,
+                intervalMs,
+                nextRunAt,
+            };
             this.ctx.store.jobs.set(job.jobId, job);
             return job.jobId;
         });
@@ -134,7 +183,8 @@ export class HostSchedulerBridge extends SchedulerBridge {
     protected async cancelJob(jobId: string): Promise<void> {
         const documentId = jobId.split('_')[0];
         for (const [key, job] of this.ctx.store.jobs) {
-            if (isObjectId(documentId) ? job.jobId === documentId : job.processorId === jobId) this.ctx.store.jobs.delete(key);
+            if (isObjectId(documentId) ? job.jobId === documentId : job.processorId === jobId)
+                this.ctx.store.jobs.delete(key);
         }
     }
 
@@ -156,7 +206,13 @@ export class HostSchedulerBridge extends SchedulerBridge {
         if (this.stopped) return [];
         const now = this.clock.now();
         const due = [...this.ctx.store.jobs.values()]
-            .filter((j) => j.nextRunAt <= now && this.processors.has(j.processorId) && !this.isLocked(j, now) && !this.running.has(j.processorId))
+            .filter(
+                (j) =>
+                    j.nextRunAt <= now &&
+                    this.processors.has(j.processorId) &&
+                    !this.isLocked(j, now) &&
+                    !this.running.has(j.processorId),
+            )
             .sort((a, b) => a.nextRunAt - b.nextRunAt);
         const byName = new Map<string, ScheduledJob[]>();
         for (const job of due) byName.set(job.processorId, [...(byName.get(job.processorId) ?? []), job]);
@@ -180,14 +236,23 @@ export class HostSchedulerBridge extends SchedulerBridge {
     private async runOne(job: ScheduledJob): Promise<JobRun | undefined> {
         const now = this.clock.now();
         // Agenda's findAndLockNextJob: another instance may have taken (or cancelled) it meanwhile.
-        if (this.stopped || this.ctx.store.jobs.get(job.jobId) !== job || this.isLocked(job, now) || job.nextRunAt > now) return undefined;
+        if (
+            this.stopped ||
+            this.ctx.store.jobs.get(job.jobId) !== job ||
+            this.isLocked(job, now) ||
+            job.nextRunAt > now
+        )
+            return undefined;
         job.lockedBy = this.ctx.hostId;
         job.lockedAt = now;
         job.lastRunAt = now;
         job.nextRunAt = job.intervalMs !== undefined ? now + job.intervalMs : NEVER;
         const run: JobRun = { jobId: job.jobId, processorId: job.processorId, host: this.ctx.hostId, at: now };
         const execution = this.processors.get(job.processorId)!({ ...(job.data ?? {}), jobId: job.jobId });
-        trackPending(this.ctx, execution.catch(() => undefined));
+        trackPending(
+            this.ctx,
+            execution.catch(() => undefined),
+        );
         try {
             await execution;
         } catch (e) {

@@ -45,8 +45,10 @@ function customFieldsValidator(schemaText: string): ValidateFunction {
 /** validateMessage's custom-fields rule, for any message carrying `customFields`. */
 export function checkCustomFields(store: HostStore, message: { customFields?: unknown }): void {
     if (message.customFields === undefined || message.customFields === null) return;
-    if (rcSetting<boolean>(store, 'Message_CustomFields_Enabled') !== true) throw new Error('Custom fields not enabled');
-    if (!customFieldsValidator(rcSetting<string>(store, 'Message_CustomFields'))(message.customFields)) throw new Error('Invalid custom fields');
+    if (rcSetting<boolean>(store, 'Message_CustomFields_Enabled') !== true)
+        throw new Error('Custom fields not enabled');
+    if (!customFieldsValidator(rcSetting<string>(store, 'Message_CustomFields'))(message.customFields))
+        throw new Error('Invalid custom fields');
 }
 
 /** How far a message's timestamp may be from the server's clock before it is refused, and before it is replaced. */
@@ -61,7 +63,8 @@ export function checkUserMessage(store: HostStore, message: { createdAt?: Date |
     const now = store.now();
     let ts = message.createdAt !== undefined ? new Date(message.createdAt) : now;
     const skew = Math.abs(ts.getTime() - now.getTime());
-    if (!(skew <= TS_REFUSED_BEYOND_MS)) throw new MeteorError('error-message-ts-out-of-sync', 'Message timestamp is out of sync');
+    if (!(skew <= TS_REFUSED_BEYOND_MS))
+        throw new MeteorError('error-message-ts-out-of-sync', 'Message timestamp is out of sync');
     if (skew > TS_REPLACED_BEYOND_MS) ts = now;
     const text = message.text ?? '';
     if (text && text.length > (rcSetting<number>(store, 'Message_MaxAllowedSize') ?? 0)) {

@@ -13,7 +13,12 @@ export class HostServerSettingBridge extends ServerSettingBridge {
         const value = this.ctx.store.serverSettings.get(id);
         return {
             id,
-            type: typeof value === 'boolean' ? SettingType.BOOLEAN : typeof value === 'number' ? SettingType.NUMBER : SettingType.STRING,
+            type:
+                typeof value === 'boolean'
+                    ? SettingType.BOOLEAN
+                    : typeof value === 'number'
+                      ? SettingType.NUMBER
+                      : SettingType.STRING,
             packageValue: value,
             value,
             required: false,

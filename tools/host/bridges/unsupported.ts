@@ -60,7 +60,9 @@ export class HostInternalBridge extends InternalBridge {
     }
 
     protected getUsernamesOfRoomByIdSync(roomId: string): string[] {
-        return [...(this.ctx.store.roomMembers.get(roomId) ?? [])].map((id) => this.ctx.store.users.get(id)?.username).filter((u): u is string => !!u);
+        return [...(this.ctx.store.roomMembers.get(roomId) ?? [])]
+            .map((id) => this.ctx.store.users.get(id)?.username)
+            .filter((u): u is string => !!u);
     }
 
     protected async getUsernamesOfRoomById(roomId: string): Promise<string[]> {
@@ -69,7 +71,15 @@ export class HostInternalBridge extends InternalBridge {
 
     protected async getWorkspacePublicKey(): Promise<ISetting> {
         const value = this.ctx.store.federationKeys.publicKey;
-        return { id: 'Cloud_Workspace_PublicKey', type: SettingType.STRING, packageValue: value, value, required: false, public: false, i18nLabel: '' };
+        return {
+            id: 'Cloud_Workspace_PublicKey',
+            type: SettingType.STRING,
+            packageValue: value,
+            value,
+            required: false,
+            public: false,
+            i18nLabel: '',
+        };
     }
 }
 

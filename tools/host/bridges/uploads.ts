@@ -43,7 +43,11 @@ export class HostUploadBridge extends UploadBridge {
         const bytes = Buffer.from(buffer);
         // A visitor upload carries no user (getUploadDetails drops userId when a visitor token is given).
         const uploadDetails = details.visitorToken ? { ...details, userId: undefined as unknown as string } : details;
-        return storeUpload(this.ctx, { ...uploadDetails, size: bytes.length, type: determineFileType(bytes, details.name) }, bytes);
+        return storeUpload(
+            this.ctx,
+            { ...uploadDetails, size: bytes.length, type: determineFileType(bytes, details.name) },
+            bytes,
+        );
     }
 }
 
@@ -81,7 +85,8 @@ export function isValidContentType(store: HostStore, type: string | undefined): 
 /** The store filter's check and FileUpload.validateFileUpload, in their order; throws what Rocket.Chat throws. */
 function validateFileUpload(store: HostStore, details: IUploadDetails): void {
     const fileDoesNotMatch = () => new MeteorError('invalid-file', 'File does not match filter');
-    if (!(details.size > 0)) throw new MeteorError('file-too-small', `File size (size = ${details.size}) is too small (min = 1)`);
+    if (!(details.size > 0))
+        throw new MeteorError('file-too-small', `File size (size = ${details.size}) is too small (min = 1)`);
     const room = store.rooms.get(details.rid) as ILivechatRoom | undefined;
     if (!room) throw fileDoesNotMatch();
     const user = details.userId ? store.users.get(details.userId) : undefined;
@@ -91,12 +96,14 @@ function validateFileUpload(store: HostStore, details: IUploadDetails): void {
         const openEnough = store.visitorUploadCheck === 'token' || room.isOpen === true;
         if (!tokenMatches || !openEnough) throw fileDoesNotMatch();
     }
-    if (serverSetting(store, 'FileUpload_Enabled') === false) throw new MeteorError('error-file-upload-disabled', 'File upload is disabled');
+    if (serverSetting(store, 'FileUpload_Enabled') === false)
+        throw new MeteorError('error-file-upload-disabled', 'File upload is disabled');
     const maxFileSize = parseInt(String(serverSetting(store, 'FileUpload_MaxFileSize')), 10);
     if (maxFileSize > -1 && details.size > maxFileSize) {
         throw new MeteorError('error-file-too-large', `File exceeds allowed size of ${maxFileSize} bytes`);
     }
-    if (!isValidContentType(store, details.type)) throw new MeteorError('error-invalid-file-type', 'File type is not accepted');
+    if (!isValidContentType(store, details.type))
+        throw new MeteorError('error-invalid-file-type', 'File type is not accepted');
 }
 
 /** Saves the file and posts the message that shows it, as Rocket.Chat does for uploads. */
@@ -105,7 +112,9 @@ export function storeUpload(ctx: BridgeContext, details: IUploadDetails, buffer:
     validateFileUpload(store, { ...details, size: buffer.length });
     const room = store.rooms.get(details.rid)!;
     const id = store.newId('f');
-    const visitor = details.visitorToken ? [...store.visitors.values()].find((v) => v.token === details.visitorToken) : undefined;
+    const visitor = details.visitorToken
+        ? [...store.visitors.values()].find((v) => v.token === details.visitorToken)
+        : undefined;
     const user = details.userId ? store.users.get(details.userId) : undefined;
     const upload = {
         id,
@@ -133,11 +142,23 @@ export function storeUpload(ctx: BridgeContext, details: IUploadDetails, buffer:
         const livechat = room as ILivechatRoom;
         if (!visitor || !livechat.isOpen || livechat.visitor?.token !== details.visitorToken) return upload;
     }
-    const kind = details.type.startsWith('image/') ? 'image' : details.type.startsWith('video/') ? 'video' : details.type.startsWith('audio/') ? 'audio' : 'file';
-    const attachment = { title: { value: details.name, link: upload.url }, type: 'file', description: text, ...(kind === 'image' ? { imageUrl: upload.url } : {}), ...(kind === 'video' ? { videoUrl: upload.url } : {}) };
+    const kind = details.type.startsWith('image/')
+        ? 'image'
+        : details.type.startsWith('video/')
+          ? 'video'
+          : details.type.startsWith('audio/')
+            ? 'audio'
+            : 'file';
+    const attachment = {
+        title: { value: details.name, link: upload.url },
+        type: 'file',
+        description: text,
+        ...(kind === 'image' ? { imageUrl: upload.url } : {}),
+        ...(kind === 'video' ? { videoUrl: upload.url } : {}),
+    };
     const sender = visitor
         ? ({ id: visitor.id, username: visitor.username, name: visitor.name, type: 'unknown' } as unknown as IUser)
-        : user ?? ([...store.users.values()].find((u) => u.type === 'app') as IUser);
+        : (user ?? ([...store.users.values()].find((u) => u.type === 'app') as IUser));
     saveMessage(ctx, {
         room,
         sender,

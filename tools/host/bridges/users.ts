@@ -17,7 +17,9 @@ export class HostUserBridge extends UserBridge {
     }
 
     protected async getAppUser(appId?: string): Promise<IUser | undefined> {
-        return [...this.ctx.store.users.values()].find((u) => u.type === UserType.APP && (u as IUser & { appId?: string }).appId === appId);
+        return [...this.ctx.store.users.values()].find(
+            (u) => u.type === UserType.APP && (u as IUser & { appId?: string }).appId === appId,
+        );
     }
 
     protected async getActiveUserCount(): Promise<number> {
@@ -29,7 +31,9 @@ export class HostUserBridge extends UserBridge {
     }
 
     protected async getUserRoomIds(userId: string): Promise<string[]> {
-        return [...this.ctx.store.roomMembers.entries()].filter(([, members]) => members.has(userId)).map(([roomId]) => roomId);
+        return [...this.ctx.store.roomMembers.entries()]
+            .filter(([, members]) => members.has(userId))
+            .map(([roomId]) => roomId);
     }
 
     protected async create(data: Partial<IUser>, appId: string, _options?: IUserCreationOptions): Promise<string> {

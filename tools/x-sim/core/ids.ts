@@ -10,26 +10,26 @@ const MIN_NINETEEN_DIGITS = 10n ** 18n;
  * go backwards, like X's user, event, media and webhook ids.
  */
 export class SnowflakeIds {
-  private last = 0n;
+    private last = 0n;
 
-  constructor(
-    private readonly clock: SimClock,
-    private readonly random: SeededRandom,
-  ) {}
+    constructor(
+        private readonly clock: SimClock,
+        private readonly random: SeededRandom,
+    ) {}
 
-  next(): string {
-    const elapsed = BigInt(Math.max(0, this.clock.now())) - SNOWFLAKE_EPOCH_MS;
-    const worker = BigInt(this.random.int(1024));
-    let candidate = ((elapsed > 0n ? elapsed : 0n) << 22n) | (worker << 12n);
-    if (candidate < MIN_NINETEEN_DIGITS) candidate += MIN_NINETEEN_DIGITS;
-    if (candidate <= this.last) candidate = this.last + 1n;
-    this.last = candidate;
-    return candidate.toString();
-  }
+    next(): string {
+        const elapsed = BigInt(Math.max(0, this.clock.now())) - SNOWFLAKE_EPOCH_MS;
+        const worker = BigInt(this.random.int(1024));
+        let candidate = ((elapsed > 0n ? elapsed : 0n) << 22n) | (worker << 12n);
+        if (candidate < MIN_NINETEEN_DIGITS) candidate += MIN_NINETEEN_DIGITS;
+        if (candidate <= this.last) candidate = this.last + 1n;
+        this.last = candidate;
+        return candidate.toString();
+    }
 }
 
 /** X's event_uuid values are signed 64-bit integers printed in decimal (often negative). */
 export function signedEventUuid(random: SeededRandom): string {
-  const magnitude = random.digits(18 + random.int(2));
-  return random.chance(0.5) ? `-${magnitude}` : magnitude;
+    const magnitude = random.digits(18 + random.int(2));
+    return random.chance(0.5) ? `-${magnitude}` : magnitude;
 }

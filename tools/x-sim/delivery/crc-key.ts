@@ -13,5 +13,5 @@ export const CRC_KEY_KINDS: readonly CrcKeyKind[] = ['consumer-secret', 'client-
 
 /** The secret X uses: the client secret only "when available" (a public client has none). */
 export function crcSecretOf(app: DeveloperApp, kind: CrcKeyKind): string {
-  return kind === 'client-secret' && app.clientSecret ? app.clientSecret : app.consumerSecret;
+    return kind === 'client-secret' && app.clientSecret ? app.clientSecret : app.consumerSecret;
 }

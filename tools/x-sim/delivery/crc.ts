@@ -12,52 +12,56 @@ import { crcResponseToken } from './webhook-crypto';
 export type CrcVerdict = 'valid' | 'wrong-token' | 'redirect' | 'transient';
 
 export interface CrcCheck {
-  webhookId: string;
-  at: number;
-  verdict: CrcVerdict;
-  detail: string;
+    webhookId: string;
+    at: number;
+    verdict: CrcVerdict;
+    detail: string;
 }
 
 const TRANSIENT_GRACE_MS = 28 * 60 * 60 * 1000;
 
 export class CrcChecker {
-  private readonly history: CrcCheck[] = [];
+    private readonly history: CrcCheck[] = [];
 
-  constructor(
-    private readonly clock: SimClock,
-    private readonly random: SeededRandom,
-    private readonly call: TimedWebhookCall,
-  ) {}
+    constructor(
+        private readonly clock: SimClock,
+        private readonly random: SeededRandom,
+        private readonly call: TimedWebhookCall,
+    ) {}
 
-  /** Sends one `GET ?crc_token=` to the webhook URL and judges the answer. */
-  async check(webhook: Webhook, consumerSecret: string): Promise<CrcCheck> {
-    const at = this.clock.now();
-    const crcToken = xCrcToken(this.random);
-    const url = new URL(webhook.url);
-    url.searchParams.set('crc_token', crcToken);
-    url.searchParams.set('nonce', unpaddedBase64(String(at)));
-    const outcome = await this.call({ method: 'GET', url: url.toString(), headers: { accept: 'application/json' } });
-    const result = { webhookId: webhook.id, at, ...judge(outcome, crcResponseToken(consumerSecret, crcToken)) };
-    this.history.push(result);
-    return result;
-  }
-
-  /** Applies a periodic check's verdict to the webhook's `valid` flag. */
-  applyPeriodic(webhook: Webhook, check: CrcCheck): void {
-    if (check.verdict === 'valid') {
-      webhook.valid = true;
-      webhook.lastCrcSuccessAt = check.at;
-      webhook.failingSince = undefined;
-      return;
+    /** Sends one `GET ?crc_token=` to the webhook URL and judges the answer. */
+    async check(webhook: Webhook, consumerSecret: string): Promise<CrcCheck> {
+        const at = this.clock.now();
+        const crcToken = xCrcToken(this.random);
+        const url = new URL(webhook.url);
+        url.searchParams.set('crc_token', crcToken);
+        url.searchParams.set('nonce', unpaddedBase64(String(at)));
+        const outcome = await this.call({
+            method: 'GET',
+            url: url.toString(),
+            headers: { accept: 'application/json' },
+        });
+        const result = { webhookId: webhook.id, at, ...judge(outcome, crcResponseToken(consumerSecret, crcToken)) };
+        this.history.push(result);
+        return result;
     }
-    webhook.failingSince ??= check.at;
-    if (check.verdict !== 'transient') webhook.valid = false;
-    else if (check.at - (webhook.lastCrcSuccessAt ?? webhook.createdAt) > TRANSIENT_GRACE_MS) webhook.valid = false;
-  }
 
-  list(): CrcCheck[] {
-    return [...this.history];
-  }
+    /** Applies a periodic check's verdict to the webhook's `valid` flag. */
+    applyPeriodic(webhook: Webhook, check: CrcCheck): void {
+        if (check.verdict === 'valid') {
+            webhook.valid = true;
+            webhook.lastCrcSuccessAt = check.at;
+            webhook.failingSince = undefined;
+            return;
+        }
+        webhook.failingSince ??= check.at;
+        if (check.verdict !== 'transient') webhook.valid = false;
+        else if (check.at - (webhook.lastCrcSuccessAt ?? webhook.createdAt) > TRANSIENT_GRACE_MS) webhook.valid = false;
+    }
+
+    list(): CrcCheck[] {
+        return [...this.history];
+    }
 }
 
 /**
@@ -66,25 +70,28 @@ export class CrcChecker {
  * &nonce=MTc2OTUxODI5MjkxNA`; src/endpoints/crc.ts cites them).
  */
 function xCrcToken(random: SeededRandom): string {
-  const hex = random.string(32, '0123456789abcdef');
-  const uuid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${'89ab'[random.int(4)]}${hex.slice(17, 20)}-${hex.slice(20)}`;
-  return unpaddedBase64(uuid);
+    const hex = random.string(32, '0123456789abcdef');
+    const uuid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${'89ab'[random.int(4)]}${hex.slice(17, 20)}-${hex.slice(20)}`;
+    return unpaddedBase64(uuid);
 }
 
 function unpaddedBase64(text: string): string {
-  return Buffer.from(text, 'utf8').toString('base64').replace(/=+$/, '');
+    return Buffer.from(text, 'utf8').toString('base64').replace(/=+$/, '');
 }
 
 function judge(outcome: CallOutcome, expectedToken: string): { verdict: CrcVerdict; detail: string } {
-  if (outcome.kind === 'timeout') return { verdict: 'transient', detail: 'timed out' };
-  if (outcome.kind === 'connection-error') return { verdict: 'transient', detail: outcome.message };
-  if (outcome.status >= 300 && outcome.status < 400) return { verdict: 'redirect', detail: `HTTP ${outcome.status}` };
-  if (outcome.status < 200 || outcome.status >= 300) return { verdict: 'transient', detail: `HTTP ${outcome.status}` };
-  let token: unknown;
-  try {
-    token = (JSON.parse(outcome.body) as { response_token?: unknown }).response_token;
-  } catch {
-    return { verdict: 'wrong-token', detail: 'response is not JSON' };
-  }
-  return token === expectedToken ? { verdict: 'valid', detail: 'ok' } : { verdict: 'wrong-token', detail: 'Invalid response_token' };
+    if (outcome.kind === 'timeout') return { verdict: 'transient', detail: 'timed out' };
+    if (outcome.kind === 'connection-error') return { verdict: 'transient', detail: outcome.message };
+    if (outcome.status >= 300 && outcome.status < 400) return { verdict: 'redirect', detail: `HTTP ${outcome.status}` };
+    if (outcome.status < 200 || outcome.status >= 300)
+        return { verdict: 'transient', detail: `HTTP ${outcome.status}` };
+    let token: unknown;
+    try {
+        token = (JSON.parse(outcome.body) as { response_token?: unknown }).response_token;
+    } catch {
+        return { verdict: 'wrong-token', detail: 'response is not JSON' };
+    }
+    return token === expectedToken
+        ? { verdict: 'valid', detail: 'ok' }
+        : { verdict: 'wrong-token', detail: 'Invalid response_token' };
 }

@@ -2,15 +2,15 @@ import http from 'node:http';
 import https from 'node:https';
 
 export interface OutboundRequest {
-  method: 'GET' | 'POST';
-  url: string;
-  headers: Record<string, string>;
-  body?: string;
+    method: 'GET' | 'POST';
+    url: string;
+    headers: Record<string, string>;
+    body?: string;
 }
 
 export interface OutboundResponse {
-  status: number;
-  body: string;
+    status: number;
+    body: string;
 }
 
 /**
@@ -20,16 +20,21 @@ export interface OutboundResponse {
 export type WebhookHttpCall = (request: OutboundRequest, signal: AbortSignal) => Promise<OutboundResponse>;
 
 export const httpWebhookCall: WebhookHttpCall = (request, signal) =>
-  new Promise((resolve, reject) => {
-    const target = new URL(request.url);
-    const transport = target.protocol === 'https:' ? https : http;
-    const headers = request.body === undefined ? request.headers : { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) };
-    const outgoing = transport.request(target, { method: request.method, headers, signal }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      response.on('error', reject);
+    new Promise((resolve, reject) => {
+        const target = new URL(request.url);
+        const transport = target.protocol === 'https:' ? https : http;
+        const headers =
+            request.body === undefined
+                ? request.headers
+                : { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) };
+        const outgoing = transport.request(target, { method: request.method, headers, signal }, (response) => {
+            const chunks: Buffer[] = [];
+            response.on('data', (chunk: Buffer) => chunks.push(chunk));
+            response.on('end', () =>
+                resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+            );
+            response.on('error', reject);
+        });
+        outgoing.on('error', reject);
+        outgoing.end(request.body);
     });
-    outgoing.on('error', reject);
-    outgoing.end(request.body);
-  });

@@ -15,39 +15,42 @@ import type { SerializationStyle } from '../ops/faults';
  * order, as X's own maps have no defined order; JSON.parse then moves ten-digit ids to the front.
  */
 export function serializeDelivery(payload: unknown, style: SerializationStyle, keyOrderSeed?: number): string {
-  let text = keyOrderSeed === undefined ? JSON.stringify(payload) : writeShuffled(payload, new SeededRandom(keyOrderSeed));
-  if (style === 'escapedSlashes' || style === 'both' || style === 'htmlSafeEscapedSlashes' || style === 'htmlSafeAll') text = text.replace(/\//g, '\\/');
-  if (style === 'unicodeEscaped' || style === 'both' || style === 'htmlSafeAll') text = escapeNonAscii(text);
-  if (style === 'htmlSafe' || style === 'htmlSafeEscapedSlashes' || style === 'htmlSafeAll') text = escapeHtml(text);
-  return text;
+    let text =
+        keyOrderSeed === undefined ? JSON.stringify(payload) : writeShuffled(payload, new SeededRandom(keyOrderSeed));
+    if (style === 'escapedSlashes' || style === 'both' || style === 'htmlSafeEscapedSlashes' || style === 'htmlSafeAll')
+        text = text.replace(/\//g, '\\/');
+    if (style === 'unicodeEscaped' || style === 'both' || style === 'htmlSafeAll') text = escapeNonAscii(text);
+    if (style === 'htmlSafe' || style === 'htmlSafeEscapedSlashes' || style === 'htmlSafeAll') text = escapeHtml(text);
+    return text;
 }
 
 /** Non-ASCII (U+0080 and up) as `\uXXXX`; characters outside the BMP become two escapes (a surrogate pair). */
 function escapeNonAscii(text: string): string {
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    out += unit < 0x80 ? text[i] : '\\u' + unit.toString(16).padStart(4, '0');
-  }
-  return out;
+    let out = '';
+    for (let i = 0; i < text.length; i++) {
+        const unit = text.charCodeAt(i);
+        out += unit < 0x80 ? text[i] : '\\u' + unit.toString(16).padStart(4, '0');
+    }
+    return out;
 }
 
 /** `<`, `>`, `&` and the line/paragraph separators as lower-case `\uXXXX` (only strings hold them). */
 function escapeHtml(text: string): string {
-  return text.replace(/[<>&\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+    return text.replace(/[<>&\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
 }
 
 /** Compact JSON with every numeric-id map's keys in a random order. */
 function writeShuffled(value: unknown, random: SeededRandom): string {
-  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : writeShuffled(item, random))).join(',')}]`;
-  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
-  const record = value as Record<string, unknown>;
-  const keys = Object.keys(record).filter((key) => record[key] !== undefined);
-  if (keys.length > 1 && keys.every((key) => /^\d+$/.test(key))) {
-    for (let i = keys.length - 1; i > 0; i--) {
-      const j = random.int(i + 1);
-      [keys[i], keys[j]] = [keys[j], keys[i]];
+    if (Array.isArray(value))
+        return `[${value.map((item) => (item === undefined ? 'null' : writeShuffled(item, random))).join(',')}]`;
+    if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record).filter((key) => record[key] !== undefined);
+    if (keys.length > 1 && keys.every((key) => /^\d+$/.test(key))) {
+        for (let i = keys.length - 1; i > 0; i--) {
+            const j = random.int(i + 1);
+            [keys[i], keys[j]] = [keys[j], keys[i]];
+        }
     }
-  }
-  return `{${keys.map((key) => `${JSON.stringify(key)}:${writeShuffled(record[key], random)}`).join(',')}}`;
+    return `{${keys.map((key) => `${JSON.stringify(key)}:${writeShuffled(record[key], random)}`).join(',')}}`;
 }

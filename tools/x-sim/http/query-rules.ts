@@ -15,22 +15,31 @@ import { invalidRequest } from './x-errors';
  * Routes without an operationId (OAuth, ton.twitter.com) are not checked.
  */
 export function checkQueryAgainstSpec(operationId: string | undefined, request: SimRequest): SimResponse | undefined {
-  const operation = operationId ? specOperation(operationId) : undefined;
-  if (!operation) return undefined;
-  const declared = operation.parameters.filter((p) => p.in === 'query');
-  for (const [name, value] of request.queryPairs) {
-    const parameter = declared.find((p) => p.name === name);
-    if (!parameter) {
-      return invalidRequest(`The query parameter [${name}] is not one of [${declared.map((p) => p.name).join(',')}]`, name, value);
+    const operation = operationId ? specOperation(operationId) : undefined;
+    if (!operation) return undefined;
+    const declared = operation.parameters.filter((p) => p.in === 'query');
+    for (const [name, value] of request.queryPairs) {
+        const parameter = declared.find((p) => p.name === name);
+        if (!parameter) {
+            return invalidRequest(
+                `The query parameter [${name}] is not one of [${declared.map((p) => p.name).join(',')}]`,
+                name,
+                value,
+            );
+        }
+        const allowed = listParameterEnum(parameter);
+        if (!allowed) continue;
+        const items = value.split(',');
+        if (value === '' || items.some((item) => item === ''))
+            return invalidRequest(`The ${name} query parameter can not be empty`, name, value);
+        const unknown = items.find((item) => !allowed.includes(item));
+        if (unknown !== undefined) {
+            return invalidRequest(
+                `The \`${name}\` query parameter value [${unknown}] is not one of [${allowed.join(',')}]`,
+                name,
+                unknown,
+            );
+        }
     }
-    const allowed = listParameterEnum(parameter);
-    if (!allowed) continue;
-    const items = value.split(',');
-    if (value === '' || items.some((item) => item === '')) return invalidRequest(`The ${name} query parameter can not be empty`, name, value);
-    const unknown = items.find((item) => !allowed.includes(item));
-    if (unknown !== undefined) {
-      return invalidRequest(`The \`${name}\` query parameter value [${unknown}] is not one of [${allowed.join(',')}]`, name, unknown);
-    }
-  }
-  return undefined;
+    return undefined;
 }

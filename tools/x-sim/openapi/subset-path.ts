@@ -10,5 +10,5 @@ export const FULL_SPEC_PATH = path.resolve(REPO_ROOT, '../shared/x-api/openapi.j
 
 /** How the subset names where it came from: relative to the repository, with forward slashes. */
 export function specSourceLabel(file: string): string {
-  return path.relative(REPO_ROOT, file).split(path.sep).join('/');
+    return path.relative(REPO_ROOT, file).split(path.sep).join('/');
 }

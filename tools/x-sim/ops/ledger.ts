@@ -16,82 +16,87 @@
 export type BillableKind = 'dm_event_read' | 'dm_create' | 'dm_received_delivery';
 
 export const UNIT_PRICE_USD: Record<BillableKind, number> = {
-  dm_event_read: 0.01,
-  dm_create: 0.015,
-  dm_received_delivery: 0.01,
+    dm_event_read: 0.01,
+    dm_create: 0.015,
+    dm_received_delivery: 0.01,
 };
 
 export interface LedgerItem {
-  at: number;
-  appId: string;
-  kind: BillableKind;
-  /** The DM event id the charge is for. */
-  eventId: string;
-  usd: number;
+    at: number;
+    appId: string;
+    kind: BillableKind;
+    /** The DM event id the charge is for. */
+    eventId: string;
+    usd: number;
 }
 
 export interface LedgerTotals {
-  dmEventReads: number;
-  dmCreates: number;
-  dmReceivedDeliveries: number;
-  usd: number;
+    dmEventReads: number;
+    dmCreates: number;
+    dmReceivedDeliveries: number;
+    usd: number;
 }
 
 export interface LedgerView {
-  items: LedgerItem[];
-  totals: LedgerTotals;
+    items: LedgerItem[];
+    totals: LedgerTotals;
 }
 
 export class Ledger {
-  private readonly items: LedgerItem[] = [];
-  private readonly billedDeliveries = new Set<string>();
-  /** Prepaid balance per app in thousandths of a dollar (no entry = unlimited). */
-  private readonly creditMillis = new Map<string, number>();
+    private readonly items: LedgerItem[] = [];
+    private readonly billedDeliveries = new Set<string>();
+    /** Prepaid balance per app in thousandths of a dollar (no entry = unlimited). */
+    private readonly creditMillis = new Map<string, number>();
 
-  charge(kind: BillableKind, appId: string, eventId: string, at: number): void {
-    this.items.push({ at, appId, kind, eventId, usd: UNIT_PRICE_USD[kind] });
-    const balance = this.creditMillis.get(appId);
-    if (balance !== undefined) this.creditMillis.set(appId, balance - Math.round(UNIT_PRICE_USD[kind] * 1000));
-  }
+    charge(kind: BillableKind, appId: string, eventId: string, at: number): void {
+        this.items.push({ at, appId, kind, eventId, usd: UNIT_PRICE_USD[kind] });
+        const balance = this.creditMillis.get(appId);
+        if (balance !== undefined) this.creditMillis.set(appId, balance - Math.round(UNIT_PRICE_USD[kind] * 1000));
+    }
 
-  /** Sets an app's prepaid balance in USD; undefined removes it (unlimited). */
-  setCredits(appId: string, usd: number | undefined): void {
-    if (usd === undefined) this.creditMillis.delete(appId);
-    else this.creditMillis.set(appId, Math.round(usd * 1000));
-  }
+    /** Sets an app's prepaid balance in USD; undefined removes it (unlimited). */
+    setCredits(appId: string, usd: number | undefined): void {
+        if (usd === undefined) this.creditMillis.delete(appId);
+        else this.creditMillis.set(appId, Math.round(usd * 1000));
+    }
 
-  /** Adds credits (a purchase or an auto-recharge). */
-  addCredits(appId: string, usd: number): void {
-    this.creditMillis.set(appId, (this.creditMillis.get(appId) ?? 0) + Math.round(usd * 1000));
-  }
+    /** Adds credits (a purchase or an auto-recharge). */
+    addCredits(appId: string, usd: number): void {
+        this.creditMillis.set(appId, (this.creditMillis.get(appId) ?? 0) + Math.round(usd * 1000));
+    }
 
-  /** The balance in USD, or undefined when unlimited. A call may overdraw it: X charges after serving it. */
-  credits(appId: string): number | undefined {
-    const balance = this.creditMillis.get(appId);
-    return balance === undefined ? undefined : balance / 1000;
-  }
+    /** The balance in USD, or undefined when unlimited. A call may overdraw it: X charges after serving it. */
+    credits(appId: string): number | undefined {
+        const balance = this.creditMillis.get(appId);
+        return balance === undefined ? undefined : balance / 1000;
+    }
 
-  isDepleted(appId: string): boolean {
-    const balance = this.creditMillis.get(appId);
-    return balance !== undefined && balance <= 0;
-  }
+    isDepleted(appId: string): boolean {
+        const balance = this.creditMillis.get(appId);
+        return balance !== undefined && balance <= 0;
+    }
 
-  /** Bills a `dm.received` delivery unless this app was already billed for the event. */
-  chargeDeliveryOnce(appId: string, eventId: string, at: number): void {
-    const key = `${appId}:${eventId}`;
-    if (this.billedDeliveries.has(key)) return;
-    this.billedDeliveries.add(key);
-    this.charge('dm_received_delivery', appId, eventId, at);
-  }
+    /** Bills a `dm.received` delivery unless this app was already billed for the event. */
+    chargeDeliveryOnce(appId: string, eventId: string, at: number): void {
+        const key = `${appId}:${eventId}`;
+        if (this.billedDeliveries.has(key)) return;
+        this.billedDeliveries.add(key);
+        this.charge('dm_received_delivery', appId, eventId, at);
+    }
 
-  view(filter: { appId?: string } = {}): LedgerView {
-    const items = this.items.filter((item) => !filter.appId || item.appId === filter.appId);
-    const count = (kind: BillableKind) => items.filter((item) => item.kind === kind).length;
-    // Sum in integer tenths of a cent so totals don't drift with floating point.
-    const millis = items.reduce((sum, item) => sum + Math.round(item.usd * 1000), 0);
-    return {
-      items: items.map((item) => ({ ...item })),
-      totals: { dmEventReads: count('dm_event_read'), dmCreates: count('dm_create'), dmReceivedDeliveries: count('dm_received_delivery'), usd: millis / 1000 },
-    };
-  }
+    view(filter: { appId?: string } = {}): LedgerView {
+        const items = this.items.filter((item) => !filter.appId || item.appId === filter.appId);
+        const count = (kind: BillableKind) => items.filter((item) => item.kind === kind).length;
+        // Sum in integer tenths of a cent so totals don't drift with floating point.
+        const millis = items.reduce((sum, item) => sum + Math.round(item.usd * 1000), 0);
+        return {
+            items: items.map((item) => ({ ...item })),
+            totals: {
+                dmEventReads: count('dm_event_read'),
+                dmCreates: count('dm_create'),
+                dmReceivedDeliveries: count('dm_received_delivery'),
+                usd: millis / 1000,
+            },
+        };
+    }
 }

@@ -13,15 +13,15 @@ import { webhookRoutes } from './webhooks';
 
 /** Every endpoint the simulator serves. */
 export const ALL_ROUTES: readonly Route[] = [
-  ...oauth2AuthorizeRoutes,
-  ...oauth2TokenRoutes,
-  ...oauth1Routes,
-  ...userRoutes,
-  ...dmEventRoutes,
-  ...dmSendRoutes,
-  ...dmMediaRoutes,
-  ...mediaUploadRoutes,
-  ...webhookRoutes,
-  ...activityRoutes,
-  ...accountActivityRoutes,
+    ...oauth2AuthorizeRoutes,
+    ...oauth2TokenRoutes,
+    ...oauth1Routes,
+    ...userRoutes,
+    ...dmEventRoutes,
+    ...dmSendRoutes,
+    ...dmMediaRoutes,
+    ...mediaUploadRoutes,
+    ...webhookRoutes,
+    ...activityRoutes,
+    ...accountActivityRoutes,
 ];

@@ -6,35 +6,43 @@ import type { DeveloperApp, Webhook, XUser } from '../state/types';
 
 /** Comma-separated list parameters (`user.fields`, `expansions`, ...). */
 export function listParam(request: SimRequest, name: string): string[] {
-  return (queryParam(request, name) ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+    return (queryParam(request, name) ?? '')
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean);
 }
 
 export function isSnowflake(value: string): boolean {
-  return /^[0-9]{1,19}$/.test(value);
+    return /^[0-9]{1,19}$/.test(value);
 }
 
 /** The app and user behind a user-context call (routes only reach here after the auth policy passed). */
 export function callerUser(context: RouteContext): { app: DeveloperApp; user: XUser } {
-  const auth = context.auth;
-  if (!auth || auth.kind === 'app-bearer') throw new Error(`x-sim: route ${context.request.path} reached without a user context`);
-  return { app: auth.app, user: auth.user };
+    const auth = context.auth;
+    if (!auth || auth.kind === 'app-bearer')
+        throw new Error(`x-sim: route ${context.request.path} reached without a user context`);
+    return { app: auth.app, user: auth.user };
 }
 
 /** The app behind any authenticated call. */
 export function callerApp(context: RouteContext): DeveloperApp {
-  if (!context.auth) throw new Error(`x-sim: route ${context.request.path} reached without credentials`);
-  return context.auth.app;
+    if (!context.auth) throw new Error(`x-sim: route ${context.request.path} reached without credentials`);
+    return context.auth.app;
 }
 
 /** A webhook of the calling app, or X's `WebhookIdInvalid` answer. */
 export function appWebhook(context: RouteContext, webhookId: unknown): Webhook | SimResponse {
-  const webhook = typeof webhookId === 'string' ? context.services.store.webhooks.get(webhookId) : undefined;
-  if (!webhook || webhook.appId !== callerApp(context).id) {
-    return invalidRequest(`WebhookIdInvalid: webhook ${String(webhookId)} was not found for this app`, 'webhook_id', String(webhookId));
-  }
-  return webhook;
+    const webhook = typeof webhookId === 'string' ? context.services.store.webhooks.get(webhookId) : undefined;
+    if (!webhook || webhook.appId !== callerApp(context).id) {
+        return invalidRequest(
+            `WebhookIdInvalid: webhook ${String(webhookId)} was not found for this app`,
+            'webhook_id',
+            String(webhookId),
+        );
+    }
+    return webhook;
 }
 
 export function isWebhook(value: Webhook | SimResponse): value is Webhook {
-  return 'appId' in value;
+    return 'appId' in value;
 }

@@ -3,182 +3,183 @@
 export type OAuth1AccessLevel = 'read' | 'read-write' | 'read-write-dm';
 
 export interface DeveloperApp {
-  /** Numeric app id; also the `source_app_id` of DMs the app sends. */
-  id: string;
-  name: string;
-  url: string;
-  consumerKey: string;
-  consumerSecret: string;
-  /** OAuth 2.0 client id. */
-  clientId: string;
-  /** OAuth 2.0 client secret; null for a public client. */
-  clientSecret: string | null;
-  /** Redirect / callback URLs registered in the developer portal (exact match). */
-  callbackUrls: string[];
-  oauth1AccessLevel: OAuth1AccessLevel;
-  /** Webhooks allowed per app (1 on pay-per-use). */
-  webhookLimit: number;
-  /** Account Activity subscriptions allowed per app (3 on pay-per-use). */
-  accountActivitySubscriptionLimit: number;
+    /** Numeric app id; also the `source_app_id` of DMs the app sends. */
+    id: string;
+    name: string;
+    url: string;
+    consumerKey: string;
+    consumerSecret: string;
+    /** OAuth 2.0 client id. */
+    clientId: string;
+    /** OAuth 2.0 client secret; null for a public client. */
+    clientSecret: string | null;
+    /** Redirect / callback URLs registered in the developer portal (exact match). */
+    callbackUrls: string[];
+    oauth1AccessLevel: OAuth1AccessLevel;
+    /** Webhooks allowed per app (1 on pay-per-use). */
+    webhookLimit: number;
+    /** Account Activity subscriptions allowed per app (3 on pay-per-use). */
+    accountActivitySubscriptionLimit: number;
 }
 
 /** Who may start a conversation with the user: anyone, nobody, or (message requests) only verified accounts. */
 export type DmAcceptance = 'everyone' | 'nobody' | 'verified';
 
 export interface XUser {
-  id: string;
-  username: string;
-  name: string;
-  profileImageUrl: string;
-  description: string;
-  createdAt: number;
-  protected: boolean;
-  verified: boolean;
-  acceptsDmsFrom: DmAcceptance;
-  /** Ids of users this user has blocked. */
-  blocked: Set<string>;
+    id: string;
+    username: string;
+    name: string;
+    profileImageUrl: string;
+    description: string;
+    createdAt: number;
+    protected: boolean;
+    verified: boolean;
+    acceptsDmsFrom: DmAcceptance;
+    /** Ids of users this user has blocked. */
+    blocked: Set<string>;
 }
 
 export interface OAuth1AccessToken {
-  token: string;
-  secret: string;
-  appId: string;
-  userId: string;
-  revoked: boolean;
+    token: string;
+    secret: string;
+    appId: string;
+    userId: string;
+    revoked: boolean;
 }
 
 export interface OAuth1RequestToken {
-  token: string;
-  secret: string;
-  appId: string;
-  callback: string;
-  createdAt: number;
-  /** Set once the user approved at /oauth/authorize. */
-  verifier?: string;
-  userId?: string;
-  exchanged: boolean;
+    token: string;
+    secret: string;
+    appId: string;
+    callback: string;
+    createdAt: number;
+    /** Set once the user approved at /oauth/authorize. */
+    verifier?: string;
+    userId?: string;
+    exchanged: boolean;
 }
 
 export interface OAuth2AuthorizationCode {
-  code: string;
-  appId: string;
-  userId: string;
-  redirectUri: string;
-  scopes: string[];
-  codeChallenge: string;
-  codeChallengeMethod: 'S256' | 'plain';
-  issuedAt: number;
-  used: boolean;
+    code: string;
+    appId: string;
+    userId: string;
+    redirectUri: string;
+    scopes: string[];
+    codeChallenge: string;
+    codeChallengeMethod: 'S256' | 'plain';
+    issuedAt: number;
+    used: boolean;
 }
 
 export interface OAuth2AccessToken {
-  token: string;
-  appId: string;
-  userId: string;
-  scopes: string[];
-  expiresAt: number;
-  revoked: boolean;
+    token: string;
+    appId: string;
+    userId: string;
+    scopes: string[];
+    expiresAt: number;
+    revoked: boolean;
 }
 
 export interface OAuth2RefreshToken {
-  token: string;
-  appId: string;
-  userId: string;
-  scopes: string[];
-  revoked: boolean;
+    token: string;
+    appId: string;
+    userId: string;
+    scopes: string[];
+    revoked: boolean;
 }
 
 export type DmMediaType = 'photo' | 'video' | 'animated_gif';
 
 export interface DmAttachment {
-  mediaId: string;
-  mediaKey: string;
-  type: DmMediaType;
-  contentType: string;
-  bytes: Buffer;
-  /** Last path segment of the ton URL / resource id of the v2 download path (photos), or of the MP4 on video.twimg.com. */
-  fileName: string;
-  width?: number;
-  height?: number;
-  /** Videos: length, and the MP4 variant's bitrate (X sends `bitrate: 0` and no length for GIFs). */
-  durationMs?: number;
-  bitrate?: number;
+    mediaId: string;
+    mediaKey: string;
+    type: DmMediaType;
+    contentType: string;
+    bytes: Buffer;
+    /** Last path segment of the ton URL / resource id of the v2 download path (photos), or of the MP4 on video.twimg.com. */
+    fileName: string;
+    width?: number;
+    height?: number;
+    /** Videos: length, and the MP4 variant's bitrate (X sends `bitrate: 0` and no length for GIFs). */
+    durationMs?: number;
+    bitrate?: number;
 }
 
 export interface UrlEntity {
-  url: string;
-  expandedUrl: string;
-  displayUrl: string;
-  /** Code-point offsets into the message text. */
-  start: number;
-  end: number;
+    url: string;
+    expandedUrl: string;
+    displayUrl: string;
+    /** Code-point offsets into the message text. */
+    start: number;
+    end: number;
 }
 
 export interface DmMessage {
-  id: string;
-  conversationId: string;
-  senderId: string;
-  recipientId: string;
-  /** Text as X stores it: links replaced by t.co links, plus the trailing media link. */
-  text: string;
-  urls: UrlEntity[];
-  attachment?: DmAttachment;
-  createdAt: number;
-  /** App that sent it through the API; undefined when typed in a native X client. */
-  sourceAppId?: string;
+    id: string;
+    conversationId: string;
+    senderId: string;
+    recipientId: string;
+    /** Text as X stores it: links replaced by t.co links, plus the trailing media link. */
+    text: string;
+    urls: UrlEntity[];
+    attachment?: DmAttachment;
+    createdAt: number;
+    /** App that sent it through the API; undefined when typed in a native X client. */
+    sourceAppId?: string;
 }
 
-export type MediaCategory = 'dm_image' | 'dm_gif' | 'dm_video' | 'tweet_image' | 'tweet_gif' | 'tweet_video' | 'amplify_video' | 'subtitles';
+export type MediaCategory =
+    'dm_image' | 'dm_gif' | 'dm_video' | 'tweet_image' | 'tweet_gif' | 'tweet_video' | 'amplify_video' | 'subtitles';
 
 export interface MediaUpload {
-  id: string;
-  mediaKey: string;
-  ownerUserId: string;
-  additionalOwners: string[];
-  appId: string;
-  mediaType: string;
-  category: MediaCategory;
-  totalBytes: number;
-  shared: boolean;
-  segments: Map<number, Buffer>;
-  receivedBytes: number;
-  createdAt: number;
-  finalizedAt?: number;
-  /** How long processing takes after finalize (0 for images). */
-  processingMs: number;
-  /** Set once attached to a DM (non-shared media can be attached only once). */
-  attachedTo?: string;
+    id: string;
+    mediaKey: string;
+    ownerUserId: string;
+    additionalOwners: string[];
+    appId: string;
+    mediaType: string;
+    category: MediaCategory;
+    totalBytes: number;
+    shared: boolean;
+    segments: Map<number, Buffer>;
+    receivedBytes: number;
+    createdAt: number;
+    finalizedAt?: number;
+    /** How long processing takes after finalize (0 for images). */
+    processingMs: number;
+    /** Set once attached to a DM (non-shared media can be attached only once). */
+    attachedTo?: string;
 }
 
 export interface Webhook {
-  id: string;
-  appId: string;
-  url: string;
-  valid: boolean;
-  createdAt: number;
-  lastCrcSuccessAt?: number;
-  /** First CRC failure since the last success (transient failures invalidate after 28 h). */
-  failingSince?: number;
+    id: string;
+    appId: string;
+    url: string;
+    valid: boolean;
+    createdAt: number;
+    lastCrcSuccessAt?: number;
+    /** First CRC failure since the last success (transient failures invalidate after 28 h). */
+    failingSince?: number;
 }
 
 export const ACTIVITY_DM_EVENT_TYPES = ['dm.received', 'dm.sent', 'dm.read', 'dm.indicate_typing'] as const;
 export type ActivityDmEventType = (typeof ACTIVITY_DM_EVENT_TYPES)[number];
 
 export interface ActivitySubscription {
-  id: string;
-  appId: string;
-  eventType: string;
-  userId?: string;
-  direction?: string;
-  keyword?: string;
-  webhookId?: string;
-  tag?: string;
-  createdAt: number;
-  updatedAt: number;
+    id: string;
+    appId: string;
+    eventType: string;
+    userId?: string;
+    direction?: string;
+    keyword?: string;
+    webhookId?: string;
+    tag?: string;
+    createdAt: number;
+    updatedAt: number;
 }
 
 export interface AccountActivitySubscription {
-  appId: string;
-  webhookId: string;
-  userId: string;
+    appId: string;
+    webhookId: string;
+    userId: string;
 }
