@@ -8,7 +8,7 @@ import { dmText, newCustomers, seededRandom } from './helpers/drive';
 import { runJobsUntil } from './helpers/polling';
 import { Rig, startRig } from './helpers/rig';
 import { FULL, SCALE, SEED, timeoutFor } from './helpers/scale';
-import { capturedTexts, engineLogHits, formatScan, scanForSecrets } from './helpers/secrets';
+import { auditSecrets, formatScan } from './helpers/secrets';
 import { record } from './helpers/summary';
 import { randomFaults, startXProxy, XProxy } from './helpers/x-proxy';
 
@@ -100,17 +100,7 @@ describe(`inbound under faults, polling (${SCALE.label}: ${N} DMs)`, () => {
     );
 
     it('says no secret in anything it logged, posted or sent', () => {
-        const texts = capturedTexts(rig.host, rig.sim, rig.business.id);
-        const scan = scanForSecrets(rig.host, texts);
-        record(__filename, 'secrets (polling inbound)', 'secrets', {
-            counts: {
-                texts: scan.textsScanned,
-                secrets: scan.secretsChecked.length,
-                hits: scan.hits.length,
-                "hits in the Apps-Engine runtime's own call traces (not app output)": engineLogHits(rig.host, texts)
-                    .hits.length,
-            },
-        });
+        const scan = auditSecrets(__filename, 'secrets (polling inbound)', rig);
         expect(formatScan(scan)).toContain('→ 0 hits');
     });
 });

@@ -11,7 +11,7 @@ import { dmText, driveDms, letRetriesRun, newCustomers, seededRandom } from './h
 import { runJobsUntil } from './helpers/polling';
 import { catchUpWithRealTime, guardRuntimeStdin, Rig, startRig } from './helpers/rig';
 import { FULL, SCALE, SEED, timeoutFor } from './helpers/scale';
-import { capturedTexts, engineLogHits, formatScan, scanForSecrets } from './helpers/secrets';
+import { auditSecrets, formatScan } from './helpers/secrets';
 import { record } from './helpers/summary';
 
 const TOTAL = Math.round(SCALE.inboundEvents * 0.6);
@@ -227,22 +227,7 @@ describe(`inbound under faults, AAA webhook (${SCALE.label}: ${TOTAL} DMs)`, () 
         const audit = auditInbound(rig.sim, rig.host.store, rig.business.id, allCustomers);
         record(__filename, 'AAA total', 'inbound', { audit });
         expect(audit.lost + audit.duplicated + audit.outOfOrder).toBe(0);
-        const texts = capturedTexts(
-            rig.host,
-            rig.sim,
-            rig.business.id,
-            rig.webhookAnswers.map((a) => ({ where: 'webhook answer', text: a.body })),
-        );
-        const scan = scanForSecrets(rig.host, texts);
-        const engine = engineLogHits(rig.host, texts);
-        record(__filename, 'secrets (AAA inbound)', 'secrets', {
-            counts: {
-                texts: scan.textsScanned,
-                secrets: scan.secretsChecked.length,
-                hits: scan.hits.length,
-                "hits in the Apps-Engine runtime's own call traces (not app output)": engine.hits.length,
-            },
-        });
+        const scan = auditSecrets(__filename, 'secrets (AAA inbound)', rig);
         expect(formatScan(scan)).toContain('→ 0 hits');
         expect(formatAudit('total', audit)).toContain('lost 0');
     });

@@ -10,7 +10,7 @@ import { auditInbound } from './helpers/audit';
 import { dmText, letRetriesRun, newCustomers, seededRandom } from './helpers/drive';
 import { catchUpWithRealTime, Rig, startRig } from './helpers/rig';
 import { SCALE, SEED, timeoutFor } from './helpers/scale';
-import { capturedTexts, engineLogHits, formatScan, scanForSecrets } from './helpers/secrets';
+import { auditSecrets, formatScan } from './helpers/secrets';
 import { record } from './helpers/summary';
 import { randomFaults, startXProxy, XProxy } from './helpers/x-proxy';
 
@@ -120,24 +120,9 @@ describe(`inbound under faults, X Activity API webhook (${SCALE.label}: ${N} DMs
     );
 
     it('says no secret in anything it logged, posted, sent or answered', () => {
-        const texts = capturedTexts(
-            rig.host,
-            rig.sim,
-            rig.business.id,
-            rig.webhookAnswers.map((a) => ({ where: 'webhook answer', text: a.body })),
-        );
-        const scan = scanForSecrets(rig.host, texts);
-        record(__filename, 'secrets (XAA inbound)', 'secrets', {
-            counts: {
-                texts: scan.textsScanned,
-                secrets: scan.secretsChecked.length,
-                hits: scan.hits.length,
-                "hits in the Apps-Engine runtime's own call traces (not app output)": engineLogHits(rig.host, texts)
-                    .hits.length,
-            },
-        });
-        expect(scan.secretsChecked).toEqual(
-            expect.arrayContaining(['OAuth 2.0 access token', 'OAuth 2.0 refresh token']),
+        const scan = auditSecrets(__filename, 'secrets (XAA inbound)', rig);
+        expect(scan.secretKinds).toEqual(
+            expect.arrayContaining(['OAuth 2.0 access token', 'OAuth 2.0 refresh token', 'visitor token']),
         );
         expect(formatScan(scan)).toContain('→ 0 hits');
     });

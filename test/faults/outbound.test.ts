@@ -11,7 +11,7 @@ import { seededRandom } from './helpers/drive';
 import { runJobsUntil } from './helpers/polling';
 import { catchUpWithRealTime, Rig, startRig } from './helpers/rig';
 import { FULL, SCALE, SEED, timeoutFor } from './helpers/scale';
-import { capturedTexts, engineLogHits, formatScan, scanForSecrets } from './helpers/secrets';
+import { auditSecrets, formatScan } from './helpers/secrets';
 import { record } from './helpers/summary';
 import { randomFaults, startXProxy, XProxy } from './helpers/x-proxy';
 
@@ -128,22 +128,7 @@ describe(`agent replies under faults (${SCALE.label}: ${R} replies)`, () => {
     );
 
     it('says no secret in anything it logged, posted, sent or answered', () => {
-        const texts = capturedTexts(
-            rig.host,
-            rig.sim,
-            rig.business.id,
-            rig.webhookAnswers.map((a) => ({ where: 'webhook answer', text: a.body })),
-        );
-        const scan = scanForSecrets(rig.host, texts);
-        record(__filename, 'secrets (outbound)', 'secrets', {
-            counts: {
-                texts: scan.textsScanned,
-                secrets: scan.secretsChecked.length,
-                hits: scan.hits.length,
-                "hits in the Apps-Engine runtime's own call traces (not app output)": engineLogHits(rig.host, texts)
-                    .hits.length,
-            },
-        });
+        const scan = auditSecrets(__filename, 'secrets (outbound)', rig);
         expect(formatScan(scan)).toContain('→ 0 hits');
     });
 });

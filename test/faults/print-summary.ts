@@ -36,7 +36,7 @@ function main(): void {
     );
     for (const r of records.filter((x) => !x.audit)) {
         out.push(
-            `- ${r.scenario}: ${Object.entries(r.counts ?? {})
+            `- ${r.scenario}: ${Object.entries(r.counts ?? r.secrets ?? {})
                 .map(([k, v]) => `${k} ${typeof v === 'number' ? v.toLocaleString('en-US') : v}`)
                 .join('; ')}`,
         );

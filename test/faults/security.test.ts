@@ -9,7 +9,7 @@ import { DEFAULT_APP } from '../../tools/x-sim/defaults';
 import { catchUpWithRealTime, Rig, startRig } from './helpers/rig';
 import { seededRandom } from './helpers/drive';
 import { FULL, SEED } from './helpers/scale';
-import { capturedTexts, formatScan, scanForSecrets } from './helpers/secrets';
+import { auditSecrets, formatScan } from './helpers/secrets';
 import { record } from './helpers/summary';
 
 const K = FULL ? 400 : 30;
@@ -269,10 +269,7 @@ describe(`security refusals (${K} attempts per kind)`, () => {
     it('summary: every attempt refused with a reason, no secret in any answer', () => {
         const counts = Object.fromEntries([...tally.entries()].sort());
         record(__filename, 'security refusals', 'security', { counts });
-        const scan = scanForSecrets(rig.host, [...capturedTexts(rig.host, rig.sim, rig.business.id), ...texts]);
-        record(__filename, 'secrets (security)', 'secrets', {
-            counts: { texts: scan.textsScanned, secrets: scan.secretsChecked.length, hits: scan.hits.length },
-        });
+        const scan = auditSecrets(__filename, 'secrets (security)', rig, texts);
         expect(formatScan(scan)).toContain('→ 0 hits');
     });
 });

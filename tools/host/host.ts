@@ -54,6 +54,7 @@ import { HostUploadBridge, storeUpload } from './bridges/uploads';
 import { HostUserBridge } from './bridges/users';
 import { ensureDenoOnPath } from './paths';
 import { CallLog, instrument } from './recorder';
+import { captureDenoStderr, captureEngineConsole } from './runtime-output';
 import { matchRoute } from './routes';
 import { HostLogStorage, HostMetadataStorage, HostSourceStorage } from './storages';
 import { HostStore, StoreOptions } from './store';
@@ -197,6 +198,7 @@ export class TestHost {
         const hostMap = new Map(Object.entries(options.httpHostMap ?? {}));
         this.ctx = { store, hostId: this.hostId, manager: () => this.manager, httpHostMap: hostMap };
         this.bridges = new HostBridges(this.ctx, this.calls);
+        captureEngineConsole(store.runtimeOutput);
         // The engine insists on one AppManager per process; hosts sharing a store each get their own.
         (AppManager as unknown as { Instance?: AppManager }).Instance = undefined;
         this.manager = new AppManager({
@@ -275,9 +277,11 @@ export class TestHost {
     private guardRuntimePipes(): void {
         const app = this.installedAppId ? this.manager.getOneById(this.installedAppId) : undefined;
         const deno = (
-            app?.getRuntimeController() as unknown as { deno?: { stdin?: NodeJS.WritableStream } } | undefined
+            app?.getRuntimeController() as unknown as
+                { deno?: { stdin?: NodeJS.WritableStream; stderr?: NodeJS.ReadableStream } } | undefined
         )?.deno;
         if (deno?.stdin && deno.stdin.listenerCount('error') === 0) deno.stdin.on('error', () => undefined);
+        captureDenoStderr(deno?.stderr, this.store.runtimeOutput);
     }
 
     private stopped = false;
@@ -444,7 +448,16 @@ export class TestHost {
             content: call.content ?? {},
             privateHash: call.privateHash,
         };
-        return this.manager.getApiManager().executeApi(this.appId, match.route.path, request as never);
+        const response = await this.manager.getApiManager().executeApi(this.appId, match.route.path, request as never);
+        this.store.endpointAnswers.push({
+            at: this.store.clock.now(),
+            appId: this.appId,
+            route: match.route.path,
+            status: response.status,
+            headers: { ...(response.headers ?? {}) },
+            content: response.content,
+        });
+        return response;
     }
 
     public routes(): RegisteredRoute[] {

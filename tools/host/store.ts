@@ -43,6 +43,55 @@ export interface ScheduledJob {
     failCount?: number;
 }
 
+/** One request an app made through Rocket.Chat's HTTP bridge (tools/host/bridges/http.ts). */
+export interface HttpExchange {
+    at: number;
+    appId: string;
+    method: string;
+    url: string;
+    statusCode?: number;
+    error?: string;
+    /** Whether the request carried credentials (an Authorization header). */
+    authorization: boolean;
+    /** The Range header, when the app asked for part of a resource. */
+    range?: string;
+    /** Bytes in the answer's body: what Rocket.Chat buffered for the app. */
+    responseBytes?: number;
+    /**
+     * What went on the wire, for the secrets audit (test/faults/helpers/secrets.ts): the URL with its query,
+     * every header and the body. Not enumerable, so printing or comparing exchanges shows no credential.
+     */
+    readonly sent?: SentRequest;
+}
+
+export interface SentRequest {
+    url: string;
+    headers: Record<string, string>;
+    /** The body as text (binary bodies as latin1, so ASCII credentials in them stay findable). */
+    body: string;
+}
+
+/** What one of an app's endpoints answered (Rocket.Chat's router sends exactly this back). */
+export interface EndpointAnswer {
+    at: number;
+    appId: string;
+    /** The route as the app registered it (`webhook/:secret`), not the requested path. */
+    route: string;
+    status: number;
+    headers: Record<string, string>;
+    content: unknown;
+}
+
+/**
+ * A line the Apps-Engine runtime printed outside the app's log: what an app's Deno process wrote to stderr
+ * (Rocket.Chat's server log gets it as "Subprocess stderr"), and what the engine itself printed to the
+ * server's console (e.g. "Error executing handler" with the message it could not handle).
+ */
+export interface RuntimeOutput {
+    source: 'deno stderr' | 'engine console';
+    text: string;
+}
+
 export interface EphemeralNotice {
     at: number;
     user: IUser;
@@ -91,6 +140,11 @@ export class HostStore {
     public readonly appSources = new Map<string, Buffer>();
     public readonly appLogs: unknown[] = [];
     public readonly appLogEntries: import('@rocket.chat/apps-engine/server/logging').ILoggerStorageEntry[] = [];
+    /** Every request any instance's apps made over HTTP (a restarted instance's included). */
+    public readonly httpExchanges: HttpExchange[] = [];
+    /** Every answer any instance's app endpoints gave. */
+    public readonly endpointAnswers: EndpointAnswer[] = [];
+    public readonly runtimeOutput: RuntimeOutput[] = [];
     public readonly jobs = new Map<string, ScheduledJob>();
     /**
      * The running instances on this database, as Rocket.Chat's broadcast reaches them: an app setting saved

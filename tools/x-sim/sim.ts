@@ -215,6 +215,28 @@ export class XSim<C extends SimClock = ManualClock> {
         revokeUserAccess(this.services, userId, appId);
     }
 
+    /**
+     * Every credential X issued, by kind: OAuth 2.0 authorization codes, access and refresh tokens (rotated
+     * ones too), OAuth 1.0a tokens and their secrets, app-only bearer tokens. What must never leak anywhere.
+     */
+    issuedCredentials(): { kind: string; value: string }[] {
+        const store = this.services.store;
+        return [
+            ...[...store.oauth2Codes.keys()].map((value) => ({ kind: 'OAuth 2.0 authorization code', value })),
+            ...[...store.oauth2AccessTokens.keys()].map((value) => ({ kind: 'OAuth 2.0 access token', value })),
+            ...[...store.oauth2RefreshTokens.keys()].map((value) => ({ kind: 'OAuth 2.0 refresh token', value })),
+            ...[...store.oauth1AccessTokens.values()].flatMap((t) => [
+                { kind: 'OAuth 1.0a access token', value: t.token },
+                { kind: 'OAuth 1.0a access token secret', value: t.secret },
+            ]),
+            ...[...store.oauth1RequestTokens.values()].map((t) => ({
+                kind: 'OAuth 1.0a request token secret',
+                value: t.secret,
+            })),
+            ...[...store.appBearerTokens.keys()].map((value) => ({ kind: 'app-only bearer token', value })),
+        ];
+    }
+
     /** Which secret X keys the app's CRC challenges with from the next check on (X changed it in 2026). */
     setCrcKey(kind: CrcKeyKind, appId = this.requireDefaultAppId()): void {
         this.services.store.requireApp(appId);

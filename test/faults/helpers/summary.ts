@@ -17,14 +17,23 @@ export interface ScenarioRecord {
     seed: number;
     audit?: ConversationAudit;
     counts?: Record<string, number | string>;
+    /** A secrets scan's figures (kind 'secrets'; test/faults/helpers/secrets.ts): add them up for the suite's row. */
+    secrets?: SecretCounts;
     at: string;
+}
+
+export interface SecretCounts {
+    linesScanned: number;
+    secretsListed: number;
+    requestsInspected: number;
+    hits: number;
 }
 
 export function record(
     file: string,
     scenario: string,
     kind: ScenarioRecord['kind'],
-    data: { audit?: ConversationAudit; counts?: Record<string, number | string> },
+    data: { audit?: ConversationAudit; counts?: Record<string, number | string>; secrets?: SecretCounts },
 ): void {
     const entry: ScenarioRecord = {
         file: path.basename(file),
@@ -47,7 +56,7 @@ export function record(
     fs.writeFileSync(SUMMARY_FILE, JSON.stringify(all, null, 2));
     const line = data.audit
         ? `${scenario}: ${data.audit.expected} ${kind === 'outbound' ? 'replies' : 'DMs'} in ${data.audit.conversations} conversations → lost ${data.audit.lost}, duplicated ${data.audit.duplicated}, out-of-order ${data.audit.outOfOrder}`
-        : `${scenario}: ${Object.entries(data.counts ?? {})
+        : `${scenario}: ${Object.entries(data.counts ?? data.secrets ?? {})
               .map(([k, v]) => `${k} ${v}`)
               .join(', ')}`;
     process.stdout.write(`[faults ${SCALE.label}] ${line}\n`);

@@ -7,25 +7,13 @@ import type { IHttpResponse } from '@rocket.chat/apps-engine/definition/accessor
 import { HttpBridge, IHttpBridgeRequestInfo } from '@rocket.chat/apps-engine/server/bridges/HttpBridge';
 import * as http from 'http';
 import * as https from 'https';
+import type { HttpExchange } from '../store';
 import { BridgeContext } from './context';
 
 const DEFAULT_TIMEOUT = 3 * 60 * 1000;
 const JSON_TYPES = ['application/json', 'text/javascript', 'application/javascript', 'application/x-javascript'];
 
-export interface HttpExchange {
-    at: number;
-    appId: string;
-    method: string;
-    url: string;
-    statusCode?: number;
-    error?: string;
-    /** Whether the request carried credentials (an Authorization header); never their value. */
-    authorization: boolean;
-    /** The Range header, when the app asked for part of a resource. */
-    range?: string;
-    /** Bytes in the answer's body: what Rocket.Chat buffered for the app. */
-    responseBytes?: number;
-}
+export type { HttpExchange } from '../store';
 
 export class HostHttpBridge extends HttpBridge {
     public readonly exchanges: HttpExchange[] = [];
@@ -71,7 +59,12 @@ export class HostHttpBridge extends HttpBridge {
             authorization: header('authorization') !== undefined,
             ...(header('range') !== undefined ? { range: header('range') } : {}),
         };
+        Object.defineProperty(exchange, 'sent', {
+            enumerable: false,
+            value: { url: url.href, headers: { ...headers }, body: body ? body.toString('latin1') : '' },
+        });
         this.exchanges.push(exchange);
+        this.ctx.store.httpExchanges.push(exchange);
         try {
             const res = await send(this.target(url), method, headers, body, request.timeout || DEFAULT_TIMEOUT);
             exchange.statusCode = res.statusCode;
