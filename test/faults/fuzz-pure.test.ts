@@ -9,7 +9,8 @@ import { normalizeSettings } from '../../src/settings/reader';
 import { SettingId } from '../../src/settings/ids';
 import { normalizeAaa, normalizeDmEventsPage, normalizeWebhookBody, normalizeXaa } from '../../src/x/events';
 import type { InboundEvent, NormalizeResult } from '../../src/x/event-types';
-import { verifyWebhookSignature } from '../../src/x/webhook-crypto';
+import * as crypto from 'crypto';
+import { signWebhookBody, SignatureCheck, verifyWebhookSignature } from '../../src/x/webhook-crypto';
 import {
     aaaBody,
     BUSINESS,
@@ -125,24 +126,37 @@ describe(`fuzzing the pure front doors (${RUNS.toLocaleString('en-US')} generate
         );
     });
 
-    it('verifyWebhookSignature: never throws, never accepts a signature made without the secret', () => {
-        fc.assert(
-            fc.property(
-                fc.oneof(
-                    fc.string(),
-                    fc.constant(undefined),
-                    fc.string().map((s) => `sha256=${s}`),
-                    fc.base64String().map((s) => `sha256=${s}`),
-                ),
-                webhookBody,
-                (header, body) => {
-                    const check = verifyWebhookSignature('the-consumer-secret', header, body);
-                    expect(check.ok).toBe(false);
-                    count('signatures refused');
-                },
-            ),
-            params,
-        );
+    it("verifyWebhookSignature: accepts X's own signature, refuses every near miss; a broken verifier fails it", () => {
+        fc.assert(signatureProperty(verifyWebhookSignature), params);
+        // The property must catch verifiers that are wrong in the ways verifiers go wrong (mutation check):
+        // each of these passes a fuzz of random headers (nearly all malformed, so refused before any HMAC).
+        const sign = (secret: string, raw: string) => crypto.createHmac('sha256', secret).update(raw).digest();
+        const digestOf = (header: string | undefined) => Buffer.from((header ?? '').slice(7), 'base64');
+        const broken: Record<string, Verifier> = {
+            'accepts anything': () => ({ ok: true, style: 'compact', header: 'x' }),
+            'refuses everything': () => ({ ok: false, reason: 'mismatch' }),
+            'checks only the form of the header': (_s, header) =>
+                /^sha256=[A-Za-z0-9+/]{43}=$/.test(header ?? '')
+                    ? { ok: true, style: 'compact', header: 'x' }
+                    : { ok: false, reason: 'malformed' },
+            'compares the first 16 bytes only': (secret, header, body) =>
+                sign(secret, JSON.stringify(body)).subarray(0, 16).equals(digestOf(header).subarray(0, 16))
+                    ? { ok: true, style: 'compact', header: 'x' }
+                    : { ok: false, reason: 'mismatch' },
+            'also takes the OAuth 2.0 client secret for the legacy header': (secret, header, body) =>
+                [secret, CLIENT_SECRET].some((k) => sign(k, JSON.stringify(body)).equals(digestOf(header)))
+                    ? { ok: true, style: 'compact', header: 'x' }
+                    : { ok: false, reason: 'mismatch' },
+            'ignores the body (signs the empty string)': (secret, header) =>
+                sign(secret, '').equals(digestOf(header)) || header === signWebhookBody(secret, '')
+                    ? { ok: true, style: 'compact', header: 'x' }
+                    : verifyWebhookSignature(secret, header, {}),
+        };
+        for (const [name, verify] of Object.entries(broken)) {
+            const run = fc.check(signatureProperty(verify), { seed: SEED, numRuns: 500, endOnFailure: true });
+            expect({ name, failed: run.failed }).toEqual({ name, failed: true });
+        }
+        count('signature mutants caught', Object.keys(broken).length);
     });
 
     it('parseSubcommand: never throws, always one known subcommand, unknown words reported', () => {
@@ -178,6 +192,59 @@ describe(`fuzzing the pure front doors (${RUNS.toLocaleString('en-US')} generate
         );
     });
 });
+
+const CONSUMER_SECRET = 'the-consumer-secret-0123456789abcdef';
+const CLIENT_SECRET = 'the-oauth2-client-secret-0123456789';
+
+type Verifier = (secret: string, header: string | undefined, body: unknown) => SignatureCheck;
+
+/** Ways a delivery's signature is almost right; each must be refused. */
+type NearMiss = 'other-body' | 'one-digest-char' | 'one-secret-char' | 'client-secret' | 'trailing-space' | 'random';
+
+/**
+ * For a generated body as X wrote it (compact JSON) and as Rocket.Chat hands it over (parsed): X's own
+ * signature under the API key secret is accepted, and a near miss of it is refused.
+ */
+function signatureProperty(verify: Verifier) {
+    const body = webhookBody
+        .map((b) => JSON.stringify(b))
+        .filter((raw): raw is string => typeof raw === 'string' && raw.startsWith('{') && raw !== '{}');
+    const miss = fc.constantFrom<NearMiss>(
+        'other-body',
+        'one-digest-char',
+        'one-secret-char',
+        'client-secret',
+        'trailing-space',
+        'random',
+    );
+    return fc.property(body, body, miss, fc.nat(), fc.base64String(), (raw, otherRaw, kind, at, noise) => {
+        const parsed = JSON.parse(raw);
+        const genuine = signWebhookBody(CONSUMER_SECRET, raw);
+        expect(verify(CONSUMER_SECRET, genuine, parsed).ok).toBe(true);
+        const digest = genuine.slice('sha256='.length);
+        // The last base64 symbol carries padding bits a decoder may ignore: change one of the first 42.
+        const i = at % 42;
+        const flipped = digest[i] === 'A' ? 'B' : 'A';
+        const secretAt = at % CONSUMER_SECRET.length;
+        const header = {
+            'other-body':
+                otherRaw === raw
+                    ? signWebhookBody(CONSUMER_SECRET, `${raw} `)
+                    : signWebhookBody(CONSUMER_SECRET, otherRaw),
+            'one-digest-char': `sha256=${digest.slice(0, i)}${flipped}${digest.slice(i + 1)}`,
+            'one-secret-char': signWebhookBody(
+                `${CONSUMER_SECRET.slice(0, secretAt)}${CONSUMER_SECRET[secretAt] === 'x' ? 'y' : 'x'}${CONSUMER_SECRET.slice(secretAt + 1)}`,
+                raw,
+            ),
+            'client-secret': signWebhookBody(CLIENT_SECRET, raw),
+            // Whitespace X never adds, and which no rebuilt form reproduces.
+            'trailing-space': signWebhookBody(CONSUMER_SECRET, `${raw} `),
+            random: `sha256=${noise}`,
+        }[kind];
+        expect({ kind, ok: verify(CONSUMER_SECRET, header, parsed).ok }).toEqual({ kind, ok: false });
+        count(`signature near misses refused: ${kind}`);
+    });
+}
 
 /** `{ for_user_id: <business> }` alone, or with empty arrays, is a valid delivery with nothing in it. */
 function isEmptyButValid(body: unknown): boolean {
