@@ -3,6 +3,7 @@
  * a customer's DMs land once, in order, in a livechat room of the configured department.
  */
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
+import { webhookSecret } from './helpers/app-host';
 import { startWorld, World } from './helpers/world';
 
 describe('inbound DMs via the Account Activity API webhook', () => {
@@ -19,9 +20,25 @@ describe('inbound DMs via the Account Activity API webhook', () => {
     it('links the account, registers the webhook (CRC answered) and subscribes the account', () => {
         const [webhook] = world.sim.webhooks();
         expect(webhook).toMatchObject({ valid: true });
+        // The URL X calls ends with the secret segment the app made up at install, not with any other.
         expect(webhook.url).toBe(
-            `${world.front.url}/api/apps/public/${world.host.appId}/webhook/${expect.any(String) && webhook.url.split('/').pop()}`,
+            `${world.front.url}/api/apps/public/${world.host.appId}/webhook/${webhookSecret(world.host)}`,
         );
+        expect(
+            world.sim
+                .crcChecks()
+                .filter((c) => c.webhookId === webhook.id)
+                .map((c) => c.verdict),
+        ).toContain('valid');
+        const subscribed = world.sim
+            .requests()
+            .filter(
+                (r) =>
+                    r.method === 'POST' &&
+                    r.path === `/2/account_activity/webhooks/${webhook.id}/subscriptions/all` &&
+                    r.status < 300,
+            );
+        expect(subscribed.map((r) => r.userId)).toEqual([world.business.id]);
     });
 
     it('posts a customer DM into a new room of the department, as the visitor', async () => {
