@@ -44,7 +44,8 @@ if (!executablePath) {
             `!! (tools/sandbox/ensure-chromium.sh needs apt-get and root). Install Debian's chromium, or set SANDBOX_CHROMIUM.\n${banner}\n\n`,
     );
 }
-const inCi = process.env.CI === 'true';
+// CI services set CI=true (GitHub Actions, GitLab) or CI=1; .ci/run sets it too.
+const inCi = /^(true|1)$/i.test(process.env.CI ?? '');
 const describeWithBrowser = executablePath || inCi ? describe : describe.skip;
 
 describeWithBrowser('the sandbox console in Chromium', () => {

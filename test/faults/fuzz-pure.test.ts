@@ -57,6 +57,15 @@ function wellFormed(event: InboundEvent): void {
     }
 }
 
+/** The generators reached both outcomes for `label`: some inputs became events, some items were dropped. */
+function bothOutcomesSeen(label: string): void {
+    expect({
+        label,
+        events: tally[`${label}: events`] > 0,
+        dropped: tally[`${label}: dropped with a reason`] > 0,
+    }).toEqual({ label, events: true, dropped: true });
+}
+
 function checkResult(result: NormalizeResult, label: string): void {
     expect(Array.isArray(result.events)).toBe(true);
     expect(Array.isArray(result.ignored)).toBe(true);
@@ -100,6 +109,7 @@ describe(`fuzzing the pure front doors (${RUNS.toLocaleString('en-US')} generate
             }),
             params,
         );
+        bothOutcomesSeen('webhook bodies');
     });
 
     it('normalizeAaa and normalizeXaa on their own shapes: same guarantees', () => {
@@ -111,6 +121,8 @@ describe(`fuzzing the pure front doors (${RUNS.toLocaleString('en-US')} generate
             fc.property(fc.oneof(validXaaBody, xaaBody), (body) => checkResult(normalizeXaa(body), 'XAA bodies')),
             params,
         );
+        bothOutcomesSeen('AAA bodies');
+        bothOutcomesSeen('XAA bodies');
     });
 
     it('normalizeDmEventsPage: never throws, events for the account only, oldest first', () => {
@@ -124,6 +136,7 @@ describe(`fuzzing the pure front doors (${RUNS.toLocaleString('en-US')} generate
             }),
             params,
         );
+        bothOutcomesSeen('dm_events pages');
     });
 
     it("verifyWebhookSignature: accepts X's own signature, refuses every near miss; a broken verifier fails it", () => {
