@@ -8,6 +8,7 @@ import { DEFAULT_BUSINESS_ACCOUNT } from '../../tools/x-sim/defaults';
 import { deliverFromCustomer } from './helpers/inbound';
 import { webhookSecret } from './helpers/app-host';
 import { ephemeralSince, followAuthorizeLink, link, startWorld, World } from './helpers/world';
+import { formatScan, scanSystem } from '../faults/helpers/secrets';
 
 const HOUR = 3_600_000;
 
@@ -150,6 +151,15 @@ describe('setting up and running the app', () => {
         expect(reply).toContain(`Unlinked @${DEFAULT_BUSINESS_ACCOUNT.username}`);
         expect(world.sim.webhooks()).toHaveLength(0);
         expect(await command(world, '/twitter status')).toContain('No X account is linked');
+    });
+
+    it('after linking, reusing authorizations, mode changes and unlinking: no secret anywhere it must not be', () => {
+        const scan = scanSystem(world);
+        // This journey handled every kind: the authorization code and state, the tokens (revoked at the end).
+        expect(scan.secretKinds).toEqual(
+            expect.arrayContaining(['OAuth 2.0 authorization code', 'OAuth state', 'OAuth 2.0 refresh token']),
+        );
+        expect(formatScan(scan)).toContain('→ 0 hits');
     });
 });
 

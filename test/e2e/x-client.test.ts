@@ -3,6 +3,7 @@
  * rotated refresh token stored), and a 429 makes the poller wait for X's reset instead of hammering it.
  */
 import { POLLER_JOB_ID } from '../../src/jobs/ids';
+import { formatScan, scanSystem } from '../faults/helpers/secrets';
 import { deliverFromCustomer, roomOf, syncSimClock } from './helpers/inbound';
 import { startWorld, World } from './helpers/world';
 
@@ -44,6 +45,10 @@ describe('OAuth 2.0 token lifecycle', () => {
         const after = storedRecord(world, 'x-oauth2-tokens')!;
         expect(after.refreshToken).not.toEqual(before.refreshToken);
         expect(after.accessToken).not.toEqual(before.accessToken);
+        // Neither the rotated-away tokens nor the new ones anywhere but where they must be.
+        const scan = scanSystem(world);
+        expect(scan.secretKinds).toEqual(expect.arrayContaining(['OAuth 2.0 refresh token', 'visitor token']));
+        expect(formatScan(scan)).toContain('→ 0 hits');
     });
 });
 

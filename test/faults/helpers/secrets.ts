@@ -454,27 +454,35 @@ export function formatScan(scan: SecretScan): string {
     ].join('\n');
 }
 
+/** What a rig (test/faults) or a world (test/e2e) holds that the scan reads. */
+export interface ScannedSystem {
+    host: { store: HostStore; appId: string };
+    sim: SimRecords & { dmsSentBy(id: string): { recipientId: string; text: string }[] };
+    business: { id: string };
+}
+
+/** Scans everything a system's app and runtime produced and every request the app made. */
+export function scanSystem(system: ScannedSystem, extra: { where: string; text: string }[] = []): SecretScan {
+    return scanSecrets({
+        store: system.host.store,
+        appId: system.host.appId,
+        sim: system.sim,
+        dmsOnX: system.sim.dmsSentBy(system.business.id),
+        extra,
+    });
+}
+
 /**
- * Scans what a rig's app and runtime produced, records the counts for the fault suite's secrets row, and
- * returns the scan (the caller asserts `hits` is empty).
+ * Scans a fault scenario's system, records the counts for the fault suite's secrets row, and returns the scan
+ * (the caller asserts `hits` is empty).
  */
 export function auditSecrets(
     file: string,
     scenario: string,
-    rig: {
-        host: { store: HostStore; appId: string };
-        sim: SimRecords & { dmsSentBy(id: string): { recipientId: string; text: string }[] };
-        business: { id: string };
-    },
+    rig: ScannedSystem,
     extra: { where: string; text: string }[] = [],
 ): SecretScan {
-    const scan = scanSecrets({
-        store: rig.host.store,
-        appId: rig.host.appId,
-        sim: rig.sim,
-        dmsOnX: rig.sim.dmsSentBy(rig.business.id),
-        extra,
-    });
+    const scan = scanSystem(rig, extra);
     record(file, scenario, 'secrets', { secrets: secretCounts(scan) });
     return scan;
 }
