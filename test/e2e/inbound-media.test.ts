@@ -13,6 +13,7 @@ import { DEFAULT_APP } from '../../tools/x-sim/defaults';
 import { webhookSecret } from './helpers/app-host';
 import { deliverFromCustomer, roomOf, syncSimClock, visibleTexts } from './helpers/inbound';
 import { startWorld, World, xHostMap } from './helpers/world';
+import { formatScan, scanSystem } from '../faults/helpers/secrets';
 
 const MB = 1024 * 1024;
 const PNG_1PX = Buffer.from(
@@ -357,6 +358,14 @@ describe('inbound media with OAuth 2.0 (X Activity API)', () => {
             'Mallory OAuth2',
         );
     });
+
+    it("sent credentials only to X's hosts that take them, and no secret anywhere it must not be", () => {
+        const scan = scanSystem(world);
+        // Media came from X's video CDN, which takes no credentials: those requests were inspected too.
+        expect(scan.otherHosts['video.twimg.com']).toBeGreaterThan(0);
+        expect(scan.secretKinds).toEqual(expect.arrayContaining(['OAuth 2.0 access token', 'visitor token']));
+        expect(formatScan(scan)).toContain('→ 0 hits');
+    });
 });
 
 describe("inbound media with developer portal tokens (OAuth 1.0a) under Rocket.Chat's upload rules", () => {
@@ -478,5 +487,13 @@ describe("inbound media with developer portal tokens (OAuth 1.0a) under Rocket.C
             }),
             'Mallory Tokens',
         );
+    });
+
+    it("sent credentials only to X's hosts that take them, and no secret anywhere it must not be", () => {
+        const scan = scanSystem(world);
+        // Media came from X's video CDN, which takes no credentials: those requests were inspected too.
+        expect(scan.otherHosts['video.twimg.com']).toBeGreaterThan(0);
+        expect(scan.secretKinds).toEqual(expect.arrayContaining(['Access Token Secret', 'visitor token']));
+        expect(formatScan(scan)).toContain('→ 0 hits');
     });
 });
