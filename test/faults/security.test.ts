@@ -271,6 +271,10 @@ describe(`security refusals (${K} attempts per kind)`, () => {
         record(__filename, 'security refusals', 'security', { counts });
         const scan = auditSecrets(__filename, 'secrets (security)', rig, texts);
         expect(formatScan(scan)).toContain('→ 0 hits');
+        // The runtime's own trace lines were searched (it logs every request's data: the segment, the callback's
+        // state and code), and so were the OAuth callback pages the attempts got.
+        expect(scan.expected['endpoint request data in the runtime trace']).toBeGreaterThan(0);
+        expect(scan.secretKinds).toEqual(expect.arrayContaining(['OAuth state', 'OAuth 2.0 authorization code']));
     });
 });
 

@@ -112,14 +112,6 @@ const VISITOR_TOKEN = 'visitor token';
 const OAUTH_STATE = 'OAuth state';
 const PKCE_VERIFIER = 'PKCE code verifier';
 const AUTH_CODE = 'OAuth 2.0 authorization code';
-/** The secrets an admin types into the app's PASSWORD settings. */
-const SETTING_SECRETS = new Set([
-    'API Key Secret',
-    'OAuth 2.0 Client Secret',
-    'Bearer Token',
-    'Access Token',
-    'Access Token Secret',
-]);
 const OAUTH2_TOKEN = /^OAuth 2\.0 (access|refresh) token$/;
 
 /** The app's PASSWORD settings (src/settings/ids.ts), named as the admin sees them. */
@@ -130,6 +122,8 @@ const SETTING_KINDS: Record<string, string> = {
     access_token: 'Access Token',
     access_token_secret: 'Access Token Secret',
 };
+/** The secrets an admin types into the app's PASSWORD settings. */
+const SETTING_SECRETS = new Set(Object.values(SETTING_KINDS));
 
 // ---- the secrets ------------------------------------------------------------------------------------
 
