@@ -1,13 +1,15 @@
 /**
  * The link to the business account stopped working: X announced a revocation (AAA `user_event.revoke`,
  * X Activity `oauth.revoke`) or answered a user-context call with 401 even after a token refresh. The
- * account is marked (`/twitter status` says so) and the admins are told once, across instances, until
- * the account is linked again.
+ * account is marked (`/twitter status` says so, the poller stops) and the admins are told once, across
+ * instances. A 401 can also be X's passing mistake: when the health check finds the token working again,
+ * the mark is lifted and the admins are told that too — otherwise a working link would stay "broken" until
+ * someone linked it again.
  */
 import { IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { translator } from '../i18n/translate';
 import { languageOf } from '../lib/language';
-import { accountRecord, readAccount } from '../storage/account';
+import { accountRecord, LinkedAccount, readAccount } from '../storage/account';
 import { invalidateAccount } from '../storage/account-cache';
 import { claimIncident } from '../storage/incidents';
 import { announceInSetupRoom } from './setup-room';
@@ -24,12 +26,38 @@ export async function markLinkBroken(a: LinkAccessors, now: number, xUserId?: st
     if (!account || account.revokedAt || (xUserId !== undefined && account.xUserId !== xUserId)) return false;
     await accountRecord.write(a.persistence, { ...account, revokedAt: now });
     invalidateAccount();
-    // One incident per link: linking again writes a new account record (a new linkedAt).
+    // One incident per break: linking again writes a new account record (a new linkedAt), lifting the mark a
+    // new restoredAt. (Records from before restoredAt existed keep their original key.)
+    const breakKey = `link-broken:${account.xUserId}:${account.linkedAt}${account.restoredAt ? `:${account.restoredAt}` : ''}`;
+    if (await claimIncident(a.read.getPersistenceReader(), a.persistence, breakKey, now)) {
+        const t = translator(await languageOf(a.read, undefined));
+        await announceInSetupRoom(
+            a.read,
+            a.modify,
+            a.persistence,
+            t('link_broken_alert', { username: account.username }),
+        );
+    }
+    return true;
+}
+
+/**
+ * Lifts the mark when X accepts the account's token again (a successful user-context call after it was
+ * marked). Only the same link is touched: an account unlinked or linked anew meanwhile is left alone.
+ * Returns whether this call lifted it.
+ */
+export async function markLinkRestored(a: LinkAccessors, now: number, marked: LinkedAccount): Promise<boolean> {
+    const reader = a.read.getPersistenceReader();
+    const account = await readAccount(reader);
+    if (!account?.revokedAt || account.xUserId !== marked.xUserId || account.linkedAt !== marked.linkedAt) return false;
+    const { revokedAt, ...working } = account;
+    await accountRecord.write(a.persistence, { ...working, restoredAt: now });
+    invalidateAccount();
     if (
         await claimIncident(
-            a.read.getPersistenceReader(),
+            reader,
             a.persistence,
-            `link-broken:${account.xUserId}:${account.linkedAt}`,
+            `link-restored:${account.xUserId}:${account.linkedAt}:${revokedAt}`,
             now,
         )
     ) {
@@ -38,7 +66,7 @@ export async function markLinkBroken(a: LinkAccessors, now: number, xUserId?: st
             a.read,
             a.modify,
             a.persistence,
-            t('link_broken_alert', { username: account.username }),
+            t('link_restored_notice', { username: account.username }),
         );
     }
     return true;

@@ -10,6 +10,7 @@ import { xClientFor } from '../bridge/build-context';
 import { ensureActivitySubscriptions } from '../admin/delivery';
 import { withChallengeKeyFallback } from '../admin/challenge-key';
 import { creditsPauseRecord, rescheduleLostProbe } from '../admin/credits';
+import { markLinkRestored } from '../admin/link-broken';
 import { announceInSetupRoom } from '../admin/setup-room';
 import { I18nKey, Translate, translator } from '../i18n/translate';
 import { failureReasonKey } from '../i18n/x-failures';
@@ -136,8 +137,14 @@ export async function runHealthCheck(
     const delivery = await deliveryRecord.read(reader);
     const x = xClientFor(read, http, persistence, settings, now, { modify });
     const t = translator(await languageOf(read, undefined));
-    const results: Partial<Record<CheckName, CheckResult>> = { token: await checkToken(x, !!account.revokedAt) };
-    if (!results.token?.problem && delivery && delivery.mode !== DeliveryMode.Polling) {
+    const token = await checkToken(x, !!account.revokedAt);
+    const results: Partial<Record<CheckName, CheckResult>> = { token };
+    // X accepts the token again: the link is not broken after all (its own notice replaces "recovered").
+    const restored =
+        !token.problem &&
+        !!account.revokedAt &&
+        (await markLinkRestored({ read, modify, persistence }, now(), account));
+    if (!token.problem && delivery && delivery.mode !== DeliveryMode.Polling) {
         results.webhook = await checkWebhook(a, x, t, settings, delivery.webhookId, now()).catch((e) => ({
             problem: failureReasonKey(toXFailure(e, now()).kind),
         }));
@@ -164,6 +171,7 @@ export async function runHealthCheck(
                 await announceInSetupRoom(read, modify, persistence, t('health_alert', { problem: t(result.problem) }));
         } else if (!result.problem && open) {
             delete state.open[name];
+            if (name === 'token' && restored) continue;
             await announceInSetupRoom(
                 read,
                 modify,

@@ -18,6 +18,8 @@ export interface LinkedAccount {
     ownSourceAppIds?: string[];
     /** When X told us access was revoked (user_event.revoke) or a call came back with an invalid token. */
     revokedAt?: number;
+    /** When a later check found the token working again (the mark was lifted): a new break alerts anew. */
+    restoredAt?: number;
 }
 
 /** What is registered at X for the current delivery mode. */

@@ -5,7 +5,8 @@
 import { HEALTH_JOB_ID, SETTINGS_JOB_ID } from '../../src/jobs/ids';
 import { START_AUTH_ACTION, SETUP_ROOM_NAME } from '../../src/admin/setup-room';
 import { DEFAULT_BUSINESS_ACCOUNT } from '../../tools/x-sim/defaults';
-import { deliverFromCustomer } from './helpers/inbound';
+import { deliverFromCustomer, roomOf } from './helpers/inbound';
+import { reply } from './helpers/outbound';
 import { webhookSecret } from './helpers/app-host';
 import { ephemeralSince, followAuthorizeLink, link, startWorld, World } from './helpers/world';
 import { formatScan, scanSystem } from '../faults/helpers/secrets';
@@ -144,6 +145,38 @@ describe('setting up and running the app', () => {
         await world.host.runJobNow(HEALTH_JOB_ID);
         expect(world.sim.webhooks()[0].valid).toBe(true);
         expect(setupRoomTexts(world).filter((t) => t.includes('X channel recovered'))).toHaveLength(1);
+    });
+
+    it('a 401 X stops giving is not a broken link for good: marked and alerted once, then lifted by the health check, which says so once', async () => {
+        const customer = world.customer('passing401', 'Passing Refusal');
+        await deliverFromCustomer(world, 'xaa', { from: customer, to: world.business.id, text: 'are you there?' });
+        const room = roomOf(world, 'Passing Refusal');
+        if (!room) throw new Error('no room for the customer');
+        // X refuses the send, and again after the app refreshed the token: the app must take the link as broken.
+        const unauthorized = { title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' };
+        world.sim.faults.set({ api: { status: 401, body: unauthorized }, match: { endpoint: 'dm.send' }, times: 2 });
+        await reply(world, room, 'yes, one moment');
+        world.sim.faults.clear();
+        const broken = () => setupRoomTexts(world).filter((t) => t.includes('stopped working'));
+        const worksAgain = () => setupRoomTexts(world).filter((t) => t.includes('works again'));
+        expect(broken()).toHaveLength(1);
+        expect(await command(world, '/twitter status')).toContain('no longer accepts');
+
+        const recoveredBefore = setupRoomTexts(world).filter((t) => t.includes('X channel recovered')).length;
+        await world.host.runJobNow(HEALTH_JOB_ID);
+        await world.host.runJobNow(HEALTH_JOB_ID);
+        expect(worksAgain()).toHaveLength(1);
+        // One notice, not also a generic "recovered" for the token.
+        expect(setupRoomTexts(world).filter((t) => t.includes('X channel recovered')).length).toBe(recoveredBefore);
+        expect(await command(world, '/twitter status')).not.toContain('no longer accepts');
+
+        // A later break is news again: alerted once more.
+        world.sim.faults.set({ api: { status: 401, body: unauthorized }, match: { endpoint: 'dm.send' }, times: 2 });
+        await reply(world, room, 'still there?');
+        world.sim.faults.clear();
+        expect(broken()).toHaveLength(2);
+        await world.host.runJobNow(HEALTH_JOB_ID);
+        expect(worksAgain()).toHaveLength(2);
     });
 
     it('unauthorize removes the webhook and subscriptions at X, revokes access and forgets the account', async () => {
