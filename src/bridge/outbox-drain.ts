@@ -13,7 +13,7 @@
  */
 import { randomBytes } from 'crypto';
 import { DM_SEND_KEY, rateLimits } from '../x/limits';
-import { normalizeDmEventsPage } from '../x/events';
+import { normalizeDmEventsPage } from '../x/events/v2-dm';
 import type { InboundMessage } from '../x/event-types';
 import { XFailure } from '../x/client-types';
 import { conversationKey, SeenMarker } from '../storage/conversations';

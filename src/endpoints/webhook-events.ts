@@ -17,7 +17,7 @@ import { MINUTE } from '../lib/time';
 import { readSettings } from '../settings/reader';
 import { DeliveryMode } from '../settings/ids';
 import { markLinkBroken } from '../admin/link-broken';
-import { normalizeWebhookBody } from '../x/events';
+import { normalizeWebhookBody } from '../x/events/envelopes';
 import type { ControlSignal } from '../x/event-types';
 import {
     LEGACY_SIGNATURE_HEADER,

@@ -11,7 +11,7 @@ import { DeliveryMode } from '../settings/ids';
 import { KeyedRecord } from '../storage/records';
 import { totalsForDay } from '../storage/ledger';
 import { utcDay } from '../lib/time';
-import { normalizeDmEventsPage } from '../x/events';
+import { normalizeDmEventsPage } from '../x/events/v2-dm';
 import type { InboundEvent } from '../x/event-types';
 import { XFailure } from '../x/client-types';
 import { creditsPausedUntil } from '../admin/credits';

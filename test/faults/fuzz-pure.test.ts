@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import { parseSubcommand, SUBCOMMANDS } from '../../src/commands/TwitterCommand';
 import { normalizeSettings } from '../../src/settings/reader';
 import { SettingId } from '../../src/settings/ids';
-import { normalizeAaa, normalizeDmEventsPage, normalizeWebhookBody, normalizeXaa } from '../../src/x/events';
+import { normalizeAaa, normalizeWebhookBody, normalizeXaa } from '../../src/x/events/envelopes';
+import { normalizeDmEventsPage } from '../../src/x/events/v2-dm';
 import type { InboundEvent, NormalizeResult } from '../../src/x/event-types';
 import { verifyWebhookSignature } from '../../src/x/webhook-crypto';
 import {

@@ -10,7 +10,7 @@ import {
     validateAgentTemplate,
 } from '../../../src/bridge/format';
 import type { InboundMessage } from '../../../src/x/event-types';
-import { normalizeWebhookBody } from '../../../src/x/events';
+import { normalizeWebhookBody } from '../../../src/x/events/envelopes';
 import { fixture } from '../helpers/x-fixtures';
 
 function messageFrom(name: string): InboundMessage {
