@@ -10,7 +10,7 @@ import { SettingId } from '../../src/settings/ids';
 import { normalizeAaa, normalizeWebhookBody, normalizeXaa } from '../../src/x/events/envelopes';
 import { normalizeDmEventsPage } from '../../src/x/events/v2-dm';
 import type { InboundEvent, NormalizeResult } from '../../src/x/event-types';
-import { verifyWebhookSignature } from '../../src/x/webhook-crypto';
+import { verifyWebhookSignature } from '../unit/helpers/webhook-signing';
 import {
     aaaBody,
     BUSINESS,
