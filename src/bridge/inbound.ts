@@ -21,10 +21,10 @@ import { readAccount, accountRecord } from '../storage/account';
 import { HOUR } from '../lib/time';
 import type { BridgeContext } from './context';
 import { displayName, openConversation, openRoomOf, resolveDepartmentId } from './conversation-opener';
-import { sendRecordedDm } from './dm-sender';
 import { sendLifecycleDm } from './lifecycle';
 import { inConversationLane } from './outbound';
 import { inboundText } from './format';
+import { sendOneDm } from './outbound-send';
 import { outboundState } from './outbound-state';
 import { postCustomerMessage, postMirroredReply, roomMessageParts } from './room-poster';
 
@@ -460,7 +460,7 @@ async function sendUnavailableNotice(ctx: BridgeContext, customerId: string, sta
     if (!text) return;
     if (state.unavailableNoticeAt !== undefined && ctx.now() - state.unavailableNoticeAt < UNAVAILABLE_NOTICE_INTERVAL)
         return;
-    const outcome = await sendRecordedDm(ctx, customerId, text);
+    const outcome = await sendOneDm(ctx, customerId, { text });
     if (outcome.ok)
         await ctx.conversations.recordUnavailableNotice(ctx.persistence, ctx.account.xUserId, customerId, ctx.now());
     else ctx.logger.warn(`Service unavailable message not delivered to ${customerId}: ${outcome.failure.kind}`);
