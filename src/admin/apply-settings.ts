@@ -8,7 +8,8 @@ import { createHash } from 'crypto';
 import { invalidateAccount, xClientFor } from '../bridge/build-context';
 import { dmCategoryFor, X_MEDIA_LIMITS } from '../bridge/media-rules';
 import { validateAgentTemplate } from '../bridge/format';
-import { I18nKey, translator } from '../i18n/translate';
+import { I18nKey, Translate } from '../i18n/translate';
+import { serverTranslator } from '../lib/language';
 import { explainFailure } from '../i18n/x-failures';
 import { MIN_POLLING_INTERVAL_SECONDS, SettingId } from '../settings/ids';
 import { AppSettings, invalidateSettings, readSettings } from '../settings/reader';
@@ -40,11 +41,7 @@ export function deliveryFingerprint(s: AppSettings): string {
 }
 
 /** Problems with the saved settings, as sentences (empty when all is well). */
-export async function settingsProblems(
-    read: IRead,
-    settings: AppSettings,
-    t: ReturnType<typeof translator>,
-): Promise<string[]> {
+export async function settingsProblems(read: IRead, settings: AppSettings, t: Translate): Promise<string[]> {
     const problems: string[] = [];
     if (settings.department && !(await read.getLivechatReader().getLivechatDepartmentByIdOrName(settings.department))) {
         problems.push(t('settings_department_unknown', { department: settings.department }));
@@ -79,12 +76,7 @@ export async function applySettings(
 ): Promise<void> {
     invalidateSettings();
     const settings = await readSettings(read, 0);
-    const language = await read
-        .getEnvironmentReader()
-        .getServerSettings()
-        .getValueById('Language')
-        .catch(() => 'en');
-    const t = translator(typeof language === 'string' ? language : 'en');
+    const t = await serverTranslator(read, now());
     const lines = (await settingsProblems(read, settings, t)).map((p) => `• ${p}`);
 
     const reader = read.getPersistenceReader();

@@ -5,8 +5,7 @@
  * the account is linked again.
  */
 import { IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
-import { translator } from '../i18n/translate';
-import { languageOf } from '../lib/language';
+import { serverTranslator } from '../lib/language';
 import { accountRecord, readAccount } from '../storage/account';
 import { invalidateAccount } from '../storage/account-cache';
 import { claimIncident } from '../storage/incidents';
@@ -33,7 +32,7 @@ export async function markLinkBroken(a: LinkAccessors, now: number, xUserId?: st
             now,
         )
     ) {
-        const t = translator(await languageOf(a.read, undefined));
+        const t = await serverTranslator(a.read, now);
         await announceInSetupRoom(
             a.read,
             a.modify,

@@ -44,7 +44,7 @@ export async function runCreditsProbe(
         }
     }
     const waiting = (await outbox.all(read.getPersistenceReader())).length;
-    if (!(await endCreditsPause({ read, modify, persistence }, waiting))) return;
+    if (!(await endCreditsPause({ read, modify, persistence }, waiting, now))) return;
     logger.info(`X accepts calls again after credits ran out; ${waiting} waiting replies are being sent.`);
     await scheduleOutboxWake(ctx, now);
     await recoverMissedEvents({ read, modify, http, persistence }, now, { from: pause.since }).catch((e) =>

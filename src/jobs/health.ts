@@ -11,9 +11,9 @@ import { ensureActivitySubscriptions } from '../admin/delivery';
 import { withChallengeKeyFallback } from '../admin/challenge-key';
 import { creditsPauseRecord, rescheduleLostProbe } from '../admin/credits';
 import { announceInSetupRoom } from '../admin/setup-room';
-import { I18nKey, Translate, translator } from '../i18n/translate';
+import { I18nKey, Translate } from '../i18n/translate';
 import { failureReasonKey } from '../i18n/x-failures';
-import { languageOf } from '../lib/language';
+import { serverTranslator } from '../lib/language';
 import { DeliveryMode } from '../settings/ids';
 import { AppSettings, readSettings } from '../settings/reader';
 import { deliveryRecord, readAccount } from '../storage/account';
@@ -135,7 +135,7 @@ export async function runHealthCheck(
     const settings = await readSettings(read, 0);
     const delivery = await deliveryRecord.read(reader);
     const x = xClientFor(read, http, persistence, settings, now, { modify });
-    const t = translator(await languageOf(read, undefined));
+    const t = await serverTranslator(read, now());
     const results: Partial<Record<CheckName, CheckResult>> = { token: await checkToken(x, !!account.revokedAt) };
     if (!results.token?.problem && delivery && delivery.mode !== DeliveryMode.Polling) {
         results.webhook = await checkWebhook(a, x, t, settings, delivery.webhookId, now()).catch((e) => ({
