@@ -7,7 +7,7 @@
 import { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { randomBytes } from 'crypto';
-import { TwitterApi } from 'twitter-api-v2';
+import { oauth2AppClient } from '../x/oauth2-app';
 import { invalidateAccount, xClientFor } from '../bridge/build-context';
 import { AuthMethod } from '../settings/ids';
 import { AppSettings, readSettings } from '../settings/reader';
@@ -146,10 +146,7 @@ export async function startOAuth2(
     const missing = linkPrerequisite({ ...settings, authMethod: AuthMethod.OAuth2 });
     if (missing) return { ok: false, reasonKey: missing };
     const redirectUri = await oauthCallbackUrl(a.read, a.appId);
-    const client = new TwitterApi(
-        { clientId: settings.oauth2ClientId, clientSecret: settings.oauth2ClientSecret || undefined },
-        { plugins: [plugin(a.http)] },
-    );
+    const client = oauth2AppClient(settings, [plugin(a.http)]);
     const state = randomBytes(24).toString('base64url');
     const link = client.generateOAuth2AuthLink(redirectUri, { scope: OAUTH2_SCOPES, state });
     const record: OAuthState = {
@@ -194,10 +191,7 @@ export async function completeOAuth2(
     if (!query.code) return { ok: false, reasonKey: 'oauth_x_error', detail: 'no code', adminId: record.adminId };
     const settings = await readSettings(a.read, 0);
     try {
-        const client = new TwitterApi(
-            { clientId: settings.oauth2ClientId, clientSecret: settings.oauth2ClientSecret || undefined },
-            { plugins: [plugin(a.http)] },
-        );
+        const client = oauth2AppClient(settings, [plugin(a.http)]);
         const login = await client.loginWithOAuth2({
             code: query.code,
             codeVerifier: record.codeVerifier,
@@ -251,10 +245,7 @@ export async function revokeTokens(a: AdminAccessors, tokens: OAuth2Tokens): Pro
     const settings = await readSettings(a.read, 0);
     if (!settings.oauth2ClientId) return 'no client id';
     try {
-        const client = new TwitterApi(
-            { clientId: settings.oauth2ClientId, clientSecret: settings.oauth2ClientSecret || undefined },
-            { plugins: [plugin(a.http)] },
-        );
+        const client = oauth2AppClient(settings, [plugin(a.http)]);
         await client.revokeOAuth2Token(
             tokens.refreshToken ?? tokens.accessToken,
             tokens.refreshToken ? 'refresh_token' : 'access_token',
