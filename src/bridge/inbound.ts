@@ -17,6 +17,7 @@ import { serialized, sleep } from '../lib/locks';
 import { BoundedSet } from '../lib/bounded-set';
 import { MIRROR_JOB_ID, VERIFY_JOB_ID } from '../jobs/ids';
 import type { InboundEvent, InboundMessage, InboundRead, InboundTyping, XUserProfile } from '../x/event-types';
+import { conversationId } from '../x/ids';
 import { readAccount, accountRecord } from '../storage/account';
 import { HOUR } from '../lib/time';
 import type { BridgeContext } from './context';
@@ -102,7 +103,7 @@ const OPENING_WAIT_MS = 3_000;
 const TAKEOVER = 'takeover:';
 
 const newClaim = () => randomBytes(9).toString('base64url');
-const conversationLock = (ctx: BridgeContext, xUserId: string) => `${ctx.account.xUserId}:${xUserId}`;
+const conversationLock = (ctx: BridgeContext, xUserId: string) => conversationId(ctx.account.xUserId, xUserId);
 
 /**
  * Claim, then read: the read returns the conversation, what was seen and every claim on this event, so

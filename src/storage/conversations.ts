@@ -9,6 +9,7 @@ import { IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/definit
 import { miscKey } from './associations';
 import { ledgerDayKey } from './ledger';
 import { utcDay } from '../lib/time';
+import { conversationId } from '../x/ids';
 import { roomKey } from './records';
 
 export interface ConversationRecord {
@@ -127,7 +128,8 @@ export function wins(claims: { claim?: string }[] | undefined, claim: string): b
     return !!claims?.length && claims[0].claim === claim;
 }
 
-export const conversationKey = (accountId: string, xUserId: string) => miscKey(`x-conv:${accountId}:${xUserId}`);
+export const conversationKey = (accountId: string, xUserId: string) =>
+    miscKey(`x-conv:${conversationId(accountId, xUserId)}`);
 const conversationType = miscKey('x-conversation');
 const seenKey = (eventId: string) => miscKey(`x-seen:${eventId}`);
 const claimKey = (claim: string) => miscKey(`x-claim:${claim}`);
