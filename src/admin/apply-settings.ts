@@ -15,14 +15,13 @@ import { MIN_POLLING_INTERVAL_SECONDS, SettingId } from '../settings/ids';
 import { AppSettings, invalidateSettings, readSettings } from '../settings/reader';
 import { readAccount } from '../storage/account';
 import { ensureAppSecrets } from '../storage/app-secrets';
-import { KeyedRecord } from '../storage/records';
 import { toXFailure } from '../x/errors';
 import { deliveryPrerequisite, registerDelivery } from './delivery';
 import { announceInSetupRoom } from './setup-room';
 import { webhookUrl } from './urls';
+import { appliedRecord } from '../storage/admin-state';
 
 /** What delivery was last registered with: a change of any of these means registering again. */
-const appliedRecord = KeyedRecord.named<{ fingerprint: string }>('x-applied-delivery');
 
 /** Secrets enter only as a digest: the fingerprint must change with them but never reveal them. */
 export function deliveryFingerprint(s: AppSettings): string {

@@ -9,19 +9,9 @@ import { IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definitio
 import { serverTranslator } from '../lib/language';
 import { MINUTE } from '../lib/time';
 import { claimIncident, clearIncident } from '../storage/incidents';
-import { KeyedRecord } from '../storage/records';
 import { CREDITS_PROBE_JOB_ID } from '../jobs/ids';
 import { announceInSetupRoom } from './setup-room';
-
-export interface CreditsPause {
-    /** When X first answered 402. */
-    since: number;
-    /** When the probe asks X again. */
-    nextProbeAt: number;
-    probes: number;
-}
-
-export const creditsPauseRecord = KeyedRecord.named<CreditsPause>('x-credits-paused');
+import { CreditsPause, creditsPauseRecord } from '../storage/job-state';
 
 const INCIDENT = 'credits-depleted';
 /** Probe intervals: quick at first (auto-recharge), then at most hourly. */

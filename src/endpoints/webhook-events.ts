@@ -23,7 +23,7 @@ import { LEGACY_SIGNATURE_HEADER, OAUTH2_SIGNATURE_HEADER, verifyDeliverySignatu
 import { SIGNED_BODY_LIMITS } from '../x/webhook-serializations';
 import { confirmationAllowed, confirmWithX } from './confirm-unverifiable';
 import { jsonError, jsonOk } from './responses';
-import { lastEventRecord } from '../admin/status';
+import { lastEventRecord } from '../storage/admin-state';
 
 export interface WebhookAccessors {
     read: IRead;

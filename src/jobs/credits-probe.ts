@@ -6,7 +6,7 @@
  */
 import { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IJobContext } from '@rocket.chat/apps-engine/definition/scheduler';
-import { creditsPauseRecord, endCreditsPause, probeAgainLater } from '../admin/credits';
+import { endCreditsPause, probeAgainLater } from '../admin/credits';
 import { buildBridgeContext } from '../bridge/build-context';
 import { outbox } from '../bridge/outbound';
 import { outboundState } from '../bridge/outbound-state';
@@ -14,6 +14,7 @@ import { scheduleOutboxWake } from '../bridge/outbox-wake';
 import { XFailure } from '../x/client-types';
 import { toXFailure } from '../x/errors';
 import { recoverMissedEvents } from './recovery';
+import { creditsPauseRecord } from '../storage/job-state';
 
 export async function runCreditsProbe(
     job: IJobContext | undefined,

@@ -130,7 +130,7 @@ export function wins(claims: { claim?: string }[] | undefined, claim: string): b
 
 export const conversationKey = (accountId: string, xUserId: string) =>
     miscKey(`x-conv:${conversationId(accountId, xUserId)}`);
-const conversationType = miscKey('x-conversation');
+export const conversationType = miscKey('x-conversation');
 const seenKey = (eventId: string) => miscKey(`x-seen:${eventId}`);
 const claimKey = (claim: string) => miscKey(`x-claim:${claim}`);
 const pendingKey = (eventId: string) => miscKey(`x-pending:${eventId}`);
