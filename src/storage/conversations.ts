@@ -9,6 +9,7 @@ import { IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/definit
 import { miscKey } from './associations';
 import { ledgerDayKey } from './ledger';
 import { utcDay } from '../lib/time';
+import type { InboundMessage } from '../x/event-types';
 import { conversationId } from '../x/ids';
 import { roomKey } from './records';
 
@@ -33,7 +34,7 @@ export interface MirrorCandidate {
     eventId: string;
     xUserId: string;
     at: number;
-    event: Record<string, unknown>;
+    event: InboundMessage;
 }
 
 /** When the service-unavailable DM was last sent to this customer (at most one an hour). */
@@ -74,7 +75,7 @@ export interface PendingMessage {
     createdAt: number;
     at: number;
     /** The normalized event, as JSON-safe data. */
-    event: Record<string, unknown>;
+    event: InboundMessage;
 }
 
 /**
@@ -86,7 +87,7 @@ export interface InDoubtMessage {
     eventId: string;
     at: number;
     /** The normalized event, as JSON-safe data. */
-    event: Record<string, unknown>;
+    event: InboundMessage;
 }
 
 export interface ConversationState {
