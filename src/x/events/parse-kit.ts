@@ -165,7 +165,7 @@ export function urlEntities(raw: unknown): InboundUrl[] {
 }
 
 /** What a DM says in either shape, read and checked; `sourceAppId` only webhook deliveries carry. */
-export type MessageFields = Omit<InboundMessage, 'kind' | 'media'>;
+type MessageFields = Omit<InboundMessage, 'kind' | 'media'>;
 
 /** A DM with its media; one with neither text nor media is skipped. */
 export function buildMessage(fields: MessageFields, media: InboundMedia | undefined, where: string): InboundMessage {
@@ -183,7 +183,7 @@ export function buildMessage(fields: MessageFields, media: InboundMedia | undefi
 }
 
 /** A DM attachment's fields as either shape names them (v1.1 `video_info.*`, v2 top-level). */
-export interface MediaParts {
+interface MediaParts {
     dmEventId: string;
     kind: InboundMediaKind;
     /** v1.1 `variants` (`bitrate`) or v2 `variants` (`bit_rate`). */
