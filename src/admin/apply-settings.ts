@@ -8,20 +8,20 @@ import { createHash } from 'crypto';
 import { invalidateAccount, xClientFor } from '../bridge/build-context';
 import { dmCategoryFor, X_MEDIA_LIMITS } from '../bridge/media-rules';
 import { validateAgentTemplate } from '../bridge/format';
-import { I18nKey, translator } from '../i18n/translate';
+import { I18nKey, Translate } from '../i18n/translate';
+import { serverTranslator } from '../lib/language';
 import { explainFailure } from '../i18n/x-failures';
 import { MIN_POLLING_INTERVAL_SECONDS, SettingId } from '../settings/ids';
 import { AppSettings, invalidateSettings, readSettings } from '../settings/reader';
 import { readAccount } from '../storage/account';
 import { ensureAppSecrets } from '../storage/app-secrets';
-import { KeyedRecord } from '../storage/records';
 import { toXFailure } from '../x/errors';
 import { deliveryPrerequisite, registerDelivery } from './delivery';
 import { announceInSetupRoom } from './setup-room';
 import { webhookUrl } from './urls';
+import { appliedRecord } from '../storage/admin-state';
 
 /** What delivery was last registered with: a change of any of these means registering again. */
-const appliedRecord = KeyedRecord.named<{ fingerprint: string }>('x-applied-delivery');
 
 /** Secrets enter only as a digest: the fingerprint must change with them but never reveal them. */
 export function deliveryFingerprint(s: AppSettings): string {
@@ -40,11 +40,7 @@ export function deliveryFingerprint(s: AppSettings): string {
 }
 
 /** Problems with the saved settings, as sentences (empty when all is well). */
-export async function settingsProblems(
-    read: IRead,
-    settings: AppSettings,
-    t: ReturnType<typeof translator>,
-): Promise<string[]> {
+export async function settingsProblems(read: IRead, settings: AppSettings, t: Translate): Promise<string[]> {
     const problems: string[] = [];
     if (settings.department && !(await read.getLivechatReader().getLivechatDepartmentByIdOrName(settings.department))) {
         problems.push(t('settings_department_unknown', { department: settings.department }));
@@ -79,12 +75,7 @@ export async function applySettings(
 ): Promise<void> {
     invalidateSettings();
     const settings = await readSettings(read, 0);
-    const language = await read
-        .getEnvironmentReader()
-        .getServerSettings()
-        .getValueById('Language')
-        .catch(() => 'en');
-    const t = translator(typeof language === 'string' ? language : 'en');
+    const t = await serverTranslator(read, now());
     const lines = (await settingsProblems(read, settings, t)).map((p) => `• ${p}`);
 
     const reader = read.getPersistenceReader();

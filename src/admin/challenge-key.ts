@@ -10,18 +10,8 @@
 import { IPersistence, IPersistenceRead, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { ChallengeKeySetting } from '../settings/ids';
 import { AppSettings, readSettings } from '../settings/reader';
-import { KeyedRecord } from '../storage/records';
 import { XFailure } from '../x/client-types';
-
-export type ChallengeKey = Exclude<ChallengeKeySetting, 'auto'>;
-
-interface ChallengeKeyState {
-    key: ChallengeKey;
-    /** When X last accepted an answer made with it (absent while it is being tried). */
-    confirmedAt?: number;
-}
-
-const challengeKeyRecord = KeyedRecord.named<ChallengeKeyState>('x-challenge-key');
+import { ChallengeKey, challengeKeyRecord } from '../storage/admin-state';
 
 type KeySettings = Pick<AppSettings, 'webhookChallengeKey' | 'apiKeySecret' | 'oauth2ClientSecret'>;
 

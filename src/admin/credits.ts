@@ -6,23 +6,12 @@
  * resumes everything as soon as X accepts calls.
  */
 import { IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
-import { translator } from '../i18n/translate';
-import { languageOf } from '../lib/language';
+import { serverTranslator } from '../lib/language';
 import { MINUTE } from '../lib/time';
 import { claimIncident, clearIncident } from '../storage/incidents';
-import { KeyedRecord } from '../storage/records';
 import { CREDITS_PROBE_JOB_ID } from '../jobs/ids';
 import { announceInSetupRoom } from './setup-room';
-
-export interface CreditsPause {
-    /** When X first answered 402. */
-    since: number;
-    /** When the probe asks X again. */
-    nextProbeAt: number;
-    probes: number;
-}
-
-export const creditsPauseRecord = KeyedRecord.named<CreditsPause>('x-credits-paused');
+import { CreditsPause, creditsPauseRecord } from '../storage/job-state';
 
 const INCIDENT = 'credits-depleted';
 /** Probe intervals: quick at first (auto-recharge), then at most hourly. */
@@ -60,7 +49,7 @@ export async function noteCreditsDepleted(a: CreditsAccessors, now: number): Pro
     memory.pausedUntil = pause.nextProbeAt;
     await scheduleProbe(a.modify, pause.nextProbeAt);
     if (await claimIncident(reader, a.persistence, INCIDENT, now)) {
-        const t = translator(await languageOf(a.read, undefined));
+        const t = await serverTranslator(a.read, now);
         await announceInSetupRoom(a.read, a.modify, a.persistence, t('credits_alert'));
     }
     return pause;
@@ -78,13 +67,17 @@ export async function probeAgainLater(a: CreditsAccessors, pause: CreditsPause, 
  * X accepts calls again: the pause ends everywhere (persistence) and here (memory). Returns the pause that
  * ended, or undefined when another instance ended it first (it announces the recovery).
  */
-export async function endCreditsPause(a: CreditsAccessors, waitingReplies: number): Promise<CreditsPause | undefined> {
+export async function endCreditsPause(
+    a: CreditsAccessors,
+    waitingReplies: number,
+    now: number,
+): Promise<CreditsPause | undefined> {
     memory.pausedUntil = 0;
     const [ended] = ((await a.persistence.removeByAssociation(creditsPauseRecord.key)) ??
         []) as unknown as CreditsPause[];
     if (!ended) return undefined;
     await clearIncident(a.persistence, INCIDENT);
-    const t = translator(await languageOf(a.read, undefined));
+    const t = await serverTranslator(a.read, now);
     await announceInSetupRoom(a.read, a.modify, a.persistence, t('credits_recovered', { count: waitingReplies }));
     return ended;
 }

@@ -8,13 +8,9 @@ import { IModify } from '@rocket.chat/apps-engine/definition/accessors';
 import { AuthMethod, DeliveryMode } from '../settings/ids';
 import type { AppSettings } from '../settings/reader';
 import { DeliveryRegistration, deliveryRecord, LinkedAccount } from '../storage/account';
-import { ActivityEventType, AppActivityEventType, Webhook, XClient, XFailure } from '../x/client-types';
+import { Webhook, XAA_DM_EVENT_TYPES, XAA_REVOKE_EVENT, XClient, XFailure } from '../x/client-types';
 import { withChallengeKeyFallback } from './challenge-key';
 import { POLLER_JOB_ID } from '../jobs/ids';
-
-export const XAA_EVENT_TYPES: ActivityEventType[] = ['dm.received', 'dm.sent', 'dm.read', 'dm.indicate_typing'];
-/** How X announces that the account revoked the app (docs: x-api/activity/introduction.mdx, "OAuth events": no filter). */
-export const XAA_REVOKE_EVENT: AppActivityEventType = 'oauth.revoke';
 
 export interface DeliveryDeps {
     x: XClient;
@@ -75,7 +71,7 @@ export async function ensureActivitySubscriptions(x: XClient, webhookId: string,
             if (!isDuplicate(e)) throw e;
         }
     };
-    for (const type of XAA_EVENT_TYPES.filter((t) => !current.some((s) => s.eventType === t)))
+    for (const type of XAA_DM_EVENT_TYPES.filter((t) => !current.some((s) => s.eventType === t)))
         await create(() => x.createActivitySubscription(type, userId, webhookId));
     if (!current.some((s) => s.eventType === XAA_REVOKE_EVENT))
         await create(() => x.createAppActivitySubscription(XAA_REVOKE_EVENT, webhookId));

@@ -7,8 +7,7 @@
  * someone linked it again.
  */
 import { IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
-import { translator } from '../i18n/translate';
-import { languageOf } from '../lib/language';
+import { serverTranslator } from '../lib/language';
 import { accountRecord, LinkedAccount, readAccount } from '../storage/account';
 import { invalidateAccount } from '../storage/account-cache';
 import { claimIncident } from '../storage/incidents';
@@ -30,7 +29,7 @@ export async function markLinkBroken(a: LinkAccessors, now: number, xUserId?: st
     // new restoredAt. (Records from before restoredAt existed keep their original key.)
     const breakKey = `link-broken:${account.xUserId}:${account.linkedAt}${account.restoredAt ? `:${account.restoredAt}` : ''}`;
     if (await claimIncident(a.read.getPersistenceReader(), a.persistence, breakKey, now)) {
-        const t = translator(await languageOf(a.read, undefined));
+        const t = await serverTranslator(a.read, now);
         await announceInSetupRoom(
             a.read,
             a.modify,
@@ -61,7 +60,7 @@ export async function markLinkRestored(a: LinkAccessors, now: number, marked: Li
             now,
         )
     ) {
-        const t = translator(await languageOf(a.read, undefined));
+        const t = await serverTranslator(a.read, now);
         await announceInSetupRoom(
             a.read,
             a.modify,

@@ -7,7 +7,7 @@
 import { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { randomBytes } from 'crypto';
-import { TwitterApi } from 'twitter-api-v2';
+import { oauth2AppClient } from '../x/oauth2-app';
 import { invalidateAccount, xClientFor } from '../bridge/build-context';
 import { AuthMethod } from '../settings/ids';
 import { AppSettings, readSettings } from '../settings/reader';
@@ -21,7 +21,6 @@ import {
     tokensRecord,
 } from '../storage/account';
 import { AppSecrets, ensureAppSecrets } from '../storage/app-secrets';
-import { miscKey } from '../storage/associations';
 import type { XUser } from '../x/client-types';
 import { failureReasonKey } from '../i18n/x-failures';
 import { forgetCachedCredentials, OAUTH2_SCOPES, rememberTokens, unstoredTokenSource } from '../x/credentials';
@@ -31,6 +30,7 @@ import { createTransportPlugin } from '../x/transport';
 import { rememberAppliedDelivery } from './apply-settings';
 import { deliveryPrerequisite, registerDelivery, unregisterDelivery } from './delivery';
 import { oauthCallbackUrl, webhookUrl } from './urls';
+import { OAuthState, oauthStateKey } from '../storage/link-records';
 
 export interface AdminAccessors {
     read: IRead;
@@ -52,17 +52,6 @@ export type LinkOutcome =
     | { ok: false; reasonKey: string; detail?: string };
 
 const OAUTH_STATE_TTL_MS = 10 * 60_000;
-
-interface OAuthState {
-    type: 'oauth-state';
-    state: string;
-    codeVerifier: string;
-    adminId: string;
-    redirectUri: string;
-    expiresAt: number;
-}
-
-const stateKey = (state: string) => miscKey(`x-oauth-state:${state}`);
 
 /** i18n key explaining why the settings cannot link an account, or undefined when they can. */
 export function linkPrerequisite(settings: AppSettings): string | undefined {
@@ -146,10 +135,7 @@ export async function startOAuth2(
     const missing = linkPrerequisite({ ...settings, authMethod: AuthMethod.OAuth2 });
     if (missing) return { ok: false, reasonKey: missing };
     const redirectUri = await oauthCallbackUrl(a.read, a.appId);
-    const client = new TwitterApi(
-        { clientId: settings.oauth2ClientId, clientSecret: settings.oauth2ClientSecret || undefined },
-        { plugins: [plugin(a.http)] },
-    );
+    const client = oauth2AppClient(settings, [plugin(a.http)]);
     const state = randomBytes(24).toString('base64url');
     const link = client.generateOAuth2AuthLink(redirectUri, { scope: OAUTH2_SCOPES, state });
     const record: OAuthState = {
@@ -160,7 +146,7 @@ export async function startOAuth2(
         redirectUri,
         expiresAt: a.now() + OAUTH_STATE_TTL_MS,
     };
-    await a.persistence.createWithAssociation(record, stateKey(state));
+    await a.persistence.createWithAssociation(record, oauthStateKey(state));
     return { ok: true, url: link.url, expiresAt: record.expiresAt };
 }
 
@@ -181,7 +167,7 @@ export async function completeOAuth2(
     const state = query.state;
     if (!state) return { ok: false, reasonKey: 'oauth_state_invalid' };
     // Removing is what makes the state single-use: a second callback with it finds nothing.
-    const [record] = ((await a.persistence.removeByAssociation(stateKey(state))) ?? []) as unknown as OAuthState[];
+    const [record] = ((await a.persistence.removeByAssociation(oauthStateKey(state))) ?? []) as unknown as OAuthState[];
     if (!record || record.type !== 'oauth-state') return { ok: false, reasonKey: 'oauth_state_invalid' };
     if (record.expiresAt < a.now()) return { ok: false, reasonKey: 'oauth_state_expired', adminId: record.adminId };
     if (query.error)
@@ -194,10 +180,7 @@ export async function completeOAuth2(
     if (!query.code) return { ok: false, reasonKey: 'oauth_x_error', detail: 'no code', adminId: record.adminId };
     const settings = await readSettings(a.read, 0);
     try {
-        const client = new TwitterApi(
-            { clientId: settings.oauth2ClientId, clientSecret: settings.oauth2ClientSecret || undefined },
-            { plugins: [plugin(a.http)] },
-        );
+        const client = oauth2AppClient(settings, [plugin(a.http)]);
         const login = await client.loginWithOAuth2({
             code: query.code,
             codeVerifier: record.codeVerifier,
@@ -251,10 +234,7 @@ export async function revokeTokens(a: AdminAccessors, tokens: OAuth2Tokens): Pro
     const settings = await readSettings(a.read, 0);
     if (!settings.oauth2ClientId) return 'no client id';
     try {
-        const client = new TwitterApi(
-            { clientId: settings.oauth2ClientId, clientSecret: settings.oauth2ClientSecret || undefined },
-            { plugins: [plugin(a.http)] },
-        );
+        const client = oauth2AppClient(settings, [plugin(a.http)]);
         await client.revokeOAuth2Token(
             tokens.refreshToken ?? tokens.accessToken,
             tokens.refreshToken ? 'refresh_token' : 'access_token',

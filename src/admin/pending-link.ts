@@ -13,34 +13,18 @@ import { randomBytes } from 'crypto';
 import { I18nKey, Translate, translator } from '../i18n/translate';
 import { languageOf } from '../lib/language';
 import type { OAuth2Tokens } from '../storage/account';
-import { miscKey } from '../storage/associations';
 import { wins } from '../storage/conversations';
 import type { XUser } from '../x/client-types';
 import { AdminAccessors, LinkOutcome, linkWithOAuth2Tokens, revokeTokens } from './link';
 import { isAdmin } from './roles';
 import { ensureSetupRoom } from './setup-room';
+import { PendingLink, pendingLinkKeys } from '../storage/link-records';
 
 export const CONFIRM_LINK_ACTION = 'x-link-confirm';
 export const CANCEL_LINK_ACTION = 'x-link-cancel';
 export const PENDING_LINK_TTL_MS = 10 * 60_000;
 
-interface PendingLink {
-    type: 'pending-link';
-    id: string;
-    /** The Rocket.Chat admin who ran `/twitter authorize`: the only one who may confirm. */
-    adminId: string;
-    account: XUser;
-    tokens: OAuth2Tokens;
-    expiresAt: number;
-    /** The confirmation message in the setup room, updated once the link is decided. */
-    messageId?: string;
-}
-
-/** Every pending link carries the shared key (to find expired ones) and its own. */
-const ALL_PENDING = miscKey('x-pending-link');
-const ownKey = (id: string) => miscKey(`x-pending-link:${id}`);
-/** Claims on deciding one pending link: see take(). */
-const decisionKey = (id: string) => miscKey(`x-pending-link-decision:${id}`);
+const { all: ALL_PENDING, own: ownKey, decision: decisionKey } = pendingLinkKeys;
 /** A claim older than this belongs to a decision that died midway; it no longer blocks the link. */
 const DECISION_CLAIM_LIFETIME_MS = 60_000;
 

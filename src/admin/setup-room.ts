@@ -9,7 +9,7 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { LayoutBlock } from '@rocket.chat/ui-kit';
 import { randomBytes } from 'crypto';
 import { Translate } from '../i18n/translate';
-import { KeyedRecord } from '../storage/records';
+import { setupRoomRecord } from '../storage/admin-state';
 
 export const SETUP_ROOM_NAME = 'omnichannel-twitter-setup';
 export const START_AUTH_ACTION = 'x-start-authentication';
@@ -19,7 +19,6 @@ export const START_AUTH_ACTION = 'x-start-authentication';
  * public `#omnichannel-twitter-setup` first; a room found by name would hand them the webhook URL and
  * every alert.
  */
-export const setupRoomRecord = KeyedRecord.named<{ roomId: string }>('x-setup-room');
 
 /**
  * The setup room, or undefined when there is none (never created, or deleted). Installs from before the

@@ -6,42 +6,20 @@
 import { IHttp, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { xClientFor } from '../bridge/build-context';
 import { currentChallengeKey } from './challenge-key';
-import { creditsPauseRecord } from './credits';
 import { Translate } from '../i18n/translate';
 import { failureReasonKey } from '../i18n/x-failures';
 import { DeliveryMode } from '../settings/ids';
 import { AppSettings, readSettings } from '../settings/reader';
 import { deliveryRecord, readAccount } from '../storage/account';
-import { miscKey } from '../storage/associations';
-import { ConversationStore } from '../storage/conversations';
+import { ConversationStore, conversationType } from '../storage/conversations';
 import { totalsForDay, totalsForMonth } from '../storage/ledger';
 import { OutboxStore } from '../storage/outbox';
-import { KeyedRecord } from '../storage/records';
 import { utcDay } from '../lib/time';
-import { pollStateRecord } from '../jobs/poller';
-import type { XFailureKind } from '../x/client-types';
 import { toXFailure } from '../x/errors';
 import { DM_SEND_KEY, rateLimits } from '../x/limits';
+import { lastEventRecord, WebhookCheck, webhookCheckRecord } from '../storage/admin-state';
+import { creditsPauseRecord, pollStateRecord } from '../storage/job-state';
 
-/** Updated at most once a minute by the webhook endpoint (a write per delivery would cost a round trip each). */
-export const lastEventRecord = KeyedRecord.named<{ at: number }>('x-last-event');
-
-/**
- * X's view of the webhook as status last saw it. Persisted, not per instance: Rocket.Chat runs each command on
- * whichever instance took the request, so a per-instance cache would let every instance ask X, and X's
- * webhook reads are limited per app (450 per 15 minutes, shared with registration and the health check).
- * Reading it costs nothing extra: it is read with the other figures, in parallel.
- */
-interface WebhookCheck {
-    at: number;
-    webhookId: string;
-    state: 'valid' | 'invalid' | 'missing' | 'unknown';
-    /** Already masked. */
-    url?: string;
-    failure?: XFailureKind;
-}
-
-export const webhookCheckRecord = KeyedRecord.named<WebhookCheck>('x-status-webhook-check');
 export const WEBHOOK_CHECK_TTL_MS = 60_000;
 
 /** The webhook URL's last segment is a secret: status output gets pasted into bug reports. */
@@ -115,7 +93,7 @@ export async function statusReport(
             deliveryRecord.read(reader),
             lastEventRecord.read(reader),
             pollStateRecord.read(reader),
-            reader.readByAssociation(miscKey('x-conversation')),
+            reader.readByAssociation(conversationType),
             new ConversationStore().allPending(reader),
             new OutboxStore().all(reader),
             totalsForDay(reader, utcDay(now)),

@@ -9,7 +9,7 @@ import { serverSetting } from '../lib/server-settings';
 import type { ConversationRecord } from '../storage/conversations';
 import type { XUserProfile } from '../x/event-types';
 import type { BridgeContext } from './context';
-import { profileUrl, visitorToken, visitorUsername } from './identity';
+import { profileUrl, visitorToken, visitorUsername } from '../x/ids';
 
 /** `queued`: Rocket.Chat opened the room without an agent, and routes automatically: nobody could take it now. */
 export type OpenResult =

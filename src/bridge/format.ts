@@ -6,13 +6,13 @@
  * separately, then inserts the name verbatim, so `*{agent}*: {text}` reaches X as `Alice: Hello`
  * and a name such as `_Anna_` or a message containing `{agent}` is never reinterpreted.
  */
+import { DEFAULT_AGENT_TEMPLATE } from '../settings/ids';
 import type { InboundMessage } from '../x/event-types';
 import { renderForX } from './markdown';
 
 export { renderForX } from './markdown';
 export { DM_MAX_LENGTH, splitForDm } from './split';
 
-export const DEFAULT_AGENT_TEMPLATE = '*{agent}*: {text}';
 export const AGENT_TEMPLATE_MAX_LENGTH = 200;
 
 export type AgentTemplateCheck =

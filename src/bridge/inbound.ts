@@ -17,14 +17,15 @@ import { serialized, sleep } from '../lib/locks';
 import { BoundedSet } from '../lib/bounded-set';
 import { MIRROR_JOB_ID, VERIFY_JOB_ID } from '../jobs/ids';
 import type { InboundEvent, InboundMessage, InboundRead, InboundTyping, XUserProfile } from '../x/event-types';
+import { conversationId } from '../x/ids';
 import { readAccount, accountRecord } from '../storage/account';
 import { HOUR } from '../lib/time';
 import type { BridgeContext } from './context';
 import { displayName, openConversation, openRoomOf, resolveDepartmentId } from './conversation-opener';
-import { sendRecordedDm } from './dm-sender';
 import { sendLifecycleDm } from './lifecycle';
 import { inConversationLane } from './outbound';
 import { inboundText } from './format';
+import { sendOneDm } from './outbound-send';
 import { outboundState } from './outbound-state';
 import { postCustomerMessage, postMirroredReply, roomMessageParts } from './room-poster';
 
@@ -102,7 +103,7 @@ const OPENING_WAIT_MS = 3_000;
 const TAKEOVER = 'takeover:';
 
 const newClaim = () => randomBytes(9).toString('base64url');
-const conversationLock = (ctx: BridgeContext, xUserId: string) => `${ctx.account.xUserId}:${xUserId}`;
+const conversationLock = (ctx: BridgeContext, xUserId: string) => conversationId(ctx.account.xUserId, xUserId);
 
 /**
  * Claim, then read: the read returns the conversation, what was seen and every claim on this event, so
@@ -460,7 +461,7 @@ async function sendUnavailableNotice(ctx: BridgeContext, customerId: string, sta
     if (!text) return;
     if (state.unavailableNoticeAt !== undefined && ctx.now() - state.unavailableNoticeAt < UNAVAILABLE_NOTICE_INTERVAL)
         return;
-    const outcome = await sendRecordedDm(ctx, customerId, text);
+    const outcome = await sendOneDm(ctx, customerId, { text });
     if (outcome.ok)
         await ctx.conversations.recordUnavailableNotice(ctx.persistence, ctx.account.xUserId, customerId, ctx.now());
     else ctx.logger.warn(`Service unavailable message not delivered to ${customerId}: ${outcome.failure.kind}`);

@@ -13,7 +13,7 @@ import { deliver } from './outbound';
 import { agentDisplayName, planDms, XConversationRef } from './outbound-filter';
 import { outboundState } from './outbound-state';
 import { effectiveNow } from './outbox-wake';
-import { serverTranslator } from './room-poster';
+import { serverTranslator } from '../lib/language';
 
 export type ConversationTarget = Pick<XConversationRef, 'accountId' | 'xUserId' | 'roomId'>;
 
@@ -58,7 +58,7 @@ export async function onConversationClosed(ctx: BridgeContext, ref: Conversation
 /** An agent took the conversation (first assignment or a transfer): tell the customer, if the setting says so. */
 export async function onAgentJoined(ctx: BridgeContext, ref: ConversationTarget, agent: IUser): Promise<void> {
     if (!ctx.settings.agentJoinedNotice) return;
-    const t = await serverTranslator(ctx);
+    const t = await serverTranslator(ctx.read, ctx.now());
     const name = agentDisplayName(ctx.settings.agentDisplay, agent);
     const text = name ? t('agent_joined_dm', { agent: name }) : t('agent_joined_dm_anonymous');
     await sendLifecycleDm(ctx, ref, text, 'agent-joined', { render: false });

@@ -9,7 +9,7 @@ import type { IMessage, IMessageFile } from '@rocket.chat/apps-engine/definition
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { AgentDisplay } from '../settings/ids';
 import { splitForDm } from './split';
-import { parseVisitorToken } from './identity';
+import { parseVisitorToken } from '../x/ids';
 
 export type SkipReason =
     | 'not-livechat'

@@ -9,13 +9,13 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { failureReasonKey } from '../i18n/x-failures';
 import { I18nKey, Translate, translator } from '../i18n/translate';
 import { notifyEphemeral } from '../lib/ephemeral';
-import { languageOf } from '../lib/language';
+import { languageOf, serverTranslator } from '../lib/language';
 import type { OutboxOrigin } from '../storage/outbox';
 import type { BridgeContext } from './context';
 import type { FileVerdict } from './media-rules';
 import { formatBytes } from './media-rules';
 import type { DeliveryFailureKind } from './outbound-send';
-import { postRoomNotice, serverTranslator } from './room-poster';
+import { postRoomNotice } from './room-poster';
 
 export type UndeliveredReason = DeliveryFailureKind | 'gave-up' | 'account-changed';
 
@@ -65,7 +65,11 @@ export async function noticeUndelivered(
     origin: OutboxOrigin,
 ): Promise<void> {
     try {
-        await postRoomNotice(ctx, roomId, undeliveredText(await serverTranslator(ctx), reason, count, origin));
+        await postRoomNotice(
+            ctx,
+            roomId,
+            undeliveredText(await serverTranslator(ctx.read, ctx.now()), reason, count, origin),
+        );
     } catch (e) {
         // A closed room may refuse new messages; the log is then the only place left.
         ctx.logger.warn(
@@ -82,7 +86,7 @@ export async function noticeQueued(
     retryAt: number | undefined,
 ): Promise<void> {
     try {
-        const t = await serverTranslator(ctx);
+        const t = await serverTranslator(ctx.read, ctx.now());
         const text =
             kind === 'rate-limited' && retryAt
                 ? t('outbound_queued_rate_limited', { time: `${new Date(retryAt).toISOString().slice(11, 16)} UTC` })

@@ -12,26 +12,7 @@
  *   Rocket.Chat instances share the machine clock so this never differs from Date.now() in production;
  *   under a test clock it keeps the outbox in step with the scheduler.
  */
-
-export class Lanes {
-    private readonly tails = new Map<string, Promise<unknown>>();
-
-    /** Runs `fn` after everything queued for `key` before it; the caller's place is taken synchronously. */
-    public run<T>(key: string, fn: () => Promise<T>): Promise<T> {
-        const previous = this.tails.get(key) ?? Promise.resolve();
-        const result = previous.then(() => fn());
-        const tail = result.catch(() => undefined);
-        this.tails.set(key, tail);
-        void tail.then(() => {
-            if (this.tails.get(key) === tail) this.tails.delete(key);
-        });
-        return result;
-    }
-
-    public busy(key: string): boolean {
-        return this.tails.has(key);
-    }
-}
+import { KeyedQueue } from '../lib/keyed-queue';
 
 export class QueuedConversations {
     private readonly versions = new Map<string, number>();
@@ -150,7 +131,7 @@ export class RecentlyClosed {
 
 /** One set per app process. */
 export const outboundState = {
-    lanes: new Lanes(),
+    lanes: new KeyedQueue(),
     queued: new QueuedConversations(),
     time: new SchedulerTime(),
     closedRooms: new RecentlyClosed(),
@@ -160,7 +141,7 @@ export const outboundState = {
 
 /** A fresh process's state (unit tests). */
 export function resetOutboundState(): void {
-    outboundState.lanes = new Lanes();
+    outboundState.lanes = new KeyedQueue();
     outboundState.queued = new QueuedConversations();
     outboundState.time = new SchedulerTime();
     outboundState.closedRooms = new RecentlyClosed();

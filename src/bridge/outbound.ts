@@ -8,17 +8,10 @@
  * rest of the message, and every later message to that customer, goes into the persisted outbox and
  * leaves only through the outbox job, in order.
  */
+import { conversationIdOf } from '../x/ids';
 import { DM_SEND_KEY, rateLimits } from '../x/limits';
 import { creditsPausedUntil } from '../admin/credits';
-import {
-    backoffMs,
-    conversationOf,
-    OutboxFile,
-    OutboxItem,
-    OutboxOrigin,
-    OutboxStore,
-    outboxConversationKey,
-} from '../storage/outbox';
+import { backoffMs, OutboxFile, OutboxItem, OutboxOrigin, OutboxStore, outboxConversationKey } from '../storage/outbox';
 import type { BridgeContext } from './context';
 import type { XConversationRef } from './outbound-filter';
 import { noticeQueued, noticeUndelivered } from './outbound-notices';
@@ -51,14 +44,12 @@ export interface DeliveryReport {
     failure?: DeliveryFailure;
 }
 
-export const conversationKeyOf = (ref: Pick<XConversationRef, 'accountId' | 'xUserId'>) => conversationOf(ref);
-
 /** Runs `fn` in the conversation's lane: after everything already sending to that customer. */
 export function inConversationLane<T>(
     ref: Pick<XConversationRef, 'accountId' | 'xUserId'>,
     fn: () => Promise<T>,
 ): Promise<T> {
-    return outboundState.lanes.run(conversationKeyOf(ref), fn);
+    return outboundState.lanes.run(conversationIdOf(ref), fn);
 }
 
 /**
@@ -70,7 +61,7 @@ export const QUEUED_VIEW_MAX_AGE_MS = 2_000;
 /** Which conversations have waiting items: from memory, re-read from persistence when the view is old. */
 export async function warmQueuedView(ctx: BridgeContext): Promise<void> {
     await outboundState.queued.refresh(
-        async () => (await outbox.all(ctx.read.getPersistenceReader())).map(conversationOf),
+        async () => (await outbox.all(ctx.read.getPersistenceReader())).map(conversationIdOf),
         ctx.now(),
         QUEUED_VIEW_MAX_AGE_MS,
     );
@@ -93,7 +84,7 @@ async function deliverInLane(ctx: BridgeContext, request: DeliveryRequest): Prom
     const report: DeliveryReport = { sent: 0, queued: 0, dropped: 0 };
     if (dms.length === 0) return report;
     await warmQueuedView(ctx);
-    const key = conversationKeyOf(ref);
+    const key = conversationIdOf(ref);
     const now = effectiveNow(ctx);
     const waiting = outboundState.queued.has(key);
     const sendsAllowedAt = rateLimits.availableAt(DM_SEND_KEY, now);
@@ -141,7 +132,7 @@ async function enqueue(
     now: number,
 ): Promise<void> {
     const { ref, dms } = request;
-    const key = conversationKeyOf(ref);
+    const key = conversationIdOf(ref);
     const view = outboundState.queued;
     const waiting = view.has(key);
     const orderAt = Math.max(request.orderAt, (await lastOrderOf(ctx, key, ref)) + 1);

@@ -12,8 +12,9 @@
  *   there, records it instead of sending it again.
  */
 import { randomBytes } from 'crypto';
+import { conversationIdOf } from '../x/ids';
 import { DM_SEND_KEY, rateLimits } from '../x/limits';
-import { normalizeDmEventsPage } from '../x/events';
+import { normalizeDmEventsPage } from '../x/events/v2-dm';
 import type { InboundMessage } from '../x/event-types';
 import { XFailure } from '../x/client-types';
 import { conversationKey, SeenMarker } from '../storage/conversations';
@@ -101,7 +102,7 @@ function snapshotVersions(): Map<string, number> {
 /** Persistence is the truth: conversations with items are waiting; those without are not (unless queued since). */
 async function syncView(items: OutboxItem[], versions: Map<string, number>): Promise<void> {
     const view = outboundState.queued;
-    const present = new Set(items.map((i) => `${i.accountId}:${i.xUserId}`));
+    const present = new Set(items.map(conversationIdOf));
     for (const key of present) view.note(key);
     for (const key of view.keys()) {
         if (!present.has(key))

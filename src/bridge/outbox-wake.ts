@@ -2,11 +2,10 @@
  * Waking the outbox: a one-time job at the moment queued DMs become due (X's rate-limit reset, the end of a
  * backoff). The recurring sweep catches anything a lost wake-up would leave behind.
  */
+import { OUTBOX_JOB_ID } from '../jobs/ids';
 import type { BridgeContext } from './context';
 import { outboundState } from './outbound-state';
 
-/** Scheduler processor id (Rocket.Chat stores jobs under it: renaming it orphans queued wake-ups). */
-export const OUTBOX_JOB_ID = 'x-outbox';
 /** The recurring sweep's interval. */
 export const OUTBOX_SWEEP_INTERVAL = '5 minutes';
 

@@ -7,11 +7,12 @@
 import type { ILivechatMessage, ILivechatRoom, IVisitor } from '@rocket.chat/apps-engine/definition/livechat';
 import { RoomType } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
-import { Translate, translator } from '../i18n/translate';
+import type { Translate } from '../i18n/translate';
+import { serverTranslator } from '../lib/language';
 import type { ConversationRecord } from '../storage/conversations';
 import type { InboundMessage } from '../x/event-types';
 import type { BridgeContext } from './context';
-import { roomMessageMaxLength, serverSetting } from '../lib/server-settings';
+import { roomMessageMaxLength } from '../lib/server-settings';
 import { inboundText, splitForDm } from './format';
 import { fetchInboundMedia, uploadInboundMedia } from './inbound-media';
 
@@ -26,12 +27,6 @@ function visitorOf(conversation: ConversationRecord): IVisitor {
         username: conversation.visitorUsername,
         name: conversation.visitorName,
     } as IVisitor;
-}
-
-/** The server's language, for text the app writes into rooms (agents of any language share them). */
-async function serverTranslator(ctx: BridgeContext) {
-    const language = await serverSetting<unknown>(ctx.read, 'Language', 'en', ctx.now());
-    return translator(typeof language === 'string' ? language : 'en');
 }
 
 /**
@@ -49,7 +44,7 @@ export async function postCustomerMessage(
     const text = inboundText(message);
     // The server's language is read only when a note about the file needs it.
     let t: Promise<Translate> | undefined;
-    const translate = () => (t ??= serverTranslator(ctx));
+    const translate = () => (t ??= serverTranslator(ctx.read, ctx.now()));
     const fetched = message.media ? await fetchInboundMedia(ctx, message.media, translate) : undefined;
     const note = fetched && !fetched.ok ? `_${fetched.note}_` : undefined;
     const body = [text, note].filter(Boolean).join('\n');
@@ -119,7 +114,7 @@ export async function postMirroredReply(
     conversation: ConversationRecord,
     message: InboundMessage,
 ): Promise<string[]> {
-    const t = await serverTranslator(ctx);
+    const t = await serverTranslator(ctx.read, ctx.now());
     const text = inboundText(message) || t('media_kind_attachment');
     const late = ctx.now() - message.createdAt > SHOW_X_TIME_AFTER_MS;
     const full = late
@@ -150,5 +145,3 @@ export async function postRoomNotice(ctx: BridgeContext, roomId: string, text: s
         .setText(text);
     await ctx.modify.getCreator().finish(builder);
 }
-
-export { serverTranslator };

@@ -3,7 +3,7 @@ import { ApiEndpoint, IApiEndpointInfo, IApiRequest, IApiResponse } from '@rocke
 import { WEBHOOK_PATH as WEBHOOK_ROUTE } from '../admin/urls';
 import { CHALLENGE_KEY_LABELS, challengeSecret } from '../admin/challenge-key';
 import { readAppSecrets, secretsEqual } from '../storage/app-secrets';
-import { crcResponseToken } from '../x/webhook-crypto';
+import { crcResponseToken } from '../x/webhook-signature';
 import { decideCrc, logCrcRefusal } from './crc';
 import { jsonError } from './responses';
 import { handleWebhookDelivery } from './webhook-events';

@@ -17,7 +17,7 @@ import { HOUR, utcDay } from '../lib/time';
 import { DeliveryMode } from '../settings/ids';
 import { ConfirmationLookup, recentLookups, recordLookup, withdrawLookup } from '../storage/confirmations';
 import { totalsForDay } from '../storage/ledger';
-import { normalizeDmEventsPage } from '../x/events';
+import { normalizeDmEventsPage } from '../x/events/v2-dm';
 import type { InboundEvent, InboundMessage } from '../x/event-types';
 
 /** Lookups per hour for all instances together: a sixth of X's 15-per-15-minutes budget for DM lookups (the settings description in i18n/ names it). */

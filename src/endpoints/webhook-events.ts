@@ -17,17 +17,13 @@ import { MINUTE } from '../lib/time';
 import { readSettings } from '../settings/reader';
 import { DeliveryMode } from '../settings/ids';
 import { markLinkBroken } from '../admin/link-broken';
-import { normalizeWebhookBody } from '../x/events';
+import { normalizeWebhookBody } from '../x/events/envelopes';
 import type { ControlSignal } from '../x/event-types';
-import {
-    LEGACY_SIGNATURE_HEADER,
-    MAX_BODY_BYTES,
-    OAUTH2_SIGNATURE_HEADER,
-    verifyDeliverySignature,
-} from '../x/webhook-crypto';
+import { LEGACY_SIGNATURE_HEADER, OAUTH2_SIGNATURE_HEADER, verifyDeliverySignature } from '../x/webhook-signature';
+import { SIGNED_BODY_LIMITS } from '../x/webhook-serializations';
 import { confirmationAllowed, confirmWithX } from './confirm-unverifiable';
 import { jsonError, jsonOk } from './responses';
-import { lastEventRecord } from '../admin/status';
+import { lastEventRecord } from '../storage/admin-state';
 
 export interface WebhookAccessors {
     read: IRead;
@@ -73,7 +69,7 @@ export async function handleWebhookDelivery(
                 return refuse(
                     413,
                     'body_too_large',
-                    `The body is over ${MAX_BODY_BYTES / 1024} KB; X's deliveries are far smaller.`,
+                    `The body is over ${SIGNED_BODY_LIMITS.verifiedBytes / 1024} KB; X's deliveries are far smaller.`,
                 );
             case 'missing':
                 return refuse(

@@ -11,7 +11,7 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { buildBridgeContext } from '../bridge/build-context';
 import type { BridgeContext } from '../bridge/context';
 import { formatAgentMessage } from '../bridge/format';
-import { isOurVisitorToken } from '../bridge/identity';
+import { isOurVisitorToken } from '../x/ids';
 import { checkFile, dmCategoryFor } from '../bridge/media-rules';
 import { deliver, inConversationLane } from '../bridge/outbound';
 import { agentDisplayName, classifyAgentMessage, messageFiles, messageText, planDms } from '../bridge/outbound-filter';

@@ -6,7 +6,7 @@
 import type { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { ILivechatEventContext, ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
 import { buildBridgeContext } from '../bridge/build-context';
-import { isOurVisitorToken } from '../bridge/identity';
+import { isOurVisitorToken } from '../x/ids';
 import { onAgentJoined, onConversationClosed } from '../bridge/lifecycle';
 import { classifyRoom } from '../bridge/outbound-filter';
 import { outboundState } from '../bridge/outbound-state';

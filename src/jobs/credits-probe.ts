@@ -6,7 +6,7 @@
  */
 import { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IJobContext } from '@rocket.chat/apps-engine/definition/scheduler';
-import { creditsPauseRecord, endCreditsPause, probeAgainLater } from '../admin/credits';
+import { endCreditsPause, probeAgainLater } from '../admin/credits';
 import { buildBridgeContext } from '../bridge/build-context';
 import { outbox } from '../bridge/outbound';
 import { outboundState } from '../bridge/outbound-state';
@@ -14,6 +14,7 @@ import { scheduleOutboxWake } from '../bridge/outbox-wake';
 import { XFailure } from '../x/client-types';
 import { toXFailure } from '../x/errors';
 import { recoverMissedEvents } from './recovery';
+import { creditsPauseRecord } from '../storage/job-state';
 
 export async function runCreditsProbe(
     job: IJobContext | undefined,
@@ -44,7 +45,7 @@ export async function runCreditsProbe(
         }
     }
     const waiting = (await outbox.all(read.getPersistenceReader())).length;
-    if (!(await endCreditsPause({ read, modify, persistence }, waiting))) return;
+    if (!(await endCreditsPause({ read, modify, persistence }, waiting, now))) return;
     logger.info(`X accepts calls again after credits ran out; ${waiting} waiting replies are being sent.`);
     await scheduleOutboxWake(ctx, now);
     await recoverMissedEvents({ read, modify, http, persistence }, now, { from: pause.since }).catch((e) =>

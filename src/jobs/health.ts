@@ -9,27 +9,19 @@ import { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/de
 import { xClientFor } from '../bridge/build-context';
 import { ensureActivitySubscriptions } from '../admin/delivery';
 import { withChallengeKeyFallback } from '../admin/challenge-key';
-import { creditsPauseRecord, rescheduleLostProbe } from '../admin/credits';
+import { rescheduleLostProbe } from '../admin/credits';
 import { markLinkRestored } from '../admin/link-broken';
 import { announceInSetupRoom } from '../admin/setup-room';
-import { I18nKey, Translate, translator } from '../i18n/translate';
+import { I18nKey, Translate } from '../i18n/translate';
 import { failureReasonKey } from '../i18n/x-failures';
-import { languageOf } from '../lib/language';
+import { serverTranslator } from '../lib/language';
 import { DeliveryMode } from '../settings/ids';
 import { AppSettings, readSettings } from '../settings/reader';
 import { deliveryRecord, readAccount } from '../storage/account';
-import { KeyedRecord } from '../storage/records';
 import { XClient, XFailure } from '../x/client-types';
 import { recoverMissedEvents } from './recovery';
 import { toXFailure } from '../x/errors';
-
-type CheckName = 'token' | 'webhook' | 'subscriptions';
-
-interface HealthState {
-    open: Partial<Record<CheckName, { since: number; reason: string }>>;
-}
-
-const healthRecord = KeyedRecord.named<HealthState>('x-health');
+import { creditsPauseRecord, HealthCheckName, healthRecord, HealthState } from '../storage/job-state';
 
 /** undefined problem = healthy (possibly after a repair); else the i18n key of what is wrong. */
 type CheckResult = { problem?: I18nKey; detail?: string; repaired?: boolean; announced?: boolean };
@@ -136,9 +128,9 @@ export async function runHealthCheck(
     const settings = await readSettings(read, 0);
     const delivery = await deliveryRecord.read(reader);
     const x = xClientFor(read, http, persistence, settings, now, { modify });
-    const t = translator(await languageOf(read, undefined));
+    const t = await serverTranslator(read, now());
     const token = await checkToken(x, !!account.revokedAt);
-    const results: Partial<Record<CheckName, CheckResult>> = { token };
+    const results: Partial<Record<HealthCheckName, CheckResult>> = { token };
     // X accepts the token again: the link is not broken after all (its own notice replaces "recovered").
     const restored =
         !token.problem &&
@@ -163,7 +155,7 @@ export async function runHealthCheck(
     }
 
     let replay = results.webhook?.repaired === true;
-    for (const [name, result] of Object.entries(results) as [CheckName, CheckResult][]) {
+    for (const [name, result] of Object.entries(results) as [HealthCheckName, CheckResult][]) {
         const open = state.open[name];
         if (result.problem && !open) {
             state.open[name] = { since: now(), reason: result.problem };

@@ -10,6 +10,8 @@ export const HEALTH_JOB_ID = 'x-health-check';
 export const RECOVERY_JOB_ID = 'x-recover-missed-events';
 export const VERIFY_JOB_ID = 'x-verify-in-doubt';
 export const CREDITS_PROBE_JOB_ID = 'x-credits-probe';
+/** The outbox: one-time wake-ups when queued DMs become due, and a recurring sweep. */
+export const OUTBOX_JOB_ID = 'x-outbox';
 
 /**
  * Recurring jobs registered at every start. Registered again without skipImmediate, Agenda keeps the job's

@@ -7,10 +7,8 @@ import type { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/
 import type { IJobContext, IProcessor } from '@rocket.chat/apps-engine/definition/scheduler';
 import { buildBridgeContext } from '../bridge/build-context';
 import { drainOutbox } from '../bridge/outbox-drain';
-import { OUTBOX_JOB_ID, OUTBOX_SWEEP_INTERVAL } from '../bridge/outbox-wake';
-import { recurringAtStartup } from './ids';
-
-export { OUTBOX_JOB_ID };
+import { OUTBOX_SWEEP_INTERVAL } from '../bridge/outbox-wake';
+import { OUTBOX_JOB_ID, recurringAtStartup } from './ids';
 
 export function outboxProcessor(logger: ILogger): IProcessor {
     return {

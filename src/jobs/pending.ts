@@ -22,7 +22,7 @@ export async function runPendingRetry(
     await sweepInDoubt(ctx);
     await sweepMirrorCandidates(ctx);
     const pending = await ctx.conversations.allPending(read.getPersistenceReader());
-    const customers = [...new Set(pending.map((p) => String((p.event as { senderId?: string }).senderId)))];
+    const customers = [...new Set(pending.map((p) => String(p.event.senderId)))];
     for (const customer of customers) {
         try {
             await retryPending(ctx, customer);

@@ -8,35 +8,13 @@ import { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-
 import { buildBridgeContext } from '../bridge/build-context';
 import { processInbound } from '../bridge/inbound';
 import { DeliveryMode } from '../settings/ids';
-import { KeyedRecord } from '../storage/records';
 import { totalsForDay } from '../storage/ledger';
 import { utcDay } from '../lib/time';
-import { normalizeDmEventsPage } from '../x/events';
+import { normalizeDmEventsPage } from '../x/events/v2-dm';
 import type { InboundEvent } from '../x/event-types';
 import { XFailure } from '../x/client-types';
 import { creditsPausedUntil } from '../admin/credits';
-
-export interface PollState {
-    /** The cursor: this event and everything before it were handed to the pipeline (the stop marker). */
-    newestEventId?: string;
-    newestCreatedAt?: number;
-    /**
-     * A walk down from `top` toward the cursor that one run could not finish (a burst larger than a run's
-     * pages, or X's limit): the next run continues from `token`; only when it reaches the cursor does the
-     * cursor move up to `top`, so nothing between is skipped.
-     */
-    walk?: { token: string; topEventId: string; topCreatedAt: number; nextSize?: number };
-    /** Moving average of new DMs per poll, to size the first page. */
-    averageNew: number;
-    /** Do not poll before this time (429 reset, quiet back-off, spending cap). */
-    notBefore?: number;
-    consecutiveEmpty: number;
-    lastPollAt?: number;
-    lastError?: string;
-    pausedByCap?: boolean;
-}
-
-export const pollStateRecord = KeyedRecord.named<PollState>('x-poll-state');
+import { PollState, pollStateRecord } from '../storage/job-state';
 
 const MAX_PAGE = 100;
 const MAX_PAGES_PER_RUN = 5;

@@ -13,37 +13,22 @@ import type { IJobContext } from '@rocket.chat/apps-engine/definition/scheduler'
 import { toXFailure } from '../x/errors';
 import { xClientFor } from '../bridge/build-context';
 import { outboundState } from '../bridge/outbound-state';
-import { lastEventRecord } from '../admin/status';
 import { DeliveryMode } from '../settings/ids';
 import { AppSettings, readSettings } from '../settings/reader';
 import { deliveryRecord, readAccount } from '../storage/account';
-import { miscKey } from '../storage/associations';
 import { wins } from '../storage/conversations';
-import { KeyedRecord } from '../storage/records';
 import { MINUTE } from '../lib/time';
 import { Gap, planReplay } from '../x/replay-window';
 import { XFailure } from '../x/client-types';
 import { RECOVERY_JOB_ID } from './ids';
-
-interface RecoveryState {
-    /** Up to when a replay was already requested, so restarts in a row do not replay the same window again. */
-    coveredUntil: number;
-    /** Part of a gap X would not replay yet (too recent), asked for later. */
-    owed?: Gap;
-}
-
-const recoveryRecord = KeyedRecord.named<RecoveryState>('x-recovery');
+import { lastEventRecord } from '../storage/admin-state';
+import { recoveryClaimKey, recoveryRecord, RecoveryState } from '../storage/job-state';
 
 /** The last event is noted at most once a minute per instance; the margin also covers clock skew. */
 const MARGIN = 5 * MINUTE;
 /** When X refused or failed the request itself, ask again this much later. */
 const RETRY_AFTER = 5 * MINUTE;
 
-/**
- * Claims on asking X for a replay: create-only, the first live one wins; older ones belong to finished or dead
- * runs. A run drops only its own claim (by record id), never another instance's.
- */
-const claimKey = miscKey('x-recovery-claim');
 const CLAIM_LIFETIME = 5 * MINUTE;
 
 async function claimRecovery(
@@ -52,8 +37,11 @@ async function claimRecovery(
     now: number,
 ): Promise<{ won: boolean; release(): Promise<void> }> {
     const claim = randomBytes(9).toString('base64url');
-    const recordId = await persistence.createWithAssociation({ type: 'recovery-claim', claim, at: now }, claimKey);
-    const claims = (await read.getPersistenceReader().readByAssociation(claimKey)) as unknown as {
+    const recordId = await persistence.createWithAssociation(
+        { type: 'recovery-claim', claim, at: now },
+        recoveryClaimKey,
+    );
+    const claims = (await read.getPersistenceReader().readByAssociation(recoveryClaimKey)) as unknown as {
         claim?: string;
         at?: number;
     }[];

@@ -32,7 +32,7 @@ export async function sweepInDoubt(ctx: BridgeContext): Promise<number> {
     );
     let settled = 0;
     for (const record of stale) {
-        const xUserId = String((record.event as { senderId?: unknown }).senderId);
+        const xUserId = String(record.event.senderId);
         try {
             if ((await verifyInDoubt(ctx, xUserId, record.eventId)) !== 'gone') settled++;
         } catch (e) {

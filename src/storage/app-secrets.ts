@@ -1,5 +1,6 @@
 import { IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/definition/accessors';
-import { randomBytes, timingSafeEqual } from 'crypto';
+import { randomBytes } from 'crypto';
+import { constantTimeEqual } from '../lib/constant-time';
 import { KeyedRecord } from './records';
 
 /**
@@ -36,7 +37,5 @@ export async function ensureAppSecrets(reader: IPersistenceRead, persistence: IP
 
 export function secretsEqual(expected: string, given: string | undefined): boolean {
     if (!given) return false;
-    const a = Buffer.from(expected);
-    const b = Buffer.from(given);
-    return a.length === b.length && timingSafeEqual(a, b);
+    return constantTimeEqual(Buffer.from(expected), Buffer.from(given));
 }

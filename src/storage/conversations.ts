@@ -9,6 +9,8 @@ import { IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/definit
 import { miscKey } from './associations';
 import { ledgerDayKey } from './ledger';
 import { utcDay } from '../lib/time';
+import type { InboundMessage } from '../x/event-types';
+import { conversationId } from '../x/ids';
 import { roomKey } from './records';
 
 export interface ConversationRecord {
@@ -32,7 +34,7 @@ export interface MirrorCandidate {
     eventId: string;
     xUserId: string;
     at: number;
-    event: Record<string, unknown>;
+    event: InboundMessage;
 }
 
 /** When the service-unavailable DM was last sent to this customer (at most one an hour). */
@@ -73,7 +75,7 @@ export interface PendingMessage {
     createdAt: number;
     at: number;
     /** The normalized event, as JSON-safe data. */
-    event: Record<string, unknown>;
+    event: InboundMessage;
 }
 
 /**
@@ -85,7 +87,7 @@ export interface InDoubtMessage {
     eventId: string;
     at: number;
     /** The normalized event, as JSON-safe data. */
-    event: Record<string, unknown>;
+    event: InboundMessage;
 }
 
 export interface ConversationState {
@@ -127,8 +129,9 @@ export function wins(claims: { claim?: string }[] | undefined, claim: string): b
     return !!claims?.length && claims[0].claim === claim;
 }
 
-export const conversationKey = (accountId: string, xUserId: string) => miscKey(`x-conv:${accountId}:${xUserId}`);
-const conversationType = miscKey('x-conversation');
+export const conversationKey = (accountId: string, xUserId: string) =>
+    miscKey(`x-conv:${conversationId(accountId, xUserId)}`);
+export const conversationType = miscKey('x-conversation');
 const seenKey = (eventId: string) => miscKey(`x-seen:${eventId}`);
 const claimKey = (claim: string) => miscKey(`x-claim:${claim}`);
 const pendingKey = (eventId: string) => miscKey(`x-pending:${eventId}`);

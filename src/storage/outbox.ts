@@ -14,6 +14,7 @@
 import { IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { RocketChatAssociationRecord } from '@rocket.chat/apps-engine/definition/metadata';
 import type { XFailureKind } from '../x/client-types';
+import { conversationId, conversationIdOf } from '../x/ids';
 import { miscKey } from './associations';
 
 export type OutboxOrigin = 'agent' | 'welcome' | 'finished' | 'agent-joined';
@@ -57,7 +58,7 @@ export interface OutboxItem {
 
 const OUTBOX_INDEX = miscKey('x-outbox');
 export const outboxConversationKey = (accountId: string, xUserId: string) =>
-    miscKey(`x-outbox:${accountId}:${xUserId}`);
+    miscKey(`x-outbox:${conversationId(accountId, xUserId)}`);
 const itemKey = (id: string) => miscKey(`x-outbox-item:${id}`);
 const LEASE_INDEX = miscKey('x-outbox-lease');
 const leaseOwnerKey = (owner: string) => miscKey(`x-outbox-lease:${owner}`);
@@ -66,8 +67,6 @@ const leaseOwnerKey = (owner: string) => miscKey(`x-outbox-lease:${owner}`);
 function keysOf(item: Pick<OutboxItem, 'accountId' | 'xUserId' | 'id'>): RocketChatAssociationRecord[] {
     return [OUTBOX_INDEX, outboxConversationKey(item.accountId, item.xUserId), itemKey(item.id)];
 }
-
-export const conversationOf = (item: Pick<OutboxItem, 'accountId' | 'xUserId'>) => `${item.accountId}:${item.xUserId}`;
 
 export class OutboxStore {
     /** Everything waiting, in every conversation: one read. */
@@ -169,7 +168,7 @@ export function groupByConversation(items: OutboxItem[]): { queues: Conversation
             continue;
         }
         seen.add(item.id);
-        const key = conversationOf(item);
+        const key = conversationIdOf(item);
         const list = byKey.get(key) ?? [];
         list.push(item);
         byKey.set(key, list);

@@ -50,9 +50,15 @@ export interface Webhook {
     createdAt?: string;
 }
 
-export type ActivityEventType = 'dm.received' | 'dm.sent' | 'dm.read' | 'dm.indicate_typing';
-/** App-wide X Activity events (no user filter): `oauth.revoke` announces that a user revoked the app. */
-export type AppActivityEventType = 'oauth.revoke';
+/** The X Activity API events the app subscribes to for the linked account, and the only ones it reads as DMs. */
+export const XAA_DM_EVENT_TYPES = ['dm.received', 'dm.sent', 'dm.read', 'dm.indicate_typing'] as const;
+export type ActivityEventType = (typeof XAA_DM_EVENT_TYPES)[number];
+/**
+ * App-wide X Activity event: how X announces that the account revoked the app (docs:
+ * x-api/activity/introduction.mdx, "OAuth events": no filter).
+ */
+export const XAA_REVOKE_EVENT = 'oauth.revoke';
+export type AppActivityEventType = typeof XAA_REVOKE_EVENT;
 
 export interface ActivitySubscription {
     id: string;

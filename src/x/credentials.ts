@@ -11,6 +11,7 @@ import type { AppSettings } from '../settings/reader';
 import { OAuth2Tokens, tokensRecord } from '../storage/account';
 import { XFailure } from './client-types';
 import { toXFailure } from './errors';
+import { oauth2AppClient } from './oauth2-app';
 
 export type UserAuth =
     | { kind: 'oauth1'; appKey: string; appSecret: string; accessToken: string; accessSecret: string }
@@ -129,10 +130,7 @@ export function credentialSource(deps: CredentialDeps): CredentialSource {
         if (!deps.persistence)
             throw new XFailure('token-invalid', 0, undefined, 'The token must be refreshed where it can be stored');
         try {
-            const client = new TwitterApi(
-                { clientId: settings.oauth2ClientId, clientSecret: settings.oauth2ClientSecret || undefined },
-                { plugins: deps.plugins },
-            );
+            const client = oauth2AppClient(settings, deps.plugins);
             const result = await client.refreshOAuth2Token(stored.refreshToken);
             const tokens: OAuth2Tokens = {
                 accessToken: result.accessToken,

@@ -7,7 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
-import { signWebhookBody } from '../../src/x/webhook-crypto';
+import { signWebhookBody } from '../unit/helpers/webhook-signing';
 import type { HttpExchange } from '../../tools/host/bridges/http';
 import { DEFAULT_APP } from '../../tools/x-sim/defaults';
 import { webhookSecret } from './helpers/app-host';

@@ -4,7 +4,7 @@
  * instances sharing one database, and bad input of every kind — exactly once, in order, nothing lost.
  */
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
-import { signWebhookBody } from '../../src/x/webhook-crypto';
+import { signWebhookBody } from '../unit/helpers/webhook-signing';
 import { PENDING_JOB_ID, RECOVERY_JOB_ID, VERIFY_JOB_ID } from '../../src/jobs/ids';
 import { deliverFromCustomer, roomOf, syncSimClock, visibleTexts } from './helpers/inbound';
 import { receivedTexts } from './helpers/outbound';

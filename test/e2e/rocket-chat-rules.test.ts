@@ -8,7 +8,7 @@ import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat
 import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 import { xTimeLabel } from '../../src/bridge/room-poster';
 import { MIRROR_JOB_ID, PENDING_JOB_ID, POLLER_JOB_ID } from '../../src/jobs/ids';
-import { signWebhookBody } from '../../src/x/webhook-crypto';
+import { signWebhookBody } from '../unit/helpers/webhook-signing';
 import { ManualClock } from '../../tools/x-sim/core/clock';
 import { DEFAULT_APP } from '../../tools/x-sim/defaults';
 import { webhookSecret } from './helpers/app-host';

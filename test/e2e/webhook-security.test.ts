@@ -12,7 +12,7 @@ import {
     ROCKETCHAT_BODY_LIMIT_BYTES,
     signWebhookBody,
     verifyDeliverySignature,
-} from '../../src/x/webhook-crypto';
+} from '../unit/helpers/webhook-signing';
 import { ManualClock } from '../../tools/x-sim/core/clock';
 import { DEFAULT_APP } from '../../tools/x-sim/defaults';
 import { LEGACY_SIGNATURE_HEADER, OAUTH2_SIGNATURE_HEADER } from '../../tools/x-sim/delivery/dispatcher';

@@ -7,10 +7,12 @@ import fc from 'fast-check';
 import { parseSubcommand, SUBCOMMANDS } from '../../src/commands/TwitterCommand';
 import { normalizeSettings } from '../../src/settings/reader';
 import { SettingId } from '../../src/settings/ids';
-import { normalizeAaa, normalizeDmEventsPage, normalizeWebhookBody, normalizeXaa } from '../../src/x/events';
+import { normalizeAaa, normalizeWebhookBody, normalizeXaa } from '../../src/x/events/envelopes';
+import { normalizeDmEventsPage } from '../../src/x/events/v2-dm';
 import type { InboundEvent, NormalizeResult } from '../../src/x/event-types';
 import * as crypto from 'crypto';
-import { signWebhookBody, SignatureCheck, verifyWebhookSignature } from '../../src/x/webhook-crypto';
+import type { SignatureCheck } from '../../src/x/webhook-signature';
+import { signWebhookBody, verifyWebhookSignature } from '../unit/helpers/webhook-signing';
 import {
     aaaBody,
     BUSINESS,

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { POLLER_JOB_ID } from '../../src/jobs/ids';
-import { signWebhookBody } from '../../src/x/webhook-crypto';
+import { signWebhookBody } from '../unit/helpers/webhook-signing';
 import { DEFAULT_APP } from '../../tools/x-sim/defaults';
 import { webhookSecret } from '../e2e/helpers/app-host';
 import { configure } from '../e2e/helpers/world';

@@ -4,7 +4,7 @@
  * Each attempt: nothing accepted (no message, no link change), and a clear refusal (status + reason).
  */
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
-import { signWebhookBody } from '../../src/x/webhook-crypto';
+import { signWebhookBody } from '../unit/helpers/webhook-signing';
 import { DEFAULT_APP } from '../../tools/x-sim/defaults';
 import { catchUpWithRealTime, Rig, startRig } from './helpers/rig';
 import { seededRandom } from './helpers/drive';

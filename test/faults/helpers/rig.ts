@@ -14,7 +14,7 @@ import { DEFAULT_APP, DEFAULT_BUSINESS_ACCOUNT } from '../../../tools/x-sim/defa
 import { httpWebhookCall, type WebhookHttpCall } from '../../../tools/x-sim/delivery/outbound-http';
 import type { XSimOptions } from '../../../tools/x-sim/build-services';
 import { startXSim } from '../../../tools/x-sim/sim';
-import { signWebhookBody } from '../../../src/x/webhook-crypto';
+import { signWebhookBody } from '../../unit/helpers/webhook-signing';
 import { packagedZip, webhookSecret } from '../../e2e/helpers/app-host';
 import { configure, DeliveryModeName, link, World, xHostMap } from '../../e2e/helpers/world';
 

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import {
     AGENT_TEMPLATE_MAX_LENGTH,
-    DEFAULT_AGENT_TEMPLATE,
     applyAgentTemplate,
     formatAgentMessage,
     inboundText,
@@ -9,8 +8,9 @@ import {
     splitForDm,
     validateAgentTemplate,
 } from '../../../src/bridge/format';
+import { DEFAULT_AGENT_TEMPLATE } from '../../../src/settings/ids';
 import type { InboundMessage } from '../../../src/x/event-types';
-import { normalizeWebhookBody } from '../../../src/x/events';
+import { normalizeWebhookBody } from '../../../src/x/events/envelopes';
 import { fixture } from '../helpers/x-fixtures';
 
 function messageFrom(name: string): InboundMessage {

@@ -1,37 +1,4 @@
-import { Lanes, QueuedConversations, RecentlyClosed, SchedulerTime } from '../../../src/bridge/outbound-state';
-
-const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
-
-describe('conversation lanes', () => {
-    it('runs work for one conversation one at a time, in the order it was started', async () => {
-        const lanes = new Lanes();
-        const log: string[] = [];
-        const slow = lanes.run('A', async () => {
-            await new Promise((resolve) => setTimeout(resolve, 20));
-            log.push('A1');
-        });
-        const fast = lanes.run('A', async () => {
-            log.push('A2');
-        });
-        const other = lanes.run('B', async () => {
-            log.push('B1');
-        });
-        await Promise.all([slow, fast, other]);
-        expect(log).toEqual(['B1', 'A1', 'A2']);
-    });
-
-    it('keeps going after a failure, and hands the failure to its caller', async () => {
-        const lanes = new Lanes();
-        const failing = lanes.run('A', async () => {
-            throw new Error('boom');
-        });
-        const next = lanes.run('A', async () => 'ok');
-        await expect(failing).rejects.toThrow('boom');
-        await expect(next).resolves.toBe('ok');
-        await tick();
-        expect(lanes.busy('A')).toBe(false);
-    });
-});
+import { QueuedConversations, RecentlyClosed, SchedulerTime } from '../../../src/bridge/outbound-state';
 
 describe('which conversations have waiting items', () => {
     it('reads persistence once for callers arriving together, and again only when the view is older than allowed', async () => {

@@ -1,4 +1,4 @@
-import { creditsPauseRecord } from '../../../src/admin/credits';
+import { creditsPauseRecord } from '../../../src/storage/job-state';
 import { CREDITS_PROBE_JOB_ID } from '../../../src/jobs/ids';
 import { runHealthCheck } from '../../../src/jobs/health';
 import { fakeWorld } from '../helpers/fake-bridge';

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { InboundEvent, InboundMessage, NormalizeResult } from '../../../src/x/event-types';
-import { normalizeAaa, normalizeDmEventsPage, normalizeWebhookBody, normalizeXaa } from '../../../src/x/events';
+import { normalizeAaa, normalizeWebhookBody, normalizeXaa } from '../../../src/x/events/envelopes';
+import { normalizeDmEventsPage } from '../../../src/x/events/v2-dm';
 import { fixture, fixtureNames } from '../helpers/x-fixtures';
 
 const BUSINESS = '2244994945';

@@ -16,7 +16,7 @@ import {
     verifyDeliverySignature,
     verifyWebhookSignature,
     WORK_BUDGET_BYTES,
-} from '../../../src/x/webhook-crypto';
+} from '../helpers/webhook-signing';
 import { adversarialBodies } from '../helpers/adversarial-bodies';
 import {
     compactJsonText,

@@ -1,0 +1,66 @@
+/**
+ * What the scheduled jobs keep between runs, one record each: any instance may run a job, so its state
+ * lives in persistence.
+ */
+import { miscKey } from './associations';
+import { KeyedRecord } from './records';
+import type { Gap } from '../x/replay-window';
+
+/** Polling delivery (jobs/poller.ts). */
+export interface PollState {
+    /** The cursor: this event and everything before it were handed to the pipeline (the stop marker). */
+    newestEventId?: string;
+    newestCreatedAt?: number;
+    /**
+     * A walk down from `top` toward the cursor that one run could not finish (a burst larger than a run's
+     * pages, or X's limit): the next run continues from `token`; only when it reaches the cursor does the
+     * cursor move up to `top`, so nothing between is skipped.
+     */
+    walk?: { token: string; topEventId: string; topCreatedAt: number; nextSize?: number };
+    /** Moving average of new DMs per poll, to size the first page. */
+    averageNew: number;
+    /** Do not poll before this time (429 reset, quiet back-off, spending cap). */
+    notBefore?: number;
+    consecutiveEmpty: number;
+    lastPollAt?: number;
+    lastError?: string;
+    pausedByCap?: boolean;
+}
+
+export const pollStateRecord = KeyedRecord.named<PollState>('x-poll-state');
+
+/** The daily health check (jobs/health.ts): the problems it found open, and since when. */
+export type HealthCheckName = 'token' | 'webhook' | 'subscriptions';
+
+export interface HealthState {
+    open: Partial<Record<HealthCheckName, { since: number; reason: string }>>;
+}
+
+export const healthRecord = KeyedRecord.named<HealthState>('x-health');
+
+/** Replays of missed webhook events (jobs/recovery.ts). */
+export interface RecoveryState {
+    /** Up to when a replay was already requested, so restarts in a row do not replay the same window again. */
+    coveredUntil: number;
+    /** Part of a gap X would not replay yet (too recent), asked for later. */
+    owed?: Gap;
+}
+
+export const recoveryRecord = KeyedRecord.named<RecoveryState>('x-recovery');
+
+/**
+ * Claims on asking X for a replay: create-only, the first live one wins; older ones belong to finished or dead
+ * runs. A run drops only its own claim (by record id), never another instance's.
+ */
+export const recoveryClaimKey = miscKey('x-recovery-claim');
+
+/** Depleted X credits (admin/credits.ts, jobs/credits-probe.ts): everything pauses until X accepts calls again. */
+export interface CreditsPause {
+    /** When X first answered 402. */
+    since: number;
+    /** When the probe asks X again. */
+    nextProbeAt: number;
+    probes: number;
+}
+
+export const creditsPauseRecord = KeyedRecord.named<CreditsPause>('x-credits-paused');

@@ -1,0 +1,50 @@
+/**
+ * The ids the app derives from X's ids, in one place. Their strings are persisted (record keys, visitor
+ * tokens and usernames): changing one orphans what installed apps stored.
+ */
+import { createHmac } from 'crypto';
+
+const VISITOR_TOKEN_PREFIX = 'x1';
+
+/** One conversation: the business account and one customer. */
+export function conversationId(accountId: string, customerId: string): string {
+    return `${accountId}:${customerId}`;
+}
+
+/** The conversation a record (an outbox item, a reference to a room's customer) belongs to. */
+export function conversationIdOf(ref: { accountId: string; xUserId: string }): string {
+    return conversationId(ref.accountId, ref.xUserId);
+}
+
+/**
+ * X user ⇄ Omnichannel visitor. A livechat visitor token is a credential (it reads and posts in the room
+ * through the Livechat API), so it must not be guessable from public X ids; yet every Rocket.Chat instance
+ * must derive the same one without a lookup. Hence: the X ids in clear plus an HMAC under an install-time key.
+ */
+export function visitorToken(key: string, accountId: string, customerId: string): string {
+    const mac = createHmac('sha256', key)
+        .update(conversationId(accountId, customerId))
+        .digest('base64url')
+        .slice(0, 22);
+    return `${VISITOR_TOKEN_PREFIX}.${accountId}.${customerId}.${mac}`;
+}
+
+/** The ids a token names, if it is one of ours (the MAC is checked where the key is at hand). */
+export function parseVisitorToken(token: string | undefined): { accountId: string; xUserId: string } | undefined {
+    const match = token ? /^x1\.(\d{1,20})\.(\d{1,20})\.[A-Za-z0-9_-]{22}$/.exec(token) : null;
+    return match ? { accountId: match[1], xUserId: match[2] } : undefined;
+}
+
+export function isOurVisitorToken(key: string, token: string | undefined): boolean {
+    const parsed = parseVisitorToken(token);
+    return !!parsed && visitorToken(key, parsed.accountId, parsed.xUserId) === token;
+}
+
+/** Unique and stable even when the customer renames their X handle. */
+export function visitorUsername(customerId: string): string {
+    return `x-${customerId}`;
+}
+
+export function profileUrl(username: string): string {
+    return `https://x.com/${encodeURIComponent(username)}`;
+}
