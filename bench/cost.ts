@@ -288,7 +288,12 @@ export async function measureNaiveCost(timeline: TimelineDm[], durationMs: numbe
             await clock.advance(until - clock.now());
             polls++;
             try {
-                const page = await client.v2.get('dm_events', { event_types: 'MessageCreate', max_results: 100 });
+                const page = await client.v2.get('dm_events', {
+                    event_types: 'MessageCreate',
+                    max_results: 100,
+                    'dm_event.fields': 'id,created_at',
+                    expansions: 'sender_id',
+                });
                 for (const event of (page.data ?? []) as { id: string; sender_id?: string }[])
                     if (event.sender_id !== business && !seen.has(event.id)) seen.set(event.id, clock.now());
             } catch (e) {

@@ -1,10 +1,9 @@
 /**
  * Polling delivery: reads /2/dm_events newest first in small pages and stops at the last event already
  * seen, so X bills (per event returned) little more than the new events. The first page is sized from
- * recent traffic, the next ones from how densely the events just read lie in time (X's timestamps) down to
- * the cursor. Quiet periods back off to save reads, the requests stay within X's limit (15 reads per
- * 15 minutes per account), a 429 waits for X's reset, and the daily spending cap pauses polling. State
- * lives in persistence: any instance may run it.
+ * recent traffic; pages grow while they are all new. Quiet periods back off to save reads, the requests
+ * stay within X's limit (15 reads per 15 minutes per account), a 429 waits for X's reset, and the daily
+ * spending cap pauses polling. State lives in persistence: any instance may run it.
  *
  * Every wait is counted in the poller's own runs, not read off this server's clock: Rocket.Chat's
  * scheduler runs the job once per interval for the whole cluster, so runs are the cluster's time, and
@@ -42,6 +41,8 @@ export interface PollState {
     skipRuns?: number;
     /** The runs that made each request to X within the last rate-limit window (one entry per request). */
     requestRuns?: number[];
+    /** Requests this run may still make (see CREDIT_MAX). */
+    credit?: number;
     /** Before version 0.2: do not poll before this time on the server's clock (read once, then dropped). */
     notBefore?: number;
     consecutiveEmpty: number;
@@ -60,6 +61,15 @@ const QUIET_MAX_DELAY_MS = 15 * 60_000;
 /** X's limit for GET /2/dm_events: 15 requests per 15 minutes per user (docs: x-api/fundamentals/rate-limits). */
 const READ_LIMIT = 15;
 const READ_WINDOW_MS = 15 * 60_000;
+/**
+ * Requests are paced by a credit: X's limit spread over the window's runs accrues each run, up to a few
+ * (so a quiet spell does not let a burst of requests spend the window at once and leave minutes without
+ * a poll); a poll starts with a whole credit, further pages may run a small debt. The window's count
+ * still caps everything, so X's limit is never passed.
+ */
+const CREDIT_MAX = 3;
+const PAGE_GROWTH = 4;
+const PAGE_DEBT = 2;
 /** New events per run: how fast the average follows traffic (a burst's end costs reads until it does). */
 const AVERAGE_WEIGHT = 0.5;
 
@@ -70,18 +80,6 @@ const AVERAGE_WEIGHT = 0.5;
 function firstPageSize(averageNew: number, runs: number): number {
     const expected = averageNew * runs;
     return expected < 0.5 ? 1 : Math.min(MAX_PAGE, Math.ceil(expected) + 1);
-}
-
-/**
- * The next page of a walk that has not reached the cursor: the events left down to the cursor, at the
- * density (X's timestamps) of those just read, plus the one that shows the end. Without a cursor (the
- * first poll), or with no time between, a full page.
- */
-function nextPageSize(read: number, newestAt: number, oldestAt: number, cursorAt: number | undefined): number {
-    if (cursorAt === undefined || read === 0) return MAX_PAGE;
-    const span = Math.max(1000, newestAt - oldestAt);
-    const left = Math.max(0, oldestAt - cursorAt);
-    return Math.max(2, Math.min(MAX_PAGE, Math.ceil((read * left) / span) + 1));
 }
 
 /** Runs a rate-limit window spans at this interval, plus one for the scheduler's jitter. */
@@ -133,6 +131,7 @@ export async function runPoll(
         notBefore: undefined,
         skipRuns: Math.max(stored.skipRuns ?? 0, legacyWait),
         requestRuns: (stored.requestRuns ?? []).filter((r) => r > run - windowRuns(interval)),
+        credit: Math.min(CREDIT_MAX, (stored.credit ?? CREDIT_MAX) + READ_LIMIT / windowRuns(interval)),
     };
     if ((state.skipRuns ?? 0) > 0) {
         await pollStateRecord.write(persistence, { ...state, runs: run, skipRuns: (state.skipRuns ?? 0) - 1 });
@@ -152,6 +151,7 @@ export async function runPoll(
     }
 
     const requestRuns = state.requestRuns ?? [];
+    let credit = state.credit ?? CREDIT_MAX;
     const runsSincePoll = Math.max(1, run - (state.lastPollRun ?? run - 1));
     const client = await ctx.x();
     const result: PollResult = { newEvents: [], pages: 0, read: 0, reachedCursor: false };
@@ -161,14 +161,15 @@ export async function runPoll(
     let failure: XFailure | undefined;
     try {
         // Within X's limit: a request only while the window's count allows it (a walk goes on next run).
-        while (result.pages < MAX_PAGES_PER_RUN && requestRuns.length < READ_LIMIT) {
+        const allowed = () => requestRuns.length < READ_LIMIT && credit >= (result.pages === 0 ? 1 : 1 - PAGE_DEBT);
+        while (result.pages < MAX_PAGES_PER_RUN && allowed()) {
             requestRuns.push(run);
+            credit--;
             const page = await client.listDmEvents({ maxResults: pageSize, paginationToken: token });
             result.pages++;
             result.read += page.eventCount;
             const { events } = normalizeDmEventsPage(page.body, ctx.account.xUserId);
             // normalizeDmEventsPage returns oldest first; walk from the newest back to the cursor.
-            let oldestAt: number | undefined;
             for (const event of [...events].reverse()) {
                 const id = event.kind === 'message' ? event.eventId : undefined;
                 if (id && isBeyondCursor(state, ctx.account.linkedAt, id, event.createdAt)) {
@@ -176,18 +177,15 @@ export async function runPoll(
                     break;
                 }
                 if (id && !top) top = { eventId: id, createdAt: event.createdAt };
-                if (id) oldestAt = event.createdAt;
                 result.newEvents.push(event);
             }
             // The end of X's history counts as reaching the cursor: there is nothing older to read.
             if (!page.nextToken) result.reachedCursor = true;
             if (result.reachedCursor) break;
             token = page.nextToken;
-            const readMessages = result.newEvents.filter((e) => e.kind === 'message').length;
-            pageSize =
-                top && oldestAt !== undefined
-                    ? nextPageSize(readMessages, top.createdAt, oldestAt, state.newestCreatedAt)
-                    : Math.min(MAX_PAGE, pageSize * 2);
+            // More than expected arrived (a burst): X's request budget is the tighter limit, so pages grow
+            // fourfold; what is read past the cursor stays under the last page's size.
+            pageSize = Math.min(MAX_PAGE, pageSize * PAGE_GROWTH);
         }
     } catch (e) {
         if (!(e instanceof XFailure)) throw e;
@@ -205,7 +203,7 @@ export async function runPoll(
           ? state.consecutiveEmpty + 1
           : 0;
     const quietRuns =
-        consecutiveEmpty >= QUIET_AFTER
+        polled && consecutiveEmpty >= QUIET_AFTER
             ? Math.min(Math.ceil(QUIET_MAX_DELAY_MS / interval), 2 ** (consecutiveEmpty - QUIET_AFTER + 1)) - 1
             : 0;
     // X's reset is on X's clock: more than a window away means the clocks disagree, so one window.
@@ -231,6 +229,7 @@ export async function runPoll(
         lastPollRun: polled ? run : state.lastPollRun,
         skipRuns: Math.max(quietRuns, resetRuns),
         requestRuns,
+        credit,
         consecutiveEmpty,
         lastPollAt: polled ? now : state.lastPollAt,
         lastError: failure?.kind,
