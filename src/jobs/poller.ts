@@ -82,6 +82,16 @@ function firstPageSize(averageNew: number, runs: number): number {
     return expected < 0.5 ? 1 : Math.min(MAX_PAGE, Math.ceil(expected) + 1);
 }
 
+/**
+ * Events left between the oldest read and the cursor, at the density of the `read` events just read, plus
+ * the one that shows the end: an upper bound only worth using with enough events read (else MAX_PAGE).
+ */
+function eventsLeft(read: number, newestAt: number, oldestAt: number, cursorAt: number | undefined): number {
+    if (cursorAt === undefined || read < 8) return MAX_PAGE;
+    const span = Math.max(1000, newestAt - oldestAt);
+    return Math.max(2, Math.ceil((read * Math.max(0, oldestAt - cursorAt)) / span) + 1);
+}
+
 /** Runs a rate-limit window spans at this interval, plus one for the scheduler's jitter. */
 const windowRuns = (intervalMs: number) => Math.ceil(READ_WINDOW_MS / intervalMs) + 1;
 
@@ -159,6 +169,7 @@ export async function runPoll(
     let token = state.walk?.token;
     let pageSize = token ? (state.walk?.nextSize ?? MAX_PAGE) : firstPageSize(state.averageNew, runsSincePoll);
     let failure: XFailure | undefined;
+    let oldestAt: number | undefined;
     try {
         // Within X's limit: a request only while the window's count allows it (a walk goes on next run).
         const allowed = () => requestRuns.length < READ_LIMIT && credit >= (result.pages === 0 ? 1 : 1 - PAGE_DEBT);
@@ -171,6 +182,7 @@ export async function runPoll(
             const { events } = normalizeDmEventsPage(page.body, ctx.account.xUserId);
             // normalizeDmEventsPage returns oldest first; walk from the newest back to the cursor.
             for (const event of [...events].reverse()) {
+                oldestAt = event.createdAt;
                 const id = event.kind === 'message' ? event.eventId : undefined;
                 if (id && isBeyondCursor(state, ctx.account.linkedAt, id, event.createdAt)) {
                     result.reachedCursor = true;
@@ -184,8 +196,14 @@ export async function runPoll(
             if (result.reachedCursor) break;
             token = page.nextToken;
             // More than expected arrived (a burst): X's request budget is the tighter limit, so pages grow
-            // fourfold; what is read past the cursor stays under the last page's size.
-            pageSize = Math.min(MAX_PAGE, pageSize * PAGE_GROWTH);
+            // fourfold, or less when the events read so far show (X's timestamps) how few are left.
+            pageSize = Math.min(
+                MAX_PAGE,
+                pageSize * PAGE_GROWTH,
+                state.walk || !top || oldestAt === undefined
+                    ? MAX_PAGE
+                    : eventsLeft(result.newEvents.length, top.createdAt, oldestAt, state.newestCreatedAt),
+            );
         }
     } catch (e) {
         if (!(e instanceof XFailure)) throw e;
