@@ -140,7 +140,7 @@ export class TwitterApp
                 id: HOUSEKEEPING_JOB_ID,
                 startupSetting: recurringAtStartup('24 hours'),
                 processor: async (_job, read, modify, http, persis) => {
-                    await runHousekeeping(persis, Date.now());
+                    await runHousekeeping(read.getPersistenceReader(), persis, Date.now());
                     await forgetExpiredPendingLinks({
                         read,
                         modify,

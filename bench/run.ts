@@ -30,7 +30,9 @@ export interface BenchResults {
     quick: boolean;
     machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string };
     trace?: {
+        days: number;
         dms: number;
+        replies: number;
         customers: number;
         dmsPerHour: number[];
         bursts: { atMinute: number; minutes: number; perMinute: number }[];
@@ -101,18 +103,24 @@ async function main(): Promise<void> {
     const apps = await buildBenchApps();
 
     if (only.includes('cost')) {
-        const trace = generateTrace(20261121, quick ? 0.1 : 1);
+        const trace = generateTrace(20261121, quick ? 0.1 : 1, 3);
         results.trace = {
+            days: trace.days,
             dms: trace.dms.length,
+            replies: trace.replies.length,
             customers: trace.customers,
             dmsPerHour: hourlyCounts(trace),
             bursts: trace.bursts,
         };
-        log(`bench: cost over a 24-hour trace of ${trace.dms.length} DMs from ${trace.customers} customers`);
-        const naive = await measureNaiveCost(trace);
+        log(
+            `bench: cost over a ${trace.days}-day trace of ${trace.dms.length} DMs from ${trace.customers} customers, ${trace.replies.length} agent replies`,
+        );
+        const { timeline, ...polling } = await measureModeCost('polling', trace, apps.app.zip, log);
+        log(
+            `  polling: ${polling.dmEventReads} reads for ${polling.audit.delivered} DMs (${polling.audit.lost} lost), floor ${polling.floor?.reads}, p95 ${polling.latencyP95s} s`,
+        );
+        const naive = await measureNaiveCost(timeline ?? [], trace.durationMs);
         log(`  naive poller: ${naive.dmEventReads} reads for ${naive.delivered} DMs`);
-        const polling = await measureModeCost('polling', trace, apps.app.zip, log);
-        log(`  polling: ${polling.dmEventReads} reads for ${polling.audit.delivered} DMs (${polling.audit.lost} lost)`);
         const xaa = await measureModeCost('xaa', trace, apps.app.zip, log);
         log(`  xaa: ${xaa.billedUnits} units for ${xaa.audit.delivered} DMs`);
         const aaa = await measureModeCost('aaa', trace, apps.app.zip, log);

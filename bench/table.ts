@@ -19,22 +19,41 @@ export function rowsFor(r: BenchResults): Row[] {
     const add = (row: Row) => rows.push(row);
     if (r.cost && r.trace) {
         const { polling, xaa, aaa, naive } = r.cost;
-        const trace = `${int(r.trace.dms)} DMs / 24 h, bursts of 50/min`;
+        const floor = polling.floor;
+        const trace = `${int(r.trace.dms)} customer DMs over ${r.trace.days} days from a UTC midnight (bursts of 40/min), ${int(polling.replies)} agent replies and the welcome DM (${int(polling.dmCreates)} business DMs reached X)`;
+        const readsPerDm = polling.unitsPerDelivered;
+        const ratio = polling.readsToFloor ?? Infinity;
         add({
             section: 'Cost',
-            metric: 'Polling: billable X reads per delivered inbound DM',
-            measured: f(polling.unitsPerDelivered),
-            goal: '≤ 1.05',
-            status: status(polling.unitsPerDelivered <= 1.05),
-            note: `${trace}; X billing every event a read returns (${int(polling.dmEventReads)} reads, ${int(polling.polls ?? 0)} polls, ${int(polling.rateLimited ?? 0)} × 429). Floor for any poller without X's de-duplication: 1 + polls-that-read ÷ DMs = ${f(1 + (polling.pollsWithReads ?? 0) / Math.max(1, polling.audit.delivered))}`,
+            metric: "Polling: billable reads per delivered DM ÷ the trace's floor at the same p95 latency",
+            measured: f(ratio),
+            goal: '≤ 1.25',
+            status: status(ratio <= 1.25),
+            note: `${trace}; X billing every event a read returns. App ${f(readsPerDm, 3)} reads per DM (${int(polling.dmEventReads)} reads, ${int(polling.polls ?? 0)} polls, ${int((polling.pages ?? 0) - (polling.polls ?? 0))} further pages, ${int(polling.rateLimited ?? 0)} × 429); floor ${f(floor?.readsPerDm, 3)} (${int(floor?.reads ?? 0)} reads: the ${int(floor?.eventsRead ?? 0)} events both ways up to the last DM + 1 per poll after the first, ${int(floor?.polls ?? 0)} polls, computed from X's timeline alone by bench/floor.ts: any poller knowing when DMs come, sizing pages exactly, no request limit, p95 ≤ ${f(polling.latencyP95s, 0)} s)`,
+        });
+        add({
+            section: 'Cost',
+            metric: 'Polling: delivery latency p95 (X timestamp → in Rocket.Chat)',
+            measured: `${f(polling.latencyP95s, 0)} s`,
+            goal: '≤ 300 s',
+            status: status((polling.latencyP95s ?? Infinity) <= 300),
+            note: `p50 ${f(polling.latencyP50s, 0)} s; polling interval 60 s (the minimum X's 15 reads / 15 min allow), quiet back-off up to 15 min`,
+        });
+        add({
+            section: 'Cost',
+            metric: 'Polling: billable X reads per delivered DM, X billing every event a read returns',
+            measured: f(readsPerDm, 3),
+            goal: '—',
+            status: '—',
+            note: `business DMs are in /2/dm_events too, so even the floor reads ${f(floor?.readsPerDm, 3)} per customer DM`,
         });
         add({
             section: 'Cost',
             metric: "Polling: same, if X's same-day de-duplication holds",
             measured: f(polling.dedupedPerDelivered, 3),
-            goal: '≤ 1.05',
-            status: status((polling.dedupedPerDelivered ?? Infinity) <= 1.05),
-            note: 'distinct events read per UTC day ÷ delivered (X documents this as a soft guarantee; the simulator bills without it)',
+            goal: '—',
+            status: '—',
+            note: `distinct events read per UTC day ÷ delivered (${int(polling.dedupedReads ?? 0)}); X documents this as a soft guarantee and it resets at UTC midnight (the trace crosses ${r.trace.days - 1}); the simulator bills without it`,
         });
         add({
             section: 'Cost',
@@ -42,15 +61,23 @@ export function rowsFor(r: BenchResults): Row[] {
             measured: `${polling.audit.lost} / ${polling.audit.duplicated}`,
             goal: '0 / 0',
             status: status(polling.audit.lost === 0 && polling.audit.duplicated === 0),
-            note: `delivery latency p50 ${f(polling.latencyP50s, 0)} s, p95 ${f(polling.latencyP95s, 0)} s`,
+            note: `${int(polling.audit.delivered)} of ${int(polling.audit.expected)} delivered; out of order ${polling.audit.outOfOrder}`,
         });
         add({
             section: 'Cost',
-            metric: 'Naive polling (max_results=100 every minute): reads per delivered DM',
+            metric: 'Naive polling (max_results=100 every minute): reads per delivered DM, X billing every event',
             measured: f(naive.readsPerDelivered),
             goal: '—',
             status: '—',
-            note: `${f(naive.readsPerDelivered / polling.unitsPerDelivered, 1)}× the app's reads (${int(naive.dmEventReads)} vs ${int(polling.dmEventReads)}); with de-duplication ${f(naive.dedupedPerDelivered, 3)}`,
+            note: `same X timeline replayed; ${int(naive.dmEventReads)} reads (${f(naive.dmEventReads / Math.max(1, polling.dmEventReads), 1)}× the app's), ${int(naive.missed)} DMs never seen (more than a page between polls), p95 ${f(naive.latencyP95s, 0)} s, ${naive.rateLimited} × 429`,
+        });
+        add({
+            section: 'Cost',
+            metric: "Naive polling: same, if X's same-day de-duplication holds",
+            measured: f(naive.dedupedPerDelivered, 3),
+            goal: '—',
+            status: '—',
+            note: `distinct events read per UTC day ÷ delivered (${int(naive.dedupedReads)}); the app ${f(polling.dedupedPerDelivered, 3)}`,
         });
         add({
             section: 'Cost',
@@ -58,7 +85,7 @@ export function rowsFor(r: BenchResults): Row[] {
             measured: f(xaa.unitsPerDelivered, 3),
             goal: '—',
             status: '—',
-            note: `dm.received deliveries ($0.010 each): ${int(xaa.dmReceivedDeliveries)}, reads ${int(xaa.dmEventReads)}; lost ${xaa.audit.lost}, duplicated ${xaa.audit.duplicated}`,
+            note: `dm.received deliveries ($0.010 each): ${int(xaa.dmReceivedDeliveries)}, reads ${int(xaa.dmEventReads)}; DM creates ${int(xaa.dmCreates)}; lost ${xaa.audit.lost}, duplicated ${xaa.audit.duplicated}`,
         });
         add({
             section: 'Cost',
@@ -66,7 +93,7 @@ export function rowsFor(r: BenchResults): Row[] {
             measured: f(aaa.unitsPerDelivered, 3),
             goal: '—',
             status: '—',
-            note: `deliveries are free; reads ${int(aaa.dmEventReads)}; lost ${aaa.audit.lost}, duplicated ${aaa.audit.duplicated}`,
+            note: `deliveries are free; reads ${int(aaa.dmEventReads)}; DM creates ${int(aaa.dmCreates)}; lost ${aaa.audit.lost}, duplicated ${aaa.audit.duplicated}`,
         });
     }
     if (r.roundTrips) {

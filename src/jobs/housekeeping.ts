@@ -1,12 +1,14 @@
 /**
- * Daily: drop dedupe markers old enough that X can no longer redeliver their events, and lookups of
- * unverifiable deliveries older than the hourly cap and the same-day de-duplication need, keeping
- * persistence small.
+ * Daily: drop dedupe markers old enough that X can no longer redeliver their events (what they billed is
+ * kept as the day's ledger summary, so the month's cost stays whole), lookups of unverifiable deliveries
+ * older than the hourly cap and the same-day de-duplication need, and ledger days of months no total
+ * shows any more, keeping persistence small.
  */
-import { IPersistence } from '@rocket.chat/apps-engine/definition/accessors';
+import { IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { DAY, HOUR, utcDay } from '../lib/time';
 import { ConversationStore } from '../storage/conversations';
 import { forgetLookupDay } from '../storage/confirmations';
+import { forgetLedgerDay, summarizeSeenMarkers } from '../storage/ledger';
 
 export const SEEN_RETENTION_DAYS = 7;
 /**
@@ -22,11 +24,23 @@ const CATCH_UP_DAYS = 30;
 /** Lookups are read for the last hour and today only. */
 const LOOKUP_RETENTION_DAYS = 1;
 
-export async function runHousekeeping(persistence: IPersistence, now: number): Promise<number> {
+/** `/twitter status` shows this month's cost: ledger days are kept until the month after theirs is over. */
+const LEDGER_RETENTION_DAYS = 62;
+
+export async function runHousekeeping(
+    reader: IPersistenceRead,
+    persistence: IPersistence,
+    now: number,
+): Promise<number> {
     const store = new ConversationStore();
     let removed = 0;
     for (let age = SEEN_RETENTION_DAYS + 1; age <= SEEN_RETENTION_DAYS + CATCH_UP_DAYS; age++) {
-        removed += await store.forgetSeenDay(persistence, utcDay(now - age * DAY));
+        const day = utcDay(now - age * DAY);
+        await summarizeSeenMarkers(reader, persistence, day);
+        removed += await store.forgetSeenDay(persistence, day);
+    }
+    for (let age = LEDGER_RETENTION_DAYS + 1; age <= LEDGER_RETENTION_DAYS + CATCH_UP_DAYS; age++) {
+        removed += await forgetLedgerDay(persistence, utcDay(now - age * DAY));
     }
     for (let age = LOOKUP_RETENTION_DAYS + 1; age <= LOOKUP_RETENTION_DAYS + CATCH_UP_DAYS; age++) {
         removed += await forgetLookupDay(persistence, utcDay(now - age * DAY));

@@ -17,9 +17,19 @@ export interface PollState {
      * cursor move up to `top`, so nothing between is skipped.
      */
     walk?: { token: string; topEventId: string; topCreatedAt: number; nextSize?: number };
-    /** Moving average of new DMs per poll, to size the first page. */
+    /** Moving average of new events per run (polled or skipped), to size the first page. */
     averageNew: number;
-    /** Do not poll before this time (429 reset, quiet back-off, spending cap). */
+    /** Runs of the job so far (each scheduler run, polled or skipped). */
+    runs?: number;
+    /** The run that last polled. */
+    lastPollRun?: number;
+    /** Runs still to skip (429 reset, quiet back-off). */
+    skipRuns?: number;
+    /** The runs that made each request to X within the last rate-limit window (one entry per request). */
+    requestRuns?: number[];
+    /** Requests this run may still make (see CREDIT_MAX). */
+    credit?: number;
+    /** Before version 0.2: do not poll before this time on the server's clock (read once, then dropped). */
     notBefore?: number;
     consecutiveEmpty: number;
     lastPollAt?: number;

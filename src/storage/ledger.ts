@@ -24,6 +24,20 @@ export interface LedgerTotals {
 }
 
 export const ledgerDayKey = (day: string) => miscKey(`x-ledger:${day}`);
+const summaryKey = miscKey('x-ledger-summary');
+
+/**
+ * What a day's seen markers billed, kept when housekeeping drops the markers (they double as ledger
+ * entries of DM creates and webhook deliveries, see ConversationStore.markSeen/markSent). Once it exists,
+ * the day's seen markers no longer count: a fold interrupted before the markers went is not counted twice.
+ */
+interface LedgerSummary {
+    type: 'ledger-summary';
+    day: string;
+    units: Record<BillableKind, number>;
+}
+
+type StoredEntry = Omit<Partial<LedgerEntry>, 'type' | 'units'> & { type?: string; eventId?: string; units?: unknown };
 
 export function emptyTotals(): LedgerTotals {
     return { units: { dm_event_read: 0, dm_create: 0, dm_received: 0 }, usd: 0 };
@@ -51,12 +65,19 @@ export async function recordBillable(
  * A delivery X bills once may be claimed by several instances: entries naming the same event count once.
  */
 export async function totalsForDay(reader: IPersistenceRead, day: string): Promise<LedgerTotals> {
-    const entries = (await reader.readByAssociation(ledgerDayKey(day))) as unknown as (Partial<LedgerEntry> & {
-        eventId?: string;
-    })[];
+    const entries = (await reader.readByAssociation(ledgerDayKey(day))) as unknown as StoredEntry[];
+    const summary = entries.find((e) => e.type === 'ledger-summary') as LedgerSummary | undefined;
+    const totals = sumEntries(summary ? entries.filter((e) => e.type !== 'seen') : entries);
+    if (summary)
+        for (const kind of Object.keys(totals.units) as BillableKind[])
+            addToTotals(totals, kind, Number(summary.units?.[kind]) || 0);
+    return totals;
+}
+
+function sumEntries(entries: StoredEntry[]): LedgerTotals {
     const counted = new Set<string>();
     return entries.reduce((t, e) => {
-        if (!e.kind || typeof e.units !== 'number') return t;
+        if (!e.kind || !(e.kind in PRICE_USD) || typeof e.units !== 'number') return t;
         if (e.eventId) {
             const key = `${e.kind}:${e.eventId}`;
             if (counted.has(key)) return t;
@@ -64,6 +85,30 @@ export async function totalsForDay(reader: IPersistenceRead, day: string): Promi
         }
         return addToTotals(t, e.kind, e.units);
     }, emptyTotals());
+}
+
+/**
+ * Before housekeeping drops a day's seen markers: keeps what they billed as the day's summary (one write;
+ * a day already summarized is left as it is, so a repeated or resumed run changes nothing). Returns
+ * whether a summary was written.
+ */
+export async function summarizeSeenMarkers(
+    reader: IPersistenceRead,
+    persistence: IPersistence,
+    day: string,
+): Promise<boolean> {
+    const entries = (await reader.readByAssociation(ledgerDayKey(day))) as unknown as StoredEntry[];
+    if (entries.some((e) => e.type === 'ledger-summary')) return false;
+    const markers = entries.filter((e) => e.type === 'seen');
+    if (markers.length === 0) return false;
+    const summary: LedgerSummary = { type: 'ledger-summary', day, units: sumEntries(markers).units };
+    await persistence.updateByAssociations([ledgerDayKey(day), summaryKey], summary, true);
+    return true;
+}
+
+/** Drops a day's ledger (entries and summary), for days no total shows any more. */
+export async function forgetLedgerDay(persistence: IPersistence, day: string): Promise<number> {
+    return ((await persistence.removeByAssociation(ledgerDayKey(day))) ?? []).length;
 }
 
 /** Sum of the month's days up to `now` (one read per day; only /twitter status and the cap check ask). */

@@ -6,13 +6,12 @@
  * says why.
  */
 import fc from 'fast-check';
-import { POLLER_JOB_ID } from '../../src/jobs/ids';
 import { signWebhookBody } from '../unit/helpers/webhook-signing';
 import { DEFAULT_APP } from '../../tools/x-sim/defaults';
 import { webhookSecret } from '../e2e/helpers/app-host';
 import { configure } from '../e2e/helpers/world';
 import { commandArgs, dmEventsPage, settingValue, webhookBody } from './helpers/arbitraries';
-import { runJobsUntil, translatePollState } from './helpers/polling';
+import { runJobsUntil, runUntilPolled } from './helpers/polling';
 import { letRetriesRun } from './helpers/drive';
 import { callAppEndpoint, catchUpWithRealTime, Rig, startRig } from './helpers/rig';
 import { FULL, SCALE, SEED } from './helpers/scale';
@@ -246,9 +245,7 @@ describe(`fuzzing through the runtime (${BODIES.toLocaleString('en-US')} webhook
                 await fc.assert(
                     fc.asyncProperty(dmEventsPage, async (page) => {
                         proxy.rewrite = (r) => (r.path === '/2/dm_events' ? page : undefined);
-                        const at = rig.clock.now();
-                        await rig.host.runJobNow(POLLER_JOB_ID);
-                        translatePollState(rig.host, at);
+                        expect(await runUntilPolled(rig.clock, rig.host, rig.sim)).toBe(true);
                         await rig.clock.advance(60_000);
                         expect(jobErrors(rig)).toEqual([]);
                         count('dm_events page → polled');

@@ -1,37 +1,13 @@
 /**
- * Driving the poller on the simulator's clock. Rocket.Chat's scheduler follows the simulator (shared clock),
- * but the app's Date.now() is real time, so the one decision the poller makes on its own clock — "do not
- * poll before notBefore" (quiet back-off, a 429's reset, a transient error) — is translated after each run:
- * the poller job moves to the first run the app would have accepted (same interval grid) and notBefore is
- * cleared. X's answers, the stop rule and the page sizes stay the app's own.
+ * Driving the scheduler on the simulator's clock (Rocket.Chat's scheduler follows it: shared clock). The
+ * poller counts its waits (quiet back-off, a 429's reset, X's request budget) in its own runs, so nothing
+ * of its state is touched here: time passes, jobs run, as on a server.
  */
 import { POLLER_JOB_ID } from '../../../src/jobs/ids';
 import { LOCK_LIFETIME_MS } from '../../../tools/host/bridges/scheduler';
 import type { TestHost } from '../../../tools/host/host';
 import type { ManualClock } from '../../../tools/x-sim/core/clock';
-
-export function pollerJob(host: TestHost) {
-    return [...host.store.jobs.values()].find(
-        (j) => j.processorId.startsWith(POLLER_JOB_ID) && j.intervalMs !== undefined,
-    );
-}
-
-export function translatePollState(host: TestHost, pollAtSim: number): void {
-    const record = [...host.store.appPersistence(host.appId).values()].find((r) =>
-        r.associations.some((a) => a.id === 'x-poll-state'),
-    );
-    const state = record?.data as { notBefore?: number | null; lastPollAt?: number; lastError?: string } | undefined;
-    if (!record || !state || typeof state.notBefore !== 'number') return;
-    const job = pollerJob(host);
-    if (!job || !job.intervalMs) return;
-    const dueSim =
-        state.lastError === 'rate-limited'
-            ? state.notBefore
-            : pollAtSim + (state.notBefore - (state.lastPollAt ?? state.notBefore));
-    const steps = Math.max(1, Math.ceil((dueSim - pollAtSim) / job.intervalMs));
-    job.nextRunAt = Math.max(job.nextRunAt, pollAtSim + steps * job.intervalMs);
-    record.data = { ...state, notBefore: undefined };
-}
+import type { XSim } from '../../../tools/x-sim/sim';
 
 /** When the next job can run: its next run, or for one a crashed instance left locked, when Agenda's lock lifetime ends. */
 export function nextJobDue(host: TestHost): number | undefined {
@@ -46,7 +22,7 @@ export function nextJobDue(host: TestHost): number | undefined {
 
 /**
  * Moves the shared clock to `until`, running every job that falls due on the way on `hosts` (in turn, like
- * a cluster's Agenda), translating the poller's notBefore after each poll. Returns the number of polls.
+ * a cluster's Agenda). Returns the number of poller runs (polls and skipped runs).
  */
 export async function runJobsUntil(clock: ManualClock, hosts: TestHost[], until: number): Promise<number> {
     let polls = 0;
@@ -56,15 +32,32 @@ export async function runJobsUntil(clock: ManualClock, hosts: TestHost[], until:
         if (due === undefined || due > until) break;
         if (due > clock.now()) await clock.advance(due - clock.now());
         const host = hosts[turn++ % hosts.length];
-        const at = clock.now();
         const runs = await host.runDueJobs();
-        if (runs.some((r) => r.processorId.startsWith(POLLER_JOB_ID))) {
-            polls++;
-            translatePollState(host, at);
-        }
+        if (runs.some((r) => r.processorId.startsWith(POLLER_JOB_ID))) polls++;
         // Due but not runnable here (locked, or no processor): let time move on.
         if (runs.length === 0) break;
     }
     if (until > clock.now()) await clock.advance(until - clock.now());
     return polls;
+}
+
+/**
+ * Runs the poller one interval apart until it reads X once (it may be waiting out a quiet back-off or
+ * X's request budget, counted in its runs); at most `maxRuns` runs. Returns whether it read.
+ */
+export async function runUntilPolled(
+    clock: ManualClock,
+    host: TestHost,
+    sim: XSim,
+    intervalMs = 60_000,
+    maxRuns = 40,
+): Promise<boolean> {
+    const reads = () => sim.requests().filter((r) => r.endpoint === 'dm_events.lookup').length;
+    const before = reads();
+    for (let i = 0; i < maxRuns; i++) {
+        await host.runJobNow(POLLER_JOB_ID);
+        if (reads() > before) return true;
+        await clock.advance(intervalMs);
+    }
+    return false;
 }
