@@ -12,7 +12,7 @@
  * Each spaced item is measured alone: the host's clock catches up with real time (scheduler jobs due by
  * then run and settle) BEFORE the wait, so no job refreshes a cache inside the gap or runs in the window.
  */
-import type { BridgeCall } from '../tools/host/recorder';
+import { BridgeCall, callName } from '../tools/host/recorder';
 import { Rig, catchUpWithRealTime, startRig } from '../test/faults/helpers/rig';
 
 export interface CallCount {
@@ -50,7 +50,7 @@ export interface RoundTripResults {
 
 function count(calls: BridgeCall[], items: number): CallCount {
     const breakdown: Record<string, number> = {};
-    for (const c of calls) breakdown[`${c.bridge}.${c.method}`] = (breakdown[`${c.bridge}.${c.method}`] ?? 0) + 1;
+    for (const c of calls) breakdown[callName(c)] = (breakdown[callName(c)] ?? 0) + 1;
     for (const k of Object.keys(breakdown)) breakdown[k] = round(breakdown[k] / items);
     const x = calls.filter((c) => c.bridge === 'HttpBridge').length;
     return {

@@ -147,29 +147,36 @@ export function renderTable(rows: Row[]): string {
 
 /** What each bridge call is, on the path measured (the breakdown names only the bridge method). */
 const INBOUND_CALLS: Record<string, string> = {
-    'PersistenceBridge.createWithAssociations': 'claim write + post record',
-    'PersistenceBridge.readByAssociations': 'claim read-back (conversation, claims, posts)',
-    'PersistenceBridge.readByAssociation': 'linked account re-read (cache older than 30 s)',
-    'PersistenceBridge.removeByAssociations': 'opening claims cleared',
+    'PersistenceBridge.createWithAssociations(seen)': 'claim write',
+    'PersistenceBridge.readByAssociations(x-conv)': 'claim read-back (conversation, claims, posts)',
+    'PersistenceBridge.createWithAssociations(posted)': 'post record (event ↔ messages)',
+    'PersistenceBridge.readByAssociations(x-account)': 'linked account re-read (cache older than 30 s)',
+    'PersistenceBridge.updateByAssociation(x-last-event)': '"last event received" write (at most once a minute)',
+    'PersistenceBridge.updateByAssociations(x-last-event)': '"last event received" write (at most once a minute)',
+    'PersistenceBridge.createWithAssociations(opening-claim)': 'opening claim',
+    'PersistenceBridge.removeByAssociations(x-conv)': 'opening claims cleared',
+    'PersistenceBridge.createWithAssociations(conversation)': 'conversation record',
     'RoomBridge.getById': 'room still open?',
     'LivechatBridge.createMessage': 'post as the visitor',
     'LivechatBridge.isOnlineAsync': 'agents online?',
     'LivechatBridge.isOnline': 'agents online? (engine)',
     'LivechatBridge.createAndReturnVisitor': 'visitor',
     'LivechatBridge.createRoom': 'room',
-    'ServerSettingBridge.getOneById': 'server setting re-read (cache older than 60 s)',
+    'LivechatBridge.findDepartmentByIdOrName': 'department (cache older than 60 s)',
+    'ServerSettingBridge.getOneById(Message_MaxAllowedSize)': 'Message_MaxAllowedSize re-read',
+    'ServerSettingBridge.getOneById(Livechat_Routing_Method)': 'routing method re-read',
 };
 const OUTBOUND_CALLS: Record<string, string> = {
     'HttpBridge.call': 'X send',
-    'PersistenceBridge.createWithAssociations': 'sent marker (= ledger entry)',
-    'PersistenceBridge.readByAssociations': 'outbox view re-read (older than 2 s)',
-    'PersistenceBridge.readByAssociation': 'linked account re-read (cache older than 30 s)',
+    'PersistenceBridge.createWithAssociations(seen)': 'sent marker (= ledger entry)',
+    'PersistenceBridge.readByAssociations(x-outbox)': 'outbox view re-read (older than 2 s)',
+    'PersistenceBridge.readByAssociations(x-account)': 'linked account re-read (cache older than 30 s)',
 };
 
 function explain(count: CallCount, meanings: Record<string, string>): string {
     const entries = Object.entries(count.breakdown);
     if (entries.length === 0) return 'no calls';
-    return entries.map(([call, n]) => `${meanings[call] ?? call} ${f(n, 2)} (${call})`).join('; ');
+    return entries.map(([call, n]) => `${f(n, 2)} ${meanings[call] ?? call}`).join(', ');
 }
 
 function conditionOf(rt: RoundTrips): { label: string; text: string } {
