@@ -3,11 +3,14 @@
  * classify (customer message, echo of our own send, reply typed in X's app, typing, read) → dedupe on the
  * event id → find or open the conversation (or keep the message pending) → post.
  *
- * Steady state (room open) costs five bridge calls per message: claim the event, read the conversation
- * (which returns every claim on it), check that its room is still open, post, and record which messages
- * the event became (Rocket.Chat refuses message custom fields on a default server, so the mapping lives
- * in the app's persistence).
- * A duplicate costs one bridge call more: its losing claim is removed again.
+ * Steady state (room open) costs five bridge calls per message, back to back or spaced: claim the event,
+ * read the conversation (which returns every claim on it), check that its room is still open, post, and
+ * record which messages the event became (Rocket.Chat refuses message custom fields on a default server,
+ * so the mapping lives in the app's persistence). With 30 s or more between DMs (bench, "spaced") an
+ * instance also re-reads the linked account (its cache lasts 30 s, so an unlink or relink on another
+ * instance is seen) and, about every other DM, the "last event received" note (once a minute) and
+ * Message_MaxAllowedSize (cached a minute). None of the five can go without weakening a guarantee: see
+ * README, Performance and reliability. A duplicate costs one bridge call more: its losing claim is removed.
  */
 import type { InboundEvent, InboundRead, InboundTyping } from '../x/event-types';
 import type { BridgeContext } from './context';
