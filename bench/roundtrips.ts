@@ -44,6 +44,9 @@ export interface RoundTrips {
 }
 
 export interface RoundTripResults {
+    /** The run that measured these (the section may be merged into a results file of another run). */
+    commit?: string;
+    generatedAt?: string;
     burst: RoundTrips;
     spaced: RoundTrips;
 }

@@ -121,11 +121,15 @@ async function main(): Promise<void> {
     }
     if (only.includes('roundtrips')) {
         log('bench: host round trips');
-        results.roundTrips = await measureRoundTrips(
-            apps.app.zip,
-            quick ? { burst: 10, spaced: 3 } : { burst: 30, spaced: 8 },
-            log,
-        );
+        results.roundTrips = {
+            commit: results.commit,
+            generatedAt: results.generatedAt,
+            ...(await measureRoundTrips(
+                apps.app.zip,
+                quick ? { burst: 10, spaced: 3 } : { burst: 30, spaced: 8 },
+                log,
+            )),
+        };
     }
     if (only.includes('throughput')) {
         log('bench: throughput against the floor app');

@@ -70,7 +70,9 @@ export function rowsFor(r: BenchResults): Row[] {
             note: `deliveries are free; reads ${int(aaa.dmEventReads)}; lost ${aaa.audit.lost}, duplicated ${aaa.audit.duplicated}`,
         });
     }
-    if (r.roundTrips) for (const rt of [r.roundTrips.burst, r.roundTrips.spaced]) roundTripRows(rt).forEach(add);
+    // Results written before round trips had conditions (one unnamed burst) have neither key: no rows.
+    if (r.roundTrips)
+        for (const rt of [r.roundTrips.burst, r.roundTrips.spaced]) if (rt) roundTripRows(rt).forEach(add);
     if (r.throughput) {
         const t = r.throughput;
         add({
