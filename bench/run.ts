@@ -16,7 +16,7 @@ import { repoRoot } from '../tools/host/paths';
 import { buildBenchApps, bundleComposition } from './lib/apps';
 import { measureModeCost, measureNaiveCost, ModeCost, NaiveCost } from './cost';
 import { measureInstallTimes, measureMemory, InstallTimes, MemoryCurve } from './footprint';
-import { measureRoundTrips, RoundTrips } from './roundtrips';
+import { measureRoundTrips, RoundTripResults } from './roundtrips';
 import { measureThroughput, ThroughputResult } from './throughput';
 import { generateTrace, hourlyCounts } from './trace';
 import { renderTable, Row, rowsFor } from './table';
@@ -38,7 +38,7 @@ export interface BenchResults {
         bursts: { atMinute: number; minutes: number; perMinute: number }[];
     };
     cost?: { polling: ModeCost; xaa: ModeCost; aaa: ModeCost; naive: NaiveCost };
-    roundTrips?: RoundTrips;
+    roundTrips?: RoundTripResults;
     throughput?: ThroughputResult;
     footprint?: {
         bundleBytes: number;
@@ -129,7 +129,15 @@ async function main(): Promise<void> {
     }
     if (only.includes('roundtrips')) {
         log('bench: host round trips');
-        results.roundTrips = await measureRoundTrips(apps.app.zip, quick ? 10 : 30);
+        results.roundTrips = {
+            commit: results.commit,
+            generatedAt: results.generatedAt,
+            ...(await measureRoundTrips(
+                apps.app.zip,
+                quick ? { burst: 10, spaced: 3 } : { burst: 30, spaced: 8 },
+                log,
+            )),
+        };
     }
     if (only.includes('throughput')) {
         log('bench: throughput against the floor app');

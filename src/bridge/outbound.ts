@@ -4,7 +4,11 @@
  * Every DM to one customer passes through the conversation's lane (one at a time, in the order written).
  * Steady state — nothing waiting, X's window not exhausted — a text reply is one X call plus one write
  * (the sent marker, which is also the ledger entry): settings, account, secrets and tokens come from
- * memory, the customer's X id from the room's visitor token. Once X says "later" (429, 5xx, timeout) the
+ * memory, the customer's X id from the room's visitor token. That holds back to back (bench, "burst"); a
+ * reply more than 2 s after the last re-read of the outbox view reads it again first (what another
+ * instance queued is never overtaken: instances share nothing but persistence), and one more than 30 s
+ * after the last account read re-reads the account — with 10 s between replies (bench, "spaced") about
+ * 2.3 bridge calls + 1 X call. Once X says "later" (429, 5xx, timeout) the
  * rest of the message, and every later message to that customer, goes into the persisted outbox and
  * leaves only through the outbox job, in order.
  */

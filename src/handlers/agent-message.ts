@@ -1,9 +1,10 @@
 /**
  * IPostMessageSent: an agent's reply in one of the app's livechat rooms → Direct Messages to the customer.
  *
- * Cost in the steady state (text, nothing waiting): one X call and one host call (the sent marker). The
- * decision whether to act is made from the event alone; settings, account, secrets and tokens come from
- * in-memory caches; the customer's X id is in the room's visitor token.
+ * Cost in the steady state (text, nothing waiting): one X call and one host call (the sent marker) back to
+ * back, plus the outbox view and account re-reads when their caches are old (see ../bridge/outbound.ts).
+ * The decision whether to act is made from the event alone; settings, account, secrets and tokens come
+ * from in-memory caches; the customer's X id is in the room's visitor token.
  */
 import type { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';

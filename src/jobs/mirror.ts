@@ -6,7 +6,8 @@
 import { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { buildBridgeContext } from '../bridge/build-context';
 import type { BridgeContext } from '../bridge/context';
-import { decideMirror, MIRROR_GRACE_MS, STALE_CLAIM_MS } from '../bridge/inbound';
+import { decideMirror, MIRROR_GRACE_MS } from '../bridge/inbound-business';
+import { STALE_CLAIM_MS } from '../bridge/inbound-claims';
 import type { MirrorCandidate } from '../storage/conversations';
 import { MIRROR_JOB_ID } from './ids';
 

@@ -5,7 +5,7 @@
  */
 import { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { buildBridgeContext } from '../bridge/build-context';
-import { retryPending } from '../bridge/inbound';
+import { retryPending } from '../bridge/inbound-opening';
 import { sweepMirrorCandidates } from './mirror';
 import { sweepInDoubt } from './verify';
 

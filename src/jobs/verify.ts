@@ -6,7 +6,8 @@ import { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-
 import type { IJobContext } from '@rocket.chat/apps-engine/definition/scheduler';
 import { buildBridgeContext } from '../bridge/build-context';
 import type { BridgeContext } from '../bridge/context';
-import { STALE_CLAIM_MS, verifyInDoubt } from '../bridge/inbound';
+import { STALE_CLAIM_MS } from '../bridge/inbound-claims';
+import { verifyInDoubt } from '../bridge/inbound-customer';
 
 export async function runVerification(
     job: IJobContext,

@@ -10,6 +10,23 @@ export interface BridgeCall {
     args: unknown[];
 }
 
+/**
+ * A call's name for counts and assertions: the bridge method, and for persistence what it touched (the record type
+ * written, else the first association's name), for a server setting its id — so that, say, the claim
+ * read-back and a re-read of the linked account are told apart.
+ */
+export function callName(c: BridgeCall): string {
+    const base = `${c.bridge}.${c.method}`;
+    if (c.bridge === 'ServerSettingBridge' && typeof c.args[0] === 'string') return `${base}(${c.args[0]})`;
+    if (c.bridge !== 'PersistenceBridge') return base;
+    const record = c.args.find((a) => !!a && typeof a === 'object' && !Array.isArray(a) && 'type' in a) as
+        { type?: unknown } | undefined;
+    if (typeof record?.type === 'string') return `${base}(${record.type})`;
+    const associations = c.args.find(Array.isArray) as { id?: unknown }[] | undefined;
+    const first = associations?.[0]?.id;
+    return typeof first === 'string' ? `${base}(${first.split(':')[0]})` : base;
+}
+
 /** Runs before a bridge call is carried out (a test's way to make something happen at that exact point). */
 export type BridgeHook = (args: unknown[]) => void | Promise<void>;
 

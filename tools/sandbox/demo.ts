@@ -7,7 +7,7 @@
  * account for every DM.
  */
 import { PENDING_JOB_ID } from '../../src/jobs/ids';
-import { MIRROR_GRACE_MS } from '../../src/bridge/inbound';
+import { MIRROR_GRACE_MS } from '../../src/bridge/inbound-business';
 import { gradientPng } from './png';
 import { RoomView, Sandbox, SANDBOX_MESSAGES, SandboxCustomer, UploadedFile } from './sandbox';
 

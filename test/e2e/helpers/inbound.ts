@@ -1,7 +1,7 @@
 /** Driving inbound DMs in e2e tests and reading what they produced. */
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
 import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
-import { MIRROR_GRACE_MS } from '../../../src/bridge/inbound';
+import { MIRROR_GRACE_MS } from '../../../src/bridge/inbound-business';
 import { MIRROR_JOB_ID, POLLER_JOB_ID } from '../../../src/jobs/ids';
 import type { DeliveryModeName, World } from './world';
 

@@ -1,0 +1,233 @@
+/**
+ * A customer's DM → its room, exactly once across instances. Claim, then read: the read returns the
+ * conversation, what was seen and every claim on this event, so exactly one delivery posts it; a claimant
+ * that died half-way is taken over once its claim is stale (after looking what of it is in the room).
+ */
+import type { ConversationState } from '../storage/conversations';
+import type { IMessageRaw } from '@rocket.chat/apps-engine/definition/messages';
+import { wins } from '../storage/conversations';
+import { serialized } from '../lib/locks';
+import { VERIFY_JOB_ID } from '../jobs/ids';
+import type { InboundMessage } from '../x/event-types';
+import type { BridgeContext } from './context';
+import { openRoomOf } from './conversation-opener';
+import { inboundText } from './format';
+import {
+    conversationLock,
+    customerProfile,
+    InboundOutcome,
+    newClaim,
+    STALE_CLAIM_MS,
+    TAKEOVER,
+    VERIFY_DELAY_SECONDS,
+    writtenBefore,
+} from './inbound-claims';
+import { openForCustomer, toPending } from './inbound-opening';
+import { postAndRecord, postedHere } from './inbound-post';
+import { outboundState } from './outbound-state';
+import { roomMessageParts } from './room-poster';
+
+export interface InboundOptions {
+    /** Webhook deliveries of customer DMs are billed by X (dm.received); polled ones are billed as reads. */
+    billReceived?: boolean;
+}
+
+export async function handleCustomerMessage(
+    ctx: BridgeContext,
+    message: InboundMessage,
+    options: InboundOptions,
+): Promise<InboundOutcome> {
+    return serialized(conversationLock(ctx, message.senderId), async () => {
+        const claim = newClaim();
+        const billed = options.billReceived ? 'dm_received' : undefined;
+        await ctx.conversations.markSeen(
+            ctx.persistence,
+            ctx.account.xUserId,
+            message.senderId,
+            message.eventId,
+            ctx.now(),
+            billed,
+            claim,
+        );
+        const state = await ctx.conversations.load(
+            ctx.read.getPersistenceReader(),
+            ctx.account.xUserId,
+            message.senderId,
+        );
+        const duplicate = state.posted.has(message.eventId) || state.pending.some((p) => p.eventId === message.eventId);
+        if (!duplicate && wins(state.claims.get(message.eventId), claim)) return deliverToRoom(ctx, state, message);
+        // Not this delivery's to post: its claim goes again, so redeliveries and replays add no record.
+        await ctx.conversations.dropClaim(
+            ctx.persistence,
+            ctx.account.xUserId,
+            message.senderId,
+            message.eventId,
+            claim,
+        );
+        if (duplicate || postedHere.has(message.eventId)) return 'duplicate';
+        // The first claimant may still be working — or may have died before recording its post (a restart).
+        const first = state.claims.get(message.eventId)![0];
+        if (ctx.now() - first.at < STALE_CLAIM_MS) return verifyLater(ctx, state, message);
+        return takeOver(ctx, message);
+    });
+}
+
+/**
+ * The winner's part: into the open room, or a room is opened (none yet, or the last one was closed or
+ * deleted), or the message waits for one. What was posted is recorded under the event.
+ */
+async function deliverToRoom(
+    ctx: BridgeContext,
+    state: ConversationState,
+    message: InboundMessage,
+    alreadyPosted?: ReadonlySet<number>,
+): Promise<InboundOutcome> {
+    let conversation = await openRoomOf(ctx, state.conversation);
+    if (!conversation) {
+        if (state.conversation) outboundState.closedRooms.add(state.conversation.roomId, ctx.now());
+        const opened = await openForCustomer(ctx, customerProfile(message, message.senderId), {
+            ...state,
+            conversation: undefined,
+        });
+        if (!opened) {
+            await ctx.conversations.addPending(
+                ctx.persistence,
+                ctx.account.xUserId,
+                message.senderId,
+                toPending(message, ctx.now()),
+            );
+            return 'pending';
+        }
+        conversation = opened;
+        alreadyPosted = undefined;
+    }
+    await postAndRecord(ctx, conversation, message, alreadyPosted);
+    return 'posted';
+}
+
+/**
+ * For a claim whose owner died (a restart, a crash) before recording its post: how much of the message is
+ * already in the room, looked up among its newest messages. `'all'` when the file named after the media id
+ * is there, when every part of the text is (part i is the visitor's message stamped X's time + i ms that
+ * starts like that part), or when the DM belongs to an earlier conversation of this customer; else the
+ * indexes of the parts that are there — a claimant can die between the parts of a long DM. Also recognizes
+ * DMs posted by earlier versions, which recorded no posts and did not split.
+ */
+async function inRoomAlready(
+    ctx: BridgeContext,
+    state: ConversationState,
+    message: InboundMessage,
+): Promise<'all' | Set<number>> {
+    const present = new Set<number>();
+    const conversation = state.conversation;
+    if (!conversation) return present;
+    if (writtenBefore(conversation, message)) return 'all';
+    const messages = (
+        await ctx.read.getRoomReader().getMessages(conversation.roomId, { limit: 100, sort: { createdAt: 'desc' } })
+    ).filter((m: IMessageRaw) => m.sender?.username === conversation.visitorUsername);
+    const uploadName = message.media ? `x-${message.media.mediaId}.` : undefined;
+    if (uploadName !== undefined && messages.some((m) => m.file?.name?.startsWith(uploadName))) return 'all';
+    const at = (i: number) => messages.filter((m) => new Date(m.createdAt).getTime() === message.createdAt + i);
+    const text = inboundText(message).trim();
+    // A file-only DM whose file could not be shown is posted as the note alone.
+    if (!text) return at(0).length > 0 ? 'all' : present;
+    if (at(0).some((m) => (m.text ?? '').trimStart().startsWith(text))) return 'all';
+    const parts = await roomMessageParts(ctx, text);
+    parts.forEach((part, i) => {
+        if (at(i).some((m) => (m.text ?? '').trimStart().startsWith(part.slice(0, 100)))) present.add(i);
+    });
+    return present.size === parts.length ? 'all' : present;
+}
+
+/**
+ * Another delivery claimed this event moments ago and has not posted it. Answering X "retry later" would
+ * lose the message if that claimant died and X's retries ran out first, so the event is kept and the
+ * verification job looks again once the claim is stale. X gets 200: the app owns the event now.
+ */
+async function verifyLater(
+    ctx: BridgeContext,
+    state: ConversationState,
+    message: InboundMessage,
+): Promise<InboundOutcome> {
+    if (state.inDoubt.has(message.eventId)) return 'in-progress';
+    await ctx.conversations.addInDoubt(ctx.persistence, ctx.account.xUserId, message.senderId, {
+        type: 'in-doubt',
+        eventId: message.eventId,
+        at: ctx.now(),
+        event: JSON.parse(JSON.stringify(message)),
+    });
+    await ctx.modify.getScheduler().scheduleOnce({
+        id: VERIFY_JOB_ID,
+        when: `${VERIFY_DELAY_SECONDS} seconds`,
+        data: { xUserId: message.senderId, eventId: message.eventId },
+    });
+    return 'in-progress';
+}
+
+/**
+ * The first claimant died before posting: one taker (the first live takeover claim, on any instance)
+ * posts the message. A takeover claim that is itself stale belongs to a taker that died too.
+ */
+async function takeOver(ctx: BridgeContext, message: InboundMessage): Promise<InboundOutcome> {
+    const claim = TAKEOVER + newClaim();
+    await ctx.conversations.markSeen(
+        ctx.persistence,
+        ctx.account.xUserId,
+        message.senderId,
+        message.eventId,
+        ctx.now(),
+        undefined,
+        claim,
+    );
+    const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, message.senderId);
+    const takers = (state.claims.get(message.eventId) ?? []).filter(
+        (c) => c.claim?.startsWith(TAKEOVER) && (c.claim === claim || ctx.now() - c.at < STALE_CLAIM_MS),
+    );
+    if (!wins(takers, claim) || state.posted.has(message.eventId)) {
+        await ctx.conversations.dropClaim(
+            ctx.persistence,
+            ctx.account.xUserId,
+            message.senderId,
+            message.eventId,
+            claim,
+        );
+        return 'duplicate';
+    }
+    let outcome: InboundOutcome = 'duplicate';
+    const already = await inRoomAlready(ctx, state, message);
+    if (already === 'all') {
+        const at = ctx.now();
+        await ctx.conversations.markPosted(ctx.persistence, ctx.account.xUserId, message.senderId, {
+            eventId: message.eventId,
+            at,
+            roomId: state.conversation!.roomId,
+            messageIds: [],
+        });
+    } else outcome = await deliverToRoom(ctx, state, message, already);
+    if (state.inDoubt.has(message.eventId))
+        await ctx.conversations.removeInDoubt(ctx.persistence, ctx.account.xUserId, message.senderId, message.eventId);
+    return outcome;
+}
+
+/**
+ * The verification job's turn for one in-doubt event: a whole stale window has passed since a delivery
+ * saw it claimed and not posted. Still not in the room, its claimant died: the message is posted now.
+ */
+export async function verifyInDoubt(
+    ctx: BridgeContext,
+    xUserId: string,
+    eventId: string,
+): Promise<'posted' | 'pending' | 'duplicate' | 'gone'> {
+    return serialized(conversationLock(ctx, xUserId), async () => {
+        const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, xUserId);
+        const doubt = state.inDoubt.get(eventId);
+        if (!doubt) return 'gone';
+        const message = doubt.event as unknown as InboundMessage;
+        if (postedHere.has(eventId) || state.posted.has(eventId) || state.pending.some((p) => p.eventId === eventId)) {
+            await ctx.conversations.removeInDoubt(ctx.persistence, ctx.account.xUserId, xUserId, eventId);
+            return 'duplicate';
+        }
+        const outcome = await takeOver(ctx, message);
+        return outcome === 'posted' || outcome === 'pending' ? outcome : 'duplicate';
+    });
+}
