@@ -128,23 +128,26 @@ async function main(): Promise<void> {
         results.throughput = await measureThroughput(
             { app: apps.app.zip, floor: apps.floor.zip, hello: apps.hello.zip },
             quick
-                ? { eventsPerRound: 200, rounds: 3, concurrency: 4, customers: 20, crcCalls: 200 }
-                : { eventsPerRound: 500, rounds: 7, concurrency: 4, customers: 50, crcCalls: 1000 },
+                ? { eventsPerRound: 200, rounds: 3, concurrency: 4, customers: 20, crcRounds: 3 }
+                : { eventsPerRound: 500, rounds: 7, concurrency: 4, customers: 50, crcRounds: 9 },
             log,
         );
     }
     if (only.includes('footprint')) {
         log('bench: install + enable time against a hello-world app');
         const install = await measureInstallTimes(apps.app.zip, apps.hello.zip, quick ? 3 : 7);
-        const total = quick ? 2000 : 10_000;
-        log(`bench: Deno process memory over ${total} events`);
-        const memory = await measureMemory(
-            { app: apps.app.zip, floor: apps.floor.zip },
-            total,
-            quick ? [100, 500, 1000, 2000] : [100, 1000, 2500, 5000, 7500, 10_000],
-            50,
-            log,
-        );
+        const memoryOptions = quick
+            ? { customers: 1000, events: 4000, warmUpEvents: 2000, sampleEvery: 250, replyEvery: 10, concurrency: 4 }
+            : {
+                  customers: 1000,
+                  events: 30_000,
+                  warmUpEvents: 10_000,
+                  sampleEvery: 1000,
+                  replyEvery: 10,
+                  concurrency: 4,
+              };
+        log(`bench: Deno process memory over ${memoryOptions.events} events from ${memoryOptions.customers} customers`);
+        const memory = await measureMemory({ app: apps.app.zip, floor: apps.floor.zip }, memoryOptions, log);
         results.footprint = {
             bundleBytes: apps.app.bundleBytes,
             zipBytes: apps.app.zipBytes,
