@@ -137,12 +137,12 @@ async function main(): Promise<void> {
         log('bench: install + enable time against a hello-world app');
         const install = await measureInstallTimes(apps.app.zip, apps.hello.zip, quick ? 3 : 7);
         const memoryOptions = quick
-            ? { customers: 1000, events: 4000, warmUpEvents: 2000, sampleEvery: 250, replyEvery: 10, concurrency: 4 }
+            ? { customers: 1000, events: 3000, warmUpEvents: 1500, sampleEvery: 250, replyEvery: 10, concurrency: 4 }
             : {
                   customers: 1000,
-                  events: 30_000,
-                  warmUpEvents: 10_000,
-                  sampleEvery: 1000,
+                  events: 20_000,
+                  warmUpEvents: 6000,
+                  sampleEvery: 500,
                   replyEvery: 10,
                   concurrency: 4,
               };
@@ -165,6 +165,8 @@ async function main(): Promise<void> {
         path.join(repoRoot, 'bench', quick || only.length < SECTIONS.length ? 'results.local.json' : 'results.json');
     fs.writeFileSync(target, JSON.stringify(results, null, 2) + '\n');
     process.stdout.write(`\n${results.table}\n\n`);
+    if (target.endsWith(`${path.sep}results.json`))
+        process.stdout.write('Run `npm run bench:table` to regenerate the README table from it.\n');
     process.stdout.write(
         `${quick ? 'Quick run (smaller trace and counts). ' : ''}Commit ${results.commit}, ${results.machine.cpus} × ${results.machine.cpuModel}, Node ${results.machine.node}; ${results.wallSeconds} s. Written to ${path.relative(repoRoot, target)}.\n`,
     );
