@@ -7,6 +7,7 @@
  *   npm run bench -- --quick           # smaller trace and counts, same code paths
  *   npm run bench -- --only=cost,footprint
  *   BENCH_SKIP_PACKAGE=1 npm run bench # reuse dist/ instead of rebuilding the app
+ *   BENCH_MEMORY_EVENTS=50000 npm run bench -- --only=footprint   # a longer memory run
  */
 import { execSync } from 'child_process';
 import * as fs from 'fs';
@@ -136,16 +137,16 @@ async function main(): Promise<void> {
     if (only.includes('footprint')) {
         log('bench: install + enable time against a hello-world app');
         const install = await measureInstallTimes(apps.app.zip, apps.hello.zip, quick ? 3 : 7);
-        const memoryOptions = quick
-            ? { customers: 1000, events: 3000, warmUpEvents: 1500, sampleEvery: 250, replyEvery: 10, concurrency: 4 }
-            : {
-                  customers: 1000,
-                  events: 20_000,
-                  warmUpEvents: 6000,
-                  sampleEvery: 500,
-                  replyEvery: 10,
-                  concurrency: 4,
-              };
+        // BENCH_MEMORY_EVENTS shortens (or lengthens) the memory run; warm-up stays the first 30 %.
+        const memoryEvents = Number(process.env.BENCH_MEMORY_EVENTS) || (quick ? 3000 : 20_000);
+        const memoryOptions = {
+            customers: 1000,
+            events: memoryEvents,
+            warmUpEvents: Math.round(memoryEvents * 0.3),
+            sampleEvery: quick ? 250 : 500,
+            replyEvery: 10,
+            concurrency: 4,
+        };
         log(`bench: Deno process memory over ${memoryOptions.events} events from ${memoryOptions.customers} customers`);
         const memory = await measureMemory({ app: apps.app.zip, floor: apps.floor.zip }, memoryOptions, log);
         results.footprint = {
