@@ -1,4 +1,5 @@
 /** The benchmark figures as table rows (goal, met or missed) and as a Markdown table. */
+import { CRC_BURST } from '../src/endpoints/crc';
 import type { BenchResults } from './run';
 
 export interface Row {
@@ -137,7 +138,7 @@ export function rowsFor(r: BenchResults): Row[] {
             measured: f(t.crc.ratio),
             goal: '≤ 2',
             status: status(t.crc.ratio <= 2),
-            note: `median of ${t.crc.ratios.length} rounds, spread ${range(t.crc.ratios)}; ${f(t.crc.crcMs, 2)} ms vs ${f(t.crc.trivialMs, 2)} ms per call (hello-world app's GET); each round a fresh Rocket.Chat instance, ${t.crc.callsPerRound} timed calls each after 4 warm-up calls, alternating (the app answers 20 in a row per instance)`,
+            note: `median of ${t.crc.ratios.length} rounds, spread ${range(t.crc.ratios)}; ${f(t.crc.crcMs, 2)} ms vs ${f(t.crc.trivialMs, 2)} ms per call (hello-world app's GET); each round a fresh Rocket.Chat instance, the median of ${t.crc.callsPerRound} timed calls each after ${CRC_BURST - t.crc.callsPerRound} warm-up calls, alternating (the app answers ${CRC_BURST} in a row per instance)`,
         });
     }
     if (r.footprint) {
@@ -174,7 +175,7 @@ export function rowsFor(r: BenchResults): Row[] {
             measured: `${f(m.app.slopePercentPer10k, 1)} %`,
             goal: '< 1 %',
             status: status(m.app.slopePercentPer10k < 1),
-            note: `${r.quick ? 'quick run, ' : ''}${int(o.events)} webhook events from ${int(o.customers)} customers (realistic bodies as above, ${o.concurrency} in flight) and ${int(m.replies)} agent replies; VmRSS every ${int(o.sampleEvery)} events, least-squares slope after ${int(o.warmUpEvents)} events: ${f(m.app.slopeMiBPer10k, 2)} MiB per 10,000 on ${f(m.app.warmMiB, 0)} MiB; app ${curve(m.app.points)} MiB. Floor app, same inbound load: ${f(m.floor.slopePercentPer10k, 1)} % (${curve(m.floor.points)} MiB)`,
+            note: `${r.quick ? 'quick run, ' : ''}${int(o.events)} webhook events from ${int(o.customers)} customers (realistic bodies from bench/lib/deliveries.ts, ${o.concurrency} in flight) and ${int(m.replies)} agent replies; VmRSS every ${int(o.sampleEvery)} events, least-squares slope after ${int(o.warmUpEvents)} events: ${f(m.app.slopeMiBPer10k, 2)} MiB per 10,000 on ${f(m.app.warmMiB, 0)} MiB; app ${curve(m.app.points)} MiB. Floor app, same inbound load: ${f(m.floor.slopePercentPer10k, 1)} % (${curve(m.floor.points)} MiB)`,
         });
     }
     return rows;

@@ -279,7 +279,8 @@ const CRC_WARM_UP = 4;
 /**
  * One round per fresh instance: CRC_WARM_UP calls to each endpoint, then CRC_BURST − CRC_WARM_UP calls to
  * each, alternating one by one (so load from the shared machine falls on both alike); the round's ratio is
- * the CRC's mean time ÷ the trivial endpoint's.
+ * the CRC's median call time ÷ the trivial endpoint's (a median, so one call stalled by the machine does
+ * not decide the round).
  */
 async function crcRatio(
     rig: Rig,
@@ -319,19 +320,19 @@ async function crcRatio(
                 await crc(instance);
                 await trivial(instance);
             }
-            let crcSum = 0;
-            let trivialSum = 0;
+            const crcCalls: number[] = [];
+            const trivialCalls: number[] = [];
             for (let i = 0; i < measured; i++) {
                 if ((i + r) % 2 === 0) {
-                    crcSum += await time(crc, instance);
-                    trivialSum += await time(trivial, instance);
+                    crcCalls.push(await time(crc, instance));
+                    trivialCalls.push(await time(trivial, instance));
                 } else {
-                    trivialSum += await time(trivial, instance);
-                    crcSum += await time(crc, instance);
+                    trivialCalls.push(await time(trivial, instance));
+                    crcCalls.push(await time(crc, instance));
                 }
             }
-            crcMs.push(crcSum / measured);
-            trivialMs.push(trivialSum / measured);
+            crcMs.push(median(crcCalls));
+            trivialMs.push(median(trivialCalls));
             log(`    round ${r + 1}: CRC ${crcMs[r].toFixed(2)} ms, trivial ${trivialMs[r].toFixed(2)} ms`);
         } finally {
             rig.hosts.splice(rig.hosts.indexOf(instance), 1);
