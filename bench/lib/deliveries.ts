@@ -11,10 +11,10 @@
  * cannot see the bytes, so its verifier tries candidate serializations (src/x/webhook-crypto.ts), and that
  * work is what the benchmark measures.
  */
-import { signWebhookBody } from '../../src/x/webhook-crypto';
 import { SeededRandom } from '../../tools/x-sim/core/random';
 import { DEFAULT_APP } from '../../tools/x-sim/defaults';
 import { serializeDelivery } from '../../tools/x-sim/delivery/serialize';
+import { sha256Signature as signWebhookBody } from '../../tools/x-sim/delivery/webhook-crypto';
 import type { SerializationStyle } from '../../tools/x-sim/ops/faults';
 
 export interface BenchCustomer {
