@@ -7,6 +7,7 @@
  *   npm run bench -- --quick           # smaller trace and counts, same code paths
  *   npm run bench -- --only=cost,footprint
  *   BENCH_SKIP_PACKAGE=1 npm run bench # reuse dist/ instead of rebuilding the app
+ *   BENCH_MEMORY_EVENTS=50000 npm run bench -- --only=footprint   # a longer memory run
  */
 import { execSync } from 'child_process';
 import * as fs from 'fs';
@@ -144,23 +145,26 @@ async function main(): Promise<void> {
         results.throughput = await measureThroughput(
             { app: apps.app.zip, floor: apps.floor.zip, hello: apps.hello.zip },
             quick
-                ? { eventsPerRound: 200, rounds: 3, concurrency: 4, customers: 20, crcCalls: 200 }
-                : { eventsPerRound: 500, rounds: 7, concurrency: 4, customers: 50, crcCalls: 1000 },
+                ? { eventsPerRound: 200, rounds: 3, concurrency: 4, customers: 20, crcRounds: 3 }
+                : { eventsPerRound: 500, rounds: 7, concurrency: 4, customers: 50, crcRounds: 9 },
             log,
         );
     }
     if (only.includes('footprint')) {
         log('bench: install + enable time against a hello-world app');
         const install = await measureInstallTimes(apps.app.zip, apps.hello.zip, quick ? 3 : 7);
-        const total = quick ? 2000 : 10_000;
-        log(`bench: Deno process memory over ${total} events`);
-        const memory = await measureMemory(
-            { app: apps.app.zip, floor: apps.floor.zip },
-            total,
-            quick ? [100, 500, 1000, 2000] : [100, 1000, 2500, 5000, 7500, 10_000],
-            50,
-            log,
-        );
+        // BENCH_MEMORY_EVENTS shortens (or lengthens) the memory run; warm-up stays the first 30 %.
+        const memoryEvents = Number(process.env.BENCH_MEMORY_EVENTS) || (quick ? 3000 : 20_000);
+        const memoryOptions = {
+            customers: 1000,
+            events: memoryEvents,
+            warmUpEvents: Math.round(memoryEvents * 0.3),
+            sampleEvery: quick ? 250 : 500,
+            replyEvery: 10,
+            concurrency: 4,
+        };
+        log(`bench: Deno process memory over ${memoryOptions.events} events from ${memoryOptions.customers} customers`);
+        const memory = await measureMemory({ app: apps.app.zip, floor: apps.floor.zip }, memoryOptions, log);
         results.footprint = {
             bundleBytes: apps.app.bundleBytes,
             zipBytes: apps.app.zipBytes,
@@ -178,6 +182,8 @@ async function main(): Promise<void> {
         path.join(repoRoot, 'bench', quick || only.length < SECTIONS.length ? 'results.local.json' : 'results.json');
     fs.writeFileSync(target, JSON.stringify(results, null, 2) + '\n');
     process.stdout.write(`\n${results.table}\n\n`);
+    if (target.endsWith(`${path.sep}results.json`))
+        process.stdout.write('Run `npm run bench:table` to regenerate the README table from it.\n');
     process.stdout.write(
         `${quick ? 'Quick run (smaller trace and counts). ' : ''}Commit ${results.commit}, ${results.machine.cpus} × ${results.machine.cpuModel}, Node ${results.machine.node}; ${results.wallSeconds} s. Written to ${path.relative(repoRoot, target)}.\n`,
     );

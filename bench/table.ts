@@ -1,4 +1,5 @@
 /** The benchmark figures as table rows (goal, met or missed) and as a Markdown table. */
+import { CRC_BURST } from '../src/endpoints/crc';
 import type { BenchResults } from './run';
 import type { CallCount, RoundTrips } from './roundtrips';
 
@@ -102,13 +103,28 @@ export function rowsFor(r: BenchResults): Row[] {
         for (const rt of [r.roundTrips.burst, r.roundTrips.spaced]) if (rt) roundTripRows(rt).forEach(add);
     if (r.throughput) {
         const t = r.throughput;
+        const b = t.bodies;
+        const conditions = `${r.quick ? 'quick run, ' : ''}${b.customers} customers, AAA message_create bodies of ${int(b.meanBytes)} bytes on average (URLs, accents, emoji, CJK, quotes, newlines, U+2028, ten-digit and snowflake ids in \`users\`) in X's byte styles (${Object.entries(
+            b.styles,
+        )
+            .map(([k, v]) => `${k} ${v}`)
+            .join(
+                ', ',
+            )} of ${Object.values(b.styles).reduce((x, y) => x + y, 0)}) and signature headers (${Object.entries(
+            b.signatureHeaders,
+        )
+            .map(([k, v]) => `${k} ${v}`)
+            .join(
+                ', ',
+            )}): the app's verifier builds ${f(b.meanCandidates, 1)} candidate serializations per body on average (at most ${b.maxCandidates}; ${f(b.verifyMs, 2)} ms per body alone, in Node)`;
+        const range = (xs: number[]) => `${f(Math.min(...xs))}–${f(Math.max(...xs))}`;
         add({
             section: 'Throughput',
             metric: 'Webhook events/s, app ÷ floor, sequential',
             measured: f(t.sequential.ratio),
             goal: '≥ 0.8',
             status: status(t.sequential.ratio >= 0.8),
-            note: `${f(t.sequential.appEventsPerSecond, 0)} vs ${f(t.sequential.floorEventsPerSecond, 0)} events/s; floor: 1 HMAC + read + post + write (${f(t.floorCallsPerEvent, 1)} calls); app: signature + full pipeline (${f(t.appCallsPerEvent, 1)} calls)`,
+            note: `median of ${t.sequential.ratios.length} rounds × ${int(t.sequential.events / t.sequential.ratios.length)} events, spread ${range(t.sequential.ratios)}; ${f(t.sequential.appEventsPerSecond, 0)} vs ${f(t.sequential.floorEventsPerSecond, 0)} events/s; ${conditions}. Floor: one HMAC over the body (a receiver given X's raw bytes) + read + post + write (${f(t.floorCallsPerEvent, 1)} bridge calls); app: signature check + full pipeline (${f(t.appCallsPerEvent, 1)} calls)`,
         });
         add({
             section: 'Throughput',
@@ -116,7 +132,7 @@ export function rowsFor(r: BenchResults): Row[] {
             measured: f(t.concurrent.ratio),
             goal: '≥ 0.8',
             status: status(t.concurrent.ratio >= 0.8),
-            note: `${f(t.concurrent.appEventsPerSecond, 0)} vs ${f(t.concurrent.floorEventsPerSecond, 0)} events/s`,
+            note: `median of ${t.concurrent.ratios.length} rounds × ${int(t.concurrent.events / t.concurrent.ratios.length)} events, spread ${range(t.concurrent.ratios)}; ${f(t.concurrent.appEventsPerSecond, 0)} vs ${f(t.concurrent.floorEventsPerSecond, 0)} events/s; same bodies, ${t.concurrent.concurrency} deliveries in flight`,
         });
         add({
             section: 'Throughput',
@@ -124,7 +140,7 @@ export function rowsFor(r: BenchResults): Row[] {
             measured: f(t.crc.ratio),
             goal: '≤ 2',
             status: status(t.crc.ratio <= 2),
-            note: `${f(t.crc.crcMs, 2)} ms vs ${f(t.crc.trivialMs, 2)} ms per call`,
+            note: `median of ${t.crc.ratios.length} rounds, spread ${range(t.crc.ratios)}; ${f(t.crc.crcMs, 2)} ms vs ${f(t.crc.trivialMs, 2)} ms per call (hello-world app's GET); each round a fresh Rocket.Chat instance, the median of ${t.crc.callsPerRound} timed calls each after ${CRC_BURST - t.crc.callsPerRound} warm-up calls, alternating (the app answers ${CRC_BURST} in a row per instance)`,
         });
     }
     if (r.footprint) {
@@ -135,7 +151,7 @@ export function rowsFor(r: BenchResults): Row[] {
             measured: `${f(fp.bundleBytes / 1000, 1)} KB`,
             goal: '≤ 250 KB',
             status: status(fp.bundleBytes <= 250_000),
-            note: `${f(fp.bundleBytes / 1024, 1)} KiB; largest: ${fp.bundleTop
+            note: `${f(fp.bundleBytes / 1024, 1)} KiB, esbuild minified CommonJS; largest: ${fp.bundleTop
                 .slice(0, 3)
                 .map((b) => `${b.source} ${f(b.bytes / 1000, 0)} KB`)
                 .join(', ')}; zip ${f(fp.zipBytes / 1000, 0)} KB`,
@@ -146,18 +162,22 @@ export function rowsFor(r: BenchResults): Row[] {
             measured: f(fp.install.ratio),
             goal: '≤ 1.3',
             status: status(fp.install.ratio <= 1.3),
-            note: `${f(fp.install.appMs, 0)} ms vs ${f(fp.install.helloMs, 0)} ms (median of ${fp.install.rounds})`,
+            note: `median of ${fp.install.rounds} rounds, spread ${f(Math.min(...fp.install.ratios))}–${f(Math.max(...fp.install.ratios))}; ${f(fp.install.appMs, 0)} ms vs ${f(fp.install.helloMs, 0)} ms; a fresh Rocket.Chat (test host) each time, order alternating`,
         });
-        const last = fp.memory.app[fp.memory.app.length - 1];
-        const first = fp.memory.app[0];
-        const floorLast = fp.memory.floor[fp.memory.floor.length - 1];
+        const m = fp.memory;
+        const o = m.options;
+        const curve = (points: { rssMiB: number }[]) =>
+            points
+                .filter((_, i) => i % Math.max(1, Math.round(points.length / 6)) === 0 || i === points.length - 1)
+                .map((p) => f(p.rssMiB, 0))
+                .join(' → ');
         add({
             section: 'Footprint',
-            metric: `Deno process memory after ${int(last?.events ?? 0)} events ÷ after ${int(first?.events ?? 0)}`,
-            measured: f(fp.memory.appRatio),
-            goal: 'no unbounded growth',
-            status: '—',
-            note: `app ${fp.memory.app.map((p) => `${f(p.rssMiB, 0)}`).join(' → ')} MiB; floor ${f(fp.memory.floorRatio)} (${f(fp.memory.floor[0]?.rssMiB, 0)} → ${f(floorLast?.rssMiB, 0)} MiB)`,
+            metric: 'Deno process memory growth after warm-up, per 10,000 events',
+            measured: `${f(m.app.slopePercentPer10k, 1)} %`,
+            goal: '< 1 %',
+            status: status(m.app.slopePercentPer10k < 1),
+            note: `${r.quick ? 'quick run, ' : ''}${int(o.events)} webhook events from ${int(o.customers)} customers (realistic bodies from bench/lib/deliveries.ts, ${o.concurrency} in flight) and ${int(m.replies)} agent replies; VmRSS every ${int(o.sampleEvery)} events, least-squares slope after ${int(o.warmUpEvents)} events: ${f(m.app.slopeMiBPer10k, 2)} MiB per 10,000 on ${f(m.app.warmMiB, 0)} MiB; app ${curve(m.app.points)} MiB. Floor app, same inbound load: ${f(m.floor.slopePercentPer10k, 1)} % (${curve(m.floor.points)} MiB)`,
         });
     }
     return rows;

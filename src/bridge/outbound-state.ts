@@ -15,7 +15,13 @@
 import { KeyedQueue } from '../lib/keyed-queue';
 
 export class QueuedConversations {
+    /**
+     * Per waiting conversation, the stamp of its newest item (from one counter, so a stamp is never reused:
+     * a conversation forgotten and queued again cannot look unchanged to a drain that looked before). Kept
+     * only while the conversation waits: a long-running process sees every customer it ever served.
+     */
     private readonly versions = new Map<string, number>();
+    private stamps = 0;
     private readonly queued = new Set<string>();
     /** When the conversation's first waiting item is due, as far as this process knows. */
     public readonly nextDue = new Map<string, number>();
@@ -59,7 +65,7 @@ export class QueuedConversations {
     /** An item was queued for `key`. */
     public add(key: string): void {
         this.queued.add(key);
-        this.versions.set(key, this.version(key) + 1);
+        this.versions.set(key, ++this.stamps);
     }
 
     public version(key: string): number {
@@ -75,6 +81,7 @@ export class QueuedConversations {
 
     private forget(key: string): void {
         this.queued.delete(key);
+        this.versions.delete(key);
         this.nextDue.delete(key);
         this.lastOrder.delete(key);
     }

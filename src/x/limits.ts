@@ -25,14 +25,17 @@ const toWindow = (l: { limit: number; remaining: number; reset: number } | undef
 
 /**
  * DM sends share one budget whatever the participant, so the path is normalized; so are media downloads,
- * whose paths name each attachment (one entry per file would grow with every customer photo).
+ * whose paths name each attachment (one entry per file would grow with every customer photo), and every
+ * other numeric path segment (a user, DM event, upload or webhook id): X limits those endpoints per route,
+ * and one entry per id would grow with every customer the instance ever looked up.
  */
 export function endpointKey(method: string, endpoint: string): string {
     const path = endpoint
         .replace(/^https:\/\/[^/]+/, '')
         .replace(/\/dm_conversations\/with\/\d+\/messages$/, '/dm_conversations/with/:id/messages')
         .replace(/^\/2\/dm_conversations\/media\/.*$/, '/2/dm_conversations/media/:dm_id/:media_id/:resource_id')
-        .replace(/^\/1\.1\/ton\/data\/dm\/.*$/, '/1.1/ton/data/dm/:dm_id/:media_id/:file');
+        .replace(/^\/1\.1\/ton\/data\/dm\/.*$/, '/1.1/ton/data/dm/:dm_id/:media_id/:file')
+        .replace(/\/\d+(?=\/|$)/g, (segment, at: number) => (at === 0 ? segment : '/:id')); // the leading /2 is the API version
     return `${method} ${path}`;
 }
 

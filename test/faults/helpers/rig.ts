@@ -180,7 +180,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
  * The engine keeps one AppManager per process (AppManager.Instance) and uses it while unloading; with
  * several hosts in one process, the one being stopped must be the current one.
  */
-function asCurrentEngine(host: TestHost): void {
+export function asCurrentEngine(host: TestHost): void {
     (AppManager as unknown as { Instance?: AppManager }).Instance = host.manager;
 }
 

@@ -58,6 +58,31 @@ describe('which conversations have waiting items', () => {
         expect(view.has('1:new')).toBe(true);
     });
 
+    it('keeps nothing about conversations that no longer wait, however many it served', async () => {
+        const view = new QueuedConversations();
+        for (let i = 0; i < 10_000; i++) {
+            const key = `1:customer${i}`;
+            view.add(key);
+            expect(view.clearIfUnchanged(key, view.version(key))).toBe(true);
+        }
+        // Drained by another instance: forgotten at the next re-read.
+        view.add('1:elsewhere');
+        await view.refresh(async () => [], 0, 0);
+        expect(view.keys()).toEqual([]);
+        expect(view.versionSnapshot().size).toBe(0);
+        expect(view.nextDue.size + view.lastOrder.size).toBe(0);
+    });
+
+    it('a conversation forgotten and queued again never looks unchanged to a drain that looked before', () => {
+        const view = new QueuedConversations();
+        view.add('1:A');
+        const seenByDrain = view.version('1:A');
+        expect(view.clearIfUnchanged('1:A', seenByDrain)).toBe(true);
+        view.add('1:A');
+        expect(view.clearIfUnchanged('1:A', seenByDrain)).toBe(false);
+        expect(view.has('1:A')).toBe(true);
+    });
+
     it('notes what persistence shows without counting it as newly queued', () => {
         const view = new QueuedConversations();
         const before = view.version('1:B');

@@ -19,6 +19,21 @@ describe('the rate-limit book', () => {
         );
     });
 
+    it('keeps one entry per route, not one per customer, DM event or upload looked up', () => {
+        const book = new RateLimitBook();
+        for (let i = 0; i < 50; i++) {
+            book.observe(observation(`https://api.x.com/2/users/${2_000_000_000 + i}`), 0);
+            book.observe(observation(`https://api.x.com/2/dm_events/19${i}00000000000000`), 0);
+            book.observe(observation(`https://api.x.com/2/media/upload/18${i}0000000000000/finalize`), 0);
+        }
+        expect(Object.keys(book.snapshot())).toEqual([
+            'GET /2/users/:id',
+            'GET /2/dm_events/:id',
+            'GET /2/media/upload/:id/finalize',
+        ]);
+        expect(endpointKey('GET', 'https://api.x.com/2/users/me')).toBe('GET /2/users/me');
+    });
+
     it('still tells the DM send budget apart per method and path', () => {
         expect(endpointKey('POST', 'https://api.x.com/2/dm_conversations/with/123/messages')).toBe(
             'POST /2/dm_conversations/with/:id/messages',
