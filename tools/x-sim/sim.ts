@@ -53,6 +53,8 @@ export interface DmView {
     recipientId: string;
     /** Stored text (links as t.co, plus the trailing media link). */
     text: string;
+    /** X's `entities.urls`: each t.co link in `text` and the link it stands for (the last one, with media, the media's page). */
+    urls: { url: string; expandedUrl: string }[];
     /** `url` is where X serves the file: ton.twitter.com for photos (authenticated), video.twimg.com for videos and GIFs. */
     media?: { mediaId: string; type: DmMediaType; contentType: string; bytes: Buffer; url: string };
     /** The app that sent it via the API; undefined when typed in the X app. */
@@ -419,6 +421,7 @@ function dmView(message: DmMessage): DmView {
         senderId: message.senderId,
         recipientId: message.recipientId,
         text: message.text,
+        urls: message.urls.map((u) => ({ url: u.url, expandedUrl: u.expandedUrl })),
         media: attachment
             ? {
                   mediaId: attachment.mediaId,

@@ -1,5 +1,6 @@
 /** Customers writing to the business on X, and the clock moving on, for the fault scenarios. */
 import { seededRandom } from '../../../bench/trace';
+import { gradientPng } from '../../../tools/sandbox/png';
 import { runJobsUntil } from './polling';
 import type { Rig } from './rig';
 
@@ -58,4 +59,14 @@ export function newCustomers(rig: Rig, prefix: string, count: number): string[] 
     return Array.from({ length: count }, (_, i) =>
         rig.customer(`${prefix}${i}`, `${prefix.toUpperCase()} Customer ${i}`),
     );
+}
+
+/** A photo no other DM carries (the audit tells files apart by their bytes). */
+export function photo(n: number) {
+    const c = (k: number) => (n * k) % 256;
+    return {
+        type: 'photo' as const,
+        bytes: gradientPng(4 + (n % 5), 4, [c(37), c(91), c(13)], [c(7), c(151), c(199)]),
+        contentType: 'image/png',
+    };
 }

@@ -28,6 +28,8 @@ export type AttemptOutcome = 'ok' | 'http-error' | 'timeout' | 'connection-error
 
 export interface DeliveryAttempt {
     at: number;
+    /** Order in which X started its attempts, over all deliveries (several start at one simulated instant). */
+    seq: number;
     outcome: AttemptOutcome;
     status?: number;
 }
@@ -102,6 +104,7 @@ export class DeliveryDispatcher {
     private readonly records: DeliveryRecord[] = [];
     private readonly heldForReorder: DeliveryRecord[] = [];
     private nextId = 1;
+    private attemptSeq = 0;
     /** Changed with `XSim.setSignatureHeaders`. */
     signatureHeaders: SignatureHeaderMode = 'auto';
 
@@ -253,6 +256,7 @@ export class DeliveryDispatcher {
         record.state = 'in-flight';
         record.nextAttemptAt = undefined;
         const startedAt = this.clock.now();
+        const seq = ++this.attemptSeq;
         const outcome = await this.options.call({
             method: 'POST',
             url: record.url,
@@ -261,8 +265,8 @@ export class DeliveryDispatcher {
         });
         const attempt: DeliveryAttempt =
             outcome.kind === 'response'
-                ? { at: startedAt, outcome: outcome.status === 200 ? 'ok' : 'http-error', status: outcome.status }
-                : { at: startedAt, outcome: outcome.kind };
+                ? { at: startedAt, seq, outcome: outcome.status === 200 ? 'ok' : 'http-error', status: outcome.status }
+                : { at: startedAt, seq, outcome: outcome.kind };
         record.attempts.push(attempt);
         if (attempt.status !== undefined) record.statusCode = attempt.status;
         if (attempt.outcome === 'ok') {
