@@ -24,6 +24,7 @@ import {
 } from './inbound-claims';
 import { openForCustomer, toPending } from './inbound-opening';
 import { postAndRecord, postedHere } from './inbound-post';
+import { fileOwed } from './inbound-media';
 import { outboundState } from './outbound-state';
 import { roomMessageParts } from './room-poster';
 
@@ -109,8 +110,9 @@ async function deliverToRoom(
  * For a claim whose owner died (a restart, a crash) before recording its post: how much of the message is
  * already in the room, looked up among its newest messages. `'all'` when the file named after the media id
  * is there, when every part of the text is (part i is the visitor's message stamped X's time + i ms that
- * starts like that part), or when the DM belongs to an earlier conversation of this customer; else the
- * indexes of the parts that are there — a claimant can die between the parts of a long DM. Also recognizes
+ * starts like that part) and no file is owed, or when the DM belongs to an earlier conversation of this
+ * customer; else the indexes of the parts that are there — a claimant can die between the parts of a long
+ * DM, or between its text and its file (the file is then uploaded, the text not posted again). Also recognizes
  * DMs posted by earlier versions, which recorded no posts and did not split.
  */
 async function inRoomAlready(
@@ -131,12 +133,15 @@ async function inRoomAlready(
     const text = inboundText(message).trim();
     // A file-only DM whose file could not be shown is posted as the note alone.
     if (!text) return at(0).length > 0 ? 'all' : present;
-    if (at(0).some((m) => (m.text ?? '').trimStart().startsWith(text))) return 'all';
+    const whole = at(0).find((m) => (m.text ?? '').trimStart().startsWith(text));
+    if (whole) return fileOwed(message.media, whole, text) ? new Set([0]) : 'all';
     const parts = await roomMessageParts(ctx, text);
-    parts.forEach((part, i) => {
-        if (at(i).some((m) => (m.text ?? '').trimStart().startsWith(part.slice(0, 100)))) present.add(i);
-    });
-    return present.size === parts.length ? 'all' : present;
+    const shown = parts.map((part, i) => at(i).find((m) => (m.text ?? '').trimStart().startsWith(part.slice(0, 100))));
+    shown.forEach((m, i) => m && present.add(i));
+    const last = shown[parts.length - 1];
+    return present.size === parts.length && !(last && fileOwed(message.media, last, parts[parts.length - 1]))
+        ? 'all'
+        : present;
 }
 
 /**

@@ -4,6 +4,7 @@
  * tells the agent what arrived and why it is not shown. The customer's text never depends on the file.
  */
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
+import type { IMessageRaw } from '@rocket.chat/apps-engine/definition/messages';
 import { RoomType } from '@rocket.chat/apps-engine/definition/rooms';
 import type { Translate } from '../i18n/translate';
 import { sleep } from '../lib/locks';
@@ -211,6 +212,15 @@ function uploadRefusalReason(t: Translate, error: unknown, type: string): string
     if (/error-file-too-large|exceeds allowed size/i.test(message)) return t('inbound_reason_server_too_large');
     if (/invalid-file-type|type is not accepted/i.test(message)) return t('inbound_reason_server_type', { type });
     return t('inbound_reason_server_refused');
+}
+
+/**
+ * For a delivery that died after posting a DM's text: whether the DM's file is still owed to the room. The
+ * file itself is not there (the caller looked for it by name); the text's last part was posted either alone —
+ * the file came next, so it is owed — or followed by the note that replaces a file that could not be shown.
+ */
+export function fileOwed(media: InboundMedia | undefined, lastPart: IMessageRaw, partText: string): boolean {
+    return media !== undefined && (lastPart.text ?? '').trim() === partText.trim();
 }
 
 export type UploadOutcome = { posted: true } | { posted: false; notice: string };

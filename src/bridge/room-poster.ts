@@ -47,8 +47,11 @@ export async function postCustomerMessage(
     const translate = () => (t ??= serverTranslator(ctx.read, ctx.now()));
     const fetched = message.media ? await fetchInboundMedia(ctx, message.media, translate) : undefined;
     const note = fetched && !fetched.ok ? `_${fetched.note}_` : undefined;
-    const body = [text, note].filter(Boolean).join('\n');
+    // Resuming a delivery that died after part of the text: the note cannot join a part already posted.
+    const resumed = (alreadyPosted?.size ?? 0) > 0;
+    const body = [text, resumed ? undefined : note].filter(Boolean).join('\n');
     const ids = body ? await postVisitorText(ctx, conversation, message, body, alreadyPosted) : [];
+    if (resumed && note) await postRoomNotice(ctx, conversation.roomId, note);
     if (message.media && fetched?.ok) {
         const upload = await uploadInboundMedia(ctx, conversation, message.media, fetched, translate);
         // The text is in; a failed notice must not fail the delivery (X's retry would find the text and stop).
