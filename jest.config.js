@@ -18,6 +18,7 @@ module.exports = {
             displayName: 'faults',
             testMatch: ['<rootDir>/test/faults/**/*.test.ts'],
             globalSetup: '<rootDir>/test/faults/global-setup.ts',
+            globalTeardown: '<rootDir>/test/faults/global-teardown.ts',
         },
     ],
 };

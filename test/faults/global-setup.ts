@@ -6,7 +6,7 @@ import { execSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { packagedZipPath } from '../e2e/helpers/app-host';
-import { SUMMARY_FILE } from './helpers/summary';
+import { SUMMARY_FILE, VERDICTS_FILE } from './helpers/summary';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -24,6 +24,7 @@ function newestSource(): number {
 
 export default async function globalSetup(): Promise<void> {
     fs.rmSync(SUMMARY_FILE, { force: true });
+    fs.rmSync(VERDICTS_FILE, { force: true });
     if (process.env.E2E_SKIP_PACKAGE === '1') return;
     const zip = packagedZipPath();
     if (fs.existsSync(zip) && fs.statSync(zip).mtimeMs >= newestSource()) return;

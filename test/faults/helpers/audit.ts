@@ -101,7 +101,7 @@ interface Expected {
     dm: DmView;
     text: string;
     fileHash?: string;
-    /** X's hand-over: the seq of its first attempt of a delivery carrying the DM, and of the first one acknowledged. */
+    /** X's hand-over: when its first attempt of a delivery carrying the DM started, and when one was first acknowledged. */
     firstSeq?: number;
     ackSeq?: number;
     texts: number;
@@ -151,7 +151,7 @@ function handOvers(sim: XSim): Map<string, { firstSeq: number; ackSeq?: number }
             for (const eventId of delivery.eventIds) {
                 const known = byEvent.get(eventId) ?? { firstSeq: attempt.seq };
                 known.firstSeq = Math.min(known.firstSeq, attempt.seq);
-                if (attempt.outcome === 'ok') known.ackSeq = Math.min(known.ackSeq ?? Infinity, attempt.seq);
+                if (attempt.outcome === 'ok') known.ackSeq = Math.min(known.ackSeq ?? Infinity, attempt.answeredSeq);
                 byEvent.set(eventId, known);
             }
         }
@@ -281,7 +281,8 @@ export function auditInbound(sim: XSim, store: StoredView, business: string, cus
                 `out of order: ${customer} shows "${shown[at].text.slice(0, 30)}" where "${arrived[at].text.slice(0, 30)}" was written`,
             );
         }
-        // By arrival: a DM that X had handed over (and seen acknowledged) before a later one, arriving after it.
+        // By arrival: a DM whose delivery X saw acknowledged before it even started sending a later one, arriving
+        // after it (deliveries in flight together may be taken in any order).
         for (const [i, a] of arrived.entries()) {
             const overtaken = arrived.slice(i + 1).some((b) => {
                 if (b.arrival! > a.arrival!) return false;

@@ -28,8 +28,12 @@ export type AttemptOutcome = 'ok' | 'http-error' | 'timeout' | 'connection-error
 
 export interface DeliveryAttempt {
     at: number;
-    /** Order in which X started its attempts, over all deliveries (several start at one simulated instant). */
+    /**
+     * X's own order of events, over all deliveries (several happen at one simulated instant): when the attempt
+     * started, and when its answer (or failure) came back.
+     */
     seq: number;
+    answeredSeq: number;
     outcome: AttemptOutcome;
     status?: number;
 }
@@ -263,10 +267,17 @@ export class DeliveryDispatcher {
             headers: { 'content-type': 'application/json; charset=utf-8', ...record.signatureHeaders },
             body: record.body,
         });
+        const answeredSeq = ++this.attemptSeq;
         const attempt: DeliveryAttempt =
             outcome.kind === 'response'
-                ? { at: startedAt, seq, outcome: outcome.status === 200 ? 'ok' : 'http-error', status: outcome.status }
-                : { at: startedAt, seq, outcome: outcome.kind };
+                ? {
+                      at: startedAt,
+                      seq,
+                      answeredSeq,
+                      outcome: outcome.status === 200 ? 'ok' : 'http-error',
+                      status: outcome.status,
+                  }
+                : { at: startedAt, seq, answeredSeq, outcome: outcome.kind };
         record.attempts.push(attempt);
         if (attempt.status !== undefined) record.statusCode = attempt.status;
         if (attempt.outcome === 'ok') {
