@@ -6,7 +6,7 @@
  * out-of-order 0.
  */
 import { PENDING_JOB_ID } from '../../src/jobs/ids';
-import { auditInbound, formatAudit, faultsOf, NO_FAULTS } from './helpers/audit';
+import { auditInbound, auditOutbound, formatAudit, faultsOf, NO_FAULTS } from './helpers/audit';
 import { dmText, driveDms, letRetriesRun, newCustomers, photo, seededRandom } from './helpers/drive';
 import { runJobsUntil } from './helpers/polling';
 import { catchUpWithRealTime, guardRuntimeStdin, Rig, startRig } from './helpers/rig';
@@ -15,6 +15,7 @@ import { auditSecrets, formatScan } from './helpers/secrets';
 import { record } from './helpers/summary';
 
 const TOTAL = Math.round(SCALE.inboundEvents * 0.6);
+const UNAVAILABLE = 'Nobody is online right now; we will answer soon.';
 const share = (p: number) => Math.max(20, Math.round(TOTAL * p));
 
 /** Rooms and stored records of one customer (a failure's context). */
@@ -58,7 +59,7 @@ describe(`inbound under faults, AAA webhook (${SCALE.label}: ${TOTAL} DMs)`, () 
             mode: 'aaa',
             shareClock: true,
             sim: { deliveryRealTimeoutMs: 5_000 },
-            settings: { unavailable_message: 'Nobody is online right now; we will answer soon.' },
+            settings: { unavailable_message: UNAVAILABLE },
         });
     }, 120_000);
 
@@ -217,6 +218,16 @@ describe(`inbound under faults, AAA webhook (${SCALE.label}: ${TOTAL} DMs)`, () 
         const audit = auditInbound(rig.sim, rig.host.store, rig.business.id, allCustomers);
         record(__filename, 'AAA total', 'inbound', { audit });
         expect(faultsOf(audit)).toEqual(NO_FAULTS);
+        // Nobody answered these customers: the only DMs they may have received are the unavailable notices.
+        const outbound = auditOutbound(
+            rig.sim,
+            rig.business.id,
+            new Map(allCustomers.map((c) => [c, []])),
+            (text) => text,
+            (text) => text === UNAVAILABLE,
+        );
+        expect(faultsOf(outbound)).toEqual(NO_FAULTS);
+        expect(outbound.conversations).toBeGreaterThan(0);
         const scan = auditSecrets(__filename, 'secrets (AAA inbound)', rig);
         expect(formatScan(scan)).toContain('→ 0 hits');
         expect(formatAudit('total', audit)).toContain('lost 0');

@@ -122,6 +122,73 @@ describe(`agent replies under faults (${SCALE.label}: ${R} replies)`, () => {
         timeoutFor(R, 200) + SCALE.hangs * 25_000,
     );
 
+    it(
+        "replies to one customer handled by both instances (the agent's session moving between them): exactly once, in order",
+        async () => {
+            const n = Math.max(30, Math.round(R / 4));
+            const customers: { id: string; room: ILivechatRoom }[] = [];
+            for (let i = 0; i < 3; i++) {
+                const name = `Moving Agent Customer ${i}`;
+                const id = rig.customer(`mov${i}`, name);
+                await catchUpWithRealTime(rig);
+                await rig.sim.sendDm({ from: id, to: rig.business.id, text: 'hello?' });
+                await rig.settleAll();
+                const room = rig.host.livechatRooms().find((r) => r.isOpen && r.visitor?.name === name);
+                if (!room) throw new Error(`no room for ${name}`);
+                customers.push({ id, room });
+            }
+            const isSend = (r: { method: string; path: string }) => r.method === 'POST' && /\/messages$/.test(r.path);
+            proxy.policy = randomFaults(SEED + 22, [
+                { p: 0.03, fault: 'drop-before', when: isSend },
+                { p: 0.04, fault: 'drop-after', when: isSend },
+            ]);
+            rig.sim.faults.set({ api: { status: 503 }, match: { endpoint: 'dm.send' }, probability: 0.05 });
+            rig.sim.faults.set({ api: { status: 429 }, match: { endpoint: 'dm.send' }, probability: 0.02 });
+            const replies = new Map<string, string[]>(customers.map((c) => [c.id, []]));
+            const byInstance = new Map<string, Set<number>>(customers.map((c) => [c.id, new Set()]));
+            let instance = 0;
+            let switches = 0;
+            for (let posted = 0; posted < n;) {
+                const count = Math.min(n - posted, 1 + Math.floor(random() * 4));
+                for (let i = 0; i < count; i++) {
+                    if (posted > 0 && posted % 4 === 0) {
+                        // The agent's session moves to the other instance (a reconnect takes longer than the
+                        // 2 s the queued view may be old: README, Outbox).
+                        instance = 1 - instance;
+                        switches++;
+                        await new Promise((r) => setTimeout(r, 2_100));
+                    }
+                    const c = customers[Math.floor(random() * customers.length)];
+                    const text = `moving reply ${posted} to ${c.id.slice(-4)}`;
+                    replies.get(c.id)!.push(text);
+                    byInstance.get(c.id)!.add(instance);
+                    rig.hosts[instance].postAgentMessage(c.room.id, rig.agent, text);
+                    posted++;
+                    await rig.clock.advance(1_000);
+                }
+                await Promise.all(rig.hosts.map((h) => h.settle()));
+                await runJobsUntil(rig.clock, rig.hosts, rig.clock.now() + MINUTE);
+            }
+            proxy.policy = () => undefined;
+            rig.sim.faults.clear();
+            const render = (text: string) => `Agent Smith: ${text}`;
+            for (let waited = 0; waited < 3 * 24 * 60; waited += 15) {
+                await runJobsUntil(rig.clock, rig.hosts, rig.clock.now() + 15 * MINUTE);
+                await Promise.all(rig.hosts.map((h) => h.settle()));
+                if (auditOutbound(rig.sim, rig.business.id, replies, render).delivered >= n) break;
+            }
+            await rig.settleAll();
+            const audit = auditOutbound(rig.sim, rig.business.id, replies, render);
+            record(__filename, 'replies to one customer from two instances, X 429 / 5xx / dropped sends', 'outbound', {
+                audit,
+                counts: { 'instance switches': switches },
+            });
+            for (const used of byInstance.values()) expect(used.size).toBe(2);
+            expect(faultsOf(audit)).toEqual(NO_FAULTS);
+        },
+        timeoutFor(Math.max(30, Math.round(R / 4)), 1_000),
+    );
+
     it('says no secret in anything it logged, posted, sent or answered', () => {
         const scan = auditSecrets(__filename, 'secrets (outbound)', rig);
         expect(formatScan(scan)).toContain('→ 0 hits');

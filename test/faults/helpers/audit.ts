@@ -312,13 +312,14 @@ export function auditOutbound(
 ): ConversationAudit {
     const audit = emptyAudit();
     for (const [customer, replies] of repliesByCustomer) {
-        if (replies.length === 0) continue;
+        const sent = sim.dmsSentBy(business, { to: customer });
+        if (replies.length === 0 && sent.length === 0) continue;
         audit.conversations++;
         audit.expected += replies.length;
         const expected = replies.map(render);
         const wanted = new Set(expected);
         const received: string[] = [];
-        for (const dm of sim.dmsSentBy(business, { to: customer })) {
+        for (const dm of sent) {
             if (wanted.has(dm.text)) received.push(dm.text);
             else if (!automatic(dm.text)) {
                 audit.unexpected++;
