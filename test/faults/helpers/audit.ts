@@ -76,7 +76,7 @@ const note = (audit: ConversationAudit, example: string) => {
 export type StoredView = Pick<HostStore, 'messages' | 'uploads' | 'rooms'>;
 
 /** The audit's text normalization, applied to both sides. */
-export function normalizeText(text: string): string {
+function normalizeText(text: string): string {
     return text.normalize('NFC').replace(/\r\n/g, '\n').trim();
 }
 
@@ -85,7 +85,7 @@ const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>
 const ROCKET_CHAT_MESSAGE_MAX = 5_000;
 
 /** What the customer wrote, as they see it on X (see the file comment). */
-export function writtenText(dm: Pick<DmView, 'text' | 'urls'>): string {
+function writtenText(dm: Pick<DmView, 'text' | 'urls'>): string {
     let text = dm.text;
     for (const { url, expandedUrl } of [...dm.urls].sort((a, b) => b.url.length - a.url.length)) {
         if (MEDIA_PAGE.test(expandedUrl)) text = text.replace(new RegExp(`\\s*${escapeRegExp(url)}`), '');

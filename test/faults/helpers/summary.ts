@@ -14,8 +14,8 @@ const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const SUMMARY_FILE = path.join(ROOT, 'test-artifacts', 'faults-summary.json');
 /** Jest's own verdicts (`--json`), when the run wrote them: a row is met only if its tests passed. */
 export const VERDICTS_FILE = path.join(ROOT, 'test-artifacts', 'faults-jest.json');
-export const RESULTS_FILE = path.join(ROOT, 'bench', 'results-faults.json');
-export const SMALL_RESULTS_FILE = path.join(ROOT, 'test-artifacts', 'faults-results.json');
+const RESULTS_FILE = path.join(ROOT, 'bench', 'results-faults.json');
+const SMALL_RESULTS_FILE = path.join(ROOT, 'test-artifacts', 'faults-results.json');
 
 export interface ScenarioRecord {
     file: string;
@@ -69,7 +69,7 @@ export function readRecords(): ScenarioRecord[] {
 }
 
 /** Verdict of each test by file and full name, from jest's `--json` output (undefined: not known). */
-export type Verdicts = (file: string, test?: string) => boolean | undefined;
+type Verdicts = (file: string, test?: string) => boolean | undefined;
 
 export function readVerdicts(): Verdicts {
     if (!fs.existsSync(VERDICTS_FILE)) return () => undefined;
@@ -103,7 +103,7 @@ function status(clean: boolean, verdict: boolean | undefined): Row['status'] {
  * One row per scenario family, then fuzzing, security and secrets. A row is met when its figures are and its
  * tests passed (a test's verdict unknown — no jest output — leaves the figures to decide, and the note says so).
  */
-export function faultRows(records: ScenarioRecord[], verdicts: Verdicts): Row[] {
+function faultRows(records: ScenarioRecord[], verdicts: Verdicts): Row[] {
     const rows: Row[] = [];
     const verdictNote = (v: boolean | undefined) => (v === undefined ? '; test verdict not recorded' : '');
     for (const r of records.filter((x) => x.audit && !/total$/.test(x.scenario))) {
@@ -157,7 +157,8 @@ export function faultRows(records: ScenarioRecord[], verdicts: Verdicts): Row[] 
     }
     const fuzz = records.filter((r) => r.kind === 'fuzz');
     if (fuzz.length) {
-        const inputs = (r: ScenarioRecord) => sum([r], (k) => /: inputs$/.test(k));
+        // Every count is of inputs (by outcome), except what the pure normalizers made of them.
+        const inputs = (r: ScenarioRecord) => sum([r], (k) => !/: (events|dropped with a reason)$/.test(k));
         const verdict = allPassed(fuzz);
         rows.push({
             section: 'Fuzzing',
