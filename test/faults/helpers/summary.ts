@@ -27,14 +27,23 @@ export interface ScenarioRecord {
     seed: number;
     audit?: ConversationAudit;
     counts?: Record<string, number | string>;
+    /** A secrets scan's figures (kind 'secrets'; test/faults/helpers/secrets.ts): add them up for the suite's row. */
+    secrets?: SecretCounts;
     at: string;
+}
+
+export interface SecretCounts {
+    linesScanned: number;
+    secretsListed: number;
+    requestsInspected: number;
+    hits: number;
 }
 
 export function record(
     file: string,
     scenario: string,
     kind: ScenarioRecord['kind'],
-    data: { audit?: ConversationAudit; counts?: Record<string, number | string> },
+    data: { audit?: ConversationAudit; counts?: Record<string, number | string>; secrets?: SecretCounts },
 ): void {
     const entry: ScenarioRecord = {
         file: path.basename(file),
@@ -58,7 +67,7 @@ export function record(
     fs.writeFileSync(SUMMARY_FILE, JSON.stringify(all, null, 2));
     const line = data.audit
         ? `${scenario}: ${data.audit.expected} ${kind === 'outbound' ? 'replies' : 'DMs'} in ${data.audit.conversations} conversations → lost ${data.audit.lost}, duplicated ${data.audit.duplicated}, out-of-order ${data.audit.outOfOrder}, arrived late ${data.audit.arrivedLate}, unexpected ${data.audit.unexpected}${data.audit.files.expected ? `; files ${data.audit.files.expected}: lost ${data.audit.files.lost}, shown as a note ${data.audit.files.noted}` : ''}`
-        : `${scenario}: ${Object.entries(data.counts ?? {})
+        : `${scenario}: ${Object.entries(data.counts ?? data.secrets ?? {})
               .map(([k, v]) => `${k} ${v}`)
               .join(', ')}`;
     process.stdout.write(`[faults ${SCALE.label}] ${line}\n`);
@@ -183,12 +192,13 @@ function faultRows(records: ScenarioRecord[], verdicts: Verdicts): Row[] {
     }
     const secrets = records.filter((r) => r.kind === 'secrets');
     if (secrets.length) {
-        const hits = sum(secrets, (k) => k === 'hits');
+        const total = (k: keyof SecretCounts) => secrets.reduce((n, r) => n + (r.secrets?.[k] ?? 0), 0);
+        const hits = total('hits');
         const verdict = allPassed(secrets);
         rows.push({
             section: 'Secrets',
-            metric: 'Every text the app produced, scanned for configured secrets',
-            measured: `${int(hits)} hits in ${int(sum(secrets, (k) => k === 'texts'))} texts`,
+            metric: 'Every line the app and the runtime logged, posted, sent or answered, scanned for secrets',
+            measured: `${int(hits)} hits in ${int(total('linesScanned'))} lines; ${int(total('requestsInspected'))} outgoing requests inspected`,
             goal: '0 hits',
             status: status(hits === 0, verdict),
             note: `${secrets.length} scans (${secrets.map((r) => r.scenario).join(', ')})${verdictNote(verdict)}`,
