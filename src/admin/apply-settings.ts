@@ -6,7 +6,7 @@
 import { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { createHash } from 'crypto';
 import { invalidateAccount, xClientFor } from '../bridge/build-context';
-import { dmCategoryFor, X_MEDIA_LIMITS } from '../bridge/media-rules';
+import { dmCategoryFor, X_MEDIA_LIMITS } from '../x/media-limits';
 import { validateAgentTemplate } from '../bridge/format';
 import { I18nKey, Translate } from '../i18n/translate';
 import { serverTranslator } from '../lib/language';

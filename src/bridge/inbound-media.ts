@@ -8,7 +8,7 @@ import type { IMessageRaw } from '@rocket.chat/apps-engine/definition/messages';
 import { RoomType } from '@rocket.chat/apps-engine/definition/rooms';
 import type { Translate } from '../i18n/translate';
 import { sleep } from '../lib/locks';
-import { readServerFileRules } from '../settings/server-files';
+import { readServerFileRules, ServerFileRules } from '../settings/server-files';
 import type { ConversationRecord } from '../storage/conversations';
 import { DmMediaDownload, DmMediaLocation, XFailure } from '../x/client-types';
 import type { InboundMedia } from '../x/event-types';
@@ -21,7 +21,6 @@ import {
     inboundFileType,
     inboundLimitBytes,
     InboundVerdict,
-    ServerFileRules,
 } from './media-rules';
 
 const MEDIA_KIND_KEYS = {

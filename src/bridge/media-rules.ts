@@ -3,26 +3,10 @@
  * (image 5 MB, GIF 15 MB, video 512 MB, one attachment per DM) outbound, Rocket.Chat's upload settings inbound.
  */
 import type { AppSettings } from '../settings/reader';
+import type { ServerFileRules } from '../settings/server-files';
 import type { DmMediaCategory } from '../x/client-types';
 import type { InboundMediaKind } from '../x/event-types';
-
-const MB = 1024 * 1024;
-
-export const X_MEDIA_LIMITS: Record<DmMediaCategory, number> = {
-    dm_image: 5 * MB,
-    dm_gif: 15 * MB,
-    dm_video: 512 * MB,
-};
-
-const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
-
-export function dmCategoryFor(mimeType: string): DmMediaCategory | undefined {
-    const type = mimeType.toLowerCase().split(';')[0].trim();
-    if (type === 'image/gif') return 'dm_gif';
-    if (IMAGE_TYPES.includes(type)) return 'dm_image';
-    if (type === 'video/mp4' || type === 'video/quicktime') return 'dm_video';
-    return undefined;
-}
+import { dmCategoryFor, MB, X_MEDIA_LIMITS } from '../x/media-limits';
 
 export type FileVerdict =
     | { ok: true; category: DmMediaCategory }
@@ -87,28 +71,6 @@ export function inboundFileType(bytes: Buffer, kind: InboundMediaKind): string |
     const sniffed = sniffMediaType(bytes);
     return sniffed !== undefined && TYPES_BY_KIND[kind].includes(sniffed) ? sniffed : undefined;
 }
-
-/**
- * Rocket.Chat's own upload settings, which its upload bridge enforces (FileUpload.validateFileUpload in
- * apps/meteor/app/file-upload/server/lib/FileUpload.ts); defaults from server/settings/file-upload.ts.
- */
-export interface ServerFileRules {
-    /** FileUpload_Enabled */
-    enabled: boolean;
-    /** FileUpload_MaxFileSize in bytes; negative = no limit. */
-    maxFileSize: number;
-    /** FileUpload_MediaTypeWhiteList: comma-separated, `type/*` wildcards; empty or `*` = any. */
-    whiteList: string;
-    /** FileUpload_MediaTypeBlackList */
-    blackList: string;
-}
-
-export const ROCKET_CHAT_FILE_DEFAULTS: ServerFileRules = {
-    enabled: true,
-    maxFileSize: 104_857_600,
-    whiteList: '',
-    blackList: 'image/svg+xml',
-};
 
 const typeList = (value: string) =>
     value

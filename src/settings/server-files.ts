@@ -5,7 +5,28 @@
  * file. A refusal they cause is confirmed with a fresh read (inbound-media.ts).
  */
 import { IRead } from '@rocket.chat/apps-engine/definition/accessors';
-import { ROCKET_CHAT_FILE_DEFAULTS, ServerFileRules } from '../bridge/media-rules';
+
+/**
+ * Rocket.Chat's own upload settings, which its upload bridge enforces (FileUpload.validateFileUpload in
+ * apps/meteor/app/file-upload/server/lib/FileUpload.ts); defaults from server/settings/file-upload.ts.
+ */
+export interface ServerFileRules {
+    /** FileUpload_Enabled */
+    enabled: boolean;
+    /** FileUpload_MaxFileSize in bytes; negative = no limit. */
+    maxFileSize: number;
+    /** FileUpload_MediaTypeWhiteList: comma-separated, `type/*` wildcards; empty or `*` = any. */
+    whiteList: string;
+    /** FileUpload_MediaTypeBlackList */
+    blackList: string;
+}
+
+export const ROCKET_CHAT_FILE_DEFAULTS: ServerFileRules = {
+    enabled: true,
+    maxFileSize: 104_857_600,
+    whiteList: '',
+    blackList: 'image/svg+xml',
+};
 
 const TTL_MS = 5 * 60_000;
 let cache: { rules: ServerFileRules; at: number } | undefined;

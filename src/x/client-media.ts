@@ -4,7 +4,7 @@
  */
 import { ApiResponseError, TwitterApi } from 'twitter-api-v2';
 import type { ITwitterApiClientPlugin } from 'twitter-api-v2';
-import { dmCategoryFor, X_MEDIA_LIMITS } from '../bridge/media-rules';
+import { dmCategoryFor, X_MEDIA_LIMITS } from './media-limits';
 import { DmMediaDownload, DmMediaLocation, XFailure } from './client-types';
 import type { UserAuth } from './credentials';
 import { toXFailure } from './errors';

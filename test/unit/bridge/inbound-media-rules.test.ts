@@ -5,11 +5,11 @@ import {
     fileNameFor,
     inboundFileType,
     inboundLimitBytes,
-    ROCKET_CHAT_FILE_DEFAULTS,
     serverAcceptsType,
     sniffMediaType,
 } from '../../../src/bridge/media-rules';
 import { normalizeSettings } from '../../../src/settings/reader';
+import { ROCKET_CHAT_FILE_DEFAULTS } from '../../../src/settings/server-files';
 import type { InboundMedia } from '../../../src/x/event-types';
 
 const MB = 1024 * 1024;

@@ -1,0 +1,82 @@
+// Lint rules for the whole tree; `npm run lint` (part of `npm test`). Formatting is Prettier's job
+// (eslint-config-prettier keeps ESLint's formatting rules off). Layer rules: README, "Design".
+import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import importX from 'eslint-plugin-import-x';
+import tseslint from 'typescript-eslint';
+
+const ts = ['**/*.ts'];
+
+/**
+ * Layers of src/, lowest first; a folder imports only from folders below it (README, "Design"):
+ * lib/ → settings/ → x/ → storage/, i18n/ → services (bridge/, admin/) → jobs/ → handlers (commands/,
+ * endpoints/, handlers/) → TwitterApp.ts. storage/ and i18n/ take only types from x/; services take only
+ * the ids from jobs/ (jobs/ids.ts names the schedule, the processors call the services); handlers reach
+ * storage/ and x/ only through the services (types excepted) and never import each other.
+ */
+const folders = (...names) => `^\\.\\./(${names.join('|')})/`;
+const above = (...names) => ({
+    regex: folders(...names),
+    message: 'Layer rule (README, "Design"): this folder does not import from that one.',
+});
+const typesOnly = (...names) => ({
+    regex: folders(...names),
+    allowTypeImports: true,
+    message: 'Layer rule (README, "Design"): only types come from that folder here.',
+});
+const processors = {
+    regex: '^\\.\\./jobs/(?!ids$)',
+    message: 'Layer rule (README, "Design"): job processors call services, not the other way round (ids: jobs/ids.ts).',
+};
+const handlers = ['commands', 'endpoints', 'handlers'];
+const layers = {
+    lib: [above('settings', 'x', 'storage', 'i18n', 'bridge', 'admin', 'jobs', ...handlers)],
+    settings: [above('x', 'storage', 'i18n', 'bridge', 'admin', 'jobs', ...handlers)],
+    x: [above('storage', 'i18n', 'bridge', 'admin', 'jobs', ...handlers)],
+    storage: [above('i18n', 'bridge', 'admin', 'jobs', ...handlers), typesOnly('x')],
+    i18n: [above('storage', 'bridge', 'admin', 'jobs', ...handlers), typesOnly('x')],
+    bridge: [above(...handlers), processors],
+    admin: [above(...handlers), processors],
+    jobs: [above(...handlers)],
+    ...Object.fromEntries(
+        handlers.map((h) => [
+            h,
+            [above('jobs', ...handlers.filter((other) => other !== h)), typesOnly('storage', 'x')],
+        ]),
+    ),
+};
+
+export default tseslint.config(
+    {
+        ignores: [
+            'node_modules/',
+            'dist/',
+            'build/',
+            'coverage/',
+            'test-artifacts/',
+            '.deno-bin/',
+            '.scratch/',
+            'test/fixtures/',
+            'tools/host/deno-shims/',
+            'bench/floor-app/',
+            'bench/hello-app/',
+        ],
+    },
+    { files: ts, extends: [js.configs.recommended, ...tseslint.configs.recommended] },
+    {
+        files: ts,
+        plugins: { 'import-x': importX },
+        settings: { 'import-x/resolver': { node: { extensions: ['.ts', '.js', '.json'] } } },
+        rules: {
+            // Unused names are the compiler's job (noUnusedLocals/noUnusedParameters), with the same exceptions.
+            '@typescript-eslint/no-unused-vars': 'off',
+            'import-x/no-cycle': ['error', { ignoreExternal: true }],
+            'import-x/no-self-import': 'error',
+        },
+    },
+    ...Object.entries(layers).map(([folder, patterns]) => ({
+        files: [`src/${folder}/**/*.ts`],
+        rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] },
+    })),
+    prettier,
+);

@@ -1,0 +1,20 @@
+/** X's DM media categories and their size limits (image 5 MB, GIF 15 MB, video 512 MB). */
+import type { DmMediaCategory } from './client-types';
+
+export const MB = 1024 * 1024;
+
+export const X_MEDIA_LIMITS: Record<DmMediaCategory, number> = {
+    dm_image: 5 * MB,
+    dm_gif: 15 * MB,
+    dm_video: 512 * MB,
+};
+
+const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
+
+export function dmCategoryFor(mimeType: string): DmMediaCategory | undefined {
+    const type = mimeType.toLowerCase().split(';')[0].trim();
+    if (type === 'image/gif') return 'dm_gif';
+    if (IMAGE_TYPES.includes(type)) return 'dm_image';
+    if (type === 'video/mp4' || type === 'video/quicktime') return 'dm_video';
+    return undefined;
+}
