@@ -16,14 +16,19 @@ import {
     DeliveryRegistration,
     forgetAccount,
     LinkedAccount,
-    OAuth2Tokens,
     readAccount,
     tokensRecord,
 } from '../storage/account';
 import { AppSecrets, ensureAppSecrets } from '../storage/app-secrets';
 import type { XUser } from '../x/client-types';
 import { failureReasonKey } from '../i18n/x-failures';
-import { forgetCachedCredentials, OAUTH2_SCOPES, rememberTokens, unstoredTokenSource } from '../x/credentials';
+import {
+    forgetCachedCredentials,
+    OAuth2Tokens,
+    OAUTH2_SCOPES,
+    rememberTokens,
+    unstoredTokenSource,
+} from '../x/credentials';
 import { toXFailure } from '../x/errors';
 import { ihttpSender } from '../x/ihttp-sender';
 import { createTransportPlugin } from '../x/transport';

@@ -12,7 +12,7 @@ import type { LayoutBlock } from '@rocket.chat/ui-kit';
 import { randomBytes } from 'crypto';
 import { I18nKey, Translate, translator } from '../i18n/translate';
 import { languageOf } from '../lib/language';
-import type { OAuth2Tokens } from '../storage/account';
+import type { OAuth2Tokens } from '../x/credentials';
 import { wins } from '../storage/conversations';
 import type { XUser } from '../x/client-types';
 import { AdminAccessors, LinkOutcome, linkWithOAuth2Tokens, revokeTokens } from './link';

@@ -5,6 +5,7 @@
  */
 import { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { readSettings } from '../settings/reader';
+import { tokensRecord } from '../storage/account';
 import { cachedAccount } from '../storage/account-cache';
 import { readAppSecrets } from '../storage/app-secrets';
 import { ConversationStore } from '../storage/conversations';
@@ -45,7 +46,15 @@ export function xClientFor(
     return new TwitterXClient({
         credentials:
             options.credentials ??
-            credentialSource({ settings, reader: read.getPersistenceReader(), persistence, plugins, now }),
+            credentialSource({
+                settings,
+                tokens: {
+                    read: () => tokensRecord.read(read.getPersistenceReader()),
+                    write: persistence && ((tokens) => tokensRecord.write(persistence, tokens)),
+                },
+                plugins,
+                now,
+            }),
         plugins,
         now,
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

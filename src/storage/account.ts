@@ -4,6 +4,7 @@
  */
 import { IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { AuthMethod, DeliveryMode } from '../settings/ids';
+import type { OAuth2Tokens } from '../x/credentials';
 import { KeyedRecord } from './records';
 
 export interface LinkedAccount {
@@ -33,15 +34,6 @@ export interface DeliveryRegistration {
     /** Last time the webhook was known valid (CRC passed) and the last time an event arrived. */
     lastValidAt?: number;
     lastEventAt?: number;
-}
-
-export interface OAuth2Tokens {
-    accessToken: string;
-    refreshToken?: string;
-    /** ms since epoch */
-    expiresAt: number;
-    scope: string[];
-    updatedAt: number;
 }
 
 export const accountRecord = KeyedRecord.named<LinkedAccount>('x-account');

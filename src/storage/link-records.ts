@@ -3,7 +3,7 @@
  * of an authorize link, and a linked token waiting for the admin's confirmation.
  */
 import type { XUser } from '../x/client-types';
-import type { OAuth2Tokens } from './account';
+import type { OAuth2Tokens } from '../x/credentials';
 import { miscKey } from './associations';
 
 /** One authorize link: single use, bound to the admin who asked for it. */

@@ -3,12 +3,10 @@
  * refresh tokens rotate on every use, so a refresh first re-reads persistence (another Rocket.Chat
  * instance may have refreshed already) and writes the new pair before anything uses it.
  */
-import { IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { TwitterApi } from 'twitter-api-v2';
 import type { ITwitterApiClientPlugin } from 'twitter-api-v2';
 import { AuthMethod } from '../settings/ids';
 import type { AppSettings } from '../settings/reader';
-import { OAuth2Tokens, tokensRecord } from '../storage/account';
 import { XFailure } from './client-types';
 import { toXFailure } from './errors';
 import { oauth2AppClient } from './oauth2-app';
@@ -30,10 +28,27 @@ const REFRESH_MARGIN_MS = 2 * 60_000;
 
 export const OAUTH2_SCOPES = ['dm.read', 'dm.write', 'tweet.read', 'users.read', 'offline.access', 'media.write'];
 
+export interface OAuth2Tokens {
+    accessToken: string;
+    refreshToken?: string;
+    /** ms since epoch */
+    expiresAt: number;
+    scope: string[];
+    updatedAt: number;
+}
+
+/**
+ * Where the linked account's tokens are kept (persistence: storage/account.ts), the truth every instance
+ * reads; without `write` (no persistence at hand) a token is never refreshed.
+ */
+export interface TokenStore {
+    read(): Promise<OAuth2Tokens | undefined>;
+    write?: (tokens: OAuth2Tokens) => Promise<void>;
+}
+
 export interface CredentialDeps {
     settings: AppSettings;
-    reader: IPersistenceRead;
-    persistence?: IPersistence;
+    tokens: TokenStore;
     plugins: ITwitterApiClientPlugin[];
     now(): number;
 }
@@ -114,7 +129,7 @@ export function credentialSource(deps: CredentialDeps): CredentialSource {
     }
 
     const refresh = async (rejected?: string): Promise<OAuth2Tokens> => {
-        const stored = await tokensRecord.read(deps.reader);
+        const stored = await deps.tokens.read();
         if (!stored) throw new XFailure('token-invalid', 0, undefined, 'The X account is not linked');
         const fresh = stored.accessToken !== rejected && stored.expiresAt - REFRESH_MARGIN_MS > deps.now();
         if (fresh) return (cachedTokens = stored);
@@ -127,7 +142,8 @@ export function credentialSource(deps: CredentialDeps): CredentialSource {
             );
         if (!settings.oauth2ClientId)
             throw new XFailure('token-invalid', 0, undefined, 'OAuth 2.0 Client ID is not set');
-        if (!deps.persistence)
+        const store = deps.tokens.write;
+        if (!store)
             throw new XFailure('token-invalid', 0, undefined, 'The token must be refreshed where it can be stored');
         try {
             const client = oauth2AppClient(settings, deps.plugins);
@@ -139,12 +155,12 @@ export function credentialSource(deps: CredentialDeps): CredentialSource {
                 scope: result.scope ?? stored.scope,
                 updatedAt: deps.now(),
             };
-            await tokensRecord.write(deps.persistence, tokens);
+            await store(tokens);
             return (cachedTokens = tokens);
         } catch (e) {
             const failure = toXFailure(e, deps.now());
             // A refresh token another instance already rotated: its new pair is in persistence now.
-            const again = await tokensRecord.read(deps.reader);
+            const again = await deps.tokens.read();
             if (again && again.refreshToken !== stored.refreshToken && again.expiresAt - REFRESH_MARGIN_MS > deps.now())
                 return (cachedTokens = again);
             throw failure.kind === 'invalid-request'
