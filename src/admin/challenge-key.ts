@@ -12,6 +12,7 @@ import { ChallengeKeySetting } from '../settings/ids';
 import { AppSettings, readSettings } from '../settings/reader';
 import { XFailure } from '../x/client-types';
 import { ChallengeKey, challengeKeyRecord } from '../storage/admin-state';
+import { crcResponseToken } from '../x/webhook-signature';
 
 type KeySettings = Pick<AppSettings, 'webhookChallengeKey' | 'apiKeySecret' | 'oauth2ClientSecret'>;
 
@@ -37,11 +38,15 @@ export async function currentChallengeKey(reader: IPersistenceRead, settings: Ke
     return (await challengeKeyRecord.read(reader))?.key ?? firstGuess(settings);
 }
 
-/** For the CRC answer: the key believed now and its secret (empty when that setting is not filled in). */
-export async function challengeSecret(read: IRead): Promise<{ key: ChallengeKey; secret: string }> {
+/** The CRC answer, made with the key believed now; none when that key's setting is not filled in. */
+export async function answerChallenge(
+    read: IRead,
+    crcToken: string,
+): Promise<{ ok: true; responseToken: string } | { ok: false; key: ChallengeKey }> {
     const settings = await readSettings(read);
     const key = await currentChallengeKey(read.getPersistenceReader(), settings);
-    return { key, secret: secretFor(settings, key) };
+    const secret = secretFor(settings, key);
+    return secret ? { ok: true, responseToken: crcResponseToken(secret, crcToken) } : { ok: false, key };
 }
 
 const isCrcRefusal = (e: unknown) => e instanceof XFailure && e.reason === 'CrcValidationFailed';

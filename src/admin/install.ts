@@ -3,7 +3,7 @@ import { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/de
 import type { App } from '@rocket.chat/apps-engine/definition/App';
 import { IUIKitResponse, UIKitBlockInteractionContext } from '@rocket.chat/apps-engine/definition/uikit';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
-import { authorize, CommandReply, describeLink } from '../commands/authorize';
+import { authorize, CommandReply, describeLink } from './authorize';
 import { isAdmin } from './roles';
 import { translator } from '../i18n/translate';
 import { notifyEphemeral } from '../lib/ephemeral';

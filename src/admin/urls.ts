@@ -1,4 +1,5 @@
 import { IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import { readAppSecrets, secretsEqual } from '../storage/app-secrets';
 
 export const WEBHOOK_PATH = 'webhook/:secret';
 export const OAUTH_CALLBACK_PATH = 'oauth/callback';
@@ -9,6 +10,12 @@ export async function publicEndpointUrl(read: IRead, appId: string, path: string
         (await read.getEnvironmentReader().getServerSettings().getValueById('Site_Url')) ?? '',
     ).replace(/\/+$/, '');
     return `${siteUrl}/api/apps/public/${appId}/${path}`;
+}
+
+/** Whether a request's secret path segment is this installation's (anything else is answered 404). */
+export async function isOurWebhook(read: IRead, secretSegment: string | undefined): Promise<boolean> {
+    const secrets = await readAppSecrets(read.getPersistenceReader());
+    return !!secrets && secretsEqual(secrets.webhookPath, secretSegment);
 }
 
 export async function webhookUrl(read: IRead, appId: string, secretSegment: string): Promise<string> {

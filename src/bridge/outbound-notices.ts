@@ -11,6 +11,7 @@ import { I18nKey, Translate, translator } from '../i18n/translate';
 import { notifyEphemeral } from '../lib/ephemeral';
 import { languageOf, serverTranslator } from '../lib/language';
 import type { OutboxOrigin } from '../storage/outbox';
+import { dmCategoryFor } from '../x/media-limits';
 import type { BridgeContext } from './context';
 import type { FileVerdict } from './media-rules';
 import { formatBytes } from './media-rules';
@@ -105,13 +106,12 @@ export function fileRuleText(
     verdict: Exclude<FileVerdict, { ok: true }>,
     type: string,
     size: number,
-    supportedByX: boolean,
 ): string {
     switch (verdict.rule) {
         case 'uploads-disabled':
             return t('outbound_file_rule_uploads_disabled');
         case 'type-not-accepted':
-            return supportedByX
+            return dmCategoryFor(type)
                 ? t('outbound_file_rule_type_not_accepted', { type })
                 : t('outbound_file_rule_type_not_supported', { type });
         case 'larger-than-setting':

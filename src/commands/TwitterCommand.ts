@@ -4,7 +4,7 @@ import { ISlashCommand, SlashCommandContext } from '@rocket.chat/apps-engine/def
 import { I18nKey, Translate, translator } from '../i18n/translate';
 import { notifyEphemeral } from '../lib/ephemeral';
 import { languageOf } from '../lib/language';
-import { authorize, CommandReply, unauthorize } from './authorize';
+import { authorize, CommandReply, unauthorize } from '../admin/authorize';
 import { isAdmin, maySeeStatus } from '../admin/roles';
 import { statusReport } from '../admin/status';
 

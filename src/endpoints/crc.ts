@@ -11,7 +11,7 @@
 import { IApiResponse } from '@rocket.chat/apps-engine/definition/api';
 import { MINUTE } from '../lib/time';
 import { ThrottledLog, TokenBucket } from '../lib/throttle';
-import { jsonError } from './responses';
+import { jsonError } from '../lib/api-responses';
 
 /** Base64 or base64url, 16 to 128 symbols, padding allowed: X's 48-character tokens with room to change. */
 export const CRC_TOKEN_FORM = /^[A-Za-z0-9+/_-]{16,128}={0,2}$/;

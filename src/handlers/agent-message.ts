@@ -14,7 +14,6 @@ import type { BridgeContext } from '../bridge/context';
 import { formatAgentMessage } from '../bridge/format';
 import { isOurVisitorToken } from '../x/ids';
 import { checkFile } from '../bridge/media-rules';
-import { dmCategoryFor } from '../x/media-limits';
 import { deliver, inConversationLane } from '../bridge/outbound';
 import { agentDisplayName, classifyAgentMessage, messageFiles, messageText, planDms } from '../bridge/outbound-filter';
 import { fileRuleText, tellAgent } from '../bridge/outbound-notices';
@@ -156,7 +155,7 @@ async function acceptedFiles(ctx: BridgeContext, message: IMessage, agent: IUser
                 (t) =>
                     t('outbound_file_refused', {
                         file: file.name,
-                        reason: fileRuleText(t, verdict, type, size, !!dmCategoryFor(type)),
+                        reason: fileRuleText(t, verdict, type, size),
                     }),
                 ctx.logger.warn.bind(ctx.logger),
             );

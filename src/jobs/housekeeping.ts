@@ -5,20 +5,12 @@
  * shows any more, keeping persistence small.
  */
 import { IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/definition/accessors';
-import { DAY, HOUR, utcDay } from '../lib/time';
+import { DAY, utcDay } from '../lib/time';
 import { ConversationStore } from '../storage/conversations';
 import { forgetLookupDay } from '../storage/confirmations';
 import { forgetLedgerDay, summarizeSeenMarkers } from '../storage/ledger';
+import { SEEN_RETENTION_DAYS } from '../storage/retention';
 
-export const SEEN_RETENTION_DAYS = 7;
-/**
- * Deliveries of events older than this are refused (webhook-events.ts), so an event is either new or
- * still has its seen marker: a replay can never be taken for a new DM. It covers everything X sends
- * again: retries end within minutes (3 s, 27 s, 242 s), X Activity API replays reach back 24 hours,
- * Account Activity API replays five days (docs: x-api/account-activity/create-replay-job). A marker
- * lives at least SEEN_RETENTION_DAYS after it was written; the hour spares clock differences with X.
- */
-export const DEDUPE_HORIZON_MS = SEEN_RETENTION_DAYS * DAY - HOUR;
 /** How far back a missed run is caught up. */
 const CATCH_UP_DAYS = 30;
 /** Lookups are read for the last hour and today only. */

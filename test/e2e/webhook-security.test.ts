@@ -4,7 +4,7 @@
  * OAuth 2.0 header alone, every escaping style. What each attack may not do is counted where it would
  * show: persistence records, room messages, DMs X sent, reads X billed, log lines.
  */
-import { CONFIRMATIONS_PER_HOUR } from '../../src/endpoints/confirm-unverifiable';
+import { CONFIRMATIONS_PER_HOUR } from '../../src/bridge/confirm-unverifiable';
 import { CRC_BURST } from '../../src/endpoints/crc';
 import { DAY } from '../../src/lib/time';
 import {

@@ -1,10 +1,10 @@
 import type { LayoutBlock } from '@rocket.chat/ui-kit';
-import { AdminAccessors, linkWithTokens, startOAuth2, unlink } from '../admin/link';
+import { AdminAccessors, linkWithTokens, startOAuth2, unlink } from './link';
 import { I18nKey, Translate } from '../i18n/translate';
 import { AuthMethod } from '../settings/ids';
 import { readSettings } from '../settings/reader';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
-import type { LinkOutcome } from '../admin/link';
+import type { LinkOutcome } from './link';
 
 export interface CommandReply {
     text: string;

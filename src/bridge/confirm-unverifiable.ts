@@ -12,7 +12,7 @@
  * deliveries race on however many instances, an hour never holds more than the cap.
  */
 import { randomBytes } from 'crypto';
-import type { BridgeContext } from '../bridge/context';
+import type { BridgeContext } from './context';
 import { HOUR, utcDay } from '../lib/time';
 import { DeliveryMode } from '../settings/ids';
 import { ConfirmationLookup, recentLookups, recordLookup, withdrawLookup } from '../storage/confirmations';

@@ -8,10 +8,10 @@
  */
 import { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { IApiResponse } from '@rocket.chat/apps-engine/definition/api';
-import { buildBridgeContext } from '../bridge/build-context';
-import type { BridgeContext } from '../bridge/context';
-import { processInbound } from '../bridge/inbound';
-import { DEDUPE_HORIZON_MS } from '../jobs/housekeeping';
+import { buildBridgeContext } from './build-context';
+import type { BridgeContext } from './context';
+import { processInbound } from './inbound';
+import { DEDUPE_HORIZON_MS } from '../storage/retention';
 import { ThrottledLog } from '../lib/throttle';
 import { MINUTE } from '../lib/time';
 import { readSettings } from '../settings/reader';
@@ -22,7 +22,7 @@ import type { ControlSignal } from '../x/event-types';
 import { LEGACY_SIGNATURE_HEADER, OAUTH2_SIGNATURE_HEADER, verifyDeliverySignature } from '../x/webhook-signature';
 import { SIGNED_BODY_LIMITS } from '../x/webhook-serializations';
 import { confirmationAllowed, confirmWithX } from './confirm-unverifiable';
-import { jsonError, jsonOk } from './responses';
+import { jsonError, jsonOk } from '../lib/api-responses';
 import { lastEventRecord } from '../storage/admin-state';
 
 export interface WebhookAccessors {
