@@ -8,7 +8,8 @@ import { createHash } from 'crypto';
 import { invalidateAccount, xClientFor } from '../bridge/build-context';
 import { dmCategoryFor, X_MEDIA_LIMITS } from '../x/media-limits';
 import { validateAgentTemplate } from '../bridge/format';
-import { I18nKey, Translate } from '../i18n/translate';
+import { deliveryModeLabel } from '../i18n/setting-labels';
+import { Translate } from '../i18n/translate';
 import { serverTranslator } from '../lib/language';
 import { explainFailure } from '../i18n/x-failures';
 import { MIN_POLLING_INTERVAL_SECONDS, SettingId } from '../settings/ids';
@@ -96,9 +97,7 @@ export async function applySettings(
                 webhookUrl: await webhookUrl(read, appId, secrets.webhookPath),
                 now,
             });
-            lines.push(
-                t('settings_delivery_applied', { mode: t(`setting_delivery_mode_${registration.mode}` as I18nKey) }),
-            );
+            lines.push(t('settings_delivery_applied', { mode: t(deliveryModeLabel(registration.mode)) }));
         } catch (e) {
             lines.push(t('settings_delivery_failed', { reason: explainFailure(t, toXFailure(e, now())) }));
         }

@@ -1,6 +1,7 @@
 import type { LayoutBlock } from '@rocket.chat/ui-kit';
 import { AdminAccessors, linkWithTokens, startOAuth2, unlink } from './link';
-import { I18nKey, Translate } from '../i18n/translate';
+import { deliveryModeLabel } from '../i18n/setting-labels';
+import { Translate } from '../i18n/translate';
 import { AuthMethod } from '../settings/ids';
 import { readSettings } from '../settings/reader';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
@@ -13,20 +14,18 @@ export interface CommandReply {
 
 /** What the admin reads after a link attempt: who is linked, how DMs will arrive, or what to fix. */
 export function describeLink(outcome: LinkOutcome, t: Translate): string {
-    if (!outcome.ok) return t('link_failed', { reason: t(outcome.reasonKey as I18nKey) });
+    if (!outcome.ok) return t('link_failed', { reason: t(outcome.reasonKey) });
     const lines = [t('link_succeeded', { username: outcome.account.username, name: outcome.account.name })];
-    if (outcome.delivery)
-        lines.push(t('link_delivery_ready', { mode: t(`setting_delivery_mode_${outcome.delivery.mode}` as I18nKey) }));
-    if (outcome.deliveryProblem)
-        lines.push(t('link_delivery_problem', { reason: t(outcome.deliveryProblem as I18nKey) }));
+    if (outcome.delivery) lines.push(t('link_delivery_ready', { mode: t(deliveryModeLabel(outcome.delivery.mode)) }));
+    if (outcome.deliveryProblem) lines.push(t('link_delivery_problem', { reason: t(outcome.deliveryProblem) }));
     return lines.join('\n');
 }
 
-export async function authorize(a: AdminAccessors, sender: IUser, t: Translate): Promise<CommandReply> {
+export async function authorize(a: AdminAccessors, sender: Pick<IUser, 'id'>, t: Translate): Promise<CommandReply> {
     const settings = await readSettings(a.read, 0);
     if (settings.authMethod === AuthMethod.Tokens) return { text: describeLink(await linkWithTokens(a, sender), t) };
     const started = await startOAuth2(a, sender);
-    if (!started.ok) return { text: t('link_failed', { reason: t(started.reasonKey as I18nKey) }) };
+    if (!started.ok) return { text: t('link_failed', { reason: t(started.reasonKey) }) };
     const text = t('authorize_click_here_text');
     return {
         text: `${text} ${started.url}`,

@@ -21,6 +21,7 @@ import {
 } from '../storage/account';
 import { AppSecrets, ensureAppSecrets } from '../storage/app-secrets';
 import type { XUser } from '../x/client-types';
+import type { I18nKey } from '../i18n/translate';
 import { failureReasonKey } from '../i18n/x-failures';
 import {
     forgetCachedCredentials,
@@ -51,15 +52,15 @@ export type LinkOutcome =
           ok: true;
           account: LinkedAccount;
           delivery?: DeliveryRegistration;
-          deliveryProblem?: string;
+          deliveryProblem?: I18nKey;
           deliveryDetail?: string;
       }
-    | { ok: false; reasonKey: string; detail?: string };
+    | { ok: false; reasonKey: I18nKey; detail?: string };
 
 const OAUTH_STATE_TTL_MS = 10 * 60_000;
 
 /** i18n key explaining why the settings cannot link an account, or undefined when they can. */
-export function linkPrerequisite(settings: AppSettings): string | undefined {
+export function linkPrerequisite(settings: AppSettings): I18nKey | undefined {
     if (settings.authMethod === AuthMethod.Tokens) {
         return settings.apiKey && settings.apiKeySecret && settings.accessToken && settings.accessTokenSecret
             ? undefined
@@ -109,7 +110,7 @@ export async function completeLink(
     }
 }
 
-export async function linkWithTokens(a: AdminAccessors, admin: IUser): Promise<LinkOutcome> {
+export async function linkWithTokens(a: AdminAccessors, admin: Pick<IUser, 'id'>): Promise<LinkOutcome> {
     const settings = await readSettings(a.read, 0);
     const missing = linkPrerequisite({ ...settings, authMethod: AuthMethod.Tokens });
     if (missing) return { ok: false, reasonKey: missing };
@@ -134,8 +135,8 @@ const plugin = (http: IHttp) => createTransportPlugin(ihttpSender(http));
 /** The "Click here to authorize" link: the PKCE verifier stays in persistence, bound to this admin for 10 minutes. */
 export async function startOAuth2(
     a: AdminAccessors,
-    admin: IUser,
-): Promise<{ ok: true; url: string; expiresAt: number } | { ok: false; reasonKey: string }> {
+    admin: Pick<IUser, 'id'>,
+): Promise<{ ok: true; url: string; expiresAt: number } | { ok: false; reasonKey: I18nKey }> {
     const settings = await readSettings(a.read, 0);
     const missing = linkPrerequisite({ ...settings, authMethod: AuthMethod.OAuth2 });
     if (missing) return { ok: false, reasonKey: missing };
@@ -158,7 +159,7 @@ export async function startOAuth2(
 /** What X's redirect back produced: a token for an account, waiting for the admin who started to confirm it. */
 export type CallbackOutcome =
     | { ok: true; adminId: string; account: XUser; tokens: OAuth2Tokens }
-    | { ok: false; reasonKey: string; detail?: string; adminId?: string };
+    | { ok: false; reasonKey: I18nKey; detail?: string; adminId?: string };
 
 /**
  * X's redirect back: the state must exist, be unexpired and unused; then the code is exchanged and X says

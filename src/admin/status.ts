@@ -6,6 +6,7 @@
 import { IHttp, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { xClientFor } from '../bridge/build-context';
 import { currentChallengeKey } from './challenge-key';
+import { authMethodLabel, deliveryModeLabel } from '../i18n/setting-labels';
 import { Translate } from '../i18n/translate';
 import { failureReasonKey } from '../i18n/x-failures';
 import { DeliveryMode } from '../settings/ids';
@@ -105,7 +106,7 @@ export async function statusReport(
         t('status_title'),
         t('status_account', {
             username: account.username,
-            method: t(`setting_auth_method_${account.authMethod}` as never),
+            method: t(authMethodLabel(account.authMethod)),
         }),
     ];
     if (account.revokedAt) lines.push(t('status_revoked'));
@@ -114,7 +115,7 @@ export async function statusReport(
         lines.push(
             t('status_credits_depleted', { since: clock(creditsPause.since), next: clock(creditsPause.nextProbeAt) }),
         );
-    lines.push(t('status_delivery', { mode: t(`setting_delivery_mode_${settings.deliveryMode}` as never) }));
+    lines.push(t('status_delivery', { mode: t(deliveryModeLabel(settings.deliveryMode)) }));
 
     if (settings.deliveryMode === DeliveryMode.Polling) {
         lines.push(

@@ -57,7 +57,7 @@ export class TwitterCommand implements ISlashCommand {
         const info = this.app.getInfo();
         switch (subcommand) {
             case 'authorize':
-                return authorize(admin, sender as never, t);
+                return authorize(admin, sender, t);
             case 'unauthorize':
                 return unauthorize(admin, t);
             case 'support':

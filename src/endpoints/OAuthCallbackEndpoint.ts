@@ -3,7 +3,7 @@ import { ApiEndpoint, IApiEndpointInfo, IApiRequest, IApiResponse } from '@rocke
 import { completeOAuth2 } from '../admin/link';
 import { askToConfirmLink } from '../admin/pending-link';
 import { OAUTH_CALLBACK_PATH } from '../admin/urls';
-import { I18nKey, translator } from '../i18n/translate';
+import { translator } from '../i18n/translate';
 import { languageOf } from '../lib/language';
 
 const escapeHtml = (s: string) =>
@@ -42,11 +42,7 @@ export class OAuthCallbackEndpoint extends ApiEndpoint {
             content: page(title, body, status === 200),
         });
         if (!outcome.ok)
-            return html(
-                400,
-                t('oauth_page_title_failure'),
-                t('link_failed', { reason: t(outcome.reasonKey as I18nKey) }),
-            );
+            return html(400, t('oauth_page_title_failure'), t('link_failed', { reason: t(outcome.reasonKey) }));
         const room = await askToConfirmLink(a, outcome, admin, t);
         return html(
             200,

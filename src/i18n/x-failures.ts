@@ -1,4 +1,5 @@
 import type { XFailureKind } from '../x/client-types';
+import type { Translate } from './translate';
 
 /** The sentence that explains an X failure to a person (literal keys, so the i18n check can see them). */
 export function failureReasonKey(kind: XFailureKind) {
@@ -31,10 +32,7 @@ export function failureReasonKey(kind: XFailureKind) {
 }
 
 /** The reason sentence, plus X's own short explanation when it gave one (never credentials). */
-export function explainFailure(
-    t: (key: never, vars?: Record<string, string | number>) => string,
-    failure: { kind: XFailureKind; detail?: string },
-): string {
-    const reason = t(failureReasonKey(failure.kind) as never);
-    return failure.detail ? `${reason} ${t('x_said' as never, { detail: failure.detail })}` : reason;
+export function explainFailure(t: Translate, failure: { kind: XFailureKind; detail?: string }): string {
+    const reason = t(failureReasonKey(failure.kind));
+    return failure.detail ? `${reason} ${t('x_said', { detail: failure.detail })}` : reason;
 }

@@ -147,8 +147,8 @@ export async function runHealthCheck(
                 delivery.mode,
                 delivery.webhookId,
                 account.xUserId,
-            ).catch((e) => ({
-                problem: 'health_subscriptions_failed' as I18nKey,
+            ).catch((e): CheckResult => ({
+                problem: 'health_subscriptions_failed',
                 detail: toXFailure(e, now()).kind,
             }));
         }
@@ -164,12 +164,7 @@ export async function runHealthCheck(
         } else if (!result.problem && open) {
             delete state.open[name];
             if (name === 'token' && restored) continue;
-            await announceInSetupRoom(
-                read,
-                modify,
-                persistence,
-                t('health_recovered', { problem: t(open.reason as I18nKey) }),
-            );
+            await announceInSetupRoom(read, modify, persistence, t('health_recovered', { problem: t(open.reason) }));
             if (name === 'webhook') replay = true;
         }
     }

@@ -2,6 +2,7 @@
  * What the scheduled jobs keep between runs, one record each: any instance may run a job, so its state
  * lives in persistence.
  */
+import type { I18nKey } from '../i18n/translate';
 import { miscKey } from './associations';
 import { KeyedRecord } from './records';
 import type { Gap } from '../x/replay-window';
@@ -43,7 +44,7 @@ export const pollStateRecord = KeyedRecord.named<PollState>('x-poll-state');
 export type HealthCheckName = 'token' | 'webhook' | 'subscriptions';
 
 export interface HealthState {
-    open: Partial<Record<HealthCheckName, { since: number; reason: string }>>;
+    open: Partial<Record<HealthCheckName, { since: number; reason: I18nKey }>>;
 }
 
 export const healthRecord = KeyedRecord.named<HealthState>('x-health');
