@@ -13,7 +13,7 @@ import { Translate } from '../i18n/translate';
 import { serverTranslator } from '../lib/language';
 import { explainFailure } from '../i18n/x-failures';
 import { MIN_POLLING_INTERVAL_SECONDS, SettingId } from '../settings/ids';
-import { AppSettings, invalidateSettings, readSettings } from '../settings/reader';
+import { AppSettings, readSettingsFresh } from '../settings/reader';
 import { readAccount } from '../storage/account';
 import { ensureAppSecrets } from '../storage/app-secrets';
 import { toXFailure } from '../x/errors';
@@ -74,8 +74,7 @@ export async function applySettings(
     persistence: IPersistence,
     now: () => number,
 ): Promise<void> {
-    invalidateSettings();
-    const settings = await readSettings(read, 0);
+    const settings = await readSettingsFresh(read);
     const t = await serverTranslator(read, now());
     const lines = (await settingsProblems(read, settings, t)).map((p) => `• ${p}`);
 

@@ -22,7 +22,7 @@ export function describeLink(outcome: LinkOutcome, t: Translate): string {
 }
 
 export async function authorize(a: AdminAccessors, sender: Pick<IUser, 'id'>, t: Translate): Promise<CommandReply> {
-    const settings = await readSettings(a.read, 0);
+    const settings = await readSettings(a.read);
     if (settings.authMethod === AuthMethod.Tokens) return { text: describeLink(await linkWithTokens(a, sender), t) };
     const started = await startOAuth2(a, sender);
     if (!started.ok) return { text: t('link_failed', { reason: t(started.reasonKey) }) };

@@ -111,7 +111,7 @@ export async function completeLink(
 }
 
 export async function linkWithTokens(a: AdminAccessors, admin: Pick<IUser, 'id'>): Promise<LinkOutcome> {
-    const settings = await readSettings(a.read, 0);
+    const settings = await readSettings(a.read);
     const missing = linkPrerequisite({ ...settings, authMethod: AuthMethod.Tokens });
     if (missing) return { ok: false, reasonKey: missing };
     forgetCachedCredentials();
@@ -137,7 +137,7 @@ export async function startOAuth2(
     a: AdminAccessors,
     admin: Pick<IUser, 'id'>,
 ): Promise<{ ok: true; url: string; expiresAt: number } | { ok: false; reasonKey: I18nKey }> {
-    const settings = await readSettings(a.read, 0);
+    const settings = await readSettings(a.read);
     const missing = linkPrerequisite({ ...settings, authMethod: AuthMethod.OAuth2 });
     if (missing) return { ok: false, reasonKey: missing };
     const redirectUri = await oauthCallbackUrl(a.read, a.appId);
@@ -184,7 +184,7 @@ export async function completeOAuth2(
             adminId: record.adminId,
         };
     if (!query.code) return { ok: false, reasonKey: 'oauth_x_error', detail: 'no code', adminId: record.adminId };
-    const settings = await readSettings(a.read, 0);
+    const settings = await readSettings(a.read);
     try {
         const client = oauth2AppClient(settings, [plugin(a.http)]);
         const login = await client.loginWithOAuth2({
@@ -222,7 +222,7 @@ export async function linkWithOAuth2Tokens(
     tokens: OAuth2Tokens,
     adminId: string,
 ): Promise<LinkOutcome> {
-    const settings = { ...(await readSettings(a.read, 0)), authMethod: AuthMethod.OAuth2 };
+    const settings = { ...(await readSettings(a.read)), authMethod: AuthMethod.OAuth2 };
     await tokensRecord.write(a.persistence, tokens);
     forgetCachedCredentials();
     rememberTokens(tokens);
@@ -237,7 +237,7 @@ export async function linkWithOAuth2Tokens(
 
 /** Tells X a token is no longer wanted (an unlink, a link cancelled or expired); a failure is returned, not thrown. */
 export async function revokeTokens(a: AdminAccessors, tokens: OAuth2Tokens): Promise<string | undefined> {
-    const settings = await readSettings(a.read, 0);
+    const settings = await readSettings(a.read);
     if (!settings.oauth2ClientId) return 'no client id';
     try {
         const client = oauth2AppClient(settings, [plugin(a.http)]);
@@ -255,7 +255,7 @@ export async function revokeTokens(a: AdminAccessors, tokens: OAuth2Tokens): Pro
 export async function unlink(a: AdminAccessors): Promise<{ ok: true; account?: LinkedAccount; problems: string[] }> {
     const reader = a.read.getPersistenceReader();
     const account = await readAccount(reader);
-    const settings = await readSettings(a.read, 0);
+    const settings = await readSettings(a.read);
     const problems: string[] = [];
     if (account) {
         const x = xClientFor(a.read, a.http, a.persistence, settings, a.now);

@@ -87,7 +87,7 @@ export async function statusReport(
     now: number,
 ): Promise<string> {
     const reader = read.getPersistenceReader();
-    const [settings, account] = await Promise.all([readSettings(read, 0), readAccount(reader)]);
+    const [settings, account] = await Promise.all([readSettings(read), readAccount(reader)]);
     if (!account) return [t('status_title'), t('status_not_linked')].join('\n');
     const [delivery, lastEvent, poll, conversations, pending, outbox, today, month, webhookCheck, creditsPause] =
         await Promise.all([

@@ -125,7 +125,7 @@ export async function runHealthCheck(
     // Without credits X answers every check with 402: the credits probe watches X until it accepts calls.
     if (creditsPause) await rescheduleLostProbe(modify, creditsPause, now());
     if (!account || creditsPause) return state;
-    const settings = await readSettings(read, 0);
+    const settings = await readSettings(read);
     const delivery = await deliveryRecord.read(reader);
     const x = xClientFor(read, http, persistence, settings, now, { modify });
     const t = await serverTranslator(read, now());

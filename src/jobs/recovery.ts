@@ -83,7 +83,7 @@ export async function recoverMissedEvents(
     const [account, delivery, settings, state] = await Promise.all([
         readAccount(reader),
         deliveryRecord.read(reader),
-        readSettings(a.read, 0),
+        readSettings(a.read),
         recoveryRecord.read(reader),
     ]);
     if (!account || !delivery?.webhookId) return { replayed: false, reason: 'no webhook delivery' };

@@ -89,8 +89,15 @@ export function normalizeSettings(raw: Record<string, unknown>): AppSettings {
 const TTL_MS = 10 * 60_000;
 let cache: { settings: AppSettings; at: number } | undefined;
 
-export async function readSettings(read: IRead, now = Date.now()): Promise<AppSettings> {
-    if (cache && now - cache.at < TTL_MS) return cache.settings;
+/** The settings as this instance knows them: the copy in memory, read afresh when none is younger than the TTL. */
+export async function readSettings(read: IRead): Promise<AppSettings> {
+    if (cache && Date.now() - cache.at < TTL_MS) return cache.settings;
+    return readSettingsFresh(read);
+}
+
+/** The settings read from the server now (and kept as this instance's copy). */
+export async function readSettingsFresh(read: IRead): Promise<AppSettings> {
+    const now = Date.now();
     const reader = read.getEnvironmentReader().getSettings();
     const ids = Object.values(SettingId);
     const values = await Promise.all(ids.map((id) => reader.getValueById(id)));
