@@ -25,7 +25,7 @@ import { appliedRecord } from '../storage/admin-state';
 /** What delivery was last registered with: a change of any of these means registering again. */
 
 /** Secrets enter only as a digest: the fingerprint must change with them but never reveal them. */
-export function deliveryFingerprint(s: AppSettings): string {
+function deliveryFingerprint(s: AppSettings): string {
     const parts = [
         s.deliveryMode,
         s.pollingIntervalSeconds,

@@ -22,7 +22,7 @@ export const CHALLENGE_KEY_LABELS: Record<ChallengeKey, string> = {
     oauth2_client_secret: 'OAuth 2.0 Client Secret',
 };
 
-export function secretFor(settings: KeySettings, key: ChallengeKey): string {
+function secretFor(settings: KeySettings, key: ChallengeKey): string {
     return key === ChallengeKeySetting.ApiKeySecret ? settings.apiKeySecret : settings.oauth2ClientSecret;
 }
 

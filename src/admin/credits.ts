@@ -17,7 +17,7 @@ const INCIDENT = 'credits-depleted';
 /** Probe intervals: quick at first (auto-recharge), then at most hourly. */
 const PROBE_DELAYS = [1, 2, 4, 8, 15, 30, 60].map((m) => m * MINUTE);
 
-export const probeDelay = (probes: number) => PROBE_DELAYS[Math.min(probes, PROBE_DELAYS.length - 1)];
+const probeDelay = (probes: number) => PROBE_DELAYS[Math.min(probes, PROBE_DELAYS.length - 1)];
 
 /**
  * This process's knowledge that X refuses calls for lack of credits, so replies queue without spending a

@@ -60,7 +60,7 @@ export type LinkOutcome =
 const OAUTH_STATE_TTL_MS = 10 * 60_000;
 
 /** i18n key explaining why the settings cannot link an account, or undefined when they can. */
-export function linkPrerequisite(settings: AppSettings): I18nKey | undefined {
+function linkPrerequisite(settings: AppSettings): I18nKey | undefined {
     if (settings.authMethod === AuthMethod.Tokens) {
         return settings.apiKey && settings.apiKeySecret && settings.accessToken && settings.accessTokenSecret
             ? undefined
@@ -70,7 +70,7 @@ export function linkPrerequisite(settings: AppSettings): I18nKey | undefined {
 }
 
 /** Stores the account, then registers delivery for the chosen mode (a delivery problem does not undo the link). */
-export async function completeLink(
+async function completeLink(
     a: AdminAccessors,
     settings: AppSettings,
     me: XUser,

@@ -22,7 +22,7 @@ import { PendingLink, pendingLinkKeys } from '../storage/link-records';
 
 export const CONFIRM_LINK_ACTION = 'x-link-confirm';
 export const CANCEL_LINK_ACTION = 'x-link-cancel';
-export const PENDING_LINK_TTL_MS = 10 * 60_000;
+const PENDING_LINK_TTL_MS = 10 * 60_000;
 
 const { all: ALL_PENDING, own: ownKey, decision: decisionKey } = pendingLinkKeys;
 /** A claim older than this belongs to a decision that died midway; it no longer blocks the link. */
@@ -103,7 +103,7 @@ function confirmationBlocks(appId: string, record: PendingLink, text: string, t:
  * (which would close the span), `@` (mention parsing) or control and direction characters (which could make
  * the handle read differently).
  */
-export function inertName(name: string): string {
+function inertName(name: string): string {
     const plain = name
         .replace(/[\p{Cc}\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff`@]/gu, '')
         .trim();

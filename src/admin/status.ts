@@ -24,7 +24,7 @@ import { creditsPauseRecord, pollStateRecord } from '../storage/job-state';
 export const WEBHOOK_CHECK_TTL_MS = 60_000;
 
 /** The webhook URL's last segment is a secret: status output gets pasted into bug reports. */
-export const maskWebhookUrl = (url: string) => url.replace(/\/webhook\/[^/?#]+/, '/webhook/…');
+const maskWebhookUrl = (url: string) => url.replace(/\/webhook\/[^/?#]+/, '/webhook/…');
 
 const when = (t: Translate, ms: number | undefined, now: number) => {
     if (!ms) return t('status_never');

@@ -5,7 +5,7 @@ export const WEBHOOK_PATH = 'webhook/:secret';
 export const OAUTH_CALLBACK_PATH = 'oauth/callback';
 
 /** Rocket.Chat's public app endpoint address: /api/apps/public/<app id>/<path>, on the server's Site URL. */
-export async function publicEndpointUrl(read: IRead, appId: string, path: string): Promise<string> {
+async function publicEndpointUrl(read: IRead, appId: string, path: string): Promise<string> {
     const siteUrl = String(
         (await read.getEnvironmentReader().getServerSettings().getValueById('Site_Url')) ?? '',
     ).replace(/\/+$/, '');

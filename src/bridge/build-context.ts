@@ -20,7 +20,7 @@ import { rateLimits } from '../x/limits';
 import { createTransportPlugin } from '../x/transport';
 import type { BridgeContext } from './context';
 
-export { cachedAccount, invalidateAccount } from '../storage/account-cache';
+export { invalidateAccount } from '../storage/account-cache';
 
 export type ContextResult = { ok: true; ctx: BridgeContext } | { ok: false; reason: 'not-linked' | 'not-installed' };
 

@@ -15,11 +15,11 @@ import { profileUrl, visitorToken, visitorUsername } from '../x/ids';
 export type OpenResult =
     { ok: true; conversation: ConversationRecord; queued: boolean } | { ok: false; reason: 'no-agent-online' };
 
-export const ROOM_SOURCE_LABEL = 'X (Twitter)';
+const ROOM_SOURCE_LABEL = 'X (Twitter)';
 const SIDEBAR_ICON = 'x-sidebar.svg';
 
 /** Rocket.Chat's refusal when no agent can take the room (a Meteor error crossing the bridge as text). */
-export function isNoAgentOnlineError(e: unknown): boolean {
+function isNoAgentOnlineError(e: unknown): boolean {
     return /no-agent-online/.test(String((e as Error)?.message ?? e));
 }
 
@@ -42,7 +42,7 @@ export async function resolveDepartmentId(ctx: BridgeContext): Promise<string | 
     return department?.id;
 }
 
-export async function ensureVisitor(
+async function ensureVisitor(
     ctx: BridgeContext,
     customer: XUserProfile,
     departmentId: string | undefined,

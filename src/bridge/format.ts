@@ -11,7 +11,7 @@ import type { InboundMessage } from '../x/event-types';
 import { renderForX } from './markdown';
 
 export { renderForX } from './markdown';
-export { DM_MAX_LENGTH, splitForDm } from './split';
+export { splitForDm } from './split';
 
 export const AGENT_TEMPLATE_MAX_LENGTH = 200;
 

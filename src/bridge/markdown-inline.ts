@@ -20,7 +20,7 @@ const SPACE = /\s/;
 const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
 const WORD = /[\p{L}\p{N}]/u;
 
-export const isSpace = (char: string | undefined): boolean => char !== undefined && char !== '' && SPACE.test(char);
+const isSpace = (char: string | undefined): boolean => char !== undefined && char !== '' && SPACE.test(char);
 
 /**
  * The smallest index at or after `from` whose character satisfies `test`, asked with `from` never

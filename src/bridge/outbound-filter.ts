@@ -11,7 +11,7 @@ import { AgentDisplay } from '../settings/ids';
 import { splitForDm } from './split';
 import { parseVisitorToken } from '../x/ids';
 
-export type SkipReason =
+type SkipReason =
     | 'not-livechat'
     | 'not-our-room'
     | 'room-closed'
@@ -48,7 +48,7 @@ export function classifyRoom(room: Partial<ILivechatRoom> | undefined, appId: st
 export type MessageVerdict =
     { act: true; ref: XConversationRef; agent: IUser } | { act: false; reason: SkipReason; ref?: XConversationRef };
 
-export function isSystemMessage(message: IMessage): boolean {
+function isSystemMessage(message: IMessage): boolean {
     return !!((message as IMessage & { t?: string }).t || message.type);
 }
 

@@ -20,7 +20,7 @@ import { postRoomNotice } from './room-poster';
 
 export type UndeliveredReason = DeliveryFailureKind | 'gave-up' | 'account-changed';
 
-export function reasonKey(reason: UndeliveredReason): I18nKey {
+function reasonKey(reason: UndeliveredReason): I18nKey {
     if (reason === 'gave-up') return 'outbound_reason_gave_up';
     if (reason === 'account-changed') return 'outbound_reason_account_changed';
     if (reason === 'file-unreadable') return 'outbound_reason_file_unreadable';
@@ -28,7 +28,7 @@ export function reasonKey(reason: UndeliveredReason): I18nKey {
 }
 
 /** What the agent can do about it, when the reason itself does not say. */
-export function actionKey(reason: UndeliveredReason): I18nKey | undefined {
+function actionKey(reason: UndeliveredReason): I18nKey | undefined {
     switch (reason) {
         case 'recipient-refuses-dms':
         case 'recipient-not-following':
@@ -45,7 +45,7 @@ export function actionKey(reason: UndeliveredReason): I18nKey | undefined {
     }
 }
 
-export function undeliveredText(t: Translate, reason: UndeliveredReason, count: number, origin: OutboxOrigin): string {
+function undeliveredText(t: Translate, reason: UndeliveredReason, count: number, origin: OutboxOrigin): string {
     const because = t(reasonKey(reason));
     const head =
         origin !== 'agent'

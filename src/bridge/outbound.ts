@@ -25,7 +25,7 @@ import { effectiveNow, scheduleOutboxWake } from './outbox-wake';
 
 export const outbox = new OutboxStore();
 
-export interface OutboundDm extends DmToSend {
+interface OutboundDm extends DmToSend {
     part: number;
     file?: OutboxFile;
 }
@@ -63,7 +63,7 @@ export function inConversationLane<T>(
 export const QUEUED_VIEW_MAX_AGE_MS = 2_000;
 
 /** Which conversations have waiting items: from memory, re-read from persistence when the view is old. */
-export async function warmQueuedView(ctx: BridgeContext): Promise<void> {
+async function warmQueuedView(ctx: BridgeContext): Promise<void> {
     await outboundState.queued.refresh(
         async () => (await outbox.all(ctx.read.getPersistenceReader())).map(conversationIdOf),
         ctx.now(),

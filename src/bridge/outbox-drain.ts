@@ -295,7 +295,7 @@ async function dropMessage(
  * X's copy of an uncertain DM: among the account's newest DM events (paged back to the attempt), one to this
  * customer with this text that was not recorded as one of our earlier sends.
  */
-export async function findDeliveredCopy(
+async function findDeliveredCopy(
     ctx: BridgeContext,
     item: OutboxItem,
 ): Promise<{ found?: InboundMessage; failure?: DeliveryFailure }> {

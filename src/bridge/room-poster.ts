@@ -102,7 +102,7 @@ async function appUser(ctx: BridgeContext): Promise<IUser> {
  * A mirrored reply older than this says when it was written on X: it is stamped with the time it is
  * posted (the app user's messages cannot carry X's), so after downtime or a poll it would seem newer.
  */
-export const SHOW_X_TIME_AFTER_MS = 60_000;
+const SHOW_X_TIME_AFTER_MS = 60_000;
 
 /** X's time of a DM as agents read it: the time of day in UTC, with the date when it is not today's. */
 export function xTimeLabel(at: number, now: number): string {

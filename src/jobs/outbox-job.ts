@@ -18,7 +18,7 @@ export function outboxProcessor(logger: ILogger): IProcessor {
     };
 }
 
-export async function runOutboxJob(
+async function runOutboxJob(
     job: IJobContext | undefined,
     read: IRead,
     modify: IModify,

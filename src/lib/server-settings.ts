@@ -25,7 +25,7 @@ export async function serverSetting<T>(read: IRead, id: string, fallback: T, now
 }
 
 /** Rocket.Chat's default Message_MaxAllowedSize: executeSendMessage refuses a longer text. */
-export const DEFAULT_MESSAGE_MAX_LENGTH = 5000;
+const DEFAULT_MESSAGE_MAX_LENGTH = 5000;
 
 /** The longest text one Rocket.Chat message may carry on this server (the app splits longer ones). */
 export async function roomMessageMaxLength(read: IRead, now: number): Promise<number> {

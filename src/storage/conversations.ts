@@ -142,7 +142,7 @@ const mirrorKey = (eventId: string) => miscKey(`x-mirror:${eventId}`);
 const inDoubtKey = (eventId: string) => miscKey(`x-in-doubt:${eventId}`);
 const inDoubtIndex = miscKey('x-in-doubt');
 const mirrorIndex = miscKey('x-mirror');
-export const seenDayKey = (day: string) => miscKey(`x-seen-day:${day}`);
+const seenDayKey = (day: string) => miscKey(`x-seen-day:${day}`);
 
 export class ConversationStore {
     /** One read: the conversation, what was seen, what is pending. */

@@ -9,9 +9,9 @@ import { utcDay } from '../lib/time';
 export type BillableKind = 'dm_event_read' | 'dm_create' | 'dm_received';
 
 /** USD per unit (X pay-per-use, 2026). */
-export const PRICE_USD: Record<BillableKind, number> = { dm_event_read: 0.01, dm_create: 0.015, dm_received: 0.01 };
+const PRICE_USD: Record<BillableKind, number> = { dm_event_read: 0.01, dm_create: 0.015, dm_received: 0.01 };
 
-export interface LedgerEntry {
+interface LedgerEntry {
     type: 'ledger';
     kind: BillableKind;
     units: number;
@@ -39,11 +39,11 @@ interface LedgerSummary {
 
 type StoredEntry = Omit<Partial<LedgerEntry>, 'type' | 'units'> & { type?: string; eventId?: string; units?: unknown };
 
-export function emptyTotals(): LedgerTotals {
+function emptyTotals(): LedgerTotals {
     return { units: { dm_event_read: 0, dm_create: 0, dm_received: 0 }, usd: 0 };
 }
 
-export function addToTotals(totals: LedgerTotals, kind: BillableKind, units: number): LedgerTotals {
+function addToTotals(totals: LedgerTotals, kind: BillableKind, units: number): LedgerTotals {
     totals.units[kind] += units;
     totals.usd = Math.round((totals.usd + units * PRICE_USD[kind]) * 1000) / 1000;
     return totals;

@@ -76,7 +76,7 @@ const toSubscription = (s: Record<string, any>): ActivitySubscription => ({
 });
 
 /** X's replay window format: yyyymmddhhmm in UTC. */
-export function replayTimestamp(ms: number): string {
+function replayTimestamp(ms: number): string {
     return new Date(ms).toISOString().replace(/[-:T]/g, '').slice(0, 12);
 }
 

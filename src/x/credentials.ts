@@ -41,7 +41,7 @@ export interface OAuth2Tokens {
  * Where the linked account's tokens are kept (persistence: storage/account.ts), the truth every instance
  * reads; without `write` (no persistence at hand) a token is never refreshed.
  */
-export interface TokenStore {
+interface TokenStore {
     read(): Promise<OAuth2Tokens | undefined>;
     write?: (tokens: OAuth2Tokens) => Promise<void>;
 }

@@ -6,7 +6,7 @@
 import type { TwitterRateLimit } from 'twitter-api-v2';
 import type { TransportObservation } from './transport';
 
-export interface LimitWindow {
+interface LimitWindow {
     limit: number;
     remaining: number;
     /** ms since epoch */
