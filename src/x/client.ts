@@ -67,7 +67,17 @@ const toUser = (u: V2User): XUser => ({
     profileImageUrl: u.profile_image_url,
 });
 
-const toSubscription = (s: Record<string, any>): ActivitySubscription => ({
+/** A subscription as X's X Activity API returns it (the id as `subscription_id`, or `id` in older answers). */
+interface XActivitySubscription {
+    subscription_id?: string;
+    id?: string;
+    event_type: string;
+    filter?: { user_id?: string };
+    webhook_id?: string;
+    tag?: string;
+}
+
+const toSubscription = (s: XActivitySubscription): ActivitySubscription => ({
     id: String(s.subscription_id ?? s.id),
     eventType: s.event_type,
     userId: s.filter?.user_id,
@@ -255,7 +265,7 @@ export class TwitterXClient implements XClient {
 
     public async listActivitySubscriptions(): Promise<ActivitySubscription[]> {
         const body = await this.asApp((c) => c.v2.get('activity/subscriptions'));
-        return ((body?.data ?? []) as Record<string, any>[]).map(toSubscription);
+        return ((body?.data ?? []) as XActivitySubscription[]).map(toSubscription);
     }
 
     public async deleteActivitySubscription(subscriptionId: string): Promise<void> {

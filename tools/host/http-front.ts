@@ -79,6 +79,7 @@ function parseBody(
     if (parsed && raw.length > BODY_LIMIT_BYTES) return { ok: false, status: 413, message: 'request entity too large' };
     if (type === 'application/json') {
         const text = raw.toString('utf8');
+        // eslint-disable-next-line no-control-regex -- JSON's whitespace (RFC 8259 §2) is these control characters
         const first = /^[\x20\x09\x0a\x0d]*(.)/.exec(text)?.[1];
         if (first !== '{' && first !== '[')
             return {

@@ -1,4 +1,5 @@
 /** The Deno subprocesses of the engine: found in /proc (Linux) for the shutdown check, and kept out of terminal signals. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the module object itself: spawn is replaced below
 import childProcess = require('child_process');
 import * as fs from 'fs';
 import * as path from 'path';

@@ -146,6 +146,7 @@ describe('renderForX', () => {
 
         it('leaves text without markup characters unchanged', () => {
             fc.assert(
+                // eslint-disable-next-line no-misleading-character-class -- without the u flag the class also yields 😀's halves alone: lone surrogates must pass unchanged too
                 fc.property(fc.stringMatching(/^[A-Za-z0-9 ,.!?'éü😀\n-]{0,80}$/), (text) => {
                     expect(renderForX(text)).toBe(text);
                 }),
