@@ -178,21 +178,6 @@ export function groupByConversation(items: OutboxItem[]): { queues: Conversation
     return { queues, duplicates };
 }
 
-/**
- * The order a drain offers sends in: one item per conversation per round, conversations by their oldest
- * waiting item. When X's budget (15 per 15 minutes, 1,440 a day) runs out mid-way, every waiting
- * conversation has had its turn before any gets a second one. Used for planning and tests; the drain
- * applies the same rotation while reacting to each outcome.
- */
-export function fairSendOrder(queues: ConversationQueue[]): OutboxItem[] {
-    const order: OutboxItem[] = [];
-    const cursors = queues.map((q) => ({ q, next: 0 }));
-    for (let round = 0; cursors.some((c) => c.next < c.q.items.length); round++) {
-        for (const c of cursors) if (c.next < c.q.items.length) order.push(c.q.items[c.next++]);
-    }
-    return order;
-}
-
 const BACKOFF_BASE_MS = 30_000;
 const BACKOFF_MAX_MS = 15 * 60_000;
 

@@ -132,15 +132,12 @@ export type XReason = (typeof X_REASONS)[number];
 
 export interface XClient {
     me(): Promise<XUser>;
-    user(id: string): Promise<XUser>;
     sendDm(participantId: string, text: string | undefined, mediaId?: string): Promise<SentDm>;
     uploadDmMedia(bytes: Buffer, mimeType: string): Promise<string>;
     /** No request starts after `deadlineAt` (ms since epoch), when given. */
     downloadDmMedia(location: DmMediaLocation, maxBytes: number, deadlineAt?: number): Promise<DmMediaDownload>;
     listDmEvents(options: { maxResults: number; paginationToken?: string }): Promise<DmEventsPage>;
     getDmEvent(eventId: string): Promise<unknown>;
-    /** Sends the typing indicator where the API allows it for this auth method; false when it does not. */
-    indicateTyping(participantId: string): Promise<boolean>;
 
     listWebhooks(): Promise<Webhook[]>;
     createWebhook(url: string): Promise<Webhook>;

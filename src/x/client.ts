@@ -139,10 +139,6 @@ export class TwitterXClient implements XClient {
         return this.asUser(async (c) => toUser((await c.v2.me(USER_FIELDS as never)).data as V2User));
     }
 
-    public async user(id: string): Promise<XUser> {
-        return this.asUser(async (c) => toUser((await c.v2.user(id, USER_FIELDS as never)).data as V2User));
-    }
-
     public async sendDm(participantId: string, text: string | undefined, mediaId?: string): Promise<SentDm> {
         if (!text && !mediaId) throw new XFailure('invalid-request', 0, undefined, 'A DM needs text or an attachment');
         return this.asUser(async (c) => {
@@ -196,11 +192,6 @@ export class TwitterXClient implements XClient {
         );
         await this.deps.onDmEventsRead?.(body?.data ? 1 : 0);
         return body;
-    }
-
-    /** X's v2 API has no typing endpoint and v1.1's answers 453 to self-serve apps: nothing to send. */
-    public async indicateTyping(_participantId: string): Promise<boolean> {
-        return false;
     }
 
     public async listWebhooks(): Promise<Webhook[]> {

@@ -68,10 +68,6 @@ export class RateLimitBook {
         );
         return blocked.length ? Math.max(...blocked.map((w) => w.resetAt)) : now;
     }
-
-    public snapshot(): Record<string, EndpointLimits> {
-        return Object.fromEntries(this.byEndpoint);
-    }
 }
 
 /** One per app instance (the Deno process). */

@@ -11,9 +11,15 @@ const observation = (endpoint: string) => ({
 describe('the rate-limit book', () => {
     it('keeps one entry per endpoint, not one per downloaded attachment', () => {
         const book = new RateLimitBook();
-        for (let i = 0; i < 50; i++)
-            book.observe(observation(`https://api.x.com/2/dm_conversations/media/19${i}/18${i}/a${i}.jpg`), 0);
-        expect(Object.keys(book.snapshot())).toEqual(['GET /2/dm_conversations/media/:dm_id/:media_id/:resource_id']);
+        const urls = Array.from(
+            { length: 50 },
+            (_, i) => `https://api.x.com/2/dm_conversations/media/19${i}/18${i}/a${i}.jpg`,
+        );
+        for (const url of urls) book.observe(observation(url), 0);
+        // The book keeps an entry per endpointKey: every attachment shares one.
+        const key = 'GET /2/dm_conversations/media/:dm_id/:media_id/:resource_id';
+        expect(new Set(urls.map((url) => endpointKey('GET', url)))).toEqual(new Set([key]));
+        expect(book.get(key)?.window).toEqual({ limit: 15, remaining: 14, resetAt: 1_800_000_000_000 });
         expect(endpointKey('GET', 'https://ton.twitter.com/1.1/ton/data/dm/1/2/a.jpg')).toBe(
             'GET /1.1/ton/data/dm/:dm_id/:media_id/:file',
         );
