@@ -94,16 +94,6 @@ export class QueuedConversations {
     public keys(): string[] {
         return [...this.queued];
     }
-
-    /** Tests only. */
-    public reset(): void {
-        this.queued.clear();
-        this.versions.clear();
-        this.nextDue.clear();
-        this.lastOrder.clear();
-        this.loading = undefined;
-        this.loadedAt = -Infinity;
-    }
 }
 
 export class SchedulerTime {
@@ -145,12 +135,3 @@ export const outboundState = {
     /** Wake-up jobs this process already asked for (second precision), so a burst schedules one. */
     wakes: new Set<number>(),
 };
-
-/** A fresh process's state (unit tests). */
-export function resetOutboundState(): void {
-    outboundState.lanes = new KeyedQueue();
-    outboundState.queued = new QueuedConversations();
-    outboundState.time = new SchedulerTime();
-    outboundState.closedRooms = new RecentlyClosed();
-    outboundState.wakes.clear();
-}

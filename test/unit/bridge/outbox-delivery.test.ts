@@ -4,11 +4,12 @@
  */
 import { deliver, DeliveryRequest } from '../../../src/bridge/outbound';
 import { planDms } from '../../../src/bridge/outbound-filter';
-import { outboundState, resetOutboundState } from '../../../src/bridge/outbound-state';
+import { outboundState } from '../../../src/bridge/outbound-state';
 import { drainOutbox, isCopyOf } from '../../../src/bridge/outbox-drain';
 import { GIVE_UP_AFTER_ATTEMPTS, OutboxItem } from '../../../src/storage/outbox';
 import { XFailure } from '../../../src/x/client-types';
 import { ACCOUNT, fakeWorld, FakeWorld } from '../helpers/fake-bridge';
+import { freshOutboundState } from '../helpers/fresh-process';
 
 const A = '42';
 const B = '43';
@@ -29,7 +30,7 @@ const rateLimited = (retryAt: number) => new XFailure('rate-limited', 429, retry
 const xDown = () => new XFailure('unavailable', 503);
 const lostAnswer = () => ({ acceptedButLost: new XFailure('unavailable', 0, undefined, 'timeout') });
 
-beforeEach(() => resetOutboundState());
+beforeEach(() => freshOutboundState());
 
 describe('sending now', () => {
     it('costs one X call and one write per DM in the steady state (after one read per process)', async () => {
@@ -177,7 +178,7 @@ describe('never twice', () => {
         w.x.steps.push(lostAnswer());
         w.clock.now += 60_000;
         await drainOutbox(w.ctx);
-        resetOutboundState();
+        freshOutboundState();
         w.clock.now += 10 * 60_000;
         await drainOutbox(w.ctx);
         expect(w.x.texts()).toEqual(['mid-crash']);
@@ -196,7 +197,7 @@ describe('never twice', () => {
         };
         await expect(drainOutbox(w.ctx)).rejects.toThrow('process died');
         w.store.accessor.removeByAssociations = remove;
-        resetOutboundState();
+        freshOutboundState();
         w.clock.now += 10 * 60_000;
         await drainOutbox(w.ctx);
         expect(w.x.texts()).toEqual(['almost done']);
