@@ -85,16 +85,10 @@ export function validateAgentTemplate(template: string): AgentTemplateCheck {
 }
 
 /**
- * The template with `{agent}` and `{text}` filled in, still Rocket.Chat markdown. With no agent name,
- * every stretch of the template around `{text}` that mentions `{agent}` is dropped, so
+ * The plain text X receives for an agent message: template and message rendered, name verbatim. With no
+ * agent name, every stretch of the template around `{text}` that mentions `{agent}` is dropped, so
  * `*{agent}*: {text}` gives just the text. An unusable template falls back to the default.
  */
-export function applyAgentTemplate(template: string, vars: AgentTemplateVars): string {
-    const agent = vars.agent.trim();
-    return fillPlaceholders(shapeTemplate(template, agent), agent, vars.text);
-}
-
-/** The plain text X receives for an agent message: template and message rendered, name verbatim. */
 export function formatAgentMessage(template: string, vars: AgentTemplateVars): string {
     const agent = vars.agent.trim();
     return fillPlaceholders(renderForX(shapeTemplate(template, agent)), agent, renderForX(vars.text)).trim();

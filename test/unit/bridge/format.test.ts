@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import {
     AGENT_TEMPLATE_MAX_LENGTH,
-    applyAgentTemplate,
     formatAgentMessage,
     inboundText,
     renderForX,
@@ -114,28 +113,24 @@ describe('validateAgentTemplate', () => {
     });
 });
 
-describe('applyAgentTemplate', () => {
-    it('fills the default template', () => {
-        expect(applyAgentTemplate(DEFAULT_AGENT_TEMPLATE, { agent: 'Alice', text: 'Hello' })).toBe('*Alice*: Hello');
-    });
-
+describe('the agent template', () => {
     it.each(['', '   '])('drops the agent part cleanly when the name is %p', (agent) => {
-        expect(applyAgentTemplate(DEFAULT_AGENT_TEMPLATE, { agent, text: 'Hello' })).toBe('Hello');
+        expect(formatAgentMessage(DEFAULT_AGENT_TEMPLATE, { agent, text: 'Hello' })).toBe('Hello');
     });
 
     it('drops only the stretches that mention the agent', () => {
-        expect(applyAgentTemplate('{text}\n— {agent}', { agent: '', text: 'Hi' })).toBe('Hi');
-        expect(applyAgentTemplate('[{agent}] {text} (Acme)', { agent: '', text: 'Hi' })).toBe('Hi (Acme)');
-        expect(applyAgentTemplate('Acme: {text}', { agent: '', text: 'Hi' })).toBe('Acme: Hi');
+        expect(formatAgentMessage('{text}\n— {agent}', { agent: '', text: 'Hi' })).toBe('Hi');
+        expect(formatAgentMessage('[{agent}] {text} (Acme)', { agent: '', text: 'Hi' })).toBe('Hi (Acme)');
+        expect(formatAgentMessage('Acme: {text}', { agent: '', text: 'Hi' })).toBe('Acme: Hi');
     });
 
     it('falls back to the default for an unusable template', () => {
-        expect(applyAgentTemplate('{agent} only', { agent: 'Bo', text: 'Hi' })).toBe('*Bo*: Hi');
+        expect(formatAgentMessage('{agent} only', { agent: 'Bo', text: 'Hi' })).toBe('Bo: Hi');
     });
 
     it('never substitutes inside the name or the message', () => {
-        expect(applyAgentTemplate(DEFAULT_AGENT_TEMPLATE, { agent: '{text}', text: 'use {agent} and $& here' })).toBe(
-            '*{text}*: use {agent} and $& here',
+        expect(formatAgentMessage(DEFAULT_AGENT_TEMPLATE, { agent: '{text}', text: 'use {agent} and $& here' })).toBe(
+            '{text}: use {agent} and $& here',
         );
     });
 });
