@@ -41,7 +41,7 @@ function deliveryFingerprint(s: AppSettings): string {
 }
 
 /** Problems with the saved settings, as sentences (empty when all is well). */
-export async function settingsProblems(read: IRead, settings: AppSettings, t: Translate): Promise<string[]> {
+async function settingsProblems(read: IRead, settings: AppSettings, t: Translate): Promise<string[]> {
     const problems: string[] = [];
     if (settings.department && !(await read.getLivechatReader().getLivechatDepartmentByIdOrName(settings.department))) {
         problems.push(t('settings_department_unknown', { department: settings.department }));

@@ -21,7 +21,7 @@ import { DM_SEND_KEY, rateLimits } from '../x/limits';
 import { lastEventRecord, WebhookCheck, webhookCheckRecord } from '../storage/admin-state';
 import { creditsPauseRecord, pollStateRecord } from '../storage/job-state';
 
-export const WEBHOOK_CHECK_TTL_MS = 60_000;
+const WEBHOOK_CHECK_TTL_MS = 60_000;
 
 /** The webhook URL's last segment is a secret: status output gets pasted into bug reports. */
 const maskWebhookUrl = (url: string) => url.replace(/\/webhook\/[^/?#]+/, '/webhook/…');
