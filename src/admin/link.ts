@@ -8,7 +8,7 @@ import { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/de
 import { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { randomBytes } from 'crypto';
 import { oauth2AppClient } from '../x/oauth2-app';
-import { invalidateAccount, xClientFor } from '../bridge/build-context';
+import { invalidateAccount, xClientFor, xTransport } from '../bridge/build-context';
 import { AuthMethod } from '../settings/ids';
 import { AppSettings, readSettings } from '../settings/reader';
 import {
@@ -31,8 +31,6 @@ import {
     unstoredTokenSource,
 } from '../x/credentials';
 import { toXFailure } from '../x/errors';
-import { ihttpSender } from '../x/ihttp-sender';
-import { createTransportPlugin } from '../x/transport';
 import { rememberAppliedDelivery } from './apply-settings';
 import { deliveryPrerequisite, registerDelivery, unregisterDelivery } from './delivery';
 import { oauthCallbackUrl, webhookUrl } from './urls';
@@ -130,8 +128,6 @@ export async function linkWithTokens(a: AdminAccessors, admin: Pick<IUser, 'id'>
     }
 }
 
-const plugin = (http: IHttp) => createTransportPlugin(ihttpSender(http));
-
 /** The "Click here to authorize" link: the PKCE verifier stays in persistence, bound to this admin for 10 minutes. */
 export async function startOAuth2(
     a: AdminAccessors,
@@ -141,7 +137,7 @@ export async function startOAuth2(
     const missing = linkPrerequisite({ ...settings, authMethod: AuthMethod.OAuth2 });
     if (missing) return { ok: false, reasonKey: missing };
     const redirectUri = await oauthCallbackUrl(a.read, a.appId);
-    const client = oauth2AppClient(settings, [plugin(a.http)]);
+    const client = oauth2AppClient(settings, xTransport(a.http, a.now));
     const state = randomBytes(24).toString('base64url');
     const link = client.generateOAuth2AuthLink(redirectUri, { scope: OAUTH2_SCOPES, state });
     const record: OAuthState = {
@@ -186,7 +182,7 @@ export async function completeOAuth2(
     if (!query.code) return { ok: false, reasonKey: 'oauth_x_error', detail: 'no code', adminId: record.adminId };
     const settings = await readSettings(a.read);
     try {
-        const client = oauth2AppClient(settings, [plugin(a.http)]);
+        const client = oauth2AppClient(settings, xTransport(a.http, a.now));
         const login = await client.loginWithOAuth2({
             code: query.code,
             codeVerifier: record.codeVerifier,
@@ -240,7 +236,7 @@ export async function revokeTokens(a: AdminAccessors, tokens: OAuth2Tokens): Pro
     const settings = await readSettings(a.read);
     if (!settings.oauth2ClientId) return 'no client id';
     try {
-        const client = oauth2AppClient(settings, [plugin(a.http)]);
+        const client = oauth2AppClient(settings, xTransport(a.http, a.now));
         await client.revokeOAuth2Token(
             tokens.refreshToken ?? tokens.accessToken,
             tokens.refreshToken ? 'refresh_token' : 'access_token',

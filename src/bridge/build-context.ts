@@ -4,6 +4,7 @@
  * is built only when something actually talks to X.
  */
 import { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { ITwitterApiClientPlugin } from 'twitter-api-v2';
 import { readSettings } from '../settings/reader';
 import { tokensRecord } from '../storage/account';
 import { cachedAccount } from '../storage/account-cache';
@@ -33,6 +34,11 @@ export interface ContextOptions {
     modify?: IModify;
 }
 
+/** How every X call travels: Rocket.Chat's HTTP accessor, with X's rate-limit headers noted on the way back. */
+export function xTransport(http: IHttp, now: () => number): ITwitterApiClientPlugin[] {
+    return [createTransportPlugin(ihttpSender(http), (info) => rateLimits.observe(info, now()))];
+}
+
 export function xClientFor(
     read: IRead,
     http: IHttp,
@@ -41,7 +47,7 @@ export function xClientFor(
     now: () => number,
     options: ContextOptions = {},
 ): XClient {
-    const plugins = [createTransportPlugin(ihttpSender(http), (info) => rateLimits.observe(info, now()))];
+    const plugins = xTransport(http, now);
     const modify = options.modify;
     return new TwitterXClient({
         credentials:
