@@ -11,6 +11,7 @@ module.exports = {
             displayName: 'e2e',
             testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
             globalSetup: '<rootDir>/test/e2e/global-setup.ts',
+            setupFilesAfterEnv: ['<rootDir>/test/e2e/hook-timeout.ts'],
         },
         {
             // Small by default (part of `npm test`); `npm run test:faults` sets FAULTS_SCALE=full.

@@ -21,10 +21,22 @@ interface ResultsFile {
     rows?: Row[];
 }
 
+/** A section measured by a later run of that section alone (`--only=…`) carries its own commit and date. */
+interface SectionRun {
+    commit?: string;
+    generatedAt?: string;
+}
+
 export interface BenchFile extends ResultsFile {
     quick?: boolean;
     machine?: { cpus: number; cpuModel: string; node: string };
+    cost?: SectionRun;
+    roundTrips?: SectionRun;
+    throughput?: SectionRun;
+    footprint?: SectionRun;
 }
+
+const SECTION_NAMES = { cost: 'Cost', roundTrips: 'Round trips', throughput: 'Throughput', footprint: 'Footprint' };
 
 export interface FaultsFile extends ResultsFile {
     scale?: string;
@@ -66,7 +78,15 @@ function benchLine(bench: BenchFile | undefined): string {
     const machine = bench.machine
         ? `, ${bench.machine.cpus} × ${bench.machine.cpuModel}, Node ${bench.machine.node}`
         : '';
-    return `Benchmark (\`${BENCH_FILE}\`): commit \`${bench.commit}\`, ${day(bench.generatedAt)}, ${bench.quick ? 'quick run (smaller counts)' : 'full run'}${machine}.`;
+    // A figure must name the run that measured it: sections re-measured alone are named apart.
+    const apart = (Object.keys(SECTION_NAMES) as (keyof typeof SECTION_NAMES)[])
+        .map((key) => ({ name: SECTION_NAMES[key], run: bench[key] }))
+        .filter(({ run }) => run?.commit && run.commit !== bench.commit)
+        .map(
+            ({ name, run }) =>
+                ` ${name} rows: commit \`${run?.commit}\`${run?.generatedAt ? `, ${day(run.generatedAt)}` : ''}, a run of that section alone.`,
+        );
+    return `Benchmark (\`${BENCH_FILE}\`): commit \`${bench.commit}\`, ${day(bench.generatedAt)}, ${bench.quick ? 'quick run (smaller counts)' : 'full run'}${machine}.${apart.join('')}`;
 }
 
 function faultsLine(faults: FaultsFile | undefined): string {
