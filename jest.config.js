@@ -20,6 +20,7 @@ module.exports = {
             testMatch: ['<rootDir>/test/faults/**/*.test.ts'],
             globalSetup: '<rootDir>/test/faults/global-setup.ts',
             globalTeardown: '<rootDir>/test/faults/global-teardown.ts',
+            setupFilesAfterEnv: ['<rootDir>/test/faults/test-timeout.ts'],
         },
     ],
 };
