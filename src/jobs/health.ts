@@ -25,6 +25,8 @@ import { creditsPauseRecord, HealthCheckName, healthRecord, HealthState } from '
 
 /** undefined problem = healthy (possibly after a repair); else the i18n key of what is wrong. */
 type CheckResult = { problem?: I18nKey; detail?: string; repaired?: boolean; announced?: boolean };
+/** `accepted`: X answered the account's own call with success (not merely: nothing was found wrong). */
+type TokenCheck = CheckResult & { accepted?: boolean };
 
 interface HealthAccessors {
     read: IRead;
@@ -33,10 +35,10 @@ interface HealthAccessors {
     persistence: IPersistence;
 }
 
-async function checkToken(x: XClient, revoked: boolean): Promise<CheckResult> {
+async function checkToken(x: XClient, revoked: boolean): Promise<TokenCheck> {
     try {
         await x.me();
-        return {};
+        return { accepted: true };
     } catch (e) {
         const failure = toXFailure(e, Date.now());
         if (failure.transient) return {};
@@ -131,9 +133,10 @@ export async function runHealthCheck(
     const t = await serverTranslator(read, now());
     const token = await checkToken(x, !!account.revokedAt);
     const results: Partial<Record<HealthCheckName, CheckResult>> = { token };
-    // X accepts the token again: the link is not broken after all (its own notice replaces "recovered").
+    // X accepted the token again (a transient failure proves nothing): the link is not broken after all (its
+    // own notice replaces "recovered").
     const restored =
-        !token.problem &&
+        token.accepted === true &&
         !!account.revokedAt &&
         (await markLinkRestored({ read, modify, persistence }, now(), account));
     if (!token.problem && delivery && delivery.mode !== DeliveryMode.Polling) {

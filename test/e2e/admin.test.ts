@@ -162,6 +162,13 @@ describe('setting up and running the app', () => {
         expect(broken()).toHaveLength(1);
         expect(await command(world, '/twitter status')).toContain('no longer accepts');
 
+        // X unavailable during a check proves nothing: the mark stays.
+        world.sim.faults.set({ api: { status: 503 }, match: { path: '/2/users/me' } });
+        await world.host.runJobNow(HEALTH_JOB_ID);
+        world.sim.faults.clear();
+        expect(worksAgain()).toHaveLength(0);
+        expect(await command(world, '/twitter status')).toContain('no longer accepts');
+
         const recoveredBefore = setupRoomTexts(world).filter((t) => t.includes('X channel recovered')).length;
         await world.host.runJobNow(HEALTH_JOB_ID);
         await world.host.runJobNow(HEALTH_JOB_ID);
