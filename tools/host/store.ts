@@ -10,6 +10,7 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { IAppStorageItem } from '@rocket.chat/apps-engine/server/storage';
 import { generateKeyPairSync } from 'crypto';
 import { Clock, SystemClock } from './clock';
+import { PersistedRecords } from './persisted-records';
 import { ROCKET_CHAT_SETTING_DEFAULTS } from './server-settings';
 
 export interface PersistedRecord {
@@ -127,7 +128,7 @@ export class HostStore {
     public readonly messages = new Map<string, IMessage>();
     public readonly visitors = new Map<string, IVisitor>();
     public readonly departments = new Map<string, IDepartment & { agentIds: string[] }>();
-    public readonly persistence = new Map<string, Map<string, PersistedRecord>>();
+    public readonly persistence = new Map<string, PersistedRecords>();
     public readonly uploads = new Map<string, StoredUpload>();
     /** Rocket.Chat's server settings, starting from its defaults (tools/host/server-settings.ts). */
     public readonly serverSettings = new Map<string, unknown>(Object.entries(ROCKET_CHAT_SETTING_DEFAULTS));
@@ -201,10 +202,10 @@ export class HostStore {
         return new Date(this.clock.now());
     }
 
-    public appPersistence(appId: string): Map<string, PersistedRecord> {
+    public appPersistence(appId: string): PersistedRecords {
         let records = this.persistence.get(appId);
         if (!records) {
-            records = new Map();
+            records = new PersistedRecords();
             this.persistence.set(appId, records);
         }
         return records;

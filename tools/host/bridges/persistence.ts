@@ -6,18 +6,15 @@
  */
 import type { RocketChatAssociationRecord } from '@rocket.chat/apps-engine/definition/metadata';
 import { PersistenceBridge } from '@rocket.chat/apps-engine/server/bridges/PersistenceBridge';
+import type { Association, PersistedRecords } from '../persisted-records';
 import type { PersistedRecord } from '../store';
 import { BridgeContext } from './context';
-
-type Association = { model: string; id: string };
 
 const plain = (a: RocketChatAssociationRecord | Association): Association => ({
     model: (a as RocketChatAssociationRecord).getModel?.() ?? (a as Association).model,
     id: (a as RocketChatAssociationRecord).getID?.() ?? (a as Association).id,
 });
 const same = (a: Association, b: Association) => a.model === b.model && a.id === b.id;
-const hasAll = (record: PersistedRecord, wanted: Association[]) =>
-    wanted.every((w) => record.associations.some((a) => same(a, w)));
 const exactly = (record: PersistedRecord, wanted: Association[]) =>
     record.associations.length === wanted.length && wanted.every((w, i) => same(record.associations[i], w));
 
@@ -35,7 +32,7 @@ export class HostPersistenceBridge extends PersistenceBridge {
         super();
     }
 
-    private records(appId: string): Map<string, PersistedRecord> {
+    private records(appId: string): PersistedRecords {
         return this.ctx.store.appPersistence(appId);
     }
 
@@ -75,7 +72,9 @@ export class HostPersistenceBridge extends PersistenceBridge {
 
     protected async readByAssociations(associations: RocketChatAssociationRecord[], appId: string): Promise<object[]> {
         const wanted = associations.map(plain);
-        return [...this.records(appId).values()].filter((r) => hasAll(r, wanted)).map((r) => copy(r.data));
+        return this.records(appId)
+            .withAll(wanted)
+            .map((r) => copy(r.data));
     }
 
     protected async remove(id: string, appId: string): Promise<object | undefined> {
@@ -90,7 +89,7 @@ export class HostPersistenceBridge extends PersistenceBridge {
         appId: string,
     ): Promise<object[] | undefined> {
         const wanted = associations.map(plain);
-        const matching = [...this.records(appId).values()].filter((r) => hasAll(r, wanted));
+        const matching = this.records(appId).withAll(wanted);
         if (matching.length === 0) return undefined;
         // Rocket.Chat awaits the find before its deleteMany: another instance's removal may run in between.
         await new Promise((resolve) => setImmediate(resolve));
@@ -111,7 +110,9 @@ export class HostPersistenceBridge extends PersistenceBridge {
     ): Promise<string> {
         assertObject(data);
         const wanted = associations.map(plain);
-        const existing = [...this.records(appId).values()].find((r) => exactly(r, wanted));
+        const existing = this.records(appId)
+            .withAll(wanted)
+            .find((r) => exactly(r, wanted));
         if (existing) {
             existing.data = copy(data);
             return existing.id;
