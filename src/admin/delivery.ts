@@ -57,11 +57,11 @@ async function ensureWebhook(deps: DeliveryDeps, previous: DeliveryRegistration 
  * The X Activity subscriptions delivery needs on `webhookId`: the account's DM events (its own OAuth 2.0
  * token) and the app-wide revocation event. Existing ones are kept; returns all their ids.
  */
-export async function ensureActivitySubscriptions(x: XClient, webhookId: string, userId: string): Promise<string[]> {
+export async function ensureActivitySubscriptions(x: XClient, webhookId: string, accountId: string): Promise<string[]> {
     const current = (await x.listActivitySubscriptions()).filter(
         (s) =>
             s.webhookId === webhookId &&
-            (s.userId === userId || (s.eventType === XAA_REVOKE_EVENT && s.userId === undefined)),
+            (s.userId === accountId || (s.eventType === XAA_REVOKE_EVENT && s.userId === undefined)),
     );
     const ids = current.map((s) => s.id);
     const create = async (make: () => Promise<{ id: string }>) => {
@@ -72,7 +72,7 @@ export async function ensureActivitySubscriptions(x: XClient, webhookId: string,
         }
     };
     for (const type of XAA_DM_EVENT_TYPES.filter((t) => !current.some((s) => s.eventType === t)))
-        await create(() => x.createActivitySubscription(type, userId, webhookId));
+        await create(() => x.createActivitySubscription(type, accountId, webhookId));
     if (!current.some((s) => s.eventType === XAA_REVOKE_EVENT))
         await create(() => x.createAppActivitySubscription(XAA_REVOKE_EVENT, webhookId));
     return ids;
@@ -100,7 +100,7 @@ export async function registerDelivery(deps: DeliveryDeps): Promise<DeliveryRegi
             registration.activitySubscriptionIds = await ensureActivitySubscriptions(
                 deps.x,
                 webhook.id,
-                deps.account.xUserId,
+                deps.account.accountId,
             );
         } else {
             try {
@@ -120,7 +120,7 @@ async function removeSubscriptions(deps: DeliveryDeps, registration: DeliveryReg
         await ignoreNotFound(deps.x.deleteActivitySubscription(id));
     }
     if (registration.accountActivitySubscribed && registration.webhookId) {
-        await ignoreNotFound(deps.x.unsubscribeAccountActivity(registration.webhookId, deps.account.xUserId));
+        await ignoreNotFound(deps.x.unsubscribeAccountActivity(registration.webhookId, deps.account.accountId));
     }
 }
 

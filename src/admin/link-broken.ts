@@ -19,15 +19,15 @@ export interface LinkAccessors {
     persistence: IPersistence;
 }
 
-/** Marks the linked account broken (if it is `xUserId`, when given) and alerts once. Returns whether it was news. */
-export async function markLinkBroken(a: LinkAccessors, now: number, xUserId?: string): Promise<boolean> {
+/** Marks the linked account broken (if it is `accountId`, when given) and alerts once. Returns whether it was news. */
+export async function markLinkBroken(a: LinkAccessors, now: number, accountId?: string): Promise<boolean> {
     const account = await readAccount(a.read.getPersistenceReader());
-    if (!account || account.revokedAt || (xUserId !== undefined && account.xUserId !== xUserId)) return false;
+    if (!account || account.revokedAt || (accountId !== undefined && account.accountId !== accountId)) return false;
     await accountRecord.write(a.persistence, { ...account, revokedAt: now });
     invalidateAccount();
     // One incident per break: linking again writes a new account record (a new linkedAt), lifting the mark a
     // new restoredAt. (Records from before restoredAt existed keep their original key.)
-    const breakKey = `link-broken:${account.xUserId}:${account.linkedAt}${account.restoredAt ? `:${account.restoredAt}` : ''}`;
+    const breakKey = `link-broken:${account.accountId}:${account.linkedAt}${account.restoredAt ? `:${account.restoredAt}` : ''}`;
     if (await claimIncident(a.read.getPersistenceReader(), a.persistence, breakKey, now)) {
         const t = await serverTranslator(a.read, now);
         await announceInSetupRoom(
@@ -48,7 +48,8 @@ export async function markLinkBroken(a: LinkAccessors, now: number, xUserId?: st
 export async function markLinkRestored(a: LinkAccessors, now: number, marked: LinkedAccount): Promise<boolean> {
     const reader = a.read.getPersistenceReader();
     const account = await readAccount(reader);
-    if (!account?.revokedAt || account.xUserId !== marked.xUserId || account.linkedAt !== marked.linkedAt) return false;
+    if (!account?.revokedAt || account.accountId !== marked.accountId || account.linkedAt !== marked.linkedAt)
+        return false;
     const { revokedAt, ...working } = account;
     await accountRecord.write(a.persistence, { ...working, restoredAt: now });
     invalidateAccount();
@@ -56,7 +57,7 @@ export async function markLinkRestored(a: LinkAccessors, now: number, marked: Li
         await claimIncident(
             reader,
             a.persistence,
-            `link-restored:${account.xUserId}:${account.linkedAt}:${revokedAt}`,
+            `link-restored:${account.accountId}:${account.linkedAt}:${revokedAt}`,
             now,
         )
     ) {

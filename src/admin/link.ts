@@ -77,13 +77,13 @@ async function completeLink(
 ): Promise<LinkOutcome> {
     const previous = await readAccount(a.read.getPersistenceReader());
     const account: LinkedAccount = {
-        xUserId: me.id,
+        accountId: me.id,
         username: me.username,
         name: me.name,
         authMethod: settings.authMethod,
         linkedAt: a.now(),
         linkedBy: admin,
-        ownSourceAppIds: previous?.xUserId === me.id ? previous.ownSourceAppIds : undefined,
+        ownSourceAppIds: previous?.accountId === me.id ? previous.ownSourceAppIds : undefined,
     };
     await accountRecord.write(a.persistence, account);
     invalidateAccount();

@@ -75,7 +75,7 @@ export async function confirmWithX(
             const page = await client.getDmEvent(message.eventId);
             const [found] = normalizeDmEventsPage(
                 { ...(page as object), data: [(page as { data?: unknown }).data].filter(Boolean) },
-                ctx.account.xUserId,
+                ctx.account.accountId,
             ).events;
             if (
                 found?.kind === 'message' &&

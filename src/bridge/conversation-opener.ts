@@ -47,7 +47,7 @@ async function ensureVisitor(
     customer: XUserProfile,
     departmentId: string | undefined,
 ): Promise<IVisitor> {
-    const token = visitorToken(ctx.secrets.visitorTokenKey, ctx.account.xUserId, customer.id);
+    const token = visitorToken(ctx.secrets.visitorTokenKey, ctx.account.accountId, customer.id);
     const creator = ctx.modify.getCreator().getLivechatCreator();
     // Rocket.Chat's registerGuest finds the visitor by token and updates it, so the name stays current.
     const visitor = await creator.createAndReturnVisitor({
@@ -79,7 +79,7 @@ export async function openConversation(
                     defaultIcon: SIDEBAR_ICON,
                 },
                 customFields: {
-                    xUserId: customer.id,
+                    customerId: customer.id,
                     ...(customer.username
                         ? { xUsername: `@${customer.username}`, xProfileUrl: profileUrl(customer.username) }
                         : {}),
@@ -91,8 +91,8 @@ export async function openConversation(
     }
     const conversation: ConversationRecord = {
         type: 'conversation',
-        accountId: ctx.account.xUserId,
-        xUserId: customer.id,
+        accountId: ctx.account.accountId,
+        customerId: customer.id,
         roomId: room.id,
         visitorId: visitor.id!,
         visitorToken: visitor.token,
@@ -129,7 +129,7 @@ export async function openRoomOf(
     const room = (await ctx.read.getRoomReader().getById(conversation.roomId)) as ILivechatRoom | undefined;
     if (room?.isOpen === true) return conversation;
     ctx.logger.info(
-        `Room ${conversation.roomId} of X user ${conversation.xUserId} is ${room ? 'closed' : 'gone'}: forgotten; the customer's next DM opens a new conversation.`,
+        `Room ${conversation.roomId} of X user ${conversation.customerId} is ${room ? 'closed' : 'gone'}: forgotten; the customer's next DM opens a new conversation.`,
     );
     await ctx.conversations.closeRoom(ctx.persistence, conversation.roomId);
     return undefined;

@@ -25,17 +25,17 @@ import { postMirroredReply } from './room-poster';
 export async function handleBusinessMessage(ctx: BridgeContext, message: InboundMessage): Promise<InboundOutcome> {
     const customerId = message.recipientId;
     if (message.sourceAppId && (ctx.account.ownSourceAppIds ?? []).includes(message.sourceAppId)) return 'echo';
-    const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, customerId);
+    const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.accountId, customerId);
     if (state.sent.has(message.eventId)) {
         if (message.sourceAppId) await learnOwnSourceApp(ctx, message.sourceAppId);
         return 'echo';
     }
     if (state.posted.has(message.eventId)) return 'duplicate';
     if (!state.conversation || writtenBefore(state.conversation, message)) return 'ignored-no-conversation';
-    await ctx.conversations.addMirrorCandidate(ctx.persistence, ctx.account.xUserId, {
+    await ctx.conversations.addMirrorCandidate(ctx.persistence, ctx.account.accountId, {
         type: 'mirror-candidate',
         eventId: message.eventId,
-        xUserId: customerId,
+        customerId,
         at: ctx.now(),
         event: JSON.parse(JSON.stringify(message)),
     });
@@ -58,30 +58,30 @@ export type MirrorDecision = 'echo' | 'mirrored' | 'duplicate' | 'claimed-elsewh
  */
 export async function decideMirror(ctx: BridgeContext, candidate: MirrorCandidate): Promise<MirrorDecision> {
     const message = candidate.event as unknown as InboundMessage;
-    return serialized(conversationLock(ctx, candidate.xUserId), async () => {
+    return serialized(conversationLock(ctx, candidate.customerId), async () => {
         const reader = ctx.read.getPersistenceReader();
-        const state = await ctx.conversations.load(reader, ctx.account.xUserId, candidate.xUserId);
+        const state = await ctx.conversations.load(reader, ctx.account.accountId, candidate.customerId);
         const settled = await settledMirror(ctx, state, message);
         if (settled) {
-            await ctx.conversations.removeMirrorCandidate(ctx.persistence, ctx.account.xUserId, candidate);
+            await ctx.conversations.removeMirrorCandidate(ctx.persistence, ctx.account.accountId, candidate);
             return settled;
         }
         const conversation = await openRoomOf(ctx, state.conversation);
         if (!conversation || writtenBefore(conversation, message)) {
-            await ctx.conversations.removeMirrorCandidate(ctx.persistence, ctx.account.xUserId, candidate);
+            await ctx.conversations.removeMirrorCandidate(ctx.persistence, ctx.account.accountId, candidate);
             return 'ignored-no-conversation';
         }
         const claim = newClaim();
         await ctx.conversations.markSeen(
             ctx.persistence,
-            ctx.account.xUserId,
-            candidate.xUserId,
+            ctx.account.accountId,
+            candidate.customerId,
             message.eventId,
             ctx.now(),
             undefined,
             claim,
         );
-        const fresh = await ctx.conversations.load(reader, ctx.account.xUserId, candidate.xUserId);
+        const fresh = await ctx.conversations.load(reader, ctx.account.accountId, candidate.customerId);
         const claims = fresh.claims.get(message.eventId) ?? [];
         const live = claims.filter((c) => c.claim === claim || ctx.now() - c.at < STALE_CLAIM_MS);
         if (!wins(live, claim)) return 'claimed-elsewhere';
@@ -89,14 +89,14 @@ export async function decideMirror(ctx: BridgeContext, candidate: MirrorCandidat
         const tookOver = live.length < claims.length;
         if (!again && !(tookOver && (await mirroredInRoom(ctx, conversation, message)))) {
             const messageIds = await postMirroredReply(ctx, conversation, message);
-            await ctx.conversations.markPosted(ctx.persistence, ctx.account.xUserId, candidate.xUserId, {
+            await ctx.conversations.markPosted(ctx.persistence, ctx.account.accountId, candidate.customerId, {
                 eventId: message.eventId,
                 at: ctx.now(),
                 roomId: conversation.roomId,
                 messageIds,
             });
         }
-        await ctx.conversations.removeMirrorCandidate(ctx.persistence, ctx.account.xUserId, candidate);
+        await ctx.conversations.removeMirrorCandidate(ctx.persistence, ctx.account.accountId, candidate);
         return again ?? 'mirrored';
     });
 }
@@ -132,7 +132,7 @@ async function mirroredInRoom(
 /** Remembers the X app id our sends carry, so an echo that outruns our own record of the send is still recognized. */
 async function learnOwnSourceApp(ctx: BridgeContext, sourceAppId: string): Promise<void> {
     const account = await readAccount(ctx.read.getPersistenceReader());
-    if (!account || account.xUserId !== ctx.account.xUserId) return;
+    if (!account || account.accountId !== ctx.account.accountId) return;
     const ids = new Set(account.ownSourceAppIds ?? []);
     ids.add(sourceAppId);
     await accountRecord.write(ctx.persistence, { ...account, ownSourceAppIds: [...ids] });

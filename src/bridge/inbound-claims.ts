@@ -39,7 +39,8 @@ export const VERIFY_DELAY_SECONDS = STALE_CLAIM_MS / 1000 + 5;
 export const TAKEOVER = 'takeover:';
 
 export const newClaim = () => randomBytes(9).toString('base64url');
-export const conversationLock = (ctx: BridgeContext, xUserId: string) => conversationId(ctx.account.xUserId, xUserId);
+export const conversationLock = (ctx: BridgeContext, customerId: string) =>
+    conversationId(ctx.account.accountId, customerId);
 
 /**
  * A DM written this long before its customer's room opened was handled in an earlier room. (X's clock and

@@ -43,7 +43,7 @@ export async function handleCustomerMessage(
         const billed = options.billReceived ? 'dm_received' : undefined;
         await ctx.conversations.markSeen(
             ctx.persistence,
-            ctx.account.xUserId,
+            ctx.account.accountId,
             message.senderId,
             message.eventId,
             ctx.now(),
@@ -52,7 +52,7 @@ export async function handleCustomerMessage(
         );
         const state = await ctx.conversations.load(
             ctx.read.getPersistenceReader(),
-            ctx.account.xUserId,
+            ctx.account.accountId,
             message.senderId,
         );
         const duplicate = state.posted.has(message.eventId) || state.pending.some((p) => p.eventId === message.eventId);
@@ -60,7 +60,7 @@ export async function handleCustomerMessage(
         // Not this delivery's to post: its claim goes again, so redeliveries and replays add no record.
         await ctx.conversations.dropClaim(
             ctx.persistence,
-            ctx.account.xUserId,
+            ctx.account.accountId,
             message.senderId,
             message.eventId,
             claim,
@@ -93,7 +93,7 @@ async function deliverToRoom(
         if (!opened) {
             await ctx.conversations.addPending(
                 ctx.persistence,
-                ctx.account.xUserId,
+                ctx.account.accountId,
                 message.senderId,
                 toPending(message, ctx.now()),
             );
@@ -155,7 +155,7 @@ async function verifyLater(
     message: InboundMessage,
 ): Promise<InboundOutcome> {
     if (state.inDoubt.has(message.eventId)) return 'in-progress';
-    await ctx.conversations.addInDoubt(ctx.persistence, ctx.account.xUserId, message.senderId, {
+    await ctx.conversations.addInDoubt(ctx.persistence, ctx.account.accountId, message.senderId, {
         type: 'in-doubt',
         eventId: message.eventId,
         at: ctx.now(),
@@ -164,7 +164,7 @@ async function verifyLater(
     await ctx.modify.getScheduler().scheduleOnce({
         id: VERIFY_JOB_ID,
         when: `${VERIFY_DELAY_SECONDS} seconds`,
-        data: { xUserId: message.senderId, eventId: message.eventId },
+        data: { customerId: message.senderId, eventId: message.eventId },
     });
     return 'in-progress';
 }
@@ -177,21 +177,25 @@ async function takeOver(ctx: BridgeContext, message: InboundMessage): Promise<In
     const claim = TAKEOVER + newClaim();
     await ctx.conversations.markSeen(
         ctx.persistence,
-        ctx.account.xUserId,
+        ctx.account.accountId,
         message.senderId,
         message.eventId,
         ctx.now(),
         undefined,
         claim,
     );
-    const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, message.senderId);
+    const state = await ctx.conversations.load(
+        ctx.read.getPersistenceReader(),
+        ctx.account.accountId,
+        message.senderId,
+    );
     const takers = (state.claims.get(message.eventId) ?? []).filter(
         (c) => c.claim?.startsWith(TAKEOVER) && (c.claim === claim || ctx.now() - c.at < STALE_CLAIM_MS),
     );
     if (!wins(takers, claim) || state.posted.has(message.eventId)) {
         await ctx.conversations.dropClaim(
             ctx.persistence,
-            ctx.account.xUserId,
+            ctx.account.accountId,
             message.senderId,
             message.eventId,
             claim,
@@ -202,7 +206,7 @@ async function takeOver(ctx: BridgeContext, message: InboundMessage): Promise<In
     const already = await inRoomAlready(ctx, state, message);
     if (already === 'all') {
         const at = ctx.now();
-        await ctx.conversations.markPosted(ctx.persistence, ctx.account.xUserId, message.senderId, {
+        await ctx.conversations.markPosted(ctx.persistence, ctx.account.accountId, message.senderId, {
             eventId: message.eventId,
             at,
             roomId: state.conversation!.roomId,
@@ -210,7 +214,12 @@ async function takeOver(ctx: BridgeContext, message: InboundMessage): Promise<In
         });
     } else outcome = await deliverToRoom(ctx, state, message, already);
     if (state.inDoubt.has(message.eventId))
-        await ctx.conversations.removeInDoubt(ctx.persistence, ctx.account.xUserId, message.senderId, message.eventId);
+        await ctx.conversations.removeInDoubt(
+            ctx.persistence,
+            ctx.account.accountId,
+            message.senderId,
+            message.eventId,
+        );
     return outcome;
 }
 
@@ -220,16 +229,16 @@ async function takeOver(ctx: BridgeContext, message: InboundMessage): Promise<In
  */
 export async function verifyInDoubt(
     ctx: BridgeContext,
-    xUserId: string,
+    customerId: string,
     eventId: string,
 ): Promise<'posted' | 'pending' | 'duplicate' | 'gone'> {
-    return serialized(conversationLock(ctx, xUserId), async () => {
-        const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, xUserId);
+    return serialized(conversationLock(ctx, customerId), async () => {
+        const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.accountId, customerId);
         const doubt = state.inDoubt.get(eventId);
         if (!doubt) return 'gone';
         const message = doubt.event as unknown as InboundMessage;
         if (postedHere.has(eventId) || state.posted.has(eventId) || state.pending.some((p) => p.eventId === eventId)) {
-            await ctx.conversations.removeInDoubt(ctx.persistence, ctx.account.xUserId, xUserId, eventId);
+            await ctx.conversations.removeInDoubt(ctx.persistence, ctx.account.accountId, customerId, eventId);
             return 'duplicate';
         }
         const outcome = await takeOver(ctx, message);

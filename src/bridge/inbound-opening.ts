@@ -29,8 +29,8 @@ export async function openForCustomer(
     state: ConversationState,
 ): Promise<ConversationRecord | undefined> {
     const claim = newClaim();
-    await ctx.conversations.claimOpening(ctx.persistence, ctx.account.xUserId, customer.id, claim, ctx.now());
-    const fresh = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, customer.id);
+    await ctx.conversations.claimOpening(ctx.persistence, ctx.account.accountId, customer.id, claim, ctx.now());
+    const fresh = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.accountId, customer.id);
     if (fresh.conversation) return fresh.conversation;
     const live = fresh.openingClaims.filter((c) => ctx.now() - c.at < STALE_CLAIM_MS);
     if (!wins(live, claim)) return waitForRoom(ctx, customer.id);
@@ -41,15 +41,15 @@ export async function openForCustomer(
             unavailableNoticeAt: fresh.unavailableNoticeAt,
         });
     } finally {
-        await ctx.conversations.clearOpeningClaims(ctx.persistence, ctx.account.xUserId, customer.id);
+        await ctx.conversations.clearOpeningClaims(ctx.persistence, ctx.account.accountId, customer.id);
     }
 }
 
 /** The losing side of an opening race: the winner's room appears shortly, or the winner could not open one. */
-async function waitForRoom(ctx: BridgeContext, xUserId: string): Promise<ConversationRecord | undefined> {
+async function waitForRoom(ctx: BridgeContext, customerId: string): Promise<ConversationRecord | undefined> {
     for (let waited = 0; waited < OPENING_WAIT_MS; waited += 100) {
         await sleep(100);
-        const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, xUserId);
+        const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.accountId, customerId);
         if (state.conversation) return state.conversation;
         if (state.openingClaims.length === 0) return undefined;
     }
@@ -65,7 +65,7 @@ async function openAsWinner(
     const departmentId = await resolveDepartmentId(ctx);
     const online = await ctx.read.getLivechatReader().isOnlineAsync(departmentId);
     if (!online) await sendUnavailableNotice(ctx, customer.id, state);
-    return inConversationLane({ accountId: ctx.account.xUserId, xUserId: customer.id }, async () => {
+    return inConversationLane({ accountId: ctx.account.accountId, customerId: customer.id }, async () => {
         const opened = await openConversation(ctx, customer, departmentId);
         if (!opened.ok) return undefined;
         const conversation = opened.conversation;
@@ -85,9 +85,9 @@ async function openAsWinner(
  */
 export async function retryPending(
     ctx: BridgeContext,
-    xUserId: string,
+    customerId: string,
 ): Promise<'flushed' | 'still-pending' | 'nothing'> {
-    const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, xUserId);
+    const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.accountId, customerId);
     if (state.pending.length === 0) return 'nothing';
     const conversation = await openRoomOf(ctx, state.conversation);
     if (conversation) {
@@ -95,7 +95,7 @@ export async function retryPending(
         return 'flushed';
     }
     const latest = state.pending[state.pending.length - 1].event as unknown as InboundMessage;
-    return (await openForCustomer(ctx, customerProfile(latest, xUserId), { ...state, conversation: undefined }))
+    return (await openForCustomer(ctx, customerProfile(latest, customerId), { ...state, conversation: undefined }))
         ? 'flushed'
         : 'still-pending';
 }
@@ -111,7 +111,7 @@ async function flushPending(
         await ctx.conversations.removePending(
             ctx.persistence,
             conversation.accountId,
-            conversation.xUserId,
+            conversation.customerId,
             item.eventId,
         );
     }
@@ -138,6 +138,6 @@ async function sendUnavailableNotice(ctx: BridgeContext, customerId: string, sta
         return;
     const outcome = await sendOneDm(ctx, customerId, { text });
     if (outcome.ok)
-        await ctx.conversations.recordUnavailableNotice(ctx.persistence, ctx.account.xUserId, customerId, ctx.now());
+        await ctx.conversations.recordUnavailableNotice(ctx.persistence, ctx.account.accountId, customerId, ctx.now());
     else ctx.logger.warn(`Service unavailable message not delivered to ${customerId}: ${outcome.failure.kind}`);
 }

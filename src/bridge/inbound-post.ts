@@ -17,7 +17,7 @@ export async function postAndRecord(
 ): Promise<void> {
     const messageIds = await postCustomerMessage(ctx, conversation, message, alreadyPosted);
     postedHere.add(message.eventId);
-    await ctx.conversations.markPosted(ctx.persistence, conversation.accountId, conversation.xUserId, {
+    await ctx.conversations.markPosted(ctx.persistence, conversation.accountId, conversation.customerId, {
         eventId: message.eventId,
         at: ctx.now(),
         roomId: conversation.roomId,

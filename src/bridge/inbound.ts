@@ -43,10 +43,10 @@ export async function processInbound(
 }
 
 async function processOne(ctx: BridgeContext, event: InboundEvent, options: InboundOptions): Promise<InboundOutcome> {
-    if (event.accountId !== ctx.account.xUserId) return 'ignored-other-account';
+    if (event.accountId !== ctx.account.accountId) return 'ignored-other-account';
     switch (event.kind) {
         case 'message':
-            return event.senderId === ctx.account.xUserId
+            return event.senderId === ctx.account.accountId
                 ? handleBusinessMessage(ctx, event)
                 : handleCustomerMessage(ctx, event, options);
         case 'typing':
@@ -57,8 +57,8 @@ async function processOne(ctx: BridgeContext, event: InboundEvent, options: Inbo
 }
 
 async function handleTyping(ctx: BridgeContext, typing: InboundTyping): Promise<InboundOutcome> {
-    if (typing.senderId === ctx.account.xUserId) return 'typing';
-    const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, typing.senderId);
+    if (typing.senderId === ctx.account.accountId) return 'typing';
+    const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.accountId, typing.senderId);
     if (!state.conversation) return 'ignored-no-conversation';
     await ctx.modify.getNotifier().typing({
         id: state.conversation.roomId,
@@ -69,8 +69,8 @@ async function handleTyping(ctx: BridgeContext, typing: InboundTyping): Promise<
 
 /** The customer read the business's DMs: recorded on the conversation (agents see it in /twitter status). */
 async function handleRead(ctx: BridgeContext, read: InboundRead): Promise<InboundOutcome> {
-    if (read.senderId === ctx.account.xUserId) return 'read';
-    const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.xUserId, read.senderId);
+    if (read.senderId === ctx.account.accountId) return 'read';
+    const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.accountId, read.senderId);
     if (!state.conversation) return 'ignored-no-conversation';
     await ctx.conversations.update(ctx.persistence, {
         ...state.conversation,

@@ -15,7 +15,7 @@ import { outboundState } from './outbound-state';
 import { effectiveNow } from './outbox-wake';
 import { serverTranslator } from '../lib/language';
 
-export type ConversationTarget = Pick<XConversationRef, 'accountId' | 'xUserId' | 'roomId'>;
+export type ConversationTarget = Pick<XConversationRef, 'accountId' | 'customerId' | 'roomId'>;
 
 export interface LifecycleOptions {
     /** The caller already holds the conversation's lane (the room opener, sending its welcome). */

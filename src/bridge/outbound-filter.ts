@@ -24,7 +24,7 @@ type SkipReason =
 /** The X side of a room this app opened: derivable from the visitor token, no lookup. */
 export interface XConversationRef {
     accountId: string;
-    xUserId: string;
+    customerId: string;
     roomId: string;
     visitorToken: string;
 }

@@ -67,7 +67,7 @@ function asFailure(e: unknown, stage: 'upload' | 'send'): DeliveryFailure {
  * Sends one DM and records it (the record is the echo marker and the ledger entry). Once X has accepted
  * the DM it counts as sent, even if recording it fails: sending it again would reach the customer twice.
  */
-export async function sendOneDm(ctx: BridgeContext, xUserId: string, dm: DmToSend): Promise<SendOutcome> {
+export async function sendOneDm(ctx: BridgeContext, customerId: string, dm: DmToSend): Promise<SendOutcome> {
     let mediaId: string | undefined;
     if (dm.file) {
         let bytes: Buffer;
@@ -85,12 +85,18 @@ export async function sendOneDm(ctx: BridgeContext, xUserId: string, dm: DmToSen
     }
     let dmEventId: string;
     try {
-        dmEventId = (await (await ctx.x()).sendDm(xUserId, dm.text || undefined, mediaId)).dmEventId;
+        dmEventId = (await (await ctx.x()).sendDm(customerId, dm.text || undefined, mediaId)).dmEventId;
     } catch (e) {
         return { ok: false, failure: asFailure(e, 'send') };
     }
     try {
-        await ctx.conversations.markSent(ctx.persistence, ctx.account.xUserId, xUserId, dmEventId, effectiveNow(ctx));
+        await ctx.conversations.markSent(
+            ctx.persistence,
+            ctx.account.accountId,
+            customerId,
+            dmEventId,
+            effectiveNow(ctx),
+        );
     } catch (e) {
         ctx.logger.error(`DM ${dmEventId} was sent but could not be recorded: ${(e as Error)?.message ?? e}`);
     }

@@ -31,7 +31,7 @@ interface OutboundDm extends DmToSend {
 }
 
 export interface DeliveryRequest {
-    ref: Pick<XConversationRef, 'accountId' | 'xUserId' | 'roomId'>;
+    ref: Pick<XConversationRef, 'accountId' | 'customerId' | 'roomId'>;
     dms: OutboundDm[];
     origin: OutboxOrigin;
     /** Orders the message among the conversation's queued ones: the Rocket.Chat message time, or now. */
@@ -50,7 +50,7 @@ export interface DeliveryReport {
 
 /** Runs `fn` in the conversation's lane: after everything already sending to that customer. */
 export function inConversationLane<T>(
-    ref: Pick<XConversationRef, 'accountId' | 'xUserId'>,
+    ref: Pick<XConversationRef, 'accountId' | 'customerId'>,
     fn: () => Promise<T>,
 ): Promise<T> {
     return outboundState.lanes.run(conversationIdOf(ref), fn);
@@ -100,7 +100,7 @@ async function deliverInLane(ctx: BridgeContext, request: DeliveryRequest): Prom
         report.failure = { kind: 'credits-depleted', retryAt: creditsBackAt, uncertain: false };
     } else if (!waiting && sendsAllowedAt <= now) {
         for (; from < dms.length; from++) {
-            const outcome = await sendOneDm(ctx, ref.xUserId, dms[from]);
+            const outcome = await sendOneDm(ctx, ref.customerId, dms[from]);
             if (outcome.ok) {
                 report.sent++;
                 continue;
@@ -152,7 +152,7 @@ async function enqueue(
             type: 'outbox-item',
             id: `${request.orderId}:${dm.part}`,
             accountId: ref.accountId,
-            xUserId: ref.xUserId,
+            customerId: ref.customerId,
             roomId: ref.roomId,
             orderAt,
             orderId: request.orderId,
@@ -186,14 +186,14 @@ async function enqueue(
 async function lastOrderOf(
     ctx: BridgeContext,
     key: string,
-    ref: Pick<XConversationRef, 'accountId' | 'xUserId'>,
+    ref: Pick<XConversationRef, 'accountId' | 'customerId'>,
 ): Promise<number> {
     const known = outboundState.queued.lastOrder.get(key);
     if (known !== undefined) return known;
     if (!outboundState.queued.has(key)) return 0;
     const items = (await ctx.read
         .getPersistenceReader()
-        .readByAssociation(outboxConversationKey(ref.accountId, ref.xUserId))) as unknown as OutboxItem[];
+        .readByAssociation(outboxConversationKey(ref.accountId, ref.customerId))) as unknown as OutboxItem[];
     const last = Math.max(0, ...items.filter((i) => i?.type === 'outbox-item').map((i) => i.orderAt));
     outboundState.queued.lastOrder.set(key, last);
     return last;

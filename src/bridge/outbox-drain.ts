@@ -127,11 +127,11 @@ async function pass(
     const { queues, duplicates } = groupByConversation(items);
     for (const extra of duplicates) await outbox.remove(ctx.persistence, extra);
     // Items written for an X account that is no longer the linked one cannot be sent from this one.
-    for (const queue of queues.filter((q) => q.items.length > 0 && q.items[0].accountId !== ctx.account.xUserId)) {
+    for (const queue of queues.filter((q) => q.items.length > 0 && q.items[0].accountId !== ctx.account.accountId)) {
         const removed = await outbox.removeConversation(
             ctx.persistence,
             queue.items[0].accountId,
-            queue.items[0].xUserId,
+            queue.items[0].customerId,
         );
         await noticeUndelivered(
             ctx,
@@ -224,7 +224,7 @@ async function attemptHead(ctx: BridgeContext, queue: ConversationQueue): Promis
     }
     // Written before the call: if this run dies or X's answer is lost, the next one knows to look first.
     await outbox.put(ctx.persistence, { ...head, state: 'uncertain', attemptAt: now });
-    const outcome = await sendOneDm(ctx, head.xUserId, head);
+    const outcome = await sendOneDm(ctx, head.customerId, head);
     if (outcome.ok) {
         await outbox.remove(ctx.persistence, head);
         return { kind: 'sent' };
@@ -266,7 +266,7 @@ async function handleFailure(
         await dropMessage(ctx, queue, head, failure.kind);
         return { kind: 'dropped-message' };
     }
-    const removed = await outbox.removeConversation(ctx.persistence, head.accountId, head.xUserId);
+    const removed = await outbox.removeConversation(ctx.persistence, head.accountId, head.customerId);
     await noticeUndelivered(ctx, head.roomId, failure.kind, Math.max(removed.length, queue.items.length), head.origin);
     return { kind: 'dropped-conversation' };
 }
@@ -335,7 +335,7 @@ async function sendsRecordedBefore(ctx: BridgeContext, item: OutboxItem): Promis
     const attemptAt = item.attemptAt ?? item.queuedAt;
     const records = (await ctx.read
         .getPersistenceReader()
-        .readByAssociation(conversationKey(item.accountId, item.xUserId))) as unknown as Partial<SeenMarker>[];
+        .readByAssociation(conversationKey(item.accountId, item.customerId))) as unknown as Partial<SeenMarker>[];
     // Same millisecond counts as before: the item's own record can only follow its X call, which takes time.
     return new Set(
         records
@@ -348,7 +348,7 @@ const comparable = (text: string) => text.replace(/\s+/g, ' ').trim();
 
 /** Pure: whether an X DM event is the delivered copy of an outbox item. */
 export function isCopyOf(event: InboundMessage, item: OutboxItem, recorded: Set<string>): boolean {
-    if (event.senderId !== item.accountId || event.recipientId !== item.xUserId) return false;
+    if (event.senderId !== item.accountId || event.recipientId !== item.customerId) return false;
     if (recorded.has(event.eventId)) return false;
     if (event.createdAt < (item.attemptAt ?? item.queuedAt) - VERIFY_SLACK_MS) return false;
     if (!!item.file !== !!event.media) return false;
@@ -357,12 +357,13 @@ export function isCopyOf(event: InboundMessage, item: OutboxItem, recorded: Set<
 
 async function recordFound(ctx: BridgeContext, item: OutboxItem, found: InboundMessage): Promise<void> {
     ctx.logger.info(`Outbox item ${item.id} had reached X already (DM ${found.eventId}); not sending it again.`);
-    const recorded = (await ctx.conversations.load(ctx.read.getPersistenceReader(), item.accountId, item.xUserId)).seen;
+    const recorded = (await ctx.conversations.load(ctx.read.getPersistenceReader(), item.accountId, item.customerId))
+        .seen;
     if (!recorded.has(found.eventId))
         await ctx.conversations.markSent(
             ctx.persistence,
             item.accountId,
-            item.xUserId,
+            item.customerId,
             found.eventId,
             effectiveNow(ctx),
         );

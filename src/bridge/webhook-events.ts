@@ -180,7 +180,7 @@ async function applyControl(
     control: ControlSignal | undefined,
     isFresh: (at: number) => boolean,
 ): Promise<void> {
-    if (control?.kind !== 'revoke' || control.userId !== ctx.account.xUserId) return;
+    if (control?.kind !== 'revoke' || control.userId !== ctx.account.accountId) return;
     if (control.at !== undefined && (!isFresh(control.at) || control.at < ctx.account.linkedAt - CLOCK_TOLERANCE_MS)) {
         staleLog.warn(
             ctx.logger,
@@ -189,7 +189,7 @@ async function applyControl(
         );
         return;
     }
-    await markLinkBroken(ctx, ctx.now(), ctx.account.xUserId);
+    await markLinkBroken(ctx, ctx.now(), ctx.account.accountId);
     ctx.logger.warn("X reports that the business account revoked this app's access.");
 }
 

@@ -91,7 +91,7 @@ export async function handleAgentMessage(
             );
             return;
         }
-        if (ref.accountId !== ctx.account.xUserId) {
+        if (ref.accountId !== ctx.account.accountId) {
             await tellAgent(
                 read,
                 modify,

@@ -34,7 +34,7 @@ export async function handleRoomClosed(
     }
     const ctx = built.ctx;
     if (!isOurVisitorToken(ctx.secrets.visitorTokenKey, verdict.ref.visitorToken)) return;
-    if (verdict.ref.accountId !== ctx.account.xUserId) {
+    if (verdict.ref.accountId !== ctx.account.accountId) {
         // A room of a previously linked account: forget it, nothing can be sent from here.
         await ctx.conversations.closeRoom(ctx.persistence, verdict.ref.roomId);
         return;
@@ -57,7 +57,7 @@ export async function handleAgentAssigned(
     const ctx = built.ctx;
     if (
         !isOurVisitorToken(ctx.secrets.visitorTokenKey, verdict.ref.visitorToken) ||
-        verdict.ref.accountId !== ctx.account.xUserId
+        verdict.ref.accountId !== ctx.account.accountId
     )
         return;
     await onAgentJoined(ctx, verdict.ref, context.agent);

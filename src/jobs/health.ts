@@ -98,14 +98,14 @@ async function checkSubscriptions(
     x: XClient,
     mode: DeliveryMode,
     webhookId: string,
-    userId: string,
+    accountId: string,
 ): Promise<CheckResult> {
     if (mode === DeliveryMode.ActivityApi) {
-        await ensureActivitySubscriptions(x, webhookId, userId);
+        await ensureActivitySubscriptions(x, webhookId, accountId);
         return {};
     }
     const subscribed = await x.listAccountActivitySubscriptions(webhookId);
-    if (!subscribed.includes(userId)) await x.subscribeAccountActivity(webhookId);
+    if (!subscribed.includes(accountId)) await x.subscribeAccountActivity(webhookId);
     return {};
 }
 
@@ -149,7 +149,7 @@ export async function runHealthCheck(
                 x,
                 delivery.mode,
                 delivery.webhookId,
-                account.xUserId,
+                account.accountId,
             ).catch((e): CheckResult => ({
                 problem: 'health_subscriptions_failed',
                 detail: toXFailure(e, now()).kind,

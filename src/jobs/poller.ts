@@ -147,7 +147,7 @@ export async function runPoll(
             const page = await client.listDmEvents({ maxResults: pageSize, paginationToken: token });
             result.pages++;
             result.read += page.eventCount;
-            const { events } = normalizeDmEventsPage(page.body, ctx.account.xUserId);
+            const { events } = normalizeDmEventsPage(page.body, ctx.account.accountId);
             // normalizeDmEventsPage returns oldest first; walk from the newest back to the cursor.
             for (const event of [...events].reverse()) {
                 oldestAt = event.createdAt;

@@ -17,11 +17,11 @@ export async function runVerification(
     persistence: IPersistence,
     logger: ILogger,
 ): Promise<void> {
-    const { xUserId, eventId } = job as { xUserId?: unknown; eventId?: unknown };
-    if (typeof xUserId !== 'string' || typeof eventId !== 'string') return;
+    const { customerId, eventId } = job as { customerId?: unknown; eventId?: unknown };
+    if (typeof customerId !== 'string' || typeof eventId !== 'string') return;
     const built = await buildBridgeContext(read, modify, persistence, http, logger);
     if (!built.ok) return;
-    const outcome = await verifyInDoubt(built.ctx, xUserId, eventId);
+    const outcome = await verifyInDoubt(built.ctx, customerId, eventId);
     if (outcome === 'posted' || outcome === 'pending')
         logger.info(`DM ${eventId} was claimed by a delivery that did not finish; it is ${outcome} now.`);
 }
@@ -33,9 +33,9 @@ export async function sweepInDoubt(ctx: BridgeContext): Promise<number> {
     );
     let settled = 0;
     for (const record of stale) {
-        const xUserId = String(record.event.senderId);
+        const customerId = String(record.event.senderId);
         try {
-            if ((await verifyInDoubt(ctx, xUserId, record.eventId)) !== 'gone') settled++;
+            if ((await verifyInDoubt(ctx, customerId, record.eventId)) !== 'gone') settled++;
         } catch (e) {
             ctx.logger.error(`In-doubt DM ${record.eventId} could not be settled yet: ${(e as Error).message}`);
         }

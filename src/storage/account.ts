@@ -8,7 +8,7 @@ import type { OAuth2Tokens } from '../x/credentials';
 import { KeyedRecord } from './records';
 
 export interface LinkedAccount {
-    xUserId: string;
+    accountId: string;
     username: string;
     name: string;
     authMethod: AuthMethod;

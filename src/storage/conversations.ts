@@ -16,7 +16,7 @@ import { roomKey } from './records';
 export interface ConversationRecord {
     type: 'conversation';
     accountId: string;
-    xUserId: string;
+    customerId: string;
     roomId: string;
     visitorId: string;
     visitorToken: string;
@@ -32,7 +32,7 @@ export interface ConversationRecord {
 export interface MirrorCandidate {
     type: 'mirror-candidate';
     eventId: string;
-    xUserId: string;
+    customerId: string;
     at: number;
     event: InboundMessage;
 }
@@ -129,8 +129,8 @@ export function wins(claims: { claim?: string }[] | undefined, claim: string): b
     return !!claims?.length && claims[0].claim === claim;
 }
 
-export const conversationKey = (accountId: string, xUserId: string) =>
-    miscKey(`x-conv:${conversationId(accountId, xUserId)}`);
+export const conversationKey = (accountId: string, customerId: string) =>
+    miscKey(`x-conv:${conversationId(accountId, customerId)}`);
 export const conversationType = miscKey('x-conversation');
 const seenKey = (eventId: string) => miscKey(`x-seen:${eventId}`);
 const claimKey = (claim: string) => miscKey(`x-claim:${claim}`);
@@ -146,9 +146,9 @@ const seenDayKey = (day: string) => miscKey(`x-seen-day:${day}`);
 
 export class ConversationStore {
     /** One read: the conversation, what was seen, what is pending. */
-    public async load(reader: IPersistenceRead, accountId: string, xUserId: string): Promise<ConversationState> {
+    public async load(reader: IPersistenceRead, accountId: string, customerId: string): Promise<ConversationState> {
         const records = (await reader.readByAssociation(
-            conversationKey(accountId, xUserId),
+            conversationKey(accountId, customerId),
         )) as unknown as StoredRecord[];
         const state: ConversationState = {
             seen: new Set(),
@@ -204,7 +204,7 @@ export class ConversationStore {
     public async markSeen(
         persistence: IPersistence,
         accountId: string,
-        xUserId: string,
+        customerId: string,
         eventId: string,
         at: number,
         billed?: 'dm_received',
@@ -218,7 +218,7 @@ export class ConversationStore {
             ...(billed ? { kind: billed, units: 1 } : {}),
         };
         const keys = [
-            conversationKey(accountId, xUserId),
+            conversationKey(accountId, customerId),
             seenKey(eventId),
             seenDayKey(utcDay(at)),
             ...(claim ? [claimKey(claim)] : []),
@@ -233,12 +233,12 @@ export class ConversationStore {
     public async markPosted(
         persistence: IPersistence,
         accountId: string,
-        xUserId: string,
+        customerId: string,
         posted: Omit<PostedRecord, 'type'>,
     ): Promise<void> {
         const record: PostedRecord = { type: 'posted', ...posted };
         await persistence.createWithAssociations(record, [
-            conversationKey(accountId, xUserId),
+            conversationKey(accountId, customerId),
             seenKey(posted.eventId),
             seenDayKey(utcDay(posted.at)),
         ]);
@@ -251,12 +251,12 @@ export class ConversationStore {
     public async dropClaim(
         persistence: IPersistence,
         accountId: string,
-        xUserId: string,
+        customerId: string,
         eventId: string,
         claim: string,
     ): Promise<void> {
         await persistence.removeByAssociations([
-            conversationKey(accountId, xUserId),
+            conversationKey(accountId, customerId),
             seenKey(eventId),
             claimKey(claim),
         ]);
@@ -269,13 +269,13 @@ export class ConversationStore {
     public async markSent(
         persistence: IPersistence,
         accountId: string,
-        xUserId: string,
+        customerId: string,
         eventId: string,
         at: number,
     ): Promise<void> {
         const marker: SeenMarker = { type: 'seen', eventId, at, kind: 'dm_create', units: 1 };
         await persistence.createWithAssociations(marker, [
-            conversationKey(accountId, xUserId),
+            conversationKey(accountId, customerId),
             seenKey(eventId),
             seenDayKey(utcDay(at)),
             ledgerDayKey(utcDay(at)),
@@ -285,22 +285,22 @@ export class ConversationStore {
     public async claimOpening(
         persistence: IPersistence,
         accountId: string,
-        xUserId: string,
+        customerId: string,
         claim: string,
         at: number,
     ): Promise<void> {
         const record: OpeningClaim = { type: 'opening-claim', at, claim };
-        await persistence.createWithAssociations(record, [conversationKey(accountId, xUserId), openingKey]);
+        await persistence.createWithAssociations(record, [conversationKey(accountId, customerId), openingKey]);
     }
 
     /** Once the room is open (or the attempt failed), opening claims are no longer needed. */
-    public async clearOpeningClaims(persistence: IPersistence, accountId: string, xUserId: string): Promise<void> {
-        await persistence.removeByAssociations([conversationKey(accountId, xUserId), openingKey]);
+    public async clearOpeningClaims(persistence: IPersistence, accountId: string, customerId: string): Promise<void> {
+        await persistence.removeByAssociations([conversationKey(accountId, customerId), openingKey]);
     }
 
     public async open(persistence: IPersistence, record: ConversationRecord): Promise<void> {
         await persistence.createWithAssociations(record, [
-            conversationKey(record.accountId, record.xUserId),
+            conversationKey(record.accountId, record.customerId),
             roomKey(record.roomId),
             conversationType,
         ]);
@@ -308,7 +308,7 @@ export class ConversationStore {
 
     public async update(persistence: IPersistence, record: ConversationRecord): Promise<void> {
         await persistence.updateByAssociations(
-            [conversationKey(record.accountId, record.xUserId), roomKey(record.roomId), conversationType],
+            [conversationKey(record.accountId, record.customerId), roomKey(record.roomId), conversationType],
             record,
             false,
         );
@@ -325,7 +325,7 @@ export class ConversationStore {
         candidate: MirrorCandidate,
     ): Promise<void> {
         await persistence.createWithAssociations(candidate, [
-            conversationKey(accountId, candidate.xUserId),
+            conversationKey(accountId, candidate.customerId),
             mirrorKey(candidate.eventId),
             mirrorIndex,
         ]);
@@ -344,10 +344,10 @@ export class ConversationStore {
     public async removeMirrorCandidate(
         persistence: IPersistence,
         accountId: string,
-        candidate: Pick<MirrorCandidate, 'xUserId' | 'eventId'>,
+        candidate: Pick<MirrorCandidate, 'customerId' | 'eventId'>,
     ): Promise<void> {
         await persistence.removeByAssociations([
-            conversationKey(accountId, candidate.xUserId),
+            conversationKey(accountId, candidate.customerId),
             mirrorKey(candidate.eventId),
         ]);
     }
@@ -355,21 +355,21 @@ export class ConversationStore {
     public async recordUnavailableNotice(
         persistence: IPersistence,
         accountId: string,
-        xUserId: string,
+        customerId: string,
         at: number,
     ): Promise<void> {
         const notice: UnavailableNotice = { type: 'unavailable-notice', at };
-        await persistence.updateByAssociations([conversationKey(accountId, xUserId), unavailableKey], notice, true);
+        await persistence.updateByAssociations([conversationKey(accountId, customerId), unavailableKey], notice, true);
     }
 
     public async addPending(
         persistence: IPersistence,
         accountId: string,
-        xUserId: string,
+        customerId: string,
         pending: PendingMessage,
     ): Promise<void> {
         await persistence.createWithAssociations(pending, [
-            conversationKey(accountId, xUserId),
+            conversationKey(accountId, customerId),
             pendingKey(pending.eventId),
             pendingIndex,
         ]);
@@ -378,10 +378,10 @@ export class ConversationStore {
     public async removePending(
         persistence: IPersistence,
         accountId: string,
-        xUserId: string,
+        customerId: string,
         eventId: string,
     ): Promise<void> {
-        await persistence.removeByAssociations([conversationKey(accountId, xUserId), pendingKey(eventId)]);
+        await persistence.removeByAssociations([conversationKey(accountId, customerId), pendingKey(eventId)]);
     }
 
     /** Every pending message of every conversation (for the retry job and /twitter status). */
@@ -392,11 +392,11 @@ export class ConversationStore {
     public async addInDoubt(
         persistence: IPersistence,
         accountId: string,
-        xUserId: string,
+        customerId: string,
         record: InDoubtMessage,
     ): Promise<void> {
         await persistence.createWithAssociations(record, [
-            conversationKey(accountId, xUserId),
+            conversationKey(accountId, customerId),
             inDoubtKey(record.eventId),
             inDoubtIndex,
         ]);
@@ -405,10 +405,10 @@ export class ConversationStore {
     public async removeInDoubt(
         persistence: IPersistence,
         accountId: string,
-        xUserId: string,
+        customerId: string,
         eventId: string,
     ): Promise<void> {
-        await persistence.removeByAssociations([conversationKey(accountId, xUserId), inDoubtKey(eventId)]);
+        await persistence.removeByAssociations([conversationKey(accountId, customerId), inDoubtKey(eventId)]);
     }
 
     /** Every in-doubt event of every conversation (the backstop sweep of the pending job). */

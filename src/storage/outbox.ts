@@ -32,7 +32,7 @@ export interface OutboxItem {
     /** Unique per DM: `m:<message id>:<part>` for agent replies, `<origin>:<room id>:…` for automatic messages. */
     id: string;
     accountId: string;
-    xUserId: string;
+    customerId: string;
     roomId: string;
     /** Ordering key: the Rocket.Chat message time, its id, the part within it. */
     orderAt: number;
@@ -57,15 +57,15 @@ export interface OutboxItem {
 }
 
 const OUTBOX_INDEX = miscKey('x-outbox');
-export const outboxConversationKey = (accountId: string, xUserId: string) =>
-    miscKey(`x-outbox:${conversationId(accountId, xUserId)}`);
+export const outboxConversationKey = (accountId: string, customerId: string) =>
+    miscKey(`x-outbox:${conversationId(accountId, customerId)}`);
 const itemKey = (id: string) => miscKey(`x-outbox-item:${id}`);
 const LEASE_INDEX = miscKey('x-outbox-lease');
 const leaseOwnerKey = (owner: string) => miscKey(`x-outbox-lease:${owner}`);
 
 /** The exact key list an item is stored under (updates must repeat it in the same order). */
-function keysOf(item: Pick<OutboxItem, 'accountId' | 'xUserId' | 'id'>): RocketChatAssociationRecord[] {
-    return [OUTBOX_INDEX, outboxConversationKey(item.accountId, item.xUserId), itemKey(item.id)];
+function keysOf(item: Pick<OutboxItem, 'accountId' | 'customerId' | 'id'>): RocketChatAssociationRecord[] {
+    return [OUTBOX_INDEX, outboxConversationKey(item.accountId, item.customerId), itemKey(item.id)];
 }
 
 export class OutboxStore {
@@ -86,7 +86,7 @@ export class OutboxStore {
 
     public async remove(
         persistence: IPersistence,
-        item: Pick<OutboxItem, 'accountId' | 'xUserId' | 'id'>,
+        item: Pick<OutboxItem, 'accountId' | 'customerId' | 'id'>,
     ): Promise<void> {
         await persistence.removeByAssociations(keysOf(item));
     }
@@ -95,10 +95,12 @@ export class OutboxStore {
     public async removeConversation(
         persistence: IPersistence,
         accountId: string,
-        xUserId: string,
+        customerId: string,
     ): Promise<OutboxItem[]> {
-        return ((await persistence.removeByAssociations([OUTBOX_INDEX, outboxConversationKey(accountId, xUserId)])) ??
-            []) as unknown as OutboxItem[];
+        return ((await persistence.removeByAssociations([
+            OUTBOX_INDEX,
+            outboxConversationKey(accountId, customerId),
+        ])) ?? []) as unknown as OutboxItem[];
     }
 
     /**

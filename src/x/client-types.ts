@@ -132,7 +132,7 @@ export type XReason = (typeof X_REASONS)[number];
 
 export interface XClient {
     me(): Promise<XUser>;
-    sendDm(participantId: string, text: string | undefined, mediaId?: string): Promise<SentDm>;
+    sendDm(customerId: string, text: string | undefined, mediaId?: string): Promise<SentDm>;
     uploadDmMedia(bytes: Buffer, mimeType: string): Promise<string>;
     /** No request starts after `deadlineAt` (ms since epoch), when given. */
     downloadDmMedia(location: DmMediaLocation, maxBytes: number, deadlineAt?: number): Promise<DmMediaDownload>;
@@ -147,7 +147,7 @@ export interface XClient {
 
     createActivitySubscription(
         eventType: ActivityEventType,
-        userId: string,
+        accountId: string,
         webhookId: string,
     ): Promise<ActivitySubscription>;
     createAppActivitySubscription(eventType: AppActivityEventType, webhookId: string): Promise<ActivitySubscription>;
@@ -156,5 +156,5 @@ export interface XClient {
 
     subscribeAccountActivity(webhookId: string): Promise<void>;
     listAccountActivitySubscriptions(webhookId: string): Promise<string[]>;
-    unsubscribeAccountActivity(webhookId: string, userId: string): Promise<void>;
+    unsubscribeAccountActivity(webhookId: string, accountId: string): Promise<void>;
 }

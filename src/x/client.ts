@@ -139,10 +139,10 @@ export class TwitterXClient implements XClient {
         return this.asUser(async (c) => toUser((await c.v2.me(USER_FIELDS as never)).data as V2User));
     }
 
-    public async sendDm(participantId: string, text: string | undefined, mediaId?: string): Promise<SentDm> {
+    public async sendDm(customerId: string, text: string | undefined, mediaId?: string): Promise<SentDm> {
         if (!text && !mediaId) throw new XFailure('invalid-request', 0, undefined, 'A DM needs text or an attachment');
         return this.asUser(async (c) => {
-            const response = await c.v2.sendDmToParticipant(participantId, {
+            const response = await c.v2.sendDmToParticipant(customerId, {
                 ...(text ? { text } : {}),
                 ...(mediaId ? { attachments: [{ media_id: mediaId }] } : {}),
             });
@@ -230,13 +230,13 @@ export class TwitterXClient implements XClient {
     /** DM events are private: X accepts the subscription only with the monitored account's OAuth 2.0 token. */
     public async createActivitySubscription(
         eventType: ActivityEventType,
-        userId: string,
+        accountId: string,
         webhookId: string,
     ): Promise<ActivitySubscription> {
         const body = await this.asUser((c) =>
             c.v2.post('activity/subscriptions', {
                 event_type: eventType,
-                filter: { user_id: userId },
+                filter: { user_id: accountId },
                 webhook_id: webhookId,
             }),
         );
@@ -284,10 +284,10 @@ export class TwitterXClient implements XClient {
         return ((body?.data?.subscriptions ?? []) as { user_id: string }[]).map((s) => String(s.user_id));
     }
 
-    public async unsubscribeAccountActivity(webhookId: string, userId: string): Promise<void> {
+    public async unsubscribeAccountActivity(webhookId: string, accountId: string): Promise<void> {
         await this.asApp((c) =>
             c.v2.delete('account_activity/webhooks/:webhook_id/subscriptions/:user_id/all', undefined, {
-                params: { webhook_id: webhookId, user_id: userId },
+                params: { webhook_id: webhookId, user_id: accountId },
             }),
         );
     }

@@ -12,8 +12,8 @@ export function conversationId(accountId: string, customerId: string): string {
 }
 
 /** The conversation a record (an outbox item, a reference to a room's customer) belongs to. */
-export function conversationIdOf(ref: { accountId: string; xUserId: string }): string {
-    return conversationId(ref.accountId, ref.xUserId);
+export function conversationIdOf(ref: { accountId: string; customerId: string }): string {
+    return conversationId(ref.accountId, ref.customerId);
 }
 
 /**
@@ -30,14 +30,14 @@ export function visitorToken(key: string, accountId: string, customerId: string)
 }
 
 /** The ids a token names, if it is one of ours (the MAC is checked where the key is at hand). */
-export function parseVisitorToken(token: string | undefined): { accountId: string; xUserId: string } | undefined {
+export function parseVisitorToken(token: string | undefined): { accountId: string; customerId: string } | undefined {
     const match = token ? /^x1\.(\d{1,20})\.(\d{1,20})\.[A-Za-z0-9_-]{22}$/.exec(token) : null;
-    return match ? { accountId: match[1], xUserId: match[2] } : undefined;
+    return match ? { accountId: match[1], customerId: match[2] } : undefined;
 }
 
 export function isOurVisitorToken(key: string, token: string | undefined): boolean {
     const parsed = parseVisitorToken(token);
-    return !!parsed && visitorToken(key, parsed.accountId, parsed.xUserId) === token;
+    return !!parsed && visitorToken(key, parsed.accountId, parsed.customerId) === token;
 }
 
 /** Unique and stable even when the customer renames their X handle. */

@@ -51,9 +51,9 @@ async function authorizeUrl(world: World, admin: IUser): Promise<string> {
     return url;
 }
 
-/** Whoever holds the authorize link completes X's consent signed in as `xUserId`; the callback page it lands on. */
-async function completeConsentAs(world: World, url: string, xUserId: string) {
-    world.sim.setConsent({ userId: xUserId });
+/** Whoever holds the authorize link completes X's consent signed in as `signedInAs`; the callback page it lands on. */
+async function completeConsentAs(world: World, url: string, signedInAs: string) {
+    world.sim.setConsent({ userId: signedInAs });
     try {
         return await followAuthorizeLink(world, url);
     } finally {
@@ -433,7 +433,7 @@ describe('OAuth 2.0: the callback alone links nothing; only the admin who starte
         await world.host.settle();
         await world.sim.settle();
         expect(linkedAccount()).toMatchObject({
-            xUserId: world.business.id,
+            accountId: world.business.id,
             username: DEFAULT_BUSINESS_ACCOUNT.username,
             linkedBy: world.admin.id,
         });
@@ -452,7 +452,7 @@ describe('OAuth 2.0: the callback alone links nothing; only the admin who starte
             messageId: message.id,
         });
         expect(ephemeralSince(world, world.admin, mark).join('\n')).toContain('already confirmed or cancelled');
-        expect(linkedAccount()).toMatchObject({ xUserId: world.business.id });
+        expect(linkedAccount()).toMatchObject({ accountId: world.business.id });
     });
 });
 

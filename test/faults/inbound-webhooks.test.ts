@@ -19,13 +19,13 @@ const UNAVAILABLE = 'Nobody is online right now; we will answer soon.';
 const share = (p: number) => Math.max(20, Math.round(TOTAL * p));
 
 /** Rooms and stored records of one customer (a failure's context). */
-function describeConversation(rig: Rig, xUserId: string): string {
+function describeConversation(rig: Rig, customerId: string): string {
     const rooms = rig.host
         .livechatRooms()
-        .filter((r) => r.visitor?.username === `x-${xUserId}`)
+        .filter((r) => r.visitor?.username === `x-${customerId}`)
         .map((r) => `${r.id} ${r.isOpen ? 'open' : 'closed'}`);
     const records = [...rig.host.store.appPersistence(rig.host.appId).values()].filter((r) =>
-        r.associations.some((a) => a.id.includes(xUserId)),
+        r.associations.some((a) => a.id.includes(customerId)),
     );
     const types = records.reduce<Record<string, number>>(
         (acc, r) => (

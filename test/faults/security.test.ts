@@ -217,7 +217,7 @@ describe(`security refusals (${K} attempts per kind)`, () => {
             expect(again.text).toContain('unknown or was already used');
         }
         expect(account()).toBeDefined();
-        expect(JSON.parse(account()!).xUserId).toBe(JSON.parse(linked!).xUserId);
+        expect(JSON.parse(account()!).accountId).toBe(JSON.parse(linked!).accountId);
     });
 
     it('refuses admin commands from non-admins, says so, and changes nothing', async () => {

@@ -35,7 +35,7 @@ describe('which messages become DMs', () => {
         expect(verdict).toEqual({
             act: true,
             agent,
-            ref: { accountId: '1600000000000000001', xUserId: '42', roomId: 'r1', visitorToken: TOKEN },
+            ref: { accountId: '1600000000000000001', customerId: '42', roomId: 'r1', visitorToken: TOKEN },
         });
     });
 

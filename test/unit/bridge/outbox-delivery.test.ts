@@ -15,9 +15,9 @@ const A = '42';
 const B = '43';
 let seq = 0;
 
-function request(xUserId: string, text: string, at: number, maxLength?: number): DeliveryRequest {
+function request(customerId: string, text: string, at: number, maxLength?: number): DeliveryRequest {
     return {
-        ref: { accountId: ACCOUNT, xUserId, roomId: `room-${xUserId}` },
+        ref: { accountId: ACCOUNT, customerId, roomId: `room-${customerId}` },
         dms: planDms(text, [], maxLength),
         origin: 'agent',
         orderAt: at,
@@ -309,7 +309,7 @@ describe('recognizing the delivered copy', () => {
         type: 'outbox-item',
         id: 'm:1:0',
         accountId: ACCOUNT,
-        xUserId: A,
+        customerId: A,
         roomId: 'r',
         orderAt: 1,
         orderId: 'm:1',

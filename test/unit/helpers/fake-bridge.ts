@@ -187,7 +187,7 @@ export function fakeWorld(settings: Record<string, unknown> = {}): FakeWorld {
         http: {},
         settings: normalizeSettings(settings),
         account: {
-            xUserId: ACCOUNT,
+            accountId: ACCOUNT,
             username: 'acme',
             name: 'Acme',
             authMethod: 'tokens',

@@ -8,14 +8,14 @@ import {
 } from '../../../src/storage/outbox';
 
 let counter = 0;
-function item(fields: Partial<OutboxItem> & { xUserId: string; orderAt: number }): OutboxItem {
+function item(fields: Partial<OutboxItem> & { customerId: string; orderAt: number }): OutboxItem {
     const orderId = fields.orderId ?? `m:${++counter}`;
     const part = fields.part ?? 0;
     return {
         type: 'outbox-item',
         id: `${orderId}:${part}`,
         accountId: '1',
-        roomId: `room-${fields.xUserId}`,
+        roomId: `room-${fields.customerId}`,
         orderId,
         part,
         origin: 'agent',
@@ -29,19 +29,19 @@ function item(fields: Partial<OutboxItem> & { xUserId: string; orderAt: number }
 
 describe('outbox ordering', () => {
     it('orders by message time, then message id, then part', () => {
-        const a = item({ xUserId: '9', orderAt: 10, orderId: 'm:b', part: 1 });
-        const b = item({ xUserId: '9', orderAt: 10, orderId: 'm:b', part: 0 });
-        const c = item({ xUserId: '9', orderAt: 10, orderId: 'm:a', part: 2 });
-        const d = item({ xUserId: '9', orderAt: 5, orderId: 'm:z', part: 0 });
+        const a = item({ customerId: '9', orderAt: 10, orderId: 'm:b', part: 1 });
+        const b = item({ customerId: '9', orderAt: 10, orderId: 'm:b', part: 0 });
+        const c = item({ customerId: '9', orderAt: 10, orderId: 'm:a', part: 2 });
+        const d = item({ customerId: '9', orderAt: 5, orderId: 'm:z', part: 0 });
         expect([a, b, c, d].sort(compareItems).map((i) => i.id)).toEqual([d.id, c.id, b.id, a.id]);
     });
 
     it('groups per conversation, each queue in send order, conversations by their oldest item', () => {
         const items = [
-            item({ xUserId: 'B', orderAt: 3 }),
-            item({ xUserId: 'A', orderAt: 5 }),
-            item({ xUserId: 'B', orderAt: 1 }),
-            item({ xUserId: 'A', orderAt: 2 }),
+            item({ customerId: 'B', orderAt: 3 }),
+            item({ customerId: 'A', orderAt: 5 }),
+            item({ customerId: 'B', orderAt: 1 }),
+            item({ customerId: 'A', orderAt: 2 }),
         ];
         const { queues, duplicates } = groupByConversation(items);
         expect(duplicates).toEqual([]);
@@ -53,8 +53,8 @@ describe('outbox ordering', () => {
     });
 
     it('keeps one copy of an item stored twice and returns the others to drop', () => {
-        const once = item({ xUserId: 'A', orderAt: 1, orderId: 'm:x' });
-        const { queues, duplicates } = groupByConversation([once, { ...once }, item({ xUserId: 'A', orderAt: 2 })]);
+        const once = item({ customerId: 'A', orderAt: 1, orderId: 'm:x' });
+        const { queues, duplicates } = groupByConversation([once, { ...once }, item({ customerId: 'A', orderAt: 2 })]);
         expect(queues[0].items).toHaveLength(2);
         expect(duplicates).toHaveLength(1);
     });
