@@ -3,7 +3,7 @@
  * conversation, what was seen and every claim on this event, so exactly one delivery posts it; a claimant
  * that died half-way is taken over once its claim is stale (after looking what of it is in the room).
  */
-import type { ConversationState } from '../storage/conversations';
+import type { ConversationState, VerifyJobData } from '../storage/conversations';
 import type { IMessageRaw } from '@rocket.chat/apps-engine/definition/messages';
 import { wins } from '../storage/conversations';
 import { serialized } from '../lib/locks';
@@ -164,7 +164,7 @@ async function verifyLater(
     await ctx.modify.getScheduler().scheduleOnce({
         id: VERIFY_JOB_ID,
         when: `${VERIFY_DELAY_SECONDS} seconds`,
-        data: { customerId: message.senderId, eventId: message.eventId },
+        data: { customerId: message.senderId, eventId: message.eventId } satisfies VerifyJobData,
     });
     return 'in-progress';
 }

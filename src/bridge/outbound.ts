@@ -193,8 +193,8 @@ async function lastOrderOf(
     if (!outboundState.queued.has(key)) return 0;
     const items = (await ctx.read
         .getPersistenceReader()
-        .readByAssociation(outboxConversationKey(ref.accountId, ref.customerId))) as unknown as OutboxItem[];
-    const last = Math.max(0, ...items.filter((i) => i?.type === 'outbox-item').map((i) => i.orderAt));
+        .readByAssociation(outboxConversationKey(ref.accountId, ref.customerId))) as unknown as Partial<OutboxItem>[];
+    const last = Math.max(0, ...items.filter((i) => i?.type === 'outbox-item').map((i) => i.orderAt ?? 0));
     outboundState.queued.lastOrder.set(key, last);
     return last;
 }

@@ -8,6 +8,7 @@ import { buildBridgeContext } from '../bridge/build-context';
 import type { BridgeContext } from '../bridge/context';
 import { STALE_CLAIM_MS } from '../bridge/inbound-claims';
 import { verifyInDoubt } from '../bridge/inbound-customer';
+import { fromStoredVerifyJob } from '../storage/conversations';
 
 export async function runVerification(
     job: IJobContext,
@@ -17,8 +18,9 @@ export async function runVerification(
     persistence: IPersistence,
     logger: ILogger,
 ): Promise<void> {
-    const { customerId, eventId } = job as { customerId?: unknown; eventId?: unknown };
-    if (typeof customerId !== 'string' || typeof eventId !== 'string') return;
+    const data = fromStoredVerifyJob(job);
+    if (!data) return;
+    const { customerId, eventId } = data;
     const built = await buildBridgeContext(read, modify, persistence, http, logger);
     if (!built.ok) return;
     const outcome = await verifyInDoubt(built.ctx, customerId, eventId);

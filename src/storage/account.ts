@@ -5,6 +5,7 @@
 import { IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { AuthMethod, DeliveryMode } from '../settings/ids';
 import type { OAuth2Tokens } from '../x/credentials';
+import { renamedLegacyId, Stored } from './legacy';
 import { KeyedRecord } from './records';
 
 export interface LinkedAccount {
@@ -37,11 +38,17 @@ export interface DeliveryRegistration {
 }
 
 export const accountRecord = KeyedRecord.named<LinkedAccount>('x-account');
+
+/** The linked account as any version stored it (before the rename: `xUserId`). */
+function fromStoredAccount(stored: Stored<LinkedAccount, 'accountId'>): LinkedAccount {
+    return renamedLegacyId(stored, 'accountId');
+}
 export const deliveryRecord = KeyedRecord.named<DeliveryRegistration>('x-delivery');
 export const tokensRecord = KeyedRecord.named<OAuth2Tokens>('x-oauth2-tokens');
 
 export async function readAccount(reader: IPersistenceRead): Promise<LinkedAccount | undefined> {
-    return accountRecord.read(reader);
+    const stored = (await accountRecord.read(reader)) as Stored<LinkedAccount, 'accountId'> | undefined;
+    return stored && fromStoredAccount(stored);
 }
 
 export async function forgetAccount(persistence: IPersistence): Promise<void> {

@@ -11,6 +11,7 @@ import { ledgerDayKey } from './ledger';
 import { utcDay } from '../lib/time';
 import type { InboundMessage } from '../x/event-types';
 import { conversationId } from '../x/ids';
+import { renamedLegacyId, Stored } from './legacy';
 import { roomKey } from './records';
 
 export interface ConversationRecord {
@@ -90,6 +91,18 @@ export interface InDoubtMessage {
     event: InboundMessage;
 }
 
+/** What the verification job of an in-doubt event carries (Rocket.Chat's scheduler persists it). */
+export interface VerifyJobData {
+    customerId: string;
+    eventId: string;
+}
+
+/** A verification job's data as any version scheduled it (before the rename: `xUserId`); malformed: undefined. */
+export function fromStoredVerifyJob(data: Record<string, unknown>): VerifyJobData | undefined {
+    const { customerId, eventId } = renamedLegacyId(data as Stored<Partial<VerifyJobData>, 'customerId'>, 'customerId');
+    return typeof customerId === 'string' && typeof eventId === 'string' ? { customerId, eventId } : undefined;
+}
+
 export interface ConversationState {
     conversation?: ConversationRecord;
     seen: Set<string>;
@@ -117,8 +130,24 @@ interface OpeningClaim {
     claim: string;
 }
 
+/** A conversation record as any version stored it (before the rename: `xUserId`). */
+function fromStoredConversation(stored: Stored<ConversationRecord, 'customerId'>): ConversationRecord {
+    return renamedLegacyId(stored, 'customerId');
+}
+
+/** A mirror candidate as any version stored it (before the rename: `xUserId`). */
+function fromStoredMirrorCandidate(stored: Stored<MirrorCandidate, 'customerId'>): MirrorCandidate {
+    return renamedLegacyId(stored, 'customerId');
+}
+
 type StoredRecord =
-    ConversationRecord | SeenMarker | PostedRecord | PendingMessage | UnavailableNotice | OpeningClaim | InDoubtMessage;
+    | Stored<ConversationRecord, 'customerId'>
+    | SeenMarker
+    | PostedRecord
+    | PendingMessage
+    | UnavailableNotice
+    | OpeningClaim
+    | InDoubtMessage;
 
 /**
  * Whether `claim` is the first claim written among those read. Readers that see the same claims agree,
@@ -160,7 +189,7 @@ export class ConversationStore {
             inDoubt: new Map(),
         };
         for (const record of records) {
-            if (record.type === 'conversation') state.conversation = record;
+            if (record.type === 'conversation') state.conversation = fromStoredConversation(record);
             else if (record.type === 'opening-claim') state.openingClaims.push(record);
             else if (record.type === 'posted') {
                 state.seen.add(record.eventId);
@@ -190,11 +219,11 @@ export class ConversationStore {
     }
 
     public async byRoom(reader: IPersistenceRead, roomId: string): Promise<ConversationRecord | undefined> {
-        const [record] = (await reader.readByAssociations([
-            roomKey(roomId),
-            conversationType,
-        ])) as unknown as ConversationRecord[];
-        return record;
+        const [record] = (await reader.readByAssociations([roomKey(roomId), conversationType])) as unknown as Stored<
+            ConversationRecord,
+            'customerId'
+        >[];
+        return record && fromStoredConversation(record);
     }
 
     /**
@@ -332,9 +361,11 @@ export class ConversationStore {
     }
 
     public async allMirrorCandidates(reader: IPersistenceRead): Promise<MirrorCandidate[]> {
-        return ((await reader.readByAssociation(mirrorIndex)) as unknown as MirrorCandidate[]).filter(
-            (c) => c.type === 'mirror-candidate',
-        );
+        const records = (await reader.readByAssociation(mirrorIndex)) as unknown as Stored<
+            MirrorCandidate,
+            'customerId'
+        >[];
+        return records.filter((c) => c.type === 'mirror-candidate').map(fromStoredMirrorCandidate);
     }
 
     /**

@@ -16,6 +16,7 @@ import type { RocketChatAssociationRecord } from '@rocket.chat/apps-engine/defin
 import type { XFailureKind } from '../x/client-types';
 import { conversationId, conversationIdOf } from '../x/ids';
 import { miscKey } from './associations';
+import { renamedLegacyId, Stored } from './legacy';
 
 export type OutboxOrigin = 'agent' | 'welcome' | 'finished' | 'agent-joined';
 
@@ -56,6 +57,11 @@ export interface OutboxItem {
     lastFailure?: XFailureKind | 'file-unreadable';
 }
 
+/** An outbox item as any version stored it (before the rename: `xUserId`). */
+function fromStoredItem(stored: Stored<OutboxItem, 'customerId'>): OutboxItem {
+    return renamedLegacyId(stored, 'customerId');
+}
+
 const OUTBOX_INDEX = miscKey('x-outbox');
 export const outboxConversationKey = (accountId: string, customerId: string) =>
     miscKey(`x-outbox:${conversationId(accountId, customerId)}`);
@@ -71,8 +77,8 @@ function keysOf(item: Pick<OutboxItem, 'accountId' | 'customerId' | 'id'>): Rock
 export class OutboxStore {
     /** Everything waiting, in every conversation: one read. */
     public async all(reader: IPersistenceRead): Promise<OutboxItem[]> {
-        const records = (await reader.readByAssociation(OUTBOX_INDEX)) as unknown as OutboxItem[];
-        return records.filter((r) => r?.type === 'outbox-item');
+        const records = (await reader.readByAssociation(OUTBOX_INDEX)) as unknown as Stored<OutboxItem, 'customerId'>[];
+        return records.filter((r) => r?.type === 'outbox-item').map(fromStoredItem);
     }
 
     public async add(persistence: IPersistence, item: OutboxItem): Promise<void> {
@@ -97,10 +103,11 @@ export class OutboxStore {
         accountId: string,
         customerId: string,
     ): Promise<OutboxItem[]> {
-        return ((await persistence.removeByAssociations([
+        const removed = await persistence.removeByAssociations([
             OUTBOX_INDEX,
             outboxConversationKey(accountId, customerId),
-        ])) ?? []) as unknown as OutboxItem[];
+        ]);
+        return ((removed ?? []) as unknown as Stored<OutboxItem, 'customerId'>[]).map(fromStoredItem);
     }
 
     /**
