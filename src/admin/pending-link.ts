@@ -13,7 +13,7 @@ import { randomBytes } from 'crypto';
 import { I18nKey, Translate, translator } from '../i18n/translate';
 import { languageOf } from '../lib/language';
 import type { OAuth2Tokens } from '../x/credentials';
-import { wins } from '../storage/conversations';
+import { wins } from '../storage/claims';
 import type { XUser } from '../x/client-types';
 import { AdminAccessors, LinkOutcome, linkWithOAuth2Tokens, revokeTokens } from './link';
 import { isAdmin } from './roles';

@@ -3,9 +3,10 @@
  * app are mirrored into the open room — decided by the mirror job once our own send had time to record
  * itself, claimed like customer DMs so one instance posts each.
  */
-import type { ConversationRecord, ConversationState, MirrorCandidate } from '../storage/conversations';
+import type { ConversationRecord, ConversationState } from '../storage/conversations';
+import type { MirrorCandidate } from '../storage/mirror-candidates';
 import type { IMessageRaw } from '@rocket.chat/apps-engine/definition/messages';
-import { wins } from '../storage/conversations';
+import { wins } from '../storage/claims';
 import { serialized } from '../lib/locks';
 import { MIRROR_JOB_ID } from '../jobs/ids';
 import type { InboundMessage } from '../x/event-types';

@@ -3,9 +3,10 @@
  * conversation, what was seen and every claim on this event, so exactly one delivery posts it; a claimant
  * that died half-way is taken over once its claim is stale (after looking what of it is in the room).
  */
-import type { ConversationState, VerifyJobData } from '../storage/conversations';
+import type { ConversationState } from '../storage/conversations';
+import type { VerifyJobData } from '../storage/waiting-messages';
 import type { IMessageRaw } from '@rocket.chat/apps-engine/definition/messages';
-import { wins } from '../storage/conversations';
+import { wins } from '../storage/claims';
 import { serialized } from '../lib/locks';
 import { VERIFY_JOB_ID } from '../jobs/ids';
 import type { InboundMessage } from '../x/event-types';

@@ -2,8 +2,9 @@
  * A customer without an open room: one claimant opens it (greeting the customer, telling them when nobody
  * is online), or the message waits as pending until the retry job finds a room.
  */
-import type { ConversationRecord, ConversationState, PendingMessage } from '../storage/conversations';
-import { wins } from '../storage/conversations';
+import type { ConversationRecord, ConversationState } from '../storage/conversations';
+import type { PendingMessage } from '../storage/waiting-messages';
+import { wins } from '../storage/claims';
 import { sleep } from '../lib/locks';
 import { HOUR } from '../lib/time';
 import type { InboundMessage, XUserProfile } from '../x/event-types';

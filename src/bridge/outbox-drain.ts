@@ -17,7 +17,8 @@ import { DM_SEND_KEY, rateLimits } from '../x/limits';
 import { normalizeDmEventsPage } from '../x/events/v2-dm';
 import type { InboundMessage } from '../x/event-types';
 import { XFailure } from '../x/client-types';
-import { conversationKey, SeenMarker } from '../storage/conversations';
+import { conversationKey } from '../storage/conversation-keys';
+import { SeenMarker } from '../storage/seen';
 import {
     backoffMs,
     ConversationQueue,

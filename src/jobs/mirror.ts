@@ -8,7 +8,7 @@ import { buildBridgeContext } from '../bridge/build-context';
 import type { BridgeContext } from '../bridge/context';
 import { decideMirror, MIRROR_GRACE_MS } from '../bridge/inbound-business';
 import { STALE_CLAIM_MS } from '../bridge/inbound-claims';
-import type { MirrorCandidate } from '../storage/conversations';
+import type { MirrorCandidate } from '../storage/mirror-candidates';
 import { MIRROR_JOB_ID } from './ids';
 
 /** Seconds until the next run while candidates wait: their grace period, or a claim another run may have left behind. */

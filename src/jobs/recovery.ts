@@ -16,7 +16,7 @@ import { outboundState } from '../bridge/outbound-state';
 import { DeliveryMode } from '../settings/ids';
 import { AppSettings, readSettings } from '../settings/reader';
 import { deliveryRecord, readAccount } from '../storage/account';
-import { wins } from '../storage/conversations';
+import { wins } from '../storage/claims';
 import { MINUTE } from '../lib/time';
 import { Gap, planReplay } from '../x/replay-window';
 import { XFailure } from '../x/client-types';

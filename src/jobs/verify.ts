@@ -8,7 +8,7 @@ import { buildBridgeContext } from '../bridge/build-context';
 import type { BridgeContext } from '../bridge/context';
 import { STALE_CLAIM_MS } from '../bridge/inbound-claims';
 import { verifyInDoubt } from '../bridge/inbound-customer';
-import { fromStoredVerifyJob } from '../storage/conversations';
+import { fromStoredVerifyJob } from '../storage/waiting-messages';
 
 export async function runVerification(
     job: IJobContext,

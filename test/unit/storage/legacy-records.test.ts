@@ -6,7 +6,9 @@
 import { RocketChatAssociationModel } from '@rocket.chat/apps-engine/definition/metadata';
 import type { IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { accountRecord, readAccount } from '../../../src/storage/account';
-import { ConversationStore, conversationKey, fromStoredVerifyJob } from '../../../src/storage/conversations';
+import { conversationKey } from '../../../src/storage/conversation-keys';
+import { ConversationStore } from '../../../src/storage/conversations';
+import { fromStoredVerifyJob } from '../../../src/storage/waiting-messages';
 import { OutboxStore, outboxConversationKey } from '../../../src/storage/outbox';
 import { FakePersistence } from '../helpers/fake-bridge';
 
