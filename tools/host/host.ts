@@ -243,6 +243,26 @@ export class TestHost {
         return this.installedAppId;
     }
 
+    /**
+     * Upgrades the installed app in place with another package of the same app id, as an admin's "Update"
+     * does: Rocket.Chat's POST /api/apps/:id calls `manager.update(buff, permissionsGranted, { user,
+     * loadApp: true })` (apps/meteor/ee/server/apps/communication/rest.ts). The engine keeps the app's
+     * persistence, settings and scheduled jobs, stops the old runtime and starts the new code over them.
+     */
+    public async update(zip: Buffer, updater?: IUser): Promise<void> {
+        const user = updater ?? this.firstAdmin();
+        // A private upload grants no explicit permission list: the engine then applies the app's defaults.
+        const result = await this.manager.update(zip, undefined as never, { user, loadApp: true });
+        const app = result.getApp();
+        if (!app || result.hasStorageError() || result.hasAppUserError()) {
+            throw new Error(
+                `Updating the app failed: ${JSON.stringify({ storage: result.getStorageError(), appUser: result.getAppUserError() })}`,
+            );
+        }
+        this.installedAppId = app.getID();
+        this.guardRuntimePipes();
+    }
+
     public get appId(): string {
         if (!this.installedAppId) throw new Error('No app installed on this host');
         return this.installedAppId;
