@@ -32,6 +32,11 @@ describe('upgrading in place from the build before the rename', () => {
             [...records.values()].map((r) => r.data).filter((d) => d.type === type),
         );
 
+    const storedUnder = (key: string) =>
+        [...world.host.store.persistence.values()].flatMap((records) =>
+            [...records.values()].filter((r) => r.associations.some((a) => a.id === key)).map((r) => r.data),
+        );
+
     it('queued replies leave once after the update, the next DM finds the same room, new replies go out', async () => {
         const alice = await openConversation(world, 'alice_up', 'Alice Upgrade');
         const bob = await openConversation(world, 'bob_up', 'Bob Upgrade');
@@ -64,11 +69,14 @@ describe('upgrading in place from the build before the rename', () => {
 
         // The customer writes again: the same open room, no second one.
         await syncClock(world);
-        await world.sim.sendDm({ from: alice.customer, to: world.business.id, text: 'Any news?' });
+        const news = await world.sim.sendDm({ from: alice.customer, to: world.business.id, text: 'Any news?' });
         await quiet(world);
         const aliceRooms = world.host.livechatRooms().filter((r) => r.visitor?.name === 'Alice Upgrade');
         expect(aliceRooms.map((r) => [r.id, r.isOpen])).toEqual([[alice.room.id, true]]);
         expect(world.host.messagesIn(alice.room.id).map((m) => m.text)).toContain('Any news?');
+        // Recorded as posted under Alice's conversation key (so a redelivery is recognized), not a key without her.
+        const posted = storedUnder(`x-conv:${world.business.id}:${alice.customer}`).filter((d) => d.type === 'posted');
+        expect(posted.map((d) => d.eventId)).toContain(news.dm.id);
 
         await reply(world, alice.room, 'after the upgrade');
         await reply(world, bob.room, 'after the upgrade, Bob');
