@@ -29,7 +29,15 @@ export interface BenchResults {
     generatedAt: string;
     commit: string;
     quick: boolean;
-    machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string };
+    machine: {
+        cpus: number;
+        cpuModel: string;
+        memoryGiB: number;
+        node: string;
+        platform: string;
+        /** The 1, 5 and 15-minute load averages when the run started: ratios are fairer on a quiet machine. */
+        loadAverage: number[];
+    };
     trace?: {
         days: number;
         dms: number;
@@ -96,6 +104,7 @@ async function main(): Promise<void> {
             memoryGiB: Math.round(os.totalmem() / 2 ** 30),
             node: process.version,
             platform: `${os.platform()} ${os.arch()}`,
+            loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
         },
     };
     log(
