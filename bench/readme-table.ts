@@ -21,7 +21,7 @@ interface ResultsFile {
     rows?: Row[];
 }
 
-/** A section measured by a later run of that section alone (`--only=…`) carries its own commit and date. */
+/** Every section carries the commit and date of the run that measured it; one from another run (`--only=…`) is named. */
 interface SectionRun {
     commit?: string;
     generatedAt?: string;
@@ -81,7 +81,7 @@ function benchLine(bench: BenchFile | undefined): string {
     // A figure must name the run that measured it: sections re-measured alone are named apart.
     const apart = (Object.keys(SECTION_NAMES) as (keyof typeof SECTION_NAMES)[])
         .map((key) => ({ name: SECTION_NAMES[key], run: bench[key] }))
-        .filter(({ run }) => run?.commit && run.commit !== bench.commit)
+        .filter(({ run }) => run?.commit && (run.commit !== bench.commit || run.generatedAt !== bench.generatedAt))
         .map(
             ({ name, run }) =>
                 ` ${name} rows: commit \`${run?.commit}\`${run?.generatedAt ? `, ${day(run.generatedAt)}` : ''}, a run of that section alone.`,

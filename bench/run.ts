@@ -25,6 +25,12 @@ import { renderTable, Row, rowsFor } from './table';
 const SECTIONS = ['cost', 'roundtrips', 'throughput', 'footprint'] as const;
 type Section = (typeof SECTIONS)[number];
 
+/** Every section names the run that measured it, so sections of separate runs can share one results file. */
+interface SectionRun {
+    commit: string;
+    generatedAt: string;
+}
+
 export interface BenchResults {
     generatedAt: string;
     commit: string;
@@ -46,10 +52,10 @@ export interface BenchResults {
         dmsPerHour: number[];
         bursts: { atMinute: number; minutes: number; perMinute: number }[];
     };
-    cost?: { polling: ModeCost; xaa: ModeCost; aaa: ModeCost; naive: NaiveCost };
+    cost?: SectionRun & { polling: ModeCost; xaa: ModeCost; aaa: ModeCost; naive: NaiveCost };
     roundTrips?: RoundTripResults;
-    throughput?: ThroughputResult;
-    footprint?: {
+    throughput?: SectionRun & ThroughputResult;
+    footprint?: SectionRun & {
         bundleBytes: number;
         zipBytes: number;
         bundleTop: { source: string; bytes: number }[];
@@ -90,6 +96,7 @@ function commitOf(): string {
 }
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
+const stamp = (run: SectionRun): SectionRun => ({ commit: run.commit, generatedAt: run.generatedAt });
 
 async function main(): Promise<void> {
     const started = Date.now();
@@ -116,13 +123,16 @@ async function main(): Promise<void> {
     // the cost trace runs on the simulator's clock and the round trips count calls, so they come last.
     if (only.includes('throughput')) {
         log('bench: throughput against the floor app');
-        results.throughput = await measureThroughput(
-            { app: apps.app.zip, floor: apps.floor.zip, hello: apps.hello.zip },
-            quick
-                ? { eventsPerRound: 200, rounds: 3, concurrency: 4, customers: 20, crcRounds: 3 }
-                : { eventsPerRound: 500, rounds: 7, concurrency: 4, customers: 50, crcRounds: 9 },
-            log,
-        );
+        results.throughput = {
+            ...stamp(results),
+            ...(await measureThroughput(
+                { app: apps.app.zip, floor: apps.floor.zip, hello: apps.hello.zip },
+                quick
+                    ? { eventsPerRound: 200, rounds: 3, concurrency: 4, customers: 20, crcRounds: 3 }
+                    : { eventsPerRound: 500, rounds: 7, concurrency: 4, customers: 50, crcRounds: 9 },
+                log,
+            )),
+        };
     }
     if (only.includes('footprint')) {
         log('bench: install + enable time against a hello-world app');
@@ -140,6 +150,7 @@ async function main(): Promise<void> {
         log(`bench: Deno process memory over ${memoryOptions.events} events from ${memoryOptions.customers} customers`);
         const memory = await measureMemory({ app: apps.app.zip, floor: apps.floor.zip }, memoryOptions, log);
         results.footprint = {
+            ...stamp(results),
             bundleBytes: apps.app.bundleBytes,
             zipBytes: apps.app.zipBytes,
             bundleTop: bundleComposition(apps.app.metafile),
@@ -151,8 +162,7 @@ async function main(): Promise<void> {
     if (only.includes('roundtrips')) {
         log('bench: host round trips');
         results.roundTrips = {
-            commit: results.commit,
-            generatedAt: results.generatedAt,
+            ...stamp(results),
             ...(await measureRoundTrips(
                 apps.app.zip,
                 quick ? { burst: 10, spaced: 3 } : { burst: 30, spaced: 8 },
@@ -183,7 +193,7 @@ async function main(): Promise<void> {
         log(`  xaa: ${xaa.billedUnits} units for ${xaa.audit.delivered} DMs`);
         const aaa = await measureModeCost('aaa', trace, apps.app.zip, log);
         log(`  aaa: ${aaa.billedUnits} units for ${aaa.audit.delivered} DMs`);
-        results.cost = { polling, xaa, aaa, naive };
+        results.cost = { ...stamp(results), polling, xaa, aaa, naive };
     }
     results.rows = rowsFor(results);
     results.table = renderTable(results.rows);
