@@ -8,6 +8,7 @@
  *   npm run bench -- --only=cost,footprint
  *   BENCH_SKIP_PACKAGE=1 npm run bench # reuse dist/ instead of rebuilding the app
  *   BENCH_MEMORY_EVENTS=50000 npm run bench -- --only=footprint   # a longer memory run
+ *   npm run bench:merge -- a.json b.json  # sections of separate --only runs (--out=) into results.json
  */
 import { execSync } from 'child_process';
 import * as fs from 'fs';
