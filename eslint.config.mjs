@@ -1,5 +1,5 @@
 // Lint rules for the whole tree; `npm run lint` (part of `npm test`). Formatting is Prettier's job
-// (eslint-config-prettier keeps ESLint's formatting rules off). Layer rules: README, "Design".
+// (eslint-config-prettier keeps ESLint's formatting rules off). Layer rules: docs/ARCHITECTURE.md.
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import importX, { createNodeResolver } from 'eslint-plugin-import-x';
@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
 const ts = ['**/*.ts'];
 
 /**
- * Layers of src/, lowest first; a folder imports only from folders below it (README, "Design"):
+ * Layers of src/, lowest first; a folder imports only from folders below it (docs/ARCHITECTURE.md):
  * i18n/ → lib/ → settings/ → x/ → storage/ → services (bridge/, admin/) → jobs/ → handlers (commands/,
  * endpoints/, handlers/) → TwitterApp.ts. i18n/ takes only types from above; storage/ takes from x/ only
  * types and the id helpers (x/ids.ts); services take only the ids from jobs/ (jobs/ids.ts names the
@@ -18,17 +18,18 @@ const ts = ['**/*.ts'];
 const folders = (...names) => `^(\\.\\./)+(${names.join('|')})/`;
 const above = (...names) => ({
     regex: folders(...names),
-    message: 'Layer rule (README, "Design"): this folder does not import from that one.',
+    message: 'Layer rule (docs/ARCHITECTURE.md): this folder does not import from that one.',
 });
 const typesOnly = (...names) => ({
     // x/ids.ts: the id strings derived from X's ids, shared by every layer that keys records by them.
     regex: `${folders(...names)}(?!ids$)`,
     allowTypeImports: true,
-    message: 'Layer rule (README, "Design"): only types come from that folder here.',
+    message: 'Layer rule (docs/ARCHITECTURE.md): only types come from that folder here.',
 });
 const processors = {
     regex: '^(\\.\\./)+jobs/(?!ids$)',
-    message: 'Layer rule (README, "Design"): job processors call services, not the other way round (ids: jobs/ids.ts).',
+    message:
+        'Layer rule (docs/ARCHITECTURE.md): job processors call services, not the other way round (ids: jobs/ids.ts).',
 };
 const handlers = ['commands', 'endpoints', 'handlers'];
 const layers = {
