@@ -1,5 +1,5 @@
 /**
- * Version Versions before the rename named both people `xUserId`: the business account on the linked account, the customer on
+ * Versions before the rename named both people `xUserId`: the business account on the linked account, the customer on
  * conversation records, mirror candidates, outbox items and in-doubt verification jobs. An app upgraded in
  * place still holds those records, so each record kind reads them through its `fromStored…` (which uses
  * this) and writes only the new shape. Association keys never changed: old records are found as before.
