@@ -9,7 +9,7 @@ const item = (over: Partial<OutboxItem> = {}): OutboxItem => ({
     type: 'outbox-item',
     id: 'm:1:0',
     accountId: '1',
-    xUserId: '2',
+    customerId: '2',
     roomId: 'r',
     orderAt: 1,
     orderId: 'm:1',
