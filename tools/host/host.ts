@@ -252,7 +252,9 @@ export class TestHost {
     public async update(zip: Buffer, updater?: IUser): Promise<void> {
         const user = updater ?? this.firstAdmin();
         // A private upload grants no explicit permission list: the engine then applies the app's defaults.
-        const result = await this.manager.update(zip, undefined as never, { user, loadApp: true });
+        const result = await this.store.spawningApps(() =>
+            this.manager.update(zip, undefined as never, { user, loadApp: true }),
+        );
         const app = result.getApp();
         if (!app || result.hasStorageError() || result.hasAppUserError()) {
             throw new Error(
