@@ -33,37 +33,16 @@ import {
     UIKitBlockInteractionContext,
 } from '@rocket.chat/apps-engine/definition/uikit';
 import { handleSetupAction, setUpAfterInstall } from './src/admin/install';
-import { forgetExpiredPendingLinks } from './src/admin/pending-link';
 import { TwitterCommand } from './src/commands/TwitterCommand';
 import { OAuthCallbackEndpoint } from './src/endpoints/OAuthCallbackEndpoint';
 import { WebhookEndpoint } from './src/endpoints/WebhookEndpoint';
 import { handleAgentMessage, wantsAgentMessage } from './src/handlers/agent-message';
 import { handleMessageDeleted, handleMessageEdited } from './src/handlers/message-changed';
 import { handleAgentAssigned, handleRoomClosed } from './src/handlers/room-lifecycle';
-import { outboxProcessor } from './src/jobs/outbox-job';
-import {
-    CREDITS_PROBE_JOB_ID,
-    HEALTH_JOB_ID,
-    HOUSEKEEPING_JOB_ID,
-    MIRROR_JOB_ID,
-    PENDING_JOB_ID,
-    POLLER_JOB_ID,
-    RECOVERY_JOB_ID,
-    recurringAtStartup,
-    SETTINGS_JOB_ID,
-    VERIFY_JOB_ID,
-} from './src/jobs/ids';
-import { runRecovery } from './src/jobs/recovery';
-import { runCreditsProbe } from './src/jobs/credits-probe';
-import { runHealthCheck } from './src/jobs/health';
-import { applySettings } from './src/admin/apply-settings';
+import { RECOVERY_JOB_ID, SETTINGS_JOB_ID } from './src/jobs/ids';
+import { jobProcessors } from './src/jobs/processors';
 import { unlink } from './src/admin/link';
 import { IAppUninstallationContext } from '@rocket.chat/apps-engine/definition/accessors/IAppUninstallationContext';
-import { runMirrorDecisions } from './src/jobs/mirror';
-import { runVerification } from './src/jobs/verify';
-import { runHousekeeping } from './src/jobs/housekeeping';
-import { runPendingRetry } from './src/jobs/pending';
-import { runPoll } from './src/jobs/poller';
 import { settingDefinitions } from './src/settings/definitions';
 import { invalidateSettings } from './src/settings/reader';
 
@@ -93,65 +72,7 @@ export class TwitterApp
             security: ApiSecurity.UNSECURE,
             endpoints: [new WebhookEndpoint(this), new OAuthCallbackEndpoint(this)],
         });
-        await configuration.scheduler.registerProcessors([
-            outboxProcessor(this.getLogger()),
-            {
-                id: POLLER_JOB_ID,
-                processor: (_job, read, modify, http, persis) => runPoll(read, modify, http, persis, this.getLogger()),
-            },
-            {
-                id: MIRROR_JOB_ID,
-                processor: (_job, read, modify, http, persis) =>
-                    runMirrorDecisions(read, modify, http, persis, this.getLogger()),
-            },
-            {
-                id: PENDING_JOB_ID,
-                startupSetting: recurringAtStartup('60 seconds'),
-                processor: (_job, read, modify, http, persis) =>
-                    runPendingRetry(read, modify, http, persis, this.getLogger()),
-            },
-            {
-                id: VERIFY_JOB_ID,
-                processor: (job, read, modify, http, persis) =>
-                    runVerification(job, read, modify, http, persis, this.getLogger()),
-            },
-            {
-                id: RECOVERY_JOB_ID,
-                processor: (job, read, modify, http, persis) =>
-                    runRecovery(job, read, modify, http, persis, this.getLogger()),
-            },
-            {
-                id: CREDITS_PROBE_JOB_ID,
-                processor: (job, read, modify, http, persis) =>
-                    runCreditsProbe(job, read, modify, http, persis, this.getLogger()),
-            },
-            {
-                id: SETTINGS_JOB_ID,
-                processor: (_job, read, modify, http, persis) =>
-                    applySettings(this.getID(), read, modify, http, persis, () => Date.now()),
-            },
-            {
-                id: HEALTH_JOB_ID,
-                startupSetting: recurringAtStartup('30 minutes'),
-                processor: async (_job, read, modify, http, persis) =>
-                    void (await runHealthCheck(read, modify, http, persis, () => Date.now())),
-            },
-            {
-                id: HOUSEKEEPING_JOB_ID,
-                startupSetting: recurringAtStartup('24 hours'),
-                processor: async (_job, read, modify, http, persis) => {
-                    await runHousekeeping(read.getPersistenceReader(), persis, Date.now());
-                    await forgetExpiredPendingLinks({
-                        read,
-                        modify,
-                        http,
-                        persistence: persis,
-                        appId: this.getID(),
-                        now: () => Date.now(),
-                    });
-                },
-            },
-        ]);
+        await configuration.scheduler.registerProcessors(jobProcessors(this));
     }
 
     public override async onInstall(

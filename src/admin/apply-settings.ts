@@ -3,7 +3,7 @@
  * when the delivery mode or credentials changed, register delivery at X again (or start/stop polling).
  * Runs as a job because onSettingUpdated gets no accessors to write or post with.
  */
-import { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import { IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { createHash } from 'crypto';
 import { invalidateAccount, xClientFor } from '../bridge/build-context';
 import { dmCategoryFor, X_MEDIA_LIMITS } from '../x/media-limits';
@@ -20,6 +20,7 @@ import { toXFailure } from '../x/errors';
 import { deliveryPrerequisite, registerDelivery } from './delivery';
 import { announceInSetupRoom } from './setup-room';
 import { webhookUrl } from './urls';
+import type { AdminAccessors } from './link';
 import { appliedRecord } from '../storage/admin-state';
 
 /** What delivery was last registered with: a change of any of these means registering again. */
@@ -66,14 +67,9 @@ async function settingsProblems(read: IRead, settings: AppSettings, t: Translate
     return problems;
 }
 
-export async function applySettings(
-    appId: string,
-    read: IRead,
-    modify: IModify,
-    http: IHttp,
-    persistence: IPersistence,
-    now: () => number,
-): Promise<void> {
+export async function applySettings(a: AdminAccessors): Promise<void> {
+    const { appId, read, modify, http, persistence } = a;
+    const now = () => a.now();
     const settings = await readSettingsFresh(read);
     const t = await serverTranslator(read, now());
     const lines = (await settingsProblems(read, settings, t)).map((p) => `• ${p}`);

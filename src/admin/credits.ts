@@ -9,7 +9,7 @@ import { IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definitio
 import { serverTranslator } from '../lib/language';
 import { MINUTE } from '../lib/time';
 import { claimIncident, clearIncident } from '../storage/incidents';
-import { CREDITS_PROBE_JOB_ID } from '../jobs/ids';
+import { CREDITS_PROBE_JOB_ID, scheduleAt } from '../jobs/ids';
 import { announceInSetupRoom } from './setup-room';
 import { CreditsPause, creditsPauseRecord } from '../storage/job-state';
 
@@ -96,6 +96,5 @@ export async function rescheduleLostProbe(modify: IModify, pause: CreditsPause, 
 }
 
 async function scheduleProbe(modify: IModify, at: number): Promise<void> {
-    const dueAt = Math.ceil(at / 1000) * 1000;
-    await modify.getScheduler().scheduleOnce({ id: CREDITS_PROBE_JOB_ID, when: new Date(dueAt), data: { dueAt } });
+    await scheduleAt(modify, CREDITS_PROBE_JOB_ID, at, {});
 }

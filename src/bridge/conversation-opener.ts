@@ -6,6 +6,7 @@ import type { ILivechatRoom, IVisitor } from '@rocket.chat/apps-engine/definitio
 import type { OmnichannelSourceType } from '@rocket.chat/apps-engine/definition/livechat/ILivechatRoom';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { serverSetting } from '../lib/server-settings';
+import { InstanceCopies } from '../lib/instance-state';
 import type { ConversationRecord } from '../storage/conversations';
 import type { XUserProfile } from '../x/event-types';
 import type { BridgeContext } from './context';
@@ -27,19 +28,20 @@ export function displayName(profile: XUserProfile): string {
     return profile.name?.trim() || (profile.username ? `@${profile.username}` : profile.id);
 }
 
-const departmentCache = new Map<string, { id: string | undefined; at: number }>();
+/** By the setting's value: the department's id, or null when there is none of that name. */
+const departments = new InstanceCopies<string | null>(60_000);
 
 /** The configured department's id (a name is accepted too); undefined when unset or unknown. */
 export async function resolveDepartmentId(ctx: BridgeContext): Promise<string | undefined> {
     const wanted = ctx.settings.department;
     if (!wanted) return undefined;
-    const cached = departmentCache.get(wanted);
-    if (cached && ctx.now() - cached.at < 60_000) return cached.id;
+    const copy = departments.of(wanted);
+    const kept = copy.get(ctx.now());
+    if (kept !== undefined) return kept ?? undefined;
     const department = await ctx.read.getLivechatReader().getLivechatDepartmentByIdOrName(wanted);
     if (!department)
         ctx.logger.warn(`Default department "${wanted}" does not exist; using Rocket.Chat's default routing.`);
-    departmentCache.set(wanted, { id: department?.id, at: ctx.now() });
-    return department?.id;
+    return copy.keep(department?.id ?? null, ctx.now()) ?? undefined;
 }
 
 async function ensureVisitor(

@@ -4,23 +4,24 @@
  * that died half-way is taken over once its claim is stale (after looking what of it is in the room).
  */
 import type { ConversationState } from '../storage/conversations';
-import type { VerifyJobData } from '../storage/waiting-messages';
 import type { IMessageRaw } from '@rocket.chat/apps-engine/definition/messages';
-import { wins } from '../storage/claims';
 import { serialized } from '../lib/locks';
-import { VERIFY_JOB_ID } from '../jobs/ids';
+import { scheduleAt, VERIFY_JOB_ID } from '../jobs/ids';
 import type { InboundMessage } from '../x/event-types';
 import type { BridgeContext } from './context';
 import { openRoomOf } from './conversation-opener';
 import { inboundText } from './format';
 import {
+    extendedUntil,
     conversationLock,
     customerProfile,
+    decideClaimed,
     InboundOutcome,
     newClaim,
-    STALE_CLAIM_MS,
     TAKEOVER,
+    uploadDeadline,
     VERIFY_DELAY_SECONDS,
+    winsTakeover,
     writtenBefore,
 } from './inbound-claims';
 import { openForCustomer, toPending } from './inbound-opening';
@@ -41,38 +42,42 @@ export async function handleCustomerMessage(
 ): Promise<InboundOutcome> {
     return serialized(conversationLock(ctx, message.senderId), async () => {
         const claim = newClaim();
-        const billed = options.billReceived ? 'dm_received' : undefined;
-        await ctx.conversations.markSeen(
-            ctx.persistence,
-            ctx.account.accountId,
-            message.senderId,
-            message.eventId,
-            ctx.now(),
-            billed,
-            claim,
-        );
-        const state = await ctx.conversations.load(
-            ctx.read.getPersistenceReader(),
-            ctx.account.accountId,
-            message.senderId,
-        );
-        const duplicate = state.posted.has(message.eventId) || state.pending.some((p) => p.eventId === message.eventId);
-        if (!duplicate && wins(state.claims.get(message.eventId), claim)) return deliverToRoom(ctx, state, message);
+        const state = await claimAndRead(ctx, message, claim, options.billReceived ? 'dm_received' : undefined);
+        const claims = state.claims.get(message.eventId) ?? [];
+        const handled = state.posted.has(message.eventId) || state.pending.some((p) => p.eventId === message.eventId);
+        const decision = decideClaimed(claims, claim, ctx.now(), handled, postedHere.has(message.eventId));
+        if (decision.kind === 'deliver') return deliverToRoom(ctx, state, message, claim);
         // Not this delivery's to post: its claim goes again, so redeliveries and replays add no record.
-        await ctx.conversations.dropClaim(
-            ctx.persistence,
-            ctx.account.accountId,
-            message.senderId,
-            message.eventId,
-            claim,
-        );
-        if (duplicate || postedHere.has(message.eventId)) return 'duplicate';
+        await dropClaim(ctx, message, claim);
+        if (decision.kind === 'duplicate') return 'duplicate';
         // The first claimant may still be working — or may have died before recording its post (a restart).
-        const first = state.claims.get(message.eventId)![0];
-        if (ctx.now() - first.at < STALE_CLAIM_MS) return verifyLater(ctx, state, message);
+        if (decision.kind === 'wait-for-claimant') return verifyLater(ctx, state, message, decision.until);
         return takeOver(ctx, message);
     });
 }
+
+/** Writes `claim` on the DM's event, then reads the conversation: every claim on the event, the posts, the room. */
+async function claimAndRead(
+    ctx: BridgeContext,
+    message: InboundMessage,
+    claim: string,
+    billed?: 'dm_received',
+): Promise<ConversationState> {
+    const { persistence, account } = ctx;
+    await ctx.conversations.markSeen(
+        persistence,
+        account.accountId,
+        message.senderId,
+        message.eventId,
+        ctx.now(),
+        billed,
+        claim,
+    );
+    return ctx.conversations.load(ctx.read.getPersistenceReader(), account.accountId, message.senderId);
+}
+
+const dropClaim = (ctx: BridgeContext, message: InboundMessage, claim: string) =>
+    ctx.conversations.dropClaim(ctx.persistence, ctx.account.accountId, message.senderId, message.eventId, claim);
 
 /**
  * The winner's part: into the open room, or a room is opened (none yet, or the last one was closed or
@@ -82,6 +87,7 @@ async function deliverToRoom(
     ctx: BridgeContext,
     state: ConversationState,
     message: InboundMessage,
+    claim: string,
     alreadyPosted?: ReadonlySet<number>,
 ): Promise<InboundOutcome> {
     let conversation = await openRoomOf(ctx, state.conversation);
@@ -103,7 +109,18 @@ async function deliverToRoom(
         conversation = opened;
         alreadyPosted = undefined;
     }
-    await postAndRecord(ctx, conversation, message, alreadyPosted);
+    // A large file takes long to store: the claim says so first, or a redelivery would take it for dead.
+    const beforeUpload = (bytes: number) =>
+        ctx.conversations.extendClaim(
+            ctx.persistence,
+            ctx.account.accountId,
+            message.senderId,
+            message.eventId,
+            claim,
+            ctx.now(),
+            uploadDeadline(ctx.now(), bytes),
+        );
+    await postAndRecord(ctx, conversation, message, { alreadyPosted, beforeUpload });
     return 'posted';
 }
 
@@ -154,6 +171,7 @@ async function verifyLater(
     ctx: BridgeContext,
     state: ConversationState,
     message: InboundMessage,
+    claimantUntil: number,
 ): Promise<InboundOutcome> {
     if (state.inDoubt.has(message.eventId)) return 'in-progress';
     await ctx.conversations.addInDoubt(ctx.persistence, ctx.account.accountId, message.senderId, {
@@ -162,12 +180,19 @@ async function verifyLater(
         at: ctx.now(),
         event: JSON.parse(JSON.stringify(message)),
     });
-    await ctx.modify.getScheduler().scheduleOnce({
-        id: VERIFY_JOB_ID,
-        when: `${VERIFY_DELAY_SECONDS} seconds`,
-        data: { customerId: message.senderId, eventId: message.eventId } satisfies VerifyJobData,
-    });
+    await scheduleVerification(ctx, message.senderId, message.eventId, claimantUntil);
     return 'in-progress';
+}
+
+/** The verification job's next look at an in-doubt event: once its claimant is presumed dead. */
+async function scheduleVerification(
+    ctx: BridgeContext,
+    customerId: string,
+    eventId: string,
+    claimantUntil: number,
+): Promise<void> {
+    const at = Math.max(ctx.now() + VERIFY_DELAY_SECONDS * 1000, claimantUntil + 5000);
+    await scheduleAt(ctx.modify, VERIFY_JOB_ID, at, { customerId, eventId });
 }
 
 /**
@@ -176,31 +201,10 @@ async function verifyLater(
  */
 async function takeOver(ctx: BridgeContext, message: InboundMessage): Promise<InboundOutcome> {
     const claim = TAKEOVER + newClaim();
-    await ctx.conversations.markSeen(
-        ctx.persistence,
-        ctx.account.accountId,
-        message.senderId,
-        message.eventId,
-        ctx.now(),
-        undefined,
-        claim,
-    );
-    const state = await ctx.conversations.load(
-        ctx.read.getPersistenceReader(),
-        ctx.account.accountId,
-        message.senderId,
-    );
-    const takers = (state.claims.get(message.eventId) ?? []).filter(
-        (c) => c.claim?.startsWith(TAKEOVER) && (c.claim === claim || ctx.now() - c.at < STALE_CLAIM_MS),
-    );
-    if (!wins(takers, claim) || state.posted.has(message.eventId)) {
-        await ctx.conversations.dropClaim(
-            ctx.persistence,
-            ctx.account.accountId,
-            message.senderId,
-            message.eventId,
-            claim,
-        );
+    const state = await claimAndRead(ctx, message, claim);
+    const claims = state.claims.get(message.eventId) ?? [];
+    if (!winsTakeover(claims, claim, ctx.now(), state.posted.has(message.eventId))) {
+        await dropClaim(ctx, message, claim);
         return 'duplicate';
     }
     let outcome: InboundOutcome = 'duplicate';
@@ -213,7 +217,7 @@ async function takeOver(ctx: BridgeContext, message: InboundMessage): Promise<In
             roomId: state.conversation!.roomId,
             messageIds: [],
         });
-    } else outcome = await deliverToRoom(ctx, state, message, already);
+    } else outcome = await deliverToRoom(ctx, state, message, claim, already);
     if (state.inDoubt.has(message.eventId))
         await ctx.conversations.removeInDoubt(
             ctx.persistence,
@@ -226,13 +230,15 @@ async function takeOver(ctx: BridgeContext, message: InboundMessage): Promise<In
 
 /**
  * The verification job's turn for one in-doubt event: a whole stale window has passed since a delivery
- * saw it claimed and not posted. Still not in the room, its claimant died: the message is posted now.
+ * saw it claimed and not posted. Still not in the room, its claimant died: the message is posted now —
+ * unless the claimant said it needs longer (a large upload); `reschedule`: then look again at that time.
  */
 export async function verifyInDoubt(
     ctx: BridgeContext,
     customerId: string,
     eventId: string,
-): Promise<'posted' | 'pending' | 'duplicate' | 'gone'> {
+    options: { reschedule: boolean },
+): Promise<'posted' | 'pending' | 'duplicate' | 'gone' | 'in-progress'> {
     return serialized(conversationLock(ctx, customerId), async () => {
         const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.accountId, customerId);
         const doubt = state.inDoubt.get(eventId);
@@ -241,6 +247,13 @@ export async function verifyInDoubt(
         if (postedHere.has(eventId) || state.posted.has(eventId) || state.pending.some((p) => p.eventId === eventId)) {
             await ctx.conversations.removeInDoubt(ctx.persistence, ctx.account.accountId, customerId, eventId);
             return 'duplicate';
+        }
+        // Its claimant said it needs longer (a large upload): looked at again when that time is over.
+        const claims = state.claims.get(eventId) ?? [];
+        const claimantUntil = claims.length ? extendedUntil(claims, claims[0].claim) : 0;
+        if (ctx.now() < claimantUntil) {
+            if (options.reschedule) await scheduleVerification(ctx, customerId, eventId, claimantUntil);
+            return 'in-progress';
         }
         const outcome = await takeOver(ctx, message);
         return outcome === 'posted' || outcome === 'pending' ? outcome : 'duplicate';

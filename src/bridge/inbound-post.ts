@@ -3,7 +3,7 @@ import { BoundedSet } from '../lib/bounded-set';
 import type { ConversationRecord } from '../storage/conversations';
 import type { InboundMessage } from '../x/event-types';
 import type { BridgeContext } from './context';
-import { postCustomerMessage } from './room-poster';
+import { PostOptions, postCustomerMessage } from './room-poster';
 
 /** Event ids this instance posted recently: a redelivery of one is a duplicate without looking anything up. */
 export const postedHere = new BoundedSet<string>(5_000);
@@ -13,9 +13,9 @@ export async function postAndRecord(
     ctx: BridgeContext,
     conversation: ConversationRecord,
     message: InboundMessage,
-    alreadyPosted?: ReadonlySet<number>,
+    options: PostOptions = {},
 ): Promise<void> {
-    const messageIds = await postCustomerMessage(ctx, conversation, message, alreadyPosted);
+    const messageIds = await postCustomerMessage(ctx, conversation, message, options);
     postedHere.add(message.eventId);
     await ctx.conversations.markPosted(ctx.persistence, conversation.accountId, conversation.customerId, {
         eventId: message.eventId,

@@ -12,7 +12,6 @@ import { renderForX } from './markdown';
 import { deliver } from './outbound';
 import { agentDisplayName, planDms, XConversationRef } from './outbound-filter';
 import { outboundState } from './outbound-state';
-import { effectiveNow } from './outbox-wake';
 import { serverTranslator } from '../lib/language';
 
 export type ConversationTarget = Pick<XConversationRef, 'accountId' | 'customerId' | 'roomId'>;
@@ -34,7 +33,7 @@ export async function sendLifecycleDm(
 ): Promise<boolean> {
     const body = (options.render === false ? text : renderForX(text)).trim();
     if (!body) return true;
-    const now = effectiveNow(ctx);
+    const now = ctx.now();
     const orderId = `${origin}:${target.roomId}:${now.toString(36)}${randomBytes(3).toString('hex')}`;
     const report = await deliver(
         ctx,
@@ -50,7 +49,7 @@ export async function sendLifecycleDm(
  * waiting in the outbox, which is delivered first.
  */
 export async function onConversationClosed(ctx: BridgeContext, ref: ConversationTarget): Promise<void> {
-    outboundState.closedRooms.add(ref.roomId, effectiveNow(ctx));
+    outboundState.closedRooms.add(ref.roomId, ctx.now());
     await ctx.conversations.closeRoom(ctx.persistence, ref.roomId);
     if (ctx.settings.finishedMessage) await sendLifecycleDm(ctx, ref, ctx.settings.finishedMessage, 'finished');
 }

@@ -6,7 +6,6 @@ import type { XFailureKind } from '../x/client-types';
 import { XFailure } from '../x/client-types';
 import type { OutboxFile } from '../storage/outbox';
 import type { BridgeContext } from './context';
-import { effectiveNow } from './outbox-wake';
 
 export type DeliveryFailureKind = XFailureKind | 'file-unreadable';
 
@@ -90,13 +89,7 @@ export async function sendOneDm(ctx: BridgeContext, customerId: string, dm: DmTo
         return { ok: false, failure: asFailure(e, 'send') };
     }
     try {
-        await ctx.conversations.markSent(
-            ctx.persistence,
-            ctx.account.accountId,
-            customerId,
-            dmEventId,
-            effectiveNow(ctx),
-        );
+        await ctx.conversations.markSent(ctx.persistence, ctx.account.accountId, customerId, dmEventId, ctx.now());
     } catch (e) {
         ctx.logger.error(`DM ${dmEventId} was sent but could not be recorded: ${(e as Error)?.message ?? e}`);
     }

@@ -8,9 +8,6 @@
  * - which conversations have items in the outbox: kept current by this process's own enqueues and
  *   drains, and re-read from persistence when older than a couple of seconds (what other instances
  *   queued). A reply to a conversation with waiting items queues behind them instead of overtaking.
- * - the scheduler's time: a wake-up job scheduled for T that runs proves the cluster's clock reached T.
- *   Rocket.Chat instances share the machine clock so this never differs from Date.now() in production;
- *   under a test clock it keeps the outbox in step with the scheduler.
  */
 import { KeyedQueue } from '../lib/keyed-queue';
 
@@ -96,19 +93,6 @@ export class QueuedConversations {
     }
 }
 
-export class SchedulerTime {
-    private proven = { at: 0, realAt: 0 };
-
-    /** A wake-up job due at `dueAt` is running: the scheduler's clock is at least `dueAt`. */
-    public observe(dueAt: number, realNow: number): void {
-        if (Number.isFinite(dueAt) && dueAt > this.now(realNow)) this.proven = { at: dueAt, realAt: realNow };
-    }
-
-    public now(realNow: number): number {
-        return Math.max(realNow, this.proven.at + (realNow - this.proven.realAt));
-    }
-}
-
 /** Rooms closed while an event about them may still be in flight (their late agent messages are not sent). */
 export class RecentlyClosed {
     private readonly rooms = new Map<string, number>();
@@ -130,7 +114,6 @@ export class RecentlyClosed {
 export const outboundState = {
     lanes: new KeyedQueue(),
     queued: new QueuedConversations(),
-    time: new SchedulerTime(),
     closedRooms: new RecentlyClosed(),
     /** Wake-up jobs this process already asked for (second precision), so a burst schedules one. */
     wakes: new Set<number>(),

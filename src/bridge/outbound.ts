@@ -21,7 +21,8 @@ import type { XConversationRef } from './outbound-filter';
 import { noticeQueued, noticeUndelivered } from './outbound-notices';
 import { DeliveryFailure, DmToSend, failureScope, sendOneDm } from './outbound-send';
 import { outboundState } from './outbound-state';
-import { effectiveNow, scheduleOutboxWake } from './outbox-wake';
+import { waitsForX, xTakesSendsAt } from './outbox-decisions';
+import { scheduleOutboxWake } from './outbox-wake';
 
 export const outbox = new OutboxStore();
 
@@ -89,7 +90,7 @@ async function deliverInLane(ctx: BridgeContext, request: DeliveryRequest): Prom
     if (dms.length === 0) return report;
     await warmQueuedView(ctx);
     const key = conversationIdOf(ref);
-    const now = effectiveNow(ctx);
+    const now = ctx.now();
     const waiting = outboundState.queued.has(key);
     const sendsAllowedAt = rateLimits.availableAt(DM_SEND_KEY, now);
     const creditsBackAt = creditsPausedUntil(now);
@@ -143,7 +144,7 @@ async function enqueue(
     const notBefore = !failure
         ? now
         : waitsForX(failure)
-          ? Math.max(now, failure.retryAt ?? creditsPausedUntil(now) ?? now + backoffMs(1))
+          ? xTakesSendsAt(failure, now, creditsPausedUntil(now))
           : now + backoffMs(1);
     for (let i = from; i < dms.length; i++) {
         const dm = dms[i];
@@ -198,10 +199,6 @@ async function lastOrderOf(
     outboundState.queued.lastOrder.set(key, last);
     return last;
 }
-
-/** X said when (or on what condition) it takes sends again: waiting for it is not a failed attempt. */
-export const waitsForX = (failure: Pick<DeliveryFailure, 'kind'>) =>
-    failure.kind === 'rate-limited' || failure.kind === 'credits-depleted';
 
 /** Tells a drain running in this process that new items arrived (it takes another pass). */
 export const drainHint = { requested: false };

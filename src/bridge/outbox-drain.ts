@@ -14,35 +14,20 @@
 import { randomBytes } from 'crypto';
 import { conversationIdOf } from '../x/ids';
 import { DM_SEND_KEY, rateLimits } from '../x/limits';
-import { normalizeDmEventsPage } from '../x/events/v2-dm';
-import type { InboundMessage } from '../x/event-types';
-import { XFailure } from '../x/client-types';
-import { conversationKey } from '../storage/conversation-keys';
-import { SeenMarker } from '../storage/seen';
-import {
-    backoffMs,
-    ConversationQueue,
-    GIVE_UP_AFTER_ATTEMPTS,
-    groupByConversation,
-    OutboxItem,
-} from '../storage/outbox';
+import { ConversationQueue, groupByConversation, OutboxItem } from '../storage/outbox';
 import type { BridgeContext } from './context';
-import { inboundText } from './format';
-import { drainHint, outbox, waitsForX } from './outbound';
+import { drainHint, outbox } from './outbound';
 import { creditsPausedUntil } from '../admin/credits';
 import { noticeUndelivered } from './outbound-notices';
-import { DeliveryFailure, failureScope, sendOneDm } from './outbound-send';
+import { DeliveryFailure, sendOneDm } from './outbound-send';
 import { outboundState } from './outbound-state';
-import { effectiveNow, OutboxJobData, scheduleOutboxWake } from './outbox-wake';
+import { decideAfterFailure, decideHead, retryCheckAt } from './outbox-decisions';
+import { findDeliveredCopy, recordFound } from './outbox-verify';
+import { scheduleOutboxWake } from './outbox-wake';
 
 const LEASE_TTL_MS = 10 * 60_000;
 /** A run stops taking new items after this long, well inside its lease. */
 const RUN_BUDGET_MS = 3 * 60_000;
-/** How far back X's copy of an uncertain DM may predate the attempt (clock differences). */
-const VERIFY_SLACK_MS = 5 * 60_000;
-const VERIFY_PAGE_SIZE = 20;
-/** At most this many pages of X's DM events are read to verify one item (X bills each event read). */
-const VERIFY_MAX_PAGES = 5;
 
 export interface DrainReport {
     sent: number;
@@ -57,9 +42,8 @@ export interface DrainReport {
 let draining = false;
 
 /** One drain of the outbox (the outbox job's work). */
-export async function drainOutbox(ctx: BridgeContext, trigger: OutboxJobData = {}): Promise<DrainReport> {
+export async function drainOutbox(ctx: BridgeContext): Promise<DrainReport> {
     const report: DrainReport = { sent: 0, alreadyDelivered: 0, dropped: 0, deferred: 0, waiting: 0 };
-    if (typeof trigger.dueAt === 'number') outboundState.time.observe(trigger.dueAt, ctx.now());
     if (draining) {
         drainHint.requested = true;
         return { ...report, busy: true };
@@ -72,7 +56,7 @@ export async function drainOutbox(ctx: BridgeContext, trigger: OutboxJobData = {
         if (items.length === 0) return report;
         const owner = randomBytes(12).toString('hex');
         const reader = ctx.read.getPersistenceReader();
-        if (!(await outbox.acquireLease(reader, ctx.persistence, owner, effectiveNow(ctx), LEASE_TTL_MS)))
+        if (!(await outbox.acquireLease(reader, ctx.persistence, owner, ctx.now(), LEASE_TTL_MS)))
             return { ...report, busy: true };
         try {
             const started = Date.now();
@@ -151,20 +135,19 @@ async function pass(
     };
     while (active.length > 0) {
         for (const queue of [...active]) {
-            const now = effectiveNow(ctx);
+            const now = ctx.now();
             const allowedAt = Math.max(rateLimits.availableAt(DM_SEND_KEY, now), creditsPausedUntil(now) ?? 0);
-            if (allowedAt > now) {
-                // X's window is exhausted for the account, or its credits are: everyone waits.
-                for (const q of active) outboundState.queued.nextDue.set(q.key, allowedAt);
-                await scheduleOutboxWake(ctx, allowedAt);
+            const head = queue.items[0];
+            const decision = decideHead(head, now, allowedAt);
+            if (decision.kind === 'everyone-waits') {
+                for (const q of active) outboundState.queued.nextDue.set(q.key, decision.until);
+                await scheduleOutboxWake(ctx, decision.until);
                 report.deferred += active.length;
                 return finish(true);
             }
-            const head = queue.items[0];
-            // Items that waited for credits are due as soon as X takes calls again (this process is not paused).
-            if (head.notBefore > now && head.lastFailure !== 'credits-depleted') {
-                outboundState.queued.nextDue.set(queue.key, head.notBefore);
-                await scheduleOutboxWake(ctx, head.notBefore);
+            if (decision.kind === 'wait') {
+                outboundState.queued.nextDue.set(queue.key, decision.until);
+                await scheduleOutboxWake(ctx, decision.until);
                 report.deferred++;
                 active = active.filter((q) => q !== queue);
                 continue;
@@ -208,7 +191,7 @@ async function pass(
 /** The conversation's first waiting item: verified if uncertain, then sent; its outcome decides the rest. Runs in the lane. */
 async function attemptHead(ctx: BridgeContext, queue: ConversationQueue): Promise<Attempt> {
     const head = queue.items[0];
-    const now = effectiveNow(ctx);
+    const now = ctx.now();
     if (head.state === 'uncertain') {
         const check = await findDeliveredCopy(ctx, head);
         if (check.found) {
@@ -216,9 +199,7 @@ async function attemptHead(ctx: BridgeContext, queue: ConversationQueue): Promis
             return { kind: 'already-delivered' };
         }
         if (check.failure) {
-            const retryAt = waitsForX(check.failure)
-                ? (check.failure.retryAt ?? creditsPausedUntil(now) ?? now + backoffMs(1))
-                : now + backoffMs(head.attempts + 1);
+            const retryAt = retryCheckAt(head, check.failure, now, creditsPausedUntil(now));
             await defer(ctx, queue, { ...head, notBefore: retryAt });
             return { kind: 'deferred', stopAll: false };
         }
@@ -240,36 +221,25 @@ async function handleFailure(
     now: number,
 ): Promise<Attempt> {
     const head = queue.items[0];
-    const scope = failureScope(failure.kind);
-    if (waitsForX(failure)) {
-        // X answered (nothing was sent): wait for its reset, or for credits, without counting an attempt.
-        const retryAt = Math.max(now, failure.retryAt ?? creditsPausedUntil(now) ?? now + backoffMs(1));
-        await defer(ctx, queue, { ...head, state: 'queued', notBefore: retryAt, lastFailure: failure.kind });
-        return { kind: 'deferred', stopAll: true };
-    }
-    if (scope === 'transient') {
-        const attempts = head.attempts + 1;
-        if (attempts < GIVE_UP_AFTER_ATTEMPTS) {
-            await defer(ctx, queue, {
-                ...head,
-                state: failure.uncertain ? 'uncertain' : 'queued',
-                attempts,
-                notBefore: now + backoffMs(attempts),
-                lastFailure: failure.kind,
-            });
-            return { kind: 'deferred', stopAll: false };
+    const decision = decideAfterFailure(head, failure, now, creditsPausedUntil(now));
+    switch (decision.kind) {
+        case 'retry':
+            await defer(ctx, queue, decision.item);
+            return { kind: 'deferred', stopAll: decision.stopAll };
+        case 'drop-message':
+            if (decision.reason === 'gave-up')
+                ctx.logger.warn(
+                    `Giving up on outbox item ${head.id} after ${head.attempts + 1} attempts (${failure.kind})`,
+                );
+            await dropMessage(ctx, queue, head, decision.reason);
+            return { kind: 'dropped-message' };
+        case 'drop-conversation': {
+            const removed = await outbox.removeConversation(ctx.persistence, head.accountId, head.customerId);
+            const count = Math.max(removed.length, queue.items.length);
+            await noticeUndelivered(ctx, head.roomId, failure.kind, count, head.origin);
+            return { kind: 'dropped-conversation' };
         }
-        ctx.logger.warn(`Giving up on outbox item ${head.id} after ${attempts} attempts (${failure.kind})`);
-        await dropMessage(ctx, queue, head, 'gave-up');
-        return { kind: 'dropped-message' };
     }
-    if (scope === 'message') {
-        await dropMessage(ctx, queue, head, failure.kind);
-        return { kind: 'dropped-message' };
-    }
-    const removed = await outbox.removeConversation(ctx.persistence, head.accountId, head.customerId);
-    await noticeUndelivered(ctx, head.roomId, failure.kind, Math.max(removed.length, queue.items.length), head.origin);
-    return { kind: 'dropped-conversation' };
 }
 
 /** The item waits; the outbox wakes up when it is due. */
@@ -290,83 +260,4 @@ async function dropMessage(
     const doomed = queue.items.filter((i) => i.orderId === head.orderId);
     for (const item of doomed) await outbox.remove(ctx.persistence, item);
     await noticeUndelivered(ctx, head.roomId, reason, doomed.length, head.origin);
-}
-
-/**
- * X's copy of an uncertain DM: among the account's newest DM events (paged back to the attempt), one to this
- * customer with this text that was not recorded as one of our earlier sends.
- */
-async function findDeliveredCopy(
-    ctx: BridgeContext,
-    item: OutboxItem,
-): Promise<{ found?: InboundMessage; failure?: DeliveryFailure }> {
-    const since = (item.attemptAt ?? item.queuedAt) - VERIFY_SLACK_MS;
-    const earlier = await sendsRecordedBefore(ctx, item);
-    let token: string | undefined;
-    for (let page = 0; page < VERIFY_MAX_PAGES; page++) {
-        let body: unknown;
-        try {
-            const result = await (await ctx.x()).listDmEvents({ maxResults: VERIFY_PAGE_SIZE, paginationToken: token });
-            body = result.body;
-            token = result.nextToken;
-        } catch (e) {
-            const failure: DeliveryFailure =
-                e instanceof XFailure
-                    ? { kind: e.kind, retryAt: e.retryAt, uncertain: false, detail: e.detail }
-                    : { kind: 'unavailable', uncertain: false };
-            ctx.logger.warn(`Could not check with X whether outbox item ${item.id} was delivered: ${failure.kind}`);
-            return { failure };
-        }
-        const events = normalizeDmEventsPage(body, item.accountId).events;
-        const found = events.find((e): e is InboundMessage => e.kind === 'message' && isCopyOf(e, item, earlier));
-        if (found) return { found };
-        // Newest first: once a page reaches back before the attempt, nothing older can be the copy.
-        if (!token || events.length === 0 || Math.min(...events.map((e) => e.createdAt)) < since) break;
-    }
-    return {};
-}
-
-/**
- * Event ids this app recorded as its sends to the customer up to the item's attempt. Those are other DMs
- * and must not be taken for the item's copy; a send recorded since may be the item itself (sent, recorded,
- * but the run died before removing it). The inbound side may have marked the copy as seen, or even mirrored
- * it: only our own send records count here.
- */
-async function sendsRecordedBefore(ctx: BridgeContext, item: OutboxItem): Promise<Set<string>> {
-    const attemptAt = item.attemptAt ?? item.queuedAt;
-    const records = (await ctx.read
-        .getPersistenceReader()
-        .readByAssociation(conversationKey(item.accountId, item.customerId))) as unknown as Partial<SeenMarker>[];
-    // Same millisecond counts as before: the item's own record can only follow its X call, which takes time.
-    return new Set(
-        records
-            .filter((r) => r?.type === 'seen' && r.kind === 'dm_create' && r.eventId && (r.at ?? 0) <= attemptAt)
-            .map((r) => r.eventId!),
-    );
-}
-
-const comparable = (text: string) => text.replace(/\s+/g, ' ').trim();
-
-/** Pure: whether an X DM event is the delivered copy of an outbox item. */
-export function isCopyOf(event: InboundMessage, item: OutboxItem, recorded: Set<string>): boolean {
-    if (event.senderId !== item.accountId || event.recipientId !== item.customerId) return false;
-    if (recorded.has(event.eventId)) return false;
-    if (event.createdAt < (item.attemptAt ?? item.queuedAt) - VERIFY_SLACK_MS) return false;
-    if (!!item.file !== !!event.media) return false;
-    return comparable(inboundText(event)) === comparable(item.text ?? '');
-}
-
-async function recordFound(ctx: BridgeContext, item: OutboxItem, found: InboundMessage): Promise<void> {
-    ctx.logger.info(`Outbox item ${item.id} had reached X already (DM ${found.eventId}); not sending it again.`);
-    const recorded = (await ctx.conversations.load(ctx.read.getPersistenceReader(), item.accountId, item.customerId))
-        .seen;
-    if (!recorded.has(found.eventId))
-        await ctx.conversations.markSent(
-            ctx.persistence,
-            item.accountId,
-            item.customerId,
-            found.eventId,
-            effectiveNow(ctx),
-        );
-    await outbox.remove(ctx.persistence, item);
 }

@@ -8,6 +8,7 @@ import type { ILivechatMessage, ILivechatRoom, IVisitor } from '@rocket.chat/app
 import { RoomType } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { Translate } from '../i18n/translate';
+import { InstanceCopy } from '../lib/instance-state';
 import { serverTranslator } from '../lib/language';
 import type { ConversationRecord } from '../storage/conversations';
 import type { InboundMessage } from '../x/event-types';
@@ -29,17 +30,23 @@ function visitorOf(conversation: ConversationRecord): IVisitor {
     } as IVisitor;
 }
 
+export interface PostOptions {
+    /** Parts of the text (by index) a delivery that died half-way posted already: left out. */
+    alreadyPosted?: ReadonlySet<number>;
+    /** Called with the file's size before it is uploaded (uploading a large file takes long). */
+    beforeUpload?: (bytes: number) => Promise<void>;
+}
+
 /**
  * Posts a customer's DM as the visitor and returns the ids of the messages it became. Each carries X's
  * timestamp (a visitor's message keeps it), so Rocket.Chat shows redelivered or reordered events in the
- * order the customer wrote them; the parts of a long DM follow one another a millisecond apart. Parts in
- * `alreadyPosted` (by index) are left out: a delivery that died half-way posted them.
+ * order the customer wrote them; the parts of a long DM follow one another a millisecond apart.
  */
 export async function postCustomerMessage(
     ctx: BridgeContext,
     conversation: ConversationRecord,
     message: InboundMessage,
-    alreadyPosted?: ReadonlySet<number>,
+    { alreadyPosted, beforeUpload }: PostOptions = {},
 ): Promise<string[]> {
     const text = inboundText(message);
     // The server's language is read only when a note about the file needs it.
@@ -53,6 +60,7 @@ export async function postCustomerMessage(
     const ids = body ? await postVisitorText(ctx, conversation, message, body, alreadyPosted) : [];
     if (resumed && note) await postRoomNotice(ctx, conversation.roomId, note);
     if (message.media && fetched?.ok) {
+        await beforeUpload?.(fetched.bytes.length);
         const upload = await uploadInboundMedia(ctx, conversation, message.media, fetched, translate);
         // The text is in; a failed notice must not fail the delivery (X's retry would find the text and stop).
         if (!upload.posted)
@@ -90,12 +98,15 @@ async function postVisitorText(
     return ids;
 }
 
-let appUserCache: IUser | undefined;
+/** The app's own user never changes while the app is installed. */
+const appUserCopy = new InstanceCopy<IUser>(Infinity);
 
 async function appUser(ctx: BridgeContext): Promise<IUser> {
-    appUserCache ??= await ctx.read.getUserReader().getAppUser();
-    if (!appUserCache) throw new Error('The app user is missing');
-    return appUserCache;
+    const kept = appUserCopy.get(0);
+    if (kept) return kept;
+    const user = await ctx.read.getUserReader().getAppUser();
+    if (!user) throw new Error('The app user is missing');
+    return appUserCopy.keep(user, 0);
 }
 
 /**

@@ -18,7 +18,6 @@ import { deliver, inConversationLane } from '../bridge/outbound';
 import { agentDisplayName, classifyAgentMessage, messageFiles, messageText, planDms } from '../bridge/outbound-filter';
 import { fileRuleText, tellAgent } from '../bridge/outbound-notices';
 import { outboundState } from '../bridge/outbound-state';
-import { effectiveNow } from '../bridge/outbox-wake';
 import type { OutboxFile } from '../storage/outbox';
 
 /** What the hooks need to know about the app itself. */
@@ -112,7 +111,7 @@ export async function handleAgentMessage(
                   text,
               })
             : '';
-        const orderAt = message.createdAt ? new Date(message.createdAt).getTime() : effectiveNow(ctx);
+        const orderAt = message.createdAt ? new Date(message.createdAt).getTime() : ctx.now();
         await deliver(
             ctx,
             { ref, dms: planDms(body, files), origin: 'agent', orderAt, orderId: `m:${message.id ?? orderAt}` },

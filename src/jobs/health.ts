@@ -33,6 +33,7 @@ interface HealthAccessors {
     modify: IModify;
     http: IHttp;
     persistence: IPersistence;
+    now(): number;
 }
 
 async function checkToken(x: XClient, revoked: boolean): Promise<TokenCheck> {
@@ -109,14 +110,9 @@ async function checkSubscriptions(
     return {};
 }
 
-export async function runHealthCheck(
-    read: IRead,
-    modify: IModify,
-    http: IHttp,
-    persistence: IPersistence,
-    now: () => number,
-): Promise<HealthState> {
-    const a: HealthAccessors = { read, modify, http, persistence };
+export async function runHealthCheck(a: HealthAccessors): Promise<HealthState> {
+    const { read, modify, http, persistence } = a;
+    const now = () => a.now();
     const reader = read.getPersistenceReader();
     const [account, stored, creditsPause] = await Promise.all([
         readAccount(reader),

@@ -1,3 +1,5 @@
+import type { IModify } from '@rocket.chat/apps-engine/definition/accessors';
+import type { VerifyJobData } from '../storage/waiting-messages';
 import { IRecurringStartup, StartupType } from '@rocket.chat/apps-engine/definition/scheduler';
 
 /** Scheduler processor ids (Rocket.Chat stores jobs under these names: renaming one orphans them). */
@@ -12,6 +14,42 @@ export const VERIFY_JOB_ID = 'x-verify-in-doubt';
 export const CREDITS_PROBE_JOB_ID = 'x-credits-probe';
 /** The outbox: one-time wake-ups when queued DMs become due, and a recurring sweep. */
 export const OUTBOX_JOB_ID = 'x-outbox';
+
+export type JobId =
+    | typeof POLLER_JOB_ID
+    | typeof PENDING_JOB_ID
+    | typeof HOUSEKEEPING_JOB_ID
+    | typeof MIRROR_JOB_ID
+    | typeof SETTINGS_JOB_ID
+    | typeof HEALTH_JOB_ID
+    | typeof RECOVERY_JOB_ID
+    | typeof VERIFY_JOB_ID
+    | typeof CREDITS_PROBE_JOB_ID
+    | typeof OUTBOX_JOB_ID;
+
+/**
+ * What each job's runs carry (Agenda stores it with the job; jobs/processor.ts checks it before a run sees
+ * it). Jobs not listed carry nothing.
+ */
+interface JobDataById {
+    /** Only what X does not replay yet (a follow-up). */
+    [RECOVERY_JOB_ID]: { owedOnly?: boolean };
+    /** The customer whose DM is in doubt, and its event. */
+    [VERIFY_JOB_ID]: VerifyJobData;
+}
+
+export type JobData<Id extends JobId> = Id extends keyof JobDataById ? JobDataById[Id] : Record<string, never>;
+
+/** Schedules a one-off run of `id` at `at`, rounded up to the second (Agenda's precision). */
+export async function scheduleAt<Id extends JobId>(
+    modify: IModify,
+    id: Id,
+    at: number,
+    data: JobData<Id>,
+): Promise<void> {
+    const when = new Date(Math.ceil(at / 1000) * 1000);
+    await modify.getScheduler().scheduleOnce({ id, when, data });
+}
 
 /**
  * Recurring jobs registered at every start. Registered again without skipImmediate, Agenda keeps the job's

@@ -3,28 +3,25 @@
  * number of runs may overlap, on one instance or several (Agenda runs one-time jobs of one processor on
  * every instance): each candidate is claimed, and dropped only once it is decided.
  */
-import { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
-import { buildBridgeContext } from '../bridge/build-context';
 import type { BridgeContext } from '../bridge/context';
 import { decideMirror, MIRROR_GRACE_MS } from '../bridge/inbound-business';
 import { STALE_CLAIM_MS } from '../bridge/inbound-claims';
 import type { MirrorCandidate } from '../storage/mirror-candidates';
 import { MIRROR_JOB_ID } from './ids';
+import type { JobSpec } from './processor';
 
 /** Seconds until the next run while candidates wait: their grace period, or a claim another run may have left behind. */
 const GRACE_SECONDS = Math.ceil(MIRROR_GRACE_MS / 1000) + 1;
 const STALE_SECONDS = Math.ceil(STALE_CLAIM_MS / 1000) + 5;
 
-export async function runMirrorDecisions(
-    read: IRead,
-    modify: IModify,
-    http: IHttp,
-    persistence: IPersistence,
-    logger: ILogger,
-): Promise<void> {
-    const built = await buildBridgeContext(read, modify, persistence, http, logger);
-    if (!built.ok) return;
-    const ctx = built.ctx;
+export const mirrorJob: JobSpec<typeof MIRROR_JOB_ID> = {
+    id: MIRROR_JOB_ID,
+    needs: 'linked-account',
+    run: (ctx) => decideMirrorCandidates(ctx),
+};
+
+async function decideMirrorCandidates(ctx: BridgeContext): Promise<void> {
+    const { read, modify, logger } = ctx;
     const byEvent = new Map<string, MirrorCandidate>();
     for (const c of await ctx.conversations.allMirrorCandidates(read.getPersistenceReader()))
         if (!byEvent.has(c.eventId)) byEvent.set(c.eventId, c);

@@ -9,8 +9,7 @@
  * scheduler runs the job once per interval for the whole cluster, so runs are the cluster's time, and
  * X's limit is a count per window of that time.
  */
-import { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
-import { buildBridgeContext } from '../bridge/build-context';
+import type { BridgeContext } from '../bridge/context';
 import { processInbound } from '../bridge/inbound';
 import { DeliveryMode } from '../settings/ids';
 import { totalsForDay } from '../storage/ledger';
@@ -82,16 +81,8 @@ function isBeyondCursor(state: PollState, linkedAt: number, eventId: string, cre
     return createdAt < linkedAt - FIRST_POLL_LOOKBACK_MS;
 }
 
-export async function runPoll(
-    read: IRead,
-    modify: IModify,
-    http: IHttp,
-    persistence: IPersistence,
-    logger: ILogger,
-): Promise<void> {
-    const built = await buildBridgeContext(read, modify, persistence, http, logger);
-    if (!built.ok) return;
-    const ctx = built.ctx;
+export async function runPoll(ctx: BridgeContext): Promise<void> {
+    const { read, persistence, logger } = ctx;
     if (ctx.settings.deliveryMode !== DeliveryMode.Polling) return;
     // X no longer accepts the account's token (the admins were told): polling would only collect 401s.
     if (ctx.account.revokedAt) return;

@@ -8,11 +8,9 @@
  * Every instance schedules recovery when it starts (several at once in a cluster): a claim lets one of them ask X.
  */
 import { randomBytes } from 'crypto';
-import { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
-import type { IJobContext } from '@rocket.chat/apps-engine/definition/scheduler';
+import { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { toXFailure } from '../x/errors';
 import { xClientFor } from '../bridge/build-context';
-import { outboundState } from '../bridge/outbound-state';
 import { DeliveryMode } from '../settings/ids';
 import { AppSettings, readSettings } from '../settings/reader';
 import { deliveryRecord, readAccount } from '../storage/account';
@@ -20,7 +18,8 @@ import { wins } from '../storage/claims';
 import { MINUTE } from '../lib/time';
 import { Gap, planReplay } from '../x/replay-window';
 import { XFailure } from '../x/client-types';
-import { RECOVERY_JOB_ID } from './ids';
+import { RECOVERY_JOB_ID, scheduleAt } from './ids';
+import type { JobSpec } from './processor';
 import { lastEventRecord } from '../storage/admin-state';
 import { recoveryClaimKey, recoveryRecord, RecoveryState } from '../storage/job-state';
 
@@ -154,32 +153,24 @@ async function requestReplay(
 
 /** A one-off run of the recovery job for what X does not replay yet. */
 async function scheduleFollowUp(modify: IModify, at: number): Promise<void> {
-    const dueAt = Math.ceil(at / 1000) * 1000;
-    await modify
-        .getScheduler()
-        .scheduleOnce({ id: RECOVERY_JOB_ID, when: new Date(dueAt), data: { dueAt, owedOnly: true } });
+    await scheduleAt(modify, RECOVERY_JOB_ID, at, { owedOnly: true });
 }
 
 /**
  * The scheduler's entry point: scheduled once when the app starts (everything since the last event), and
  * as a follow-up for the rest of a gap. Best effort: X refusing is logged, not a failed job.
  */
-export async function runRecovery(
-    job: IJobContext | undefined,
-    read: IRead,
-    modify: IModify,
-    http: IHttp,
-    persistence: IPersistence,
-    logger: ILogger,
-): Promise<void> {
-    const dueAt = typeof job?.dueAt === 'number' ? job.dueAt : undefined;
-    if (dueAt !== undefined) outboundState.time.observe(dueAt, Date.now());
-    const now = outboundState.time.now(Date.now());
-    try {
-        await recoverMissedEvents({ read, modify, http, persistence }, now, { owedOnly: job?.owedOnly === true });
-    } catch (e) {
-        logger.warn(
-            `Could not ask X to replay missed events: ${e instanceof XFailure ? e.kind : toXFailure(e, now).kind}`,
-        );
-    }
-}
+export const recoveryJob: JobSpec<typeof RECOVERY_JOB_ID> = {
+    id: RECOVERY_JOB_ID,
+    needs: 'app',
+    run: async (ctx, job) => {
+        const now = ctx.now();
+        try {
+            await recoverMissedEvents(ctx, now, { owedOnly: job.owedOnly === true });
+        } catch (e) {
+            ctx.logger.warn(
+                `Could not ask X to replay missed events: ${e instanceof XFailure ? e.kind : toXFailure(e, now).kind}`,
+            );
+        }
+    },
+};

@@ -2,31 +2,21 @@
  * Settles events left in doubt: a delivery found another's claim on them, not yet posted. Each such event
  * has its own one-off job a stale window later; the pending job's sweep catches any whose job was lost.
  */
-import { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
-import type { IJobContext } from '@rocket.chat/apps-engine/definition/scheduler';
-import { buildBridgeContext } from '../bridge/build-context';
 import type { BridgeContext } from '../bridge/context';
 import { STALE_CLAIM_MS } from '../bridge/inbound-claims';
 import { verifyInDoubt } from '../bridge/inbound-customer';
-import { fromStoredVerifyJob } from '../storage/waiting-messages';
+import { VERIFY_JOB_ID } from './ids';
+import type { JobSpec } from './processor';
 
-export async function runVerification(
-    job: IJobContext,
-    read: IRead,
-    modify: IModify,
-    http: IHttp,
-    persistence: IPersistence,
-    logger: ILogger,
-): Promise<void> {
-    const data = fromStoredVerifyJob(job);
-    if (!data) return;
-    const { customerId, eventId } = data;
-    const built = await buildBridgeContext(read, modify, persistence, http, logger);
-    if (!built.ok) return;
-    const outcome = await verifyInDoubt(built.ctx, customerId, eventId);
-    if (outcome === 'posted' || outcome === 'pending')
-        logger.info(`DM ${eventId} was claimed by a delivery that did not finish; it is ${outcome} now.`);
-}
+export const verifyJob: JobSpec<typeof VERIFY_JOB_ID> = {
+    id: VERIFY_JOB_ID,
+    needs: 'linked-account',
+    run: async (ctx, { customerId, eventId }) => {
+        const outcome = await verifyInDoubt(ctx, customerId, eventId, { reschedule: true });
+        if (outcome === 'posted' || outcome === 'pending')
+            ctx.logger.info(`DM ${eventId} was claimed by a delivery that did not finish; it is ${outcome} now.`);
+    },
+};
 
 /** In-doubt events older than two stale windows: their job did not run (or failed); settled here. */
 export async function sweepInDoubt(ctx: BridgeContext): Promise<number> {
@@ -37,7 +27,9 @@ export async function sweepInDoubt(ctx: BridgeContext): Promise<number> {
     for (const record of stale) {
         const customerId = String(record.event.senderId);
         try {
-            if ((await verifyInDoubt(ctx, customerId, record.eventId)) !== 'gone') settled++;
+            // One still being worked on (a large upload) has its own job planned for when that time is over.
+            const outcome = await verifyInDoubt(ctx, customerId, record.eventId, { reschedule: false });
+            if (outcome !== 'gone' && outcome !== 'in-progress') settled++;
         } catch (e) {
             ctx.logger.error(`In-doubt DM ${record.eventId} could not be settled yet: ${(e as Error).message}`);
         }

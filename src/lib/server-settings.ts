@@ -3,14 +3,15 @@
  * per-instance cache: each read is a round trip, and an admin's change is seen within a minute.
  */
 import type { IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import { InstanceCopies } from './instance-state';
 
-const TTL_MS = 60_000;
-const cache = new Map<string, { value: unknown; at: number }>();
+const copies = new InstanceCopies<unknown>(60_000);
 
 /** The setting's value, or `fallback` when it is unset or not readable (the server decides what apps may read). */
 export async function serverSetting<T>(read: IRead, id: string, fallback: T, now: number): Promise<T> {
-    const cached = cache.get(id);
-    if (cached && now - cached.at < TTL_MS) return cached.value as T;
+    const copy = copies.of(id);
+    const kept = copy.get(now);
+    if (kept !== undefined) return kept as T;
     const value = await read
         .getEnvironmentReader()
         .getServerSettings()
@@ -20,8 +21,7 @@ export async function serverSetting<T>(read: IRead, id: string, fallback: T, now
         value === undefined || value === null || (typeof fallback === 'number' && typeof value !== 'number')
             ? fallback
             : (value as T);
-    cache.set(id, { value: result, at: now });
-    return result;
+    return copy.keep(result, now) as T;
 }
 
 /** Rocket.Chat's default Message_MaxAllowedSize: executeSendMessage refuses a longer text. */

@@ -1,4 +1,5 @@
 import { IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import { InstanceCopy } from '../lib/instance-state';
 import {
     AgentDisplay,
     AuthMethod,
@@ -86,13 +87,11 @@ export function normalizeSettings(raw: Record<string, unknown>): AppSettings {
  * keep them in memory. onSettingUpdated clears the cache on every instance (Rocket.Chat broadcasts an app
  * setting change and each instance's engine calls the hook), so the TTL is only a safety net.
  */
-const TTL_MS = 10 * 60_000;
-let cache: { settings: AppSettings; at: number } | undefined;
+const copy = new InstanceCopy<AppSettings>(10 * 60_000);
 
 /** The settings as this instance knows them: the copy in memory, read afresh when none is younger than the TTL. */
 export async function readSettings(read: IRead): Promise<AppSettings> {
-    if (cache && Date.now() - cache.at < TTL_MS) return cache.settings;
-    return readSettingsFresh(read);
+    return copy.get(Date.now()) ?? readSettingsFresh(read);
 }
 
 /** The settings read from the server now (and kept as this instance's copy). */
@@ -102,10 +101,9 @@ export async function readSettingsFresh(read: IRead): Promise<AppSettings> {
     const ids = Object.values(SettingId);
     const values = await Promise.all(ids.map((id) => reader.getValueById(id)));
     const settings = normalizeSettings(Object.fromEntries(ids.map((id, i) => [id, values[i]])));
-    cache = { settings, at: now };
-    return settings;
+    return copy.keep(settings, now);
 }
 
 export function invalidateSettings(): void {
-    cache = undefined;
+    copy.forget();
 }

@@ -5,6 +5,7 @@
  * file. A refusal they cause is confirmed with a fresh read (inbound-media.ts).
  */
 import { IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import { InstanceCopy } from '../lib/instance-state';
 
 /**
  * Rocket.Chat's own upload settings, which its upload bridge enforces (FileUpload.validateFileUpload in
@@ -29,7 +30,7 @@ export const ROCKET_CHAT_FILE_DEFAULTS: ServerFileRules = {
 };
 
 const TTL_MS = 5 * 60_000;
-let cache: { rules: ServerFileRules; at: number } | undefined;
+const copy = new InstanceCopy<ServerFileRules>(TTL_MS);
 
 /** The rules, from the copy when it is a few minutes old at most and was read at `notBefore` or later, else read afresh. */
 export async function readServerFileRules(
@@ -37,7 +38,8 @@ export async function readServerFileRules(
     now: number,
     notBefore = now - TTL_MS,
 ): Promise<ServerFileRules> {
-    if (cache && cache.at > now - TTL_MS && cache.at >= notBefore) return cache.rules;
+    const kept = copy.get(now, notBefore);
+    if (kept) return kept;
     const settings = read.getEnvironmentReader().getServerSettings();
     // A setting the server does not have (or hides) keeps Rocket.Chat's default.
     const value = (id: string) => settings.getValueById(id).catch(() => undefined) as Promise<unknown>;
@@ -54,6 +56,5 @@ export async function readServerFileRules(
         whiteList: typeof whiteList === 'string' ? whiteList : ROCKET_CHAT_FILE_DEFAULTS.whiteList,
         blackList: typeof blackList === 'string' ? blackList : ROCKET_CHAT_FILE_DEFAULTS.blackList,
     };
-    cache = { rules, at: now };
-    return rules;
+    return copy.keep(rules, now);
 }

@@ -1,6 +1,7 @@
 import { IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { randomBytes } from 'crypto';
 import { constantTimeEqual } from '../lib/constant-time';
+import { InstanceCopy } from '../lib/instance-state';
 import { KeyedRecord } from './records';
 
 /**
@@ -13,12 +14,14 @@ export interface AppSecrets {
 }
 
 const record = KeyedRecord.named<AppSecrets>('x-app-secrets');
-let cached: AppSecrets | undefined;
+/** Kept once read: they never change while the app is installed. */
+const copy = new InstanceCopy<AppSecrets>(Infinity);
 
 export async function readAppSecrets(reader: IPersistenceRead): Promise<AppSecrets | undefined> {
-    if (cached) return cached;
-    cached = await record.read(reader);
-    return cached;
+    const kept = copy.get(0);
+    if (kept) return kept;
+    const stored = await record.read(reader);
+    return stored && copy.keep(stored, 0);
 }
 
 export async function ensureAppSecrets(reader: IPersistenceRead, persistence: IPersistence): Promise<AppSecrets> {
@@ -29,7 +32,7 @@ export async function ensureAppSecrets(reader: IPersistenceRead, persistence: IP
         visitorTokenKey: randomBytes(32).toString('base64url'),
     });
     // Another instance may have written at the same moment: whatever persistence holds now wins everywhere.
-    cached = undefined;
+    copy.forget();
     const stored = await readAppSecrets(reader);
     if (!stored) throw new Error('App secrets could not be stored');
     return stored;

@@ -11,7 +11,17 @@ import { renamedLegacyId, Stored } from './legacy';
 import { addMirrorCandidate, allMirrorCandidates, removeMirrorCandidate } from './mirror-candidates';
 import { claimOpening, clearOpeningClaims, OpeningClaim } from './opening-claims';
 import { roomKey } from './records';
-import { dropClaim, forgetSeenDay, markPosted, markSeen, markSent, PostedRecord, SeenMarker } from './seen';
+import {
+    ClaimEntry,
+    dropClaim,
+    extendClaim,
+    forgetSeenDay,
+    markPosted,
+    markSeen,
+    markSent,
+    PostedRecord,
+    SeenMarker,
+} from './seen';
 import { recordUnavailableNotice, UnavailableNotice } from './unavailable-notice';
 import {
     addInDoubt,
@@ -55,7 +65,7 @@ export interface ConversationState {
      */
     posted: Map<string, PostedRecord>;
     /** Every claim on each event id, in the order persistence returns them (the order they were written). */
-    claims: Map<string, { at: number; claim?: string }[]>;
+    claims: Map<string, ClaimEntry[]>;
     /** Claims on opening this conversation's room, in write order. */
     openingClaims: { at: number; claim: string }[];
     pending: PendingMessage[];
@@ -99,7 +109,7 @@ async function load(reader: IPersistenceRead, accountId: string, customerId: str
             else if (record.claim)
                 state.claims.set(record.eventId, [
                     ...(state.claims.get(record.eventId) ?? []),
-                    { at: record.at, claim: record.claim },
+                    { at: record.at, claim: record.claim, ...(record.until ? { until: record.until } : {}) },
                 ]);
             else if (!record.kind && !state.posted.has(record.eventId))
                 state.posted.set(record.eventId, {
@@ -156,6 +166,7 @@ export class ConversationStore {
     public readonly markSeen = markSeen;
     public readonly markPosted = markPosted;
     public readonly dropClaim = dropClaim;
+    public readonly extendClaim = extendClaim;
     public readonly markSent = markSent;
     public readonly forgetSeenDay = forgetSeenDay;
     public readonly claimOpening = claimOpening;

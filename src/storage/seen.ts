@@ -18,6 +18,18 @@ export interface SeenMarker {
     /** Set when the same record is also the ledger entry (a DM this app sent, a webhook delivery X bills). */
     kind?: 'dm_create' | 'dm_received';
     units?: number;
+    /**
+     * On a second marker of the same claim, written before something long (uploading a large file): the
+     * claimant promises to be done by then, and its claim is not taken for dead before.
+     */
+    until?: number;
+}
+
+/** One claim marker on an event (a claimant may write a second one, with `until`, before a long step). */
+export interface ClaimEntry {
+    at: number;
+    claim?: string;
+    until?: number;
 }
 
 /**
@@ -34,6 +46,14 @@ export interface PostedRecord {
 }
 
 const claimKey = (claim: string) => miscKey(`x-claim:${claim}`);
+
+/** A seen marker's keys: housekeeping forgets it with its day; a claim's markers go together (dropClaim). */
+const seenKeys = (accountId: string, customerId: string, eventId: string, at: number, claim?: string) => [
+    conversationKey(accountId, customerId),
+    seenKey(eventId),
+    seenDayKey(utcDay(at)),
+    ...(claim ? [claimKey(claim)] : []),
+];
 
 /**
  * Marks an event handled (or claims it: with `claim`, concurrent deliveries of the same event each write
@@ -55,13 +75,25 @@ export async function markSeen(
         ...(claim ? { claim } : {}),
         ...(billed ? { kind: billed, units: 1 } : {}),
     };
-    const keys = [
-        conversationKey(accountId, customerId),
-        seenKey(eventId),
-        seenDayKey(utcDay(at)),
-        ...(claim ? [claimKey(claim)] : []),
-    ];
+    const keys = seenKeys(accountId, customerId, eventId, at, claim);
     await persistence.createWithAssociations(marker, billed ? [...keys, ledgerDayKey(utcDay(at))] : keys);
+}
+
+/**
+ * The claimant of an event is about to do something long (a large upload): its claim is alive until
+ * `until`. Written under the claim's keys, so it goes with the claim.
+ */
+export async function extendClaim(
+    persistence: IPersistence,
+    accountId: string,
+    customerId: string,
+    eventId: string,
+    claim: string,
+    at: number,
+    until: number,
+): Promise<void> {
+    const marker: SeenMarker = { type: 'seen', eventId, at, claim, until };
+    await persistence.createWithAssociations(marker, seenKeys(accountId, customerId, eventId, at, claim));
 }
 
 /**

@@ -12,6 +12,8 @@ import { webhookSecret } from './helpers/app-host';
 import { startInstance, startWorld, World } from './helpers/world';
 
 const GIF = Buffer.concat([Buffer.from('GIF89a', 'latin1'), Buffer.alloc(32, 1)]);
+const uploadsIn = (world: World, roomId: string) =>
+    [...world.host.store.uploads.values()].filter((u) => u.upload.room.id === roomId);
 const MP4 = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypmp42', 'latin1'), Buffer.alloc(64, 2)]);
 
 function webhookUrl(world: World): string {
@@ -428,6 +430,78 @@ describe('inbound reliability (Account Activity API webhook)', () => {
             expect(inDoubt(customer)).toEqual([]);
         });
 
+        it('a claimant still uploading a file past a stale window is not taken over: the file is uploaded once (review finding)', async () => {
+            const second = await startInstance(world, 'h-upload');
+            let attempts = 0;
+            let extendedFirst = false;
+            let release!: () => void;
+            const released = new Promise<void>((resolve) => (release = resolve));
+            const claimsOf = (eventId: string) =>
+                [...world.host.store.appPersistence(world.host.appId).values()]
+                    .map(
+                        (r) =>
+                            r.data as { type?: string; eventId?: string; claim?: string; at: number; until?: number },
+                    )
+                    .filter((d) => d.type === 'seen' && d.eventId === eventId && d.claim);
+            let eventId = '';
+            // Rocket.Chat stores the file slowly (a large video): the upload waits until the test lets it finish.
+            const slowUpload = async () => {
+                attempts++;
+                extendedFirst = claimsOf(eventId).some((c) => c.until !== undefined && c.until > c.at);
+                await released;
+            };
+            const removes = [world.host, second].map((h) => h.calls.before('UploadBridge', 'createUpload', slowUpload));
+            try {
+                const customer = world.customer('slow_upload', 'Slow Upload Customer');
+                await syncSimClock(world);
+                await world.sim.sendDm({ from: customer, to: world.business.id, text: 'hello' });
+                await world.host.settle();
+                world.front.setHosts([world.host, second]);
+                const { dm } = await world.sim.sendDm(
+                    {
+                        from: customer,
+                        to: world.business.id,
+                        text: 'a video',
+                        media: { type: 'video', bytes: MP4, contentType: 'video/mp4' },
+                    },
+                    { awaitDelivery: false },
+                );
+                eventId = dm.id;
+                for (let i = 0; i < 100 && attempts === 0; i++) await new Promise((r) => setTimeout(r, 100));
+                expect(attempts).toBe(1);
+                expect(extendedFirst).toBe(true);
+                // The upload has taken longer than a stale window: the claim's marks are 90 s old.
+                for (const record of world.host.store.appPersistence(world.host.appId).values()) {
+                    const data = record.data as { type?: string; eventId?: string; claim?: string; at: number };
+                    if (data.type === 'seen' && data.eventId === dm.id && data.claim) data.at -= 90_000;
+                }
+                // X gives up waiting for the answer and delivers again, to the other instance.
+                const delivery = () => world.sim.deliveries().find((d) => d.eventIds.includes(dm.id));
+                for (let i = 0; i < 100 && !delivery()?.attempts.length; i++)
+                    await new Promise((r) => setTimeout(r, 100));
+                expect(delivery()?.attempts).toHaveLength(1);
+                await world.sim.clock.advance(4_000);
+                await world.sim.settle();
+                await second.settle();
+                expect(attempts).toBe(1);
+                expect(inDoubt(customer)).toEqual([dm.id]);
+                release();
+                await Promise.all([world.host.settle(), second.settle()]);
+                await world.host.runJobNow(VERIFY_JOB_ID);
+                await Promise.all([world.host.settle(), second.settle()]);
+                const room = roomOf(world, 'Slow Upload Customer')!;
+                expect(attempts).toBe(1);
+                expect(uploadsIn(world, room.id)).toHaveLength(1);
+                expect(visibleTexts(world, room.id).filter(Boolean)).toEqual(['hello', 'a video']);
+                expect(inDoubt(customer)).toEqual([]);
+            } finally {
+                release();
+                removes.forEach((remove) => remove());
+                world.front.setHosts([world.host]);
+                await second.stop();
+            }
+        });
+
         it('when the claimant is only slow, the verification finds its post and adds nothing', async () => {
             const second = await startInstance(world, 'h-verify');
             try {
@@ -483,8 +557,10 @@ describe('gap recovery after downtime', () => {
     let world: World;
 
     beforeAll(async () => {
+        // Rocket.Chat's time is X's: the recovery follow-up runs once X replays the window (12 minutes later).
         world = await startWorld({
             mode: 'xaa',
+            shareClock: true,
             sim: { retryDelaysMs: [100, 200, 300], deliveryRealTimeoutMs: 15_000 },
         });
     });

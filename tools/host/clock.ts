@@ -10,6 +10,8 @@ export class SystemClock implements Clock {
 }
 
 export class ManualClock implements Clock {
+    private readonly listeners: (() => void)[] = [];
+
     constructor(private current = Date.UTC(2026, 10, 21, 12, 0, 0)) {}
 
     public now(): number {
@@ -17,10 +19,16 @@ export class ManualClock implements Clock {
     }
 
     public advance(ms: number): void {
-        this.current += ms;
+        this.set(this.current + ms);
     }
 
     public set(ms: number): void {
         this.current = ms;
+        for (const listener of this.listeners) listener();
+    }
+
+    /** The host shares the clock with the app's runtime (app-clock.ts): it is told when the time moves. */
+    public onChange(listener: () => void): void {
+        this.listeners.push(listener);
     }
 }

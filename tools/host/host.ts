@@ -213,9 +213,9 @@ export class TestHost {
     /** A host over a new store (or `options.store`), with apps already in that store loaded and enabled. */
     public static async start(options: HostOptions = {}): Promise<TestHost> {
         const host = new TestHost(options.store ?? new HostStore(options), options);
-        await host.manager.load();
+        await host.store.spawningApps(() => host.manager.load());
         if (host.store.appMetadata.size > 0) {
-            await host.manager.enableAll();
+            await host.store.spawningApps(() => host.manager.enableAll());
             host.installedAppId = [...host.store.appMetadata.keys()][0];
         }
         host.guardRuntimePipes();
@@ -228,7 +228,7 @@ export class TestHost {
     /** Installs and enables a packaged app as an admin would upload it; throws with the engine's reasons. */
     public async install(zip: Buffer, installer?: IUser): Promise<string> {
         const user = installer ?? this.firstAdmin() ?? this.createUser({ username: 'admin', roles: ['admin', 'user'] });
-        const result = await this.manager.add(zip, { enable: true, user });
+        const result = await this.store.spawningApps(() => this.manager.add(zip, { enable: true, user }));
         const app = result.getApp();
         if (!app) {
             const reasons = {
@@ -252,7 +252,9 @@ export class TestHost {
     public async update(zip: Buffer, updater?: IUser): Promise<void> {
         const user = updater ?? this.firstAdmin();
         // A private upload grants no explicit permission list: the engine then applies the app's defaults.
-        const result = await this.manager.update(zip, undefined as never, { user, loadApp: true });
+        const result = await this.store.spawningApps(() =>
+            this.manager.update(zip, undefined as never, { user, loadApp: true }),
+        );
         const app = result.getApp();
         if (!app || result.hasStorageError() || result.hasAppUserError()) {
             throw new Error(

@@ -9,6 +9,7 @@ import type { IUpload } from '@rocket.chat/apps-engine/definition/uploads';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { IAppStorageItem } from '@rocket.chat/apps-engine/server/storage';
 import { generateKeyPairSync } from 'crypto';
+import { AppClockLink } from './app-clock';
 import { Clock, SystemClock } from './clock';
 import { PersistedRecords } from './persisted-records';
 import { ROCKET_CHAT_SETTING_DEFAULTS } from './server-settings';
@@ -120,6 +121,7 @@ export type VisitorUploadCheck = 'token' | 'token-and-open';
 
 export class HostStore {
     public readonly clock: Clock;
+    private clockLink?: AppClockLink;
     public visitorUploadCheck: VisitorUploadCheck;
 
     public readonly users = new Map<string, IUser>();
@@ -190,6 +192,17 @@ export class HostStore {
      * A MongoDB-like ObjectId (seconds, then a counter). The counter belongs to the store, not to a host: a
      * restarted host or a second instance sharing the database must never mint an id that already exists.
      */
+    /**
+     * Runs engine work that may start an app's runtime; under a clock that moves only when told (a manual
+     * clock), the runtime started meanwhile shares it (app-clock.ts).
+     */
+    public async spawningApps<T>(work: () => Promise<T>): Promise<T> {
+        const clock = this.clock as { onChange?: unknown; addQuiesceHook?: unknown };
+        if (!clock.onChange && !clock.addQuiesceHook) return work();
+        this.clockLink ??= new AppClockLink(this.clock);
+        return this.clockLink.whileSpawning(work);
+    }
+
     public newObjectId(): string {
         this.objectIdCounter++;
         const time = Math.floor(this.clock.now() / 1000)

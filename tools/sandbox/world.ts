@@ -74,9 +74,12 @@ export const defaultAuthFor = (mode: DeliveryModeName | undefined): AuthMethodNa
 let customerCount = 0;
 
 export async function startWorld<C extends SimClock = ManualClock>(options: WorldOptions<C> = {}): Promise<World<C>> {
+    const clock = options.sim?.clock ?? new ManualClock(Date.now());
     const simOptions = {
-        clock: new ManualClock(Date.now()),
+        clock,
         retryDelaysMs: [3_000, 27_000, 242_000],
+        // Sharing the clock, the app signs with its time (tools/host/app-clock.ts): X checks against the same.
+        ...(options.shareClock ? { oauth1WallClock: () => Math.max(Date.now(), clock.now()) } : {}),
         ...options.sim,
     } as XSimOptions<C>;
     const sim = await startXSim<C>(simOptions);

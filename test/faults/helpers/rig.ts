@@ -86,6 +86,8 @@ export async function startRig(options: RigOptions): Promise<Rig> {
         retryDelaysMs: [3_000, 27_000, 242_000],
         deliveryRealTimeoutMs: 10_000,
         webhookHttpCall: wrap(recording),
+        // Sharing the clock, the app signs with its time (tools/host/app-clock.ts): X checks against the same.
+        ...(options.shareClock ? { oauth1WallClock: () => Math.max(Date.now(), clock.now()) } : {}),
         ...options.sim,
     });
     const hostOptions = {

@@ -1,4 +1,4 @@
-import { QueuedConversations, RecentlyClosed, SchedulerTime } from '../../../src/bridge/outbound-state';
+import { QueuedConversations, RecentlyClosed } from '../../../src/bridge/outbound-state';
 
 describe('which conversations have waiting items', () => {
     it('reads persistence once for callers arriving together, and again only when the view is older than allowed', async () => {
@@ -89,19 +89,6 @@ describe('which conversations have waiting items', () => {
         view.note('1:B');
         expect(view.has('1:B')).toBe(true);
         expect(view.version('1:B')).toBe(before);
-    });
-});
-
-describe('scheduler time', () => {
-    it('is the machine clock, unless a wake-up proved the scheduler is ahead', () => {
-        const time = new SchedulerTime();
-        expect(time.now(1000)).toBe(1000);
-        time.observe(5000, 1000);
-        expect(time.now(1000)).toBe(5000);
-        expect(time.now(1500)).toBe(5500);
-        time.observe(2000, 1500);
-        expect(time.now(1500)).toBe(5500);
-        expect(time.now(10_000)).toBe(14_000);
     });
 });
 

@@ -5,7 +5,8 @@
 import { deliver, DeliveryRequest } from '../../../src/bridge/outbound';
 import { planDms } from '../../../src/bridge/outbound-filter';
 import { outboundState } from '../../../src/bridge/outbound-state';
-import { drainOutbox, isCopyOf } from '../../../src/bridge/outbox-drain';
+import { drainOutbox } from '../../../src/bridge/outbox-drain';
+import { isCopyOf } from '../../../src/bridge/outbox-decisions';
 import { GIVE_UP_AFTER_ATTEMPTS, OutboxItem } from '../../../src/storage/outbox';
 import { XFailure } from '../../../src/x/client-types';
 import { ACCOUNT, fakeWorld, FakeWorld } from '../helpers/fake-bridge';
@@ -31,6 +32,12 @@ const xDown = () => new XFailure('unavailable', 503);
 const lostAnswer = () => ({ acceptedButLost: new XFailure('unavailable', 0, undefined, 'timeout') });
 
 beforeEach(() => freshOutboundState());
+
+/** The outbox's wake-up for `at` runs: the scheduler (this test's clock) reached it. */
+function drainAt(w: FakeWorld, at: number) {
+    w.clock.now = Math.max(w.clock.now, at);
+    return drainOutbox(w.ctx);
+}
 
 describe('sending now', () => {
     it('costs one X call and one write per DM in the steady state (after one read per process)', async () => {
@@ -84,7 +91,7 @@ describe('queueing', () => {
 
         // Before the reset nothing moves; the wake-up at the reset delivers everything, in order.
         expect((await drainOutbox(w.ctx)).sent).toBe(0);
-        const report = await drainOutbox(w.ctx, { dueAt: reset });
+        const report = await drainAt(w, reset);
         expect(report.sent).toBe(3);
         expect(w.x.texts()).toEqual(['one two', 'three', 'four', 'later']);
         expect(queued(w)).toEqual([]);
@@ -105,9 +112,9 @@ describe('queueing', () => {
         await deliver(w.ctx, request(B, 'b1', 10));
         await deliver(w.ctx, request(B, 'b2', 11));
         w.x.steps.push('ok', 'ok', 'ok', rateLimited(reset + 60_000));
-        await drainOutbox(w.ctx, { dueAt: reset });
+        await drainAt(w, reset);
         expect(w.x.texts()).toEqual(['a1', 'b1', 'a2']);
-        await drainOutbox(w.ctx, { dueAt: reset + 60_000 });
+        await drainAt(w, reset + 60_000);
         expect(w.x.texts(A)).toEqual(['a1', 'a2', 'a3', 'a4']);
         expect(w.x.texts(B)).toEqual(['b1', 'b2']);
     });
@@ -122,7 +129,7 @@ describe('queueing', () => {
         await deliver(w.ctx, request(B, 'b1', 3));
         w.notices.length = 0;
         w.x.steps.push(new XFailure('recipient-refuses-dms', 403), 'ok');
-        const report = await drainOutbox(w.ctx, { dueAt: reset });
+        const report = await drainAt(w, reset);
         expect(report).toMatchObject({ sent: 1, dropped: 2 });
         expect(w.x.texts()).toEqual(['b1']);
         expect(w.notices).toEqual([
@@ -238,10 +245,7 @@ describe('never twice', () => {
         const reset = w.clock.now + 1000;
         w.x.steps.push(rateLimited(reset));
         for (let i = 1; i <= 5; i++) await deliver(w.ctx, request(A, `r${i}`, i));
-        const [first, second] = await Promise.all([
-            drainOutbox(w.ctx, { dueAt: reset }),
-            drainOutbox(w.ctx, { dueAt: reset }),
-        ]);
+        const [first, second] = await Promise.all([drainAt(w, reset), drainAt(w, reset)]);
         expect([first.busy, second.busy]).toEqual([undefined, true]);
         expect(w.x.texts()).toEqual(['r1', 'r2', 'r3', 'r4', 'r5']);
     });

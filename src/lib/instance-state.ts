@@ -1,0 +1,61 @@
+/**
+ * Everything one app instance (one Deno process) keeps in memory, listed in one place. Persistence and the
+ * server's settings are the truth; what is here is a copy of them that saves a round trip, or what this
+ * process alone knows. Several Rocket.Chat instances each have their own, so nothing here may be needed for
+ * correctness beyond saving calls (the modules that own each entry say how they stay correct).
+ *
+ * All of it is implicitly for the one linked account: an app serving several accounts keys the entries
+ * marked "account" by account here.
+ */
+
+/** A copy of a value read at some time, used while younger than a TTL. */
+export class InstanceCopy<T> {
+    private entry?: { value: T; at: number };
+
+    constructor(private readonly ttlMs: number) {}
+
+    /** The copy if it was read within the TTL before `now` and not before `notBefore`. */
+    public get(now: number, notBefore = -Infinity): T | undefined {
+        const entry = this.entry;
+        if (!entry || now - entry.at >= this.ttlMs || entry.at < notBefore) return undefined;
+        return entry.value;
+    }
+
+    public keep(value: T, now: number): T {
+        this.entry = { value, at: now };
+        return value;
+    }
+
+    public forget(): void {
+        this.entry = undefined;
+    }
+}
+
+/** Copies of several values of one kind (server settings by id, departments by name), each with the TTL. */
+export class InstanceCopies<T> {
+    private readonly copies = new Map<string, InstanceCopy<T>>();
+
+    constructor(private readonly ttlMs: number) {}
+
+    public of(key: string): InstanceCopy<T> {
+        let copy = this.copies.get(key);
+        if (!copy) this.copies.set(key, (copy = new InstanceCopy<T>(this.ttlMs)));
+        return copy;
+    }
+}
+
+/**
+ * The entries, by owner. Each owner module holds its typed entry (this layer cannot name the types) and is
+ * its only reader and writer:
+ * - settings/reader.ts: the app's settings (10 minutes; onSettingUpdated forgets it on every instance);
+ * - storage/account-cache.ts: the linked account (account; 30 s; linking, unlinking and a broken link forget it);
+ * - storage/app-secrets.ts: the install-time secrets (never change once written);
+ * - x/credentials.ts: the account's OAuth 2.0 tokens and app bearer tokens (account);
+ * - x/limits.ts: X's rate-limit windows as X last reported them (account);
+ * - admin/credits.ts: until when X refuses calls for lack of credits (account);
+ * - bridge/outbound-state.ts: lanes, waiting conversations, recently closed rooms, wake-ups asked for (account);
+ * - bridge/inbound-post.ts: events this instance posted lately;
+ * - lib/server-settings.ts, settings/server-files.ts: Rocket.Chat settings the app obeys (1 and 5 minutes);
+ * - bridge/conversation-opener.ts: the configured department's id (1 minute);
+ * - bridge/room-poster.ts: the app's own user;
+ */
