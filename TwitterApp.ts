@@ -97,7 +97,8 @@ export class TwitterApp
             outboxProcessor(this.getLogger()),
             {
                 id: POLLER_JOB_ID,
-                processor: (_job, read, modify, http, persis) => runPoll(read, modify, http, persis, this.getLogger()),
+                processor: (_job, read, modify, http, persis) =>
+                    runPoll(read, modify, http, persis, this.getLogger(), this.getID()),
             },
             {
                 id: MIRROR_JOB_ID,
@@ -134,7 +135,7 @@ export class TwitterApp
                 id: HEALTH_JOB_ID,
                 startupSetting: recurringAtStartup('30 minutes'),
                 processor: async (_job, read, modify, http, persis) =>
-                    void (await runHealthCheck(read, modify, http, persis, () => Date.now())),
+                    void (await runHealthCheck(read, modify, http, persis, () => Date.now(), this.getID())),
             },
             {
                 id: HOUSEKEEPING_JOB_ID,

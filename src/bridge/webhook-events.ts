@@ -16,6 +16,7 @@ import { ThrottledLog } from '../lib/throttle';
 import { MINUTE } from '../lib/time';
 import { readSettings } from '../settings/reader';
 import { DeliveryMode } from '../settings/ids';
+import { webhookModeOf } from '../settings/delivery-modes';
 import { markLinkBroken } from '../admin/link-broken';
 import { normalizeWebhookBody } from '../x/events/envelopes';
 import type { ControlSignal } from '../x/event-types';
@@ -158,7 +159,7 @@ export async function handleWebhookDelivery(
 
     // X prices dm.received deliveries for the X Activity API; Account Activity API deliveries are not itemized.
     const report = await processInbound(ctx, fresh, {
-        billReceived: ctx.settings.deliveryMode === DeliveryMode.ActivityApi,
+        billReceived: webhookModeOf(ctx.settings, ctx.now()) === DeliveryMode.ActivityApi,
     });
     await noteEventReceived(ctx);
     return jsonOk({

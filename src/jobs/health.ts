@@ -8,6 +8,7 @@
 import { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { xClientFor } from '../bridge/build-context';
 import { ensureActivitySubscriptions } from '../admin/delivery';
+import { automaticTurn } from '../admin/auto-delivery-turn';
 import { withChallengeKeyFallback } from '../admin/challenge-key';
 import { rescheduleLostProbe } from '../admin/credits';
 import { markLinkRestored } from '../admin/link-broken';
@@ -115,6 +116,7 @@ export async function runHealthCheck(
     http: IHttp,
     persistence: IPersistence,
     now: () => number,
+    appId: string,
 ): Promise<HealthState> {
     const a: HealthAccessors = { read, modify, http, persistence };
     const reader = read.getPersistenceReader();
@@ -139,6 +141,10 @@ export async function runHealthCheck(
         token.accepted === true &&
         !!account.revokedAt &&
         (await markLinkRestored({ read, modify, persistence }, now(), account));
+    const automatic = settings.deliveryMode === DeliveryMode.Auto;
+    // Automatic while polling: every check tries the webhook again (a switch is announced on its own).
+    if (!token.problem && automatic && delivery?.mode === DeliveryMode.Polling)
+        await automaticTurn({ ...a, appId }, now(), 'health');
     if (!token.problem && delivery && delivery.mode !== DeliveryMode.Polling) {
         results.webhook = await checkWebhook(a, x, t, settings, delivery.webhookId, now()).catch((e) => ({
             problem: failureReasonKey(toXFailure(e, now()).kind),
@@ -154,6 +160,15 @@ export async function runHealthCheck(
                 problem: 'health_subscriptions_failed',
                 detail: toXFailure(e, now()).kind,
             }));
+        }
+    }
+
+    // Automatic: a webhook X cannot use hands delivery to polling at once; that switch is the notice.
+    if (automatic && results.webhook?.problem) {
+        const after = await automaticTurn({ ...a, appId }, now(), 'health');
+        if (after?.mode === DeliveryMode.Polling) {
+            delete results.webhook;
+            delete results.subscriptions;
         }
     }
 
