@@ -10,7 +10,9 @@
  * is claimed in persistence under its switch number, and only the winner stores it and announces it, so
  * the setup room gets one notice per switch.
  */
+import { IPersistenceRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { randomBytes } from 'crypto';
+import { POLLER_JOB_ID } from '../jobs/ids';
 import { DeliveryMode } from '../settings/ids';
 import { bestWebhookMode } from '../settings/delivery-modes';
 import { AutomaticDelivery, DeliveryRegistration, deliveryRecord } from '../storage/account';
@@ -215,20 +217,26 @@ async function claimSwitch(deps: DeliveryDeps, n: number): Promise<boolean> {
 }
 
 /**
- * While the webhook is taking over, the poller keeps reading until the webhook has delivered an event.
- * Returns true when that happened (the poller then stops; the registration says so).
+ * While the webhook is taking over, the poller keeps reading until the webhook has delivered an event
+ * after the switch: X reaches it, so what the poller has not read yet is all the poller still owes.
  */
-export async function webhookHasDelivered(
-    deps: Pick<DeliveryDeps, 'reader' | 'persistence'>,
-    current: DeliveryRegistration,
-): Promise<boolean> {
+export async function webhookHasDelivered(reader: IPersistenceRead, current: DeliveryRegistration): Promise<boolean> {
     const since = current.automatic?.pollUntilEventAfter;
     if (since === undefined) return true;
-    const lastEvent = await lastEventRecord.read(deps.reader);
-    if (!lastEvent || lastEvent.at <= since) return false;
+    const lastEvent = await lastEventRecord.read(reader);
+    return !!lastEvent && lastEvent.at > since;
+}
+
+/** The hand-over is complete: polling stops (unless another switch happened meanwhile). */
+export async function endHandOver(
+    deps: Pick<DeliveryDeps, 'reader' | 'persistence' | 'modify'>,
+    current: DeliveryRegistration,
+): Promise<void> {
+    const stored = await deliveryRecord.read(deps.reader);
+    if (!stored?.automatic || stored.automatic.switches !== current.automatic?.switches) return;
     await deliveryRecord.write(deps.persistence, {
-        ...current,
-        automatic: { ...current.automatic!, pollUntilEventAfter: undefined },
+        ...stored,
+        automatic: { ...stored.automatic, pollUntilEventAfter: undefined },
     });
-    return true;
+    await deps.modify.getScheduler().cancelJob(POLLER_JOB_ID);
 }

@@ -9,7 +9,14 @@
  * Under Automatic delivery the poller also gives the webhook its retries on a back-off while it polls,
  * and after the webhook took over it polls on until the webhook has delivered an event, then stops.
  */
-import { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import {
+    IHttp,
+    ILogger,
+    IModify,
+    IPersistence,
+    IPersistenceRead,
+    IRead,
+} from '@rocket.chat/apps-engine/definition/accessors';
 import { buildBridgeContext } from '../bridge/build-context';
 import { processInbound } from '../bridge/inbound';
 import { DeliveryMode } from '../settings/ids';
@@ -23,9 +30,8 @@ import { PollState, pollStateRecord } from '../storage/job-state';
 import { deliveryRecord } from '../storage/account';
 import { activeModeOf } from '../settings/delivery-modes';
 import { automaticTurn } from '../admin/auto-delivery-turn';
-import { webhookHasDelivered, webhookRetryDue } from '../admin/auto-delivery';
+import { endHandOver, webhookHasDelivered, webhookRetryDue } from '../admin/auto-delivery';
 import type { BridgeContext } from '../bridge/context';
-import { POLLER_JOB_ID } from './ids';
 import {
     eventsLeft,
     firstPageSize,
@@ -65,6 +71,7 @@ export async function runPoll(
     const reader = read.getPersistenceReader();
     const delivery = await deliveryRecord.read(reader);
     const now = ctx.now();
+    let handedOver = false;
     if (activeModeOf(ctx.settings, delivery?.mode) === DeliveryMode.Polling) {
         // Automatic: the webhook's retry, on its back-off (a success hands over to it, polling goes on below).
         if (webhookRetryDue(delivery, now))
@@ -72,20 +79,30 @@ export async function runPoll(
     } else {
         // The webhook delivers. Automatic keeps polling after the switch until the webhook has delivered.
         if (!delivery?.automatic?.pollUntilEventAfter) return;
-        if (await webhookHasDelivered({ reader, persistence }, delivery)) {
-            await modify.getScheduler().cancelJob(POLLER_JOB_ID);
-            return;
-        }
+        handedOver = await webhookHasDelivered(reader, delivery);
     }
     // X no longer accepts the account's token (the admins were told): polling would only collect 401s.
     if (ctx.account.revokedAt) return;
     // X refuses calls until credits are added; the credits probe resumes polling from the same cursor.
     if (creditsPausedUntil(now)) return;
+    const finished = await pollOnce(ctx, reader, persistence, logger, now);
+    // The webhook delivers and this poll read down to its cursor: nothing from before the switch is left.
+    if (handedOver && finished) await endHandOver({ reader, persistence, modify }, delivery!);
+}
+
+/** One run's poll; true when it read down to the cursor and handed every event on (nothing left to read). */
+async function pollOnce(
+    ctx: BridgeContext,
+    reader: IPersistenceRead,
+    persistence: IPersistence,
+    logger: ILogger,
+    now: number,
+): Promise<boolean> {
     const interval = ctx.settings.pollingIntervalSeconds * 1000;
     const { run, state } = startRun(await pollStateRecord.read(reader), now, interval);
     if ((state.skipRuns ?? 0) > 0) {
         await pollStateRecord.write(persistence, { ...state, runs: run, skipRuns: (state.skipRuns ?? 0) - 1 });
-        return;
+        return false;
     }
 
     // The cap counts what X billed today whatever delivered it: webhook deliveries and reads alike.
@@ -97,7 +114,7 @@ export async function runPoll(
                     `Polling paused: today's X cost $${today.usd.toFixed(2)} reached the cap of $${ctx.settings.dailyCapUsd}.`,
                 );
             await pollStateRecord.write(persistence, { ...state, runs: run, pausedByCap: true, lastPollAt: now });
-            return;
+            return false;
         }
     }
 
@@ -183,6 +200,7 @@ export async function runPoll(
                 : undefined,
         failedEvents: finished ? undefined : { ...state.failedEvents, ...failed },
     });
+    return finished;
 }
 
 /**
