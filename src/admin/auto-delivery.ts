@@ -13,6 +13,7 @@
 import { IPersistenceRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { randomBytes } from 'crypto';
 import { POLLER_JOB_ID } from '../jobs/ids';
+import { noteNextEvent } from '../bridge/webhook-events';
 import { DeliveryMode } from '../settings/ids';
 import { bestWebhookMode } from '../settings/delivery-modes';
 import { AutomaticDelivery, DeliveryRegistration, deliveryRecord } from '../storage/account';
@@ -202,6 +203,7 @@ async function settle(
         automatic: { ...(registration.automatic ?? { attempts: 0 }), switches: next },
     };
     await deliveryRecord.write(deps.persistence, stored);
+    if (stored.mode !== DeliveryMode.Polling) noteNextEvent();
     await announce(stored);
     return stored;
 }

@@ -197,6 +197,14 @@ async function applyControl(
 let lastEventNotedAt = 0;
 const EVENT_NOTE_INTERVAL_MS = 60_000;
 
+/**
+ * The next event is noted whatever the interval: Automatic delivery just handed over to the webhook and
+ * the poller stops once one is noted (other instances note theirs within the interval).
+ */
+export function noteNextEvent(): void {
+    lastEventNotedAt = 0;
+}
+
 /** Keeps "last event received" for /twitter status and the health check, written at most once a minute. */
 async function noteEventReceived(ctx: BridgeContext): Promise<void> {
     if (ctx.now() - lastEventNotedAt < EVENT_NOTE_INTERVAL_MS) return;
