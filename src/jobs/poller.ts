@@ -18,7 +18,6 @@ import {
     IRead,
 } from '@rocket.chat/apps-engine/definition/accessors';
 import { buildBridgeContext } from '../bridge/build-context';
-import { processInbound } from '../bridge/inbound';
 import { DeliveryMode } from '../settings/ids';
 import { totalsForDay } from '../storage/ledger';
 import { utcDay } from '../lib/time';
@@ -32,6 +31,7 @@ import { activeModeOf } from '../settings/delivery-modes';
 import { automaticTurn } from '../admin/auto-delivery-turn';
 import { endHandOver, webhookHasDelivered, webhookRetryDue } from '../admin/auto-delivery';
 import type { BridgeContext } from '../bridge/context';
+import { postEach, stillRetrying } from './poll-posting';
 import {
     eventsLeft,
     firstPageSize,
@@ -46,9 +46,6 @@ import {
     runsToWait,
     startRun,
 } from './poll-decisions';
-
-/** Polls a DM may fail in before it is given up (logged), so one bad DM cannot hold the cursor for good. */
-const MAX_EVENT_FAILURES = 3;
 
 interface PollResult {
     newEvents: InboundEvent[];
@@ -187,8 +184,7 @@ async function pollOnce(
     const failed = await postEach(ctx, result.newEvents, state.failedEvents ?? {}, logger);
 
     // A failed event keeps the cursor where it is: the next poll reads it again (claims drop what was posted).
-    const retrying = Object.values(failed).some((count) => count < MAX_EVENT_FAILURES);
-    const finished = result.reachedCursor && !failure && !retrying;
+    const finished = result.reachedCursor && !failure && !stillRetrying(failed);
     await pollStateRecord.write(persistence, {
         ...accounting,
         ...(finished && top
@@ -201,33 +197,4 @@ async function pollOnce(
         failedEvents: finished ? undefined : { ...state.failedEvents, ...failed },
     });
     return finished;
-}
-
-/**
- * Hands the events to the pipeline one at a time, oldest first. One that throws (a bridge error, say)
- * costs that event, not the poll: the others are posted, and it is tried again by the next polls, up to
- * MAX_EVENT_FAILURES times. Returns the events that failed now, with their failure counts.
- */
-async function postEach(
-    ctx: BridgeContext,
-    events: InboundEvent[],
-    failedBefore: Record<string, number>,
-    logger: ILogger,
-): Promise<Record<string, number>> {
-    const failed: Record<string, number> = {};
-    for (const event of [...events].sort((a, b) => a.createdAt - b.createdAt)) {
-        const id = event.kind === 'message' ? event.eventId : undefined;
-        if (id && (failedBefore[id] ?? 0) >= MAX_EVENT_FAILURES) continue;
-        try {
-            await processInbound(ctx, [event]);
-        } catch (e) {
-            if (!id) continue;
-            failed[id] = (failedBefore[id] ?? 0) + 1;
-            const last = failed[id] >= MAX_EVENT_FAILURES;
-            logger.error(
-                `Polled DM ${id} could not be handled (${failed[id]} of ${MAX_EVENT_FAILURES}${last ? ', given up' : ''}): ${(e as Error).message}`,
-            );
-        }
-    }
-    return failed;
 }
