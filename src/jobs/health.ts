@@ -95,6 +95,27 @@ async function checkWebhook(
     }
 }
 
+/** X's challenge of a webhook it lists as valid: still answered? (A refusal is the webhook's problem.) */
+async function rechallenge(
+    a: HealthAccessors,
+    x: XClient,
+    settings: AppSettings,
+    webhookId: string,
+    now: number,
+): Promise<CheckResult> {
+    try {
+        await withChallengeKeyFallback(a.read.getPersistenceReader(), a.persistence, settings, now, () =>
+            x.revalidateWebhook(webhookId),
+        );
+        return {};
+    } catch (e) {
+        const failure = toXFailure(e, now);
+        return failure.reason === 'CrcValidationFailed'
+            ? { problem: 'health_webhook_invalid', detail: failure.detail }
+            : {};
+    }
+}
+
 async function checkSubscriptions(
     x: XClient,
     mode: DeliveryMode,
@@ -149,6 +170,10 @@ export async function runHealthCheck(
         results.webhook = await checkWebhook(a, x, t, settings, delivery.webhookId, now()).catch((e) => ({
             problem: failureReasonKey(toXFailure(e, now()).kind),
         }));
+        // Automatic asks X to challenge the webhook now: X itself marks an unreachable one invalid only after
+        // 28 hours of failed checks (research/x-api.md §2), while DMs it cannot deliver are dropped meanwhile.
+        if (automatic && !results.webhook.problem && delivery.webhookId)
+            results.webhook = await rechallenge(a, x, settings, delivery.webhookId, now());
         // A webhook X no longer has has no subscriptions to check: its own alert says what to do.
         if (results.webhook.problem !== 'health_webhook_missing' && delivery.webhookId) {
             results.subscriptions = await checkSubscriptions(

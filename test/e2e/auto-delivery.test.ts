@@ -96,6 +96,23 @@ describe('Automatic delivery: a server X cannot reach at first', () => {
         expect(notices(world, TO_POLLING)).toHaveLength(0);
         expect(notices(world, TO_WEBHOOK)).toHaveLength(1);
     });
+
+    it('finds out at the next health check when X can no longer reach a webhook it still lists as valid, and polls', async () => {
+        world.sim.setWebhookReachable(false);
+        const bea = world.customer('auto_bea2', 'Auto Bea Two');
+        // X cannot deliver it; X itself would mark the webhook invalid only after 28 hours of failed checks.
+        await customerWrites(world, bea, 'five');
+        expect(world.sim.webhooks()).toEqual([expect.objectContaining({ valid: true })]);
+
+        await world.host.runJobNow(HEALTH_JOB_ID);
+        expect(notices(world, TO_POLLING)).toHaveLength(1);
+        expect(notices(world, TO_POLLING)[0]).toContain('X could not complete its check (CRC)');
+        await world.host.runJobNow(POLLER_JOB_ID);
+        expect(visibleTexts(world, roomOf(world, 'Auto Bea Two')!.id)).toEqual(['five']);
+        expect(await status(world)).toContain('Direct Messages arrive by polling');
+        await world.host.runJobNow(HEALTH_JOB_ID);
+        expect(notices(world, TO_POLLING)).toHaveLength(1);
+    });
 });
 
 describe('Automatic delivery: a webhook X marks invalid mid-conversation', () => {
