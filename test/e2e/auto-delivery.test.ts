@@ -5,7 +5,7 @@
  * every DM sent around a switch arrives once, in order.
  */
 import { HEALTH_JOB_ID, POLLER_JOB_ID } from '../../src/jobs/ids';
-import { setupRoom, ephemeralSince, link, startWorld, World } from './helpers/world';
+import { ephemeralSince, link, setupRoom, startInstance, startWorld, World } from './helpers/world';
 import { roomOf, syncSimClock, visibleTexts } from './helpers/inbound';
 
 const HOUR = 3_600_000;
@@ -112,6 +112,23 @@ describe('Automatic delivery: a server X cannot reach at first', () => {
         expect(await status(world)).toContain('Direct Messages arrive by polling');
         await world.host.runJobNow(HEALTH_JOB_ID);
         expect(notices(world, TO_POLLING)).toHaveLength(1);
+    });
+
+    it('with two Rocket.Chat instances checking at once: one switch, one notice (the forced race is in test/unit/admin/auto-delivery.test.ts)', async () => {
+        const second = await startInstance(world, 'h-auto-second');
+        try {
+            world.sim.setWebhookReachable(true);
+            await Promise.all([world.host.runJobNow(HEALTH_JOB_ID), second.runJobNow(HEALTH_JOB_ID)]);
+            expect(notices(world, TO_WEBHOOK)).toHaveLength(2);
+            expect(world.sim.webhooks()).toEqual([expect.objectContaining({ valid: true })]);
+            const bea = world.customer('auto_bea3', 'Auto Bea Three');
+            await customerWrites(world, bea, 'six');
+            await world.host.runJobNow(POLLER_JOB_ID);
+            expect(visibleTexts(world, roomOf(world, 'Auto Bea Three')!.id)).toEqual(['six']);
+            expect(notices(world, TO_POLLING)).toHaveLength(1);
+        } finally {
+            await second.stop();
+        }
     });
 });
 
