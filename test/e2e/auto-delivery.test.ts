@@ -190,3 +190,29 @@ describe('Automatic delivery: a webhook X marks invalid mid-conversation', () =>
         expect(notices(world, TO_POLLING)).toHaveLength(1);
     });
 });
+
+describe('an installed app whose admin chose a delivery mode', () => {
+    let world: World;
+
+    beforeAll(async () => {
+        world = await startWorld({ mode: 'polling' });
+    });
+
+    afterAll(async () => {
+        await world?.stop();
+    });
+
+    it('keeps that mode when the app is loaded again: Rocket.Chat keeps saved values over the new default', async () => {
+        world.host = await world.host.restart();
+        expect(world.host.settingValue('delivery_mode')).toBe('polling');
+        expect(world.host.appSetting('delivery_mode').packageValue).toBe('auto');
+        await world.host.runJobNow(HEALTH_JOB_ID);
+        const dan = world.customer('auto_dan', 'Auto Dan');
+        await customerWrites(world, dan, 'still polling');
+        await world.host.runJobNow(POLLER_JOB_ID);
+        expect(visibleTexts(world, roomOf(world, 'Auto Dan')!.id)).toEqual(['still polling']);
+        expect(world.sim.webhooks()).toEqual([]);
+        expect(setupTexts(world).join('\n')).not.toContain('Automatic');
+        expect(await status(world)).toContain('Delivery: Polling');
+    });
+});
