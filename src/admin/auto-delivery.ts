@@ -82,11 +82,13 @@ async function tryWebhook(deps: DeliveryDeps, previous: DeliveryRegistration | u
             switched: !!previous && !wasPolling,
         };
     }
+    // DMs X sent while the poller was still the delivery are read by it until the webhook delivers (a
+    // hand-over under way goes on when the webhook is merely registered again).
+    const pollUntilEventAfter = wasPolling ? deps.now() : before?.pollUntilEventAfter;
     try {
-        const registration = await registerAtX(deps, choice.mode, previous, wasPolling);
+        const registration = await registerAtX(deps, choice.mode, previous, pollUntilEventAfter !== undefined);
         const automatic: AutomaticDelivery = { switches: base.switches, webhookMode: choice.mode, attempts: 0, url };
-        // DMs X sent while the poller was still the delivery are read by it until the webhook delivers.
-        if (wasPolling) automatic.pollUntilEventAfter = deps.now();
+        if (pollUntilEventAfter !== undefined) automatic.pollUntilEventAfter = pollUntilEventAfter;
         return { registration: { ...registration, automatic }, switched: !!previous && wasPolling };
     } catch (e) {
         if (!webhookUnusable(e)) throw e;
@@ -197,7 +199,7 @@ async function settle(
         return registration;
     }
     const next = (current.automatic?.switches ?? 0) + 1;
-    if (!(await claimSwitch(deps, next))) return (await deliveryRecord.read(deps.reader)) ?? current;
+    if (!(await claimSwitch(deps, current, next))) return (await deliveryRecord.read(deps.reader)) ?? current;
     const stored: DeliveryRegistration = {
         ...registration,
         automatic: { ...(registration.automatic ?? { attempts: 0 }), switches: next },
@@ -208,13 +210,18 @@ async function settle(
     return stored;
 }
 
-const switchKey = (n: number) => miscKey(`x-auto-switch:${n}`);
+/**
+ * Claims name the registration switched from (its time) and the switch's number: instances deciding from
+ * the same registration meet under one key, and a link made again (numbers start over) never meets old ones.
+ */
+const switchKey = (from: DeliveryRegistration, n: number) => miscKey(`x-auto-switch:${from.registeredAt}:${n}`);
 
-/** Create-only claims under the switch's number: the first one written decides (no atomic take exists). */
-async function claimSwitch(deps: DeliveryDeps, n: number): Promise<boolean> {
+/** Create-only claims under the switch's key: the first one written decides (no atomic take exists). */
+async function claimSwitch(deps: DeliveryDeps, from: DeliveryRegistration, n: number): Promise<boolean> {
     const claim = randomBytes(9).toString('base64url');
-    await deps.persistence.createWithAssociation({ type: 'auto-switch', claim, at: deps.now() }, switchKey(n));
-    const claims = (await deps.reader.readByAssociation(switchKey(n))) as unknown as { claim?: string }[];
+    const key = switchKey(from, n);
+    await deps.persistence.createWithAssociation({ type: 'auto-switch', claim, at: deps.now() }, key);
+    const claims = (await deps.reader.readByAssociation(key)) as unknown as { claim?: string }[];
     return wins(claims, claim);
 }
 
