@@ -116,12 +116,12 @@ export async function statusReport(
         lines.push(
             t('status_credits_depleted', { since: clock(creditsPause.since), next: clock(creditsPause.nextProbeAt) }),
         );
-    lines.push(t('status_delivery', { mode: t(deliveryModeLabel(settings.deliveryMode)) }));
+    // Automatic's explanation names the mode itself, and says why and at what cost.
     if (settings.deliveryMode === DeliveryMode.Auto && delivery?.automatic) {
         const volume = await readDailyVolume(reader, now);
         const explanation = explainAutomatic(t, delivery, volume, settings.pollingIntervalSeconds);
         lines.push(...explanation.split('\n').map((line) => `• ${line}`));
-    }
+    } else lines.push(t('status_delivery', { mode: t(deliveryModeLabel(settings.deliveryMode)) }));
 
     if (activeModeOf(settings, delivery?.mode) === DeliveryMode.Polling) {
         lines.push(
