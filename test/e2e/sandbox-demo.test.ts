@@ -154,6 +154,6 @@ describe('the sandbox (npm start)', () => {
         const { code } = await sandbox.exited(30_000);
         expect(code).toBe(2);
         expect(sandbox.output()).toContain('Unknown fault "gremlins"');
-        expect(sandbox.output()).toContain('--mode xaa|aaa|polling');
+        expect(sandbox.output()).toContain('--mode auto|xaa|aaa|polling');
     }, 40_000);
 });

@@ -32,7 +32,7 @@ const USAGE = `Usage: npm start [-- options]
   --demo                  run a scripted conversation headlessly, print both sides and the ledger, exit 0 on success
   --mode auto|xaa|aaa|polling  how X delivers DMs to the app (default xaa: X Activity API webhook;
                           auto: the webhook when X can reach it, else polling — try it with --fault webhook-unreachable)
-  --auth oauth2|tokens    how the app is linked (default: oauth2 for xaa, tokens otherwise)
+  --auth oauth2|tokens    how the app is linked (default: oauth2 for xaa and auto, tokens otherwise)
   --fault NAME            switch on a simulator fault at start (repeatable; also switchable in the console):
 ${FAULT_PRESETS.map((p) => `                            ${p.name.padEnd(22)} ${p.description}`).join('\n')}
   --port N                console port on 127.0.0.1 (default ${DEFAULT_PORT}; 0 = any free port)
