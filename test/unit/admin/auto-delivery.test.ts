@@ -56,7 +56,7 @@ function instance(store: FakePersistence, x: unknown, now: number): DeliveryDeps
             api_key: 'k',
             api_key_secret: 's',
         }),
-        account: { xUserId: '1', username: 'acme', name: 'Acme', authMethod: 'oauth2', linkedAt: 0, linkedBy: 'a' },
+        account: { accountId: '1', username: 'acme', name: 'Acme', authMethod: 'oauth2', linkedAt: 0, linkedBy: 'a' },
         webhookUrl: URL,
         now: () => now,
     };
