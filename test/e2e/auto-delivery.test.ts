@@ -4,11 +4,15 @@
  * a webhook X marks invalid mid-conversation hands over to polling. One setup-room notice per switch, and
  * every DM sent around a switch arrives once, in order.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { HEALTH_JOB_ID, POLLER_JOB_ID } from '../../src/jobs/ids';
+import { packagedZip } from './helpers/app-host';
 import { ephemeralSince, link, setupRoom, startInstance, startWorld, World } from './helpers/world';
 import { roomOf, syncSimClock, visibleTexts } from './helpers/inbound';
 
 const HOUR = 3_600_000;
+const OLD_BUILD = path.join(__dirname, '..', 'fixtures', 'upgrade', 'twitter_0.1.0-244d540.zip');
 
 const setupTexts = (world: World) => {
     const room = setupRoom(world);
@@ -195,15 +199,18 @@ describe('an installed app whose admin chose a delivery mode', () => {
     let world: World;
 
     beforeAll(async () => {
-        world = await startWorld({ mode: 'polling' });
+        // The build before Automatic existed (test/fixtures/upgrade), polling as its admin chose.
+        world = await startWorld({ mode: 'polling', zip: fs.readFileSync(OLD_BUILD) });
     });
 
     afterAll(async () => {
         await world?.stop();
     });
 
-    it('keeps that mode when the app is loaded again: Rocket.Chat keeps saved values over the new default', async () => {
-        world.host = await world.host.restart();
+    it('keeps that mode when updated in place: Rocket.Chat keeps saved values over the new default', async () => {
+        expect(world.host.appSetting('delivery_mode').packageValue).toBe('xaa');
+        await world.host.update(packagedZip());
+        expect(await world.host.isEnabled()).toBe(true);
         expect(world.host.settingValue('delivery_mode')).toBe('polling');
         expect(world.host.appSetting('delivery_mode').packageValue).toBe('auto');
         await world.host.runJobNow(HEALTH_JOB_ID);
