@@ -17,7 +17,9 @@ import { AppSettings, readSettingsFresh } from '../settings/reader';
 import { readAccount } from '../storage/account';
 import { ensureAppSecrets } from '../storage/app-secrets';
 import { toXFailure } from '../x/errors';
-import { deliveryPrerequisite, registerDelivery } from './delivery';
+import { deliveryPrerequisite } from './delivery';
+import { setUpDelivery } from './auto-delivery';
+import { explainAutomatic, readDailyVolume } from './delivery-explain';
 import { announceInSetupRoom } from './setup-room';
 import { webhookUrl } from './urls';
 import type { AdminAccessors } from './link';
@@ -82,7 +84,7 @@ export async function applySettings(a: AdminAccessors): Promise<void> {
         invalidateAccount();
         try {
             const secrets = await ensureAppSecrets(reader, persistence);
-            const registration = await registerDelivery({
+            const registration = await setUpDelivery({
                 x: xClientFor(read, http, persistence, settings, now),
                 reader,
                 persistence,
@@ -92,7 +94,16 @@ export async function applySettings(a: AdminAccessors): Promise<void> {
                 webhookUrl: await webhookUrl(read, appId, secrets.webhookPath),
                 now,
             });
-            lines.push(t('settings_delivery_applied', { mode: t(deliveryModeLabel(registration.mode)) }));
+            lines.push(
+                registration.automatic
+                    ? explainAutomatic(
+                          t,
+                          registration,
+                          await readDailyVolume(reader, now()),
+                          settings.pollingIntervalSeconds,
+                      )
+                    : t('settings_delivery_applied', { mode: t(deliveryModeLabel(registration.mode)) }),
+            );
         } catch (e) {
             lines.push(t('settings_delivery_failed', { reason: explainFailure(t, toXFailure(e, now())) }));
         }

@@ -1,5 +1,6 @@
 import type { LayoutBlock } from '@rocket.chat/ui-kit';
 import { AdminAccessors, linkWithTokens, startOAuth2, unlink } from './link';
+import { explainAutomatic } from './delivery-explain';
 import { deliveryModeLabel } from '../i18n/setting-labels';
 import { Translate } from '../i18n/translate';
 import { AuthMethod } from '../settings/ids';
@@ -16,7 +17,11 @@ export interface CommandReply {
 export function describeLink(outcome: LinkOutcome, t: Translate): string {
     if (!outcome.ok) return t('link_failed', { reason: t(outcome.reasonKey) });
     const lines = [t('link_succeeded', { username: outcome.account.username, name: outcome.account.name })];
-    if (outcome.delivery) lines.push(t('link_delivery_ready', { mode: t(deliveryModeLabel(outcome.delivery.mode)) }));
+    const facts = outcome.automaticFacts;
+    if (outcome.delivery && facts)
+        lines.push(explainAutomatic(t, outcome.delivery, facts.volume, facts.pollingIntervalSeconds));
+    else if (outcome.delivery)
+        lines.push(t('link_delivery_ready', { mode: t(deliveryModeLabel(outcome.delivery.mode)) }));
     if (outcome.deliveryProblem) lines.push(t('link_delivery_problem', { reason: t(outcome.deliveryProblem) }));
     return lines.join('\n');
 }

@@ -5,7 +5,7 @@
  */
 import { IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { IModify } from '@rocket.chat/apps-engine/definition/accessors';
-import { AuthMethod, DeliveryMode } from '../settings/ids';
+import { ActiveDeliveryMode, AuthMethod, DeliveryMode, WebhookDeliveryMode } from '../settings/ids';
 import type { AppSettings } from '../settings/reader';
 import { DeliveryRegistration, deliveryRecord, LinkedAccount } from '../storage/account';
 import { Webhook, XAA_DM_EVENT_TYPES, XAA_REVOKE_EVENT, XClient, XFailure } from '../x/client-types';
@@ -27,7 +27,8 @@ export interface DeliveryDeps {
 export function deliveryPrerequisite(
     settings: AppSettings,
 ): 'delivery_needs_api_secret' | 'delivery_xaa_needs_oauth2' | undefined {
-    if (settings.deliveryMode === DeliveryMode.Polling) return undefined;
+    // Automatic polls when no webhook mode can be set up, and says why (auto-delivery.ts).
+    if (settings.deliveryMode === DeliveryMode.Polling || settings.deliveryMode === DeliveryMode.Auto) return undefined;
     if (!settings.apiKeySecret || (!settings.bearerToken && !settings.apiKey)) return 'delivery_needs_api_secret';
     if (settings.deliveryMode === DeliveryMode.ActivityApi && settings.authMethod !== AuthMethod.OAuth2)
         return 'delivery_xaa_needs_oauth2';
@@ -78,20 +79,31 @@ export async function ensureActivitySubscriptions(x: XClient, webhookId: string,
     return ids;
 }
 
-export async function registerDelivery(deps: DeliveryDeps): Promise<DeliveryRegistration> {
-    const previous = await deliveryRecord.read(deps.reader);
-    const mode = deps.settings.deliveryMode;
+/** Registers delivery for the explicit mode the settings name (Automatic goes through auto-delivery.ts). */
+export async function registerDelivery(deps: DeliveryDeps, mode: ActiveDeliveryMode): Promise<DeliveryRegistration> {
+    const registration = await registerAtX(deps, mode, await deliveryRecord.read(deps.reader));
+    await deliveryRecord.write(deps.persistence, registration);
+    return registration;
+}
+
+/**
+ * Sets `mode` up at X (and the poller here) and returns the registration, without storing it: Automatic
+ * claims its decision before storing (auto-delivery.ts). `keepPolling`: a webhook mode leaves the poller
+ * running (Automatic stops it once the webhook has delivered).
+ */
+export async function registerAtX(
+    deps: DeliveryDeps,
+    mode: ActiveDeliveryMode,
+    previous: DeliveryRegistration | undefined,
+    keepPolling = false,
+): Promise<DeliveryRegistration> {
     const registration: DeliveryRegistration = { mode, registeredAt: deps.now() };
     if (mode === DeliveryMode.Polling) {
         await removeWebhookDelivery(deps, previous);
-        await deps.modify.getScheduler().scheduleRecurring({
-            id: POLLER_JOB_ID,
-            interval: `${deps.settings.pollingIntervalSeconds} seconds`,
-            skipImmediate: false,
-        });
+        await schedulePoller(deps);
     } else {
-        await deps.modify.getScheduler().cancelJob(POLLER_JOB_ID);
-        if (previous && previous.mode !== mode) await removeSubscriptions(deps, previous);
+        if (!keepPolling) await deps.modify.getScheduler().cancelJob(POLLER_JOB_ID);
+        if (previous) await removeSubscriptions(deps, previous, mode);
         const webhook = await ensureWebhook(deps, previous);
         registration.webhookId = webhook.id;
         registration.webhookUrl = webhook.url;
@@ -111,15 +123,28 @@ export async function registerDelivery(deps: DeliveryDeps): Promise<DeliveryRegi
             registration.accountActivitySubscribed = true;
         }
     }
-    await deliveryRecord.write(deps.persistence, registration);
     return registration;
 }
 
-async function removeSubscriptions(deps: DeliveryDeps, registration: DeliveryRegistration): Promise<void> {
-    for (const id of registration.activitySubscriptionIds ?? []) {
-        await ignoreNotFound(deps.x.deleteActivitySubscription(id));
-    }
-    if (registration.accountActivitySubscribed && registration.webhookId) {
+export async function schedulePoller(deps: Pick<DeliveryDeps, 'modify' | 'settings'>): Promise<void> {
+    await deps.modify.getScheduler().scheduleRecurring({
+        id: POLLER_JOB_ID,
+        interval: `${deps.settings.pollingIntervalSeconds} seconds`,
+        skipImmediate: false,
+    });
+}
+
+/** Removes the registration's subscriptions, except those of `keep` (the mode being set up, which reuses them). */
+async function removeSubscriptions(
+    deps: DeliveryDeps,
+    registration: DeliveryRegistration,
+    keep?: WebhookDeliveryMode,
+): Promise<void> {
+    if (keep !== DeliveryMode.ActivityApi)
+        for (const id of registration.activitySubscriptionIds ?? []) {
+            await ignoreNotFound(deps.x.deleteActivitySubscription(id));
+        }
+    if (keep !== DeliveryMode.AccountActivityApi && registration.accountActivitySubscribed && registration.webhookId) {
         await ignoreNotFound(deps.x.unsubscribeAccountActivity(registration.webhookId, deps.account.accountId));
     }
 }

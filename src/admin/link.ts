@@ -32,7 +32,9 @@ import {
 } from '../x/credentials';
 import { toXFailure } from '../x/errors';
 import { rememberAppliedDelivery } from './apply-settings';
-import { deliveryPrerequisite, registerDelivery, unregisterDelivery } from './delivery';
+import { deliveryPrerequisite, unregisterDelivery } from './delivery';
+import { setUpDelivery } from './auto-delivery';
+import { DailyVolume, readDailyVolume } from './delivery-explain';
 import { oauthCallbackUrl, webhookUrl } from './urls';
 import { OAuthState, oauthStateKey } from '../storage/link-records';
 
@@ -50,6 +52,8 @@ export type LinkOutcome =
           ok: true;
           account: LinkedAccount;
           delivery?: DeliveryRegistration;
+          /** For Automatic's explanation of its choice: the day's volume (cost a day) and the polling delay. */
+          automaticFacts?: { volume: DailyVolume; pollingIntervalSeconds: number };
           deliveryProblem?: I18nKey;
           deliveryDetail?: string;
       }
@@ -90,7 +94,7 @@ async function completeLink(
     const problem = deliveryPrerequisite(settings);
     if (problem) return { ok: true, account, deliveryProblem: problem };
     try {
-        const delivery = await registerDelivery({
+        const delivery = await setUpDelivery({
             x: xClientFor(a.read, a.http, a.persistence, settings, a.now),
             reader: a.read.getPersistenceReader(),
             persistence: a.persistence,
@@ -101,7 +105,11 @@ async function completeLink(
             now: a.now,
         });
         await rememberAppliedDelivery(a.persistence, settings);
-        return { ok: true, account, delivery };
+        const automaticFacts = delivery.automatic && {
+            volume: await readDailyVolume(a.read.getPersistenceReader(), a.now()),
+            pollingIntervalSeconds: settings.pollingIntervalSeconds,
+        };
+        return { ok: true, account, delivery, automaticFacts: automaticFacts || undefined };
     } catch (e) {
         const failure = toXFailure(e, a.now());
         return { ok: true, account, deliveryProblem: failureReasonKey(failure.kind), deliveryDetail: failure.detail };

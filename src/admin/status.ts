@@ -6,6 +6,9 @@
 import { IHttp, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { xClientFor } from '../bridge/build-context';
 import { currentChallengeKey } from './challenge-key';
+import { maskWebhookUrl } from './urls';
+import { explainAutomatic, readDailyVolume } from './delivery-explain';
+import { activeModeOf } from '../settings/delivery-modes';
 import { authMethodLabel, deliveryModeLabel } from '../i18n/setting-labels';
 import { Translate } from '../i18n/translate';
 import { failureReasonKey } from '../i18n/x-failures';
@@ -23,9 +26,6 @@ import { lastEventRecord, WebhookCheck, webhookCheckRecord } from '../storage/ad
 import { creditsPauseRecord, pollStateRecord } from '../storage/job-state';
 
 const WEBHOOK_CHECK_TTL_MS = 60_000;
-
-/** The webhook URL's last segment is a secret: status output gets pasted into bug reports. */
-const maskWebhookUrl = (url: string) => url.replace(/\/webhook\/[^/?#]+/, '/webhook/…');
 
 const when = (t: Translate, ms: number | undefined, now: number) => {
     if (!ms) return t('status_never');
@@ -116,9 +116,14 @@ export async function statusReport(
         lines.push(
             t('status_credits_depleted', { since: clock(creditsPause.since), next: clock(creditsPause.nextProbeAt) }),
         );
-    lines.push(t('status_delivery', { mode: t(deliveryModeLabel(settings.deliveryMode)) }));
+    // Automatic's explanation names the mode itself, and says why and at what cost.
+    if (settings.deliveryMode === DeliveryMode.Auto && delivery?.automatic) {
+        const volume = await readDailyVolume(reader, now);
+        const explanation = explainAutomatic(t, delivery, volume, settings.pollingIntervalSeconds);
+        lines.push(...explanation.split('\n').map((line) => `• ${line}`));
+    } else lines.push(t('status_delivery', { mode: t(deliveryModeLabel(settings.deliveryMode)) }));
 
-    if (settings.deliveryMode === DeliveryMode.Polling) {
+    if (activeModeOf(settings, delivery?.mode) === DeliveryMode.Polling) {
         lines.push(
             t('status_polling', { last: when(t, poll?.lastPollAt, now), interval: settings.pollingIntervalSeconds }),
         );

@@ -18,6 +18,9 @@ export async function isOurWebhook(read: IRead, secretSegment: string | undefine
     return !!secrets && secretsEqual(secrets.webhookPath, secretSegment);
 }
 
+/** The webhook URL's last segment is a secret: status output and notices get pasted into bug reports. */
+export const maskWebhookUrl = (url: string) => url.replace(/\/webhook\/[^/?#]+/, '/webhook/…');
+
 export async function webhookUrl(read: IRead, appId: string, secretSegment: string): Promise<string> {
     return publicEndpointUrl(read, appId, WEBHOOK_PATH.replace(':secret', encodeURIComponent(secretSegment)));
 }

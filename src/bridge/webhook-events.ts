@@ -16,6 +16,7 @@ import { ThrottledLog } from '../lib/throttle';
 import { MINUTE } from '../lib/time';
 import { readSettings } from '../settings/reader';
 import { DeliveryMode } from '../settings/ids';
+import { webhookModeOf } from '../settings/delivery-modes';
 import { markLinkBroken } from '../admin/link-broken';
 import { normalizeWebhookBody } from '../x/events/envelopes';
 import type { ControlSignal } from '../x/event-types';
@@ -158,7 +159,7 @@ export async function handleWebhookDelivery(
 
     // X prices dm.received deliveries for the X Activity API; Account Activity API deliveries are not itemized.
     const report = await processInbound(ctx, fresh, {
-        billReceived: ctx.settings.deliveryMode === DeliveryMode.ActivityApi,
+        billReceived: webhookModeOf(ctx.settings, ctx.now()) === DeliveryMode.ActivityApi,
     });
     await noteEventReceived(ctx);
     return jsonOk({
@@ -195,6 +196,14 @@ async function applyControl(
 
 let lastEventNotedAt = 0;
 const EVENT_NOTE_INTERVAL_MS = 60_000;
+
+/**
+ * The next event is noted whatever the interval: Automatic delivery just handed over to the webhook and
+ * the poller stops once one is noted (other instances note theirs within the interval).
+ */
+export function noteNextEvent(): void {
+    lastEventNotedAt = 0;
+}
 
 /** Keeps "last event received" for /twitter status and the health check, written at most once a minute. */
 async function noteEventReceived(ctx: BridgeContext): Promise<void> {

@@ -8,6 +8,7 @@
 import { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { xClientFor } from '../bridge/build-context';
 import { ensureActivitySubscriptions } from '../admin/delivery';
+import { automaticTurn } from '../admin/auto-delivery-turn';
 import { withChallengeKeyFallback } from '../admin/challenge-key';
 import { rescheduleLostProbe } from '../admin/credits';
 import { markLinkRestored } from '../admin/link-broken';
@@ -33,6 +34,7 @@ interface HealthAccessors {
     modify: IModify;
     http: IHttp;
     persistence: IPersistence;
+    appId: string;
     now(): number;
 }
 
@@ -95,6 +97,27 @@ async function checkWebhook(
     }
 }
 
+/** X's challenge of a webhook it lists as valid: still answered? (A refusal is the webhook's problem.) */
+async function rechallenge(
+    a: HealthAccessors,
+    x: XClient,
+    settings: AppSettings,
+    webhookId: string,
+    now: number,
+): Promise<CheckResult> {
+    try {
+        await withChallengeKeyFallback(a.read.getPersistenceReader(), a.persistence, settings, now, () =>
+            x.revalidateWebhook(webhookId),
+        );
+        return {};
+    } catch (e) {
+        const failure = toXFailure(e, now);
+        return failure.reason === 'CrcValidationFailed'
+            ? { problem: 'health_webhook_invalid', detail: failure.detail }
+            : {};
+    }
+}
+
 async function checkSubscriptions(
     x: XClient,
     mode: DeliveryMode,
@@ -135,10 +158,17 @@ export async function runHealthCheck(a: HealthAccessors): Promise<HealthState> {
         token.accepted === true &&
         !!account.revokedAt &&
         (await markLinkRestored({ read, modify, persistence }, now(), account));
+    const automatic = settings.deliveryMode === DeliveryMode.Auto;
+    // Automatic while polling: every check tries the webhook again (a switch is announced on its own).
+    if (!token.problem && automatic && delivery?.mode === DeliveryMode.Polling) await automaticTurn(a, now(), 'health');
     if (!token.problem && delivery && delivery.mode !== DeliveryMode.Polling) {
         results.webhook = await checkWebhook(a, x, t, settings, delivery.webhookId, now()).catch((e) => ({
             problem: failureReasonKey(toXFailure(e, now()).kind),
         }));
+        // Automatic asks X to challenge the webhook now: X itself marks an unreachable one invalid only after
+        // 28 hours of failed checks (research/x-api.md §2), while DMs it cannot deliver are dropped meanwhile.
+        if (automatic && !results.webhook.problem && delivery.webhookId)
+            results.webhook = await rechallenge(a, x, settings, delivery.webhookId, now());
         // A webhook X no longer has has no subscriptions to check: its own alert says what to do.
         if (results.webhook.problem !== 'health_webhook_missing' && delivery.webhookId) {
             results.subscriptions = await checkSubscriptions(
@@ -150,6 +180,15 @@ export async function runHealthCheck(a: HealthAccessors): Promise<HealthState> {
                 problem: 'health_subscriptions_failed',
                 detail: toXFailure(e, now()).kind,
             }));
+        }
+    }
+
+    // Automatic: a webhook X cannot use hands delivery to polling at once; that switch is the notice.
+    if (automatic && results.webhook?.problem) {
+        const after = await automaticTurn(a, now(), 'health');
+        if (after?.mode === DeliveryMode.Polling) {
+            delete results.webhook;
+            delete results.subscriptions;
         }
     }
 

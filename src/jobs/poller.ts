@@ -3,14 +3,13 @@
  * seen, so X bills (per event returned) little more than the new events. The first page is sized from
  * recent traffic; pages grow while they are all new. Quiet periods back off to save reads, the requests
  * stay within X's limit (15 reads per 15 minutes per account), a 429 waits for X's reset, and the daily
- * spending cap pauses polling. State lives in persistence: any instance may run it.
+ * spending cap pauses polling. State lives in persistence: any instance may run it. The decisions are
+ * pure functions (poll-decisions.ts); this module does the reading, posting and storing.
  *
- * Every wait is counted in the poller's own runs, not read off this server's clock: Rocket.Chat's
- * scheduler runs the job once per interval for the whole cluster, so runs are the cluster's time, and
- * X's limit is a count per window of that time.
+ * Under Automatic delivery the poller also gives the webhook its retries on a back-off while it polls,
+ * and after the webhook took over it polls on until the webhook has delivered an event, then stops.
  */
-import type { BridgeContext } from '../bridge/context';
-import { processInbound } from '../bridge/inbound';
+import type { ILogger, IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { DeliveryMode } from '../settings/ids';
 import { totalsForDay } from '../storage/ledger';
 import { utcDay } from '../lib/time';
@@ -19,48 +18,26 @@ import type { InboundEvent } from '../x/event-types';
 import { XFailure } from '../x/client-types';
 import { creditsPausedUntil } from '../admin/credits';
 import { PollState, pollStateRecord } from '../storage/job-state';
-
-const MAX_PAGE = 100;
-const MAX_PAGES_PER_RUN = 5;
-/** After this many empty polls in a row, wait longer between polls (up to QUIET_MAX_DELAY). */
-const QUIET_AFTER = 3;
-const QUIET_MAX_DELAY_MS = 15 * 60_000;
-/** X's limit for GET /2/dm_events: 15 requests per 15 minutes per user (docs: x-api/fundamentals/rate-limits). */
-const READ_LIMIT = 15;
-const READ_WINDOW_MS = 15 * 60_000;
-/**
- * Requests are paced by a credit: X's limit spread over the window's runs accrues each run, up to a few
- * (so a quiet spell does not let a burst of requests spend the window at once and leave minutes without
- * a poll); a poll starts with a whole credit, further pages may run a small debt. The window's count
- * still caps everything, so X's limit is never passed.
- */
-const CREDIT_MAX = 3;
-const PAGE_GROWTH = 4;
-const PAGE_DEBT = 2;
-/** New events per run: how fast the average follows traffic (a burst's end costs reads until it does). */
-const AVERAGE_WEIGHT = 0.5;
-
-/**
- * How many events to ask for first: what usually arrives in that many runs, plus the already-seen newest
- * one that shows where new events end; when nothing usually arrives, just that one (X bills every event returned).
- */
-function firstPageSize(averageNew: number, runs: number): number {
-    const expected = averageNew * runs;
-    return expected < 0.5 ? 1 : Math.min(MAX_PAGE, Math.ceil(expected) + 1);
-}
-
-/**
- * Events left between the oldest read and the cursor, at the density of the `read` events just read, plus
- * the one that shows the end: an upper bound only worth using with enough events read (else MAX_PAGE).
- */
-function eventsLeft(read: number, newestAt: number, oldestAt: number, cursorAt: number | undefined): number {
-    if (cursorAt === undefined || read < 8) return MAX_PAGE;
-    const span = Math.max(1000, newestAt - oldestAt);
-    return Math.max(2, Math.ceil((read * Math.max(0, oldestAt - cursorAt)) / span) + 1);
-}
-
-/** Runs a rate-limit window spans at this interval, plus one for the scheduler's jitter. */
-const windowRuns = (intervalMs: number) => Math.ceil(READ_WINDOW_MS / intervalMs) + 1;
+import { deliveryRecord } from '../storage/account';
+import { activeModeOf } from '../settings/delivery-modes';
+import { automaticTurn } from '../admin/auto-delivery-turn';
+import { endHandOver, webhookHasDelivered, webhookRetryDue } from '../admin/auto-delivery';
+import type { BridgeContext } from '../bridge/context';
+import { postEach, stillRetrying } from './poll-posting';
+import {
+    eventsLeft,
+    firstPageSize,
+    isBeyondCursor,
+    MAX_PAGE,
+    MAX_PAGES_PER_RUN,
+    mayRequest,
+    nextAverageNew,
+    nextConsecutiveEmpty,
+    nextPageSize,
+    RunOutcome,
+    runsToWait,
+    startRun,
+} from './poll-decisions';
 
 interface PollResult {
     newEvents: InboundEvent[];
@@ -69,44 +46,46 @@ interface PollResult {
     reachedCursor: boolean;
 }
 
-/** The first poll also takes DMs from shortly before linking: customers who wrote during set-up are not lost. */
-const FIRST_POLL_LOOKBACK_MS = 10 * 60_000;
-
-/** Pure stop rule: an event at or before the cursor was handled by an earlier poll. */
-function isBeyondCursor(state: PollState, linkedAt: number, eventId: string, createdAt: number): boolean {
-    if (state.newestEventId) {
-        if (eventId === state.newestEventId) return true;
-        return state.newestCreatedAt !== undefined && createdAt < state.newestCreatedAt;
+export async function runPoll(ctx: BridgeContext, appId: string): Promise<void> {
+    const { read, modify, http, persistence, logger } = ctx;
+    const reader = read.getPersistenceReader();
+    const delivery = await deliveryRecord.read(reader);
+    const now = ctx.now();
+    let handedOver = false;
+    if (activeModeOf(ctx.settings, delivery?.mode) === DeliveryMode.Polling) {
+        // Automatic: the webhook's retry, on its back-off (a success hands over to it, polling goes on below).
+        if (webhookRetryDue(delivery, now))
+            await automaticTurn({ read, modify, http, persistence, appId }, now, 'backoff');
+    } else {
+        // The webhook delivers. Automatic keeps polling after the switch until the webhook has delivered.
+        if (!delivery?.automatic?.pollUntilEventAfter) return;
+        handedOver = await webhookHasDelivered(reader, delivery);
     }
-    return createdAt < linkedAt - FIRST_POLL_LOOKBACK_MS;
-}
-
-export async function runPoll(ctx: BridgeContext): Promise<void> {
-    const { read, persistence, logger } = ctx;
-    if (ctx.settings.deliveryMode !== DeliveryMode.Polling) return;
     // X no longer accepts the account's token (the admins were told): polling would only collect 401s.
     if (ctx.account.revokedAt) return;
-    const now = ctx.now();
     // X refuses calls until credits are added; the credits probe resumes polling from the same cursor.
     if (creditsPausedUntil(now)) return;
-    const reader = read.getPersistenceReader();
-    const stored: PollState = (await pollStateRecord.read(reader)) ?? { averageNew: 1, consecutiveEmpty: 0 };
+    const finished = await pollOnce(ctx, reader, persistence, logger, now);
+    // The webhook delivers and this poll read down to its cursor: nothing from before the switch is left.
+    if (handedOver && finished) await endHandOver({ reader, persistence, modify }, delivery!);
+}
+
+/** One run's poll; true when it read down to the cursor and handed every event on (nothing left to read). */
+async function pollOnce(
+    ctx: BridgeContext,
+    reader: IPersistenceRead,
+    persistence: IPersistence,
+    logger: ILogger,
+    now: number,
+): Promise<boolean> {
     const interval = ctx.settings.pollingIntervalSeconds * 1000;
-    const run = (stored.runs ?? 0) + 1;
-    // A wait written by an earlier version (a time on the server's clock) becomes runs to skip.
-    const legacyWait = stored.notBefore && stored.notBefore > now ? Math.ceil((stored.notBefore - now) / interval) : 0;
-    const state: PollState = {
-        ...stored,
-        notBefore: undefined,
-        skipRuns: Math.max(stored.skipRuns ?? 0, legacyWait),
-        requestRuns: (stored.requestRuns ?? []).filter((r) => r > run - windowRuns(interval)),
-        credit: Math.min(CREDIT_MAX, (stored.credit ?? CREDIT_MAX) + READ_LIMIT / windowRuns(interval)),
-    };
+    const { run, state } = startRun(await pollStateRecord.read(reader), now, interval);
     if ((state.skipRuns ?? 0) > 0) {
         await pollStateRecord.write(persistence, { ...state, runs: run, skipRuns: (state.skipRuns ?? 0) - 1 });
-        return;
+        return false;
     }
 
+    // The cap counts what X billed today whatever delivered it: webhook deliveries and reads alike.
     if (ctx.settings.dailyCapUsd > 0) {
         const today = await totalsForDay(reader, utcDay(now));
         if (today.usd >= ctx.settings.dailyCapUsd) {
@@ -115,12 +94,12 @@ export async function runPoll(ctx: BridgeContext): Promise<void> {
                     `Polling paused: today's X cost $${today.usd.toFixed(2)} reached the cap of $${ctx.settings.dailyCapUsd}.`,
                 );
             await pollStateRecord.write(persistence, { ...state, runs: run, pausedByCap: true, lastPollAt: now });
-            return;
+            return false;
         }
     }
 
     const requestRuns = state.requestRuns ?? [];
-    let credit = state.credit ?? CREDIT_MAX;
+    let credit = state.credit ?? 0;
     const runsSincePoll = Math.max(1, run - (state.lastPollRun ?? run - 1));
     const client = await ctx.x();
     const result: PollResult = { newEvents: [], pages: 0, read: 0, reachedCursor: false };
@@ -131,8 +110,7 @@ export async function runPoll(ctx: BridgeContext): Promise<void> {
     let oldestAt: number | undefined;
     try {
         // Within X's limit: a request only while the window's count allows it (a walk goes on next run).
-        const allowed = () => requestRuns.length < READ_LIMIT && credit >= (result.pages === 0 ? 1 : 1 - PAGE_DEBT);
-        while (result.pages < MAX_PAGES_PER_RUN && allowed()) {
+        while (result.pages < MAX_PAGES_PER_RUN && mayRequest(requestRuns.length, credit, result.pages)) {
             requestRuns.push(run);
             credit--;
             const page = await client.listDmEvents({ maxResults: pageSize, paginationToken: token });
@@ -154,13 +132,10 @@ export async function runPoll(ctx: BridgeContext): Promise<void> {
             if (!page.nextToken) result.reachedCursor = true;
             if (result.reachedCursor) break;
             token = page.nextToken;
-            // More than expected arrived (a burst): X's request budget is the tighter limit, so pages grow
-            // fourfold, or less when the events read so far show (X's timestamps) how few are left.
-            pageSize = Math.min(
-                MAX_PAGE,
-                pageSize * PAGE_GROWTH,
+            pageSize = nextPageSize(
+                pageSize,
                 state.walk || !top || oldestAt === undefined
-                    ? MAX_PAGE
+                    ? undefined
                     : eventsLeft(result.newEvents.length, top.createdAt, oldestAt, state.newestCreatedAt),
             );
         }
@@ -171,45 +146,38 @@ export async function runPoll(ctx: BridgeContext): Promise<void> {
         if (!failure.transient && state.walk) token = undefined;
     }
 
-    await processInbound(ctx, result.newEvents);
-    const count = result.newEvents.length;
+    const outcome: RunOutcome = { pages: result.pages, newEvents: result.newEvents.length, failure };
     const polled = result.pages > 0;
-    const consecutiveEmpty = !polled
-        ? state.consecutiveEmpty
-        : count === 0 && !failure
-          ? state.consecutiveEmpty + 1
-          : 0;
-    const quietRuns =
-        polled && consecutiveEmpty >= QUIET_AFTER
-            ? Math.min(Math.ceil(QUIET_MAX_DELAY_MS / interval), 2 ** (consecutiveEmpty - QUIET_AFTER + 1)) - 1
-            : 0;
-    // X's reset is on X's clock: more than a window away means the clocks disagree, so one window.
-    const resetRuns =
-        failure?.kind === 'rate-limited'
-            ? Math.ceil(Math.min(READ_WINDOW_MS, Math.max(interval, (failure.retryAt ?? 0) - now)) / interval)
-            : 0;
-    const finished = result.reachedCursor && !failure;
-    const cursor =
-        finished && top
-            ? { newestEventId: top.eventId, newestCreatedAt: top.createdAt }
-            : { newestEventId: state.newestEventId, newestCreatedAt: state.newestCreatedAt };
-    await pollStateRecord.write(persistence, {
-        ...cursor,
-        walk:
-            !finished && token && top
-                ? { token, topEventId: top.eventId, topCreatedAt: top.createdAt, nextSize: pageSize }
-                : undefined,
-        averageNew: polled
-            ? state.averageNew * (1 - AVERAGE_WEIGHT) + (count / runsSincePoll) * AVERAGE_WEIGHT
-            : state.averageNew,
+    const consecutiveEmpty = nextConsecutiveEmpty(state.consecutiveEmpty, outcome);
+    const accounting: PollState = {
+        ...state,
+        averageNew: nextAverageNew(state.averageNew, outcome, runsSincePoll),
         runs: run,
         lastPollRun: polled ? run : state.lastPollRun,
-        skipRuns: Math.max(quietRuns, resetRuns),
+        skipRuns: runsToWait(consecutiveEmpty, outcome, now, interval),
         requestRuns,
         credit,
         consecutiveEmpty,
         lastPollAt: polled ? now : state.lastPollAt,
         lastError: failure?.kind,
         pausedByCap: false,
+    };
+    // The requests are on record before anything is posted: whatever posting does, X's limit is kept.
+    if (result.newEvents.length > 0) await pollStateRecord.write(persistence, accounting);
+    const failed = await postEach(ctx, result.newEvents, state.failedEvents ?? {}, logger);
+
+    // A failed event keeps the cursor where it is: the next poll reads it again (claims drop what was posted).
+    const finished = result.reachedCursor && !failure && !stillRetrying(failed);
+    await pollStateRecord.write(persistence, {
+        ...accounting,
+        ...(finished && top
+            ? { newestEventId: top.eventId, newestCreatedAt: top.createdAt }
+            : { newestEventId: state.newestEventId, newestCreatedAt: state.newestCreatedAt }),
+        walk:
+            !result.reachedCursor && token && top
+                ? { token, topEventId: top.eventId, topCreatedAt: top.createdAt, nextSize: pageSize }
+                : undefined,
+        failedEvents: finished ? undefined : { ...state.failedEvents, ...failed },
     });
+    return finished;
 }

@@ -48,7 +48,7 @@ export const settingDefinitions: ISetting[] = [
     setting(SettingId.AccessTokenSecret, 'connection', SettingType.PASSWORD, ''),
     setting(SettingId.BearerToken, 'connection', SettingType.PASSWORD, ''),
 
-    setting(SettingId.DeliveryMode, 'delivery', SettingType.SELECT, DeliveryMode.ActivityApi, {
+    setting(SettingId.DeliveryMode, 'delivery', SettingType.SELECT, DeliveryMode.Auto, {
         values: choices(SettingId.DeliveryMode, DeliveryMode),
     }),
     setting(SettingId.PollingIntervalSeconds, 'delivery', SettingType.NUMBER, MIN_POLLING_INTERVAL_SECONDS),

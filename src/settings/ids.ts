@@ -30,8 +30,17 @@ export type SettingId = (typeof SettingId)[keyof typeof SettingId];
 export const AuthMethod = { OAuth2: 'oauth2', Tokens: 'tokens' } as const;
 export type AuthMethod = (typeof AuthMethod)[keyof typeof AuthMethod];
 
-export const DeliveryMode = { ActivityApi: 'xaa', AccountActivityApi: 'aaa', Polling: 'polling' } as const;
+/** Automatic picks one of the three others and changes it as X can or cannot reach the webhook (admin/auto-delivery.ts). */
+export const DeliveryMode = {
+    Auto: 'auto',
+    ActivityApi: 'xaa',
+    AccountActivityApi: 'aaa',
+    Polling: 'polling',
+} as const;
 export type DeliveryMode = (typeof DeliveryMode)[keyof typeof DeliveryMode];
+/** A mode that delivers: what is registered at X at a time (Automatic is a choice among these). */
+export type ActiveDeliveryMode = Exclude<DeliveryMode, 'auto'>;
+export type WebhookDeliveryMode = Exclude<ActiveDeliveryMode, 'polling'>;
 
 /** Which secret answers X's webhook challenge (CRC): X has used both (research/x-api.md §12). */
 export const ChallengeKeySetting = {

@@ -58,7 +58,7 @@ export function normalizeSettings(raw: Record<string, unknown>): AppSettings {
         accessToken: str(raw[SettingId.AccessToken]),
         accessTokenSecret: str(raw[SettingId.AccessTokenSecret]),
         bearerToken: str(raw[SettingId.BearerToken]),
-        deliveryMode: oneOf(raw[SettingId.DeliveryMode], DeliveryMode, DeliveryMode.ActivityApi),
+        deliveryMode: oneOf(raw[SettingId.DeliveryMode], DeliveryMode, DeliveryMode.Auto),
         pollingIntervalSeconds: Math.max(
             MIN_POLLING_INTERVAL_SECONDS,
             Math.round(num(raw[SettingId.PollingIntervalSeconds], MIN_POLLING_INTERVAL_SECONDS)),

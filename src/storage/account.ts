@@ -3,7 +3,8 @@
  * separate records so a token refresh never races with a change of delivery registration.
  */
 import { IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/definition/accessors';
-import { AuthMethod, DeliveryMode } from '../settings/ids';
+import type { I18nKey } from '../i18n/translate';
+import { ActiveDeliveryMode, AuthMethod, WebhookDeliveryMode } from '../settings/ids';
 import type { OAuth2Tokens } from '../x/credentials';
 import { renamedLegacyId, Stored } from './legacy';
 import { KeyedRecord } from './records';
@@ -24,9 +25,35 @@ export interface LinkedAccount {
     restoredAt?: number;
 }
 
+/**
+ * Automatic delivery's decision (admin/auto-delivery.ts), kept with the registration it led to. Several
+ * instances share it: a change is claimed under its switch number first, so one decides and announces.
+ */
+export interface AutomaticDelivery {
+    /** Changes of the active mode so far (0 = the first decision); the next one is claimed as `switches + 1`. */
+    switches: number;
+    /** The webhook mode tried (the best these settings allow); absent when none can be. */
+    webhookMode?: WebhookDeliveryMode;
+    /** The webhook address tried, its secret segment masked (for the texts). */
+    url?: string;
+    /** Why polling is active (i18n key), with X's words when it gave some. */
+    reason?: I18nKey;
+    detail?: string;
+    /** Webhook attempts failed in a row, and when the next is due (absent: only a change of settings helps). */
+    attempts: number;
+    nextTryAt?: number;
+    /**
+     * Set when the webhook took over: polling goes on until the webhook has delivered an event after this
+     * time, so DMs X sent while it was checking the webhook are not lost.
+     */
+    pollUntilEventAfter?: number;
+}
+
 /** What is registered at X for the current delivery mode. */
 export interface DeliveryRegistration {
-    mode: DeliveryMode;
+    mode: ActiveDeliveryMode;
+    /** Only with the Automatic setting. */
+    automatic?: AutomaticDelivery;
     webhookId?: string;
     webhookUrl?: string;
     activitySubscriptionIds?: string[];

@@ -33,6 +33,8 @@ export interface PollState {
     /** Before version 0.2: do not poll before this time on the server's clock (read once, then dropped). */
     notBefore?: number;
     consecutiveEmpty: number;
+    /** DMs whose handling threw, by event id, with the number of polls that tried: the cursor waits for them. */
+    failedEvents?: Record<string, number>;
     lastPollAt?: number;
     lastError?: string;
     pausedByCap?: boolean;

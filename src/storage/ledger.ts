@@ -9,7 +9,11 @@ import { utcDay } from '../lib/time';
 export type BillableKind = 'dm_event_read' | 'dm_create' | 'dm_received';
 
 /** USD per unit (X pay-per-use, 2026). */
-const PRICE_USD: Record<BillableKind, number> = { dm_event_read: 0.01, dm_create: 0.015, dm_received: 0.01 };
+export const PRICE_USD: Readonly<Record<BillableKind, number>> = {
+    dm_event_read: 0.01,
+    dm_create: 0.015,
+    dm_received: 0.01,
+};
 
 interface LedgerEntry {
     type: 'ledger';

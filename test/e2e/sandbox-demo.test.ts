@@ -107,11 +107,53 @@ describe('the sandbox (npm start)', () => {
         expect(isRunning(deno)).toBe(false);
     }, 90_000);
 
+    it('npm start -- --mode auto: "X cannot reach the webhook" shows the fallback to polling and the way back, live', async () => {
+        sandbox = startSandboxProcess([
+            '--no-build',
+            '--port',
+            '0',
+            '--mode',
+            'auto',
+            '--fault',
+            'webhook-unreachable',
+        ]);
+        const [, url] = await sandbox.waitFor(/Console: (http:\/\/127\.0\.0\.1:\d+\/)/, 60_000);
+        const readState = async () => (await fetch(`${url}api/state`)).json();
+        const post = async (path: string, body: unknown = {}) => {
+            const response = await fetch(`${url}api/${path}`, {
+                method: 'POST',
+                headers: { 'content-type': 'application/json' },
+                body: JSON.stringify(body),
+            });
+            if (!response.ok) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
+            return response.json();
+        };
+        const status = async () => ((await post('status')) as { text: string }).text;
+
+        // Linked with the webhook, then the fault: the next health check (run from the console) has X
+        // challenge the webhook, which fails, and moves to polling; the console's status says why.
+        expect(await status()).toContain('Direct Messages arrive at once');
+        await post('jobs/x-health-check/run');
+        expect(await status()).toContain('Direct Messages arrive by polling');
+        const state = await readState();
+        await post(`customers/${state.customers[0].id}/dms`, { text: 'Polled hello', pollNow: true });
+        expect((await readState()).rooms.some((r: any) => r.messages.some((m: any) => m.text === 'Polled hello'))).toBe(
+            true,
+        );
+
+        // The fault switched off in the console: the next health check moves to the webhook by itself.
+        await post('faults/webhook-unreachable', { on: false });
+        await post('jobs/x-health-check/run');
+        expect(await status()).toContain('Direct Messages arrive at once');
+        const { code } = await sandbox.interrupt(30_000);
+        expect(code).toBe(0);
+    }, 90_000);
+
     it('refuses unknown flags and faults with the usage, exit 2', async () => {
         sandbox = startSandboxProcess(['--no-build', '--fault', 'gremlins']);
         const { code } = await sandbox.exited(30_000);
         expect(code).toBe(2);
         expect(sandbox.output()).toContain('Unknown fault "gremlins"');
-        expect(sandbox.output()).toContain('--mode xaa|aaa|polling');
+        expect(sandbox.output()).toContain('--mode auto|xaa|aaa|polling');
     }, 40_000);
 });

@@ -192,7 +192,7 @@ describe(`fuzzing the pure front doors (${RUNS.toLocaleString('en-US')} generate
         fc.assert(
             fc.property(fc.dictionary(fc.constantFrom(...ids), settingValue), (raw) => {
                 const s = normalizeSettings(raw);
-                expect(['xaa', 'aaa', 'polling']).toContain(s.deliveryMode);
+                expect(['auto', 'xaa', 'aaa', 'polling']).toContain(s.deliveryMode);
                 expect(['oauth2', 'tokens']).toContain(s.authMethod);
                 expect(['name', 'username', 'none']).toContain(s.agentDisplay);
                 expect(Number.isInteger(s.pollingIntervalSeconds) && s.pollingIntervalSeconds >= 60).toBe(true);

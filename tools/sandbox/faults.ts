@@ -68,6 +68,15 @@ export const FAULT_PRESETS: readonly FaultPreset[] = [
         },
     },
     {
+        name: 'webhook-unreachable',
+        description:
+            'X cannot reach the webhook (connection refused, as behind a firewall): registering or re-validating it fails with CrcValidationFailed, deliveries fail; with Automatic delivery the app polls meanwhile and switches back by itself',
+        apply: ({ sim }) => {
+            sim.setWebhookReachable(false);
+            return () => sim.setWebhookReachable(true);
+        },
+    },
+    {
         name: 'webhook-down',
         description:
             "Rocket.Chat's public URL answers X's webhook deliveries with 500 (X retries 3 s, 27 s, 242 s later)",

@@ -3,7 +3,7 @@
  * running the packaged app in the real Apps-Engine runtime, sets up a department with an online agent,
  * configures and links the app through `/twitter authorize`, and serves the console page until Ctrl-C.
  *
- *   npm start [-- --mode xaa|aaa|polling] [--auth oauth2|tokens] [--fault NAME]… [--port N] [--no-build]
+ *   npm start [-- --mode auto|xaa|aaa|polling] [--auth oauth2|tokens] [--fault NAME]… [--port N] [--no-build]
  *   npm start -- --demo [same flags]       scripted conversation, transcripts and ledger; exit 0 when it all worked
  */
 import * as path from 'path';
@@ -21,6 +21,7 @@ import { AuthMethodName, DELIVERY_MODES, DeliveryModeName } from './world';
 const DEFAULT_PORT = 3300;
 
 const MODE_NAMES: Record<DeliveryModeName, string> = {
+    auto: 'Automatic (the webhook when X can reach it, else polling)',
     xaa: 'X Activity API webhook',
     aaa: 'Account Activity API webhook (legacy)',
     polling: 'polling /2/dm_events',
@@ -29,8 +30,9 @@ const MODE_NAMES: Record<DeliveryModeName, string> = {
 const USAGE = `Usage: npm start [-- options]
 
   --demo                  run a scripted conversation headlessly, print both sides and the ledger, exit 0 on success
-  --mode xaa|aaa|polling  how X delivers DMs to the app (default xaa: X Activity API webhook)
-  --auth oauth2|tokens    how the app is linked (default: oauth2 for xaa, tokens otherwise)
+  --mode auto|xaa|aaa|polling  how X delivers DMs to the app (default xaa: X Activity API webhook;
+                          auto: the webhook when X can reach it, else polling — try it with --fault webhook-unreachable)
+  --auth oauth2|tokens    how the app is linked (default: oauth2 for xaa and auto, tokens otherwise)
   --fault NAME            switch on a simulator fault at start (repeatable; also switchable in the console):
 ${FAULT_PRESETS.map((p) => `                            ${p.name.padEnd(22)} ${p.description}`).join('\n')}
   --port N                console port on 127.0.0.1 (default ${DEFAULT_PORT}; 0 = any free port)

@@ -56,7 +56,9 @@ export async function startConsoleServer(sandbox: Sandbox, port = 0): Promise<Co
                 const file = optionalFile(body);
                 if (!text && !file) throw new HttpError(400, 'Write something or attach an image');
                 const dm = await sandbox.customerSends(id, { text, file });
-                if (sandbox.mode === 'polling' && body.pollNow === true) await sandbox.pollNow();
+                // Automatic may be polling (X cannot reach the webhook): the poller does nothing otherwise.
+                if ((sandbox.mode === 'polling' || sandbox.mode === 'auto') && body.pollNow === true)
+                    await sandbox.pollNow();
                 return { id: dm.id };
             },
         },

@@ -27,9 +27,9 @@ export const xHostMap = (url: string): Record<string, string> => Object.fromEntr
 
 const RUNTIME_TIMEOUT_MS = 20_000;
 
-export type DeliveryModeName = 'xaa' | 'aaa' | 'polling';
+export type DeliveryModeName = 'auto' | 'xaa' | 'aaa' | 'polling';
 export type AuthMethodName = 'tokens' | 'oauth2';
-export const DELIVERY_MODES: readonly DeliveryModeName[] = ['xaa', 'aaa', 'polling'];
+export const DELIVERY_MODES: readonly DeliveryModeName[] = ['auto', 'xaa', 'aaa', 'polling'];
 
 export interface WorldOptions<C extends SimClock = ManualClock> {
     mode?: DeliveryModeName;
@@ -67,9 +67,12 @@ export interface World<C extends SimClock = ManualClock> {
     stop(): Promise<void>;
 }
 
-/** The auth method a mode is linked with unless told otherwise (X Activity API subscriptions need OAuth 2.0). */
+/**
+ * The auth method a mode is linked with unless told otherwise (X Activity API subscriptions need OAuth 2.0,
+ * and Automatic picks the X Activity API with it).
+ */
 export const defaultAuthFor = (mode: DeliveryModeName | undefined): AuthMethodName =>
-    mode === 'xaa' ? 'oauth2' : 'tokens';
+    mode === 'xaa' || mode === 'auto' ? 'oauth2' : 'tokens';
 
 let customerCount = 0;
 

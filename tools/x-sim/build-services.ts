@@ -6,7 +6,7 @@ import { CrcChecker } from './delivery/crc';
 import type { CrcKeyKind } from './delivery/crc-key';
 import { DeliveryDispatcher, type SignatureHeaderMode } from './delivery/dispatcher';
 import { httpWebhookCall, type WebhookHttpCall } from './delivery/outbound-http';
-import { timedWebhookCall } from './delivery/timed-call';
+import { TimedWebhookCall, timedWebhookCall } from './delivery/timed-call';
 import { ActivityFanOut } from './delivery/fan-out';
 import { WebhookService } from './delivery/webhook-service';
 import { DmService } from './dm/dm-service';
@@ -77,7 +77,7 @@ export function buildServices(options: XSimOptions<SimClock>, defaultConsentUser
     const faults = new Faults(random);
     const ledger = new Ledger();
     const inFlight = new InFlight();
-    const call = timedWebhookCall(
+    const timedCall = timedWebhookCall(
         clock,
         {
             simulatedMs: options.deliveryTimeoutMs ?? 10_000,
@@ -86,6 +86,14 @@ export function buildServices(options: XSimOptions<SimClock>, defaultConsentUser
         options.webhookHttpCall ?? httpWebhookCall,
         options.rewriteWebhookUrl ?? ((url: string) => url),
     );
+    // The "X cannot reach the webhook" fault: X's side of a refused connection (ops/faults.ts).
+    const call: TimedWebhookCall = (request) =>
+        faults.webhookUnreachable
+            ? Promise.resolve({
+                  kind: 'connection-error',
+                  message: `connect ECONNREFUSED ${new URL(request.url).host}`,
+              })
+            : timedCall(request);
     const dispatcher = new DeliveryDispatcher(clock, faults, inFlight, {
         call,
         retryDelaysMs: options.retryDelaysMs ?? X_RETRY_SCHEDULE_MS,

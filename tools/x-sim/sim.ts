@@ -245,6 +245,16 @@ export class XSim<C extends SimClock = ManualClock> {
         this.services.webhooks.setCrcKey(appId, kind);
     }
 
+    /**
+     * Whether X can reach webhook URLs. Unreachable, every CRC challenge and delivery fails to connect:
+     * registering or re-validating a webhook answers 400 `CrcValidationFailed` (research/x-api.md §3; X's
+     * webhooks docs list it as the reason when the CRC check fails), deliveries are retried and dropped, and
+     * X's own hourly check marks the webhook invalid only after 28 hours of such failures (§2).
+     */
+    setWebhookReachable(reachable: boolean): void {
+        this.faults.webhookUnreachable = !reachable;
+    }
+
     /** The app's prepaid pay-per-use balance in USD (undefined = unlimited, the default). */
     setCredits(usd: number | undefined, appId = this.requireDefaultAppId()): void {
         this.services.ledger.setCredits(this.services.store.requireApp(appId).id, usd);

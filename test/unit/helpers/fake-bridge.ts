@@ -38,6 +38,8 @@ export class FakePersistence {
             this.records.push({ data: structuredClone(data) as Record<string, unknown>, keys: as.map(plain) });
             return String(this.records.length);
         },
+        createWithAssociation: async (data: object, a: RocketChatAssociationRecord) =>
+            this.accessor.createWithAssociations(data, [a]),
         updateByAssociations: async (as: RocketChatAssociationRecord[], data: object, upsert = false) => {
             this.calls.push('update');
             const wanted = as.map(plain);

@@ -14,7 +14,7 @@ async function healthCheckDuringPause(probeAgo: number) {
         nextProbeAt: now - probeAgo * MINUTE,
         probes: 4,
     });
-    await runHealthCheck({ ...world.ctx, now: () => now });
+    await runHealthCheck({ ...world.ctx, appId: 'app-id', now: () => now });
     return {
         world,
         probes: world.wakes.filter((job) => (job as unknown as { id: string }).id === CREDITS_PROBE_JOB_ID),

@@ -83,6 +83,13 @@ export interface DeliveryFaultPlan {
 export class Faults {
     private readonly installed: InstalledFault[] = [];
     private nextId = 1;
+    /**
+     * X cannot reach the webhook (a firewall, no public HTTPS, a wrong Site URL): every call X makes to a
+     * webhook URL — CRC challenges and deliveries — fails to connect, until switched back. X then answers
+     * registration and re-validation with `CrcValidationFailed` (delivery/webhook-service.ts) and retries
+     * deliveries, then drops them (delivery/dispatcher.ts).
+     */
+    webhookUnreachable = false;
 
     constructor(private readonly random: SeededRandom) {}
 
