@@ -61,7 +61,7 @@ import { unlink } from './src/admin/link';
 import { IAppUninstallationContext } from '@rocket.chat/apps-engine/definition/accessors/IAppUninstallationContext';
 import { runMirrorDecisions } from './src/jobs/mirror';
 import { runVerification } from './src/jobs/verify';
-import { runHousekeeping } from './src/jobs/housekeeping';
+import { runDailyHousekeeping } from './src/jobs/housekeeping';
 import { runPendingRetry } from './src/jobs/pending';
 import { runPoll } from './src/jobs/poller';
 import { settingDefinitions } from './src/settings/definitions';
@@ -140,7 +140,7 @@ export class TwitterApp
                 id: HOUSEKEEPING_JOB_ID,
                 startupSetting: recurringAtStartup('24 hours'),
                 processor: async (_job, read, modify, http, persis) => {
-                    await runHousekeeping(read.getPersistenceReader(), persis, Date.now());
+                    await runDailyHousekeeping(read, http, persis, Date.now());
                     await forgetExpiredPendingLinks({
                         read,
                         modify,

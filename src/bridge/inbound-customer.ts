@@ -11,7 +11,8 @@ import { serialized } from '../lib/locks';
 import { VERIFY_JOB_ID } from '../jobs/ids';
 import type { InboundMessage } from '../x/event-types';
 import type { BridgeContext } from './context';
-import { openRoomOf } from './conversation-opener';
+import { isBlockedCustomer } from './blocked';
+import { ContactBlockedError, openRoomOf } from './conversation-opener';
 import { inboundText } from './format';
 import {
     conversationLock,
@@ -56,7 +57,10 @@ export async function handleCustomerMessage(
             ctx.account.accountId,
             message.senderId,
         );
-        const duplicate = state.posted.has(message.eventId) || state.pending.some((p) => p.eventId === message.eventId);
+        const duplicate =
+            state.posted.has(message.eventId) ||
+            state.blocked.has(message.eventId) ||
+            state.pending.some((p) => p.eventId === message.eventId);
         if (!duplicate && wins(state.claims.get(message.eventId), claim)) return deliverToRoom(ctx, state, message);
         // Not this delivery's to post: its claim goes again, so redeliveries and replays add no record.
         await ctx.conversations.dropClaim(
@@ -74,11 +78,39 @@ export async function handleCustomerMessage(
     });
 }
 
+/** A blocked customer's DM: recorded only as dropped (status counts it; its redeliveries are duplicates). */
+async function dropBlocked(ctx: BridgeContext, message: InboundMessage): Promise<InboundOutcome> {
+    await ctx.conversations.markBlocked(
+        ctx.persistence,
+        ctx.account.accountId,
+        message.senderId,
+        message.eventId,
+        ctx.now(),
+    );
+    return 'blocked';
+}
+
 /**
  * The winner's part: into the open room, or a room is opened (none yet, or the last one was closed or
  * deleted), or the message waits for one. What was posted is recorded under the event.
  */
 async function deliverToRoom(
+    ctx: BridgeContext,
+    state: ConversationState,
+    message: InboundMessage,
+    alreadyPosted?: ReadonlySet<number>,
+): Promise<InboundOutcome> {
+    // Before anything is created: no visitor, no room, no welcome DM, no media download.
+    if (await isBlockedCustomer(ctx, message.senderId)) return dropBlocked(ctx, message);
+    try {
+        return await intoRoom(ctx, state, message, alreadyPosted);
+    } catch (e) {
+        if (e instanceof ContactBlockedError) return dropBlocked(ctx, message);
+        throw e;
+    }
+}
+
+async function intoRoom(
     ctx: BridgeContext,
     state: ConversationState,
     message: InboundMessage,
@@ -193,7 +225,7 @@ async function takeOver(ctx: BridgeContext, message: InboundMessage): Promise<In
     const takers = (state.claims.get(message.eventId) ?? []).filter(
         (c) => c.claim?.startsWith(TAKEOVER) && (c.claim === claim || ctx.now() - c.at < STALE_CLAIM_MS),
     );
-    if (!wins(takers, claim) || state.posted.has(message.eventId)) {
+    if (!wins(takers, claim) || state.posted.has(message.eventId) || state.blocked.has(message.eventId)) {
         await ctx.conversations.dropClaim(
             ctx.persistence,
             ctx.account.accountId,
@@ -238,7 +270,12 @@ export async function verifyInDoubt(
         const doubt = state.inDoubt.get(eventId);
         if (!doubt) return 'gone';
         const message = doubt.event as unknown as InboundMessage;
-        if (postedHere.has(eventId) || state.posted.has(eventId) || state.pending.some((p) => p.eventId === eventId)) {
+        if (
+            postedHere.has(eventId) ||
+            state.posted.has(eventId) ||
+            state.blocked.has(eventId) ||
+            state.pending.some((p) => p.eventId === eventId)
+        ) {
             await ctx.conversations.removeInDoubt(ctx.persistence, ctx.account.accountId, customerId, eventId);
             return 'duplicate';
         }
