@@ -12,7 +12,7 @@ import { deliveryModeLabel } from '../i18n/setting-labels';
 import { Translate } from '../i18n/translate';
 import { serverTranslator } from '../lib/language';
 import { explainFailure } from '../i18n/x-failures';
-import { MIN_POLLING_INTERVAL_SECONDS, SettingId } from '../settings/ids';
+import { MIN_POLLING_INTERVAL_SECONDS, MIN_RETENTION_DAYS, SettingId } from '../settings/ids';
 import { AppSettings, readSettingsFresh } from '../settings/reader';
 import { readAccount } from '../storage/account';
 import { ensureAppSecrets } from '../storage/app-secrets';
@@ -24,6 +24,7 @@ import { announceInSetupRoom } from './setup-room';
 import { webhookUrl } from './urls';
 import type { AdminAccessors } from './link';
 import { appliedRecord } from '../storage/admin-state';
+import { blockedListProblems, resolveBlockedHandles } from './blocked-users';
 
 /** What delivery was last registered with: a change of any of these means registering again. */
 
@@ -59,6 +60,9 @@ async function settingsProblems(read: IRead, settings: AppSettings, t: Translate
             t('settings_polling_interval_clamped', { value: rawInterval, min: MIN_POLLING_INTERVAL_SECONDS }),
         );
     }
+    const rawRetention = Number(await read.getEnvironmentReader().getSettings().getValueById(SettingId.RetentionDays));
+    if (Number.isFinite(rawRetention) && rawRetention < MIN_RETENTION_DAYS)
+        problems.push(t('settings_retention_clamped', { value: rawRetention, min: MIN_RETENTION_DAYS }));
     const unsupported = settings.acceptedMediaTypes.filter((type) => !dmCategoryFor(type));
     if (unsupported.length) problems.push(t('settings_media_types_unsupported', { types: unsupported.join(', ') }));
     const largestX = Math.max(...Object.values(X_MEDIA_LIMITS)) / (1024 * 1024);
@@ -66,6 +70,7 @@ async function settingsProblems(read: IRead, settings: AppSettings, t: Translate
         problems.push(t('settings_max_size_above_x', { value: settings.fileMaxSizeMb, max: largestX }));
     const prerequisite = deliveryPrerequisite(settings);
     if (prerequisite) problems.push(t(prerequisite));
+    problems.push(...blockedListProblems(settings, t));
     return problems;
 }
 
@@ -74,7 +79,9 @@ export async function applySettings(a: AdminAccessors): Promise<void> {
     const now = () => a.now();
     const settings = await readSettingsFresh(read);
     const t = await serverTranslator(read, now());
-    const lines = (await settingsProblems(read, settings, t)).map((p) => `• ${p}`);
+    const problems = await settingsProblems(read, settings, t);
+    problems.push(...(await resolveBlockedHandles(read, http, persistence, settings, now, t)));
+    const lines = problems.map((p) => `• ${p}`);
 
     const reader = read.getPersistenceReader();
     const account = await readAccount(reader);

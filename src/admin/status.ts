@@ -171,5 +171,6 @@ export async function statusReport(
             received: month.units.dm_received,
         }),
     );
+    lines.push(t('status_blocked', { count: month.blocked }));
     return lines.join('\n');
 }

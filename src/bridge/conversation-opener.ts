@@ -19,6 +19,17 @@ export type OpenResult =
 const ROOM_SOURCE_LABEL = 'X (Twitter)';
 const SIDEBAR_ICON = 'x-sidebar.svg';
 
+/**
+ * Rocket.Chat refuses a room to a visitor whose contact channel an agent or manager blocked (Enterprise,
+ * `omnichannel/contacts.block`; LivechatContacts.isChannelBlocked in createRoom, apps/meteor/app/livechat/
+ * server/lib/rooms.ts on 7.x/8.x). Blocking also closes their open room, so the next DM meets this refusal.
+ */
+export class ContactBlockedError extends Error {
+    constructor() {
+        super('error-contact-channel-blocked');
+    }
+}
+
 /** Rocket.Chat's refusal when no agent can take the room (a Meteor error crossing the bridge as text). */
 function isNoAgentOnlineError(e: unknown): boolean {
     return /no-agent-online/.test(String((e as Error)?.message ?? e));
@@ -89,6 +100,7 @@ export async function openConversation(
             });
     } catch (e) {
         if (isNoAgentOnlineError(e)) return { ok: false, reason: 'no-agent-online' };
+        if (/error-contact-channel-blocked/.test(String((e as Error)?.message ?? e))) throw new ContactBlockedError();
         throw e;
     }
     const conversation: ConversationRecord = {

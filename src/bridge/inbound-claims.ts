@@ -22,6 +22,8 @@ export type InboundOutcome =
     | 'in-progress'
     | 'typing'
     | 'read'
+    /** From a customer blocked in the setting or in Rocket.Chat: dropped and counted, nothing created. */
+    | 'blocked'
     | 'ignored-no-conversation'
     | 'ignored-other-account';
 

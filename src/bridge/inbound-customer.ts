@@ -9,7 +9,8 @@ import { serialized } from '../lib/locks';
 import { scheduleAt, VERIFY_JOB_ID } from '../jobs/ids';
 import type { InboundMessage } from '../x/event-types';
 import type { BridgeContext } from './context';
-import { openRoomOf } from './conversation-opener';
+import { isBlockedCustomer } from './blocked';
+import { ContactBlockedError, openRoomOf } from './conversation-opener';
 import { inboundText } from './format';
 import {
     extendedUntil,
@@ -44,7 +45,10 @@ export async function handleCustomerMessage(
         const claim = newClaim();
         const state = await claimAndRead(ctx, message, claim, options.billReceived ? 'dm_received' : undefined);
         const claims = state.claims.get(message.eventId) ?? [];
-        const handled = state.posted.has(message.eventId) || state.pending.some((p) => p.eventId === message.eventId);
+        const handled =
+            state.posted.has(message.eventId) ||
+            state.blocked.has(message.eventId) ||
+            state.pending.some((p) => p.eventId === message.eventId);
         const decision = decideClaimed(claims, claim, ctx.now(), handled, postedHere.has(message.eventId));
         if (decision.kind === 'deliver') return deliverToRoom(ctx, state, message, claim);
         // Not this delivery's to post: its claim goes again, so redeliveries and replays add no record.
@@ -79,11 +83,40 @@ async function claimAndRead(
 const dropClaim = (ctx: BridgeContext, message: InboundMessage, claim: string) =>
     ctx.conversations.dropClaim(ctx.persistence, ctx.account.accountId, message.senderId, message.eventId, claim);
 
+/** A blocked customer's DM: recorded only as dropped (status counts it; its redeliveries are duplicates). */
+async function dropBlocked(ctx: BridgeContext, message: InboundMessage): Promise<InboundOutcome> {
+    await ctx.conversations.markBlocked(
+        ctx.persistence,
+        ctx.account.accountId,
+        message.senderId,
+        message.eventId,
+        ctx.now(),
+    );
+    return 'blocked';
+}
+
 /**
  * The winner's part: into the open room, or a room is opened (none yet, or the last one was closed or
  * deleted), or the message waits for one. What was posted is recorded under the event.
  */
 async function deliverToRoom(
+    ctx: BridgeContext,
+    state: ConversationState,
+    message: InboundMessage,
+    claim: string,
+    alreadyPosted?: ReadonlySet<number>,
+): Promise<InboundOutcome> {
+    // Before anything is created: no visitor, no room, no welcome DM, no media download.
+    if (await isBlockedCustomer(ctx, message.senderId)) return dropBlocked(ctx, message);
+    try {
+        return await intoRoom(ctx, state, message, claim, alreadyPosted);
+    } catch (e) {
+        if (e instanceof ContactBlockedError) return dropBlocked(ctx, message);
+        throw e;
+    }
+}
+
+async function intoRoom(
     ctx: BridgeContext,
     state: ConversationState,
     message: InboundMessage,
@@ -203,7 +236,10 @@ async function takeOver(ctx: BridgeContext, message: InboundMessage): Promise<In
     const claim = TAKEOVER + newClaim();
     const state = await claimAndRead(ctx, message, claim);
     const claims = state.claims.get(message.eventId) ?? [];
-    if (!winsTakeover(claims, claim, ctx.now(), state.posted.has(message.eventId))) {
+    if (
+        !winsTakeover(claims, claim, ctx.now(), state.posted.has(message.eventId)) ||
+        state.blocked.has(message.eventId)
+    ) {
         await dropClaim(ctx, message, claim);
         return 'duplicate';
     }
@@ -244,7 +280,12 @@ export async function verifyInDoubt(
         const doubt = state.inDoubt.get(eventId);
         if (!doubt) return 'gone';
         const message = doubt.event as unknown as InboundMessage;
-        if (postedHere.has(eventId) || state.posted.has(eventId) || state.pending.some((p) => p.eventId === eventId)) {
+        if (
+            postedHere.has(eventId) ||
+            state.posted.has(eventId) ||
+            state.blocked.has(eventId) ||
+            state.pending.some((p) => p.eventId === eventId)
+        ) {
             await ctx.conversations.removeInDoubt(ctx.persistence, ctx.account.accountId, customerId, eventId);
             return 'duplicate';
         }

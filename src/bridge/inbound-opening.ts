@@ -9,7 +9,8 @@ import { sleep } from '../lib/locks';
 import { HOUR } from '../lib/time';
 import type { InboundMessage, XUserProfile } from '../x/event-types';
 import type { BridgeContext } from './context';
-import { openConversation, openRoomOf, resolveDepartmentId } from './conversation-opener';
+import { isBlockedCustomer } from './blocked';
+import { ContactBlockedError, openConversation, openRoomOf, resolveDepartmentId } from './conversation-opener';
 import { customerProfile, newClaim, STALE_CLAIM_MS } from './inbound-claims';
 import { postAndRecord } from './inbound-post';
 import { sendLifecycleDm } from './lifecycle';
@@ -90,15 +91,36 @@ export async function retryPending(
 ): Promise<'flushed' | 'still-pending' | 'nothing'> {
     const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.accountId, customerId);
     if (state.pending.length === 0) return 'nothing';
+    if (await isBlockedCustomer(ctx, customerId)) return dropPending(ctx, customerId, state.pending);
     const conversation = await openRoomOf(ctx, state.conversation);
     if (conversation) {
         await flushPending(ctx, conversation, state.pending);
         return 'flushed';
     }
     const latest = state.pending[state.pending.length - 1].event as unknown as InboundMessage;
-    return (await openForCustomer(ctx, customerProfile(latest, customerId), { ...state, conversation: undefined }))
-        ? 'flushed'
-        : 'still-pending';
+    try {
+        return (await openForCustomer(ctx, customerProfile(latest, customerId), { ...state, conversation: undefined }))
+            ? 'flushed'
+            : 'still-pending';
+    } catch (e) {
+        if (e instanceof ContactBlockedError) return dropPending(ctx, customerId, state.pending);
+        throw e;
+    }
+}
+
+/** The customer was blocked while their messages waited: they are dropped as blocked, never posted. */
+async function dropPending(ctx: BridgeContext, customerId: string, pending: PendingMessage[]): Promise<'nothing'> {
+    for (const item of pending) {
+        await ctx.conversations.markBlocked(
+            ctx.persistence,
+            ctx.account.accountId,
+            customerId,
+            item.eventId,
+            ctx.now(),
+        );
+        await ctx.conversations.removePending(ctx.persistence, ctx.account.accountId, customerId, item.eventId);
+    }
+    return 'nothing';
 }
 
 /** Posts messages kept while no room could be opened, oldest first, each exactly once. */

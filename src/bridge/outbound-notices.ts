@@ -18,11 +18,12 @@ import { formatBytes } from './media-rules';
 import type { DeliveryFailureKind } from './outbound-send';
 import { postRoomNotice } from './room-poster';
 
-export type UndeliveredReason = DeliveryFailureKind | 'gave-up' | 'account-changed';
+export type UndeliveredReason = DeliveryFailureKind | 'gave-up' | 'account-changed' | 'customer-blocked';
 
 function reasonKey(reason: UndeliveredReason): I18nKey {
     if (reason === 'gave-up') return 'outbound_reason_gave_up';
     if (reason === 'account-changed') return 'outbound_reason_account_changed';
+    if (reason === 'customer-blocked') return 'outbound_reason_customer_blocked';
     if (reason === 'file-unreadable') return 'outbound_reason_file_unreadable';
     return failureReasonKey(reason);
 }

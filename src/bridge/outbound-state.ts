@@ -115,6 +115,8 @@ export const outboundState = {
     lanes: new KeyedQueue(),
     queued: new QueuedConversations(),
     closedRooms: new RecentlyClosed(),
+    /** Rooms `/twitter forget --close` is closing: their close sends no finished message (it would leave a record). */
+    forgottenRooms: new RecentlyClosed(100),
     /** Wake-up jobs this process already asked for (second precision), so a burst schedules one. */
     wakes: new Set<number>(),
 };

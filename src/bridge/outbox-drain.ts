@@ -18,6 +18,7 @@ import { ConversationQueue, groupByConversation, OutboxItem } from '../storage/o
 import type { BridgeContext } from './context';
 import { drainHint, outbox } from './outbound';
 import { creditsPausedUntil } from '../admin/credits';
+import { isBlockedCustomer } from './blocked';
 import { noticeUndelivered } from './outbound-notices';
 import { DeliveryFailure, sendOneDm } from './outbound-send';
 import { outboundState } from './outbound-state';
@@ -124,6 +125,21 @@ async function pass(
             'account-changed',
             Math.max(removed.length, queue.items.length),
             queue.items[0].origin,
+        );
+        report.dropped += queue.items.length;
+        queue.items = [];
+    }
+    // Replies queued before the customer was blocked are not sent either; the room says so.
+    for (const queue of queues.filter((q) => q.items.length > 0)) {
+        const head = queue.items[0];
+        if (!(await isBlockedCustomer(ctx, head.customerId))) continue;
+        const removed = await outbox.removeConversation(ctx.persistence, head.accountId, head.customerId);
+        await noticeUndelivered(
+            ctx,
+            head.roomId,
+            'customer-blocked',
+            Math.max(removed.length, queue.items.length),
+            head.origin,
         );
         report.dropped += queue.items.length;
         queue.items = [];

@@ -7,10 +7,11 @@ import { languageOf } from '../lib/language';
 import { authorize, CommandReply, unauthorize } from '../admin/authorize';
 import { isAdmin, maySeeStatus } from '../admin/roles';
 import { statusReport } from '../admin/status';
+import { forgetCustomer } from '../admin/forget';
 
-const ADMIN_ONLY: Subcommand[] = ['authorize', 'unauthorize'];
+const ADMIN_ONLY: Subcommand[] = ['authorize', 'unauthorize', 'forget'];
 
-export const SUBCOMMANDS = ['authorize', 'unauthorize', 'status', 'support', 'help'] as const;
+export const SUBCOMMANDS = ['authorize', 'unauthorize', 'status', 'support', 'help', 'forget'] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 
 export function parseSubcommand(args: string[]): { subcommand: Subcommand; unknown?: string } {
@@ -37,8 +38,9 @@ export class TwitterCommand implements ISlashCommand {
     ): Promise<void> {
         const sender = context.getSender();
         const t = translator(await languageOf(read, sender));
-        const { subcommand, unknown } = parseSubcommand(context.getArguments());
-        const reply = await this.answer(subcommand, unknown, sender, t, { read, modify, persistence, http });
+        const args = context.getArguments();
+        const { subcommand, unknown } = parseSubcommand(args);
+        const reply = await this.answer(subcommand, unknown, sender, t, { read, modify, persistence, http }, args);
         await notifyEphemeral(read, modify, sender, context.getRoom(), reply.text, reply.blocks);
     }
 
@@ -48,6 +50,7 @@ export class TwitterCommand implements ISlashCommand {
         sender: Parameters<typeof isAdmin>[0] & { id: string },
         t: Translate,
         a: { read: IRead; modify: IModify; persistence: IPersistence; http: IHttp },
+        args: string[],
     ): Promise<CommandReply> {
         if (ADMIN_ONLY.includes(subcommand) && !isAdmin(sender))
             return { text: t('command_admins_only', { subcommand }) };
@@ -68,6 +71,8 @@ export class TwitterCommand implements ISlashCommand {
                         support: info.author.support,
                     }),
                 };
+            case 'forget':
+                return forgetCustomer(admin, args.slice(1), t);
             case 'status':
                 return { text: await statusReport(a.read, a.http, a.persistence, t, Date.now()) };
             case 'help':

@@ -9,6 +9,7 @@
 import type { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+import { isBlockedCustomer } from '../bridge/blocked';
 import { buildBridgeContext } from '../bridge/build-context';
 import type { BridgeContext } from '../bridge/context';
 import { formatAgentMessage } from '../bridge/format';
@@ -97,6 +98,17 @@ export async function handleAgentMessage(
                 agent,
                 message.room,
                 (t) => t('outbound_other_account'),
+                ctx.logger.warn.bind(ctx.logger),
+            );
+            return;
+        }
+        if (await isBlockedCustomer(ctx, ref.customerId)) {
+            await tellAgent(
+                read,
+                modify,
+                agent,
+                message.room,
+                (t) => t('outbound_customer_blocked'),
                 ctx.logger.warn.bind(ctx.logger),
             );
             return;

@@ -34,8 +34,8 @@ export async function handleRoomClosed(
     }
     const ctx = built.ctx;
     if (!isOurVisitorToken(ctx.secrets.visitorTokenKey, verdict.ref.visitorToken)) return;
-    if (verdict.ref.accountId !== ctx.account.accountId) {
-        // A room of a previously linked account: forget it, nothing can be sent from here.
+    if (verdict.ref.accountId !== ctx.account.accountId || outboundState.forgottenRooms.has(verdict.ref.roomId)) {
+        // A room of a previously linked account, or of a customer being erased: forget it, send nothing.
         await ctx.conversations.closeRoom(ctx.persistence, verdict.ref.roomId);
         return;
     }

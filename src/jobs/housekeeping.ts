@@ -4,12 +4,17 @@
  * older than the hourly cap and the same-day de-duplication need, and ledger days of months no total
  * shows any more, keeping persistence small.
  */
-import { IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/definition/accessors';
+import { IHttp, IPersistence, IPersistenceRead, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import { resolveBlockedHandles } from '../admin/blocked-users';
+import { translator } from '../i18n/translate';
 import { DAY, utcDay } from '../lib/time';
+import { readSettings } from '../settings/reader';
+import { claimIncident, clearIncident } from '../storage/incidents';
 import { ConversationStore } from '../storage/conversations';
 import { forgetLookupDay } from '../storage/confirmations';
 import { forgetLedgerDay, summarizeSeenMarkers } from '../storage/ledger';
 import { SEEN_RETENTION_DAYS } from '../storage/retention';
+import { sweepRetention } from './retention';
 
 /** How far back a missed run is caught up. */
 const CATCH_UP_DAYS = 30;
@@ -38,4 +43,28 @@ export async function runHousekeeping(
         removed += await forgetLookupDay(persistence, utcDay(now - age * DAY));
     }
     return removed;
+}
+
+const dayClaim = (day: string) => `housekeeping:${day}`;
+
+/**
+ * The scheduled run: once per UTC day across all instances (every instance runs the job at start and
+ * then every 24 hours; the first claim written for the day sweeps, the others return). A sweep that dies
+ * half-way is finished by the next day's, which catches up on every day it covers.
+ */
+export async function runDailyHousekeeping(
+    read: IRead,
+    http: IHttp,
+    persistence: IPersistence,
+    now: number,
+): Promise<number | undefined> {
+    const reader = read.getPersistenceReader();
+    if (!(await claimIncident(reader, persistence, dayClaim(utcDay(now)), now))) return undefined;
+    // Earlier days' claims (the winner's and the others'), days the job did not run included.
+    for (let age = 2; age <= CATCH_UP_DAYS; age++) await clearIncident(persistence, dayClaim(utcDay(now - age * DAY)));
+    const settings = await readSettings(read);
+    const removed = await runHousekeeping(reader, persistence, now);
+    // Handles listed before the account was linked, or whose lookup failed, are resolved now.
+    await resolveBlockedHandles(read, http, persistence, settings, () => now, translator('en')).catch(() => []);
+    return removed + (await sweepRetention(read, persistence, now, settings.retentionDays));
 }

@@ -4,7 +4,7 @@ import { applySettings } from '../admin/apply-settings';
 import { forgetExpiredPendingLinks } from '../admin/pending-link';
 import { creditsProbeJob } from './credits-probe';
 import { runHealthCheck } from './health';
-import { runHousekeeping } from './housekeeping';
+import { runDailyHousekeeping } from './housekeeping';
 import { HEALTH_JOB_ID, HOUSEKEEPING_JOB_ID, POLLER_JOB_ID, recurringAtStartup, SETTINGS_JOB_ID } from './ids';
 import { mirrorJob } from './mirror';
 import { outboxJob } from './outbox-job';
@@ -35,7 +35,7 @@ export function jobProcessors(app: AppRef): IProcessor[] {
             startupSetting: recurringAtStartup('24 hours'),
             needs: 'app',
             run: async (ctx) => {
-                await runHousekeeping(ctx.read.getPersistenceReader(), ctx.persistence, ctx.now());
+                await runDailyHousekeeping(ctx.read, ctx.http, ctx.persistence, ctx.now());
                 await forgetExpiredPendingLinks(ctx);
             },
         }),

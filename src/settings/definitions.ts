@@ -5,12 +5,13 @@ import {
     ChallengeKeySetting,
     DEFAULT_ACCEPTED_MEDIA_TYPES,
     DEFAULT_AGENT_TEMPLATE,
+    DEFAULT_RETENTION_DAYS,
     DeliveryMode,
     MIN_POLLING_INTERVAL_SECONDS,
     SettingId,
 } from './ids';
 
-type Section = 'connection' | 'delivery' | 'routing' | 'messages' | 'files' | 'cost';
+type Section = 'connection' | 'delivery' | 'routing' | 'messages' | 'files' | 'cost' | 'privacy';
 
 /** One setting; its label and description keys are derived from the id so they cannot drift. */
 function setting(
@@ -73,4 +74,7 @@ export const settingDefinitions: ISetting[] = [
     setting(SettingId.AcceptedMediaTypes, 'files', SettingType.STRING, DEFAULT_ACCEPTED_MEDIA_TYPES),
 
     setting(SettingId.DailyCapUsd, 'cost', SettingType.NUMBER, 0),
+
+    setting(SettingId.BlockedUsers, 'privacy', SettingType.STRING, '', { multiline: true }),
+    setting(SettingId.RetentionDays, 'privacy', SettingType.NUMBER, DEFAULT_RETENTION_DAYS),
 ];

@@ -23,6 +23,8 @@ export const SettingId = {
     FileMaxSizeMb: 'file_max_size_mb',
     AcceptedMediaTypes: 'accepted_media_types',
     DailyCapUsd: 'daily_cap_usd',
+    BlockedUsers: 'blocked_users',
+    RetentionDays: 'retention_days',
 } as const;
 
 export type SettingId = (typeof SettingId)[keyof typeof SettingId];
@@ -57,3 +59,10 @@ export type AgentDisplay = (typeof AgentDisplay)[keyof typeof AgentDisplay];
 export const MIN_POLLING_INTERVAL_SECONDS = 60;
 export const DEFAULT_AGENT_TEMPLATE = '*{agent}*: {text}';
 export const DEFAULT_ACCEPTED_MEDIA_TYPES = 'image/jpeg,image/png,image/gif,image/webp,video/mp4';
+
+/**
+ * The shortest retention an admin may choose: dedupe markers must outlive DEDUPE_HORIZON (storage/retention.ts,
+ * which takes its marker lifetime from here), or a redelivered DM would be taken for a new one.
+ */
+export const MIN_RETENTION_DAYS = 7;
+export const DEFAULT_RETENTION_DAYS = 30;

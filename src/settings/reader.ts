@@ -5,10 +5,13 @@ import {
     AuthMethod,
     ChallengeKeySetting,
     DEFAULT_AGENT_TEMPLATE,
+    DEFAULT_RETENTION_DAYS,
     DeliveryMode,
     MIN_POLLING_INTERVAL_SECONDS,
+    MIN_RETENTION_DAYS,
     SettingId,
 } from './ids';
+import { BlockedList, parseBlockedList } from './blocked-list';
 
 /** Every setting, typed and normalized (trimmed strings, numbers clamped to what X allows). */
 export interface AppSettings {
@@ -35,6 +38,8 @@ export interface AppSettings {
     fileMaxSizeMb: number;
     acceptedMediaTypes: string[];
     dailyCapUsd: number;
+    blockedUsers: BlockedList;
+    retentionDays: number;
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : v === undefined || v === null ? '' : String(v).trim());
@@ -79,6 +84,11 @@ export function normalizeSettings(raw: Record<string, unknown>): AppSettings {
             .map((t) => t.trim().toLowerCase())
             .filter(Boolean),
         dailyCapUsd: Math.max(0, num(raw[SettingId.DailyCapUsd], 0)),
+        blockedUsers: parseBlockedList(str(raw[SettingId.BlockedUsers])),
+        retentionDays: Math.max(
+            MIN_RETENTION_DAYS,
+            Math.round(num(raw[SettingId.RetentionDays], DEFAULT_RETENTION_DAYS)),
+        ),
     };
 }
 

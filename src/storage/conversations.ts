@@ -9,20 +9,33 @@ import { IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/definit
 import { conversationKey, conversationType } from './conversation-keys';
 import { renamedLegacyId, Stored } from './legacy';
 import { addMirrorCandidate, allMirrorCandidates, removeMirrorCandidate } from './mirror-candidates';
-import { claimOpening, clearOpeningClaims, OpeningClaim } from './opening-claims';
+import {
+    allOpeningClaims,
+    claimOpening,
+    clearOpeningClaims,
+    OpeningClaim,
+    removeAllOpeningClaims,
+} from './opening-claims';
 import { roomKey } from './records';
 import {
+    BlockedDm,
     ClaimEntry,
     dropClaim,
     extendClaim,
     forgetSeenDay,
+    markBlocked,
     markPosted,
     markSeen,
     markSent,
     PostedRecord,
     SeenMarker,
 } from './seen';
-import { recordUnavailableNotice, UnavailableNotice } from './unavailable-notice';
+import {
+    allUnavailableNotices,
+    recordUnavailableNotice,
+    removeUnavailableNotice,
+    UnavailableNotice,
+} from './unavailable-notice';
 import {
     addInDoubt,
     addPending,
@@ -71,6 +84,8 @@ export interface ConversationState {
     pending: PendingMessage[];
     /** In-doubt events by id (possibly recorded by several deliveries). */
     inDoubt: Map<string, InDoubtMessage>;
+    /** Events dropped because the customer is blocked. */
+    blocked: Set<string>;
     unavailableNoticeAt?: number;
 }
 
@@ -81,7 +96,8 @@ type StoredRecord =
     | PendingMessage
     | UnavailableNotice
     | OpeningClaim
-    | InDoubtMessage;
+    | InDoubtMessage
+    | BlockedDm;
 
 /** One read: the conversation, what was seen, what is pending. */
 async function load(reader: IPersistenceRead, accountId: string, customerId: string): Promise<ConversationState> {
@@ -96,6 +112,7 @@ async function load(reader: IPersistenceRead, accountId: string, customerId: str
         openingClaims: [],
         pending: [],
         inDoubt: new Map(),
+        blocked: new Set(),
     };
     for (const record of records) {
         if (record.type === 'conversation') state.conversation = fromStoredConversation(record);
@@ -122,6 +139,10 @@ async function load(reader: IPersistenceRead, accountId: string, customerId: str
         } else if (record.type === 'pending') state.pending.push(record);
         else if (record.type === 'in-doubt') state.inDoubt.set(record.eventId, record);
         else if (record.type === 'unavailable-notice') state.unavailableNoticeAt = record.at;
+        else if (record.type === 'blocked' && record.eventId) {
+            state.seen.add(record.eventId);
+            state.blocked.add(record.eventId);
+        }
     }
     state.pending.sort((a, b) => a.createdAt - b.createdAt || a.eventId.localeCompare(b.eventId));
     return state;
@@ -156,6 +177,22 @@ async function closeRoom(persistence: IPersistence, roomId: string): Promise<voi
     await persistence.removeByAssociations([roomKey(roomId), conversationType]);
 }
 
+/**
+ * Erasure: every record filed under the customer's conversation (the open room, seen markers and claims,
+ * posted mappings, pending and in-doubt messages, mirror candidates, opening claims, the unavailable
+ * notice, dropped blocked DMs). Returns what was removed.
+ */
+async function forgetCustomer(persistence: IPersistence, accountId: string, customerId: string): Promise<object[]> {
+    return (await persistence.removeByAssociation(conversationKey(accountId, customerId))) ?? [];
+}
+
+/** Every conversation whose room the app believes open (retention: those long closed are forgotten). */
+async function allOpen(reader: IPersistenceRead): Promise<ConversationRecord[]> {
+    return ((await reader.readByAssociation(conversationType)) as unknown as Stored<ConversationRecord, 'customerId'>[])
+        .filter((r) => r?.type === 'conversation')
+        .map(fromStoredConversation);
+}
+
 /** Every operation on a conversation's records, in one object the bridge context carries. */
 export class ConversationStore {
     public readonly load = load;
@@ -181,4 +218,11 @@ export class ConversationStore {
     public readonly addInDoubt = addInDoubt;
     public readonly removeInDoubt = removeInDoubt;
     public readonly allInDoubt = allInDoubt;
+    public readonly markBlocked = markBlocked;
+    public readonly forgetCustomer = forgetCustomer;
+    public readonly allOpen = allOpen;
+    public readonly allOpeningClaims = allOpeningClaims;
+    public readonly removeAllOpeningClaims = removeAllOpeningClaims;
+    public readonly allUnavailableNotices = allUnavailableNotices;
+    public readonly removeUnavailableNotice = removeUnavailableNotice;
 }

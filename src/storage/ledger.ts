@@ -6,13 +6,17 @@ import { IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/definit
 import { miscKey } from './associations';
 import { utcDay } from '../lib/time';
 
-export type BillableKind = 'dm_event_read' | 'dm_create' | 'dm_received';
+export type BillableKind = 'dm_event_read' | 'dm_create' | 'dm_received' | 'user_read';
 
-/** USD per unit (X pay-per-use, 2026). */
+/**
+ * USD per unit (X pay-per-use, 2026; docs.x.com/x-api/getting-started/pricing: "User: Read $0.010 per
+ * resource", the *Blocked X users* handles resolved and `/twitter forget @handle`).
+ */
 export const PRICE_USD: Readonly<Record<BillableKind, number>> = {
     dm_event_read: 0.01,
     dm_create: 0.015,
     dm_received: 0.01,
+    user_read: 0.01,
 };
 
 interface LedgerEntry {
@@ -25,6 +29,8 @@ interface LedgerEntry {
 export interface LedgerTotals {
     units: Record<BillableKind, number>;
     usd: number;
+    /** DMs of blocked customers dropped (free: X billed their delivery, counted in units). */
+    blocked: number;
 }
 
 export const ledgerDayKey = (day: string) => miscKey(`x-ledger:${day}`);
@@ -39,12 +45,13 @@ interface LedgerSummary {
     type: 'ledger-summary';
     day: string;
     units: Record<BillableKind, number>;
+    blocked?: number;
 }
 
 type StoredEntry = Omit<Partial<LedgerEntry>, 'type' | 'units'> & { type?: string; eventId?: string; units?: unknown };
 
 function emptyTotals(): LedgerTotals {
-    return { units: { dm_event_read: 0, dm_create: 0, dm_received: 0 }, usd: 0 };
+    return { units: { dm_event_read: 0, dm_create: 0, dm_received: 0, user_read: 0 }, usd: 0, blocked: 0 };
 }
 
 function addToTotals(totals: LedgerTotals, kind: BillableKind, units: number): LedgerTotals {
@@ -71,16 +78,28 @@ export async function recordBillable(
 export async function totalsForDay(reader: IPersistenceRead, day: string): Promise<LedgerTotals> {
     const entries = (await reader.readByAssociation(ledgerDayKey(day))) as unknown as StoredEntry[];
     const summary = entries.find((e) => e.type === 'ledger-summary') as LedgerSummary | undefined;
-    const totals = sumEntries(summary ? entries.filter((e) => e.type !== 'seen') : entries);
-    if (summary)
+    const totals = sumEntries(summary ? entries.filter((e) => !SUMMARIZED.includes(e.type ?? '')) : entries);
+    if (summary) {
         for (const kind of Object.keys(totals.units) as BillableKind[])
             addToTotals(totals, kind, Number(summary.units?.[kind]) || 0);
+        totals.blocked += Number(summary.blocked) || 0;
+    }
     return totals;
 }
+
+/** Records a day's summary stands for once written (they go with the seen markers). */
+const SUMMARIZED = ['seen', 'blocked'];
 
 function sumEntries(entries: StoredEntry[]): LedgerTotals {
     const counted = new Set<string>();
     return entries.reduce((t, e) => {
+        if (e.type === 'blocked') {
+            if (e.eventId && counted.has(`blocked:${e.eventId}`)) return t;
+            if (e.eventId) counted.add(`blocked:${e.eventId}`);
+            // Erasure leaves a day's count of a forgotten customer's blocked DMs as one entry naming nobody.
+            t.blocked += typeof e.units === 'number' && !e.eventId ? e.units : 1;
+            return t;
+        }
         if (!e.kind || !(e.kind in PRICE_USD) || typeof e.units !== 'number') return t;
         if (e.eventId) {
             const key = `${e.kind}:${e.eventId}`;
@@ -103,9 +122,10 @@ export async function summarizeSeenMarkers(
 ): Promise<boolean> {
     const entries = (await reader.readByAssociation(ledgerDayKey(day))) as unknown as StoredEntry[];
     if (entries.some((e) => e.type === 'ledger-summary')) return false;
-    const markers = entries.filter((e) => e.type === 'seen');
+    const markers = entries.filter((e) => SUMMARIZED.includes(e.type ?? ''));
     if (markers.length === 0) return false;
-    const summary: LedgerSummary = { type: 'ledger-summary', day, units: sumEntries(markers).units };
+    const totals = sumEntries(markers);
+    const summary: LedgerSummary = { type: 'ledger-summary', day, units: totals.units, blocked: totals.blocked };
     await persistence.updateByAssociations([ledgerDayKey(day), summaryKey], summary, true);
     return true;
 }
@@ -124,6 +144,37 @@ export async function totalsForMonth(reader: IPersistenceRead, now: number): Pro
     const perDay = await Promise.all(days.map((day) => totalsForDay(reader, day)));
     return perDay.reduce((sum, t) => {
         for (const kind of Object.keys(t.units) as BillableKind[]) addToTotals(sum, kind, t.units[kind]);
+        sum.blocked += t.blocked;
         return sum;
     }, emptyTotals());
+}
+
+/**
+ * Erasure keeps the bill whole: what a forgotten customer's records billed (or counted) on days not yet
+ * summarized is written again as entries that name nobody, before those records go.
+ */
+export async function anonymizeLedgerEntries(
+    reader: IPersistenceRead,
+    persistence: IPersistence,
+    records: object[],
+): Promise<void> {
+    const byDay = new Map<string, StoredEntry[]>();
+    for (const record of records as (StoredEntry & { at?: unknown })[]) {
+        if (!SUMMARIZED.includes(record.type ?? '') || typeof record.at !== 'number') continue;
+        if (record.type === 'seen' && !record.kind) continue;
+        const day = utcDay(record.at);
+        byDay.set(day, [...(byDay.get(day) ?? []), record]);
+    }
+    for (const [day, dayRecords] of byDay) {
+        const entries = (await reader.readByAssociation(ledgerDayKey(day))) as unknown as StoredEntry[];
+        if (entries.some((e) => e.type === 'ledger-summary')) continue;
+        const totals = sumEntries(dayRecords);
+        const at = Date.parse(`${day}T12:00:00Z`);
+        for (const kind of Object.keys(totals.units) as BillableKind[])
+            await recordBillable(persistence, kind, totals.units[kind], at);
+        if (totals.blocked)
+            await persistence.createWithAssociations({ type: 'blocked', units: totals.blocked, at }, [
+                ledgerDayKey(day),
+            ]);
+    }
 }

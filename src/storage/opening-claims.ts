@@ -1,5 +1,5 @@
 /** Claims on opening a conversation's room, so two instances never open two rooms for one customer. */
-import { IPersistence } from '@rocket.chat/apps-engine/definition/accessors';
+import { IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { miscKey } from './associations';
 import { conversationKey } from './conversation-keys';
 
@@ -29,4 +29,16 @@ export async function clearOpeningClaims(
     customerId: string,
 ): Promise<void> {
     await persistence.removeByAssociations([conversationKey(accountId, customerId), openingKey]);
+}
+
+/** Every opening claim of every conversation (retention: claims left by a crash). */
+export async function allOpeningClaims(reader: IPersistenceRead): Promise<OpeningClaim[]> {
+    return ((await reader.readByAssociation(openingKey)) as unknown as OpeningClaim[]).filter(
+        (r) => r?.type === 'opening-claim',
+    );
+}
+
+/** Drops every opening claim (the retention sweep does so only when none is younger than the retention). */
+export async function removeAllOpeningClaims(persistence: IPersistence): Promise<number> {
+    return ((await persistence.removeByAssociation(openingKey)) ?? []).length;
 }

@@ -1,7 +1,9 @@
 /** How long dedupe markers are kept (jobs/housekeeping.ts drops older ones) and what follows for deliveries. */
 import { DAY, HOUR } from '../lib/time';
+import { MIN_RETENTION_DAYS } from '../settings/ids';
 
-export const SEEN_RETENTION_DAYS = 7;
+/** The *Retention (days)* setting can go no lower: the markers would not outlive DEDUPE_HORIZON. */
+export const SEEN_RETENTION_DAYS = MIN_RETENTION_DAYS;
 /**
  * Deliveries of events older than this are refused (bridge/webhook-events.ts), so an event is either new or
  * still has its seen marker: a replay can never be taken for a new DM. It covers everything X sends

@@ -152,3 +152,30 @@ export async function markSent(
 export async function forgetSeenDay(persistence: IPersistence, day: string): Promise<number> {
     return ((await persistence.removeByAssociation(seenDayKey(day))) ?? []).length;
 }
+
+/**
+ * A DM from a blocked customer, dropped: filed under the day's ledger key so `/twitter status` counts it with
+ * the month's figures, and under the seen keys so it goes (and is counted in the day's summary) with them.
+ */
+export interface BlockedDm {
+    type: 'blocked';
+    eventId?: string;
+    at: number;
+}
+
+/** A DM of a blocked customer was dropped: its redeliveries are duplicates, and status counts it once. */
+export async function markBlocked(
+    persistence: IPersistence,
+    accountId: string,
+    customerId: string,
+    eventId: string,
+    at: number,
+): Promise<void> {
+    const record: BlockedDm = { type: 'blocked', eventId, at };
+    await persistence.createWithAssociations(record, [
+        conversationKey(accountId, customerId),
+        seenKey(eventId),
+        seenDayKey(utcDay(at)),
+        ledgerDayKey(utcDay(at)),
+    ]);
+}

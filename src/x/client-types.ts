@@ -132,6 +132,8 @@ export type XReason = (typeof X_REASONS)[number];
 
 export interface XClient {
     me(): Promise<XUser>;
+    /** The user with this handle; undefined when X has none (X answers 200 with a "Not Found Error"). */
+    userByUsername(username: string): Promise<XUser | undefined>;
     sendDm(customerId: string, text: string | undefined, mediaId?: string): Promise<SentDm>;
     uploadDmMedia(bytes: Buffer, mimeType: string): Promise<string>;
     /** No request starts after `deadlineAt` (ms since epoch), when given. */

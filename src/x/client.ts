@@ -139,6 +139,13 @@ export class TwitterXClient implements XClient {
         return this.asUser(async (c) => toUser((await c.v2.me(USER_FIELDS as never)).data as V2User));
     }
 
+    public async userByUsername(username: string): Promise<XUser | undefined> {
+        return this.asUser(async (c) => {
+            const response = await c.v2.userByUsername(username, USER_FIELDS as never);
+            return response.data ? toUser(response.data as V2User) : undefined;
+        });
+    }
+
     public async sendDm(customerId: string, text: string | undefined, mediaId?: string): Promise<SentDm> {
         if (!text && !mediaId) throw new XFailure('invalid-request', 0, undefined, 'A DM needs text or an attachment');
         return this.asUser(async (c) => {

@@ -555,6 +555,17 @@ export class TestHost {
         return closed;
     }
 
+    /**
+     * An agent or manager blocks a visitor's contact channel (`omnichannel/contacts.block`,
+     * ee/app/livechat-enterprise/server/api/lib/contacts.ts): the channel is marked blocked and the visitor's
+     * open room is closed with the comment "This channel has been blocked" (close-blocked-room-comment).
+     */
+    public async blockContact(visitorId: string, by: IUser): Promise<void> {
+        this.store.blockedContactChannels.add(visitorId);
+        const open = this.livechatRooms().find((r) => r.isOpen && r.visitor?.id === visitorId);
+        if (open) await this.closeRoom(open.id, by, 'This channel has been blocked');
+    }
+
     /** An agent forwarding a livechat room to another agent (Rocket.Chat's transfer: the room stays, the agent changes). */
     public async transferRoom(roomId: string, targetAgent: IUser): Promise<boolean> {
         const room = this.store.rooms.get(roomId) as ILivechatRoom | undefined;

@@ -131,6 +131,12 @@ export class HostStore {
     public readonly visitors = new Map<string, IVisitor>();
     public readonly departments = new Map<string, IDepartment & { agentIds: string[] }>();
     public readonly persistence = new Map<string, PersistedRecords>();
+    /**
+     * Visitors whose Omnichannel contact channel is blocked (Enterprise `omnichannel/contacts.block`; the
+     * channel's `blocked` flag, LivechatContacts.setChannelBlockStatus). The app's rooms have one source, so
+     * the visitor id names the channel.
+     */
+    public readonly blockedContactChannels = new Set<string>();
     public readonly uploads = new Map<string, StoredUpload>();
     /** Rocket.Chat's server settings, starting from its defaults (tools/host/server-settings.ts). */
     public readonly serverSettings = new Map<string, unknown>(Object.entries(ROCKET_CHAT_SETTING_DEFAULTS));

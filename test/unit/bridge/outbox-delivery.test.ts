@@ -103,6 +103,24 @@ describe('queueing', () => {
         expect(queued(w)).toEqual([]);
     });
 
+    it('drops what waits for a customer blocked meanwhile, telling the room, and still sends to the others', async () => {
+        const w = fakeWorld();
+        const reset = w.clock.now + 15 * 60_000;
+        w.x.steps.push(rateLimited(reset), rateLimited(reset));
+        await deliver(w.ctx, request(A, 'to A', 1));
+        await deliver(w.ctx, request(B, 'to B', 2));
+        expect(queued(w)).toHaveLength(2);
+        w.ctx.settings = { ...w.ctx.settings, blockedUsers: { ids: [A], handles: [], invalid: [] } };
+        const report = await drainAt(w, reset);
+        expect(report).toMatchObject({ sent: 1, dropped: 1 });
+        expect(w.x.texts()).toEqual(['to B']);
+        expect(queued(w)).toEqual([]);
+        expect(w.notices.at(-1)).toEqual({
+            roomId: `room-${A}`,
+            text: expect.stringContaining('the customer is blocked'),
+        });
+    });
+
     it("shares X's window fairly: one DM per waiting conversation per round", async () => {
         const w = fakeWorld();
         const reset = w.clock.now + 60_000;

@@ -6,7 +6,14 @@
 import { runHousekeeping } from '../../../src/jobs/housekeeping';
 import { DAY, utcDay } from '../../../src/lib/time';
 import { ConversationStore } from '../../../src/storage/conversations';
-import { recordBillable, summarizeSeenMarkers, totalsForDay, totalsForMonth } from '../../../src/storage/ledger';
+import {
+    anonymizeLedgerEntries,
+    recordBillable,
+    summarizeSeenMarkers,
+    totalsForDay,
+    totalsForMonth,
+} from '../../../src/storage/ledger';
+import { conversationKey } from '../../../src/storage/conversation-keys';
 import { FakePersistence } from '../helpers/fake-bridge';
 
 const ACCOUNT = '1600000000000000001';
@@ -33,7 +40,7 @@ describe('housekeeping keeps the month cost whole', () => {
         const db = new FakePersistence();
         await seedMonth(db);
         const before = await totalsForMonth(db.reader() as never, NOW);
-        expect(before.units).toEqual({ dm_event_read: 10, dm_create: 6, dm_received: 8 });
+        expect(before.units).toEqual({ dm_event_read: 10, dm_create: 6, dm_received: 8, user_read: 0 });
         const oldDayBefore = await totalsForDay(db.reader() as never, utcDay(OLD));
 
         await runHousekeeping(db.reader() as never, db.accessor as never, NOW);
@@ -71,4 +78,36 @@ describe('housekeeping keeps the month cost whole', () => {
         await runHousekeeping(db.reader() as never, db.accessor as never, later);
         expect((await totalsForDay(db.reader() as never, utcDay(lastMonth))).units.dm_event_read).toBe(0);
     });
+
+    it('counts a blocked DM once per event, and still after its records went with the seen markers', async () => {
+        const db = new FakePersistence();
+        const store = new ConversationStore();
+        for (const at of [OLD, RECENT]) {
+            await store.markBlocked(db.accessor as never, ACCOUNT, '66', `blocked-${at}`, at);
+            // A redelivery recorded again by a second instance counts once.
+            await store.markBlocked(db.accessor as never, ACCOUNT, '66', `blocked-${at}`, at + 1);
+        }
+        expect((await totalsForMonth(db.reader() as never, NOW)).blocked).toBe(2);
+        await runHousekeeping(db.reader() as never, db.accessor as never, NOW);
+        expect(db.ofType('blocked').filter((r) => r.at === OLD)).toHaveLength(0);
+        expect((await totalsForMonth(db.reader() as never, NOW)).blocked).toBe(2);
+        expect((await totalsForDay(db.reader() as never, utcDay(OLD))).blocked).toBe(1);
+    });
+
+    it('erasure keeps the month cost whole: what a forgotten customer billed stays, naming nobody', async () => {
+        const db = new FakePersistence();
+        await seedMonth(db);
+        await store().markBlocked(db.accessor as never, ACCOUNT, '42', 'blocked-1', RECENT);
+        // The old day is already summarized: its markers no longer count, nothing is written again for it.
+        await summarizeSeenMarkers(db.reader() as never, db.accessor as never, utcDay(OLD));
+        const before = await totalsForMonth(db.reader() as never, NOW);
+        const records = await db.reader().readByAssociation(conversationKey(ACCOUNT, '42'));
+        await anonymizeLedgerEntries(db.reader() as never, db.accessor as never, records);
+        await store().forgetCustomer(db.accessor as never, ACCOUNT, '42');
+        expect(await db.reader().readByAssociation(conversationKey(ACCOUNT, '42'))).toEqual([]);
+        expect(JSON.stringify(db.records)).not.toMatch(/:42"|"42"/);
+        expect(await totalsForMonth(db.reader() as never, NOW)).toEqual(before);
+    });
 });
+
+const store = () => new ConversationStore();

@@ -201,6 +201,10 @@ export class HostLivechatBridge extends LivechatBridge {
             servingAgent = this.store.users.get(agent.id);
             if (!servingAgent) throw new Error(`The agent with id "${agent.id}" was not found.`);
         }
+        // rooms.ts createRoom (apps/meteor/app/livechat/server/lib/rooms.ts, 7.x/8.x): a blocked contact
+        // channel gets no room — LivechatContacts.isChannelBlocked → Error('error-contact-channel-blocked').
+        if (visitor.id && this.store.blockedContactChannels.has(visitor.id))
+            throw new Error('error-contact-channel-blocked');
         const appName = this.ctx.manager().getOneById(appId)?.getName();
         const roomSource = {
             type: 'app',

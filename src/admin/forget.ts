@@ -1,0 +1,100 @@
+/**
+ * `/twitter forget @handle|id [--close]` (admins): erasure of one customer from the app's persistence.
+ * Every record the app keeps about a customer is filed under their conversation key or their outbox key
+ * (storage/conversations.ts, storage/outbox.ts), so two removals take everything; what those records
+ * billed is first written again as ledger entries that name nobody, so the month's cost stays whole.
+ * Their Rocket.Chat visitor, rooms and messages are Rocket.Chat's data, left to its own tools.
+ */
+import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
+import { xClientFor } from '../bridge/build-context';
+import { outboundState } from '../bridge/outbound-state';
+import { Translate } from '../i18n/translate';
+import { explainFailure } from '../i18n/x-failures';
+import { serverTranslator } from '../lib/language';
+import { readSettings } from '../settings/reader';
+import { readAccount } from '../storage/account';
+import { conversationKey } from '../storage/conversation-keys';
+import { ConversationStore } from '../storage/conversations';
+import { anonymizeLedgerEntries, recordBillable } from '../storage/ledger';
+import { OutboxStore } from '../storage/outbox';
+import { toXFailure } from '../x/errors';
+import type { CommandReply } from './authorize';
+import type { AdminAccessors } from './link';
+
+type Target = { id: string } | { handle: string };
+
+/**
+ * The command's arguments are attacker input (any admin's typing, pasted text): exactly one target — an X
+ * id (digits) or a handle (@ and X's username rule) — and optionally `--close`; anything else is refused.
+ */
+function parseForgetArgs(args: string[]): { target: Target; close: boolean } | undefined {
+    const words = args.map((a) => a.trim()).filter(Boolean);
+    const close = words.includes('--close');
+    const rest = words.filter((w) => w !== '--close');
+    if (rest.length !== 1 || words.length - rest.length > 1) return undefined;
+    const word = rest[0];
+    if (/^\d{1,20}$/.test(word)) return { target: { id: String(BigInt(word)) }, close };
+    const handle = /^@?([A-Za-z0-9_]{1,15})$/.exec(word);
+    return handle ? { target: { handle: handle[1] }, close } : undefined;
+}
+
+export async function forgetCustomer(a: AdminAccessors, args: string[], t: Translate): Promise<CommandReply> {
+    const parsed = parseForgetArgs(args);
+    if (!parsed) return { text: t('forget_usage') };
+    const reader = a.read.getPersistenceReader();
+    const account = await readAccount(reader);
+    if (!account) return { text: t('forget_not_linked') };
+    let customerId: string;
+    let label: string;
+    if ('id' in parsed.target) {
+        customerId = parsed.target.id;
+        label = customerId;
+    } else {
+        const settings = await readSettings(a.read);
+        try {
+            const user = await xClientFor(a.read, a.http, a.persistence, settings, a.now).userByUsername(
+                parsed.target.handle,
+            );
+            if (!user) return { text: t('forget_unknown_handle', { handle: parsed.target.handle }) };
+            await recordBillable(a.persistence, 'user_read', 1, a.now());
+            customerId = user.id;
+            label = `@${user.username} (${user.id})`;
+        } catch (e) {
+            return { text: t('forget_lookup_failed', { reason: explainFailure(t, toXFailure(e, a.now())) }) };
+        }
+    }
+    if (customerId === account.accountId) return { text: t('forget_own_account') };
+
+    const store = new ConversationStore();
+    const lines: string[] = [];
+    if (parsed.close) lines.push(await closeOpenRoom(a, store, account.accountId, customerId, t));
+    const records = await reader.readByAssociation(conversationKey(account.accountId, customerId));
+    await anonymizeLedgerEntries(reader, a.persistence, records);
+    const removed = (await store.forgetCustomer(a.persistence, account.accountId, customerId)).length;
+    const outbox = (await new OutboxStore().removeConversation(a.persistence, account.accountId, customerId)).length;
+    return {
+        text: [t('forget_done', { customer: label, count: removed + outbox }), ...lines, t('forget_rocket_chat_data')]
+            .filter(Boolean)
+            .join('\n'),
+    };
+}
+
+/** `--close`: their open room is closed by the app, with a comment saying why (in the server's language). */
+async function closeOpenRoom(
+    a: AdminAccessors,
+    store: ConversationStore,
+    accountId: string,
+    customerId: string,
+    t: Translate,
+): Promise<string> {
+    const { conversation } = await store.load(a.read.getPersistenceReader(), accountId, customerId);
+    const room = conversation
+        ? ((await a.read.getRoomReader().getById(conversation.roomId)) as ILivechatRoom | undefined)
+        : undefined;
+    if (!room?.isOpen) return t('forget_no_open_room');
+    outboundState.forgottenRooms.add(room.id, a.now());
+    const comment = (await serverTranslator(a.read, a.now()))('forget_close_comment');
+    const appUser = await a.read.getUserReader().getAppUser();
+    await a.modify.getUpdater().getLivechatUpdater().closeRoom(room, comment, appUser);
+    return t('forget_room_closed');
+}
