@@ -11,6 +11,7 @@ import { serialized } from '../lib/locks';
 import { VERIFY_JOB_ID } from '../jobs/ids';
 import type { InboundMessage } from '../x/event-types';
 import type { BridgeContext } from './context';
+import { identityChanged, refreshIdentity } from './contact-identity';
 import { openRoomOf } from './conversation-opener';
 import { inboundText } from './format';
 import {
@@ -102,6 +103,10 @@ async function deliverToRoom(
         }
         conversation = opened;
         alreadyPosted = undefined;
+    } else {
+        // The event names the customer as they are now: a renamed handle reaches the contact at no X call.
+        const profile = customerProfile(message, message.senderId);
+        if (identityChanged(conversation, profile)) conversation = await refreshIdentity(ctx, conversation, profile);
     }
     await postAndRecord(ctx, conversation, message, alreadyPosted);
     return 'posted';

@@ -6,10 +6,17 @@ import { IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/definit
 import { miscKey } from './associations';
 import { utcDay } from '../lib/time';
 
-export type BillableKind = 'dm_event_read' | 'dm_create' | 'dm_received';
+export type BillableKind = 'dm_event_read' | 'dm_create' | 'dm_received' | 'user_read';
 
-/** USD per unit (X pay-per-use, 2026). */
-const PRICE_USD: Record<BillableKind, number> = { dm_event_read: 0.01, dm_create: 0.015, dm_received: 0.01 };
+/** USD per unit (X pay-per-use, 2026; docs.x.com/x-api/getting-started/pricing: "User: Read $0.010 per resource"). */
+const PRICE_USD: Record<BillableKind, number> = {
+    dm_event_read: 0.01,
+    dm_create: 0.015,
+    dm_received: 0.01,
+    user_read: 0.01,
+};
+
+export const unitPriceUsd = (kind: BillableKind): number => PRICE_USD[kind];
 
 interface LedgerEntry {
     type: 'ledger';
@@ -40,7 +47,7 @@ interface LedgerSummary {
 type StoredEntry = Omit<Partial<LedgerEntry>, 'type' | 'units'> & { type?: string; eventId?: string; units?: unknown };
 
 function emptyTotals(): LedgerTotals {
-    return { units: { dm_event_read: 0, dm_create: 0, dm_received: 0 }, usd: 0 };
+    return { units: { dm_event_read: 0, dm_create: 0, dm_received: 0, user_read: 0 }, usd: 0 };
 }
 
 function addToTotals(totals: LedgerTotals, kind: BillableKind, units: number): LedgerTotals {

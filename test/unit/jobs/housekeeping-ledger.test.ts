@@ -33,7 +33,7 @@ describe('housekeeping keeps the month cost whole', () => {
         const db = new FakePersistence();
         await seedMonth(db);
         const before = await totalsForMonth(db.reader() as never, NOW);
-        expect(before.units).toEqual({ dm_event_read: 10, dm_create: 6, dm_received: 8 });
+        expect(before.units).toEqual({ dm_event_read: 10, dm_create: 6, dm_received: 8, user_read: 0 });
         const oldDayBefore = await totalsForDay(db.reader() as never, utcDay(OLD));
 
         await runHousekeeping(db.reader() as never, db.accessor as never, NOW);
