@@ -18,7 +18,7 @@ const conversation = (fields: Partial<ConversationRecord> = {}): ConversationRec
 describe('the customer X identity on the contact', () => {
     it('names the id always, the handle and profile link only when the profile has a handle', () => {
         expect(identityFields({ id: '42', username: 'carla', name: 'Carla' })).toEqual({
-            customerId: '42',
+            xUserId: '42',
             xUsername: '@carla',
             xProfileUrl: 'https://x.com/carla',
         });
