@@ -16,3 +16,10 @@ export const isAdmin = (user: WithRoles): boolean => !!user.roles?.includes(ADMI
 /** `/twitter status` shows the linked account, delivery and X's bill: administrators and Omnichannel managers. */
 export const maySeeStatus = (user: WithRoles): boolean =>
     isAdmin(user) || !!user.roles?.includes(OMNICHANNEL_MANAGER_ROLE);
+
+/** Omnichannel agents (built-in role `livechat-agent`), the roles Rocket.Chat routes conversations to. */
+const OMNICHANNEL_AGENT_ROLE = 'livechat-agent';
+
+/** `/twitter dm` opens a conversation served by the sender: Omnichannel agents, managers and administrators. */
+export const mayStartConversation = (user: WithRoles): boolean =>
+    maySeeStatus(user) || !!user.roles?.includes(OMNICHANNEL_AGENT_ROLE);

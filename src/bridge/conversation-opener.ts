@@ -2,7 +2,7 @@
  * Opens the Omnichannel side of a conversation: the customer's visitor (same token on every instance),
  * a livechat room in the configured department, and the record that lets later messages skip all that.
  */
-import type { ILivechatRoom, IVisitor } from '@rocket.chat/apps-engine/definition/livechat';
+import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
 import type { OmnichannelSourceType } from '@rocket.chat/apps-engine/definition/livechat/ILivechatRoom';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { serverSetting } from '../lib/server-settings';
@@ -10,7 +10,8 @@ import { InstanceCopies } from '../lib/instance-state';
 import type { ConversationRecord } from '../storage/conversations';
 import type { XUserProfile } from '../x/event-types';
 import type { BridgeContext } from './context';
-import { profileUrl, visitorToken, visitorUsername } from '../x/ids';
+import { visitorToken } from '../x/ids';
+import { identityFields, registerCustomer } from './contact-identity';
 
 /** `queued`: Rocket.Chat opened the room without an agent, and routes automatically: nobody could take it now. */
 export type OpenResult =
@@ -35,10 +36,6 @@ function isNoAgentOnlineError(e: unknown): boolean {
     return /no-agent-online/.test(String((e as Error)?.message ?? e));
 }
 
-export function displayName(profile: XUserProfile): string {
-    return profile.name?.trim() || (profile.username ? `@${profile.username}` : profile.id);
-}
-
 /** By the setting's value: the department's id, or null when there is none of that name. */
 const departments = new InstanceCopies<string | null>(60_000);
 
@@ -55,48 +52,29 @@ export async function resolveDepartmentId(ctx: BridgeContext): Promise<string | 
     return copy.keep(department?.id ?? null, ctx.now()) ?? undefined;
 }
 
-async function ensureVisitor(
-    ctx: BridgeContext,
-    customer: XUserProfile,
-    departmentId: string | undefined,
-): Promise<IVisitor> {
-    const token = visitorToken(ctx.secrets.visitorTokenKey, ctx.account.accountId, customer.id);
-    const creator = ctx.modify.getCreator().getLivechatCreator();
-    // Rocket.Chat's registerGuest finds the visitor by token and updates it, so the name stays current.
-    const visitor = await creator.createAndReturnVisitor({
-        token,
-        username: visitorUsername(customer.id),
-        name: displayName(customer),
-        ...(departmentId ? { department: departmentId } : {}),
-    } as IVisitor);
-    if (!visitor) throw new Error('Rocket.Chat did not create the visitor');
-    return visitor;
-}
-
+/** `agent`: the room is served by this agent (an agent-started conversation), not routed. */
 export async function openConversation(
     ctx: BridgeContext,
     customer: XUserProfile,
     departmentId: string | undefined,
+    agent?: IUser,
 ): Promise<OpenResult> {
-    const visitor = await ensureVisitor(ctx, customer, departmentId);
+    const token = visitorToken(ctx.secrets.visitorTokenKey, ctx.account.accountId, customer.id);
+    const visitor = await registerCustomer(ctx, token, customer, departmentId);
     let room: ILivechatRoom;
     try {
         room = await ctx.modify
             .getCreator()
             .getLivechatCreator()
-            .createRoom(visitor, {} as IUser, {
+            .createRoom(visitor, agent ?? ({} as IUser), {
                 source: {
                     type: 'app' as OmnichannelSourceType,
                     label: ROOM_SOURCE_LABEL,
                     sidebarIcon: SIDEBAR_ICON,
                     defaultIcon: SIDEBAR_ICON,
                 },
-                customFields: {
-                    customerId: customer.id,
-                    ...(customer.username
-                        ? { xUsername: `@${customer.username}`, xProfileUrl: profileUrl(customer.username) }
-                        : {}),
-                },
+                // Room extraData: kept on the room document for integrations (Rocket.Chat shows agents none of it).
+                customFields: identityFields(customer),
             });
     } catch (e) {
         if (isNoAgentOnlineError(e)) return { ok: false, reason: 'no-agent-online' };
@@ -112,6 +90,7 @@ export async function openConversation(
         visitorToken: visitor.token,
         visitorUsername: visitor.username,
         visitorName: visitor.name,
+        ...(customer.username ? { customerHandle: customer.username } : {}),
         openedAt: ctx.now(),
     };
     await ctx.conversations.open(ctx.persistence, conversation);

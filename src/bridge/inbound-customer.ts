@@ -10,6 +10,7 @@ import { scheduleAt, VERIFY_JOB_ID } from '../jobs/ids';
 import type { InboundMessage } from '../x/event-types';
 import type { BridgeContext } from './context';
 import { isBlockedCustomer } from './blocked';
+import { identityChanged, refreshIdentity } from './contact-identity';
 import { ContactBlockedError, openRoomOf } from './conversation-opener';
 import { inboundText } from './format';
 import {
@@ -141,6 +142,10 @@ async function intoRoom(
         }
         conversation = opened;
         alreadyPosted = undefined;
+    } else {
+        // The event names the customer as they are now: a renamed handle reaches the contact at no X call.
+        const profile = customerProfile(message, message.senderId);
+        if (identityChanged(conversation, profile)) conversation = await refreshIdentity(ctx, conversation, profile);
     }
     // A large file takes long to store: the claim says so first, or a redelivery would take it for dead.
     const beforeUpload = (bytes: number) =>

@@ -14,7 +14,7 @@
  */
 import type { InboundEvent, InboundRead, InboundTyping } from '../x/event-types';
 import type { BridgeContext } from './context';
-import { displayName } from './conversation-opener';
+import { displayName } from './contact-identity';
 import { customerProfile, InboundOutcome } from './inbound-claims';
 import { handleBusinessMessage } from './inbound-business';
 import { handleCustomerMessage, InboundOptions } from './inbound-customer';

@@ -46,12 +46,14 @@ export async function sendLifecycleDm(
 /**
  * The room was closed (by an agent, the visitor-inactivity timeout or the system): the mapping is cleared
  * so the customer's next DM opens a new room, then the finished message is sent — behind any reply still
- * waiting in the outbox, which is delivered first.
+ * waiting in the outbox, which is delivered first. A room the app had already forgotten (an agent-started
+ * conversation whose first DM X refused) gets none.
  */
 export async function onConversationClosed(ctx: BridgeContext, ref: ConversationTarget): Promise<void> {
     outboundState.closedRooms.add(ref.roomId, ctx.now());
-    await ctx.conversations.closeRoom(ctx.persistence, ref.roomId);
-    if (ctx.settings.finishedMessage) await sendLifecycleDm(ctx, ref, ctx.settings.finishedMessage, 'finished');
+    const known = await ctx.conversations.closeRoom(ctx.persistence, ref.roomId);
+    if (known && ctx.settings.finishedMessage)
+        await sendLifecycleDm(ctx, ref, ctx.settings.finishedMessage, 'finished');
 }
 
 /** An agent took the conversation (first assignment or a transfer): tell the customer, if the setting says so. */

@@ -1,17 +1,19 @@
 import { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { App } from '@rocket.chat/apps-engine/definition/App';
 import { ISlashCommand, SlashCommandContext } from '@rocket.chat/apps-engine/definition/slashcommands';
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { I18nKey, Translate, translator } from '../i18n/translate';
 import { notifyEphemeral } from '../lib/ephemeral';
 import { languageOf } from '../lib/language';
 import { authorize, CommandReply, unauthorize } from '../admin/authorize';
-import { isAdmin, maySeeStatus } from '../admin/roles';
+import { isAdmin, mayStartConversation, maySeeStatus } from '../admin/roles';
+import { runDmCommand } from './dm-command';
 import { statusReport } from '../admin/status';
 import { forgetCustomer } from '../admin/forget';
 
 const ADMIN_ONLY: Subcommand[] = ['authorize', 'unauthorize', 'forget'];
 
-export const SUBCOMMANDS = ['authorize', 'unauthorize', 'status', 'support', 'help', 'forget'] as const;
+export const SUBCOMMANDS = ['authorize', 'unauthorize', 'status', 'dm', 'support', 'help', 'forget'] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 
 export function parseSubcommand(args: string[]): { subcommand: Subcommand; unknown?: string } {
@@ -40,22 +42,30 @@ export class TwitterCommand implements ISlashCommand {
         const t = translator(await languageOf(read, sender));
         const args = context.getArguments();
         const { subcommand, unknown } = parseSubcommand(args);
-        const reply = await this.answer(subcommand, unknown, sender, t, { read, modify, persistence, http }, args);
+        const reply = await this.answer(
+            subcommand,
+            unknown,
+            sender,
+            t,
+            { read, modify, persistence, http },
+            args.slice(1),
+        );
         await notifyEphemeral(read, modify, sender, context.getRoom(), reply.text, reply.blocks);
     }
 
     private async answer(
         subcommand: Subcommand,
         unknown: string | undefined,
-        sender: Parameters<typeof isAdmin>[0] & { id: string },
+        sender: IUser,
         t: Translate,
         a: { read: IRead; modify: IModify; persistence: IPersistence; http: IHttp },
-        args: string[],
+        rest: string[],
     ): Promise<CommandReply> {
         if (ADMIN_ONLY.includes(subcommand) && !isAdmin(sender))
             return { text: t('command_admins_only', { subcommand }) };
         // The status names the account and the bill, and asks X: refused before anything is read.
         if (subcommand === 'status' && !maySeeStatus(sender)) return { text: t('command_status_refused') };
+        if (subcommand === 'dm' && !mayStartConversation(sender)) return { text: t('command_dm_refused') };
         const admin = { ...a, appId: this.app.getID(), now: () => Date.now() };
         const info = this.app.getInfo();
         switch (subcommand) {
@@ -72,9 +82,11 @@ export class TwitterCommand implements ISlashCommand {
                     }),
                 };
             case 'forget':
-                return forgetCustomer(admin, args.slice(1), t);
+                return forgetCustomer(admin, rest, t);
             case 'status':
                 return { text: await statusReport(a.read, a.http, a.persistence, t, Date.now()) };
+            case 'dm':
+                return { text: await runDmCommand({ ...a, logger: this.app.getLogger() }, sender, rest, t) };
             case 'help':
                 return {
                     text: [unknown && t('command_unknown_subcommand', { subcommand: unknown }), t('command_help')]

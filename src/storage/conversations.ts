@@ -56,6 +56,8 @@ export interface ConversationRecord {
     visitorToken: string;
     visitorUsername: string;
     visitorName: string;
+    /** The customer's X handle when the room opened or last changed (absent in records of earlier versions). */
+    customerHandle?: string;
     openedAt: number;
     /** The customer's last read receipt. */
     lastReadEventId?: string;
@@ -172,9 +174,12 @@ async function update(persistence: IPersistence, record: ConversationRecord): Pr
     );
 }
 
-/** Forgets the room so the customer's next DM opens a new one; seen markers stay (they guard against redeliveries). */
-async function closeRoom(persistence: IPersistence, roomId: string): Promise<void> {
-    await persistence.removeByAssociations([roomKey(roomId), conversationType]);
+/**
+ * Forgets the room so the customer's next DM opens a new one; seen markers stay (they guard against
+ * redeliveries). Whether a conversation record was there to forget.
+ */
+async function closeRoom(persistence: IPersistence, roomId: string): Promise<boolean> {
+    return ((await persistence.removeByAssociations([roomKey(roomId), conversationType])) ?? []).length > 0;
 }
 
 /**

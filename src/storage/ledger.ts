@@ -19,6 +19,8 @@ export const PRICE_USD: Readonly<Record<BillableKind, number>> = {
     user_read: 0.01,
 };
 
+export const unitPriceUsd = (kind: BillableKind): number => PRICE_USD[kind];
+
 interface LedgerEntry {
     type: 'ledger';
     kind: BillableKind;

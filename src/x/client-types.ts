@@ -11,6 +11,12 @@ export interface XUser {
     profileImageUrl?: string;
 }
 
+/** A user found by @handle, with whether X lets the caller (the business account) send them a DM. */
+export interface XUserLookup extends XUser {
+    /** X's `receives_your_dm`; undefined when X did not say. */
+    receivesYourDm?: boolean;
+}
+
 export interface SentDm {
     dmEventId: string;
     dmConversationId: string;
@@ -132,8 +138,8 @@ export type XReason = (typeof X_REASONS)[number];
 
 export interface XClient {
     me(): Promise<XUser>;
-    /** The user with this handle; undefined when X has none (X answers 200 with a "Not Found Error"). */
-    userByUsername(username: string): Promise<XUser | undefined>;
+    /** undefined when no user has that handle (X answers 200 with a not-found error). */
+    userByUsername(username: string): Promise<XUserLookup | undefined>;
     sendDm(customerId: string, text: string | undefined, mediaId?: string): Promise<SentDm>;
     uploadDmMedia(bytes: Buffer, mimeType: string): Promise<string>;
     /** No request starts after `deadlineAt` (ms since epoch), when given. */

@@ -18,6 +18,7 @@ import {
     XClient,
     XFailure,
     XUser,
+    XUserLookup,
 } from './client-types';
 import type { CredentialSource, UserAuth } from './credentials';
 import { toXFailure } from './errors';
@@ -52,12 +53,15 @@ export const DM_EVENT_QUERY = {
 };
 
 const USER_FIELDS = { 'user.fields': 'id,name,username,profile_image_url' };
+/** `receives_your_dm` is in the spec's user.fields enum: "Indicates if you can send a DM to this User". */
+const LOOKUP_FIELDS = { 'user.fields': 'id,name,username,profile_image_url,receives_your_dm' };
 
 interface V2User {
     id: string;
     name: string;
     username: string;
     profile_image_url?: string;
+    receives_your_dm?: boolean;
 }
 
 const toUser = (u: V2User): XUser => ({
@@ -139,10 +143,14 @@ export class TwitterXClient implements XClient {
         return this.asUser(async (c) => toUser((await c.v2.me(USER_FIELDS as never)).data as V2User));
     }
 
-    public async userByUsername(username: string): Promise<XUser | undefined> {
+    public async userByUsername(username: string): Promise<XUserLookup | undefined> {
         return this.asUser(async (c) => {
-            const response = await c.v2.userByUsername(username, USER_FIELDS as never);
-            return response.data ? toUser(response.data as V2User) : undefined;
+            const found = (await c.v2.userByUsername(username, LOOKUP_FIELDS as never)).data as V2User | undefined;
+            if (!found?.id) return undefined;
+            return {
+                ...toUser(found),
+                ...(typeof found.receives_your_dm === 'boolean' ? { receivesYourDm: found.receives_your_dm } : {}),
+            };
         });
     }
 

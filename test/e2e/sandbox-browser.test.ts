@@ -106,6 +106,11 @@ describeWithBrowser('the sandbox console in Chromium', () => {
         const agentView = page.getByTestId('agent-messages');
         await agentView.locator('.msg.visitor', { hasText: 'Hi! My order #1042 has not arrived 📦' }).waitFor();
         await page.getByTestId('room-list').locator('button.selected', { hasText: 'Ada Lovelace' }).waitFor();
+        // The room's Omnichannel contact carries the X identity (the sandbox defines the custom fields).
+        await page.locator('#room-contact', { hasText: 'xUsername @ada_x' }).waitFor();
+        expect(await page.locator('#room-contact').textContent()).toContain('xProfileUrl https://x.com/ada_x');
+        fs.mkdirSync(ARTIFACTS, { recursive: true });
+        await page.locator('#room-head').screenshot({ path: path.join(ARTIFACTS, 'sandbox-room-contact.png') });
 
         // The agent replies…
         await page.getByTestId('agent-text').fill('Hi Ada, sorry about that! Could you send a photo of the label? 🙏');

@@ -181,12 +181,14 @@ describe('API faults, rate limits and the billing ledger', () => {
                 dmEventReads: 2,
                 dmCreates: 1,
                 dmReceivedDeliveries: 0,
+                userReads: 0,
                 usd: 0.035,
             });
             expect(sim.ledger({ appId: otherApp.id }).totals).toEqual({
                 dmEventReads: 3,
                 dmCreates: 0,
                 dmReceivedDeliveries: 0,
+                userReads: 0,
                 usd: 0.03,
             });
             expect(sim.ledger().totals.usd).toBe(0.065);

@@ -446,6 +446,8 @@ async function appSession(sim: XSim, clock: ManualClock): Promise<void> {
     const tokens = clientWith('oauth1');
 
     await client.me();
+    expect(await client.userByUsername(customer.username)).toMatchObject({ id: customer.id, receivesYourDm: true });
+    expect(await tokens.userByUsername('nobody_has_this')).toBeUndefined();
     await sim.sendDm({
         from: customer.id,
         to: business.id,

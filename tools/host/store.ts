@@ -2,6 +2,7 @@
  * The in-memory "database" behind the test host. Several hosts may share one store, like several
  * Rocket.Chat instances sharing one MongoDB: everything durable lives here, nothing in a host.
  */
+import type { HostContact } from './bridges/contacts';
 import type { IDepartment, ILivechatRoom, IVisitor } from '@rocket.chat/apps-engine/definition/livechat';
 import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
@@ -140,8 +141,13 @@ export class HostStore {
     public readonly uploads = new Map<string, StoredUpload>();
     /** Rocket.Chat's server settings, starting from its defaults (tools/host/server-settings.ts). */
     public readonly serverSettings = new Map<string, unknown>(Object.entries(ROCKET_CHAT_SETTING_DEFAULTS));
-    /** Omnichannel custom fields the admin defined (setCustomFields refuses any other key, like Rocket.Chat). */
-    public readonly livechatCustomFields = new Map<string, { scope: 'visitor' | 'room' }>();
+    /**
+     * Omnichannel custom fields the admin defined (setCustomFields refuses any other key, like Rocket.Chat),
+     * with the regular expression a value must match when one is set.
+     */
+    public readonly livechatCustomFields = new Map<string, { scope: 'visitor' | 'room'; regexp?: string }>();
+    /** Omnichannel contacts (tools/host/bridges/contacts.ts). */
+    public readonly contacts = new Map<string, HostContact>();
     public readonly ephemeral: EphemeralNotice[] = [];
     public readonly typing: { roomId: string; username: string; isTyping: boolean; at: number }[] = [];
 

@@ -72,6 +72,8 @@ export interface RoomView {
     messages: RoomMessageView[];
     /** What the app told the agent privately in this room (ephemeral messages). */
     notices: { text: string; at: number }[];
+    /** The Omnichannel contact the room belongs to (one per customer, across rooms). */
+    contact?: { name: string; customFields: Record<string, string>; channels: string[]; rooms: number };
 }
 
 export interface CustomerDmView {
@@ -114,6 +116,7 @@ export interface SandboxState {
         dmEventReads: number;
         dmCreates: number;
         dmReceivedDeliveries: number;
+        userReads: number;
         usd: number;
         unitPriceUsd: Record<string, number>;
     };
@@ -170,6 +173,9 @@ export class Sandbox {
             // Rocket.Chat's scheduler (Agenda) always runs: settings, poller, outbox, pending and mirror jobs.
             autoJobs: true,
         });
+        // An admin's Omnichannel → Custom Fields, so the contact carries the X identity (README, What agents see).
+        for (const id of ['xUserId', 'xUsername', 'xProfileUrl'])
+            world.host.store.livechatCustomFields.set(id, { scope: 'visitor' });
         const sandbox = new Sandbox(world, mode, auth);
         sandbox.denoPids = denoChildren();
         try {
@@ -351,6 +357,8 @@ export class Sandbox {
                     .filter((e) => e.user.id === agentId && e.room?.id === room.id)
                     .map((e) => ({ text: e.text ?? '', at: e.at }));
                 const served = room.servedBy as (IUser & { name?: string }) | undefined;
+                const contactId = (room as { contactId?: string }).contactId;
+                const contact = contactId ? host.store.contacts.get(contactId) : undefined;
                 return {
                     id: room.id,
                     visitor: { name: room.visitor?.name ?? '', username: room.visitor?.username ?? '' },
@@ -360,6 +368,13 @@ export class Sandbox {
                     createdAt: +new Date(room.createdAt ?? 0),
                     messages,
                     notices,
+                    contact: contact && {
+                        name: contact.name,
+                        customFields: { ...((contact.customFields ?? {}) as Record<string, string>) },
+                        channels: contact.channels.map((c) => c.name),
+                        rooms: host.livechatRooms().filter((r) => (r as { contactId?: string }).contactId === contactId)
+                            .length,
+                    },
                 };
             })
             .sort((a, b) => a.createdAt - b.createdAt);

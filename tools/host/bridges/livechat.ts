@@ -23,6 +23,7 @@ import { rcSetting } from '../server-settings';
 import { fireAndForget } from './events';
 import { saveMessage } from './messages';
 import { checkCustomFields, MeteorError } from './send-message';
+import { contactCustomField, contactForRoom, contactNameFromVisitor } from './contacts';
 
 /** Agents Rocket.Chat would route to: livechat-agent role, online, available for Omnichannel. */
 export function onlineAgents(store: HostStore, departmentId?: string): IUser[] {
@@ -122,11 +123,15 @@ export class HostLivechatBridge extends LivechatBridge {
         return this.registerGuest(visitor);
     }
 
-    /** Rocket.Chat's registerGuest: the token identifies the visitor; an existing one is updated, not duplicated. */
+    /**
+     * Rocket.Chat's registerGuest: the token identifies the visitor; an existing one is updated, not duplicated,
+     * and so is its contact's name (contacts/registerGuestData.ts).
+     */
     private async registerGuest(visitor: IVisitor): Promise<IVisitor> {
         if (!visitor.token) throw new Error('error-invalid-token');
         const existing = [...this.store.visitors.values()].find((v) => v.token === visitor.token);
         const id = existing?.id ?? visitor.id ?? this.store.newId('v');
+        if (existing) contactNameFromVisitor(this.store, id, visitor.name);
         const saved: IVisitor = {
             ...(existing ?? {}),
             id,
@@ -257,6 +262,8 @@ export class HostLivechatBridge extends LivechatBridge {
 
         const id = store.newId('r');
         const roomVisitor = store.visitors.get(visitor.id!) ?? visitor;
+        // QueueManager.requestRoom → migrateVisitorIfMissingContact: the visitor's contact for this source.
+        const contactId = contactForRoom(store, roomVisitor, source as { type: string; id?: string });
         const room = {
             id,
             type: RoomType.LIVE_CHAT,
@@ -273,6 +280,7 @@ export class HostLivechatBridge extends LivechatBridge {
             updatedAt: store.now(),
             source,
             customFields: customFields ?? {},
+            contactId,
             userIds: [] as string[],
         } as unknown as ILivechatRoom;
         store.rooms.set(id, room);
@@ -367,6 +375,11 @@ export class HostLivechatBridge extends LivechatBridge {
         return this.store.roomMessages(roomId);
     }
 
+    /**
+     * apps/meteor/app/livechat/server/lib/custom-fields.ts setCustomFields: the key must be a custom field an
+     * admin defined (`invalid-custom-field`), the value must match its regular expression; a room-scope field is
+     * written on the visitor's open rooms, a visitor-scope one on the visitor and every contact of the visitor.
+     */
     protected async setCustomFields(data: {
         token: string;
         key: string;
@@ -375,11 +388,37 @@ export class HostLivechatBridge extends LivechatBridge {
     }): Promise<number> {
         const field = this.store.livechatCustomFields.get(data.key);
         if (!field) throw new Error('invalid-custom-field');
+        if (field.regexp && !new RegExp(field.regexp).test(data.value))
+            throw new Error(`Invalid value for ${data.key} field`);
+        if (field.scope === 'room') {
+            // LivechatRooms.updateDataByToken: the visitor's open rooms.
+            let updated = 0;
+            for (const room of this.openRooms().filter((r) => r.visitor?.token === data.token)) {
+                const livechatData = ((room as { livechatData?: Record<string, string> }).livechatData ?? {}) as Record<
+                    string,
+                    string
+                >;
+                if (!data.overwrite && livechatData[data.key]) continue;
+                this.store.rooms.set(room.id, {
+                    ...room,
+                    livechatData: { ...livechatData, [data.key]: data.value },
+                } as ILivechatRoom);
+                updated++;
+            }
+            return updated;
+        }
         const visitor = [...this.store.visitors.values()].find((v) => v.token === data.token);
         if (!visitor) return 0;
         const livechatData = (visitor.livechatData ?? {}) as Record<string, string>;
-        if (!data.overwrite && livechatData[data.key]) return 0;
-        this.store.visitors.set(visitor.id!, { ...visitor, livechatData: { ...livechatData, [data.key]: data.value } });
-        return 1;
+        // LivechatVisitors.updateLivechatDataByToken leaves an existing value alone unless told to overwrite; the
+        // contacts are updated either way (a conflict when not overwriting).
+        const changed = data.overwrite || !livechatData[data.key];
+        if (changed)
+            this.store.visitors.set(visitor.id!, {
+                ...visitor,
+                livechatData: { ...livechatData, [data.key]: data.value },
+            });
+        contactCustomField(this.store, visitor.id!, data.key, data.value, data.overwrite);
+        return changed ? 1 : 0;
     }
 }

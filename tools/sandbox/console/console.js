@@ -29,6 +29,15 @@ const initials = (name) =>
         .toUpperCase();
 const usd = (n) => `$${n.toFixed(3)}`;
 
+/** The room's Omnichannel contact as Rocket.Chat keeps it: name, the X identity fields, channels, rooms. */
+function contactHtml(contact) {
+    if (!contact) return '';
+    const fields = Object.entries(contact.customFields)
+        .map(([k, v]) => `${esc(k)} <b>${esc(v)}</b>`)
+        .join(' · ');
+    return `<div class="muted small" id="room-contact">Contact <b>${esc(contact.name)}</b>${fields ? ` · ${fields}` : ''} · channel ${esc(contact.channels.join(', '))} · ${contact.rooms} conversation${contact.rooms === 1 ? '' : 's'}</div>`;
+}
+
 async function api(path, body) {
     const response = await fetch(path, {
         method: 'POST',
@@ -193,7 +202,7 @@ function renderAgent(state) {
     setHtml(
         $('room-head'),
         room
-            ? `${esc(room.visitor.name)} <span class="badge ${room.open ? 'open' : ''}">${room.open ? 'open' : 'closed'}</span> <span class="muted small">X (Twitter) · ${esc(room.department || 'no department')} · ${room.servedBy ? `served by ${esc(room.servedBy)}` : 'waiting for an agent'}</span>`
+            ? `${esc(room.visitor.name)} <span class="badge ${room.open ? 'open' : ''}">${room.open ? 'open' : 'closed'}</span> <span class="muted small">X (Twitter) · ${esc(room.department || 'no department')} · ${room.servedBy ? `served by ${esc(room.servedBy)}` : 'waiting for an agent'}</span>${contactHtml(room.contact)}`
             : '<span class="muted">No conversations yet</span>',
     );
     let html = '<div class="empty">When a customer DMs the business, the conversation appears here.</div>';
@@ -243,7 +252,8 @@ function renderSide(state) {
             row('dm.received webhook deliveries', l.dmReceivedDeliveries, p.dm_received_delivery),
             row('DMs created (sent)', l.dmCreates, p.dm_create),
             row('DM events read', l.dmEventReads, p.dm_event_read),
-            `<tr class="total"><td>Total</td><td class="num">${l.dmReceivedDeliveries + l.dmCreates + l.dmEventReads}</td><td></td><td class="num" data-testid="cost">${usd(l.usd)}</td></tr>`,
+            ...(l.userReads ? [row('users looked up (/twitter dm)', l.userReads, p.user_read)] : []),
+            `<tr class="total"><td>Total</td><td class="num">${l.dmReceivedDeliveries + l.dmCreates + l.dmEventReads + l.userReads}</td><td></td><td class="num" data-testid="cost">${usd(l.usd)}</td></tr>`,
         ].join(''),
     );
 

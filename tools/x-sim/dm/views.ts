@@ -36,8 +36,12 @@ export function mediaUrls(message: DmMessage, attachment: DmAttachment): { file:
     }
 }
 
-/** A v2 User object with the requested `user.fields`. */
-export function v2User(user: XUser, fields: Iterable<string> = DEFAULT_USER_FIELDS): Json {
+/**
+ * A v2 User object with the requested `user.fields`. `receivesYourDm`: whether the caller may DM this user
+ * (the spec's `receives_your_dm`, "Indicates if you can send a DM to this User": relative to the caller, so
+ * only lookups in a user context know it; elsewhere it is the user's own setting).
+ */
+export function v2User(user: XUser, fields: Iterable<string> = DEFAULT_USER_FIELDS, receivesYourDm?: boolean): Json {
     const all: Json = {
         id: user.id,
         name: user.name,
@@ -47,7 +51,7 @@ export function v2User(user: XUser, fields: Iterable<string> = DEFAULT_USER_FIEL
         verified: user.verified,
         created_at: isoTimestamp(user.createdAt),
         description: user.description,
-        receives_your_dm: user.acceptsDmsFrom === 'everyone',
+        receives_your_dm: receivesYourDm ?? user.acceptsDmsFrom === 'everyone',
     };
     return pick(all, new Set([...DEFAULT_USER_FIELDS, ...fields]));
 }

@@ -7,18 +7,21 @@
  *   successful delivery; retries, injected duplicates and replays of that event are not billed
  *   again, and an event that is never delivered (dropped) is never billed. `dm.sent`, `dm.read`,
  *   `dm.indicate_typing` and Account Activity deliveries are free.
+ * - User read: $0.010 per user a lookup by username returns (docs: x-api/getting-started/pricing.mdx, "User:
+ *   Read"; only that lookup is billed here: `/2/users/me`, which every link and health check calls, is not yet).
  *
  * Credits (pay-per-use is prepaid): an app may be given a balance that every charge draws down. "Access
  * to Paid Services requires sufficient credits" (docs: developer-terms/ppu-agreement.mdx §C): once the
  * balance is used up, X answers API calls with 402 credits-depleted (research/x-api.md §12) and, as it
  * cannot bill them, does not deliver billed events until credits are added. No balance = unlimited.
  */
-export type BillableKind = 'dm_event_read' | 'dm_create' | 'dm_received_delivery';
+export type BillableKind = 'dm_event_read' | 'dm_create' | 'dm_received_delivery' | 'user_read';
 
 export const UNIT_PRICE_USD: Record<BillableKind, number> = {
     dm_event_read: 0.01,
     dm_create: 0.015,
     dm_received_delivery: 0.01,
+    user_read: 0.01,
 };
 
 export interface LedgerItem {
@@ -34,6 +37,7 @@ export interface LedgerTotals {
     dmEventReads: number;
     dmCreates: number;
     dmReceivedDeliveries: number;
+    userReads: number;
     usd: number;
 }
 
@@ -95,6 +99,7 @@ export class Ledger {
                 dmEventReads: count('dm_event_read'),
                 dmCreates: count('dm_create'),
                 dmReceivedDeliveries: count('dm_received_delivery'),
+                userReads: count('user_read'),
                 usd: millis / 1000,
             },
         };

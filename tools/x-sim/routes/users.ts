@@ -1,9 +1,16 @@
 import { USER_LOOKUP, USER_SELF } from '../auth/policy';
 import { v2User } from '../dm/views';
 import { jsonResponse } from '../http/response';
-import type { Route } from '../http/router';
+import type { Route, RouteContext } from '../http/router';
 import { invalidRequest, resourceNotFound } from '../http/x-errors';
-import { callerUser, isSnowflake, listParam } from './route-helpers';
+import { callerApp, callerUser, isSnowflake, listParam } from './route-helpers';
+
+/** Whether the calling user could DM this one now (the send's own rules: blocks, DM settings, an earlier DM). */
+function receivesCallersDm(context: RouteContext, userId: string): boolean | undefined {
+    if (!context.auth || context.auth.kind === 'app-bearer') return undefined;
+    const caller = callerUser(context).user;
+    return caller.id !== userId && context.services.dms.refusalFor(caller.id, userId, undefined) === undefined;
+}
 
 /** User lookups: `/2/users/me`, `/2/users/:id`, `/2/users/by/username/:username`. */
 export const userRoutes: Route[] = [
@@ -41,7 +48,10 @@ export const userRoutes: Route[] = [
                     username,
                     `Could not find user with username: [${username}].`,
                 );
-            return jsonResponse(200, { data: v2User(user, listParam(context.request, 'user.fields')) });
+            context.services.ledger.charge('user_read', callerApp(context).id, user.id, context.services.clock.now());
+            return jsonResponse(200, {
+                data: v2User(user, listParam(context.request, 'user.fields'), receivesCallersDm(context, user.id)),
+            });
         },
     },
     {
@@ -56,7 +66,9 @@ export const userRoutes: Route[] = [
                 return invalidRequest(`The \`id\` query parameter value [${id}] is not valid`, 'id', id);
             const user = context.services.store.users.get(id);
             if (!user) return resourceNotFound('user', 'id', id, `Could not find user with id: [${id}].`);
-            return jsonResponse(200, { data: v2User(user, listParam(context.request, 'user.fields')) });
+            return jsonResponse(200, {
+                data: v2User(user, listParam(context.request, 'user.fields'), receivesCallersDm(context, user.id)),
+            });
         },
     },
 ];

@@ -1,0 +1,157 @@
+/**
+ * `/twitter dm @handle <text>`: an agent starts a conversation with an X user. X is asked who the handle is
+ * and whether the business may DM them (`receives_your_dm`); a room is opened for that customer, served by
+ * the agent, and the DM goes out through the same delivery as every reply (lane, outbox, sent record). When
+ * X refuses the send for good, the room is closed again without the finished message: nothing stays open
+ * for a customer who cannot be reached. The customer's answer then lands in the room like any DM.
+ */
+import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+import { serverTranslator } from '../lib/language';
+import { recordBillable, totalsForDay, unitPriceUsd } from '../storage/ledger';
+import { utcDay } from '../lib/time';
+import { XFailure, XFailureKind, XUserLookup } from '../x/client-types';
+import { wins } from '../storage/claims';
+import { newClaim, STALE_CLAIM_MS } from './inbound-claims';
+import type { BridgeContext } from './context';
+import { openConversation, openRoomOf, resolveDepartmentId } from './conversation-opener';
+import { formatAgentMessage } from './format';
+import { deliver, DeliveryRequest, inConversationLane } from './outbound';
+import { agentDisplayName, planDms } from './outbound-filter';
+import type { DeliveryFailureKind } from './outbound-send';
+import { outboundState } from './outbound-state';
+import { postRoomNotice } from './room-poster';
+
+export interface StartRequest {
+    /** Without the `@`, already checked against X's username pattern. */
+    handle: string;
+    text: string;
+    /** The agent saw the cost and repeated the command with `--confirm`. */
+    confirmed: boolean;
+}
+
+export type StartOutcome =
+    | { kind: 'sent'; roomId: string; handle: string }
+    /** X said "later" (rate limit, outage, credits): the DM waits in the outbox, the room is open. */
+    | { kind: 'queued'; roomId: string; handle: string }
+    | { kind: 'already-open'; roomId: string; handle: string }
+    /** Another opener (the customer's own DM arriving, another agent) holds the room's opening claim. */
+    | { kind: 'opening-elsewhere'; handle: string }
+    | { kind: 'not-found'; handle: string }
+    | { kind: 'own-account'; handle: string }
+    /** X's user lookup says the business may not DM them: nothing was opened or sent. */
+    | { kind: 'refuses-dms'; handle: string }
+    /** X refused the DM itself: the room was closed again. */
+    | { kind: 'send-refused'; handle: string; reason: DeliveryFailureKind }
+    | { kind: 'lookup-failed'; handle: string; reason: XFailureKind }
+    /** Rocket.Chat could not give the room to this agent (not available in Omnichannel). */
+    | { kind: 'agent-unavailable'; handle: string }
+    | { kind: 'confirm'; handle: string; costUsd: number; todayUsd: number; capUsd: number };
+
+/** The daily cap counts as near once today's bill plus this DM reaches this share of it. */
+const CAP_NEAR_SHARE = 0.8;
+
+export async function startConversation(
+    ctx: BridgeContext,
+    agent: IUser,
+    request: StartRequest,
+): Promise<StartOutcome> {
+    const { handle } = request;
+    if (handle.toLowerCase() === ctx.account.username.toLowerCase()) return { kind: 'own-account', handle };
+    const body = formatAgentMessage(ctx.settings.agentTemplate, {
+        agent: agentDisplayName(ctx.settings.agentDisplay, agent),
+        text: request.text,
+    });
+    const dms: DeliveryRequest['dms'] = planDms(body, []);
+    // Before any X call: the lookup is billed too, and a repeated command with --confirm pays it again.
+    if (!request.confirmed && ctx.settings.dailyCapUsd > 0) {
+        const costUsd = unitPriceUsd('user_read') + dms.length * unitPriceUsd('dm_create');
+        const todayUsd = (await totalsForDay(ctx.read.getPersistenceReader(), utcDay(ctx.now()))).usd;
+        if (todayUsd + costUsd >= CAP_NEAR_SHARE * ctx.settings.dailyCapUsd)
+            return { kind: 'confirm', handle, costUsd, todayUsd, capUsd: ctx.settings.dailyCapUsd };
+    }
+
+    let customer: XUserLookup | undefined;
+    try {
+        customer = await (await ctx.x()).userByUsername(handle);
+    } catch (e) {
+        if (e instanceof XFailure) return { kind: 'lookup-failed', handle, reason: e.kind };
+        throw e;
+    }
+    if (!customer) return { kind: 'not-found', handle };
+    await recordBillable(ctx.persistence, 'user_read', 1, ctx.now());
+    const shown = customer.username;
+    if (customer.id === ctx.account.accountId) return { kind: 'own-account', handle: shown };
+    if (customer.receivesYourDm === false) return { kind: 'refuses-dms', handle: shown };
+
+    const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.accountId, customer.id);
+    const open = await openRoomOf(ctx, state.conversation);
+    if (open) return { kind: 'already-open', roomId: open.roomId, handle: shown };
+
+    const departmentId = await resolveDepartmentId(ctx);
+    const ref = { accountId: ctx.account.accountId, customerId: customer.id };
+    return inConversationLane(ref, async (): Promise<StartOutcome> => {
+        // The customer may be writing right now, on this instance or another: one opener wins, as for inbound DMs.
+        const claim = newClaim();
+        await ctx.conversations.claimOpening(ctx.persistence, ref.accountId, ref.customerId, claim, ctx.now());
+        const fresh = await ctx.conversations.load(ctx.read.getPersistenceReader(), ref.accountId, ref.customerId);
+        const live = fresh.openingClaims.filter((c) => ctx.now() - c.at < STALE_CLAIM_MS);
+        const opened = fresh.conversation && fresh.conversation.roomId !== state.conversation?.roomId;
+        if (opened || !wins(live, claim)) return { kind: 'opening-elsewhere', handle: shown };
+        try {
+            return await openAndSend(ctx, agent, customer, departmentId, request.text, dms);
+        } finally {
+            await ctx.conversations.clearOpeningClaims(ctx.persistence, ref.accountId, ref.customerId);
+        }
+    });
+}
+
+/** The winner's part: the room, served by the agent, then the DM through the reply delivery. */
+async function openAndSend(
+    ctx: BridgeContext,
+    agent: IUser,
+    customer: XUserLookup,
+    departmentId: string | undefined,
+    text: string,
+    dms: DeliveryRequest['dms'],
+): Promise<StartOutcome> {
+    const shown = customer.username;
+    const opened = await openConversation(ctx, customer, departmentId, agent);
+    if (!opened.ok) return { kind: 'agent-unavailable', handle: shown };
+    const roomId = opened.conversation.roomId;
+    const t = await serverTranslator(ctx.read, ctx.now());
+    await postRoomNotice(
+        ctx,
+        roomId,
+        t('dm_started_notice', { agent: agent.name || agent.username, handle: shown, text }),
+    );
+    const report = await deliver(
+        ctx,
+        {
+            ref: { accountId: ctx.account.accountId, customerId: customer.id, roomId },
+            dms,
+            origin: 'agent',
+            orderAt: ctx.now(),
+            orderId: `dm:${roomId}`,
+        },
+        { inLane: true },
+    );
+    if (report.sent === dms.length) return { kind: 'sent', roomId, handle: shown };
+    if (report.dropped === 0) return { kind: 'queued', roomId, handle: shown };
+    // Refused for good (the customer does not take DMs, the text was refused…): the customer has nothing.
+    await closeUnreachable(ctx, roomId, agent);
+    return { kind: 'send-refused', handle: shown, reason: report.failure?.kind ?? 'invalid-request' };
+}
+
+/**
+ * X refused the conversation's first DM: the room goes. The app forgets it first, so the close hook finds no
+ * conversation and sends no finished message (it would be refused the same way).
+ */
+async function closeUnreachable(ctx: BridgeContext, roomId: string, agent: IUser): Promise<void> {
+    outboundState.closedRooms.add(roomId, ctx.now());
+    await ctx.conversations.closeRoom(ctx.persistence, roomId);
+    const room = (await ctx.read.getRoomReader().getById(roomId)) as ILivechatRoom | undefined;
+    if (!room) return;
+    const t = await serverTranslator(ctx.read, ctx.now());
+    await ctx.modify.getUpdater().getLivechatUpdater().closeRoom(room, t('dm_closed_unreachable'), agent);
+}

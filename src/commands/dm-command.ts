@@ -1,0 +1,98 @@
+/**
+ * `/twitter dm @handle <text> [--confirm]`: its arguments checked (they are typed by a person and may be
+ * anything), then the conversation is started by the bridge and the outcome told to the agent.
+ */
+import type { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+import type { ILogger } from '@rocket.chat/apps-engine/definition/accessors';
+import type { Translate } from '../i18n/translate';
+import { failureReasonKey } from '../i18n/x-failures';
+import { roomMessageMaxLength } from '../lib/server-settings';
+import { buildBridgeContext } from '../bridge/build-context';
+import { startConversation, StartOutcome } from '../bridge/agent-started';
+
+/** X's username rule (OpenAPI `getUsersByUsername`: `^[A-Za-z0-9_]{1,15}$`), with an optional `@`. */
+const HANDLE = /^@?([A-Za-z0-9_]{1,15})$/;
+const CONFIRM_FLAG = '--confirm';
+
+type DmArguments =
+    | { ok: true; handle: string; text: string; confirmed: boolean }
+    | { ok: false; problem: 'usage' | 'bad-handle' | 'empty-text'; handle?: string };
+
+/** The words after `dm`: the handle first, `--confirm` only as the last word, the rest is the message. */
+function parseDmArguments(words: string[]): DmArguments {
+    // Rocket.Chat splits the command line at single spaces: doubled spaces leave empty words.
+    const start = words.findIndex((w) => w.trim() !== '');
+    const [first, ...rest] = start < 0 ? [] : words.slice(start);
+    if (!first) return { ok: false, problem: 'usage' };
+    const match = HANDLE.exec(first.trim());
+    if (!match) return { ok: false, problem: 'bad-handle', handle: first.slice(0, 40) };
+    const confirmed = rest.length > 0 && rest[rest.length - 1].trim() === CONFIRM_FLAG;
+    const text = (confirmed ? rest.slice(0, -1) : rest).join(' ').trim();
+    if (!text) return { ok: false, problem: 'empty-text', handle: match[1] };
+    return { ok: true, handle: match[1], text, confirmed };
+}
+
+export interface DmAccessors {
+    read: IRead;
+    modify: IModify;
+    persistence: IPersistence;
+    http: IHttp;
+    logger: ILogger;
+}
+
+export async function runDmCommand(a: DmAccessors, sender: IUser, words: string[], t: Translate): Promise<string> {
+    const args = parseDmArguments(words);
+    if (!args.ok) {
+        if (args.problem === 'bad-handle') return t('command_dm_bad_handle', { handle: args.handle ?? '' });
+        if (args.problem === 'empty-text') return t('command_dm_empty_text', { handle: args.handle ?? '' });
+        return t('command_dm_usage');
+    }
+    // The agent's text is posted in the room as it is sent: the server's message size limit applies, as to a reply.
+    const max = await roomMessageMaxLength(a.read, Date.now());
+    if (args.text.length > max) return t('command_dm_too_long', { length: args.text.length, max });
+    const built = await buildBridgeContext(a.read, a.modify, a.persistence, a.http, a.logger);
+    if (!built.ok) return t('command_dm_not_linked');
+    const outcome = await startConversation(built.ctx, sender, args);
+    return describe(outcome, t, await roomLink(a.read));
+}
+
+/** Rocket.Chat's address of an Omnichannel room: `<Site URL>/live/<room id>`. */
+async function roomLink(read: IRead): Promise<(roomId: string) => string> {
+    const siteUrl = String((await read.getEnvironmentReader().getServerSettings().getValueById('Site_Url')) ?? '');
+    return (roomId) => `${siteUrl.replace(/\/+$/, '')}/live/${encodeURIComponent(roomId)}`;
+}
+
+function describe(outcome: StartOutcome, t: Translate, link: (roomId: string) => string): string {
+    const handle = outcome.handle;
+    switch (outcome.kind) {
+        case 'sent':
+            return t('command_dm_sent', { handle, link: link(outcome.roomId) });
+        case 'queued':
+            return t('command_dm_queued', { handle, link: link(outcome.roomId) });
+        case 'already-open':
+            return t('command_dm_already_open', { handle, link: link(outcome.roomId) });
+        case 'opening-elsewhere':
+            return t('command_dm_opening_elsewhere', { handle });
+        case 'not-found':
+            return t('command_dm_not_found', { handle });
+        case 'own-account':
+            return t('command_dm_own_account', { handle });
+        case 'refuses-dms':
+            return t('command_dm_refuses_dms', { handle });
+        case 'send-refused': {
+            const kind = outcome.reason === 'file-unreadable' ? 'invalid-request' : outcome.reason;
+            return t('command_dm_send_refused', { handle, reason: t(failureReasonKey(kind)) });
+        }
+        case 'lookup-failed':
+            return t('command_dm_lookup_failed', { handle, reason: t(failureReasonKey(outcome.reason)) });
+        case 'agent-unavailable':
+            return t('command_dm_agent_unavailable', { handle });
+        case 'confirm':
+            return t('command_dm_confirm', {
+                cost: outcome.costUsd.toFixed(3),
+                today: outcome.todayUsd.toFixed(2),
+                cap: outcome.capUsd.toFixed(2),
+            });
+    }
+}
