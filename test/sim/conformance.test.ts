@@ -7,7 +7,8 @@ import { extractFromFile, simulatorOperationIds, subsetText } from '../../tools/
 import { specDocument, specOperation, type SpecParameter } from '../../tools/x-sim/openapi/spec';
 import { FULL_SPEC_PATH, SUBSET_PATH } from '../../tools/x-sim/openapi/subset-path';
 import { AuthMethod } from '../../src/settings/ids';
-import { DM_EVENT_QUERY, TwitterXClient } from '../../src/x/client';
+import { TwitterXClient } from '../../src/x/client';
+import { DM_EVENT_QUERY } from '../../src/x/client-wire';
 import { createTransportPlugin } from '../../src/x/transport';
 import { appOnlyClient, oauth1Client, oauth2Client, xClient } from './helpers/clients';
 import { fakeMp4, TINY_PNG, uploadViaJson } from './helpers/media';
