@@ -19,6 +19,7 @@ import { deliver, inConversationLane } from '../bridge/outbound';
 import { agentDisplayName, classifyAgentMessage, messageFiles, messageText, planDms } from '../bridge/outbound-filter';
 import { fileRuleText, tellAgent } from '../bridge/outbound-notices';
 import { outboundState } from '../bridge/outbound-state';
+import type { Translate } from '../i18n/translate';
 import type { OutboxFile } from '../storage/outbox';
 
 /** What the hooks need to know about the app itself. */
@@ -44,44 +45,23 @@ export async function handleAgentMessage(
     persistence: IPersistence,
     modify: IModify,
 ): Promise<void> {
+    const tell = (to: IUser, compose: (t: Translate) => string) =>
+        tellAgent(read, modify, to, message.room, compose, app.logger.warn.bind(app.logger));
     const verdict = classifyAgentMessage(message, app.id);
     if (!verdict.act) {
-        if (verdict.reason === 'room-closed')
-            await tellAgent(
-                read,
-                modify,
-                message.sender,
-                message.room,
-                (t) => t('outbound_room_closed'),
-                app.logger.warn.bind(app.logger),
-            );
+        if (verdict.reason === 'room-closed') await tell(message.sender, (t) => t('outbound_room_closed'));
         return;
     }
     const { ref, agent } = verdict;
     // The lane is taken before the first await, so replies leave in the order the agent wrote them.
     await inConversationLane(ref, async () => {
         if (outboundState.closedRooms.has(ref.roomId)) {
-            await tellAgent(
-                read,
-                modify,
-                agent,
-                message.room,
-                (t) => t('outbound_room_closed'),
-                app.logger.warn.bind(app.logger),
-            );
+            await tell(agent, (t) => t('outbound_room_closed'));
             return;
         }
         const built = await buildBridgeContext(read, modify, persistence, http, app.logger);
         if (!built.ok) {
-            if (built.reason === 'not-linked')
-                await tellAgent(
-                    read,
-                    modify,
-                    agent,
-                    message.room,
-                    (t) => t('outbound_not_linked'),
-                    app.logger.warn.bind(app.logger),
-                );
+            if (built.reason === 'not-linked') await tell(agent, (t) => t('outbound_not_linked'));
             return;
         }
         const ctx = built.ctx;
@@ -92,25 +72,11 @@ export async function handleAgentMessage(
             return;
         }
         if (ref.accountId !== ctx.account.accountId) {
-            await tellAgent(
-                read,
-                modify,
-                agent,
-                message.room,
-                (t) => t('outbound_other_account'),
-                ctx.logger.warn.bind(ctx.logger),
-            );
+            await tell(agent, (t) => t('outbound_other_account'));
             return;
         }
         if (await isBlockedCustomer(ctx, ref.customerId)) {
-            await tellAgent(
-                read,
-                modify,
-                agent,
-                message.room,
-                (t) => t('outbound_customer_blocked'),
-                ctx.logger.warn.bind(ctx.logger),
-            );
+            await tell(agent, (t) => t('outbound_customer_blocked'));
             return;
         }
         const files = await acceptedFiles(ctx, message, agent);
@@ -137,6 +103,8 @@ export async function handleAgentMessage(
  * is told which rule refused it and nothing of the message is sent (undefined).
  */
 async function acceptedFiles(ctx: BridgeContext, message: IMessage, agent: IUser): Promise<OutboxFile[] | undefined> {
+    const tell = (compose: (t: Translate) => string) =>
+        tellAgent(ctx.read, ctx.modify, agent, message.room, compose, ctx.logger.warn.bind(ctx.logger));
     const accepted: OutboxFile[] = [];
     for (const file of messageFiles(message)) {
         const upload = await ctx.read
@@ -146,29 +114,18 @@ async function acceptedFiles(ctx: BridgeContext, message: IMessage, agent: IUser
         const type = String(upload?.type || file.type || 'application/octet-stream').toLowerCase();
         const size = Number(upload?.size);
         if (!upload || !Number.isFinite(size)) {
-            await tellAgent(
-                ctx.read,
-                ctx.modify,
-                agent,
-                message.room,
-                (t) => t('outbound_file_refused', { file: file.name, reason: t('outbound_reason_file_unreadable') }),
-                ctx.logger.warn.bind(ctx.logger),
+            await tell((t) =>
+                t('outbound_file_refused', { file: file.name, reason: t('outbound_reason_file_unreadable') }),
             );
             return undefined;
         }
         const verdict = checkFile(ctx.settings, type, size);
         if (!verdict.ok) {
-            await tellAgent(
-                ctx.read,
-                ctx.modify,
-                agent,
-                message.room,
-                (t) =>
-                    t('outbound_file_refused', {
-                        file: file.name,
-                        reason: fileRuleText(t, verdict, type, size),
-                    }),
-                ctx.logger.warn.bind(ctx.logger),
+            await tell((t) =>
+                t('outbound_file_refused', {
+                    file: file.name,
+                    reason: fileRuleText(t, verdict, type, size),
+                }),
             );
             return undefined;
         }

@@ -128,6 +128,14 @@ export async function dropClaim(
     await persistence.removeByAssociations([conversationKey(accountId, customerId), seenKey(eventId), claimKey(claim)]);
 }
 
+/** A record of one event that counts in the day's ledger and goes with the day's seen markers. */
+const billedEventKeys = (accountId: string, customerId: string, eventId: string, at: number) => [
+    conversationKey(accountId, customerId),
+    seenKey(eventId),
+    seenDayKey(utcDay(at)),
+    ledgerDayKey(utcDay(at)),
+];
+
 /**
  * Records a DM this app sent: its event id comes back as an echo (dropped as seen), and the same
  * record is the billable DM create in the day's ledger — one write for both.
@@ -140,12 +148,7 @@ export async function markSent(
     at: number,
 ): Promise<void> {
     const marker: SeenMarker = { type: 'seen', eventId, at, kind: 'dm_create', units: 1 };
-    await persistence.createWithAssociations(marker, [
-        conversationKey(accountId, customerId),
-        seenKey(eventId),
-        seenDayKey(utcDay(at)),
-        ledgerDayKey(utcDay(at)),
-    ]);
+    await persistence.createWithAssociations(marker, billedEventKeys(accountId, customerId, eventId, at));
 }
 
 /** Drops seen markers of one UTC day (housekeeping: X stops redelivering long before). */
@@ -172,10 +175,5 @@ export async function markBlocked(
     at: number,
 ): Promise<void> {
     const record: BlockedDm = { type: 'blocked', eventId, at };
-    await persistence.createWithAssociations(record, [
-        conversationKey(accountId, customerId),
-        seenKey(eventId),
-        seenDayKey(utcDay(at)),
-        ledgerDayKey(utcDay(at)),
-    ]);
+    await persistence.createWithAssociations(record, billedEventKeys(accountId, customerId, eventId, at));
 }
