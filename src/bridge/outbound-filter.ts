@@ -54,18 +54,15 @@ function isSystemMessage(message: IMessage): boolean {
 
 /** IPostMessageSent: is this an agent's reply to send to the customer on X? */
 export function classifyAgentMessage(message: IMessage, appId: string): MessageVerdict {
+    const change = classifyAgentChange(message, appId);
+    if (!change.act) return change;
+    if (message.editedAt) return { act: false, reason: 'edited', ref: change.ref };
+    // Pure and cheap: the room as the hook delivered it, read again for its open flag.
     const room = classifyRoom(message.room as ILivechatRoom, appId);
-    if (!room.ours) return { act: false, reason: room.reason };
-    if (isSystemMessage(message)) return { act: false, reason: 'system-message', ref: room.ref };
-    if ((message as ILivechatMessage).token) return { act: false, reason: 'visitor-message', ref: room.ref };
-    const sender = message.sender;
-    if (!sender || (sender.type as string) === 'app' || (sender.type as string) === 'unknown')
-        return { act: false, reason: 'app-message', ref: room.ref };
-    if (message.editedAt) return { act: false, reason: 'edited', ref: room.ref };
-    if (!room.open) return { act: false, reason: 'room-closed', ref: room.ref };
+    if (!room.ours || !room.open) return { act: false, reason: 'room-closed', ref: change.ref };
     if (!messageText(message) && messageFiles(message).length === 0)
-        return { act: false, reason: 'empty', ref: room.ref };
-    return { act: true, ref: room.ref, agent: sender };
+        return { act: false, reason: 'empty', ref: change.ref };
+    return change;
 }
 
 /** IPostMessageUpdated / IPostMessageDeleted: an agent's message in one of our rooms, which X cannot follow. */
