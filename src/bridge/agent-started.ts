@@ -14,7 +14,8 @@ import { XFailure, XFailureKind, XUserLookup } from '../x/client-types';
 import { wins } from '../storage/claims';
 import { newClaim, STALE_CLAIM_MS } from './inbound-claims';
 import type { BridgeContext } from './context';
-import { openConversation, openRoomOf, resolveDepartmentId } from './conversation-opener';
+import { isBlockedCustomer } from './blocked';
+import { ContactBlockedError, openConversation, openRoomOf, resolveDepartmentId } from './conversation-opener';
 import { formatAgentMessage } from './format';
 import { deliver, DeliveryRequest, inConversationLane } from './outbound';
 import { agentDisplayName, planDms } from './outbound-filter';
@@ -41,6 +42,8 @@ export type StartOutcome =
     | { kind: 'own-account'; handle: string }
     /** X's user lookup says the business may not DM them: nothing was opened or sent. */
     | { kind: 'refuses-dms'; handle: string }
+    /** Listed in *Blocked X users*, or their contact is blocked in Rocket.Chat: nothing is opened or sent. */
+    | { kind: 'blocked'; handle: string }
     /** X refused the DM itself: the room was closed again. */
     | { kind: 'send-refused'; handle: string; reason: DeliveryFailureKind }
     | { kind: 'lookup-failed'; handle: string; reason: XFailureKind }
@@ -83,6 +86,8 @@ export async function startConversation(
     const shown = customer.username;
     if (customer.id === ctx.account.accountId) return { kind: 'own-account', handle: shown };
     if (customer.receivesYourDm === false) return { kind: 'refuses-dms', handle: shown };
+    // Replies to a blocked customer are refused; starting a conversation with one is too.
+    if (await isBlockedCustomer(ctx, customer.id)) return { kind: 'blocked', handle: shown };
 
     const state = await ctx.conversations.load(ctx.read.getPersistenceReader(), ctx.account.accountId, customer.id);
     const open = await openRoomOf(ctx, state.conversation);
@@ -100,6 +105,10 @@ export async function startConversation(
         if (opened || !wins(live, claim)) return { kind: 'opening-elsewhere', handle: shown };
         try {
             return await openAndSend(ctx, agent, customer, departmentId, request.text, dms);
+        } catch (e) {
+            // Rocket.Chat refuses a room for a contact blocked there (error-contact-channel-blocked).
+            if (e instanceof ContactBlockedError) return { kind: 'blocked', handle: shown };
+            throw e;
         } finally {
             await ctx.conversations.clearOpeningClaims(ctx.persistence, ref.accountId, ref.customerId);
         }

@@ -80,6 +80,8 @@ function describe(outcome: StartOutcome, t: Translate, link: (roomId: string) =>
             return t('command_dm_own_account', { handle });
         case 'refuses-dms':
             return t('command_dm_refuses_dms', { handle });
+        case 'blocked':
+            return t('command_dm_blocked', { handle });
         case 'send-refused': {
             const kind = outcome.reason === 'file-unreadable' ? 'invalid-request' : outcome.reason;
             return t('command_dm_send_refused', { handle, reason: t(failureReasonKey(kind)) });

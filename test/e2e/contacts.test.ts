@@ -137,6 +137,19 @@ describe('contacts and agent-started conversations', () => {
         expect(roomsOfVisitor(world, 'Erin Closed')).toEqual([]);
     });
 
+    it('refuses a customer listed in Blocked X users: nothing sent, no room', async () => {
+        const customer = world.customer('hank_blocked', 'Hank Blocked');
+        await world.host.setSetting('blocked_users', customer);
+        try {
+            const answer = await command(world, '/twitter dm @hank_blocked hello');
+            expect(answer).toContain('@hank_blocked is blocked');
+            expect(received(world, customer)).toEqual([]);
+            expect(roomsOfVisitor(world, 'Hank Blocked')).toEqual([]);
+        } finally {
+            await world.host.setSetting('blocked_users', '');
+        }
+    });
+
     it('closes the room again, without a finished message, when X refuses the DM itself', async () => {
         await world.host.setSetting('finished_message', 'Conversation finished, thanks!');
         try {
