@@ -6,6 +6,21 @@
 import { isRunning } from '../../tools/sandbox/processes';
 import { SandboxProcess, startSandboxProcess } from './helpers/sandbox-process';
 
+/** The sandbox console's JSON API at `url`: its state, and its actions (a failed one throws with its answer). */
+function consoleApi(url: string) {
+    const readState = async () => (await fetch(`${url}api/state`)).json();
+    const post = async (path: string, body: unknown = {}) => {
+        const response = await fetch(`${url}api/${path}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+        });
+        if (!response.ok) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
+        return response.json();
+    };
+    return { readState, post };
+}
+
 describe('the sandbox (npm start)', () => {
     let sandbox: SandboxProcess | undefined;
 
@@ -52,16 +67,7 @@ describe('the sandbox (npm start)', () => {
         const page = await fetch(url);
         expect(page.status).toBe(200);
         expect(await page.text()).toContain('<title>Sandbox');
-        const readState = async () => (await fetch(`${url}api/state`)).json();
-        const post = async (path: string, body: unknown = {}) => {
-            const response = await fetch(`${url}api/${path}`, {
-                method: 'POST',
-                headers: { 'content-type': 'application/json' },
-                body: JSON.stringify(body),
-            });
-            if (!response.ok) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
-            return response.json();
-        };
+        const { readState, post } = consoleApi(url);
         const waitForState = async (what: string, probe: (state: any) => boolean, timeoutMs = 15_000) => {
             const deadline = Date.now() + timeoutMs;
             for (;;) {
@@ -118,16 +124,7 @@ describe('the sandbox (npm start)', () => {
             'webhook-unreachable',
         ]);
         const [, url] = await sandbox.waitFor(/Console: (http:\/\/127\.0\.0\.1:\d+\/)/, 60_000);
-        const readState = async () => (await fetch(`${url}api/state`)).json();
-        const post = async (path: string, body: unknown = {}) => {
-            const response = await fetch(`${url}api/${path}`, {
-                method: 'POST',
-                headers: { 'content-type': 'application/json' },
-                body: JSON.stringify(body),
-            });
-            if (!response.ok) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
-            return response.json();
-        };
+        const { readState, post } = consoleApi(url);
         const status = async () => ((await post('status')) as { text: string }).text;
 
         // Linked with the webhook, then the fault: the next health check (run from the console) has X

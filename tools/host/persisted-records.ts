@@ -18,8 +18,6 @@ export class PersistedRecords extends Map<string, PersistedRecord> {
     public override set(id: string, record: PersistedRecord): this {
         const previous = super.get(id);
         super.set(id, record);
-        // The index is built lazily by the Map constructor's own calls: the field exists only after super().
-        if (!this.byAssociation) return this;
         if (previous && sameAssociations(previous.associations, record.associations)) return this;
         if (previous) this.unindex(id, previous);
         for (const a of record.associations) {
