@@ -7,17 +7,20 @@
  */
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
 import { xClientFor } from '../bridge/build-context';
+import { inConversationLane } from '../bridge/outbound';
 import { outboundState } from '../bridge/outbound-state';
 import { Translate } from '../i18n/translate';
 import { explainFailure } from '../i18n/x-failures';
 import { serverTranslator } from '../lib/language';
 import { readSettings } from '../settings/reader';
 import { readAccount } from '../storage/account';
+import { readAppSecrets } from '../storage/app-secrets';
 import { conversationKey } from '../storage/conversation-keys';
 import { ConversationStore } from '../storage/conversations';
 import { anonymizeLedgerEntries, recordBillable } from '../storage/ledger';
 import { OutboxStore } from '../storage/outbox';
 import { toXFailure } from '../x/errors';
+import { visitorToken } from '../x/ids';
 import type { CommandReply } from './authorize';
 import type { AdminAccessors } from './link';
 
@@ -65,36 +68,53 @@ export async function forgetCustomer(a: AdminAccessors, args: string[], t: Trans
     }
     if (customerId === account.accountId) return { text: t('forget_own_account') };
 
-    const store = new ConversationStore();
-    const lines: string[] = [];
-    if (parsed.close) lines.push(await closeOpenRoom(a, store, account.accountId, customerId, t));
-    const records = await reader.readByAssociation(conversationKey(account.accountId, customerId));
-    await anonymizeLedgerEntries(reader, a.persistence, records);
-    const removed = (await store.forgetCustomer(a.persistence, account.accountId, customerId)).length;
-    const outbox = (await new OutboxStore().removeConversation(a.persistence, account.accountId, customerId)).length;
+    const secrets = await readAppSecrets(reader);
+    const rooms = secrets
+        ? await openRoomsOf(a, visitorToken(secrets.visitorTokenKey, account.accountId, customerId))
+        : [];
+    // Without --close an open room would go on sending the agent's replies and seen markers would come back.
+    if (rooms.length > 0 && !parsed.close) return { text: t('forget_room_open', { customer: label }) };
+    const ref = { accountId: account.accountId, customerId };
+    // In the customer's lane: a reply being sent on this instance finishes before, none starts during.
+    const { lines, count } = await inConversationLane(ref, async () => {
+        // Queued replies go first, so nothing is sent between the room's close and the removal.
+        const outbox = (await new OutboxStore().removeConversation(a.persistence, ref.accountId, customerId)).length;
+        const closed = parsed.close ? [await closeRooms(a, rooms, t)] : [];
+        const records = await reader.readByAssociation(conversationKey(ref.accountId, customerId));
+        await anonymizeLedgerEntries(reader, a.persistence, records);
+        const removed = (await new ConversationStore().forgetCustomer(a.persistence, ref.accountId, customerId)).length;
+        return { lines: closed, count: removed + outbox };
+    });
     return {
-        text: [t('forget_done', { customer: label, count: removed + outbox }), ...lines, t('forget_rocket_chat_data')]
+        text: [
+            t('forget_done', { customer: label, count }),
+            ...lines,
+            count === 0 && 'handle' in parsed.target ? t('forget_nothing_found') : '',
+            t('forget_rocket_chat_data'),
+        ]
             .filter(Boolean)
             .join('\n'),
     };
 }
 
-/** `--close`: their open room is closed by the app, with a comment saying why (in the server's language). */
-async function closeOpenRoom(
-    a: AdminAccessors,
-    store: ConversationStore,
-    accountId: string,
-    customerId: string,
-    t: Translate,
-): Promise<string> {
-    const { conversation } = await store.load(a.read.getPersistenceReader(), accountId, customerId);
-    const room = conversation
-        ? ((await a.read.getRoomReader().getById(conversation.roomId)) as ILivechatRoom | undefined)
-        : undefined;
-    if (!room?.isOpen) return t('forget_no_open_room');
-    outboundState.forgottenRooms.add(room.id, a.now());
+/**
+ * Their open rooms, found by the visitor token rather than the app's records: a room the records lost (an
+ * earlier forget, a record swept) is still theirs. Rocket.Chat's `getLivechatRooms(visitor)` returns the open ones.
+ */
+async function openRoomsOf(a: AdminAccessors, token: string): Promise<ILivechatRoom[]> {
+    const livechat = a.read.getLivechatReader();
+    const visitor = await livechat.getLivechatVisitorByToken(token);
+    return visitor ? (await livechat.getLivechatRooms(visitor)).filter((room) => room.isOpen) : [];
+}
+
+/** `--close`: their open rooms are closed by the app, with a comment saying why (in the server's language). */
+async function closeRooms(a: AdminAccessors, rooms: ILivechatRoom[], t: Translate): Promise<string> {
+    if (rooms.length === 0) return t('forget_no_open_room');
     const comment = (await serverTranslator(a.read, a.now()))('forget_close_comment');
     const appUser = await a.read.getUserReader().getAppUser();
-    await a.modify.getUpdater().getLivechatUpdater().closeRoom(room, comment, appUser);
+    for (const room of rooms) {
+        outboundState.forgottenRooms.add(room.id, a.now());
+        await a.modify.getUpdater().getLivechatUpdater().closeRoom(room, comment, appUser);
+    }
     return t('forget_room_closed');
 }

@@ -7,6 +7,7 @@
  */
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+import { InstanceCopies } from '../lib/instance-state';
 import { serverTranslator } from '../lib/language';
 import { recordBillable, totalsForDay, unitPriceUsd } from '../storage/ledger';
 import { utcDay } from '../lib/time';
@@ -29,6 +30,8 @@ export interface StartRequest {
     text: string;
     /** The agent saw the cost and repeated the command with `--confirm`. */
     confirmed: boolean;
+    /** Administrators may go past the *Daily spending cap* with `--confirm`; nobody else can. */
+    mayExceedCap: boolean;
 }
 
 export type StartOutcome =
@@ -49,7 +52,15 @@ export type StartOutcome =
     | { kind: 'lookup-failed'; handle: string; reason: XFailureKind }
     /** Rocket.Chat could not give the room to this agent (not available in Omnichannel). */
     | { kind: 'agent-unavailable'; handle: string }
-    | { kind: 'confirm'; handle: string; costUsd: number; todayUsd: number; capUsd: number };
+    | { kind: 'confirm'; handle: string; costUsd: number; todayUsd: number; capUsd: number }
+    /** This DM would take today's bill past the cap, and the sender is not an administrator. */
+    | { kind: 'over-cap'; handle: string; costUsd: number; todayUsd: number; capUsd: number };
+
+/**
+ * X's answer for a handle, kept a few minutes: a repeated command (the customer already has a room, the agent
+ * retyped the text) must not pay the $0.010 lookup again. X refuses the DM itself if their settings changed since.
+ */
+const lookups = new InstanceCopies<XUserLookup>(5 * 60_000);
 
 /** The daily cap counts as near once today's bill plus this DM reaches this share of it. */
 const CAP_NEAR_SHARE = 0.8;
@@ -66,23 +77,31 @@ export async function startConversation(
         text: request.text,
     });
     const dms: DeliveryRequest['dms'] = planDms(body, []);
+    const known = lookups.of(handle.toLowerCase()).get(ctx.now());
     // Before any X call: the lookup is billed too, and a repeated command with --confirm pays it again.
-    if (!request.confirmed && ctx.settings.dailyCapUsd > 0) {
-        const costUsd = unitPriceUsd('user_read') + dms.length * unitPriceUsd('dm_create');
+    const capUsd = ctx.settings.dailyCapUsd;
+    if (capUsd > 0) {
+        const costUsd = (known ? 0 : unitPriceUsd('user_read')) + dms.length * unitPriceUsd('dm_create');
         const todayUsd = (await totalsForDay(ctx.read.getPersistenceReader(), utcDay(ctx.now()))).usd;
-        if (todayUsd + costUsd >= CAP_NEAR_SHARE * ctx.settings.dailyCapUsd)
-            return { kind: 'confirm', handle, costUsd, todayUsd, capUsd: ctx.settings.dailyCapUsd };
+        // The cap pauses polling (customers' DMs stop arriving): only an administrator may spend past it.
+        if (todayUsd + costUsd > capUsd && !request.mayExceedCap)
+            return { kind: 'over-cap', handle, costUsd, todayUsd, capUsd };
+        if (!request.confirmed && todayUsd + costUsd >= CAP_NEAR_SHARE * capUsd)
+            return { kind: 'confirm', handle, costUsd, todayUsd, capUsd };
     }
 
-    let customer: XUserLookup | undefined;
-    try {
-        customer = await (await ctx.x()).userByUsername(handle);
-    } catch (e) {
-        if (e instanceof XFailure) return { kind: 'lookup-failed', handle, reason: e.kind };
-        throw e;
+    let customer: XUserLookup | undefined = known;
+    if (!customer) {
+        try {
+            customer = await (await ctx.x()).userByUsername(handle);
+        } catch (e) {
+            if (e instanceof XFailure) return { kind: 'lookup-failed', handle, reason: e.kind };
+            throw e;
+        }
+        if (!customer) return { kind: 'not-found', handle };
+        await recordBillable(ctx.persistence, 'user_read', 1, ctx.now());
+        lookups.of(handle.toLowerCase()).keep(customer, ctx.now());
     }
-    if (!customer) return { kind: 'not-found', handle };
-    await recordBillable(ctx.persistence, 'user_read', 1, ctx.now());
     const shown = customer.username;
     if (customer.id === ctx.account.accountId) return { kind: 'own-account', handle: shown };
     if (customer.receivesYourDm === false) return { kind: 'refuses-dms', handle: shown };

@@ -10,6 +10,7 @@ import { failureReasonKey } from '../i18n/x-failures';
 import { roomMessageMaxLength } from '../lib/server-settings';
 import { buildBridgeContext } from '../bridge/build-context';
 import { startConversation, StartOutcome } from '../bridge/agent-started';
+import { isAdmin } from '../admin/roles';
 
 /** X's username rule (OpenAPI `getUsersByUsername`: `^[A-Za-z0-9_]{1,15}$`), with an optional `@`. */
 const HANDLE = /^@?([A-Za-z0-9_]{1,15})$/;
@@ -23,7 +24,10 @@ type DmArguments =
 function parseDmArguments(words: string[]): DmArguments {
     // Rocket.Chat splits the command line at single spaces: doubled spaces leave empty words.
     const start = words.findIndex((w) => w.trim() !== '');
-    const [first, ...rest] = start < 0 ? [] : words.slice(start);
+    const [first, ...typed] = start < 0 ? [] : words.slice(start);
+    // A trailing space leaves an empty last word: `--confirm` is still the last word typed.
+    const end = typed.length - [...typed].reverse().findIndex((w) => w.trim() !== '');
+    const rest = end > typed.length ? [] : typed.slice(0, end);
     if (!first) return { ok: false, problem: 'usage' };
     const match = HANDLE.exec(first.trim());
     if (!match) return { ok: false, problem: 'bad-handle', handle: first.slice(0, 40) };
@@ -53,7 +57,7 @@ export async function runDmCommand(a: DmAccessors, sender: IUser, words: string[
     if (args.text.length > max) return t('command_dm_too_long', { length: args.text.length, max });
     const built = await buildBridgeContext(a.read, a.modify, a.persistence, a.http, a.logger);
     if (!built.ok) return t('command_dm_not_linked');
-    const outcome = await startConversation(built.ctx, sender, args);
+    const outcome = await startConversation(built.ctx, sender, { ...args, mayExceedCap: isAdmin(sender) });
     return describe(outcome, t, await roomLink(a.read));
 }
 
@@ -90,6 +94,12 @@ function describe(outcome: StartOutcome, t: Translate, link: (roomId: string) =>
             return t('command_dm_lookup_failed', { handle, reason: t(failureReasonKey(outcome.reason)) });
         case 'agent-unavailable':
             return t('command_dm_agent_unavailable', { handle });
+        case 'over-cap':
+            return t('command_dm_over_cap', {
+                cost: outcome.costUsd.toFixed(3),
+                today: outcome.todayUsd.toFixed(2),
+                cap: outcome.capUsd.toFixed(2),
+            });
         case 'confirm':
             return t('command_dm_confirm', {
                 cost: outcome.costUsd.toFixed(3),

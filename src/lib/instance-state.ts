@@ -57,6 +57,7 @@ export class InstanceCopies<T> {
  * - bridge/inbound-post.ts: events this instance posted lately;
  * - lib/server-settings.ts, settings/server-files.ts: Rocket.Chat settings the app obeys (1 and 5 minutes);
  * - bridge/conversation-opener.ts: the configured department's id (1 minute);
+ * - bridge/agent-started.ts: X's answers for handles `/twitter dm` looked up (5 minutes: a repeat pays no lookup);
  * - bridge/blocked.ts: the ids the *Blocked X users* handles resolved to (as long as the settings copy);
  * - bridge/contact-identity.ts: visitor custom fields Rocket.Chat lacks, noted per process (asked again after 10 minutes);
  * - bridge/room-poster.ts: the app's own user;

@@ -104,14 +104,14 @@ describe('contacts and agent-started conversations', () => {
         expect(room.department?.name).toBe('Support');
         expect(receivedTexts(world, customer)).toEqual(['Agent Smith: Hi Dora, about your order']);
         expect(appNotices(world, room.id)).toEqual([
-            'Agent Smith started this conversation with @dora_dm on X: Hi Dora, about your order',
+            'Agent Smith started this conversation with `@dora_dm` on X: Hi Dora, about your order',
         ]);
         expect(contactOf(world, room)?.customFields).toMatchObject({ xUsername: '@dora_dm' });
 
         await dmFromCustomer(world, customer, 'Thanks, what about it?');
         expect(roomsOfVisitor(world, 'Dora DM')).toHaveLength(1);
         expect(visibleTexts(world, room.id)).toEqual([
-            'Agent Smith started this conversation with @dora_dm on X: Hi Dora, about your order',
+            'Agent Smith started this conversation with `@dora_dm` on X: Hi Dora, about your order',
             'Thanks, what about it?',
         ]);
         await reply(world, room, 'It ships tomorrow');
@@ -196,10 +196,17 @@ describe('contacts and agent-started conversations', () => {
         );
     });
 
-    it('shows the cost and waits for --confirm when the daily cap is near', async () => {
+    it('shows the cost and waits for --confirm when the daily cap is near; past it, only an administrator may send', async () => {
         const customer = world.customer('gina_cap', 'Gina Cap');
-        await world.host.setSetting('daily_cap_usd', 0.01);
+        await world.host.setSetting('daily_cap_usd', 0.001);
         try {
+            // Past the cap an agent cannot send, --confirm or not; the answer shows today's bill.
+            const refused = await command(world, '/twitter dm @gina_cap hello --confirm');
+            expect(refused).toContain('Only an administrator can send past the cap');
+            const today = Number(/bill \(\$([\d.]+)\)/.exec(refused)?.[1]);
+            expect(today).toBeGreaterThan(0);
+            // $0.025 (lookup + DM) past 80 % of the cap but within it: the agent is asked to confirm.
+            await world.host.setSetting('daily_cap_usd', today + 0.03);
             const answer = await command(world, '/twitter dm @gina_cap hello');
             expect(answer).toContain('costs about $0.025');
             expect(answer).toContain('--confirm');
@@ -207,7 +214,8 @@ describe('contacts and agent-started conversations', () => {
             expect(roomsOfVisitor(world, 'Gina Cap')).toEqual([]);
             // Shown before any X call: nothing looked up, nothing billed.
             expect(world.sim.ledger().items.filter((i) => i.eventId === customer)).toEqual([]);
-            expect(await command(world, '/twitter dm @gina_cap hello --confirm')).toContain('Sent to @gina_cap');
+            // A trailing space after --confirm is still the flag, not words of the message.
+            expect(await command(world, '/twitter dm @gina_cap hello --confirm ')).toContain('Sent to @gina_cap');
             expect(receivedTexts(world, customer)).toEqual(['Agent Smith: hello']);
             expect(
                 world.sim
@@ -215,6 +223,28 @@ describe('contacts and agent-started conversations', () => {
                     .items.filter((i) => i.eventId === customer)
                     .map((i) => i.kind),
             ).toEqual(['user_read']);
+
+            // An administrator who is also an agent may go past the cap with --confirm.
+            const other = world.customer('hugo_cap', 'Hugo Cap');
+            await world.host.setSetting('daily_cap_usd', 0.001);
+            const made = world.host.createAgent('boss.admin', {
+                name: 'Boss Admin',
+                departments: [world.departmentId],
+            });
+            const online = world.host.store.users.get(made.id)!;
+            const boss = { ...online, roles: [...online.roles, 'admin'] };
+            world.host.store.users.set(boss.id, boss);
+            expect(await command(world, '/twitter dm @hugo_cap hello', boss)).toContain('--confirm');
+            expect(await command(world, '/twitter dm @hugo_cap hello --confirm', boss)).toContain('Sent to @hugo_cap');
+            // The room is open now: repeating the command says so, without paying X's lookup again.
+            expect(await command(world, '/twitter dm @hugo_cap hello again --confirm', boss)).toContain('already');
+            expect(
+                world.sim
+                    .ledger()
+                    .items.filter((i) => i.eventId === other)
+                    .map((i) => i.kind),
+            ).toEqual(['user_read']);
+            expect(receivedTexts(world, other)).toHaveLength(1);
         } finally {
             await world.host.setSetting('daily_cap_usd', 0);
         }

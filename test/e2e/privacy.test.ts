@@ -250,11 +250,14 @@ describe('blocked customers, retention and erasure', () => {
             expect(await command(world, '/twitter forget @nobody_here_x')).toContain('X has no user @nobody_here_x');
             expect(await command(world, `/twitter forget ${world.business.id}`)).toContain('linked business account');
             expect(recordsNaming(world, customer)).toHaveLength(before);
-            // By id it works without asking X.
+            // By id it works without asking X; an open room must be closed with it, or it would go on sending.
             const lookups = world.sim.requests().length;
-            expect(await command(world, `/twitter forget ${customer}`)).toContain(`Forgotten: ${customer}`);
+            expect(await command(world, `/twitter forget ${customer}`)).toContain('still has an open room');
+            expect(recordsNaming(world, customer)).toHaveLength(before);
+            expect(await command(world, `/twitter forget ${customer} --close`)).toContain(`Forgotten: ${customer}`);
             expect(world.sim.requests().length).toBe(lookups);
             expect(recordsNaming(world, customer)).toEqual([]);
+            expect(roomOf(world, 'Not Forgotten')).toBeUndefined();
         });
     });
 });
