@@ -154,8 +154,20 @@ describe('renderForX', () => {
         });
 
         it('is idempotent on text without code, escapes or headings', () => {
-            // Excluded: code and escapes hand back literal markers, and `_#_ x` yields `# x`, a heading to a second pass.
-            const alphabet = [...ALPHABET.filter((char) => char !== '#'), ':', '<', '|', 'h', 't', 'p', 's', 'w'];
+            // Excluded: code and escapes hand back literal markers, and `_#_ x` yields `# x`, a heading to a second pass;
+            // a mention is one only after a non-word character, which stripping a marker changes (`_~@a_~` → `_@a_`,
+            // where `@a_` no longer starts a mention), so `@` is left out too. Rendering is done once, for X.
+            const alphabet = [
+                ...ALPHABET.filter((char) => char !== '#' && char !== '@'),
+                ':',
+                '<',
+                '|',
+                'h',
+                't',
+                'p',
+                's',
+                'w',
+            ];
             fc.assert(
                 fc.property(markdownish(alphabet), (text) => {
                     const once = renderForX(text);
