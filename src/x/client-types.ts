@@ -2,6 +2,7 @@
  * What the bridge needs from X, independent of how it is reached. The implementation (client.ts) drives
  * twitter-api-v2 over the Apps-Engine HTTP accessor; tests of the core can supply their own.
  */
+import type { IgnoredItem, InboundPost } from './event-types';
 
 /** The business account or a customer, as X describes them. */
 export interface XUser {
@@ -58,7 +59,12 @@ export interface Webhook {
 
 /** The X Activity API events the app subscribes to for the linked account, and the only ones it reads as DMs. */
 export const XAA_DM_EVENT_TYPES = ['dm.received', 'dm.sent', 'dm.read', 'dm.indicate_typing'] as const;
-export type ActivityEventType = (typeof XAA_DM_EVENT_TYPES)[number];
+/**
+ * Public mentions of the account (the spec's activity payload mapping: `post.mention.create` → the Post schema,
+ * filter `user_id`). Subscribed only while *Public mentions* is on: X bills every event it delivers.
+ */
+export const XAA_MENTION_EVENT_TYPES = ['post.mention.create'] as const;
+export type ActivityEventType = (typeof XAA_DM_EVENT_TYPES)[number] | (typeof XAA_MENTION_EVENT_TYPES)[number];
 /**
  * App-wide X Activity event: how X announces that the account revoked the app (docs:
  * x-api/activity/introduction.mdx, "OAuth events": no filter).
@@ -73,6 +79,38 @@ export interface ActivitySubscription {
     webhookId?: string;
     tag?: string;
 }
+
+/** A public reply X accepted: `POST /2/tweets` answers `{data: {id, text}}`. */
+export interface CreatedPost {
+    postId: string;
+}
+
+/** One page of `GET /2/users/:id/mentions`, newest first at X, here oldest first. */
+export interface MentionsPage {
+    posts: InboundPost[];
+    /** What the page held that became no post (malformed items, X's partial errors). */
+    ignored: IgnoredItem[];
+    /** X's `meta.newest_id`: the next poll's `since_id`. Absent on an empty page. */
+    newestId?: string;
+    /** X's `meta.next_token`: more (older) posts of this same query. */
+    nextToken?: string;
+    /** How many posts X returned (and bills as post reads), parsed or not. */
+    resultCount: number;
+}
+
+/**
+ * Why X refused a public reply, when it said so; the failure's `kind` stays the general one
+ * (`forbidden`, `invalid-request`, `not-found`) so every existing handler of kinds keeps working.
+ */
+export type PostRefusal =
+    /** The author's reply settings (`reply_settings`) leave the business out of the conversation. */
+    | 'reply-not-allowed'
+    /** X refuses a post whose text repeats one the account posted recently. */
+    | 'duplicate-content'
+    /** Over X's 280 weighted characters. */
+    | 'too-long'
+    /** The post to answer was deleted or is not visible to the account. */
+    | 'post-unavailable';
 
 /**
  * Every way an X call can fail that a person must act on or the app must plan around. `reasonKey` is the
@@ -103,6 +141,8 @@ export class XFailure extends Error {
         public readonly detail?: string,
         /** X's machine-readable reason, when it gave one (e.g. `CrcValidationFailed`, `WebhookIdInvalid`). */
         public readonly reason?: XReason,
+        /** Why X refused a public reply, when it is one of the refusals the app explains. */
+        public readonly refusal?: PostRefusal,
     ) {
         super(`X request failed: ${kind}${status ? ` (HTTP ${status})` : ''}${detail ? `: ${detail}` : ''}`);
         this.name = 'XFailure';
@@ -146,6 +186,24 @@ export interface XClient {
     downloadDmMedia(location: DmMediaLocation, maxBytes: number, deadlineAt?: number): Promise<DmMediaDownload>;
     listDmEvents(options: { maxResults: number; paginationToken?: string }): Promise<DmEventsPage>;
     getDmEvent(eventId: string): Promise<unknown>;
+
+    /**
+     * A public reply as the business account (`POST /2/tweets` with `reply.in_reply_to_tweet_id`). Text over
+     * X's limit is refused before any request (`refusal: 'too-long'`); X's refusals come back with `refusal`.
+     */
+    createReply(text: string, inReplyToPostId: string, mediaIds?: string[]): Promise<CreatedPost>;
+    /** Uploads a file for a public post (categories `tweet_image`, `tweet_gif`, `tweet_video`); the media id. */
+    uploadPostMedia(bytes: Buffer, mimeType: string): Promise<string>;
+    /**
+     * Posts mentioning `accountId` (`GET /2/users/:id/mentions`), oldest first, newer than `sinceId` when given.
+     * `maxResults` is clamped to X's 5–100.
+     */
+    mentions(
+        accountId: string,
+        options: { sinceId?: string; maxResults: number; paginationToken?: string },
+    ): Promise<MentionsPage>;
+    /** One post as the mentions timeline shapes it, or undefined when X no longer has it (deleted, hidden). */
+    getPost(accountId: string, postId: string): Promise<InboundPost | undefined>;
 
     listWebhooks(): Promise<Webhook[]>;
     createWebhook(url: string): Promise<Webhook>;

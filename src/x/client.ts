@@ -10,9 +10,11 @@ import {
     ActivityEventType,
     ActivitySubscription,
     AppActivityEventType,
+    CreatedPost,
     DmEventsPage,
     DmMediaDownload,
     DmMediaLocation,
+    MentionsPage,
     SentDm,
     Webhook,
     XClient,
@@ -21,6 +23,7 @@ import {
     XUserLookup,
 } from './client-types';
 import type { CredentialSource, UserAuth } from './credentials';
+import type { InboundPost } from './event-types';
 import { toXFailure } from './errors';
 import { downloadDmMedia, MediaCallDeps, uploadDmMedia } from './client-media';
 import {
@@ -163,6 +166,25 @@ export class TwitterXClient implements XClient {
         );
         await this.deps.onDmEventsRead?.(body?.data ? 1 : 0);
         return body;
+    }
+
+    public async createReply(_text: string, _inReplyToPostId: string, _mediaIds?: string[]): Promise<CreatedPost> {
+        throw new XFailure('unavailable', 0, undefined, 'Public replies are not implemented yet');
+    }
+
+    public async uploadPostMedia(_bytes: Buffer, _mimeType: string): Promise<string> {
+        throw new XFailure('unavailable', 0, undefined, 'Post media uploads are not implemented yet');
+    }
+
+    public async mentions(
+        _accountId: string,
+        _options: { sinceId?: string; maxResults: number; paginationToken?: string },
+    ): Promise<MentionsPage> {
+        throw new XFailure('unavailable', 0, undefined, 'The mentions timeline is not implemented yet');
+    }
+
+    public async getPost(_accountId: string, _postId: string): Promise<InboundPost | undefined> {
+        throw new XFailure('unavailable', 0, undefined, 'Post lookups are not implemented yet');
     }
 
     public async listWebhooks(): Promise<Webhook[]> {

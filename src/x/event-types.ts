@@ -84,6 +84,67 @@ export interface InboundRead extends InboundEventBase {
 
 export type InboundEvent = InboundMessage | InboundTyping | InboundRead;
 
+/** How a public post reached the app: X Activity API, Account Activity API or the mentions timeline poll. */
+export type PostSource = 'xaa' | 'aaa' | 'poll';
+
+/** The post a public post quotes or answers, as far as the delivery carried it (for a one-line context). */
+export interface PostContext {
+    relation: 'quoted' | 'replied-to';
+    postId: string;
+    authorId?: string;
+    authorUsername?: string;
+    /** As X sent it (HTML-escaped, t.co links); absent when the delivery did not include the post. */
+    text?: string;
+}
+
+/**
+ * A public post about the business account, in one shape whichever way it came (XAA `post.mention.create`,
+ * AAA `tweet_create_events`, `GET /2/users/:id/mentions`). Kept apart from `InboundEvent` (DMs): posts go to
+ * their own pipeline, and a DM handler never sees one.
+ */
+export interface InboundPost {
+    kind: 'post';
+    /** The post id: the same in XAA, AAA and the timeline, hence the dedupe key. */
+    eventId: string;
+    /** The business account the delivery is for. */
+    accountId: string;
+    authorId: string;
+    authorUsername?: string;
+    authorName?: string;
+    /**
+     * The full text (v2 `note_tweet.text`, v1.1 `extended_tweet.full_text`) as X sent it: HTML-escaped, with
+     * t.co links. Shown through the same rendering as DMs (`inboundText` with `urls` and the media's `tcoUrl`),
+     * which expands links and drops the media link.
+     */
+    text: string;
+    urls: InboundUrl[];
+    /** Milliseconds since the epoch. */
+    createdAt: number;
+    /** The thread's root post id (v2 `conversation_id`; v1.1 carries none, so the parser uses the best it has). */
+    conversationId: string;
+    inReplyToPostId?: string;
+    inReplyToUserId?: string;
+    /** The quoted post (for a quote) or the replied-to post (for a reply), when known. */
+    context?: PostContext;
+    /**
+     * Photos, videos and GIFs in DM's media shape, in the post's order; `dmEventId` holds the post id. All of
+     * a post's media share one t.co link (`tcoUrl`).
+     */
+    media: InboundMedia[];
+    /** A repost (v2 `referenced_tweets` type `retweeted`, v1.1 `retweeted_status`). */
+    isRetweet: boolean;
+    /** A quote post (v2 `referenced_tweets` type `quoted`, v1.1 `is_quote_status`). */
+    isQuote: boolean;
+    /** The business account is @mentioned in the post (entities), or the post answers one of its posts. */
+    mentionsAccount: boolean;
+    /** Written by the business account: a reply typed in X's own app, or the echo of the app's own reply. */
+    byAccount: boolean;
+    /** AAA's `user_has_blocked`: the business account blocks the author (only AAA says so). */
+    authorBlocked?: boolean;
+    source: PostSource;
+    users: Record<string, XUserProfile>;
+}
+
 /** Why part of a delivery produced no event. */
 export type IgnoreReason =
     | 'not-an-object'
@@ -97,7 +158,9 @@ export type IgnoreReason =
     | 'media-unavailable'
     | 'group-conversation'
     | 'participants-change'
-    | 'api-error';
+    | 'api-error'
+    /** A post event that is neither a mention of the account nor a post by it. */
+    | 'not-a-mention';
 
 export interface IgnoredItem {
     reason: IgnoreReason;
@@ -112,6 +175,8 @@ export type ControlSignal =
 
 export interface NormalizeResult {
     events: InboundEvent[];
+    /** Public posts (mentions, the account's own posts); present only when the delivery carried some. */
+    posts?: InboundPost[];
     ignored: IgnoredItem[];
     control?: ControlSignal;
 }

@@ -11,6 +11,7 @@ import type {
     InboundMedia,
     InboundMediaKind,
     InboundMessage,
+    InboundPost,
     InboundUrl,
     MediaVariant,
     NormalizeResult,
@@ -30,6 +31,7 @@ const TRAILING_TCO_LINK = /(?:^|\s)(https:\/\/t\.co\/[A-Za-z0-9]+)\s*$/;
 export class Collector {
     readonly events: InboundEvent[] = [];
     readonly ignored: IgnoredItem[] = [];
+    readonly posts: InboundPost[] = [];
     control?: ControlSignal;
 
     ignore(reason: IgnoreReason, detail?: string): this {
@@ -39,6 +41,9 @@ export class Collector {
 
     result(): NormalizeResult {
         const result: NormalizeResult = { events: this.events, ignored: this.ignored };
+        if (this.posts.length > 0) {
+            result.posts = this.posts;
+        }
         if (this.control !== undefined) {
             result.control = this.control;
         }
