@@ -120,8 +120,11 @@ export interface InboundPost {
     urls: InboundUrl[];
     /** Milliseconds since the epoch. */
     createdAt: number;
-    /** The thread's root post id (v2 `conversation_id`; v1.1 carries none, so the parser uses the best it has). */
-    conversationId: string;
+    /**
+     * The thread's root post id: v2 `conversation_id`; for a v1.1 (AAA) post that answers none, its own id. An AAA
+     * reply has none (v1.1 does not say the root): find the thread by `inReplyToPostId`, or look the post up.
+     */
+    conversationId?: string;
     inReplyToPostId?: string;
     inReplyToUserId?: string;
     /** The quoted post (for a quote) or the replied-to post (for a reply), when known. */

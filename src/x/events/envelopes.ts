@@ -3,12 +3,15 @@
  * bodies, with their control messages (revocations, replay status). Never throws on malformed input:
  * whatever yields no event is listed in `ignored` with the reason.
  */
-import { XAA_DM_EVENT_TYPES, XAA_REVOKE_EVENT } from '../client-types';
+import { XAA_DM_EVENT_TYPES, XAA_MENTION_EVENT_TYPES, XAA_REVOKE_EVENT } from '../client-types';
 import type { NormalizeResult } from '../event-types';
 import { collectLegacyDmEvents, isLegacyDmKey } from './legacy-dm';
+import { collectTweetCreateEvents } from './posts-v1';
+import { collectV2Post, v2Includes } from './posts-v2';
 import { asObject, Collector, isoMillis, JsonObject, nonEmptyString, problemReason, readId } from './parse-kit';
 
 const XAA_DM_EVENTS: ReadonlySet<string> = new Set(XAA_DM_EVENT_TYPES);
+const XAA_POST_EVENTS: ReadonlySet<string> = new Set(XAA_MENTION_EVENT_TYPES);
 /** XAA event families that exist but are not legacy DMs (chat.* is encrypted XChat). */
 const XAA_OTHER_FAMILIES = [
     'post.',
@@ -22,8 +25,6 @@ const XAA_OTHER_FAMILIES = [
     'block.',
     'oauth.',
 ];
-/** Any webhook POST body: XAA (`data.event_type`) or AAA (`for_user_id`, `user_event`, `replay_job_status`). */
-
 /** Any webhook POST body: XAA (`data.event_type`) or AAA (`for_user_id`, `user_event`, `replay_job_status`). */
 export function normalizeWebhookBody(body: unknown): NormalizeResult {
     const root = asObject(body);
@@ -55,7 +56,7 @@ export function normalizeXaa(body: unknown): NormalizeResult {
         revocation(payload, 'user_id', payload, 'app_id', collector, payload?.date_time);
         return collector.result();
     }
-    if (!XAA_DM_EVENTS.has(eventType)) {
+    if (!XAA_DM_EVENTS.has(eventType) && !XAA_POST_EVENTS.has(eventType)) {
         const known = XAA_OTHER_FAMILIES.some((family) => eventType.startsWith(family));
         const detail = eventType.startsWith('chat.') ? `${eventType} (encrypted XChat is not supported)` : eventType;
         return collector.ignore(known ? 'not-a-dm' : 'unknown-event-type', detail).result();
@@ -67,13 +68,27 @@ export function normalizeXaa(body: unknown): NormalizeResult {
     if (payload === undefined) {
         return collector.ignore('missing-field', `${eventType}: data.payload`).result();
     }
+    if (XAA_POST_EVENTS.has(eventType)) {
+        // The payload is one Post; its users and referenced posts are in the envelope's `includes`.
+        const deliveredAsMention = eventType === 'post.mention.create';
+        collectV2Post(
+            payload,
+            v2Includes(data.includes),
+            { accountId: account.id, source: 'xaa', deliveredAsMention },
+            collector,
+        );
+        return collector.result();
+    }
     if (!collectLegacyDmEvents(payload, account.id, collector)) {
         collector.ignore('missing-field', `${eventType}: payload has no direct_message_* events`);
     }
     return collector.result();
 }
 
-/** An Account Activity API body: DM, typing and read arrays keyed by `for_user_id`, or a control message. */
+/**
+ * An Account Activity API body: DM, typing and read arrays and `tweet_create_events` keyed by `for_user_id`, or
+ * a control message.
+ */
 export function normalizeAaa(body: unknown): NormalizeResult {
     const collector = new Collector();
     const root = asObject(body);
@@ -97,11 +112,14 @@ export function normalizeAaa(body: unknown): NormalizeResult {
         return collector.ignore(problemReason(account.problem), 'for_user_id').result();
     }
     const hadDmEvents = collectLegacyDmEvents(root, account.id, collector);
-    const otherActivity = Object.keys(root).filter((key) => key.endsWith('_events') && !isLegacyDmKey(key));
+    const hadPosts = collectTweetCreateEvents(root, account.id, collector);
+    const otherActivity = Object.keys(root).filter(
+        (key) => key.endsWith('_events') && !isLegacyDmKey(key) && key !== 'tweet_create_events',
+    );
     for (const key of otherActivity) {
         collector.ignore('not-a-dm', key);
     }
-    if (!hadDmEvents && otherActivity.length === 0) {
+    if (!hadDmEvents && !hadPosts && otherActivity.length === 0) {
         collector.ignore('unknown-event-type', 'no *_events array in the AAA body');
     }
     return collector.result();

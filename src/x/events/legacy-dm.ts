@@ -10,17 +10,15 @@ import type {
     InboundTyping,
     InboundUrl,
 } from '../event-types';
+import { buildMedia, mediaKind, mediaLinkIn } from './media-kit';
 import {
     asArray,
     asObject,
     attempt,
-    buildMedia,
     buildMessage,
     Collector,
     epochMillis,
     JsonObject,
-    mediaKind,
-    mediaLinkIn,
     nonEmptyString,
     problemReason,
     readId,

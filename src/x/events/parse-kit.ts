@@ -1,7 +1,7 @@
 /**
- * What the DM parsers share: the collector of one delivery's events and ignore reasons, the item-level
- * skip, field readers that never throw on hostile input, and the message and media builders both DM
- * shapes (legacy and v2) end in.
+ * What the parsers share: the collector of one delivery's events, posts and ignore reasons, the item-level
+ * skip, field readers that never throw on hostile input, and the message builder both DM shapes (legacy and
+ * v2) end in (their media builder is in media-kit.ts).
  */
 import type {
     ControlSignal,
@@ -9,11 +9,9 @@ import type {
     IgnoredItem,
     InboundEvent,
     InboundMedia,
-    InboundMediaKind,
     InboundMessage,
     InboundPost,
     InboundUrl,
-    MediaVariant,
     NormalizeResult,
     XUserProfile,
 } from '../event-types';
@@ -23,9 +21,6 @@ export type UserMap = Record<string, XUserProfile>;
 
 const NUMERIC_ID = /^\d{1,20}$/;
 const DETAIL_MAX_LENGTH = 160;
-const TON_MEDIA_URL = /^https?:\/\/ton\.(?:twitter|x)\.com\/1\.1\/ton\/data\/dm\/(\d+)\/(\d+)\/([^/?#]+)/;
-const DM_MEDIA_LINK = /^https?:\/\/(?:mobile\.)?(?:twitter|x)\.com\/messages\/media\/(\d+)/;
-const TRAILING_TCO_LINK = /(?:^|\s)(https:\/\/t\.co\/[A-Za-z0-9]+)\s*$/;
 
 /** Gathers one delivery's events, ignore reasons and control signal. */
 export class Collector {
@@ -187,91 +182,9 @@ export function buildMessage(fields: MessageFields, media: InboundMedia | undefi
     };
 }
 
-/** A DM attachment's fields as either shape names them (v1.1 `video_info.*`, v2 top-level). */
-interface MediaParts {
-    dmEventId: string;
-    kind: InboundMediaKind;
-    /** v1.1 `variants` (`bitrate`) or v2 `variants` (`bit_rate`). */
-    rawVariants: unknown;
-    /** v1.1 `duration_millis` or v2 `duration_ms`. */
-    rawDuration: unknown;
-    /** The media's own URL fields, best first; the first playable variant's URL is the last resort. */
-    rawUrls: unknown[];
-    /** The ignore detail when no URL is found. */
-    missingUrl: string;
-    /** The media id, given the one a ton URL names (which rescues a rounded numeric id). */
-    mediaId: (tonMediaId: string | undefined) => string;
-    tcoUrl: string | undefined;
-}
-
-export function buildMedia(parts: MediaParts): InboundMedia {
-    const variants = mediaVariants(parts.rawVariants);
-    const durationMs = duration(parts.rawDuration);
-    const url =
-        parts.rawUrls.map((raw) => nonEmptyString(raw)).find((candidate) => candidate !== undefined) ??
-        variants?.[0].url;
-    if (url === undefined) {
-        skip('media-unavailable', parts.missingUrl);
-    }
-    const ton = tonMediaPath(url);
-    const mediaId = parts.mediaId(ton?.mediaId);
-    return {
-        mediaId,
-        kind: parts.kind,
-        url,
-        ...(variants !== undefined ? { variants } : {}),
-        ...(durationMs !== undefined ? { durationMs } : {}),
-        ...(parts.tcoUrl !== undefined ? { tcoUrl: parts.tcoUrl } : {}),
-        dmEventId: parts.dmEventId,
-        ...(ton !== undefined ? { resourceId: ton.resourceId } : {}),
-    };
-}
-
-/**
- * The t.co link standing for this DM's media: the one expanding to the DM's media page, else a
- * trailing t.co link no URL entity explains (X appends the media link to the text).
- */
-export function mediaLinkIn(text: string, urls: InboundUrl[], dmEventId: string): string | undefined {
-    const byExpansion = urls.find((entry) => DM_MEDIA_LINK.exec(entry.expandedUrl)?.[1] === dmEventId);
-    if (byExpansion !== undefined) {
-        return byExpansion.url;
-    }
-    const trailing = TRAILING_TCO_LINK.exec(text)?.[1];
-    return trailing !== undefined && !urls.some((entry) => entry.url === trailing) ? trailing : undefined;
-}
-
-export function mediaKind(value: unknown): InboundMediaKind | undefined {
-    return value === 'photo' || value === 'animated_gif' || value === 'video' ? value : undefined;
-}
-
-/** Playable encodings from v1.1 `video_info.variants` (`bitrate`) or v2 `variants` (`bit_rate`). */
-function mediaVariants(raw: unknown): MediaVariant[] | undefined {
-    const variants: MediaVariant[] = [];
-    for (const item of asArray(raw) ?? []) {
-        const variant = asObject(item);
-        const contentType = nonEmptyString(variant?.content_type);
-        const url = nonEmptyString(variant?.url);
-        if (variant === undefined || contentType === undefined || url === undefined) {
-            continue;
-        }
-        const bitrate = variant.bitrate ?? variant.bit_rate;
-        variants.push({
-            contentType,
-            url,
-            ...(typeof bitrate === 'number' && Number.isFinite(bitrate) ? { bitrate } : {}),
-        });
-    }
-    return variants.length > 0 ? variants : undefined;
-}
-
-/** A video's length (v1.1 `duration_millis`, v2 `duration_ms`), when it is a plausible number. */
-function duration(value: unknown): number | undefined {
-    return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
-}
-
-function tonMediaPath(url: string): { mediaId: string; resourceId: string } | undefined {
-    const match = TON_MEDIA_URL.exec(url);
-    return match === null ? undefined : { mediaId: match[2], resourceId: match[3] };
+/** Orders decimal ids as numbers (X's ids grow with time), without converting them. */
+export function compareNumericIds(a: string, b: string): number {
+    return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 /** Milliseconds from a legacy `created_timestamp` (a decimal string, sometimes a number). */

@@ -2,25 +2,17 @@
  * DM events in the X API v2 shape, as a `GET /2/dm_events` page returns them: only 1:1 `MessageCreate`
  * events become messages.
  */
-import type {
-    InboundEvent,
-    InboundMedia,
-    InboundMediaKind,
-    InboundMessage,
-    InboundUrl,
-    NormalizeResult,
-} from '../event-types';
+import type { InboundEvent, InboundMedia, InboundMessage, InboundUrl, NormalizeResult } from '../event-types';
+import { buildMedia, MEDIA_KIND_BY_KEY_PREFIX, mediaKind, mediaLinkIn } from './media-kit';
 import {
     asArray,
     asObject,
     attempt,
-    buildMedia,
     buildMessage,
     Collector,
+    compareNumericIds,
     isoMillis,
     JsonObject,
-    mediaKind,
-    mediaLinkIn,
     nonEmptyString,
     requireId,
     skip,
@@ -28,13 +20,6 @@ import {
     UserMap,
     userProfiles,
 } from './parse-kit';
-
-/** v2 media keys start with the media type's number; used when `type` was not requested. */
-const MEDIA_KIND_BY_KEY_PREFIX: Record<string, InboundMediaKind | undefined> = {
-    '3': 'photo',
-    '7': 'video',
-    '16': 'animated_gif',
-};
 
 /** The page polled for `accountId`, oldest event first (X lists newest first). */
 export function normalizeDmEventsPage(page: unknown, accountId: string): NormalizeResult {
@@ -155,8 +140,4 @@ function v2Media(
 
 function eventIdOf(event: InboundEvent): string {
     return event.kind === 'message' ? event.eventId : '';
-}
-
-function compareNumericIds(a: string, b: string): number {
-    return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }

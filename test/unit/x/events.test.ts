@@ -242,11 +242,13 @@ describe('normalizeAaa', () => {
         });
     });
 
-    it('ignores Tweets and other activity as not DMs', () => {
-        expect(normalizeAaa(fixture('aaa-tweet-create.json'))).toEqual({
-            events: [],
-            ignored: [{ reason: 'not-a-dm', detail: 'tweet_create_events' }],
-        });
+    it('reads a mention in tweet_create_events as a post, not a DM; other activity is not a DM', () => {
+        const mention = normalizeAaa(fixture('aaa-tweet-create.json'));
+        expect(mention.events).toEqual([]);
+        expect(mention.ignored).toEqual([]);
+        expect(mention.posts?.map((post) => [post.eventId, post.source, post.mentionsAccount])).toEqual([
+            ['1921371587434487963', 'aaa', true],
+        ]);
         expect(
             normalizeAaa({ for_user_id: BUSINESS, favorite_events: [], follow_events: [] }).ignored.map(
                 (item) => item.detail,
@@ -586,7 +588,9 @@ describe('normalizeWebhookBody', () => {
     it('produces at least one event or one reason for every webhook fixture', () => {
         for (const name of fixtureNames().filter((file) => file !== 'dm-events-page.json')) {
             const result = normalizeWebhookBody(fixture(name));
-            expect(result.events.length + result.ignored.length + (result.control ? 1 : 0)).toBeGreaterThan(0);
+            expect(
+                result.events.length + (result.posts?.length ?? 0) + result.ignored.length + (result.control ? 1 : 0),
+            ).toBeGreaterThan(0);
         }
     });
 
