@@ -5,7 +5,7 @@
 import { ApiResponseError, TwitterApi } from 'twitter-api-v2';
 import type { ITwitterApiClientPlugin } from 'twitter-api-v2';
 import { dmCategoryFor, X_MEDIA_LIMITS } from './media-limits';
-import { DmMediaDownload, DmMediaLocation, XFailure } from './client-types';
+import { DmMediaCategory, DmMediaDownload, DmMediaLocation, PostMediaCategory, XFailure } from './client-types';
 import type { UserAuth } from './credentials';
 import { toXFailure } from './errors';
 import { classifyMediaUrl, dmMediaApiUrl } from './media-hosts';
@@ -31,6 +31,17 @@ export async function uploadDmMedia(x: MediaCallDeps, bytes: Buffer, mimeType: s
     const category = dmCategoryFor(mimeType);
     if (!category)
         throw new XFailure('media-not-permitted', 0, undefined, `X does not accept ${mimeType} in Direct Messages`);
+    return uploadMedia(x, bytes, mimeType, category);
+}
+
+/** The same upload in a post category (`tweet_image`, …); a type X does not take in posts is refused first. */
+export async function uploadMedia(
+    x: MediaCallDeps,
+    bytes: Buffer,
+    mimeType: string,
+    category: DmMediaCategory | PostMediaCategory | undefined,
+): Promise<string> {
+    if (!category) throw new XFailure('media-not-permitted', 0, undefined, `X does not accept ${mimeType} in posts`);
     return x.asUser(async (c) => {
         const init = await c.v2.post(
             'media/upload/initialize',

@@ -24,6 +24,7 @@ export interface SentDm {
 }
 
 export type DmMediaCategory = 'dm_image' | 'dm_gif' | 'dm_video';
+export type PostMediaCategory = 'tweet_image' | 'tweet_gif' | 'tweet_video';
 
 /** Where an inbound attachment can be fetched: the URL X named (a photo, or the chosen video/GIF variant). */
 export interface DmMediaLocation {
@@ -60,10 +61,12 @@ export interface Webhook {
 /** The X Activity API events the app subscribes to for the linked account, and the only ones it reads as DMs. */
 export const XAA_DM_EVENT_TYPES = ['dm.received', 'dm.sent', 'dm.read', 'dm.indicate_typing'] as const;
 /**
- * Public mentions of the account (the spec's activity payload mapping: `post.mention.create` → the Post schema,
- * filter `user_id`). Subscribed only while *Public mentions* is on: X bills every event it delivers.
+ * Public mentions of the account and the account's own posts (its replies typed in X's app, the echoes of the
+ * app's replies): the spec maps both `post.mention.create` and `post.create` to its Post schema, filter `user_id`
+ * (docs: x-api/activity/event-payloads.mdx). Subscribed only while *Public mentions* is on: X bills the events
+ * it delivers.
  */
-export const XAA_MENTION_EVENT_TYPES = ['post.mention.create'] as const;
+export const XAA_MENTION_EVENT_TYPES = ['post.mention.create', 'post.create'] as const;
 export type ActivityEventType = (typeof XAA_DM_EVENT_TYPES)[number] | (typeof XAA_MENTION_EVENT_TYPES)[number];
 /**
  * App-wide X Activity event: how X announces that the account revoked the app (docs:

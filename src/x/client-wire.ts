@@ -13,6 +13,18 @@ export const DM_EVENT_QUERY = {
     'user.fields': 'id,name,username,profile_image_url',
 };
 
+/**
+ * The post fields the mentions pipeline reads, in the spec's dialect (its `post.fields` enum has `note_post`;
+ * `author_id`, `in_reply_to_user_id` and `referenced_posts` are expansions there, not fields). The referenced
+ * posts' text arrives in `includes.posts` for the one-line context.
+ */
+export const POST_QUERY = {
+    'post.fields': 'id,text,created_at,conversation_id,entities,attachments,note_post,reply_settings',
+    expansions: 'author_id,attachments.media_keys,referenced_posts,in_reply_to_user_id',
+    'media.fields': 'media_key,type,url,preview_image_url,variants,width,height,duration_ms',
+    'user.fields': 'id,name,username,profile_image_url',
+};
+
 export const USER_FIELDS = { 'user.fields': 'id,name,username,profile_image_url' };
 /** `receives_your_dm` is in the spec's user.fields enum: "Indicates if you can send a DM to this User". */
 export const LOOKUP_FIELDS = { 'user.fields': 'id,name,username,profile_image_url,receives_your_dm' };

@@ -24,11 +24,15 @@ import {
 } from './client-types';
 import type { CredentialSource, UserAuth } from './credentials';
 import type { InboundPost } from './event-types';
-import { toXFailure } from './errors';
-import { downloadDmMedia, MediaCallDeps, uploadDmMedia } from './client-media';
+import { normalizePostsPage } from './events/posts-v2';
+import { postCategoryFor } from './media-limits';
+import { POST_MAX_WEIGHTED_LENGTH, postWeightedLength } from './post-length';
+import { toXFailure, withPostRefusal } from './errors';
+import { downloadDmMedia, MediaCallDeps, uploadDmMedia, uploadMedia } from './client-media';
 import {
     DM_EVENT_QUERY,
     LOOKUP_FIELDS,
+    POST_QUERY,
     replayTimestamp,
     toSubscription,
     toUser,
@@ -45,6 +49,10 @@ export interface XClientDeps {
     sleep(ms: number): Promise<void>;
     /** Called with the number of DM events a read returned (X bills each). */
     onDmEventsRead?(count: number): Promise<void> | void;
+    /** Called with the number of posts a read returned (X bills each as a post read). */
+    onPostsRead?(count: number): Promise<void> | void;
+    /** Called after X accepted a post (X bills a content create; more when the text has a link). */
+    onContentCreated?(withUrl: boolean): Promise<void> | void;
     /**
      * Called with every failure a call ends with (after the token refresh retry), and whose credentials
      * X refused: the account's (`user`) or the app's (`app`). Lets the app react once, centrally, to
@@ -168,23 +176,90 @@ export class TwitterXClient implements XClient {
         return body;
     }
 
-    public async createReply(_text: string, _inReplyToPostId: string, _mediaIds?: string[]): Promise<CreatedPost> {
-        throw new XFailure('unavailable', 0, undefined, 'Public replies are not implemented yet');
+    /**
+     * `POST /2/tweets` with `reply.in_reply_to_tweet_id` (spec: CreatePostsRequest, CreatePostsReply); X adds the
+     * @mentions of the thread itself. Text over X's weighted limit is refused here, without a request.
+     */
+    public async createReply(text: string, inReplyToPostId: string, mediaIds?: string[]): Promise<CreatedPost> {
+        if (postWeightedLength(text) > POST_MAX_WEIGHTED_LENGTH)
+            throw new XFailure(
+                'invalid-request',
+                0,
+                undefined,
+                'The reply is longer than X allows',
+                undefined,
+                'too-long',
+            );
+        if (!/^\d{1,19}$/.test(inReplyToPostId))
+            throw new XFailure('invalid-request', 0, undefined, 'Not a post id', undefined, 'post-unavailable');
+        let body;
+        try {
+            body = await this.asUser((c) =>
+                c.v2.post('tweets', {
+                    text,
+                    reply: { in_reply_to_tweet_id: inReplyToPostId },
+                    ...(mediaIds?.length ? { media: { media_ids: mediaIds } } : {}),
+                }),
+            );
+        } catch (e) {
+            throw withPostRefusal(toXFailure(e, this.deps.now()));
+        }
+        const postId = body?.data?.id;
+        if (typeof postId !== 'string' || !/^\d{1,19}$/.test(postId))
+            throw new XFailure('invalid-request', 0, undefined, 'X did not return the post id');
+        await this.deps.onContentCreated?.(/https?:\/\//i.test(text));
+        return { postId };
     }
 
-    public async uploadPostMedia(_bytes: Buffer, _mimeType: string): Promise<string> {
-        throw new XFailure('unavailable', 0, undefined, 'Post media uploads are not implemented yet');
+    public uploadPostMedia(bytes: Buffer, mimeType: string): Promise<string> {
+        return uploadMedia(this.mediaDeps(), bytes, mimeType, postCategoryFor(mimeType));
     }
 
+    /** Newest first at X; `since_id` makes a poll read only what is new (research/x-api.md §12: polling). */
     public async mentions(
-        _accountId: string,
-        _options: { sinceId?: string; maxResults: number; paginationToken?: string },
+        accountId: string,
+        options: { sinceId?: string; maxResults: number; paginationToken?: string },
     ): Promise<MentionsPage> {
-        throw new XFailure('unavailable', 0, undefined, 'The mentions timeline is not implemented yet');
+        const maxResults = Math.min(100, Math.max(5, Math.floor(options.maxResults) || 5));
+        const body = await this.asUser((c) =>
+            c.v2.get(
+                'users/:id/mentions',
+                {
+                    ...POST_QUERY,
+                    max_results: maxResults,
+                    ...(options.sinceId ? { since_id: options.sinceId } : {}),
+                    ...(options.paginationToken ? { pagination_token: options.paginationToken } : {}),
+                },
+                { params: { id: accountId } },
+            ),
+        );
+        const resultCount = Array.isArray(body?.data) ? body.data.length : 0;
+        await this.deps.onPostsRead?.(resultCount);
+        const page = normalizePostsPage(body, accountId, 'poll');
+        const newestId = body?.meta?.newest_id;
+        const nextToken = body?.meta?.next_token;
+        return {
+            posts: page.posts,
+            ignored: page.ignored,
+            ...(typeof newestId === 'string' && /^\d{1,19}$/.test(newestId) ? { newestId } : {}),
+            ...(typeof nextToken === 'string' && nextToken !== '' ? { nextToken } : {}),
+            resultCount,
+        };
     }
 
-    public async getPost(_accountId: string, _postId: string): Promise<InboundPost | undefined> {
-        throw new XFailure('unavailable', 0, undefined, 'Post lookups are not implemented yet');
+    public async getPost(accountId: string, postId: string): Promise<InboundPost | undefined> {
+        if (!/^\d{1,19}$/.test(postId)) return undefined;
+        let body;
+        try {
+            body = await this.asUser((c) => c.v2.get('tweets/:id', POST_QUERY, { params: { id: postId } }));
+        } catch (e) {
+            const failure = toXFailure(e, this.deps.now());
+            if (failure.kind === 'not-found') return undefined;
+            throw failure;
+        }
+        await this.deps.onPostsRead?.(body?.data ? 1 : 0);
+        // Not a mention by X's word: the lookup says nothing about why the post exists.
+        return normalizePostsPage(body, accountId, 'poll').posts.find((post) => post.eventId === postId);
     }
 
     public async listWebhooks(): Promise<Webhook[]> {

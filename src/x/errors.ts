@@ -3,7 +3,7 @@
  * v2 problem details. Nothing of the raw request (headers, tokens) is carried over.
  */
 import { ApiResponseError } from 'twitter-api-v2';
-import { X_REASONS, XFailure, XFailureKind, XReason } from './client-types';
+import { PostRefusal, X_REASONS, XFailure, XFailureKind, XReason } from './client-types';
 import { XTransportError } from './transport';
 
 const FIFTEEN_MINUTES = 15 * 60_000;
@@ -93,4 +93,30 @@ export function toXFailure(error: unknown, now: number): XFailure {
     if (status === 404 || (status === 400 && reason && GONE_REASONS.has(reason))) return failure('not-found');
     if (status >= 500) return failure('unavailable');
     return failure('invalid-request');
+}
+
+/**
+ * Why X refused a post. X's v2 answers these with a status and a sentence only (no code), so the sentence is
+ * the only signal; matched as fragments of X's own wording, the v2 sentences first, then the v1.1 messages of
+ * codes 433, 187, 186 and 385 (developer.x.com response codes), which some answers still carry:
+ * - "Reply to this conversation is not allowed because you have not been mentioned or otherwise engaged by the
+ *   author of the post you are replying to." (403; captured in public bug reports, 2025–2026);
+ * - "You are not allowed to create a Tweet with duplicate content." (403; akrherz/iembot#163, 2026-02);
+ * - "You attempted to reply to a Tweet that is deleted or not visible to you." (403, v1.1 code 385 and v2);
+ * - "Tweet needs to be a bit shorter." (403, code 186) or "… too long …".
+ * The failure's kind is left as the status made it; only `refusal` is added.
+ */
+const POST_REFUSALS: readonly [RegExp, PostRefusal][] = [
+    [/not been mentioned or otherwise engaged|restricted who can reply/i, 'reply-not-allowed'],
+    [/duplicate content|status is a duplicate/i, 'duplicate-content'],
+    [/deleted or not visible/i, 'post-unavailable'],
+    [/needs to be a bit shorter|too long/i, 'too-long'],
+];
+
+export function withPostRefusal(failure: XFailure): XFailure {
+    if (failure.refusal !== undefined || failure.detail === undefined) return failure;
+    const refusal = POST_REFUSALS.find(([pattern]) => pattern.test(failure.detail ?? ''))?.[1];
+    return refusal === undefined
+        ? failure
+        : new XFailure(failure.kind, failure.status, failure.retryAt, failure.detail, failure.reason, refusal);
 }

@@ -1,5 +1,5 @@
-/** X's DM media categories and their size limits (image 5 MB, GIF 15 MB, video 512 MB). */
-import type { DmMediaCategory } from './client-types';
+/** X's media categories and their size limits (image 5 MB, GIF 15 MB, video 512 MB, for DMs and posts alike). */
+import type { DmMediaCategory, PostMediaCategory } from './client-types';
 
 export const MB = 1024 * 1024;
 
@@ -17,4 +17,16 @@ export function dmCategoryFor(mimeType: string): DmMediaCategory | undefined {
     if (IMAGE_TYPES.includes(type)) return 'dm_image';
     if (type === 'video/mp4' || type === 'video/quicktime') return 'dm_video';
     return undefined;
+}
+
+const POST_CATEGORY: Record<DmMediaCategory, PostMediaCategory> = {
+    dm_image: 'tweet_image',
+    dm_gif: 'tweet_gif',
+    dm_video: 'tweet_video',
+};
+
+/** The upload category of a file for a public post (the spec's `media_category` enum: `tweet_*`). */
+export function postCategoryFor(mimeType: string): PostMediaCategory | undefined {
+    const dm = dmCategoryFor(mimeType);
+    return dm === undefined ? undefined : POST_CATEGORY[dm];
 }
