@@ -89,7 +89,7 @@ export async function downloadDmMedia(
     maxBytes: number,
     deadlineAt?: number,
 ): Promise<DmMediaDownload> {
-    const source = classifyMediaUrl(location.url);
+    const source = classifyMediaUrl(location.url, location.ofPost === true);
     if (!source) return { ok: false, refused: 'source-not-allowed' };
     const deadline = deadlineAt === undefined ? undefined : { at: deadlineAt, now: x.now };
     if (source.kind === 'video-cdn') {

@@ -31,6 +31,8 @@ export interface DmMediaLocation {
     dmEventId: string;
     mediaId: string;
     url: string;
+    /** A public post's media (`dmEventId` is then the post id): only X's public CDNs, never credentials. */
+    ofPost?: boolean;
 }
 
 /**

@@ -12,8 +12,10 @@
  *   payloads). X's signing requirement "only impacts images" (X's 2018 announcement of the DM image change) and
  *   the CDN answers unauthenticated requests (a public 2022 capture of a dm_video URL): no credentials.
  *
- * `pbs.twimg.com` only carries the still previews of videos and GIFs (`dm_video_preview`, `dm_gif_preview`),
- * which the app never shows as the customer's file, so it is not on the list.
+ * `pbs.twimg.com` carries the still previews of DM videos and GIFs (`dm_video_preview`, `dm_gif_preview`), which
+ * the app never shows as the customer's file: only its `/media/` photos of public posts are on the list.
+ * - Public posts' media (mentions): photos on `pbs.twimg.com/media/…`, videos and GIFs on `video.twimg.com`
+ *   (`ext_tw_video`, `amplify_video`, `tweet_video`); anyone may fetch them, so no credentials, like the DM videos.
  */
 
 export type MediaSource =
@@ -21,7 +23,7 @@ export type MediaSource =
     | { kind: 'dm-media-api'; url: string }
     /** Legacy ton URL: an OAuth 1.0a request signed with the user's token. */
     | { kind: 'ton'; url: string; dmEventId: string; mediaId: string; resourceId: string }
-    /** X's video CDN: public, never any credentials. */
+    /** X's public CDNs (DM videos and GIFs, public posts' media): never any credentials. */
     | { kind: 'video-cdn'; url: string };
 
 const API_HOSTS = new Set(['api.x.com', 'api.twitter.com']);
@@ -30,9 +32,17 @@ const RESOURCE_ID = /^[a-zA-Z0-9_.-]{1,50}$/;
 const TON_PATH = /^\/1\.1\/ton\/data\/dm\/([0-9]{1,19})\/([0-9]{1,19})\/([a-zA-Z0-9_.-]{1,50})$/;
 const DM_MEDIA_API_PATH = /^\/2\/dm_conversations\/media\/[0-9]{1,19}\/[0-9]{1,19}\/[a-zA-Z0-9_.-]{1,50}$/;
 const VIDEO_CDN_PATH = /^\/(?:dm_video|dm_gif)\/[0-9]{1,19}\/[A-Za-z0-9_./-]{1,200}$/;
+/** A public post's videos and GIFs (captured v1.1 and v2 media: `ext_tw_video`, `amplify_video`, `tweet_video`). */
+const POST_VIDEO_PATH =
+    /^\/(?:(?:ext_tw_video|amplify_video)\/[0-9]{1,19}\/[A-Za-z0-9_./-]{1,200}|tweet_video\/[A-Za-z0-9_-]{1,64}\.mp4)$/;
+/** A public post's photo: `pbs.twimg.com/media/<key>.<ext>` (v1.1 `media_url_https`, v2 `url`). */
+const POST_PHOTO_PATH = /^\/media\/[A-Za-z0-9_-]{1,64}\.(?:jpg|jpeg|png|webp|gif)$/;
 
-/** The allowed source a URL names, or undefined: not HTTPS, another host or port, credentials in it, another path. */
-export function classifyMediaUrl(raw: string): MediaSource | undefined {
+/**
+ * The allowed source a URL names, or undefined: not HTTPS, another host or port, credentials in it, another path.
+ * `ofPost`: the media of a public post, which only X's public CDNs serve; a DM's are only DM locations.
+ */
+export function classifyMediaUrl(raw: string, ofPost = false): MediaSource | undefined {
     let url: URL;
     try {
         url = new URL(raw);
@@ -44,6 +54,7 @@ export function classifyMediaUrl(raw: string): MediaSource | undefined {
     // `..` or encoded separators could make a path that passes here mean another resource on the server.
     if (/%2f|%5c|%2e|\.\.|\/\//i.test(url.pathname)) return undefined;
     const host = url.hostname.toLowerCase();
+    if (ofPost) return classifyPostMedia(url, host);
     if (host === 'ton.twitter.com') {
         const ton = TON_PATH.exec(url.pathname);
         return ton && url.search === ''
@@ -59,6 +70,13 @@ export function classifyMediaUrl(raw: string): MediaSource | undefined {
             : undefined;
     }
     return undefined;
+}
+
+function classifyPostMedia(url: URL, host: string): MediaSource | undefined {
+    const publicFile =
+        (host === 'video.twimg.com' && POST_VIDEO_PATH.test(url.pathname)) ||
+        (host === 'pbs.twimg.com' && POST_PHOTO_PATH.test(url.pathname) && url.search === '');
+    return publicFile ? { kind: 'video-cdn', url: url.href } : undefined;
 }
 
 /** X's DM media endpoint for one attachment, when the ids have the shapes X documents. */
