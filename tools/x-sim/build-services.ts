@@ -10,6 +10,7 @@ import { TimedWebhookCall, timedWebhookCall } from './delivery/timed-call';
 import { ActivityFanOut } from './delivery/fan-out';
 import { WebhookService } from './delivery/webhook-service';
 import { DmService } from './dm/dm-service';
+import { PostService } from './posts/post-service';
 import { MediaService } from './media/media-service';
 import { Faults } from './ops/faults';
 import { Ledger } from './ops/ledger';
@@ -65,8 +66,11 @@ export interface XSimOptions<C extends SimClock = ManualClock> {
 export const X_RETRY_SCHEDULE_MS = [3_000, 27_000, 242_000];
 
 /** X Activity API `dm.received` deliveries are the billed ones (ops/ledger.ts). */
+const POST_EVENT_TYPES = ['post.mention.create', 'post.create'];
+const isPostEvent = (delivery: { kind: string; eventType: string }) =>
+    delivery.kind === 'xaa' && POST_EVENT_TYPES.includes(delivery.eventType);
 const isBilledDelivery = (delivery: { kind: string; eventType: string }) =>
-    delivery.kind === 'xaa' && delivery.eventType === 'dm.received';
+    (delivery.kind === 'xaa' && delivery.eventType === 'dm.received') || isPostEvent(delivery);
 
 /** Wires the simulator's services together from the options. */
 export function buildServices(options: XSimOptions<SimClock>, defaultConsentUser: string): SimServices {
@@ -104,7 +108,9 @@ export function buildServices(options: XSimOptions<SimClock>, defaultConsentUser
                 : undefined,
         onDelivered: (record) => {
             if (isBilledDelivery(record)) {
-                for (const eventId of record.eventIds) ledger.chargeDeliveryOnce(record.appId, eventId, clock.now());
+                const kind = isPostEvent(record) ? 'post_event_delivery' : 'dm_received_delivery';
+                for (const eventId of record.eventIds)
+                    ledger.chargeDeliveryOnce(record.appId, eventId, clock.now(), kind);
             }
         },
     });
@@ -136,6 +142,7 @@ export function buildServices(options: XSimOptions<SimClock>, defaultConsentUser
         crc,
         webhooks,
         dms: new DmService(store, fanOut),
+        posts: new PostService(store, dispatcher),
         media: new MediaService(store, options.mediaProcessingMs ?? 5_000),
     };
 }

@@ -18,6 +18,7 @@ export { DEFAULT_RATE_LIMITS } from './ops/rate-limits';
 export type { RequestLogEntry } from './ops/request-log';
 export type { AppCredentials, NewAppInput, NewUserInput } from './state/accounts';
 export type { XUser } from './state/types';
+export type { CreatedPostView, PostMediaInput, PostOptions, PostView } from './posts/post-driver';
 export { buildOAuth1Header, percentEncode, signatureBaseString, hmacSha1Signature } from './auth/oauth1-signature';
 export { nodeSender } from './node-sender';
 export { formatReplayDate } from './core/time-format';

@@ -8,6 +8,7 @@ import type { ActivityFanOut } from './delivery/fan-out';
 import type { WebhookService } from './delivery/webhook-service';
 import type { DmService } from './dm/dm-service';
 import type { MediaService } from './media/media-service';
+import type { PostService } from './posts/post-service';
 import type { Faults } from './ops/faults';
 import type { Ledger } from './ops/ledger';
 import type { RateLimiter } from './ops/rate-limits';
@@ -48,4 +49,5 @@ export interface SimServices {
     webhooks: WebhookService;
     dms: DmService;
     media: MediaService;
+    posts: PostService;
 }

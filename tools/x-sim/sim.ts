@@ -26,6 +26,7 @@ import {
     type NewUserInput,
 } from './state/accounts';
 import type { DmMediaType, DmMessage, Webhook, XUser } from './state/types';
+import { postInApp, postView, type CreatedPostView, type PostOptions, type PostView } from './posts/post-driver';
 
 export interface DmMediaInput extends VideoFacts {
     type: DmMediaType;
@@ -322,6 +323,58 @@ export class XSim<C extends SimClock = ManualClock> {
             { from: input.account, to: input.to, text: input.text, media: input.media, clientAppId: input.clientAppId },
             wait,
         );
+    }
+
+    // ---- public posts -------------------------------------------------------------------------
+
+    /**
+     * A customer mentions the business in a public post from X's app (`@handle` is put first unless the text has
+     * it); with `retweet` it reposts a post instead. Delivered as XAA `post.mention.create` / AAA
+     * `tweet_create_events` to subscribed webhooks.
+     */
+    async customerMentions(
+        customerId: string,
+        businessId: string,
+        text: string,
+        options: PostOptions = {},
+        wait: WaitOption = {},
+    ): Promise<CreatedPostView> {
+        const handle = `@${this.user(businessId).username}`;
+        const mentioned = text.toLowerCase().includes(handle.toLowerCase()) ? text : `${handle} ${text}`;
+        return this.postFromApp(customerId, options.inReplyTo || options.retweet ? text : mentioned, options, wait);
+    }
+
+    /** Anyone posts from X's app: a reply typed there by the business (no app id), or any other post. */
+    async postFromApp(
+        authorId: string,
+        text: string,
+        options: PostOptions = {},
+        wait: WaitOption = {},
+    ): Promise<CreatedPostView> {
+        const { post, deliveries } = postInApp(this.services, authorId, text, options);
+        if (wait.awaitDelivery ?? true) await this.settle();
+        return { post: postView(post), deliveries };
+    }
+
+    post(postId: string): PostView | undefined {
+        const post = this.services.posts.post(postId);
+        return post ? postView(post) : undefined;
+    }
+
+    /** Posts by `authorId`, oldest first; `inReplyTo` narrows to its replies to one post. */
+    postsBy(authorId: string, filter: { inReplyTo?: string } = {}): PostView[] {
+        return this.services.store.posts
+            .filter((p) => p.authorId === authorId && (!filter.inReplyTo || p.inReplyToPostId === filter.inReplyTo))
+            .map(postView);
+    }
+
+    /** Every post of a thread (its conversation id), oldest first. */
+    thread(conversationId: string): PostView[] {
+        return this.services.store.posts.filter((p) => p.conversationId === conversationId).map(postView);
+    }
+
+    deletePost(postId: string): void {
+        this.services.posts.delete(postId);
     }
 
     async indicateTyping(input: { from: string; to: string }, wait: WaitOption = {}): Promise<DeliveryRecord[]> {

@@ -10,6 +10,7 @@ export const X_HOSTNAMES = [
     'api.twitter.com',
     'twitter.com',
     'video.twimg.com',
+    'pbs.twimg.com',
 ] as const;
 export type XHostname = (typeof X_HOSTNAMES)[number];
 

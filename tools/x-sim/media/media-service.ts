@@ -158,15 +158,16 @@ export class MediaService {
     }
 
     /** Checks that `senderId` may attach the media to a DM now (X's 24 h / owner / category / reuse rules). */
-    attachmentFor(mediaId: string, senderId: string): DmAttachment | MediaRefusal {
+    /** `purpose`: a DM takes only `dm_*` uploads, a post only the others (`tweet_*`, `amplify_video`). */
+    attachmentFor(mediaId: string, senderId: string, purpose: 'dm' | 'post' = 'dm'): DmAttachment | MediaRefusal {
         const upload = this.store.media.get(mediaId);
         if (!upload) return { status: 400, message: `Invalid media_id: ${mediaId}` };
         const notPermitted: MediaRefusal = {
             status: 403,
-            message: 'You are not permitted to attach this media to a DM event',
+            message: `You are not permitted to attach this media to a ${purpose === 'dm' ? 'DM event' : 'Tweet'}`,
         };
         const owners = [upload.ownerUserId, ...upload.additionalOwners];
-        if (!owners.includes(senderId) || !isDmCategory(upload.category)) return notPermitted;
+        if (!owners.includes(senderId) || isDmCategory(upload.category) !== (purpose === 'dm')) return notPermitted;
         if (this.store.clock.now() - upload.createdAt >= MEDIA_LIFETIME_MS) return notPermitted;
         if (upload.attachedTo !== undefined && !upload.shared) return notPermitted;
         if (upload.finalizedAt === undefined)

@@ -10,25 +10,45 @@
  * - User read: $0.010 per user a lookup by username returns (docs: x-api/getting-started/pricing.mdx, "User:
  *   Read"; only that lookup is billed here: `/2/users/me`, which every link and health check calls, is not yet).
  *
+ * - Post read: $0.005 per post returned (mentions timeline, lookups; includes are free). Content create: $0.015
+ *   per post X accepts, $0.200 when its text has a link ("Content: Create (with URL)"). Both from docs.x.com
+ *   x-api/getting-started/pricing, "Credit consumption details" (2026; Posts: Read $0.005 per resource, Content:
+ *   Create $0.015 and Content: Create (with URL) $0.200 per request).
+ * - XAA `post.mention.create` / `post.create` delivery: $0.005 per event, billed once per app like `dm.received`.
+ *   X publishes no separate event price; `dm.received` is billed at the DM event read price, so a post event is
+ *   billed here at the post read price ([unverified] inference). AAA `tweet_create_events` are free, as AAA's DMs.
+ *
  * Credits (pay-per-use is prepaid): an app may be given a balance that every charge draws down. "Access
  * to Paid Services requires sufficient credits" (docs: developer-terms/ppu-agreement.mdx §C): once the
  * balance is used up, X answers API calls with 402 credits-depleted (research/x-api.md §12) and, as it
  * cannot bill them, does not deliver billed events until credits are added. No balance = unlimited.
  */
-export type BillableKind = 'dm_event_read' | 'dm_create' | 'dm_received_delivery' | 'user_read';
+export type BillableKind =
+    | 'dm_event_read'
+    | 'dm_create'
+    | 'dm_received_delivery'
+    | 'user_read'
+    | 'post_read'
+    | 'content_create'
+    | 'content_create_url'
+    | 'post_event_delivery';
 
 export const UNIT_PRICE_USD: Record<BillableKind, number> = {
     dm_event_read: 0.01,
     dm_create: 0.015,
     dm_received_delivery: 0.01,
     user_read: 0.01,
+    post_read: 0.005,
+    content_create: 0.015,
+    content_create_url: 0.2,
+    post_event_delivery: 0.005,
 };
 
 export interface LedgerItem {
     at: number;
     appId: string;
     kind: BillableKind;
-    /** The DM event id the charge is for. */
+    /** The DM event or post id the charge is for. */
     eventId: string;
     usd: number;
 }
@@ -38,6 +58,9 @@ export interface LedgerTotals {
     dmCreates: number;
     dmReceivedDeliveries: number;
     userReads: number;
+    postReads: number;
+    contentCreates: number;
+    postEventDeliveries: number;
     usd: number;
 }
 
@@ -80,12 +103,17 @@ export class Ledger {
         return balance !== undefined && balance <= 0;
     }
 
-    /** Bills a `dm.received` delivery unless this app was already billed for the event. */
-    chargeDeliveryOnce(appId: string, eventId: string, at: number): void {
+    /** Bills a billed event's delivery (`dm.received`, a post event) unless this app was already billed for it. */
+    chargeDeliveryOnce(
+        appId: string,
+        eventId: string,
+        at: number,
+        kind: 'dm_received_delivery' | 'post_event_delivery' = 'dm_received_delivery',
+    ): void {
         const key = `${appId}:${eventId}`;
         if (this.billedDeliveries.has(key)) return;
         this.billedDeliveries.add(key);
-        this.charge('dm_received_delivery', appId, eventId, at);
+        this.charge(kind, appId, eventId, at);
     }
 
     view(filter: { appId?: string } = {}): LedgerView {
@@ -100,6 +128,9 @@ export class Ledger {
                 dmCreates: count('dm_create'),
                 dmReceivedDeliveries: count('dm_received_delivery'),
                 userReads: count('user_read'),
+                postReads: count('post_read'),
+                contentCreates: count('content_create') + count('content_create_url'),
+                postEventDeliveries: count('post_event_delivery'),
                 usd: millis / 1000,
             },
         };

@@ -40,6 +40,15 @@ export const DEFAULT_RATE_LIMITS: Record<string, RateLimitPolicy> = {
     'webhooks.replay': { perApp: { limit: 100, windowMs: FIFTEEN_MINUTES } },
     'activity.subscriptions': { perApp: { limit: 450, windowMs: FIFTEEN_MINUTES } },
     'account_activity.subscriptions': { perApp: { limit: 500, windowMs: FIFTEEN_MINUTES } },
+    'tweets.create': { perUser: { limit: 100, windowMs: FIFTEEN_MINUTES }, appDay: 10000 },
+    'users.mentions': {
+        perUser: { limit: 180, windowMs: FIFTEEN_MINUTES },
+        perApp: { limit: 450, windowMs: FIFTEEN_MINUTES },
+    },
+    'tweets.lookup': {
+        perUser: { limit: 900, windowMs: FIFTEEN_MINUTES },
+        perApp: { limit: 450, windowMs: FIFTEEN_MINUTES },
+    },
 };
 
 interface Window {

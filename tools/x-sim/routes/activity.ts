@@ -30,8 +30,16 @@ export function subscriptionView(subscription: ActivitySubscription): Record<str
     return view;
 }
 
-/** DM events are private: only the monitored account's own OAuth 2.0 token (with dm.read) may subscribe. */
-function dmSubscriptionRefusal(context: RouteContext, userId: string | undefined): SimResponse | undefined {
+/**
+ * Private events (DMs; mentions: "Private event — requires user-context authentication", docs:
+ * x-api/activity/event-payloads.mdx): only the monitored account's own OAuth 2.0 token, with the scope that
+ * reads them (`dm.read`, `tweet.read`), may subscribe.
+ */
+function privateSubscriptionRefusal(
+    context: RouteContext,
+    userId: string | undefined,
+    scope: string,
+): SimResponse | undefined {
     const auth = context.auth;
     if (!auth || auth.kind !== 'oauth2-user') {
         return unsupportedAuthentication(
@@ -39,7 +47,7 @@ function dmSubscriptionRefusal(context: RouteContext, userId: string | undefined
             ['OAuth 2.0 User Context'],
         );
     }
-    if (!auth.token.scopes.includes('dm.read')) return forbiddenV2();
+    if (!auth.token.scopes.includes(scope)) return forbiddenV2();
     if (userId !== auth.user.id) return forbiddenV2('filter.user_id must be the authenticated user for private events');
     return undefined;
 }
@@ -60,10 +68,10 @@ function createSubscription(context: RouteContext): SimResponse {
         return invalidRequest(`tag must be 1 to ${MAX_TAG_LENGTH} characters`, 'tag');
 
     const isDmEvent = (ACTIVITY_DM_EVENT_TYPES as readonly string[]).includes(eventType);
-    if (isDmEvent) {
+    if (isDmEvent || eventType === 'post.mention.create') {
         if (typeof userId !== 'string')
-            return invalidRequest('filter.user_id is required for dm.* events', 'filter.user_id');
-        const refusal = dmSubscriptionRefusal(context, userId);
+            return invalidRequest(`filter.user_id is required for ${eventType} events`, 'filter.user_id');
+        const refusal = privateSubscriptionRefusal(context, userId, isDmEvent ? 'dm.read' : 'tweet.read');
         if (refusal) return refusal;
     }
     const app = callerApp(context);

@@ -8,6 +8,7 @@ import { mediaUploadRoutes } from './media-upload';
 import { oauth1Routes } from './oauth1';
 import { oauth2AuthorizeRoutes } from './oauth2-authorize';
 import { oauth2TokenRoutes } from './oauth2-token';
+import { postRoutes } from './posts';
 import { userRoutes } from './users';
 import { webhookRoutes } from './webhooks';
 
@@ -24,4 +25,5 @@ export const ALL_ROUTES: readonly Route[] = [
     ...webhookRoutes,
     ...activityRoutes,
     ...accountActivityRoutes,
+    ...postRoutes,
 ];

@@ -7,6 +7,7 @@ import type {
     DeveloperApp,
     DmMessage,
     MediaUpload,
+    Post,
     OAuth1AccessToken,
     OAuth1RequestToken,
     OAuth2AccessToken,
@@ -31,6 +32,8 @@ export class SimStore {
     readonly oauth2RefreshTokens = new Map<string, OAuth2RefreshToken>();
     /** DM history, in creation order (ids increase). */
     readonly messages: DmMessage[] = [];
+    /** Public posts, in creation order (ids increase). */
+    readonly posts: Post[] = [];
     readonly media = new Map<string, MediaUpload>();
     readonly webhooks = new Map<string, Webhook>();
     readonly activitySubscriptions = new Map<string, ActivitySubscription>();

@@ -183,3 +183,38 @@ export interface AccountActivitySubscription {
     webhookId: string;
     userId: string;
 }
+
+/** Who may reply to a post (the spec's CreatePostsRequest `reply_settings`; `everyone` when unset). */
+export type ReplySettings = 'everyone' | 'following' | 'mentionedUsers' | 'subscribers' | 'verified';
+
+export interface PostMention {
+    userId: string;
+    username: string;
+    /** Code-point offsets into the text. */
+    start: number;
+    end: number;
+}
+
+/** A public post (X's Post / v1.1 Tweet), as X stores it. */
+export interface Post {
+    id: string;
+    authorId: string;
+    /** As X stores it: links as t.co links, the media link last, a reply's leading @mentions first. */
+    text: string;
+    /** The same before its links were shortened (what X compares to refuse duplicate content). */
+    typedText: string;
+    urls: UrlEntity[];
+    mentions: PostMention[];
+    createdAt: number;
+    /** The thread's root post. */
+    conversationId: string;
+    inReplyToPostId?: string;
+    inReplyToUserId?: string;
+    quotedPostId?: string;
+    repostOfId?: string;
+    media: DmAttachment[];
+    replySettings: ReplySettings;
+    /** The app that posted it through the API; undefined when typed in X's own app. */
+    sourceAppId?: string;
+    deleted: boolean;
+}
