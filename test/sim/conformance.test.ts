@@ -40,6 +40,10 @@ const EXEMPT_ROUTES: Array<{ path: RegExp; reason: string }> = [
     },
     { path: /^\/i\/oauth2\/authorize$/, reason: 'OAuth 2.0 authorization page: redirects / HTML' },
     { path: /^\/(2\/)?oauth2\/(token|revoke)$/, reason: 'OAuth 2.0 token endpoints are not in the spec' },
+    {
+        path: /^\/(media|ext_tw_video|tweet_video)\//,
+        reason: "public posts' media files on pbs.twimg.com / video.twimg.com (not in the v2 spec)",
+    },
 ];
 
 /**
@@ -237,6 +241,28 @@ async function scriptedSession(sim: XSim, clock: ManualClock): Promise<void> {
     const oauth1 = oauth1Client(sim, business.id);
     const app = appOnlyClient(sim);
     const ignore = () => undefined;
+
+    // Public posts: a mention, the timeline (and X's refusal of max_results 4), lookups (found, then gone), a
+    // reply, and X's refusals: a duplicate, too long, a post that does not mention the account, a deleted one.
+    const mention = await sim.customerMentions(customer.id, business.id, 'where is my order?');
+    const unrelated = await sim.postFromApp(customer.id, 'just a post about lunch');
+    const mentionsOf = (query: Record<string, string | number>) =>
+        oauth2.v2.get('users/:id/mentions', query, { params: { id: business.id } });
+    await mentionsOf({
+        'post.fields': 'created_at,conversation_id,entities',
+        expansions: 'author_id,referenced_posts',
+    });
+    await mentionsOf({ max_results: 4 }).catch(ignore);
+    await app.v2.get('tweets/:id', { 'post.fields': 'created_at' }, { params: { id: mention.post.id } });
+    const writer = oauth2Client(sim, business.id, ['tweet.read', 'tweet.write', 'users.read']);
+    const reply = (text: string, to: string) => writer.v2.post('tweets', { text, reply: { in_reply_to_tweet_id: to } });
+    await reply('Sorry about that!', mention.post.id);
+    await reply('Sorry about that!', mention.post.id).catch(ignore);
+    await reply('x'.repeat(281), mention.post.id).catch(ignore);
+    await reply('Hello', unrelated.post.id).catch(ignore);
+    sim.deletePost(mention.post.id);
+    await reply('Still there?', mention.post.id).catch(ignore);
+    await app.v2.get('tweets/:id', undefined, { params: { id: mention.post.id } });
 
     // Users.
     await oauth2.v2.me({
@@ -474,6 +500,24 @@ async function appSession(sim: XSim, clock: ManualClock): Promise<void> {
     await tokens.uploadDmMedia(fakeMp4(3000), 'video/mp4');
     await tokens.sendDm(customer.id, 'text only');
 
+    // Public mentions: the timeline (then only what is newer), a lookup, the post's photo from X's CDN, a reply
+    // with a photo (OAuth 1.0a: the linked OAuth 2.0 token here has no tweet.write).
+    const mention = await sim.customerMentions(customer.id, business.id, 'my parcel https://example.com/p', {
+        media: [{ type: 'photo', bytes: TINY_PNG, contentType: 'image/png' }],
+    });
+    const timeline = await client.mentions(business.id, { maxResults: 5 });
+    expect(timeline.posts.map((post) => post.eventId)).toEqual([mention.post.id]);
+    expect((await client.mentions(business.id, { maxResults: 5, sinceId: timeline.newestId })).posts).toEqual([]);
+    const found = await client.getPost(business.id, mention.post.id);
+    expect(found?.media).toHaveLength(1);
+    const postPhoto = { dmEventId: mention.post.id, mediaId: found!.media[0].mediaId, url: found!.media[0].url };
+    expect(await client.downloadDmMedia({ ...postPhoto, ofPost: true }, 5 * 1024 * 1024)).toEqual({
+        ok: true,
+        bytes: TINY_PNG,
+    });
+    const replyPhoto = await tokens.uploadPostMedia(TINY_PNG, 'image/png');
+    await tokens.createReply('Sorry about that!', mention.post.id, [replyPhoto]);
+
     const receiver = await WebhookReceiver.start(app.consumerSecret);
     try {
         const webhook = await client.createWebhook(receiver.url);
@@ -610,6 +654,9 @@ describe("OpenAPI conformance (the checked-in subset of X's spec)", () => {
                 'deleteAccountActivitySubscription',
                 'createWebhookReplayJob',
                 'deleteWebhooks',
+                'getUsersMentions',
+                'getPostsById',
+                'createPosts',
             ]) {
                 expect(operations).toContain(id);
             }

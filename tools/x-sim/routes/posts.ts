@@ -1,4 +1,5 @@
 import { decodeBase32Hex, encodeBase32Hex } from '../core/base32hex';
+import { fileResponse } from '../http/ranges';
 import { jsonObject, queryParam } from '../http/request';
 import { jsonResponse, type SimResponse } from '../http/response';
 import type { Route, RouteContext } from '../http/router';
@@ -194,8 +195,14 @@ function servePostFile(context: RouteContext, type: DmAttachment['type']): SimRe
     for (const post of context.services.store.posts) {
         if (post.deleted) continue;
         const attachment = post.media.find((m) => m.type === type && m.fileName === file);
+        // X's CDNs answer byte ranges (the DM videos' host does, media-service.ts); both hosts share that setting.
         if (attachment && postMediaUrl(attachment).file.endsWith(context.request.path))
-            return { status: 200, headers: { 'content-type': attachment.contentType }, body: attachment.bytes };
+            return fileResponse(
+                context.request,
+                attachment.contentType,
+                attachment.bytes,
+                context.services.media.rangeSupport['video.twimg.com'],
+            );
     }
     return { status: 404, headers: { 'content-type': 'text/plain' }, body: Buffer.from('Not Found') };
 }
