@@ -182,6 +182,9 @@ describe('API faults, rate limits and the billing ledger', () => {
                 dmCreates: 1,
                 dmReceivedDeliveries: 0,
                 userReads: 0,
+                postReads: 0,
+                contentCreates: 0,
+                postEventDeliveries: 0,
                 usd: 0.035,
             });
             expect(sim.ledger({ appId: otherApp.id }).totals).toEqual({
@@ -189,6 +192,9 @@ describe('API faults, rate limits and the billing ledger', () => {
                 dmCreates: 0,
                 dmReceivedDeliveries: 0,
                 userReads: 0,
+                postReads: 0,
+                contentCreates: 0,
+                postEventDeliveries: 0,
                 usd: 0.03,
             });
             expect(sim.ledger().totals.usd).toBe(0.065);
