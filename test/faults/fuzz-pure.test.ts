@@ -42,6 +42,7 @@ const REASONS = new Set([
     'group-conversation',
     'participants-change',
     'api-error',
+    'not-a-mention',
 ]);
 const ID = /^\d{1,20}$/;
 const tally: Record<string, number> = {};
