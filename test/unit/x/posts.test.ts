@@ -22,7 +22,8 @@ function onlyPost(result: NormalizeResult): InboundPost {
 function tweet(overrides: Record<string, unknown> = {}): Record<string, unknown> {
     return {
         created_at: 'Sat May 10 10:41:07 +0000 2025',
-        id: 1921371587434487963,
+        // JSON.parse rounds X's numeric ids as a receiver's parser does; the `_str` twins are exact.
+        id: JSON.parse('1921371587434487963') as number,
         id_str: '1921371587434487963',
         text: '@AcmeSupport my parcel is late',
         truncated: false,
@@ -31,7 +32,7 @@ function tweet(overrides: Record<string, unknown> = {}): Record<string, unknown>
         in_reply_to_user_id: 2244994945,
         in_reply_to_user_id_str: BUSINESS,
         in_reply_to_screen_name: 'AcmeSupport',
-        user: { id: 1205290247124217856, id_str: CUSTOMER, name: 'Dana Rivera', screen_name: 'danarivera' },
+        user: { id: JSON.parse(CUSTOMER) as number, id_str: CUSTOMER, name: 'Dana Rivera', screen_name: 'danarivera' },
         is_quote_status: false,
         entities: {
             hashtags: [],
