@@ -1,4 +1,7 @@
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 import { ManualClock, startXSim, type XSim, type XUser } from '../../tools/x-sim';
+import { specDocument } from '../../tools/x-sim/openapi/spec';
 import { nodeSender } from '../../tools/x-sim/node-sender';
 import { AuthMethod } from '../../src/settings/ids';
 import { TwitterXClient } from '../../src/x/client';
@@ -101,6 +104,17 @@ describe('public posts', () => {
             { start: 0, end: 12, username: 'AcmeSupport', id: business.id },
         ]);
         expect(data.includes.users.map((u: Json) => u.username).sort()).toEqual(['AcmeSupport', 'dana']);
+
+        // The event's payload is the spec's Post and its `includes` its Expansions (the activity payload mapping).
+        const ajv = new Ajv({ strict: false, allErrors: true });
+        addFormats(ajv);
+        for (const format of ['int32', 'int64', 'double', 'float', 'binary', 'byte']) ajv.addFormat(format, true);
+        ajv.addSchema(specDocument(), 'x-spec');
+        const isPost = ajv.compile({ $ref: 'x-spec#/components/schemas/Post' });
+        const isExpansions = ajv.compile({ $ref: 'x-spec#/components/schemas/Expansions' });
+        expect([isPost(data.payload), isPost.errors]).toEqual([true, null]);
+        expect([isExpansions(data.includes), isExpansions.errors]).toEqual([true, null]);
+        expect(isPost({ ...data.payload, id: 5 })).toBe(false); // the check is not vacuous
 
         const inbound = receivedPosts()[0];
         expect(inbound).toMatchObject({
