@@ -207,7 +207,10 @@ export interface XClient {
         accountId: string,
         options: { sinceId?: string; maxResults: number; paginationToken?: string },
     ): Promise<MentionsPage>;
-    /** One post as the mentions timeline shapes it, or undefined when X no longer has it (deleted, hidden). */
+    /**
+     * One post (`GET /2/tweets/:id`), or undefined when X no longer has it (deleted, hidden) or it neither comes from
+     * nor concerns the account.
+     */
     getPost(accountId: string, postId: string): Promise<InboundPost | undefined>;
 
     listWebhooks(): Promise<Webhook[]>;

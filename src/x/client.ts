@@ -258,8 +258,8 @@ export class TwitterXClient implements XClient {
             throw failure;
         }
         await this.deps.onPostsRead?.(body?.data ? 1 : 0);
-        // Not a mention by X's word: the lookup says nothing about why the post exists.
-        return normalizePostsPage(body, accountId, 'poll').posts.find((post) => post.eventId === postId);
+        // A lookup says nothing about why the post exists: only its entities and author make it one of the account's.
+        return normalizePostsPage(body, accountId, 'poll', false).posts.find((post) => post.eventId === postId);
     }
 
     public async listWebhooks(): Promise<Webhook[]> {

@@ -295,6 +295,8 @@ describe('public posts', () => {
             'post-unavailable',
         ]);
         expect(await client.getPost(business.id, mention.id)).toBeUndefined();
+        // A post that neither comes from nor concerns the account is none of its business.
+        expect(await client.getPost(business.id, unrelated.id)).toBeUndefined();
         // Refusals cost nothing.
         expect(sim.ledger().totals.contentCreates).toBe(2);
     });

@@ -62,8 +62,16 @@ export function collectV2Post(raw: unknown, includes: V2Includes, options: V2Opt
     if (post !== undefined) collector.posts.push(post);
 }
 
-/** A page of posts (`GET /2/users/:id/mentions`): X's partial errors, then its posts oldest first. */
-export function normalizePostsPage(page: unknown, accountId: string, source: PostSource): Collector {
+/**
+ * A page of posts (`GET /2/users/:id/mentions`, or a lookup's one post): X's partial errors, then its posts oldest
+ * first. `deliveredAsMention`: X listed them because they mention the account (the mentions timeline).
+ */
+export function normalizePostsPage(
+    page: unknown,
+    accountId: string,
+    source: PostSource,
+    deliveredAsMention = true,
+): Collector {
     const collector = new Collector();
     const root = asObject(page);
     if (root === undefined) {
@@ -86,7 +94,7 @@ export function normalizePostsPage(page: unknown, accountId: string, source: Pos
     }
     const includes = v2Includes(root.includes);
     for (const item of items) {
-        collectV2Post(item, includes, { accountId, source, deliveredAsMention: true }, collector);
+        collectV2Post(item, includes, { accountId, source, deliveredAsMention }, collector);
     }
     collector.posts.sort((a, b) => a.createdAt - b.createdAt || compareNumericIds(a.eventId, b.eventId));
     return collector;
