@@ -9,7 +9,7 @@ import { XFailure } from '../../src/x/client-types';
 import type { InboundPost } from '../../src/x/event-types';
 import { normalizeWebhookBody } from '../../src/x/events/envelopes';
 import { createTransportPlugin } from '../../src/x/transport';
-import { oauth2Client } from './helpers/clients';
+import { appOnlyClient, oauth2Client } from './helpers/clients';
 import { rejection } from './helpers/errors';
 import { fakeMp4, TINY_PNG } from './helpers/media';
 import type { WebhookReceiver } from './helpers/receiver';
@@ -143,6 +143,24 @@ describe('public posts', () => {
             eventId: post.id,
             usd: 0.005,
         });
+    });
+
+    test("post.mention.create is private: only the account's own OAuth 2.0 token subscribes, and a revocation ends it", async () => {
+        const refused = await rejection(
+            appOnlyClient(sim).v2.post('activity/subscriptions', {
+                event_type: 'post.mention.create',
+                filter: { user_id: business.id },
+                webhook_id: webhookId,
+            }),
+        );
+        expect(refused.code).toBe(403);
+        await subscribeActivity(sim, webhookId, business.id, 'post.mention.create');
+        sim.revokeUserTokens(business.id);
+        await sim.settle();
+        const before = receiver.deliveries.length;
+        await sim.customerMentions(customer.id, business.id, 'anyone there?');
+        expect(receiver.deliveries).toHaveLength(before);
+        expect(sim.ledger().totals.postEventDeliveries).toBe(0);
     });
 
     test("post.create brings the business's own replies (typed in X's app) as byAccount posts", async () => {

@@ -1,7 +1,7 @@
 import { signedEventUuid } from '../core/ids';
 import { oauthRevokeEnvelope, revokeEnvelope } from '../delivery/envelopes';
 import type { SimServices } from '../services';
-import { ACTIVITY_DM_EVENT_TYPES, type Webhook } from '../state/types';
+import { ACTIVITY_DM_EVENT_TYPES, ACTIVITY_PRIVATE_POST_EVENT_TYPES, type Webhook } from '../state/types';
 
 /** The X Activity API event that announces a revocation (docs: x-api/activity/introduction.mdx, "OAuth events"). */
 export const OAUTH_REVOKE_EVENT = 'oauth.revoke';
@@ -9,7 +9,7 @@ export const OAUTH_REVOKE_EVENT = 'oauth.revoke';
 /**
  * A user removes an app's access (or every app's): their OAuth 1.0a and 2.0 tokens stop working, their
  * Account Activity subscriptions end with a `user_event.revoke` delivery (docs: "subscription
- * auto-deleted"), and their X Activity subscriptions to private DM events end too, announced as
+ * auto-deleted"), and their X Activity subscriptions to private events (DMs, mentions) end too, announced as
  * `oauth.revoke` to the app's subscriptions of that type. That X Activity subscriptions are removed (not
  * kept but silent) is a documented guess: X stops delivering them, and nothing more is billed.
  */
@@ -49,8 +49,8 @@ export function revokeUserAccess(services: SimServices, userId: string, appId?: 
 
     const revokedApps = new Set<string>();
     for (const [id, subscription] of store.activitySubscriptions) {
-        if (!matches(subscription) || !(ACTIVITY_DM_EVENT_TYPES as readonly string[]).includes(subscription.eventType))
-            continue;
+        const privateTypes: readonly string[] = [...ACTIVITY_DM_EVENT_TYPES, ...ACTIVITY_PRIVATE_POST_EVENT_TYPES];
+        if (!matches(subscription) || !privateTypes.includes(subscription.eventType)) continue;
         store.activitySubscriptions.delete(id);
         revokedApps.add(subscription.appId);
     }

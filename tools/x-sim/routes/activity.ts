@@ -4,7 +4,7 @@ import { jsonObject } from '../http/request';
 import { jsonResponse, type SimResponse } from '../http/response';
 import type { Route, RouteContext } from '../http/router';
 import { forbiddenV2, invalidRequest, unsupportedAuthentication } from '../http/x-errors';
-import { ACTIVITY_DM_EVENT_TYPES, type ActivitySubscription } from '../state/types';
+import { ACTIVITY_DM_EVENT_TYPES, ACTIVITY_PRIVATE_POST_EVENT_TYPES, type ActivitySubscription } from '../state/types';
 import { callerApp, isSnowflake, listParam } from './route-helpers';
 
 /** X Activity API subscriptions (`/2/activity/subscriptions`). */
@@ -68,7 +68,7 @@ function createSubscription(context: RouteContext): SimResponse {
         return invalidRequest(`tag must be 1 to ${MAX_TAG_LENGTH} characters`, 'tag');
 
     const isDmEvent = (ACTIVITY_DM_EVENT_TYPES as readonly string[]).includes(eventType);
-    if (isDmEvent || eventType === 'post.mention.create') {
+    if (isDmEvent || (ACTIVITY_PRIVATE_POST_EVENT_TYPES as readonly string[]).includes(eventType)) {
         if (typeof userId !== 'string')
             return invalidRequest(`filter.user_id is required for ${eventType} events`, 'filter.user_id');
         const refusal = privateSubscriptionRefusal(context, userId, isDmEvent ? 'dm.read' : 'tweet.read');

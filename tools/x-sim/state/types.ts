@@ -164,6 +164,8 @@ export interface Webhook {
 
 export const ACTIVITY_DM_EVENT_TYPES = ['dm.received', 'dm.sent', 'dm.read', 'dm.indicate_typing'] as const;
 export type ActivityDmEventType = (typeof ACTIVITY_DM_EVENT_TYPES)[number];
+/** Private post events: only the monitored account's token subscribes, and a revocation ends them like DM events. */
+export const ACTIVITY_PRIVATE_POST_EVENT_TYPES = ['post.mention.create'] as const;
 
 export interface ActivitySubscription {
     id: string;
