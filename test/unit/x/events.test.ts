@@ -169,7 +169,8 @@ describe('normalizeXaa', () => {
     });
 
     it.each([
-        ['post.create', 'not-a-dm'],
+        // post.mention.create and post.create are public posts (test/unit/x/posts.test.ts); other post events are not read.
+        ['post.repost.create', 'not-a-dm'],
         ['follow.follow', 'not-a-dm'],
         ['dm.deleted', 'unknown-event-type'],
         ['brand.new', 'unknown-event-type'],
