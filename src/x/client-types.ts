@@ -110,7 +110,10 @@ export interface MentionsPage {
 export type PostRefusal =
     /** The author's reply settings (`reply_settings`) leave the business out of the conversation. */
     | 'reply-not-allowed'
-    /** X refuses a post whose text repeats one the account posted recently. */
+    /**
+     * X refuses a post whose text repeats one the account posted. After a send that got no clear answer, a retry
+     * refused so means the first attempt was posted (look for it among the account's posts, e.g. its echo).
+     */
     | 'duplicate-content'
     /** Over X's 280 weighted characters. */
     | 'too-long'
