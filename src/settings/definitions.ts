@@ -8,10 +8,13 @@ import {
     DEFAULT_RETENTION_DAYS,
     DeliveryMode,
     MIN_POLLING_INTERVAL_SECONDS,
+    PublicLongReplies,
+    PublicMentions,
+    PublicReposts,
     SettingId,
 } from './ids';
 
-type Section = 'connection' | 'delivery' | 'routing' | 'messages' | 'files' | 'cost' | 'privacy';
+type Section = 'connection' | 'delivery' | 'routing' | 'mentions' | 'messages' | 'files' | 'cost' | 'privacy';
 
 /** One setting; its label and description keys are derived from the id so they cannot drift. */
 function setting(
@@ -64,6 +67,17 @@ export const settingDefinitions: ISetting[] = [
     }),
     setting(SettingId.AgentTemplate, 'routing', SettingType.STRING, DEFAULT_AGENT_TEMPLATE),
     setting(SettingId.AgentJoinedNotice, 'routing', SettingType.BOOLEAN, false),
+
+    setting(SettingId.PublicMentions, 'mentions', SettingType.SELECT, PublicMentions.Off, {
+        values: choices(SettingId.PublicMentions, PublicMentions),
+    }),
+    setting(SettingId.PublicMentionsDepartment, 'mentions', SettingType.STRING, ''),
+    setting(SettingId.PublicLongReplies, 'mentions', SettingType.SELECT, PublicLongReplies.Thread, {
+        values: choices(SettingId.PublicLongReplies, PublicLongReplies),
+    }),
+    setting(SettingId.PublicReposts, 'mentions', SettingType.SELECT, PublicReposts.Quotes, {
+        values: choices(SettingId.PublicReposts, PublicReposts),
+    }),
 
     setting(SettingId.WelcomeMessage, 'messages', SettingType.STRING, '', { multiline: true }),
     setting(SettingId.UnavailableMessage, 'messages', SettingType.STRING, '', { multiline: true }),

@@ -13,6 +13,10 @@ export const SettingId = {
     ConfirmUnverifiedEvents: 'confirm_unverified_events',
     WebhookChallengeKey: 'webhook_challenge_key',
     Department: 'department',
+    PublicMentions: 'public_mentions',
+    PublicMentionsDepartment: 'public_mentions_department',
+    PublicLongReplies: 'public_long_replies',
+    PublicReposts: 'public_reposts',
     AgentDisplay: 'agent_display',
     AgentTemplate: 'agent_template',
     AgentJoinedNotice: 'agent_joined_notice',
@@ -51,6 +55,18 @@ export const ChallengeKeySetting = {
     OAuth2ClientSecret: 'oauth2_client_secret',
 } as const;
 export type ChallengeKeySetting = (typeof ChallengeKeySetting)[keyof typeof ChallengeKeySetting];
+
+/** Public mentions become conversations only when an admin turns them on: X bills every mention it delivers. */
+export const PublicMentions = { Off: 'off', On: 'on' } as const;
+export type PublicMentions = (typeof PublicMentions)[keyof typeof PublicMentions];
+
+/** An agent's public reply over X's 280 weighted characters: a thread of replies, or refused with a notice. */
+export const PublicLongReplies = { Thread: 'thread', Refuse: 'refuse' } as const;
+export type PublicLongReplies = (typeof PublicLongReplies)[keyof typeof PublicLongReplies];
+
+/** Which reposts of the business count as conversations: quotes carry the customer's words, plain reposts none. */
+export const PublicReposts = { None: 'none', Quotes: 'quotes', All: 'all' } as const;
+export type PublicReposts = (typeof PublicReposts)[keyof typeof PublicReposts];
 
 export const AgentDisplay = { Name: 'name', Username: 'username', None: 'none' } as const;
 export type AgentDisplay = (typeof AgentDisplay)[keyof typeof AgentDisplay];

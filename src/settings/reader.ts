@@ -9,6 +9,9 @@ import {
     DeliveryMode,
     MIN_POLLING_INTERVAL_SECONDS,
     MIN_RETENTION_DAYS,
+    PublicLongReplies,
+    PublicMentions,
+    PublicReposts,
     SettingId,
 } from './ids';
 import { BlockedList, parseBlockedList } from './blocked-list';
@@ -28,6 +31,11 @@ export interface AppSettings {
     confirmUnverifiedEvents: boolean;
     webhookChallengeKey: ChallengeKeySetting;
     department: string;
+    publicMentions: PublicMentions;
+    /** Empty: the *Default department*. */
+    publicMentionsDepartment: string;
+    publicLongReplies: PublicLongReplies;
+    publicReposts: PublicReposts;
     agentDisplay: AgentDisplay;
     agentTemplate: string;
     agentJoinedNotice: boolean;
@@ -71,6 +79,10 @@ export function normalizeSettings(raw: Record<string, unknown>): AppSettings {
         confirmUnverifiedEvents: bool(raw[SettingId.ConfirmUnverifiedEvents], true),
         webhookChallengeKey: oneOf(raw[SettingId.WebhookChallengeKey], ChallengeKeySetting, ChallengeKeySetting.Auto),
         department: str(raw[SettingId.Department]),
+        publicMentions: oneOf(raw[SettingId.PublicMentions], PublicMentions, PublicMentions.Off),
+        publicMentionsDepartment: str(raw[SettingId.PublicMentionsDepartment]),
+        publicLongReplies: oneOf(raw[SettingId.PublicLongReplies], PublicLongReplies, PublicLongReplies.Thread),
+        publicReposts: oneOf(raw[SettingId.PublicReposts], PublicReposts, PublicReposts.Quotes),
         agentDisplay: oneOf(raw[SettingId.AgentDisplay], AgentDisplay, AgentDisplay.Name),
         agentTemplate: str(raw[SettingId.AgentTemplate]) || DEFAULT_AGENT_TEMPLATE,
         agentJoinedNotice: bool(raw[SettingId.AgentJoinedNotice], false),
