@@ -6,7 +6,15 @@ import { IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/definit
 import { miscKey } from './associations';
 import { utcDay } from '../lib/time';
 
-export type BillableKind = 'dm_event_read' | 'dm_create' | 'dm_received' | 'user_read';
+export type BillableKind =
+    | 'dm_event_read'
+    | 'dm_create'
+    | 'dm_received'
+    | 'user_read'
+    | 'post_mention'
+    | 'post_read'
+    | 'post_create'
+    | 'post_create_url';
 
 /**
  * USD per unit (X pay-per-use, 2026; docs.x.com/x-api/getting-started/pricing: "User: Read $0.010 per
@@ -17,6 +25,12 @@ export const PRICE_USD: Readonly<Record<BillableKind, number>> = {
     dm_create: 0.015,
     dm_received: 0.01,
     user_read: 0.01,
+    // Public mentions (docs.x.com/x-api/activity/event-pricing: `post.mention.create` $0.005/event; pricing:
+    // "Posts: Read $0.005 per resource", "Content: Create $0.015 per request", "(with URL) $0.200").
+    post_mention: 0.005,
+    post_read: 0.005,
+    post_create: 0.015,
+    post_create_url: 0.2,
 };
 
 export const unitPriceUsd = (kind: BillableKind): number => PRICE_USD[kind];
@@ -53,7 +67,20 @@ interface LedgerSummary {
 type StoredEntry = Omit<Partial<LedgerEntry>, 'type' | 'units'> & { type?: string; eventId?: string; units?: unknown };
 
 function emptyTotals(): LedgerTotals {
-    return { units: { dm_event_read: 0, dm_create: 0, dm_received: 0, user_read: 0 }, usd: 0, blocked: 0 };
+    return {
+        units: {
+            dm_event_read: 0,
+            dm_create: 0,
+            dm_received: 0,
+            user_read: 0,
+            post_mention: 0,
+            post_read: 0,
+            post_create: 0,
+            post_create_url: 0,
+        },
+        usd: 0,
+        blocked: 0,
+    };
 }
 
 function addToTotals(totals: LedgerTotals, kind: BillableKind, units: number): LedgerTotals {
@@ -90,7 +117,7 @@ export async function totalsForDay(reader: IPersistenceRead, day: string): Promi
 }
 
 /** Records a day's summary stands for once written (they go with the seen markers). */
-const SUMMARIZED = ['seen', 'blocked'];
+const SUMMARIZED = ['seen', 'blocked', 'public-seen', 'public-reply'];
 
 function sumEntries(entries: StoredEntry[]): LedgerTotals {
     const counted = new Set<string>();
