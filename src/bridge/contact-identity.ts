@@ -79,13 +79,14 @@ export async function registerCustomer(
     token: string,
     customer: XUserProfile,
     departmentId?: string,
+    username = visitorUsername(customer.id),
 ): Promise<IVisitor> {
     const visitor = await ctx.modify
         .getCreator()
         .getLivechatCreator()
         .createAndReturnVisitor({
             token,
-            username: visitorUsername(customer.id),
+            username,
             name: displayName(customer),
             ...(departmentId ? { department: departmentId } : {}),
         } as IVisitor);

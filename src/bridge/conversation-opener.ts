@@ -40,15 +40,16 @@ function isNoAgentOnlineError(e: unknown): boolean {
 const departments = new InstanceCopies<string | null>(60_000);
 
 /** The configured department's id (a name is accepted too); undefined when unset or unknown. */
-export async function resolveDepartmentId(ctx: BridgeContext): Promise<string | undefined> {
-    const wanted = ctx.settings.department;
+export async function resolveDepartmentId(
+    ctx: BridgeContext,
+    wanted = ctx.settings.department,
+): Promise<string | undefined> {
     if (!wanted) return undefined;
     const copy = departments.of(wanted);
     const kept = copy.get(ctx.now());
     if (kept !== undefined) return kept ?? undefined;
     const department = await ctx.read.getLivechatReader().getLivechatDepartmentByIdOrName(wanted);
-    if (!department)
-        ctx.logger.warn(`Default department "${wanted}" does not exist; using Rocket.Chat's default routing.`);
+    if (!department) ctx.logger.warn(`Department "${wanted}" does not exist; using Rocket.Chat's default routing.`);
     return copy.keep(department?.id ?? null, ctx.now()) ?? undefined;
 }
 

@@ -232,7 +232,7 @@ export type UploadOutcome = { posted: true } | { posted: false; notice: string }
  */
 export async function uploadInboundMedia(
     ctx: BridgeContext,
-    conversation: ConversationRecord,
+    conversation: Pick<ConversationRecord, 'roomId' | 'visitorToken'>,
     media: InboundMedia,
     file: { bytes: Buffer; contentType: string },
     translate: () => Promise<Translate>,

@@ -17,11 +17,17 @@ import { roomMessageMaxLength } from '../lib/server-settings';
 import { inboundText, splitForDm } from './format';
 import { fetchInboundMedia, uploadInboundMedia } from './inbound-media';
 
+/** A room and its visitor: a DM conversation's, or a public thread's (storage/public-threads.ts). */
+export type RoomTarget = Pick<
+    ConversationRecord,
+    'roomId' | 'visitorId' | 'visitorToken' | 'visitorUsername' | 'visitorName'
+>;
+
 /** What Rocket.Chat needs to post into a known room (its id and kind) without reading the room first. */
-const minimalRoom = (conversation: ConversationRecord) =>
+const minimalRoom = (conversation: RoomTarget) =>
     ({ id: conversation.roomId, type: RoomType.LIVE_CHAT }) as ILivechatRoom;
 
-function visitorOf(conversation: ConversationRecord): IVisitor {
+function visitorOf(conversation: RoomTarget): IVisitor {
     return {
         id: conversation.visitorId,
         token: conversation.visitorToken,
@@ -44,7 +50,7 @@ export interface PostOptions {
  */
 export async function postCustomerMessage(
     ctx: BridgeContext,
-    conversation: ConversationRecord,
+    conversation: RoomTarget,
     message: InboundMessage,
     { alreadyPosted, beforeUpload }: PostOptions = {},
 ): Promise<string[]> {
@@ -78,7 +84,7 @@ export async function roomMessageParts(ctx: BridgeContext, text: string): Promis
 
 async function postVisitorText(
     ctx: BridgeContext,
-    conversation: ConversationRecord,
+    conversation: RoomTarget,
     message: InboundMessage,
     body: string,
     alreadyPosted?: ReadonlySet<number>,
@@ -125,7 +131,7 @@ export function xTimeLabel(at: number, now: number): string {
 /** A reply the business typed in X's own app, shown to agents as such; returns the ids of the messages it became. */
 export async function postMirroredReply(
     ctx: BridgeContext,
-    conversation: ConversationRecord,
+    conversation: RoomTarget,
     message: InboundMessage,
 ): Promise<string[]> {
     const t = await serverTranslator(ctx.read, ctx.now());

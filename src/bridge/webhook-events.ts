@@ -11,6 +11,7 @@ import { IApiResponse } from '@rocket.chat/apps-engine/definition/api';
 import { buildBridgeContext } from './build-context';
 import type { BridgeContext } from './context';
 import { processInbound } from './inbound';
+import { processPosts } from './public-inbound';
 import { DEDUPE_HORIZON_MS } from '../storage/retention';
 import { ThrottledLog } from '../lib/throttle';
 import { MINUTE } from '../lib/time';
@@ -155,6 +156,13 @@ export async function handleWebhookDelivery(
     if (signature.ok) await applyControl(ctx, normalized.control, isFresh);
     for (const item of normalized.ignored)
         ctx.logger.debug(`Webhook item ignored: ${item.reason}${item.detail ? ` (${item.detail})` : ''}`);
+    // Public posts only from a signed delivery (X confirms DMs, not posts); with Public mentions off, none at all.
+    const posts = signature.ok ? (normalized.posts ?? []).filter((p) => isFresh(p.createdAt)) : [];
+    const postOutcomes = posts.length
+        ? await processPosts(ctx, posts, {
+              billed: webhookModeOf(ctx.settings, ctx.now()) === DeliveryMode.ActivityApi ? 'post_mention' : undefined,
+          })
+        : [];
     if (fresh.length === 0 && events.length > 0) return jsonOk({ accepted: 0, stale });
 
     // X prices dm.received deliveries for the X Activity API; Account Activity API deliveries are not itemized.
@@ -165,6 +173,7 @@ export async function handleWebhookDelivery(
     return jsonOk({
         accepted: fresh.length,
         outcomes: countOutcomes(report.outcomes.map((o) => o.outcome)),
+        ...(postOutcomes.length ? { posts: countOutcomes(postOutcomes) } : {}),
         ...(stale > 0 ? { stale } : {}),
     });
 }

@@ -46,6 +46,8 @@ interface PostedPost {
     createdAt: number;
     roomId: string;
     messageIds: string[];
+    /** A customer's post, or the business's reply typed in X's app (mirrored; never answered). */
+    author: 'customer' | 'business';
 }
 
 interface OpeningClaim {
@@ -102,7 +104,8 @@ export async function loadThread(
             ]);
         else if (record.type === 'public-posted') {
             state.posted.set(record.postId, record);
-            if (record.createdAt > latestAt) [latestAt, state.latestPostId] = [record.createdAt, record.postId];
+            if (record.author === 'customer' && record.createdAt > latestAt)
+                [latestAt, state.latestPostId] = [record.createdAt, record.postId];
         }
     }
     return state;

@@ -42,6 +42,7 @@ describe('the packaged app in the real Apps-Engine runtime', () => {
             'TwitterApp.js',
             'app.json',
             'assets/icon.png',
+            'assets/x-public-sidebar.svg',
             'assets/x-sidebar.svg',
             'i18n/de.json',
             'i18n/en.json',
