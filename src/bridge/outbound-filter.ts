@@ -9,7 +9,7 @@ import type { IMessage, IMessageFile } from '@rocket.chat/apps-engine/definition
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { AgentDisplay } from '../settings/ids';
 import { splitForDm } from './split';
-import { parseVisitorToken } from '../x/ids';
+import { parseThreadVisitorToken, parseVisitorToken } from '../x/ids';
 
 type SkipReason =
     | 'not-livechat'
@@ -29,36 +29,67 @@ export interface XConversationRef {
     visitorToken: string;
 }
 
-export type RoomVerdict =
-    { ours: true; ref: XConversationRef; open: boolean } | { ours: false; reason: 'not-livechat' | 'not-our-room' };
+/** A public thread's room (issue 19): its own token kind, so no DM path ever takes it for a DM room. */
+export interface XThreadRef extends XConversationRef {
+    threadId: string;
+}
 
-/** Whether a room is one of this app's X conversations (the token's MAC is checked where the key is at hand). */
-export function classifyRoom(room: Partial<ILivechatRoom> | undefined, appId: string): RoomVerdict {
+export type RoomVerdict<R extends XConversationRef = XConversationRef> =
+    { ours: true; ref: R; open: boolean } | { ours: false; reason: 'not-livechat' | 'not-our-room' };
+
+type TokenParser<R extends XConversationRef> = (
+    token: string | undefined,
+) => Omit<R, 'roomId' | 'visitorToken'> | undefined;
+
+function classifyRoomBy<R extends XConversationRef>(
+    room: Partial<ILivechatRoom> | undefined,
+    appId: string,
+    parse: TokenParser<R>,
+): RoomVerdict<R> {
     if (!room || room.type !== 'l') return { ours: false, reason: 'not-livechat' };
     const token = room.visitor?.token;
-    const parsed = parseVisitorToken(token);
+    const parsed = parse(token);
     if (!parsed || !room.id) return { ours: false, reason: 'not-our-room' };
     // Rocket.Chat sets the source of app-created rooms to the app; a widget room with a token shaped like ours is not ours.
     const source = room.source as { type?: string; id?: string } | undefined;
     if (source && (source.type !== 'app' || (source.id && source.id !== appId)))
         return { ours: false, reason: 'not-our-room' };
-    return { ours: true, ref: { ...parsed, roomId: room.id, visitorToken: token! }, open: room.isOpen !== false };
+    return { ours: true, ref: { ...parsed, roomId: room.id, visitorToken: token! } as R, open: room.isOpen !== false };
 }
 
-export type MessageVerdict =
-    { act: true; ref: XConversationRef; agent: IUser } | { act: false; reason: SkipReason; ref?: XConversationRef };
+/** Whether a room is one of this app's X DM conversations (the token's MAC is checked where the key is at hand). */
+export function classifyRoom(room: Partial<ILivechatRoom> | undefined, appId: string): RoomVerdict {
+    return classifyRoomBy(room, appId, parseVisitorToken);
+}
+
+/** Whether a room is one of this app's public threads. */
+export function classifyThreadRoom(room: Partial<ILivechatRoom> | undefined, appId: string): RoomVerdict<XThreadRef> {
+    return classifyRoomBy<XThreadRef>(room, appId, parseThreadVisitorToken);
+}
+
+type RoomClassifier<R extends XConversationRef> = (
+    room: Partial<ILivechatRoom> | undefined,
+    appId: string,
+) => RoomVerdict<R>;
+
+export type MessageVerdict<R extends XConversationRef = XConversationRef> =
+    { act: true; ref: R; agent: IUser } | { act: false; reason: SkipReason; ref?: R };
 
 function isSystemMessage(message: IMessage): boolean {
     return !!((message as IMessage & { t?: string }).t || message.type);
 }
 
-/** IPostMessageSent: is this an agent's reply to send to the customer on X? */
-export function classifyAgentMessage(message: IMessage, appId: string): MessageVerdict {
-    const change = classifyAgentChange(message, appId);
+/** IPostMessageSent: is this an agent's reply to send to the customer on X (by DM, or in public with `classify`)? */
+export function classifyAgentMessage<R extends XConversationRef = XConversationRef>(
+    message: IMessage,
+    appId: string,
+    classify: RoomClassifier<R> = classifyRoom as unknown as RoomClassifier<R>,
+): MessageVerdict<R> {
+    const change = classifyAgentChange(message, appId, classify);
     if (!change.act) return change;
     if (message.editedAt) return { act: false, reason: 'edited', ref: change.ref };
     // Pure and cheap: the room as the hook delivered it, read again for its open flag.
-    const room = classifyRoom(message.room as ILivechatRoom, appId);
+    const room = classify(message.room as ILivechatRoom, appId);
     if (!room.ours || !room.open) return { act: false, reason: 'room-closed', ref: change.ref };
     if (!messageText(message) && messageFiles(message).length === 0)
         return { act: false, reason: 'empty', ref: change.ref };
@@ -66,8 +97,12 @@ export function classifyAgentMessage(message: IMessage, appId: string): MessageV
 }
 
 /** IPostMessageUpdated / IPostMessageDeleted: an agent's message in one of our rooms, which X cannot follow. */
-export function classifyAgentChange(message: IMessage, appId: string): MessageVerdict {
-    const room = classifyRoom(message.room as ILivechatRoom, appId);
+export function classifyAgentChange<R extends XConversationRef = XConversationRef>(
+    message: IMessage,
+    appId: string,
+    classify: RoomClassifier<R> = classifyRoom as unknown as RoomClassifier<R>,
+): MessageVerdict<R> {
+    const room = classify(message.room as ILivechatRoom, appId);
     if (!room.ours) return { act: false, reason: room.reason };
     if (isSystemMessage(message)) return { act: false, reason: 'system-message', ref: room.ref };
     if ((message as ILivechatMessage).token) return { act: false, reason: 'visitor-message', ref: room.ref };

@@ -78,7 +78,7 @@ function splitByWeight(text: string, max: number): string[] {
 }
 
 /** A context line's quoted text is cut to this many characters: one line, not a second post. */
-export const CONTEXT_TEXT_MAX = 140;
+const CONTEXT_TEXT_MAX = 140;
 
 /** The quoted or replied-to post in one line (its text unescaped and flattened by the caller's renderer). */
 export function contextSnippet(text: string | undefined): string {

@@ -5,6 +5,7 @@
  * opener wins across instances (create-only claims, as for DM rooms); no automatic message goes to X: X's
  * automation rules forbid unsolicited public replies (research/market.md §6), so no welcome is posted.
  */
+import type { IPersistence } from '@rocket.chat/apps-engine/definition/accessors';
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
 import type { OmnichannelSourceType } from '@rocket.chat/apps-engine/definition/livechat/ILivechatRoom';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
@@ -39,13 +40,7 @@ const PUBLIC_SOURCE_LABEL = 'X (Twitter) · public';
 const PUBLIC_ICON = 'x-public-sidebar.svg';
 const OPENING_WAIT_MS = 3_000;
 
-export const threadRefOf = (post: InboundPost): ThreadRef => ({
-    accountId: post.accountId,
-    customerId: post.authorId,
-    threadId: post.conversationId,
-});
-
-export function authorProfile(post: InboundPost): XUserProfile {
+function authorProfile(post: InboundPost): XUserProfile {
     return {
         ...(post.authorUsername ? { username: post.authorUsername } : {}),
         ...(post.authorName ? { name: post.authorName } : {}),
@@ -64,6 +59,11 @@ export async function openThreadOf(
     if (room?.isOpen === true) return thread;
     await closeThreadRoom(ctx.persistence, thread.roomId);
     return undefined;
+}
+
+/** Rocket.Chat closed a thread's room: forgotten (nothing goes to X, no public goodbye). */
+export async function threadRoomClosed(persistence: IPersistence, roomId: string): Promise<void> {
+    await closeThreadRoom(persistence, roomId);
 }
 
 export type ThreadOpening = { ok: true; thread: ThreadRecord } | { ok: false; reason: 'no-agent-online' | 'blocked' };

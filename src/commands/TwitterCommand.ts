@@ -7,13 +7,22 @@ import { notifyEphemeral } from '../lib/ephemeral';
 import { languageOf } from '../lib/language';
 import { authorize, CommandReply, unauthorize } from '../admin/authorize';
 import { isAdmin, mayStartConversation, maySeeStatus } from '../admin/roles';
-import { runDmCommand } from './dm-command';
+import { runDmCommand, runMoveToDmCommand } from './dm-command';
 import { statusReport } from '../admin/status';
 import { forgetCustomer } from '../admin/forget';
 
 const ADMIN_ONLY: Subcommand[] = ['authorize', 'unauthorize', 'forget'];
 
-export const SUBCOMMANDS = ['authorize', 'unauthorize', 'status', 'dm', 'support', 'help', 'forget'] as const;
+export const SUBCOMMANDS = [
+    'authorize',
+    'unauthorize',
+    'status',
+    'dm',
+    'move-to-dm',
+    'support',
+    'help',
+    'forget',
+] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 
 export function parseSubcommand(args: string[]): { subcommand: Subcommand; unknown?: string } {
@@ -49,6 +58,7 @@ export class TwitterCommand implements ISlashCommand {
             t,
             { read, modify, persistence, http },
             args.slice(1),
+            context.getRoom()?.id,
         );
         await notifyEphemeral(read, modify, sender, context.getRoom(), reply.text, reply.blocks);
     }
@@ -60,12 +70,14 @@ export class TwitterCommand implements ISlashCommand {
         t: Translate,
         a: { read: IRead; modify: IModify; persistence: IPersistence; http: IHttp },
         rest: string[],
+        roomId?: string,
     ): Promise<CommandReply> {
         if (ADMIN_ONLY.includes(subcommand) && !isAdmin(sender))
             return { text: t('command_admins_only', { subcommand }) };
         // The status names the account and the bill, and asks X: refused before anything is read.
         if (subcommand === 'status' && !maySeeStatus(sender)) return { text: t('command_status_refused') };
-        if (subcommand === 'dm' && !mayStartConversation(sender)) return { text: t('command_dm_refused') };
+        if ((subcommand === 'dm' || subcommand === 'move-to-dm') && !mayStartConversation(sender))
+            return { text: t('command_dm_refused') };
         const admin = { ...a, appId: this.app.getID(), now: () => Date.now() };
         const info = this.app.getInfo();
         switch (subcommand) {
@@ -87,6 +99,10 @@ export class TwitterCommand implements ISlashCommand {
                 return { text: await statusReport(a.read, a.http, a.persistence, t, Date.now()) };
             case 'dm':
                 return { text: await runDmCommand({ ...a, logger: this.app.getLogger() }, sender, rest, t) };
+            case 'move-to-dm':
+                return {
+                    text: await runMoveToDmCommand({ ...a, logger: this.app.getLogger() }, sender, roomId, rest, t),
+                };
             case 'help':
                 return {
                     text: [unknown && t('command_unknown_subcommand', { subcommand: unknown }), t('command_help')]

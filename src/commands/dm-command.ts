@@ -11,6 +11,8 @@ import { roomMessageMaxLength } from '../lib/server-settings';
 import { buildBridgeContext } from '../bridge/build-context';
 import { startConversation, StartOutcome } from '../bridge/agent-started';
 import { isAdmin } from '../admin/roles';
+import { moveToDm } from '../bridge/move-to-dm';
+import { serverTranslator } from '../lib/language';
 
 /** X's username rule (OpenAPI `getUsersByUsername`: `^[A-Za-z0-9_]{1,15}$`), with an optional `@`. */
 const HANDLE = /^@?([A-Za-z0-9_]{1,15})$/;
@@ -20,19 +22,24 @@ type DmArguments =
     | { ok: true; handle: string; text: string; confirmed: boolean }
     | { ok: false; problem: 'usage' | 'bad-handle' | 'empty-text'; handle?: string };
 
+/** The message words and whether `--confirm` is the last word typed. */
+function messageAndConfirm(typed: string[]): { text: string; confirmed: boolean } {
+    // A trailing space leaves an empty last word: `--confirm` is still the last word typed.
+    const end = typed.length - [...typed].reverse().findIndex((w) => w.trim() !== '');
+    const rest = end > typed.length ? [] : typed.slice(0, end);
+    const confirmed = rest.length > 0 && rest[rest.length - 1].trim() === CONFIRM_FLAG;
+    return { text: (confirmed ? rest.slice(0, -1) : rest).join(' ').trim(), confirmed };
+}
+
 /** The words after `dm`: the handle first, `--confirm` only as the last word, the rest is the message. */
 function parseDmArguments(words: string[]): DmArguments {
     // Rocket.Chat splits the command line at single spaces: doubled spaces leave empty words.
     const start = words.findIndex((w) => w.trim() !== '');
     const [first, ...typed] = start < 0 ? [] : words.slice(start);
-    // A trailing space leaves an empty last word: `--confirm` is still the last word typed.
-    const end = typed.length - [...typed].reverse().findIndex((w) => w.trim() !== '');
-    const rest = end > typed.length ? [] : typed.slice(0, end);
     if (!first) return { ok: false, problem: 'usage' };
     const match = HANDLE.exec(first.trim());
     if (!match) return { ok: false, problem: 'bad-handle', handle: first.slice(0, 40) };
-    const confirmed = rest.length > 0 && rest[rest.length - 1].trim() === CONFIRM_FLAG;
-    const text = (confirmed ? rest.slice(0, -1) : rest).join(' ').trim();
+    const { text, confirmed } = messageAndConfirm(typed);
     if (!text) return { ok: false, problem: 'empty-text', handle: match[1] };
     return { ok: true, handle: match[1], text, confirmed };
 }
@@ -59,6 +66,31 @@ export async function runDmCommand(a: DmAccessors, sender: IUser, words: string[
     if (!built.ok) return t('command_dm_not_linked');
     const outcome = await startConversation(built.ctx, sender, { ...args, mayExceedCap: isAdmin(sender) });
     return describe(outcome, t, await roomLink(a.read));
+}
+
+/**
+ * `/twitter move-to-dm [message] [--confirm]` in a public thread's room: the author gets the message (or a
+ * default one, in the server's language) by DM and the conversation continues in a DM room.
+ */
+export async function runMoveToDmCommand(
+    a: DmAccessors,
+    sender: IUser,
+    roomId: string | undefined,
+    words: string[],
+    t: Translate,
+): Promise<string> {
+    const { text: typed, confirmed } = messageAndConfirm(words);
+    const max = await roomMessageMaxLength(a.read, Date.now());
+    if (typed.length > max) return t('command_dm_too_long', { length: typed.length, max });
+    const built = await buildBridgeContext(a.read, a.modify, a.persistence, a.http, a.logger);
+    if (!built.ok) return t('command_dm_not_linked');
+    const text = typed || (await serverTranslator(a.read, Date.now()))('move_to_dm_default_text');
+    const moved = roomId
+        ? await moveToDm(built.ctx, sender, roomId, { text, confirmed, mayExceedCap: isAdmin(sender) })
+        : undefined;
+    if (!moved || moved.kind === 'not-public') return t('command_move_to_dm_not_public');
+    if (moved.kind === 'no-handle') return t('command_move_to_dm_no_handle');
+    return describe(moved.outcome, t, await roomLink(a.read));
 }
 
 /** Rocket.Chat's address of an Omnichannel room: `<Site URL>/live/<room id>`. */

@@ -13,10 +13,20 @@ import { isBlockedCustomer } from '../bridge/blocked';
 import { buildBridgeContext } from '../bridge/build-context';
 import type { BridgeContext } from '../bridge/context';
 import { formatAgentMessage } from '../bridge/format';
-import { isOurVisitorToken } from '../x/ids';
+import { isOurThreadVisitorToken, isOurVisitorToken } from '../x/ids';
 import { checkFile } from '../bridge/media-rules';
 import { deliver, inConversationLane } from '../bridge/outbound';
-import { agentDisplayName, classifyAgentMessage, messageFiles, messageText, planDms } from '../bridge/outbound-filter';
+import {
+    agentDisplayName,
+    classifyAgentMessage,
+    classifyThreadRoom,
+    MessageVerdict,
+    messageFiles,
+    messageText,
+    planDms,
+    XThreadRef,
+} from '../bridge/outbound-filter';
+import { answerInPublic, inThreadLane } from '../bridge/public-outbound';
 import { fileRuleText, tellAgent } from '../bridge/outbound-notices';
 import { outboundState } from '../bridge/outbound-state';
 import type { Translate } from '../i18n/translate';
@@ -33,8 +43,9 @@ export interface AppRef {
  * many messages that are none of ours (every customer message the app posts comes back through this event).
  */
 export function wantsAgentMessage(app: Pick<AppRef, 'id'>, message: IMessage): boolean {
-    const verdict = classifyAgentMessage(message, app.id);
-    return verdict.act || verdict.reason === 'room-closed';
+    return [classifyAgentMessage(message, app.id), classifyAgentMessage(message, app.id, classifyThreadRoom)].some(
+        (verdict) => verdict.act || verdict.reason === 'room-closed',
+    );
 }
 
 export async function handleAgentMessage(
@@ -47,6 +58,9 @@ export async function handleAgentMessage(
 ): Promise<void> {
     const tell = (to: IUser, compose: (t: Translate) => string) =>
         tellAgent(read, modify, to, message.room, compose, app.logger.warn.bind(app.logger));
+    const publicVerdict = classifyAgentMessage(message, app.id, classifyThreadRoom);
+    if (publicVerdict.act || publicVerdict.ref)
+        return handlePublicAnswer(app, message, publicVerdict, tell, { read, http, persistence, modify });
     const verdict = classifyAgentMessage(message, app.id);
     if (!verdict.act) {
         if (verdict.reason === 'room-closed') await tell(message.sender, (t) => t('outbound_room_closed'));
@@ -95,6 +109,45 @@ export async function handleAgentMessage(
             { ref, dms: planDms(body, files), origin: 'agent', orderAt, orderId: `m:${message.id ?? orderAt}` },
             { inLane: true },
         );
+    });
+}
+
+/** An agent's message in a public thread's room: posted publicly as a reply in the thread (issue 19). */
+async function handlePublicAnswer(
+    app: AppRef,
+    message: IMessage,
+    verdict: MessageVerdict<XThreadRef>,
+    tell: (to: IUser, compose: (t: Translate) => string) => Promise<void>,
+    a: { read: IRead; http: IHttp; persistence: IPersistence; modify: IModify },
+): Promise<void> {
+    if (!verdict.act) {
+        if (verdict.reason === 'room-closed') await tell(message.sender, (t) => t('outbound_room_closed'));
+        return;
+    }
+    const { ref, agent } = verdict;
+    await inThreadLane(ref, async () => {
+        if (outboundState.closedRooms.has(ref.roomId)) return tell(agent, (t) => t('outbound_room_closed'));
+        const built = await buildBridgeContext(a.read, a.modify, a.persistence, a.http, app.logger);
+        if (!built.ok) {
+            if (built.reason === 'not-linked') await tell(agent, (t) => t('outbound_not_linked'));
+            return;
+        }
+        const ctx = built.ctx;
+        if (!isOurThreadVisitorToken(ctx.secrets.visitorTokenKey, ref.visitorToken)) {
+            app.logger.warn(
+                `Room ${ref.roomId}: the visitor token is not one this app issued; nothing is posted on X.`,
+            );
+            return;
+        }
+        if (ref.accountId !== ctx.account.accountId) return tell(agent, (t) => t('outbound_other_account'));
+        if (await isBlockedCustomer(ctx, ref.customerId)) return tell(agent, (t) => t('outbound_customer_blocked'));
+        await answerInPublic(ctx, {
+            ref,
+            agent,
+            room: message.room,
+            text: messageText(message),
+            hasFiles: messageFiles(message).length > 0,
+        });
     });
 }
 

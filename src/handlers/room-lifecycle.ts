@@ -8,7 +8,8 @@ import type { ILivechatEventContext, ILivechatRoom } from '@rocket.chat/apps-eng
 import { buildBridgeContext } from '../bridge/build-context';
 import { isOurVisitorToken } from '../x/ids';
 import { onAgentJoined, onConversationClosed } from '../bridge/lifecycle';
-import { classifyRoom } from '../bridge/outbound-filter';
+import { classifyRoom, classifyThreadRoom } from '../bridge/outbound-filter';
+import { threadRoomClosed } from '../bridge/public-room';
 import { outboundState } from '../bridge/outbound-state';
 import type { AppRef } from './agent-message';
 
@@ -20,6 +21,13 @@ export async function handleRoomClosed(
     persistence: IPersistence,
     modify: IModify | undefined,
 ): Promise<void> {
+    const thread = classifyThreadRoom(room, app.id);
+    if (thread.ours) {
+        // A public thread's room: nothing goes to X (no public goodbye); its next mention opens a new room.
+        outboundState.closedRooms.add(thread.ref.roomId, Date.now());
+        await threadRoomClosed(persistence, thread.ref.roomId);
+        return;
+    }
     const verdict = classifyRoom(room, app.id);
     if (!verdict.ours) return;
     // Known at once, so an agent message still in flight for this room is not sent.
