@@ -12,7 +12,7 @@ import { deliveryModeLabel } from '../i18n/setting-labels';
 import { Translate } from '../i18n/translate';
 import { serverTranslator } from '../lib/language';
 import { explainFailure } from '../i18n/x-failures';
-import { MIN_POLLING_INTERVAL_SECONDS, MIN_RETENTION_DAYS, SettingId } from '../settings/ids';
+import { MIN_POLLING_INTERVAL_SECONDS, MIN_RETENTION_DAYS, PublicMentions, SettingId } from '../settings/ids';
 import { AppSettings, readSettingsFresh } from '../settings/reader';
 import { readAccount } from '../storage/account';
 import { ensureAppSecrets } from '../storage/app-secrets';
@@ -40,6 +40,8 @@ function deliveryFingerprint(s: AppSettings): string {
         s.oauth2ClientId,
         s.accessToken,
         s.accessTokenSecret,
+        // Only when on, so installs that never turned mentions on keep their fingerprint (no re-registration).
+        ...(s.publicMentions === PublicMentions.On ? ['public-mentions'] : []),
     ];
     return createHash('sha256').update(parts.join('\u0000')).digest('hex');
 }

@@ -5,10 +5,17 @@
  */
 import { IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { IModify } from '@rocket.chat/apps-engine/definition/accessors';
-import { ActiveDeliveryMode, AuthMethod, DeliveryMode, WebhookDeliveryMode } from '../settings/ids';
+import { ActiveDeliveryMode, AuthMethod, DeliveryMode, PublicMentions, WebhookDeliveryMode } from '../settings/ids';
 import type { AppSettings } from '../settings/reader';
 import { DeliveryRegistration, deliveryRecord, LinkedAccount } from '../storage/account';
-import { Webhook, XAA_DM_EVENT_TYPES, XAA_REVOKE_EVENT, XClient, XFailure } from '../x/client-types';
+import {
+    Webhook,
+    XAA_DM_EVENT_TYPES,
+    XAA_MENTION_EVENT_TYPES,
+    XAA_REVOKE_EVENT,
+    XClient,
+    XFailure,
+} from '../x/client-types';
 import { withChallengeKeyFallback } from './challenge-key';
 import { POLLER_JOB_ID } from '../jobs/ids';
 
@@ -56,14 +63,24 @@ async function ensureWebhook(deps: DeliveryDeps, previous: DeliveryRegistration 
 
 /**
  * The X Activity subscriptions delivery needs on `webhookId`: the account's DM events (its own OAuth 2.0
- * token) and the app-wide revocation event. Existing ones are kept; returns all their ids.
+ * token), its public mentions only while *Public mentions* is on (X bills each one delivered; one left over
+ * from when it was on is deleted), and the app-wide revocation event. Existing ones are kept; returns all
+ * their ids.
  */
-export async function ensureActivitySubscriptions(x: XClient, webhookId: string, accountId: string): Promise<string[]> {
-    const current = (await x.listActivitySubscriptions()).filter(
+export async function ensureActivitySubscriptions(
+    x: XClient,
+    webhookId: string,
+    accountId: string,
+    mentions: boolean,
+): Promise<string[]> {
+    const all = (await x.listActivitySubscriptions()).filter(
         (s) =>
             s.webhookId === webhookId &&
             (s.userId === accountId || (s.eventType === XAA_REVOKE_EVENT && s.userId === undefined)),
     );
+    const unwanted = mentions ? [] : all.filter((s) => isMentionType(s.eventType));
+    for (const s of unwanted) await ignoreNotFound(x.deleteActivitySubscription(s.id));
+    const current = all.filter((s) => !unwanted.includes(s));
     const ids = current.map((s) => s.id);
     const create = async (make: () => Promise<{ id: string }>) => {
         try {
@@ -72,12 +89,15 @@ export async function ensureActivitySubscriptions(x: XClient, webhookId: string,
             if (!isDuplicate(e)) throw e;
         }
     };
-    for (const type of XAA_DM_EVENT_TYPES.filter((t) => !current.some((s) => s.eventType === t)))
+    const wanted = [...XAA_DM_EVENT_TYPES, ...(mentions ? XAA_MENTION_EVENT_TYPES : [])];
+    for (const type of wanted.filter((t) => !current.some((s) => s.eventType === t)))
         await create(() => x.createActivitySubscription(type, accountId, webhookId));
     if (!current.some((s) => s.eventType === XAA_REVOKE_EVENT))
         await create(() => x.createAppActivitySubscription(XAA_REVOKE_EVENT, webhookId));
     return ids;
 }
+
+const isMentionType = (eventType: string) => (XAA_MENTION_EVENT_TYPES as readonly string[]).includes(eventType);
 
 /** Registers delivery for the explicit mode the settings name (Automatic goes through auto-delivery.ts). */
 export async function registerDelivery(deps: DeliveryDeps, mode: ActiveDeliveryMode): Promise<DeliveryRegistration> {
@@ -113,6 +133,7 @@ export async function registerAtX(
                 deps.x,
                 webhook.id,
                 deps.account.accountId,
+                deps.settings.publicMentions === PublicMentions.On,
             );
         } else {
             try {

@@ -16,7 +16,7 @@ import { announceInSetupRoom } from '../admin/setup-room';
 import { I18nKey, Translate } from '../i18n/translate';
 import { failureReasonKey } from '../i18n/x-failures';
 import { serverTranslator } from '../lib/language';
-import { DeliveryMode } from '../settings/ids';
+import { DeliveryMode, PublicMentions } from '../settings/ids';
 import { AppSettings, readSettings } from '../settings/reader';
 import { deliveryRecord, readAccount } from '../storage/account';
 import { XClient, XFailure } from '../x/client-types';
@@ -123,9 +123,10 @@ async function checkSubscriptions(
     mode: DeliveryMode,
     webhookId: string,
     accountId: string,
+    mentions: boolean,
 ): Promise<CheckResult> {
     if (mode === DeliveryMode.ActivityApi) {
-        await ensureActivitySubscriptions(x, webhookId, accountId);
+        await ensureActivitySubscriptions(x, webhookId, accountId, mentions);
         return {};
     }
     const subscribed = await x.listAccountActivitySubscriptions(webhookId);
@@ -176,6 +177,7 @@ export async function runHealthCheck(a: HealthAccessors): Promise<HealthState> {
                 delivery.mode,
                 delivery.webhookId,
                 account.accountId,
+                settings.publicMentions === PublicMentions.On,
             ).catch((e): CheckResult => ({
                 problem: 'health_subscriptions_failed',
                 detail: toXFailure(e, now()).kind,

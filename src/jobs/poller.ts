@@ -24,6 +24,7 @@ import { automaticTurn } from '../admin/auto-delivery-turn';
 import { endHandOver, webhookHasDelivered, webhookRetryDue } from '../admin/auto-delivery';
 import type { BridgeContext } from '../bridge/context';
 import { postEach, stillRetrying } from './poll-posting';
+import { pollMentions } from './mentions-poll';
 import {
     eventsLeft,
     firstPageSize,
@@ -66,8 +67,17 @@ export async function runPoll(ctx: BridgeContext, appId: string): Promise<void> 
     // X refuses calls until credits are added; the credits probe resumes polling from the same cursor.
     if (creditsPausedUntil(now)) return;
     const finished = await pollOnce(ctx, reader, persistence, logger, now);
+    // Public mentions, when on, only while polling delivers (a webhook brings them otherwise).
+    if (!delivery?.automatic?.pollUntilEventAfter || !handedOver) await pollMentionsWithinCap(ctx, reader, now);
     // The webhook delivers and this poll read down to its cursor: nothing from before the switch is left.
     if (handedOver && finished) await endHandOver({ reader, persistence, modify }, delivery!);
+}
+
+/** The same daily cap as DM reads: X's bill counts both. */
+async function pollMentionsWithinCap(ctx: BridgeContext, reader: IPersistenceRead, now: number): Promise<void> {
+    if (ctx.settings.dailyCapUsd > 0 && (await totalsForDay(reader, utcDay(now))).usd >= ctx.settings.dailyCapUsd)
+        return;
+    await pollMentions(ctx);
 }
 
 /** One run's poll; true when it read down to the cursor and handed every event on (nothing left to read). */

@@ -10,7 +10,7 @@ import { utcDay } from '../lib/time';
 import { miscKey } from './associations';
 import { seenDayKey, seenKey } from './conversation-keys';
 import { BillableKind, ledgerDayKey } from './ledger';
-import { roomKey } from './records';
+import { KeyedRecord, roomKey } from './records';
 
 export interface ThreadRecord {
     type: 'public-thread';
@@ -209,3 +209,12 @@ export async function recordOwnReply(
 export async function isOwnReply(reader: IPersistenceRead, accountId: string, postId: string): Promise<boolean> {
     return ((await reader.readByAssociation(ownReplyKey(accountId, postId))) ?? []).length > 0;
 }
+
+/** Where the mentions timeline poll stopped, per business account (X's `newest_id`, the next `since_id`). */
+export interface MentionsCursor {
+    sinceId?: string;
+    at: number;
+}
+
+export const mentionsCursorRecord = (accountId: string) =>
+    KeyedRecord.named<MentionsCursor>(`x-mentions-poll:${accountId}`);
