@@ -12,7 +12,7 @@ import { activeModeOf } from '../settings/delivery-modes';
 import { authMethodLabel, deliveryModeLabel } from '../i18n/setting-labels';
 import { Translate } from '../i18n/translate';
 import { failureReasonKey } from '../i18n/x-failures';
-import { DeliveryMode } from '../settings/ids';
+import { DeliveryMode, PublicMentions } from '../settings/ids';
 import { AppSettings, readSettings } from '../settings/reader';
 import { deliveryRecord, readAccount } from '../storage/account';
 import { conversationType } from '../storage/conversation-keys';
@@ -172,5 +172,13 @@ export async function statusReport(
         }),
     );
     lines.push(t('status_blocked', { count: month.blocked }));
+    lines.push(
+        settings.publicMentions === PublicMentions.On
+            ? t('status_mentions_on', {
+                  mentions: month.units.post_mention + month.units.post_read,
+                  replies: month.units.post_create + month.units.post_create_url,
+              })
+            : t('status_mentions_off'),
+    );
     return lines.join('\n');
 }
