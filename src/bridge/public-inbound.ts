@@ -13,12 +13,14 @@ import {
     claimPost,
     dropPostClaim,
     isOwnReply,
+    knownThreadOf,
     loadThread,
     markPostPosted,
     ThreadRecord,
     ThreadState,
 } from '../storage/public-threads';
 import type { InboundMessage, InboundPost } from '../x/event-types';
+import { XFailure } from '../x/client-types';
 import type { BridgeContext } from './context';
 import { isBlockedCustomer } from './blocked';
 import { inboundText } from './format';
@@ -81,7 +83,7 @@ async function customerPost(ctx: BridgeContext, post: InboundPost, billed?: Bill
     const ref: ThreadRef = {
         accountId: ctx.account.accountId,
         customerId: post.authorId,
-        threadId: post.conversationId,
+        threadId: await threadOf(ctx, post),
     };
     return serialized(threadLock(ref), () =>
         exactlyOnce(ctx, ref, post, billed, async (state) => {
@@ -143,6 +145,27 @@ async function exactlyOnce(
     return outcome;
 }
 
+/**
+ * The thread's root: X names it (v2 `conversation_id`), or the post answers one the app has seen or posted,
+ * or X is asked about the post it answers (one billed post read); a post that answers none is its own root.
+ */
+async function threadOf(ctx: BridgeContext, post: InboundPost): Promise<string> {
+    if (post.conversationId) return post.conversationId;
+    const parent = post.inReplyToPostId;
+    if (!parent) return post.eventId;
+    const known = await knownThreadOf(ctx.read.getPersistenceReader(), ctx.account.accountId, parent);
+    if (known) return known;
+    try {
+        const looked = await (await ctx.x()).getPost(ctx.account.accountId, parent);
+        return looked?.conversationId ?? looked?.inReplyToPostId ?? parent;
+    } catch (e) {
+        if (!(e instanceof XFailure)) throw e;
+        // The reply still reaches agents: in a room of its own, rooted at the post it answers.
+        ctx.logger.warn(`Thread of post ${post.eventId} not found at X (${e.kind}): rooted at ${parent}.`);
+        return parent;
+    }
+}
+
 /** The post as the DM path shows a message: links expanded, `&amp;` undone, media as files, the context first. */
 async function postIntoThread(ctx: BridgeContext, thread: ThreadRecord, post: InboundPost): Promise<void> {
     const [first, ...more] = post.media;
@@ -173,6 +196,7 @@ async function postIntoThread(ctx: BridgeContext, thread: ThreadRecord, post: In
         roomId: thread.roomId,
         messageIds,
         author: 'customer',
+        threadId: thread.threadId,
     });
 }
 
@@ -194,7 +218,7 @@ async function businessPost(ctx: BridgeContext, post: InboundPost): Promise<Post
     if (await isEcho(ctx, post.eventId)) return 'echo';
     const customerId = post.inReplyToUserId;
     if (!customerId || customerId === ctx.account.accountId) return 'skipped';
-    const ref: ThreadRef = { accountId: ctx.account.accountId, customerId, threadId: post.conversationId };
+    const ref: ThreadRef = { accountId: ctx.account.accountId, customerId, threadId: await threadOf(ctx, post) };
     return serialized(threadLock(ref), () =>
         exactlyOnce(ctx, ref, post, undefined, async (state) => {
             const thread = await openThreadOf(ctx, state.thread);
@@ -217,6 +241,7 @@ async function businessPost(ctx: BridgeContext, post: InboundPost): Promise<Post
                 roomId: thread.roomId,
                 messageIds,
                 author: 'business',
+                threadId: thread.threadId,
             });
             return 'mirrored';
         }),

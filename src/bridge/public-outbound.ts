@@ -73,7 +73,7 @@ export async function answerInPublic(ctx: BridgeContext, answer: PublicAnswer): 
             repliesHere.add(postId);
             await recordOwnReply(
                 ctx.persistence,
-                ref.accountId,
+                ref,
                 postId,
                 ctx.now(),
                 HAS_LINK.test(part) ? 'post_create_url' : 'post_create',

@@ -1,13 +1,12 @@
 /**
  * Polling delivery of public mentions (issue 19): `GET /2/users/:id/mentions` with `since_id`, only while
  * *Public mentions* is on and polling delivers (webhook modes get mentions by webhook). X bills each post
- * returned ("Posts: Read $0.005 per resource"), so the first poll after mentions are turned on only notes
+ * returned ("Posts: Read $0.005 per resource"; recorded by the client's onPostsRead, bridge/build-context.ts), so the first poll after mentions are turned on only notes
  * where the timeline is (mentions written before are not conversations) and later polls read only what is
  * newer. The cursor moves once every post read was handed on; a failed one is read again next run (its
  * claim makes the second reading a duplicate).
  */
 import { PublicMentions } from '../settings/ids';
-import { recordBillable } from '../storage/ledger';
 import { mentionsCursorRecord } from '../storage/public-threads';
 import type { InboundPost } from '../x/event-types';
 import { XFailure } from '../x/client-types';
@@ -37,7 +36,6 @@ export async function pollMentions(ctx: BridgeContext): Promise<void> {
                 maxResults: started ? PAGE : FIRST_PAGE,
                 paginationToken: token,
             });
-            await recordBillable(ctx.persistence, 'post_read', result.resultCount, ctx.now());
             newestId ??= result.newestId;
             posts.push(...result.posts);
             token = result.nextToken;

@@ -48,6 +48,8 @@ interface PostedPost {
     messageIds: string[];
     /** A customer's post, or the business's reply typed in X's app (mirrored; never answered). */
     author: 'customer' | 'business';
+    /** Its thread: an Account Activity reply does not name its root, the post it answers does. */
+    threadId: string;
 }
 
 interface OpeningClaim {
@@ -60,6 +62,7 @@ interface OpeningClaim {
 interface OwnReply {
     type: 'public-reply';
     postId: string;
+    threadId: string;
     at: number;
     kind: BillableKind;
     units: number;
@@ -194,16 +197,30 @@ export async function closeThreadRoom(persistence: IPersistence, roomId: string)
 /** A reply the app posted: its echo is recognized by id; the record is also the ledger entry. */
 export async function recordOwnReply(
     persistence: IPersistence,
-    accountId: string,
+    ref: { accountId: string; threadId: string },
     postId: string,
     at: number,
     kind: BillableKind,
 ): Promise<void> {
-    await persistence.createWithAssociations({ type: 'public-reply', postId, at, kind, units: 1 } satisfies OwnReply, [
-        ownReplyKey(accountId, postId),
+    const record: OwnReply = { type: 'public-reply', postId, threadId: ref.threadId, at, kind, units: 1 };
+    await persistence.createWithAssociations(record, [
+        ownReplyKey(ref.accountId, postId),
         seenDayKey(utcDay(at)),
         ledgerDayKey(utcDay(at)),
     ]);
+}
+
+/** The thread of a post the app has seen or posted, if any (one read of each key). */
+export async function knownThreadOf(
+    reader: IPersistenceRead,
+    accountId: string,
+    postId: string,
+): Promise<string | undefined> {
+    const [seen, own] = await Promise.all([
+        reader.readByAssociation(seenKey(postId)) as unknown as Promise<Partial<PostedPost>[]>,
+        reader.readByAssociation(ownReplyKey(accountId, postId)) as unknown as Promise<Partial<OwnReply>[]>,
+    ]);
+    return [...(seen ?? []), ...(own ?? [])].find((r) => typeof r?.threadId === 'string')?.threadId;
 }
 
 export async function isOwnReply(reader: IPersistenceRead, accountId: string, postId: string): Promise<boolean> {
