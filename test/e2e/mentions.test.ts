@@ -1,0 +1,226 @@
+/**
+ * Public mentions as conversations (issue 19), end to end: the packaged app in the real runtime, the X
+ * simulator over HTTP delivering `post.mention.create` (X Activity API) and taking replies on POST /2/tweets.
+ * With *Public mentions* off (the default) nothing is subscribed, read or billed.
+ */
+import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
+import { POST_MAX_WEIGHTED_LENGTH, postWeightedLength } from '../../src/x/post-length';
+import { roomOf, visibleTexts } from './helpers/inbound';
+import { appNotices, quiet, receivedTexts, reply, syncClock } from './helpers/outbound';
+import { ephemeralSince, startWorld, World } from './helpers/world';
+
+interface SimInternals {
+    services: { store: { activitySubscriptions: Map<string, { eventType?: string; event_type?: string }> } };
+}
+
+const subscribedTypes = (world: World) =>
+    [...(world.sim as unknown as SimInternals).services.store.activitySubscriptions.values()].map(
+        (s) => s.eventType ?? s.event_type,
+    );
+
+async function mention(world: World, customer: string, text: string, options = {}) {
+    await syncClock(world);
+    await world.sim.clock.advance(1000);
+    const created = await world.sim.customerMentions(customer, world.business.id, text, options);
+    await quiet(world);
+    return created.post;
+}
+
+async function command(world: World, text: string, room: ILivechatRoom, user = world.agent): Promise<string> {
+    const mark = world.host.store.ephemeral.length;
+    await world.host.runCommand(text, user, room);
+    await quiet(world);
+    return ephemeralSince(world, user, mark).join('\n');
+}
+
+/** The business's public replies, oldest first, without the @handle X puts first. */
+const repliesOf = (world: World) =>
+    world.sim.postsBy(world.business.id).map((p) => ({ ...p, text: p.text.replace(/^(@\w+ )+/, '') }));
+
+const publicRooms = (world: World) =>
+    world.host.livechatRooms().filter((r) => (r.visitor?.token ?? '').startsWith('x1t.'));
+
+describe('public mentions: on', () => {
+    let world: World;
+
+    beforeAll(async () => {
+        world = await startWorld({ mode: 'xaa', settings: { public_mentions: 'on' } });
+    });
+
+    afterAll(async () => {
+        await world?.stop();
+    });
+
+    afterEach(async () => {
+        world.sim.faults.clear();
+        expect(await world.host.isEnabled()).toBe(true);
+    });
+
+    it('subscribes post.mention.create only because the setting is on', () => {
+        expect(subscribedTypes(world)).toContain('post.mention.create');
+    });
+
+    it("opens a public room for a customer's mention, and the agent's answer is a reply in the thread", async () => {
+        const customer = world.customer('pia_public', 'Pia Public');
+        const post = await mention(world, customer, 'my parcel never arrived, help!');
+        const room = roomOf(world, 'Pia Public')!;
+        expect(room).toBeDefined();
+        expect(room.visitor.token.startsWith('x1t.')).toBe(true);
+        expect((room.source as { label?: string; sidebarIcon?: string }).label).toBe('X (Twitter) · public');
+        expect((room.source as { sidebarIcon?: string }).sidebarIcon).toBe('x-public-sidebar.svg');
+        expect(room.department?.name).toBe('Support');
+        const [opened] = appNotices(world, room.id);
+        expect(opened).toContain('Public conversation on X');
+        expect(opened).toContain(`https://x.com/pia_public/status/${post.conversationId}`);
+        expect(visibleTexts(world, room.id)).toEqual([
+            opened,
+            `@${world.business.username} my parcel never arrived, help!`,
+        ]);
+
+        await reply(world, room, "Sorry about that, we're checking");
+        const [answer] = repliesOf(world);
+        expect(answer.text).toBe("Agent Smith: Sorry about that, we're checking");
+        expect(answer.inReplyToPostId).toBe(post.id);
+        expect(answer.conversationId).toBe(post.conversationId);
+        // Not a DM: the customer received nothing privately.
+        expect(receivedTexts(world, customer)).toEqual([]);
+
+        // The customer answers in the thread: the same room, and the next answer replies to that post.
+        const next = await mention(world, customer, 'Thanks! Order 1234', { inReplyTo: answer.id });
+        expect(publicRooms(world).filter((r) => r.isOpen && r.visitor?.name === 'Pia Public')).toHaveLength(1);
+        expect(visibleTexts(world, room.id).slice(-2)).toEqual([
+            "Sorry about that, we're checking",
+            expect.stringContaining('Thanks! Order 1234'),
+        ]);
+        await reply(world, room, 'Found it, it ships today');
+        const second = repliesOf(world)[1];
+        expect(second.inReplyToPostId).toBe(next.id);
+        expect(second.conversationId).toBe(post.conversationId);
+    });
+
+    it('splits a long answer into a thread of replies, each within 280 characters as X counts them', async () => {
+        const customer = world.customer('lena_long', 'Lena Long');
+        const post = await mention(world, customer, 'explain your return policy please');
+        const room = roomOf(world, 'Lena Long')!;
+        const before = repliesOf(world).length;
+        const long = Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ') + ' 😀😀😀';
+        await reply(world, room, long);
+        const parts = repliesOf(world).slice(before);
+        expect(parts.length).toBeGreaterThan(1);
+        expect(parts[0].inReplyToPostId).toBe(post.id);
+        for (let i = 1; i < parts.length; i++) expect(parts[i].inReplyToPostId).toBe(parts[i - 1].id);
+        for (const part of parts) expect(postWeightedLength(part.text)).toBeLessThanOrEqual(POST_MAX_WEIGHTED_LENGTH);
+        expect(parts.map((p) => p.text).join(' ')).toBe(`Agent Smith: ${long}`);
+    });
+
+    it('refuses a long answer with a notice when the admin chose so, and posts nothing', async () => {
+        await world.host.setSetting('public_long_replies', 'refuse');
+        try {
+            const customer = world.customer('rita_refuse', 'Rita Refuse');
+            await mention(world, customer, 'question about sizes');
+            const room = roomOf(world, 'Rita Refuse')!;
+            const before = repliesOf(world).length;
+            const mark = world.host.store.ephemeral.length;
+            await reply(world, room, 'x'.repeat(300));
+            expect(repliesOf(world).length).toBe(before);
+            expect(ephemeralSince(world, world.agent, mark).join('\n')).toContain('over the 280 of a public reply');
+        } finally {
+            await world.host.setSetting('public_long_replies', 'thread');
+        }
+    });
+
+    it('posts each mention exactly once and in the order written, despite duplicated and reordered deliveries', async () => {
+        const customer = world.customer('dora_dup', 'Dora Dup');
+        const first = await mention(world, customer, 'mention 1');
+        world.sim.faults.set({ delivery: { duplicate: 2 } });
+        world.sim.faults.set({ delivery: { reorder: true }, probability: 0.5 });
+        for (let i = 2; i <= 6; i++) await mention(world, customer, `mention ${i}`, { inReplyTo: first.id });
+        world.sim.faults.clear();
+        await quiet(world);
+        const rooms = publicRooms(world).filter((r) => r.visitor?.name === 'Dora Dup');
+        expect(rooms).toHaveLength(1);
+        const texts = visibleTexts(world, rooms[0].id).filter((t) => t.includes('mention '));
+        expect(texts.map((t) => /mention (\d)/.exec(t)![1])).toEqual(['1', '2', '3', '4', '5', '6']);
+        // X billed each mention once: the app's ledger says the same.
+        expect(world.sim.ledger().totals.postEventDeliveries).toBeGreaterThanOrEqual(6);
+    });
+
+    it('Move to DM: the author gets a DM, the conversation continues in a DM room, the public room says so and closes', async () => {
+        const customer = world.customer('milo_move', 'Milo Move');
+        await mention(world, customer, 'I need to share my address');
+        const room = roomOf(world, 'Milo Move')!;
+        const answer = await command(world, '/twitter move-to-dm Hi Milo, send us your address here', room);
+        expect(answer).toContain('Sent to @milo_move');
+        expect(receivedTexts(world, customer)).toEqual(['Agent Smith: Hi Milo, send us your address here']);
+        const publicRoom = world.host.livechatRooms().find((r) => r.id === room.id)!;
+        expect(publicRoom.isOpen).toBe(false);
+        expect(appNotices(world, room.id).join('\n')).toContain(
+            'moved this conversation to a private DM with @milo_move',
+        );
+        const dmRoom = world.host
+            .livechatRooms()
+            .find((r) => r.isOpen && r.visitor?.name === 'Milo Move' && r.visitor.token.startsWith('x1.'))!;
+        expect(dmRoom).toBeDefined();
+        expect(dmRoom.servedBy?.id).toBe(world.agent.id);
+
+        await syncClock(world);
+        await world.sim.sendDm({ from: customer, to: world.business.id, text: '1 Main Street' });
+        await quiet(world);
+        expect(visibleTexts(world, dmRoom.id)).toContain('1 Main Street');
+        // Nothing went public.
+        expect(repliesOf(world).filter((p) => p.text.includes('Milo'))).toEqual([]);
+    });
+
+    it('Move to DM outside a public room, or for someone who takes no DMs, sends nothing', async () => {
+        const customer = world.customer('nina_nodm', 'Nina NoDM');
+        world.sim.setAcceptsDmsFrom(customer, 'following');
+        await mention(world, customer, 'hello there');
+        const room = roomOf(world, 'Nina NoDM')!;
+        expect(await command(world, '/twitter move-to-dm', room)).toContain('nina_nodm');
+        expect(receivedTexts(world, customer)).toEqual([]);
+        expect(world.host.livechatRooms().find((r) => r.id === room.id)!.isOpen).toBe(true);
+
+        const general = world.host.createChannel('general-move', [world.agent]);
+        expect(await command(world, '/twitter move-to-dm hi', general as unknown as ILivechatRoom)).toContain(
+            'works in the open room of a public mention',
+        );
+    });
+
+    it("ignores the business's own posts and plain reposts (the default), and opens rooms for quotes", async () => {
+        const customer = world.customer('quinn_quote', 'Quinn Quote');
+        const own = await world.sim.postFromApp(world.business.id, 'Our new collection is out!');
+        await quiet(world);
+        const roomsBefore = publicRooms(world).length;
+        await mention(world, customer, '', { retweet: own.post.id });
+        expect(publicRooms(world).length).toBe(roomsBefore);
+        await mention(world, customer, 'love it, any discounts?', { quote: own.post.id });
+        const room = roomOf(world, 'Quinn Quote')!;
+        expect(room).toBeDefined();
+        const texts = visibleTexts(world, room.id);
+        expect(texts.some((t) => t.includes('Quoting @') && t.includes('Our new collection is out!'))).toBe(true);
+    });
+});
+
+describe('public mentions: off (the default)', () => {
+    let world: World;
+
+    beforeAll(async () => {
+        world = await startWorld({ mode: 'xaa' });
+    });
+
+    afterAll(async () => {
+        await world?.stop();
+    });
+
+    it('subscribes nothing, opens nothing and is billed nothing for a mention', async () => {
+        expect(subscribedTypes(world)).not.toContain('post.mention.create');
+        const customer = world.customer('olga_off', 'Olga Off');
+        await mention(world, customer, 'anyone there?');
+        expect(roomOf(world, 'Olga Off')).toBeUndefined();
+        expect(publicRooms(world)).toEqual([]);
+        const totals = world.sim.ledger().totals;
+        expect(totals.postEventDeliveries).toBe(0);
+        expect(totals.postReads).toBe(0);
+        expect(totals.contentCreates).toBe(0);
+    });
+});
