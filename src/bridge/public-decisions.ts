@@ -82,7 +82,11 @@ const CONTEXT_TEXT_MAX = 140;
 
 /** The quoted or replied-to post in one line (its text unescaped and flattened by the caller's renderer). */
 export function contextSnippet(text: string | undefined): string {
-    const flat = (text ?? '').replace(/\s+/g, ' ').trim();
+    // A reply's text starts with the @handles X adds as reply metadata: the context line leaves them out.
+    const flat = (text ?? '')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .replace(/^(?:@\w{1,15} )+/, '');
     const chars = [...flat];
     return chars.length > CONTEXT_TEXT_MAX ? `${chars.slice(0, CONTEXT_TEXT_MAX - 1).join('')}…` : flat;
 }

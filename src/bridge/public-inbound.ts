@@ -47,7 +47,7 @@ const handledHere = new BoundedSet<string>(5_000);
 export const repliesHere = new BoundedSet<string>(5_000);
 
 /** How long an unrecognized post by the business waits for the app's own record (the reply may be recording). */
-const ECHO_WAIT_MS = 2_000;
+export const ECHO_WAIT_MS = 2_000;
 
 export interface PostOptions {
     /** What X bills for each delivered post (XAA `post.mention.create`); polled ones are billed as reads. */
@@ -215,9 +215,10 @@ async function contextLine(ctx: BridgeContext, post: InboundPost): Promise<strin
  * customer's thread that has a room (mirrored once, marked *Sent from the X app*).
  */
 async function businessPost(ctx: BridgeContext, post: InboundPost): Promise<PostOutcome> {
-    if (await isEcho(ctx, post.eventId)) return 'echo';
+    // A post that answers no customer belongs to no conversation: the business's own announcements.
     const customerId = post.inReplyToUserId;
     if (!customerId || customerId === ctx.account.accountId) return 'skipped';
+    if (await isEcho(ctx, post.eventId)) return 'echo';
     const ref: ThreadRef = { accountId: ctx.account.accountId, customerId, threadId: await threadOf(ctx, post) };
     return serialized(threadLock(ref), () =>
         exactlyOnce(ctx, ref, post, undefined, async (state) => {

@@ -26,7 +26,16 @@ export interface CredentialSource {
 /** Refresh this long before X's expiry, so a request never leaves with a token about to die. */
 const REFRESH_MARGIN_MS = 2 * 60_000;
 
-export const OAUTH2_SCOPES = ['dm.read', 'dm.write', 'tweet.read', 'users.read', 'offline.access', 'media.write'];
+/** `tweet.write`: public replies to mentions (POST /2/tweets; issue 19). A link made before needs authorizing again. */
+export const OAUTH2_SCOPES = [
+    'dm.read',
+    'dm.write',
+    'tweet.read',
+    'tweet.write',
+    'users.read',
+    'offline.access',
+    'media.write',
+];
 
 export interface OAuth2Tokens {
     accessToken: string;

@@ -4,6 +4,7 @@
  * With *Public mentions* off (the default) nothing is subscribed, read or billed.
  */
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
+import { ECHO_WAIT_MS } from '../../src/bridge/public-inbound';
 import { POST_MAX_WEIGHTED_LENGTH, postWeightedLength } from '../../src/x/post-length';
 import { roomOf, visibleTexts } from './helpers/inbound';
 import { appNotices, quiet, receivedTexts, reply, syncClock } from './helpers/outbound';
@@ -88,14 +89,33 @@ describe('public mentions: on', () => {
         // The customer answers in the thread: the same room, and the next answer replies to that post.
         const next = await mention(world, customer, 'Thanks! Order 1234', { inReplyTo: answer.id });
         expect(publicRooms(world).filter((r) => r.isOpen && r.visitor?.name === 'Pia Public')).toHaveLength(1);
-        expect(visibleTexts(world, room.id).slice(-2)).toEqual([
-            "Sorry about that, we're checking",
-            expect.stringContaining('Thanks! Order 1234'),
-        ]);
+        // Its context line says what it answers; Rocket.Chat orders by time (X's, for the customer's posts).
+        expect(visibleTexts(world, room.id)).toContain(
+            `_In reply to @${world.business.username}: Agent Smith: Sorry about that, we're checking_\n` +
+                `@${world.business.username} Thanks! Order 1234`,
+        );
         await reply(world, room, 'Found it, it ships today');
         const second = repliesOf(world)[1];
         expect(second.inReplyToPostId).toBe(next.id);
         expect(second.conversationId).toBe(post.conversationId);
+    });
+
+    it("mirrors a reply the business types in X's own app, and drops the echo of the app's own reply", async () => {
+        const customer = world.customer('mira_mirror', 'Mira Mirror');
+        const post = await mention(world, customer, 'is the shop open on Sunday?');
+        const room = roomOf(world, 'Mira Mirror')!;
+        await reply(world, room, 'Yes, 10 to 4');
+        // The app's reply came back as the account's own post (post.create): nothing new in the room.
+        expect(appNotices(world, room.id).filter((t) => t.includes('Sent from the X app'))).toEqual([]);
+        await syncClock(world);
+        await world.sim.postFromApp(world.business.id, `@mira_mirror And closed on holidays`, { inReplyTo: post.id });
+        // An unrecognized post of the business waits two seconds for the app's own record before it is mirrored.
+        await new Promise((resolve) => setTimeout(resolve, ECHO_WAIT_MS + 500));
+        await quiet(world);
+        expect(appNotices(world, room.id).filter((t) => t.includes('Sent from the X app'))).toEqual([
+            expect.stringContaining('And closed on holidays'),
+        ]);
+        expect(visibleTexts(world, room.id).filter((t) => t === 'Yes, 10 to 4')).toHaveLength(1);
     });
 
     it('splits a long answer into a thread of replies, each within 280 characters as X counts them', async () => {
@@ -134,13 +154,15 @@ describe('public mentions: on', () => {
         const first = await mention(world, customer, 'mention 1');
         world.sim.faults.set({ delivery: { duplicate: 2 } });
         world.sim.faults.set({ delivery: { reorder: true }, probability: 0.5 });
-        for (let i = 2; i <= 6; i++) await mention(world, customer, `mention ${i}`, { inReplyTo: first.id });
+        for (let i = 2; i <= 6; i++)
+            await mention(world, customer, `@${world.business.username} mention ${i}`, { inReplyTo: first.id });
         world.sim.faults.clear();
         await quiet(world);
         const rooms = publicRooms(world).filter((r) => r.visitor?.name === 'Dora Dup');
         expect(rooms).toHaveLength(1);
         const texts = visibleTexts(world, rooms[0].id).filter((t) => t.includes('mention '));
-        expect(texts.map((t) => /mention (\d)/.exec(t)![1])).toEqual(['1', '2', '3', '4', '5', '6']);
+        // Each after its one line of context (the post it answers): the post itself is the last line.
+        expect(texts.map((t) => /mention (\d)$/.exec(t)![1])).toEqual(['1', '2', '3', '4', '5', '6']);
         // X billed each mention once: the app's ledger says the same.
         expect(world.sim.ledger().totals.postEventDeliveries).toBeGreaterThanOrEqual(6);
     });
@@ -173,7 +195,7 @@ describe('public mentions: on', () => {
 
     it('Move to DM outside a public room, or for someone who takes no DMs, sends nothing', async () => {
         const customer = world.customer('nina_nodm', 'Nina NoDM');
-        world.sim.setAcceptsDmsFrom(customer, 'following');
+        world.sim.setAcceptsDmsFrom(customer, 'nobody');
         await mention(world, customer, 'hello there');
         const room = roomOf(world, 'Nina NoDM')!;
         expect(await command(world, '/twitter move-to-dm', room)).toContain('nina_nodm');
