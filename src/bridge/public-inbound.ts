@@ -63,6 +63,14 @@ export async function processPosts(
     const outcomes: PostOutcome[] = [];
     for (const post of [...posts].sort((a, b) => a.createdAt - b.createdAt)) {
         const verdict = classifyPost(post, ctx.account.accountId, ctx.settings);
+        // X bills every post it delivers (the business's own ones too, `post.create`); a customer's is
+        // recorded with its claim, so a duplicate delivery counts once.
+        if (
+            options.billed &&
+            verdict.kind !== 'customer' &&
+            !(verdict.kind === 'skip' && verdict.reason === 'mentions-off')
+        )
+            await recordBillable(ctx.persistence, options.billed, 1, ctx.now());
         if (verdict.kind === 'skip') outcomes.push('skipped');
         else if (verdict.kind === 'business') outcomes.push(await businessPost(ctx, post));
         else outcomes.push(await customerPost(ctx, post, options.billed));
