@@ -98,7 +98,11 @@ async function customerPost(ctx: BridgeContext, post: InboundPost, billed?: Bill
             let thread = await openThreadOf(ctx, state.thread);
             if (!thread) {
                 const opened = await openForThread(ctx, ref, post);
-                if (!opened.ok) return opened.reason === 'blocked' ? 'blocked' : 'no-room';
+                if (!opened.ok) {
+                    if (opened.reason === 'blocked') return 'blocked';
+                    ctx.logger.warn(`Mention ${post.eventId}: no room could be opened (no agent online); not kept.`);
+                    return 'no-room';
+                }
                 thread = opened.thread;
             }
             await postIntoThread(ctx, thread, post);
