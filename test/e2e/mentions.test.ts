@@ -5,6 +5,7 @@
  */
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
 import { ECHO_WAIT_MS } from '../../src/bridge/public-inbound';
+import { POLLER_JOB_ID, SETTINGS_JOB_ID } from '../../src/jobs/ids';
 import { POST_MAX_WEIGHTED_LENGTH, postWeightedLength } from '../../src/x/post-length';
 import { roomOf, visibleTexts } from './helpers/inbound';
 import { appNotices, quiet, receivedTexts, reply, syncClock } from './helpers/outbound';
@@ -244,5 +245,50 @@ describe('public mentions: off (the default)', () => {
         expect(totals.postEventDeliveries).toBe(0);
         expect(totals.postReads).toBe(0);
         expect(totals.contentCreates).toBe(0);
+    });
+
+    it('subscribes when the admin turns it on, and unsubscribes (billing stops) when it is turned off again', async () => {
+        await world.host.setSetting('public_mentions', 'on');
+        await world.host.runJobNow(SETTINGS_JOB_ID);
+        expect(subscribedTypes(world)).toEqual(expect.arrayContaining(['post.mention.create', 'post.create']));
+        await world.host.setSetting('public_mentions', 'off');
+        await world.host.runJobNow(SETTINGS_JOB_ID);
+        expect(subscribedTypes(world)).not.toContain('post.mention.create');
+        expect(subscribedTypes(world)).not.toContain('post.create');
+        expect(subscribedTypes(world)).toContain('dm.received');
+    });
+});
+
+describe('public mentions by polling the mentions timeline', () => {
+    let world: World;
+
+    beforeAll(async () => {
+        world = await startWorld({ mode: 'polling', settings: { public_mentions: 'on' } });
+    });
+
+    afterAll(async () => {
+        await world?.stop();
+    });
+
+    it('starts from where the timeline is, then reads only newer mentions with since_id', async () => {
+        const customer = world.customer('paula_poll', 'Paula Poll');
+        await mention(world, customer, 'written before the first poll');
+        await world.host.runJobNow(POLLER_JOB_ID);
+        await quiet(world);
+        expect(publicRooms(world)).toEqual([]);
+        await mention(world, customer, 'written after it');
+        await world.host.runJobNow(POLLER_JOB_ID);
+        await quiet(world);
+        const room = roomOf(world, 'Paula Poll')!;
+        expect(visibleTexts(world, room.id).filter((t) => t.includes('written'))).toEqual([
+            `@${world.business.username} written after it`,
+        ]);
+        const reads = world.sim.requests().filter((r) => r.path.endsWith('/mentions'));
+        expect(reads.at(-1)!.query).toContain('since_id=');
+        // A poll that finds nothing new posts nothing and bills nothing more.
+        const billed = world.sim.ledger().totals.postReads;
+        await world.host.runJobNow(POLLER_JOB_ID);
+        await quiet(world);
+        expect(world.sim.ledger().totals.postReads).toBe(billed);
     });
 });
