@@ -10,12 +10,15 @@ import { BoundedSet } from '../lib/bounded-set';
 import { serverTranslator } from '../lib/language';
 import { BillableKind, recordBillable } from '../storage/ledger';
 import {
+    addPendingPost,
+    allPendingPosts,
     claimPost,
     dropPostClaim,
     isOwnReply,
     knownThreadOf,
     loadThread,
     markPostPosted,
+    removePendingPost,
     ThreadRecord,
     ThreadState,
 } from '../storage/public-threads';
@@ -37,8 +40,8 @@ export type PostOutcome =
     /** Another delivery claimed it moments ago and has not posted it yet. */
     | 'in-progress'
     | 'blocked'
-    /** Rocket.Chat could not open a room (no agent online): nothing recorded, a later delivery may try again. */
-    | 'no-room'
+    /** Rocket.Chat could not open a room (no agent online): kept for the pending job, which tries every minute. */
+    | 'pending'
     | 'skipped';
 
 /** Post ids this instance posted or sent: a redelivery is a duplicate without a lookup. */
@@ -100,8 +103,9 @@ async function customerPost(ctx: BridgeContext, post: InboundPost, billed?: Bill
                 const opened = await openForThread(ctx, ref, post);
                 if (!opened.ok) {
                     if (opened.reason === 'blocked') return 'blocked';
-                    ctx.logger.warn(`Mention ${post.eventId}: no room could be opened (no agent online); not kept.`);
-                    return 'no-room';
+                    // Kept for the pending job: posted once a room can be opened.
+                    await addPendingPost(ctx.persistence, post.eventId, post, ctx.now());
+                    return 'pending';
                 }
                 thread = opened.thread;
             }
@@ -175,6 +179,20 @@ async function threadOf(ctx: BridgeContext, post: InboundPost): Promise<string> 
         // The reply still reaches agents: in a room of its own, rooted at the post it answers.
         ctx.logger.warn(`Thread of post ${post.eventId} not found at X (${e.kind}): rooted at ${parent}.`);
         return parent;
+    }
+}
+
+/**
+ * The pending job's turn: mentions that found no room, oldest first. Each is taken off the list and handled
+ * again; one that still finds no room goes back on it. Its claim was dropped, so exactly one handling posts it.
+ */
+export async function retryPendingPosts(ctx: BridgeContext): Promise<void> {
+    const pending = await allPendingPosts(ctx.read.getPersistenceReader());
+    // A mention delivered twice while no room could open waits twice: handled once.
+    const byId = new Map(pending.map((p) => [p.postId, p.post as unknown as InboundPost]));
+    for (const post of [...byId.values()].sort((a, b) => a.createdAt - b.createdAt)) {
+        await removePendingPost(ctx.persistence, post.eventId);
+        await processPosts(ctx, [post]);
     }
 }
 

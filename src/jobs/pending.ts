@@ -5,6 +5,7 @@
  */
 import type { BridgeContext } from '../bridge/context';
 import { retryPending } from '../bridge/inbound-opening';
+import { retryPendingPosts } from '../bridge/public-inbound';
 import { PENDING_JOB_ID, recurringAtStartup } from './ids';
 import type { JobSpec } from './processor';
 import { sweepMirrorCandidates } from './mirror';
@@ -20,6 +21,10 @@ export const pendingJob: JobSpec<typeof PENDING_JOB_ID> = {
 async function retryEverythingWaiting(ctx: BridgeContext): Promise<void> {
     await sweepInDoubt(ctx);
     await sweepMirrorCandidates(ctx);
+    // Public mentions that found no room (no agent online).
+    await retryPendingPosts(ctx).catch((e) =>
+        ctx.logger.error(`Pending public mentions could not be posted yet: ${(e as Error).message}`),
+    );
     const pending = await ctx.conversations.allPending(ctx.read.getPersistenceReader());
     const customers = [...new Set(pending.map((p) => String(p.event.senderId)))];
     for (const customer of customers) {

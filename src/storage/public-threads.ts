@@ -235,3 +235,36 @@ export interface MentionsCursor {
 
 export const mentionsCursorRecord = (accountId: string) =>
     KeyedRecord.named<MentionsCursor>(`x-mentions-poll:${accountId}`);
+
+/** A customer's post that found no room (no agent online): posted by the pending job once a room opens. */
+export interface PendingPost {
+    type: 'public-pending';
+    postId: string;
+    at: number;
+    /** The InboundPost as delivered (plain JSON). */
+    post: Record<string, unknown>;
+}
+
+const pendingKey = miscKey('x-pub-pending');
+const pendingPostKey = (postId: string) => miscKey(`x-pub-pending:${postId}`);
+
+/** Kept with the day's seen markers: a mention older than the dedupe horizon is not posted any more. */
+export async function addPendingPost(
+    persistence: IPersistence,
+    postId: string,
+    post: object,
+    at: number,
+): Promise<void> {
+    const record: PendingPost = { type: 'public-pending', postId, at, post: JSON.parse(JSON.stringify(post)) };
+    await persistence.createWithAssociations(record, [pendingKey, pendingPostKey(postId), seenDayKey(utcDay(at))]);
+}
+
+export async function allPendingPosts(reader: IPersistenceRead): Promise<PendingPost[]> {
+    return ((await reader.readByAssociation(pendingKey)) as unknown as PendingPost[]).filter(
+        (r) => r?.type === 'public-pending',
+    );
+}
+
+export async function removePendingPost(persistence: IPersistence, postId: string): Promise<void> {
+    await persistence.removeByAssociation(pendingPostKey(postId));
+}

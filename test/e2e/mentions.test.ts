@@ -5,7 +5,7 @@
  */
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
 import { ECHO_WAIT_MS } from '../../src/bridge/public-inbound';
-import { POLLER_JOB_ID, SETTINGS_JOB_ID } from '../../src/jobs/ids';
+import { PENDING_JOB_ID, POLLER_JOB_ID, SETTINGS_JOB_ID } from '../../src/jobs/ids';
 import { POST_MAX_WEIGHTED_LENGTH, postWeightedLength } from '../../src/x/post-length';
 import { roomOf, visibleTexts } from './helpers/inbound';
 import { appNotices, quiet, receivedTexts, reply, syncClock } from './helpers/outbound';
@@ -207,6 +207,30 @@ describe('public mentions: on', () => {
         expect(await command(world, '/twitter move-to-dm hi', general as unknown as ILivechatRoom)).toContain(
             'works in the open room of a public mention',
         );
+    });
+
+    it('with no agent online: keeps the mentions (nothing public is said) and posts them in order when an agent is back', async () => {
+        world.host.setAgentOnline(world.agent.id, false);
+        try {
+            const customer = world.customer('olaf_offline', 'Olaf Offline');
+            const first = await mention(world, customer, 'first while nobody is there');
+            await mention(world, customer, `@${world.business.username} second`, { inReplyTo: first.id });
+            expect(roomOf(world, 'Olaf Offline')).toBeUndefined();
+            expect(repliesOf(world).filter((p) => p.inReplyToPostId === first.id)).toEqual([]);
+            world.host.setAgentOnline(world.agent.id, true);
+            await world.host.runJobNow(PENDING_JOB_ID);
+            await quiet(world);
+            const room = roomOf(world, 'Olaf Offline')!;
+            expect(visibleTexts(world, room.id).filter((t) => !t.includes('Public conversation'))).toEqual([
+                `@${world.business.username} first while nobody is there`,
+                `_In reply to @olaf_offline: first while nobody is there_\n@${world.business.username} second`,
+            ]);
+            await world.host.runJobNow(PENDING_JOB_ID);
+            await quiet(world);
+            expect(visibleTexts(world, room.id)).toHaveLength(3);
+        } finally {
+            world.host.setAgentOnline(world.agent.id, true);
+        }
     });
 
     it("ignores the business's own posts and plain reposts (the default), and opens rooms for quotes", async () => {
