@@ -4,7 +4,7 @@
  */
 import type { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IMessage, IMessageDeleteContext } from '@rocket.chat/apps-engine/definition/messages';
-import { classifyAgentChange } from '../bridge/outbound-filter';
+import { classifyAgentChange, classifyThreadRoom } from '../bridge/outbound-filter';
 import { tellAgent } from '../bridge/outbound-notices';
 import type { AppRef } from './agent-message';
 
@@ -17,7 +17,8 @@ export async function handleMessageEdited(
     modify: IModify,
 ): Promise<void> {
     if (!message.editedAt) return;
-    const verdict = classifyAgentChange(message, app.id);
+    const isPublic = classifyAgentChange(message, app.id, classifyThreadRoom);
+    const verdict = isPublic.act ? isPublic : classifyAgentChange(message, app.id);
     if (!verdict.act) return;
     const editor = message.editor?.id ? message.editor : verdict.agent;
     await tellAgent(
@@ -25,7 +26,7 @@ export async function handleMessageEdited(
         modify,
         editor,
         message.room,
-        (t) => t('outbound_edit_not_sent'),
+        (t) => t(isPublic.act ? 'public_edit_not_applied' : 'outbound_edit_not_sent'),
         app.logger.warn.bind(app.logger),
     );
 }
@@ -39,7 +40,8 @@ export async function handleMessageDeleted(
     modify: IModify,
     context: IMessageDeleteContext | undefined,
 ): Promise<void> {
-    const verdict = classifyAgentChange(message, app.id);
+    const isPublic = classifyAgentChange(message, app.id, classifyThreadRoom);
+    const verdict = isPublic.act ? isPublic : classifyAgentChange(message, app.id);
     if (!verdict.act) return;
     const who = context?.user?.id ? context.user : verdict.agent;
     await tellAgent(
@@ -47,7 +49,7 @@ export async function handleMessageDeleted(
         modify,
         who,
         message.room,
-        (t) => t('outbound_delete_not_sent'),
+        (t) => t(isPublic.act ? 'public_delete_not_applied' : 'outbound_delete_not_sent'),
         app.logger.warn.bind(app.logger),
     );
 }

@@ -119,6 +119,35 @@ describe('public mentions: on', () => {
         expect(visibleTexts(world, room.id).filter((t) => t === 'Yes, 10 to 4')).toHaveLength(1);
     });
 
+    it('tells the agent that an edit or deletion here does not change the public reply on X', async () => {
+        const customer = world.customer('eddie_edit', 'Eddie Edit');
+        await mention(world, customer, 'when do you open?');
+        const room = roomOf(world, 'Eddie Edit')!;
+        const message = await reply(world, room, 'At 9');
+        const listeners = world.host.manager.getListenerManager() as unknown as Record<
+            string,
+            (data: unknown) => Promise<void>
+        >;
+        let mark = world.host.store.ephemeral.length;
+        await listeners.executePostMessageUpdated({
+            ...message,
+            text: 'At 10',
+            editedAt: new Date(),
+            editor: world.agent,
+        });
+        await quiet(world);
+        expect(ephemeralSince(world, world.agent, mark)).toEqual([
+            expect.stringContaining('Your public reply on X is not edited'),
+        ]);
+        mark = world.host.store.ephemeral.length;
+        await listeners.executePostMessageDelete({ message, user: world.agent });
+        await quiet(world);
+        expect(ephemeralSince(world, world.agent, mark)).toEqual([
+            expect.stringContaining('does not remove your public reply on X'),
+        ]);
+        expect(repliesOf(world).filter((p) => p.text.includes('At 10'))).toEqual([]);
+    });
+
     it('splits a long answer into a thread of replies, each within 280 characters as X counts them', async () => {
         const customer = world.customer('lena_long', 'Lena Long');
         const post = await mention(world, customer, 'explain your return policy please');
