@@ -14,6 +14,7 @@ import {
     totalsForMonth,
 } from '../../../src/storage/ledger';
 import { conversationKey } from '../../../src/storage/conversation-keys';
+import { claimPost, recordOwnReply } from '../../../src/storage/public-threads';
 import { FakePersistence } from '../helpers/fake-bridge';
 
 const ACCOUNT = '1600000000000000001';
@@ -40,7 +41,16 @@ describe('housekeeping keeps the month cost whole', () => {
         const db = new FakePersistence();
         await seedMonth(db);
         const before = await totalsForMonth(db.reader() as never, NOW);
-        expect(before.units).toEqual({ dm_event_read: 10, dm_create: 6, dm_received: 8, user_read: 0 });
+        expect(before.units).toEqual({
+            dm_event_read: 10,
+            dm_create: 6,
+            dm_received: 8,
+            user_read: 0,
+            post_mention: 0,
+            post_read: 0,
+            post_create: 0,
+            post_create_url: 0,
+        });
         const oldDayBefore = await totalsForDay(db.reader() as never, utcDay(OLD));
 
         await runHousekeeping(db.reader() as never, db.accessor as never, NOW);
@@ -55,6 +65,29 @@ describe('housekeeping keeps the month cost whole', () => {
         // A second run (next day, or two instances) changes nothing.
         await runHousekeeping(db.reader() as never, db.accessor as never, NOW + DAY);
         expect(await totalsForMonth(db.reader() as never, NOW + DAY)).toEqual(before);
+    });
+
+    it("keeps what public mentions billed (claim markers and the app's replies) when their markers go", async () => {
+        const db = new FakePersistence();
+        const thread = { accountId: ACCOUNT, customerId: '42', threadId: '7' };
+        for (const at of [OLD, RECENT]) {
+            await claimPost(
+                db.accessor as never,
+                thread,
+                { postId: `p-${at}`, createdAt: at },
+                `c-${at}`,
+                at,
+                'post_mention',
+            );
+            await recordOwnReply(db.accessor as never, thread, `r-${at}`, at, 'post_create');
+            await recordOwnReply(db.accessor as never, thread, `u-${at}`, at, 'post_create_url');
+        }
+        const before = await totalsForMonth(db.reader() as never, NOW);
+        expect(before.units).toMatchObject({ post_mention: 2, post_create: 2, post_create_url: 2 });
+        expect(before.usd).toBe(2 * (0.005 + 0.015 + 0.2));
+        await runHousekeeping(db.reader() as never, db.accessor as never, NOW);
+        expect(db.ofType('public-seen').filter((r) => r.at === OLD)).toHaveLength(0);
+        expect(await totalsForMonth(db.reader() as never, NOW)).toEqual(before);
     });
 
     it('counts a day once when the run stopped between the summary and the removal', async () => {
