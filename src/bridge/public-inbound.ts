@@ -236,6 +236,9 @@ async function contextLine(ctx: BridgeContext, post: InboundPost): Promise<strin
     const t = await serverTranslator(ctx.read, ctx.now());
     const author = context.authorUsername ? `@${context.authorUsername}` : t('public_context_someone');
     const text = contextSnippet(inboundText({ text: context.text ?? '', urls: post.urls }));
+    // Account Activity's v1.1 reply names the post it answers but not its text: then the author alone.
+    if (!text)
+        return `_${t(context.relation === 'quoted' ? 'public_context_quoting' : 'public_context_replied_to', { author })}_`;
     const key = context.relation === 'quoted' ? 'public_context_quoted' : 'public_context_replied';
     return `_${t(key, { author, text })}_`;
 }

@@ -345,3 +345,46 @@ describe('public mentions by polling the mentions timeline', () => {
         expect(world.sim.ledger().totals.postReads).toBe(billed);
     });
 });
+
+describe('public mentions by Account Activity API', () => {
+    let world: World;
+
+    beforeAll(async () => {
+        world = await startWorld({ mode: 'aaa' });
+    });
+
+    afterAll(async () => {
+        await world?.stop();
+    });
+
+    it('drops tweet_create_events while off; with it on, a mention opens a room, the echo is dropped, an X-app reply mirrored', async () => {
+        const customer = world.customer('ada_aaa', 'Ada AAA');
+        await mention(world, customer, 'hello while off');
+        expect(publicRooms(world)).toEqual([]);
+
+        await world.host.setSetting('public_mentions', 'on');
+        await world.host.runJobNow(SETTINGS_JOB_ID);
+        const post = await mention(world, customer, 'hello while on');
+        const room = roomOf(world, 'Ada AAA')!;
+        expect(room.visitor.token.startsWith('x1t.')).toBe(true);
+        await reply(world, room, 'Hi Ada');
+        const [answer] = repliesOf(world);
+        expect(answer.inReplyToPostId).toBe(post.id);
+        // The customer answers our reply: v1.1 names no thread root, the app finds it from the post it answers.
+        await mention(world, customer, `@${world.business.username} thanks`, { inReplyTo: answer.id });
+        expect(publicRooms(world).filter((r) => r.isOpen)).toHaveLength(1);
+        await syncClock(world);
+        await world.sim.postFromApp(world.business.id, '@ada_aaa typed in the X app', { inReplyTo: post.id });
+        await new Promise((resolve) => setTimeout(resolve, ECHO_WAIT_MS + 500));
+        await quiet(world);
+        const texts = visibleTexts(world, room.id);
+        expect(texts.filter((t) => t.includes('Sent from the X app'))).toEqual([
+            expect.stringContaining('typed in the X app'),
+        ]);
+        expect(texts.filter((t) => t.includes('Hi Ada'))).toEqual(['Hi Ada']);
+        // v1.1 names the post answered but not its text: the context line says whom it answers, nothing more.
+        expect(texts.filter((t) => t.includes('thanks'))).toEqual([
+            `_In reply to @${world.business.username}_\n@${world.business.username} thanks`,
+        ]);
+    });
+});

@@ -15,13 +15,31 @@ import type { SerializationStyle } from '../ops/faults';
  * order, as X's own maps have no defined order; JSON.parse then moves ten-digit ids to the front.
  */
 export function serializeDelivery(payload: unknown, style: SerializationStyle, keyOrderSeed?: number): string {
-    let text =
-        keyOrderSeed === undefined ? JSON.stringify(payload) : writeShuffled(payload, new SeededRandom(keyOrderSeed));
+    let text = writeExactIntegers(
+        keyOrderSeed === undefined ? JSON.stringify(payload) : writeShuffled(payload, new SeededRandom(keyOrderSeed)),
+    );
     if (style === 'escapedSlashes' || style === 'both' || style === 'htmlSafeEscapedSlashes' || style === 'htmlSafeAll')
         text = text.replace(/\//g, '\\/');
     if (style === 'unicodeEscaped' || style === 'both' || style === 'htmlSafeAll') text = escapeNonAscii(text);
     if (style === 'htmlSafe' || style === 'htmlSafeEscapedSlashes' || style === 'htmlSafeAll') text = escapeHtml(text);
     return text;
+}
+
+/**
+ * Marks an id X writes as a bare JSON number (v1.1 `id`, `in_reply_to_status_id`, …): X writes every digit of a
+ * 64-bit id (x-api.md §4: v1.1 objects carry `id` and `id_str`), which a JavaScript number cannot hold, so the
+ * payload carries the digits behind this mark and the serializer writes them unquoted.
+ */
+export function exactInteger(digits: string): number | string {
+    return Number.isSafeInteger(Number(digits)) ? Number(digits) : `${EXACT_INTEGER_MARK}${digits}`;
+}
+
+const EXACT_INTEGER_MARK = '\u0000int:';
+/** The mark as JSON.stringify writes it inside a string. */
+const EXACT_INTEGER = /"\\u0000int:(\d+)"/g;
+
+function writeExactIntegers(text: string): string {
+    return text.includes('int:') ? text.replace(EXACT_INTEGER, '$1') : text;
 }
 
 /** Non-ASCII (U+0080 and up) as `\uXXXX`; characters outside the BMP become two escapes (a surrogate pair). */

@@ -5,6 +5,7 @@
  * (v1.1 Tweet with `id_str`, `user`, `entities.user_mentions`, `extended_entities.media`, and for posts over 140
  * characters `truncated: true` with `extended_tweet.full_text`).
  */
+import { exactInteger } from '../delivery/serialize';
 import { isoTimestamp } from '../core/time-format';
 import type { DmAttachment, Post, XUser } from '../state/types';
 
@@ -108,7 +109,7 @@ export function v1Tweet(post: Post, author: XUser, referenced?: { post: Post; au
         symbols: [],
         user_mentions: post.mentions.map((m) => ({
             screen_name: m.username,
-            id: Number(m.userId),
+            id: exactInteger(m.userId),
             id_str: m.userId,
             indices: [m.start, m.end],
         })),
@@ -124,17 +125,17 @@ export function v1Tweet(post: Post, author: XUser, referenced?: { post: Post; au
     const media = post.media.length > 0 ? { media: post.media.map((m) => v1MediaEntity(post, m)) } : undefined;
     const tweet: Json = {
         created_at: twitterDate(post.createdAt),
-        id: Number(post.id),
+        id: exactInteger(post.id),
         id_str: post.id,
         text: truncated ? `${codePoints.slice(0, V1_TEXT_LIMIT - 2).join('')} …` : post.text,
         truncated,
-        in_reply_to_status_id: post.inReplyToPostId ? Number(post.inReplyToPostId) : null,
+        in_reply_to_status_id: post.inReplyToPostId ? exactInteger(post.inReplyToPostId) : null,
         in_reply_to_status_id_str: post.inReplyToPostId ?? null,
-        in_reply_to_user_id: post.inReplyToUserId ? Number(post.inReplyToUserId) : null,
+        in_reply_to_user_id: post.inReplyToUserId ? exactInteger(post.inReplyToUserId) : null,
         in_reply_to_user_id_str: post.inReplyToUserId ?? null,
         in_reply_to_screen_name: post.inReplyToUserId ? (post.mentions[0]?.username ?? null) : null,
         user: {
-            id: Number(author.id),
+            id: exactInteger(author.id),
             id_str: author.id,
             name: author.name,
             screen_name: author.username,
@@ -165,7 +166,7 @@ function v1MediaEntity(post: Post, attachment: DmAttachment): Json {
     const urls = postMediaUrl(attachment);
     const still = urls.preview ?? urls.file;
     const entity: Json = {
-        id: Number(attachment.mediaId),
+        id: exactInteger(attachment.mediaId),
         id_str: attachment.mediaId,
         indices: link ? [link.start, link.end] : [0, 0],
         media_url_https: still,
