@@ -14,7 +14,7 @@ import { serverTranslator } from '../lib/language';
 import { explainFailure } from '../i18n/x-failures';
 import { MIN_POLLING_INTERVAL_SECONDS, MIN_RETENTION_DAYS, PublicMentions, SettingId } from '../settings/ids';
 import { AppSettings, readSettingsFresh } from '../settings/reader';
-import { readAccount } from '../storage/account';
+import { listAccounts } from '../storage/accounts';
 import { ensureAppSecrets } from '../storage/app-secrets';
 import { toXFailure } from '../x/errors';
 import { deliveryPrerequisite } from './delivery';
@@ -86,15 +86,17 @@ export async function applySettings(a: AdminAccessors): Promise<void> {
     const lines = problems.map((p) => `• ${p}`);
 
     const reader = read.getPersistenceReader();
-    const account = await readAccount(reader);
+    const accounts = await listAccounts(reader);
     const fingerprint = deliveryFingerprint(settings);
     const applied = await appliedRecord.read(reader);
-    if (account && applied?.fingerprint !== fingerprint && !deliveryPrerequisite(settings)) {
+    // Each account's delivery follows the settings; one account's failure is reported and the others go on.
+    const several = accounts.length > 1;
+    for (const account of applied?.fingerprint !== fingerprint && !deliveryPrerequisite(settings) ? accounts : []) {
         invalidateAccount();
         try {
             const secrets = await ensureAppSecrets(reader, persistence);
             const registration = await setUpDelivery({
-                x: xClientFor(read, http, persistence, settings, now),
+                x: xClientFor(read, http, persistence, settings, now, { account }),
                 reader,
                 persistence,
                 modify,
@@ -103,6 +105,7 @@ export async function applySettings(a: AdminAccessors): Promise<void> {
                 webhookUrl: await webhookUrl(read, appId, secrets.webhookPath),
                 now,
             });
+            if (several) lines.push(`@${account.username}:`);
             lines.push(
                 registration.automatic
                     ? explainAutomatic(
@@ -114,6 +117,7 @@ export async function applySettings(a: AdminAccessors): Promise<void> {
                     : t('settings_delivery_applied', { mode: t(deliveryModeLabel(registration.mode)) }),
             );
         } catch (e) {
+            if (several) lines.push(`@${account.username}:`);
             lines.push(t('settings_delivery_failed', { reason: explainFailure(t, toXFailure(e, now())) }));
         }
     }

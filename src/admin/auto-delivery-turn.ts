@@ -8,7 +8,7 @@ import { Translate } from '../i18n/translate';
 import { serverTranslator } from '../lib/language';
 import { DeliveryMode } from '../settings/ids';
 import { AppSettings, readSettings } from '../settings/reader';
-import { DeliveryRegistration, deliveryRecord, readAccount } from '../storage/account';
+import { DeliveryRegistration, deliveryRecords, readAccount, readForAccount } from '../storage/accounts';
 import { ensureAppSecrets } from '../storage/app-secrets';
 import { retryWebhook, SwitchNotice, webhookRetryDue } from './auto-delivery';
 import { explainAutomatic, readDailyVolume } from './delivery-explain';
@@ -36,17 +36,21 @@ function switchNotice(a: TurnAccessors, t: Translate, settings: AppSettings, now
 /**
  * Tries the webhook again when Automatic is on and a turn is due: `backoff` (the poller) only once the
  * back-off has passed, otherwise (the health check: polling, or the webhook has a problem) at once.
- * Returns the registration in force afterwards, or undefined when Automatic is not in charge.
+ * Returns the account's registration in force afterwards, or undefined when Automatic is not in charge.
  */
 export async function automaticTurn(
     a: TurnAccessors,
+    accountId: string,
     now: number,
     trigger: 'backoff' | 'health',
 ): Promise<DeliveryRegistration | undefined> {
     const reader = a.read.getPersistenceReader();
     const settings = await readSettings(a.read);
     if (settings.deliveryMode !== DeliveryMode.Auto) return undefined;
-    const [account, current] = await Promise.all([readAccount(reader), deliveryRecord.read(reader)]);
+    const [account, current] = await Promise.all([
+        readAccount(reader, accountId),
+        readForAccount(reader, deliveryRecords, accountId),
+    ]);
     // Not linked, or the token is refused (its own alert asks for /twitter authorize): nothing to try.
     if (!account || account.revokedAt || !current) return current;
     if (trigger === 'backoff' && !webhookRetryDue(current, now)) return current;
@@ -54,7 +58,7 @@ export async function automaticTurn(
     const t = await serverTranslator(a.read, now);
     return retryWebhook(
         {
-            x: xClientFor(a.read, a.http, a.persistence, settings, () => now, { modify: a.modify }),
+            x: xClientFor(a.read, a.http, a.persistence, settings, () => now, { account, modify: a.modify }),
             reader,
             persistence: a.persistence,
             modify: a.modify,

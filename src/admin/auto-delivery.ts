@@ -12,18 +12,24 @@
  */
 import { IPersistenceRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { randomBytes } from 'crypto';
-import { POLLER_JOB_ID } from '../jobs/ids';
 import { noteNextEvent } from '../bridge/webhook-events';
 import { DeliveryMode } from '../settings/ids';
 import { bestWebhookMode } from '../settings/delivery-modes';
-import { AutomaticDelivery, DeliveryRegistration, deliveryRecord } from '../storage/account';
+import { AutomaticDelivery, DeliveryRegistration, deliveryRecords, readForAccount } from '../storage/accounts';
 import { wins } from '../storage/claims';
 import { miscKey } from '../storage/associations';
-import { lastEventRecord } from '../storage/admin-state';
-import { pollStateRecord } from '../storage/job-state';
+import { lastEventRecords } from '../storage/admin-state';
+import { pollStateRecords } from '../storage/job-state';
 import { XFailure } from '../x/client-types';
 import type { I18nKey } from '../i18n/translate';
-import { DeliveryDeps, registerAtX, registerDelivery, schedulePoller } from './delivery';
+import {
+    DeliveryDeps,
+    readDelivery,
+    registerAtX,
+    registerDelivery,
+    schedulePoller,
+    stopPollerUnlessNeeded,
+} from './delivery';
 import { maskWebhookUrl } from './urls';
 
 /** Webhook retries while polling: a minute after the first failure, doubling up to the health check's period. */
@@ -59,9 +65,9 @@ interface Decision {
 export async function setUpDelivery(deps: DeliveryDeps): Promise<DeliveryRegistration> {
     const mode = deps.settings.deliveryMode;
     if (mode !== DeliveryMode.Auto) return registerDelivery(deps, mode);
-    const previous = await deliveryRecord.read(deps.reader);
+    const previous = await readDelivery(deps);
     const { registration } = await tryWebhook(deps, previous);
-    await deliveryRecord.write(deps.persistence, registration);
+    await deliveryRecords.of(deps.account.accountId).write(deps.persistence, registration);
     return registration;
 }
 
@@ -119,13 +125,14 @@ async function tryWebhook(deps: DeliveryDeps, previous: DeliveryRegistration | u
  */
 async function fallBack(deps: DeliveryDeps, previous: DeliveryRegistration | undefined): Promise<DeliveryRegistration> {
     if (previous && previous.mode !== DeliveryMode.Polling) {
+        const accountId = deps.account.accountId;
         const [poll, lastEvent] = await Promise.all([
-            pollStateRecord.read(deps.reader),
-            lastEventRecord.read(deps.reader),
+            readForAccount(deps.reader, pollStateRecords, accountId),
+            readForAccount(deps.reader, lastEventRecords, accountId),
         ]);
         const from = (lastEvent?.at ?? previous.registeredAt) - TAKEOVER_MARGIN_MS;
         if (!poll?.newestCreatedAt || poll.newestCreatedAt < from)
-            await pollStateRecord.write(deps.persistence, {
+            await pollStateRecords.of(accountId).write(deps.persistence, {
                 averageNew: poll?.averageNew ?? 1,
                 consecutiveEmpty: 0,
                 runs: poll?.runs,
@@ -194,18 +201,19 @@ async function settle(
     announce: SwitchNotice,
 ): Promise<DeliveryRegistration> {
     const { registration } = decision;
+    const record = deliveryRecords.of(deps.account.accountId);
     if (!decision.switched) {
-        await deliveryRecord.write(deps.persistence, registration);
+        await record.write(deps.persistence, registration);
         return registration;
     }
     const next = (current.automatic?.switches ?? 0) + 1;
-    if (!(await claimSwitch(deps, current, next))) return (await deliveryRecord.read(deps.reader)) ?? current;
+    if (!(await claimSwitch(deps, current, next))) return (await readDelivery(deps)) ?? current;
     const stored: DeliveryRegistration = {
         ...registration,
         automatic: { ...(registration.automatic ?? { attempts: 0 }), switches: next },
     };
-    await deliveryRecord.write(deps.persistence, stored);
-    if (stored.mode !== DeliveryMode.Polling) noteNextEvent();
+    await record.write(deps.persistence, stored);
+    if (stored.mode !== DeliveryMode.Polling) noteNextEvent(deps.account.accountId);
     await announce(stored);
     return stored;
 }
@@ -214,12 +222,13 @@ async function settle(
  * Claims name the registration switched from (its time) and the switch's number: instances deciding from
  * the same registration meet under one key, and a link made again (numbers start over) never meets old ones.
  */
-const switchKey = (from: DeliveryRegistration, n: number) => miscKey(`x-auto-switch:${from.registeredAt}:${n}`);
+const switchKey = (accountId: string, from: DeliveryRegistration, n: number) =>
+    miscKey(`x-auto-switch:${accountId}:${from.registeredAt}:${n}`);
 
 /** Create-only claims under the switch's key: the first one written decides (no atomic take exists). */
 async function claimSwitch(deps: DeliveryDeps, from: DeliveryRegistration, n: number): Promise<boolean> {
     const claim = randomBytes(9).toString('base64url');
-    const key = switchKey(from, n);
+    const key = switchKey(deps.account.accountId, from, n);
     await deps.persistence.createWithAssociation({ type: 'auto-switch', claim, at: deps.now() }, key);
     const claims = (await deps.reader.readByAssociation(key)) as unknown as { claim?: string }[];
     return wins(claims, claim);
@@ -229,23 +238,27 @@ async function claimSwitch(deps: DeliveryDeps, from: DeliveryRegistration, n: nu
  * While the webhook is taking over, the poller keeps reading until the webhook has delivered an event
  * after the switch: X reaches it, so what the poller has not read yet is all the poller still owes.
  */
-export async function webhookHasDelivered(reader: IPersistenceRead, current: DeliveryRegistration): Promise<boolean> {
+export async function webhookHasDelivered(
+    reader: IPersistenceRead,
+    accountId: string,
+    current: DeliveryRegistration,
+): Promise<boolean> {
     const since = current.automatic?.pollUntilEventAfter;
     if (since === undefined) return true;
-    const lastEvent = await lastEventRecord.read(reader);
+    const lastEvent = await readForAccount(reader, lastEventRecords, accountId);
     return !!lastEvent && lastEvent.at > since;
 }
 
 /** The hand-over is complete: polling stops (unless another switch happened meanwhile). */
 export async function endHandOver(
-    deps: Pick<DeliveryDeps, 'reader' | 'persistence' | 'modify'>,
+    deps: Pick<DeliveryDeps, 'reader' | 'persistence' | 'modify' | 'account'>,
     current: DeliveryRegistration,
 ): Promise<void> {
-    const stored = await deliveryRecord.read(deps.reader);
+    const stored = await readDelivery(deps);
     if (!stored?.automatic || stored.automatic.switches !== current.automatic?.switches) return;
-    await deliveryRecord.write(deps.persistence, {
+    await deliveryRecords.of(deps.account.accountId).write(deps.persistence, {
         ...stored,
         automatic: { ...stored.automatic, pollUntilEventAfter: undefined },
     });
-    await deps.modify.getScheduler().cancelJob(POLLER_JOB_ID);
+    await stopPollerUnlessNeeded(deps);
 }

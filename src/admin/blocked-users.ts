@@ -8,7 +8,7 @@ import { xClientFor } from '../bridge/build-context';
 import { Translate } from '../i18n/translate';
 import { explainFailure } from '../i18n/x-failures';
 import type { AppSettings } from '../settings/reader';
-import { readAccount } from '../storage/account';
+import { listAccounts } from '../storage/accounts';
 import { resolvedHandlesRecord } from '../storage/blocked-handles';
 import { recordBillable } from '../storage/ledger';
 import { toXFailure } from '../x/errors';
@@ -47,8 +47,9 @@ export async function resolveBlockedHandles(
     for (const handle of handles) if (handle in record.ids) ids[handle] = record.ids[handle];
     const missing = handles.filter((h) => !(h in ids));
     const lines: string[] = [];
-    if (missing.length && !(await readAccount(reader))) return [t('settings_blocked_not_linked')];
-    const x = missing.length ? xClientFor(read, http, persistence, settings, now) : undefined;
+    const [account] = missing.length ? await listAccounts(reader) : [];
+    if (missing.length && !account) return [t('settings_blocked_not_linked')];
+    const x = missing.length ? xClientFor(read, http, persistence, settings, now, { account }) : undefined;
     for (const handle of missing) {
         try {
             const user = await x!.userByUsername(handle);

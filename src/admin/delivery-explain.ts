@@ -8,7 +8,7 @@ import { deliveryModeLabel } from '../i18n/setting-labels';
 import { Translate } from '../i18n/translate';
 import { DAY, utcDay } from '../lib/time';
 import { ActiveDeliveryMode, DeliveryMode } from '../settings/ids';
-import type { DeliveryRegistration } from '../storage/account';
+import type { DeliveryRegistration } from '../storage/accounts';
 import { LedgerTotals, PRICE_USD, totalsForDay } from '../storage/ledger';
 
 /** DMs a day: received from customers, sent by the business (agents' replies and automatic messages). */

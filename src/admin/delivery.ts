@@ -7,7 +7,13 @@ import { IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/definit
 import { IModify } from '@rocket.chat/apps-engine/definition/accessors';
 import { ActiveDeliveryMode, AuthMethod, DeliveryMode, PublicMentions, WebhookDeliveryMode } from '../settings/ids';
 import type { AppSettings } from '../settings/reader';
-import { DeliveryRegistration, deliveryRecord, LinkedAccount } from '../storage/account';
+import {
+    DeliveryRegistration,
+    deliveryRecords,
+    LinkedAccount,
+    listAccounts,
+    readForAccount,
+} from '../storage/accounts';
 import {
     Webhook,
     XAA_DM_EVENT_TYPES,
@@ -101,9 +107,30 @@ const isMentionType = (eventType: string) => (XAA_MENTION_EVENT_TYPES as readonl
 
 /** Registers delivery for the explicit mode the settings name (Automatic goes through auto-delivery.ts). */
 export async function registerDelivery(deps: DeliveryDeps, mode: ActiveDeliveryMode): Promise<DeliveryRegistration> {
-    const registration = await registerAtX(deps, mode, await deliveryRecord.read(deps.reader));
-    await deliveryRecord.write(deps.persistence, registration);
+    const registration = await registerAtX(deps, mode, await readDelivery(deps));
+    await deliveryRecords.of(deps.account.accountId).write(deps.persistence, registration);
     return registration;
+}
+
+/** The account's delivery registration. */
+export function readDelivery(
+    deps: Pick<DeliveryDeps, 'reader' | 'account'>,
+): Promise<DeliveryRegistration | undefined> {
+    return readForAccount(deps.reader, deliveryRecords, deps.account.accountId);
+}
+
+/** The other linked accounts' registrations: the webhook and the poller job are shared by every account. */
+async function otherRegistrations(deps: Pick<DeliveryDeps, 'reader' | 'account'>): Promise<DeliveryRegistration[]> {
+    const others = (await listAccounts(deps.reader)).filter((a) => a.accountId !== deps.account.accountId);
+    const registrations = await Promise.all(others.map((account) => readDelivery({ reader: deps.reader, account })));
+    return registrations.filter((r): r is DeliveryRegistration => !!r);
+}
+
+/** The poller job reads every polling account: it stops only when no other account polls. */
+export async function stopPollerUnlessNeeded(deps: Pick<DeliveryDeps, 'reader' | 'account' | 'modify'>): Promise<void> {
+    const others = await otherRegistrations(deps);
+    if (others.some((r) => r.mode === DeliveryMode.Polling || r.automatic?.pollUntilEventAfter !== undefined)) return;
+    await deps.modify.getScheduler().cancelJob(POLLER_JOB_ID);
 }
 
 /**
@@ -122,7 +149,7 @@ export async function registerAtX(
         await removeWebhookDelivery(deps, previous);
         await schedulePoller(deps);
     } else {
-        if (!keepPolling) await deps.modify.getScheduler().cancelJob(POLLER_JOB_ID);
+        if (!keepPolling) await stopPollerUnlessNeeded(deps);
         if (previous) await removeSubscriptions(deps, previous, mode);
         const webhook = await ensureWebhook(deps, previous);
         registration.webhookId = webhook.id;
@@ -176,15 +203,21 @@ async function removeWebhookDelivery(
 ): Promise<void> {
     if (!registration) return;
     await removeSubscriptions(deps, registration);
-    if (registration.webhookId) await ignoreNotFound(deps.x.deleteWebhook(registration.webhookId));
+    // One webhook per X app: it stays while another account's delivery uses it.
+    const webhookId = registration.webhookId;
+    if (webhookId && !(await otherRegistrations(deps)).some((r) => r.webhookId === webhookId))
+        await ignoreNotFound(deps.x.deleteWebhook(webhookId));
 }
 
-/** Stops every delivery for the account: subscriptions, our webhook, the poller. */
+/**
+ * Stops every delivery for the account: its subscriptions, the poller (unless another account polls), the
+ * webhook (unless another account uses it).
+ */
 export async function unregisterDelivery(deps: Omit<DeliveryDeps, 'webhookUrl' | 'settings'>): Promise<void> {
-    const registration = await deliveryRecord.read(deps.reader);
-    await deps.modify.getScheduler().cancelJob(POLLER_JOB_ID);
+    const registration = await readDelivery(deps);
+    await stopPollerUnlessNeeded(deps);
     await removeWebhookDelivery(deps as DeliveryDeps, registration);
-    await deliveryRecord.remove(deps.persistence);
+    await deliveryRecords.of(deps.account.accountId).remove(deps.persistence);
 }
 
 /** Removing what X no longer has (deleted in the developer portal, or with its webhook) is done already. */

@@ -13,7 +13,7 @@ import { Translate } from '../i18n/translate';
 import { explainFailure } from '../i18n/x-failures';
 import { serverTranslator } from '../lib/language';
 import { readSettings } from '../settings/reader';
-import { readAccount } from '../storage/account';
+import { listAccounts } from '../storage/accounts';
 import { readAppSecrets } from '../storage/app-secrets';
 import { conversationKey } from '../storage/conversation-keys';
 import { ConversationStore } from '../storage/conversations';
@@ -45,8 +45,8 @@ export async function forgetCustomer(a: AdminAccessors, args: string[], t: Trans
     const parsed = parseForgetArgs(args);
     if (!parsed) return { text: t('forget_usage') };
     const reader = a.read.getPersistenceReader();
-    const account = await readAccount(reader);
-    if (!account) return { text: t('forget_not_linked') };
+    const accounts = await listAccounts(reader);
+    if (accounts.length === 0) return { text: t('forget_not_linked') };
     let customerId: string;
     let label: string;
     if ('id' in parsed.target) {
@@ -55,36 +55,47 @@ export async function forgetCustomer(a: AdminAccessors, args: string[], t: Trans
     } else {
         const settings = await readSettings(a.read);
         try {
-            const user = await xClientFor(a.read, a.http, a.persistence, settings, a.now).userByUsername(
-                parsed.target.handle,
-            );
+            // Any linked account may look the handle up: the answer is the same for all.
+            const user = await xClientFor(a.read, a.http, a.persistence, settings, a.now, {
+                account: accounts[0],
+            }).userByUsername(parsed.target.handle);
             if (!user) return { text: t('forget_unknown_handle', { handle: parsed.target.handle }) };
-            await recordBillable(a.persistence, 'user_read', 1, a.now());
+            await recordBillable(a.persistence, 'user_read', 1, a.now(), accounts[0].accountId);
             customerId = user.id;
             label = `@${user.username} (${user.id})`;
         } catch (e) {
             return { text: t('forget_lookup_failed', { reason: explainFailure(t, toXFailure(e, a.now())) }) };
         }
     }
-    if (customerId === account.accountId) return { text: t('forget_own_account') };
+    if (accounts.some((account) => account.accountId === customerId)) return { text: t('forget_own_account') };
 
+    // The customer may have written to several of the business accounts: each conversation goes.
     const secrets = await readAppSecrets(reader);
-    const rooms = secrets
-        ? await openRoomsOf(a, visitorToken(secrets.visitorTokenKey, account.accountId, customerId))
-        : [];
+    const roomsByAccount = await Promise.all(
+        accounts.map(async ({ accountId }) =>
+            secrets ? openRoomsOf(a, visitorToken(secrets.visitorTokenKey, accountId, customerId)) : [],
+        ),
+    );
     // Without --close an open room would go on sending the agent's replies and seen markers would come back.
-    if (rooms.length > 0 && !parsed.close) return { text: t('forget_room_open', { customer: label }) };
-    const ref = { accountId: account.accountId, customerId };
-    // In the customer's lane: a reply being sent on this instance finishes before, none starts during.
-    const { lines, count } = await inConversationLane(ref, async () => {
-        // Queued replies go first, so nothing is sent between the room's close and the removal.
-        const outbox = (await new OutboxStore().removeConversation(a.persistence, ref.accountId, customerId)).length;
-        const closed = parsed.close ? [await closeRooms(a, rooms, t)] : [];
-        const records = await reader.readByAssociation(conversationKey(ref.accountId, customerId));
-        await anonymizeLedgerEntries(reader, a.persistence, records);
-        const removed = (await new ConversationStore().forgetCustomer(a.persistence, ref.accountId, customerId)).length;
-        return { lines: closed, count: removed + outbox };
-    });
+    if (roomsByAccount.some((rooms) => rooms.length > 0) && !parsed.close) {
+        return { text: t('forget_room_open', { customer: label }) };
+    }
+    let count = 0;
+    let closedAny = false;
+    for (const [i, { accountId }] of accounts.entries()) {
+        const ref = { accountId, customerId };
+        // In the customer's lane: a reply being sent on this instance finishes before, none starts during.
+        count += await inConversationLane(ref, async () => {
+            // Queued replies go first, so nothing is sent between the room's close and the removal.
+            const outbox = (await new OutboxStore().removeConversation(a.persistence, accountId, customerId)).length;
+            if (parsed.close) closedAny = (await closeRooms(a, roomsByAccount[i])) || closedAny;
+            const records = await reader.readByAssociation(conversationKey(accountId, customerId));
+            await anonymizeLedgerEntries(reader, a.persistence, records);
+            const removed = (await new ConversationStore().forgetCustomer(a.persistence, accountId, customerId)).length;
+            return removed + outbox;
+        });
+    }
+    const lines = parsed.close ? [t(closedAny ? 'forget_room_closed' : 'forget_no_open_room')] : [];
     return {
         text: [
             t('forget_done', { customer: label, count }),
@@ -107,14 +118,17 @@ async function openRoomsOf(a: AdminAccessors, token: string): Promise<ILivechatR
     return visitor ? (await livechat.getLivechatRooms(visitor)).filter((room) => room.isOpen) : [];
 }
 
-/** `--close`: their open rooms are closed by the app, with a comment saying why (in the server's language). */
-async function closeRooms(a: AdminAccessors, rooms: ILivechatRoom[], t: Translate): Promise<string> {
-    if (rooms.length === 0) return t('forget_no_open_room');
+/**
+ * `--close`: their open rooms are closed by the app, with a comment saying why (in the server's language).
+ * Whether any was closed.
+ */
+async function closeRooms(a: AdminAccessors, rooms: ILivechatRoom[]): Promise<boolean> {
+    if (rooms.length === 0) return false;
     const comment = (await serverTranslator(a.read, a.now()))('forget_close_comment');
     const appUser = await a.read.getUserReader().getAppUser();
     for (const room of rooms) {
         outboundState.forgottenRooms.add(room.id, a.now());
         await a.modify.getUpdater().getLivechatUpdater().closeRoom(room, comment, appUser);
     }
-    return t('forget_room_closed');
+    return true;
 }

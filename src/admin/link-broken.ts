@@ -8,7 +8,7 @@
  */
 import { IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { serverTranslator } from '../lib/language';
-import { accountRecord, LinkedAccount, readAccount } from '../storage/account';
+import { LinkedAccount, readAccount, writeAccount } from '../storage/accounts';
 import { invalidateAccount } from '../storage/account-cache';
 import { claimIncident } from '../storage/incidents';
 import { announceInSetupRoom } from './setup-room';
@@ -19,11 +19,11 @@ export interface LinkAccessors {
     persistence: IPersistence;
 }
 
-/** Marks the linked account broken (if it is `accountId`, when given) and alerts once. Returns whether it was news. */
-export async function markLinkBroken(a: LinkAccessors, now: number, accountId?: string): Promise<boolean> {
-    const account = await readAccount(a.read.getPersistenceReader());
-    if (!account || account.revokedAt || (accountId !== undefined && account.accountId !== accountId)) return false;
-    await accountRecord.write(a.persistence, { ...account, revokedAt: now });
+/** Marks the linked account `accountId` broken and alerts once. Returns whether it was news. */
+export async function markLinkBroken(a: LinkAccessors, now: number, accountId: string): Promise<boolean> {
+    const account = await readAccount(a.read.getPersistenceReader(), accountId);
+    if (!account || account.revokedAt) return false;
+    await writeAccount(a.persistence, { ...account, revokedAt: now });
     invalidateAccount();
     // One incident per break: linking again writes a new account record (a new linkedAt), lifting the mark a
     // new restoredAt. (Records from before restoredAt existed keep their original key.)
@@ -47,11 +47,10 @@ export async function markLinkBroken(a: LinkAccessors, now: number, accountId?: 
  */
 export async function markLinkRestored(a: LinkAccessors, now: number, marked: LinkedAccount): Promise<boolean> {
     const reader = a.read.getPersistenceReader();
-    const account = await readAccount(reader);
-    if (!account?.revokedAt || account.accountId !== marked.accountId || account.linkedAt !== marked.linkedAt)
-        return false;
+    const account = await readAccount(reader, marked.accountId);
+    if (!account?.revokedAt || account.linkedAt !== marked.linkedAt) return false;
     const { revokedAt, ...working } = account;
-    await accountRecord.write(a.persistence, { ...working, restoredAt: now });
+    await writeAccount(a.persistence, { ...working, restoredAt: now });
     invalidateAccount();
     if (
         await claimIncident(

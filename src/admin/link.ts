@@ -1,8 +1,10 @@
 /**
- * Linking the business X account: with developer-portal tokens (verified with /2/users/me, no browser),
- * or with OAuth 2.0 Authorization Code + PKCE (a link for the admin, the callback, then the admin's
- * confirmation in the setup room: see pending-link.ts). Either way the account is stored, delivery is
- * registered at X for the chosen mode, and the outcome is reported.
+ * Linking a business X account: with developer-portal tokens (verified with /2/users/me, no browser; the
+ * one account those settings name), or with OAuth 2.0 Authorization Code + PKCE (a link for the admin, the
+ * callback, then the admin's confirmation in the setup room: see pending-link.ts), which adds an account
+ * to the registry — or gives an account already linked its new tokens. Either way the account is stored,
+ * delivery is registered at X for the chosen mode, and the outcome is reported. Unlinking removes one
+ * account and only what is registered at X for it.
  */
 import { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { IUser } from '@rocket.chat/apps-engine/definition/users';
@@ -12,13 +14,16 @@ import { invalidateAccount, xClientFor, xTransport } from '../bridge/build-conte
 import { AuthMethod } from '../settings/ids';
 import { AppSettings, readSettings } from '../settings/reader';
 import {
-    accountRecord,
     DeliveryRegistration,
-    forgetAccount,
     LinkedAccount,
+    listAccounts,
+    migrateLegacyAccount,
     readAccount,
-    tokensRecord,
-} from '../storage/account';
+    readForAccount,
+    removeAccount,
+    tokensRecords,
+    writeAccount,
+} from '../storage/accounts';
 import { AppSecrets, ensureAppSecrets } from '../storage/app-secrets';
 import type { XUser } from '../x/client-types';
 import type { I18nKey } from '../i18n/translate';
@@ -79,7 +84,8 @@ async function completeLink(
     admin: string,
     secrets: AppSecrets,
 ): Promise<LinkOutcome> {
-    const previous = await readAccount(a.read.getPersistenceReader());
+    // The same account signing in again keeps what was learnt about it and its department.
+    const previous = await readAccount(a.read.getPersistenceReader(), me.id);
     const account: LinkedAccount = {
         accountId: me.id,
         username: me.username,
@@ -87,15 +93,16 @@ async function completeLink(
         authMethod: settings.authMethod,
         linkedAt: a.now(),
         linkedBy: admin,
-        ownSourceAppIds: previous?.accountId === me.id ? previous.ownSourceAppIds : undefined,
+        ownSourceAppIds: previous?.ownSourceAppIds,
+        department: previous?.department,
     };
-    await accountRecord.write(a.persistence, account);
+    await writeAccount(a.persistence, account);
     invalidateAccount();
     const problem = deliveryPrerequisite(settings);
     if (problem) return { ok: true, account, deliveryProblem: problem };
     try {
         const delivery = await setUpDelivery({
-            x: xClientFor(a.read, a.http, a.persistence, settings, a.now),
+            x: xClientFor(a.read, a.http, a.persistence, settings, a.now, { account }),
             reader: a.read.getPersistenceReader(),
             persistence: a.persistence,
             modify: a.modify,
@@ -122,6 +129,7 @@ export async function linkWithTokens(a: AdminAccessors, admin: Pick<IUser, 'id'>
     if (missing) return { ok: false, reasonKey: missing };
     forgetCachedCredentials();
     try {
+        // No account yet: the settings' tokens are the credentials, as the account they name.
         const me = await xClientFor(a.read, a.http, a.persistence, settings, a.now).me();
         return completeLink(
             a,
@@ -219,7 +227,7 @@ export async function completeOAuth2(
     }
 }
 
-/** Makes `tokens` the linked account's and links `account` (after the admin confirmed it). */
+/** Makes `tokens` the account's and links it (after the admin confirmed it): a new account, or new tokens for one. */
 export async function linkWithOAuth2Tokens(
     a: AdminAccessors,
     account: XUser,
@@ -227,9 +235,8 @@ export async function linkWithOAuth2Tokens(
     adminId: string,
 ): Promise<LinkOutcome> {
     const settings = { ...(await readSettings(a.read)), authMethod: AuthMethod.OAuth2 };
-    await tokensRecord.write(a.persistence, tokens);
-    forgetCachedCredentials();
-    rememberTokens(tokens);
+    await tokensRecords.of(account.id).write(a.persistence, tokens);
+    rememberTokens(account.id, tokens);
     return completeLink(
         a,
         settings,
@@ -255,27 +262,51 @@ export async function revokeTokens(a: AdminAccessors, tokens: OAuth2Tokens): Pro
     }
 }
 
-/** Unlinks: stops delivery at X, revokes the OAuth 2.0 token, forgets every credential. */
-export async function unlink(a: AdminAccessors): Promise<{ ok: true; account?: LinkedAccount; problems: string[] }> {
+export interface UnlinkOutcome {
+    ok: true;
+    account?: LinkedAccount;
+    problems: string[];
+}
+
+/**
+ * Unlinks one account: stops its delivery at X (its subscriptions; the webhook only when no other account
+ * uses it), revokes its OAuth 2.0 token, forgets its records and credentials. Other accounts are untouched.
+ */
+export async function unlinkAccount(a: AdminAccessors, accountId: string): Promise<UnlinkOutcome> {
     const reader = a.read.getPersistenceReader();
-    const account = await readAccount(reader);
+    // An install not upgraded yet keeps the account under the old keys: moved first, so all of it goes.
+    await migrateLegacyAccount(reader, a.persistence);
+    const account = await readAccount(reader, accountId);
     const settings = await readSettings(a.read);
     const problems: string[] = [];
     if (account) {
-        const x = xClientFor(a.read, a.http, a.persistence, settings, a.now);
+        const x = xClientFor(a.read, a.http, a.persistence, settings, a.now, { account });
         try {
             await unregisterDelivery({ x, reader, persistence: a.persistence, modify: a.modify, account, now: a.now });
         } catch (e) {
             problems.push(`delivery: ${toXFailure(e, a.now()).kind}`);
         }
-        const tokens = await tokensRecord.read(reader);
+        const tokens = await readForAccount(reader, tokensRecords, accountId);
         if (tokens && settings.oauth2ClientId) {
             const problem = await revokeTokens(a, tokens);
             if (problem) problems.push(`revoke: ${problem}`);
         }
     }
-    await forgetAccount(a.persistence);
-    forgetCachedCredentials();
+    await removeAccount(a.persistence, accountId);
+    forgetCachedCredentials(accountId);
     invalidateAccount();
     return { ok: true, account, problems };
+}
+
+/**
+ * `/twitter unauthorize` as before several accounts, and the app's uninstall: unlinks every linked
+ * account (the one, on a single-account install). Returns the first account's outcome with every problem.
+ */
+export async function unlink(a: AdminAccessors): Promise<UnlinkOutcome> {
+    await migrateLegacyAccount(a.read.getPersistenceReader(), a.persistence);
+    const accounts = await listAccounts(a.read.getPersistenceReader());
+    const outcomes: UnlinkOutcome[] = [];
+    for (const account of accounts) outcomes.push(await unlinkAccount(a, account.accountId));
+    forgetCachedCredentials();
+    return { ok: true, account: outcomes[0]?.account, problems: outcomes.flatMap((o) => o.problems) };
 }

@@ -14,16 +14,16 @@ import { Translate } from '../i18n/translate';
 import { failureReasonKey } from '../i18n/x-failures';
 import { DeliveryMode, PublicMentions } from '../settings/ids';
 import { AppSettings, readSettings } from '../settings/reader';
-import { deliveryRecord, readAccount } from '../storage/account';
+import { deliveryRecords, listAccounts, readAccount, readForAccount } from '../storage/accounts';
 import { conversationType } from '../storage/conversation-keys';
 import { ConversationStore } from '../storage/conversations';
 import { totalsForDay, totalsForMonth } from '../storage/ledger';
 import { OutboxStore } from '../storage/outbox';
 import { utcDay } from '../lib/time';
 import { toXFailure } from '../x/errors';
-import { DM_SEND_KEY, rateLimits } from '../x/limits';
-import { lastEventRecord, WebhookCheck, webhookCheckRecord } from '../storage/admin-state';
-import { creditsPauseRecord, pollStateRecord } from '../storage/job-state';
+import { DM_SEND_KEY, rateLimitsOf } from '../x/limits';
+import { lastEventRecords, WebhookCheck, webhookCheckRecord } from '../storage/admin-state';
+import { creditsPauseRecord, pollStateRecords } from '../storage/job-state';
 
 const WEBHOOK_CHECK_TTL_MS = 60_000;
 
@@ -80,21 +80,27 @@ function describeWebhook(t: Translate, check: WebhookCheck): string {
     }
 }
 
+/** The status of one linked account (`accountId`; without one, the account linked longest). */
 export async function statusReport(
     read: IRead,
     http: IHttp,
     persistence: IPersistence,
     t: Translate,
     now: number,
+    accountId?: string,
 ): Promise<string> {
     const reader = read.getPersistenceReader();
-    const [settings, account] = await Promise.all([readSettings(read), readAccount(reader)]);
+    const [settings, account] = await Promise.all([
+        readSettings(read),
+        accountId === undefined ? listAccounts(reader).then((all) => all[0]) : readAccount(reader, accountId),
+    ]);
     if (!account) return [t('status_title'), t('status_not_linked')].join('\n');
+    const id = account.accountId;
     const [delivery, lastEvent, poll, conversations, pending, outbox, today, month, webhookCheck, creditsPause] =
         await Promise.all([
-            deliveryRecord.read(reader),
-            lastEventRecord.read(reader),
-            pollStateRecord.read(reader),
+            readForAccount(reader, deliveryRecords, id),
+            readForAccount(reader, lastEventRecords, id),
+            readForAccount(reader, pollStateRecords, id),
             reader.readByAssociation(conversationType),
             new ConversationStore().allPending(reader),
             new OutboxStore().all(reader),
@@ -153,7 +159,7 @@ export async function statusReport(
     }
 
     lines.push(t('status_queues', { open: conversations.length, outbox: outbox.length, pending: pending.length }));
-    const send = rateLimits.get(DM_SEND_KEY);
+    const send = rateLimitsOf(id).get(DM_SEND_KEY);
     if (send?.window)
         lines.push(
             t('status_send_limit', {

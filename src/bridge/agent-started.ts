@@ -99,7 +99,7 @@ export async function startConversation(
             throw e;
         }
         if (!customer) return { kind: 'not-found', handle };
-        await recordBillable(ctx.persistence, 'user_read', 1, ctx.now());
+        await recordBillable(ctx.persistence, 'user_read', 1, ctx.now(), ctx.account.accountId);
         lookups.of(handle.toLowerCase()).keep(customer, ctx.now());
     }
     const shown = customer.username;

@@ -1,6 +1,6 @@
 import { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { AppSettings } from '../settings/reader';
-import type { LinkedAccount } from '../storage/account';
+import type { LinkedAccount } from '../storage/accounts';
 import type { AppSecrets } from '../storage/app-secrets';
 import { ConversationStore } from '../storage/conversations';
 import type { XClient } from '../x/client-types';

@@ -36,20 +36,27 @@ function isNoAgentOnlineError(e: unknown): boolean {
     return /no-agent-online/.test(String((e as Error)?.message ?? e));
 }
 
-/** By the setting's value: the department's id, or null when there is none of that name. */
+/** By the configured value (an account's or the setting's): the department's id, or null when there is none of that name. */
 const departments = new InstanceCopies<string | null>(60_000);
 
-/** The configured department's id (a name is accepted too); undefined when unset or unknown. */
+/**
+ * The department the account's conversations open in: the account's own (`/twitter department`), else the
+ * *Default department* setting (callers may name another, e.g. public mentions'). Its id (a name is accepted
+ * too); undefined when unset or unknown.
+ */
 export async function resolveDepartmentId(
     ctx: BridgeContext,
-    wanted = ctx.settings.department,
+    wanted = ctx.account.department || ctx.settings.department,
 ): Promise<string | undefined> {
     if (!wanted) return undefined;
     const copy = departments.of(wanted);
     const kept = copy.get(ctx.now());
     if (kept !== undefined) return kept ?? undefined;
     const department = await ctx.read.getLivechatReader().getLivechatDepartmentByIdOrName(wanted);
-    if (!department) ctx.logger.warn(`Department "${wanted}" does not exist; using Rocket.Chat's default routing.`);
+    if (!department)
+        ctx.logger.warn(
+            `Department "${wanted}" (of @${ctx.account.username}) does not exist; using Rocket.Chat's default routing.`,
+        );
     return copy.keep(department?.id ?? null, ctx.now()) ?? undefined;
 }
 

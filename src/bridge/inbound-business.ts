@@ -10,7 +10,7 @@ import { wins } from '../storage/claims';
 import { serialized } from '../lib/locks';
 import { MIRROR_JOB_ID } from '../jobs/ids';
 import type { InboundMessage } from '../x/event-types';
-import { readAccount, accountRecord } from '../storage/account';
+import { readAccount, writeAccount } from '../storage/accounts';
 import type { BridgeContext } from './context';
 import { openRoomOf } from './conversation-opener';
 import { inboundText } from './format';
@@ -132,10 +132,10 @@ async function mirroredInRoom(
 
 /** Remembers the X app id our sends carry, so an echo that outruns our own record of the send is still recognized. */
 async function learnOwnSourceApp(ctx: BridgeContext, sourceAppId: string): Promise<void> {
-    const account = await readAccount(ctx.read.getPersistenceReader());
-    if (!account || account.accountId !== ctx.account.accountId) return;
+    const account = await readAccount(ctx.read.getPersistenceReader(), ctx.account.accountId);
+    if (!account) return;
     const ids = new Set(account.ownSourceAppIds ?? []);
     ids.add(sourceAppId);
-    await accountRecord.write(ctx.persistence, { ...account, ownSourceAppIds: [...ids] });
+    await writeAccount(ctx.persistence, { ...account, ownSourceAppIds: [...ids] });
     ctx.account.ownSourceAppIds = [...ids];
 }

@@ -188,7 +188,7 @@ async function scheduleVerification(
     claimantUntil: number,
 ): Promise<void> {
     const at = Math.max(ctx.now() + VERIFY_DELAY_SECONDS * 1000, claimantUntil + 5000);
-    await scheduleAt(ctx.modify, VERIFY_JOB_ID, at, { customerId, eventId });
+    await scheduleAt(ctx.modify, VERIFY_JOB_ID, at, { accountId: ctx.account.accountId, customerId, eventId });
 }
 
 /**

@@ -117,6 +117,6 @@ export const outboundState = {
     closedRooms: new RecentlyClosed(),
     /** Rooms `/twitter forget --close` is closing: their close sends no finished message (it would leave a record). */
     forgottenRooms: new RecentlyClosed(100),
-    /** Wake-up jobs this process already asked for (second precision), so a burst schedules one. */
-    wakes: new Set<number>(),
+    /** Wake-up jobs this process already asked for (second precision) and for which accounts, so a burst schedules one. */
+    wakes: new Map<number, Set<string>>(),
 };

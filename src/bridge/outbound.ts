@@ -13,7 +13,7 @@
  * leaves only through the outbox job, in order.
  */
 import { conversationIdOf } from '../x/ids';
-import { DM_SEND_KEY, rateLimits } from '../x/limits';
+import { DM_SEND_KEY, rateLimitsOf } from '../x/limits';
 import { creditsPausedUntil } from '../admin/credits';
 import { backoffMs, OutboxFile, OutboxItem, OutboxOrigin, OutboxStore, outboxConversationKey } from '../storage/outbox';
 import type { BridgeContext } from './context';
@@ -92,7 +92,7 @@ async function deliverInLane(ctx: BridgeContext, request: DeliveryRequest): Prom
     const key = conversationIdOf(ref);
     const now = ctx.now();
     const waiting = outboundState.queued.has(key);
-    const sendsAllowedAt = rateLimits.availableAt(DM_SEND_KEY, now);
+    const sendsAllowedAt = rateLimitsOf(ctx.account.accountId).availableAt(DM_SEND_KEY, now);
     const creditsBackAt = creditsPausedUntil(now);
 
     let from = 0;
@@ -180,7 +180,7 @@ async function enqueue(
         await scheduleOutboxWake(ctx, now);
     }
     // Items queued behind others leave with them: the wake-up of the first one covers them.
-    drainHint.requested = true;
+    drainHints.add(ctx.account.accountId);
 }
 
 /** Newest ordering time queued for the conversation (read once after a restart, then kept in memory). */
@@ -200,5 +200,5 @@ async function lastOrderOf(
     return last;
 }
 
-/** Tells a drain running in this process that new items arrived (it takes another pass). */
-export const drainHint = { requested: false };
+/** Tells the account's drain running in this process that new items arrived (it takes another pass). */
+export const drainHints = new Set<string>();

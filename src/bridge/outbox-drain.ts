@@ -1,7 +1,8 @@
 /**
- * Delivers what waits in the outbox. Only this code sends queued items, and only one drain runs at a time
- * (a flag in this process, a persisted lease across instances), so a queued item is never in two
- * senders' hands.
+ * Delivers what waits in the outbox, one linked account at a time (the job runs a drain per account, side
+ * by side: one account's 429 or broken link never holds back another's replies). Only this code sends
+ * queued items, and only one drain per account runs at a time (a flag in this process, a persisted lease
+ * across instances), so a queued item is never in two senders' hands.
  *
  * - Order: per conversation, strictly oldest first; a conversation whose first item cannot go yet waits
  *   as a whole (nothing overtakes it).
@@ -13,10 +14,11 @@
  */
 import { randomBytes } from 'crypto';
 import { conversationIdOf } from '../x/ids';
-import { DM_SEND_KEY, rateLimits } from '../x/limits';
+import { DM_SEND_KEY, rateLimitsOf } from '../x/limits';
 import { ConversationQueue, groupByConversation, OutboxItem } from '../storage/outbox';
 import type { BridgeContext } from './context';
-import { drainHint, outbox } from './outbound';
+import { drainHints, outbox } from './outbound';
+import { cachedAccounts } from '../storage/account-cache';
 import { creditsPausedUntil } from '../admin/credits';
 import { isBlockedCustomer } from './blocked';
 import { noticeUndelivered } from './outbound-notices';
@@ -40,44 +42,60 @@ export interface DrainReport {
     busy?: boolean;
 }
 
-let draining = false;
+/** The accounts whose drain runs in this process. */
+const draining = new Set<string>();
 
-/** One drain of the outbox (the outbox job's work). */
+/** One drain of the account's outbox items (the outbox job's work for one account). */
 export async function drainOutbox(ctx: BridgeContext): Promise<DrainReport> {
     const report: DrainReport = { sent: 0, alreadyDelivered: 0, dropped: 0, deferred: 0, waiting: 0 };
-    if (draining) {
-        drainHint.requested = true;
+    const accountId = ctx.account.accountId;
+    if (draining.has(accountId)) {
+        drainHints.add(accountId);
         return { ...report, busy: true };
     }
-    draining = true;
+    draining.add(accountId);
     try {
         let versions = snapshotVersions();
-        let items = await outbox.all(ctx.read.getPersistenceReader());
-        await syncView(items, versions);
+        let items = await itemsToDrain(ctx);
+        await syncView(accountId, items, versions);
         if (items.length === 0) return report;
         const owner = randomBytes(12).toString('hex');
         const reader = ctx.read.getPersistenceReader();
-        if (!(await outbox.acquireLease(reader, ctx.persistence, owner, ctx.now(), LEASE_TTL_MS)))
+        if (!(await outbox.acquireLease(reader, ctx.persistence, accountId, owner, ctx.now(), LEASE_TTL_MS)))
             return { ...report, busy: true };
         try {
             const started = Date.now();
             for (;;) {
-                drainHint.requested = false;
+                drainHints.delete(accountId);
                 const stopped = await pass(ctx, items, versions, report);
-                if (stopped || !drainHint.requested || Date.now() - started > RUN_BUDGET_MS) break;
+                if (stopped || !drainHints.has(accountId) || Date.now() - started > RUN_BUDGET_MS) break;
                 versions = snapshotVersions();
-                items = await outbox.all(reader);
-                await syncView(items, versions);
+                items = await itemsToDrain(ctx);
+                await syncView(accountId, items, versions);
             }
         } finally {
             await outbox
-                .releaseLease(ctx.persistence, owner)
+                .releaseLease(ctx.persistence, accountId, owner)
                 .catch((e) => ctx.logger.warn(`Outbox lease not released: ${(e as Error)?.message ?? e}`));
         }
         return report;
     } finally {
-        draining = false;
+        draining.delete(accountId);
     }
+}
+
+/**
+ * The account's items. Items of an account no longer linked cannot be sent from any: the drain of the
+ * account linked longest takes them too, to drop them with a notice in their rooms (one drain, one notice).
+ */
+async function itemsToDrain(ctx: BridgeContext): Promise<OutboxItem[]> {
+    const [items, accounts] = await Promise.all([
+        outbox.all(ctx.read.getPersistenceReader()),
+        cachedAccounts(ctx.read, ctx.now()),
+    ]);
+    const linked = new Set(accounts.map((a) => a.accountId));
+    const takesOrphans = accounts[0]?.accountId === ctx.account.accountId;
+    return items.filter((i) => i.accountId === ctx.account.accountId || (takesOrphans && !linked.has(i.accountId)));
 }
 
 /** Taken BEFORE reading the outbox: anything queued after it has a newer version and is not forgotten. */
@@ -85,13 +103,17 @@ function snapshotVersions(): Map<string, number> {
     return outboundState.queued.versionSnapshot();
 }
 
-/** Persistence is the truth: conversations with items are waiting; those without are not (unless queued since). */
-async function syncView(items: OutboxItem[], versions: Map<string, number>): Promise<void> {
+/**
+ * Persistence is the truth: the account's conversations with items are waiting; those without are not
+ * (unless queued since). Other accounts' conversations are their drains' business.
+ */
+async function syncView(accountId: string, items: OutboxItem[], versions: Map<string, number>): Promise<void> {
     const view = outboundState.queued;
     const present = new Set(items.map(conversationIdOf));
     for (const key of present) view.note(key);
+    const mine = conversationIdOf({ accountId, customerId: '' });
     for (const key of view.keys()) {
-        if (!present.has(key))
+        if (key.startsWith(mine) && !present.has(key))
             await outboundState.lanes.run(key, async () => view.clearIfUnchanged(key, versions.get(key) ?? 0));
     }
 }
@@ -112,7 +134,7 @@ async function pass(
 ): Promise<boolean> {
     const { queues, duplicates } = groupByConversation(items);
     for (const extra of duplicates) await outbox.remove(ctx.persistence, extra);
-    // Items written for an X account that is no longer the linked one cannot be sent from this one.
+    // Items written for an X account no longer linked cannot be sent from any (see itemsToDrain).
     for (const queue of queues.filter((q) => q.items.length > 0 && q.items[0].accountId !== ctx.account.accountId)) {
         const removed = await outbox.removeConversation(
             ctx.persistence,
@@ -152,7 +174,10 @@ async function pass(
     while (active.length > 0) {
         for (const queue of [...active]) {
             const now = ctx.now();
-            const allowedAt = Math.max(rateLimits.availableAt(DM_SEND_KEY, now), creditsPausedUntil(now) ?? 0);
+            const allowedAt = Math.max(
+                rateLimitsOf(ctx.account.accountId).availableAt(DM_SEND_KEY, now),
+                creditsPausedUntil(now) ?? 0,
+            );
             const head = queue.items[0];
             const decision = decideHead(head, now, allowedAt);
             if (decision.kind === 'everyone-waits') {

@@ -9,17 +9,20 @@ import { outboundState } from './outbound-state';
 /** The recurring sweep's interval. */
 export const OUTBOX_SWEEP_INTERVAL = '5 minutes';
 
-/** Asks for a drain at `at` (rounded up to the second); one request per second per process. */
+/** Asks for a drain of the account's items at `at` (rounded up to the second); one request per second per account and process. */
 export async function scheduleOutboxWake(ctx: BridgeContext, at: number): Promise<void> {
     const dueAt = Math.ceil(at / 1000) * 1000;
     const now = ctx.now();
-    for (const scheduled of outboundState.wakes) if (scheduled < now - 60_000) outboundState.wakes.delete(scheduled);
-    if (outboundState.wakes.has(dueAt)) return;
-    outboundState.wakes.add(dueAt);
+    const accountId = ctx.account.accountId;
+    const wakes = outboundState.wakes;
+    for (const scheduled of wakes.keys()) if (scheduled < now - 60_000) wakes.delete(scheduled);
+    const due = wakes.get(dueAt) ?? new Set<string>();
+    if (due.has(accountId)) return;
+    wakes.set(dueAt, due.add(accountId));
     try {
-        await scheduleAt(ctx.modify, OUTBOX_JOB_ID, dueAt, {});
+        await scheduleAt(ctx.modify, OUTBOX_JOB_ID, dueAt, { accountId });
     } catch (e) {
-        outboundState.wakes.delete(dueAt);
+        due.delete(accountId);
         ctx.logger.warn(
             `Could not schedule the outbox for ${new Date(dueAt).toISOString()}; the sweep will deliver instead: ${(e as Error)?.message ?? e}`,
         );

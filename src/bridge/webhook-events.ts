@@ -5,6 +5,10 @@
  * Events older than the dedupe horizon are dropped, so a replay can never pass for a new DM, and a
  * replay of a recent one is a duplicate that leaves no record. Events are processed before answering,
  * so a crash mid-way leaves X retrying rather than a message lost.
+ *
+ * One webhook serves every linked account (one X app): each event names the account it is for (AAA
+ * `for_user_id`, XAA `filter.user_id`), and is handled in that account's context. Events for an account not
+ * linked here are dropped, counted and logged (throttled: anyone who can sign can send them).
  */
 import { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { IApiResponse } from '@rocket.chat/apps-engine/definition/api';
@@ -20,12 +24,12 @@ import { DeliveryMode } from '../settings/ids';
 import { webhookModeOf } from '../settings/delivery-modes';
 import { markLinkBroken } from '../admin/link-broken';
 import { normalizeWebhookBody } from '../x/events/envelopes';
-import type { ControlSignal } from '../x/event-types';
+import type { ControlSignal, InboundEvent } from '../x/event-types';
 import { LEGACY_SIGNATURE_HEADER, OAUTH2_SIGNATURE_HEADER, verifyDeliverySignature } from '../x/webhook-signature';
 import { SIGNED_BODY_LIMITS } from '../x/webhook-serializations';
 import { confirmationAllowed, confirmWithX } from './confirm-unverifiable';
 import { jsonError, jsonOk } from '../lib/api-responses';
-import { lastEventRecord } from '../storage/admin-state';
+import { lastEventRecords } from '../storage/admin-state';
 
 export interface WebhookAccessors {
     read: IRead;
@@ -40,6 +44,7 @@ const refusalLog = new ThrottledLog(MINUTE);
 const staleLog = new ThrottledLog(MINUTE);
 /** Signed deliveries while no account is linked: a replayed one can be sent any number of times. */
 const ignoredLog = new ThrottledLog(MINUTE);
+const unknownAccountLog = new ThrottledLog(MINUTE);
 
 export async function handleWebhookDelivery(
     headers: Record<string, string>,
@@ -113,68 +118,112 @@ export async function handleWebhookDelivery(
             'The delivery signature does not match, and it holds no recent message X could confirm.',
         );
     }
-    const built = await buildBridgeContext(a.read, a.modify, a.persistence, a.http, a.logger);
-    if (!built.ok) {
-        // Nothing could confirm it, and nothing tells a stranger more than that.
-        if (!signature.ok)
-            return refuse(
-                401,
-                'invalid_signature',
-                `The delivery signature does not match (not confirmed with X: ${built.reason}).`,
-            );
-        // Nothing to deliver to: answering 200 stops X retrying something no retry can fix.
-        ignoredLog.warn(a.logger, Date.now(), `Webhook delivery ignored: ${built.reason}`);
-        return jsonOk({ accepted: 0, ignored: built.reason });
+    // The accounts this delivery is for: its events' (in order of appearance), or its revocation's.
+    const control = normalized.control;
+    const accountIds = [...new Set([...normalized.events, ...(normalized.posts ?? [])].map((e) => e.accountId))];
+    if (accountIds.length === 0 && control?.kind === 'revoke') accountIds.push(control.userId);
+    const contexts: BridgeContext[] = [];
+    let unknown = 0;
+    for (const accountId of accountIds.length ? accountIds : [undefined]) {
+        const built = await buildBridgeContext(a.read, a.modify, a.persistence, a.http, a.logger, accountId);
+        if (built.ok) contexts.push(built.ctx);
+        else if (built.reason === 'unknown-account')
+            unknown += normalized.events.filter((e) => e.accountId === accountId).length;
+        else {
+            // Nothing could confirm it, and nothing tells a stranger more than that.
+            if (!signature.ok)
+                return refuse(
+                    401,
+                    'invalid_signature',
+                    `The delivery signature does not match (not confirmed with X: ${built.reason}).`,
+                );
+            // Nothing to deliver to: answering 200 stops X retrying something no retry can fix.
+            ignoredLog.warn(a.logger, Date.now(), `Webhook delivery ignored: ${built.reason}`);
+            return jsonOk({ accepted: 0, ignored: built.reason });
+        }
     }
-    const ctx = built.ctx;
-    let events = normalized.events;
+    if (unknown > 0)
+        unknownAccountLog.warn(
+            a.logger,
+            Date.now(),
+            `Dropped ${unknown} webhook event(s) for an X account that is not linked here.`,
+        );
+    if (contexts.length === 0) {
+        if (!signature.ok)
+            return refuse(401, 'invalid_signature', 'The delivery signature does not match (not confirmed with X).');
+        return jsonOk({ accepted: 0, ignored: 'unknown-account', unknownAccount: unknown });
+    }
 
+    const perAccount: { ctx: BridgeContext; events: InboundEvent[] }[] = contexts.map((ctx) => ({
+        ctx,
+        events: normalized.events.filter((e) => e.accountId === ctx.account.accountId),
+    }));
     if (!signature.ok) {
-        const result = await confirmWithX(ctx, events, isFresh);
-        if (result.confirmed.length === 0) {
-            const why =
-                'refused' in result
-                    ? ` (confirmation with X: ${result.refused})`
-                    : ' and X does not confirm its messages';
+        let confirmed = 0;
+        let refused: string | undefined;
+        for (const part of perAccount) {
+            if (part.events.length === 0) continue;
+            const result = await confirmWithX(part.ctx, part.events, isFresh);
+            if ('refused' in result) refused ??= result.refused;
+            confirmed += result.confirmed.length;
+            part.events = result.confirmed;
+        }
+        if (confirmed === 0) {
+            const why = refused ? ` (confirmation with X: ${refused})` : ' and X does not confirm its messages';
             return refuse(401, 'invalid_signature', `The delivery signature does not match${why}.`);
         }
-        ctx.logger.info(
-            `Accepted ${result.confirmed.length} of ${events.length} events of an unverifiable delivery after confirming them with X.`,
+        a.logger.info(
+            `Accepted ${confirmed} of ${normalized.events.length} events of an unverifiable delivery after confirming them with X.`,
         );
-        events = result.confirmed;
     }
 
+    const events = perAccount.flatMap((p) => p.events);
     const fresh = events.filter((e) => isFresh(e.createdAt));
     const stale = events.length - fresh.length;
+    const now = Date.now();
     if (stale > 0)
         staleLog.warn(
-            ctx.logger,
-            ctx.now(),
+            a.logger,
+            now,
             `Dropped ${stale} webhook event(s) older than ${Math.round(DEDUPE_HORIZON_MS / 3_600_000)} hours: X never sends those again, so they are replays.`,
         );
     // Only a signed delivery controls the link: a confirmed one carries DMs, never a revocation.
-    if (signature.ok) await applyControl(ctx, normalized.control, isFresh);
+    if (signature.ok) for (const { ctx } of perAccount) await applyControl(ctx, control, isFresh);
     for (const item of normalized.ignored)
-        ctx.logger.debug(`Webhook item ignored: ${item.reason}${item.detail ? ` (${item.detail})` : ''}`);
+        a.logger.debug(`Webhook item ignored: ${item.reason}${item.detail ? ` (${item.detail})` : ''}`);
     // Public posts only from a signed delivery (X confirms DMs, not posts); with Public mentions off, none at all.
     const posts = signature.ok ? (normalized.posts ?? []).filter((p) => isFresh(p.createdAt)) : [];
-    const postOutcomes = posts.length
-        ? await processPosts(ctx, posts, {
-              billed: webhookModeOf(ctx.settings, ctx.now()) === DeliveryMode.ActivityApi ? 'post_mention' : undefined,
-          })
-        : [];
-    if (fresh.length === 0 && events.length > 0) return jsonOk({ accepted: 0, stale });
+    const postOutcomes: string[] = [];
+    for (const { ctx } of perAccount) {
+        const mine = posts.filter((p) => p.accountId === ctx.account.accountId);
+        if (mine.length === 0) continue;
+        postOutcomes.push(
+            ...(await processPosts(ctx, mine, {
+                billed:
+                    webhookModeOf(ctx.settings, ctx.now()) === DeliveryMode.ActivityApi ? 'post_mention' : undefined,
+            })),
+        );
+    }
+    const unknownPart = unknown > 0 ? { unknownAccount: unknown } : {};
+    if (fresh.length === 0 && events.length > 0) return jsonOk({ accepted: 0, stale, ...unknownPart });
 
-    // X prices dm.received deliveries for the X Activity API; Account Activity API deliveries are not itemized.
-    const report = await processInbound(ctx, fresh, {
-        billReceived: webhookModeOf(ctx.settings, ctx.now()) === DeliveryMode.ActivityApi,
-    });
-    await noteEventReceived(ctx);
+    const outcomes: string[] = [];
+    for (const { ctx, events: mine } of perAccount) {
+        const accountFresh = mine.filter((e) => isFresh(e.createdAt));
+        if (accountFresh.length === 0 && mine.length > 0) continue;
+        // X prices dm.received deliveries for the X Activity API; Account Activity API deliveries are not itemized.
+        const report = await processInbound(ctx, accountFresh, {
+            billReceived: webhookModeOf(ctx.settings, ctx.now()) === DeliveryMode.ActivityApi,
+        });
+        outcomes.push(...report.outcomes.map((o) => o.outcome));
+        await noteEventReceived(ctx);
+    }
     return jsonOk({
         accepted: fresh.length,
-        outcomes: countOutcomes(report.outcomes.map((o) => o.outcome)),
+        outcomes: countOutcomes(outcomes),
         ...(postOutcomes.length ? { posts: countOutcomes(postOutcomes) } : {}),
         ...(stale > 0 ? { stale } : {}),
+        ...unknownPart,
     });
 }
 
@@ -203,22 +252,24 @@ async function applyControl(
     ctx.logger.warn("X reports that the business account revoked this app's access.");
 }
 
-let lastEventNotedAt = 0;
+/** Per account: when this instance last noted an event (bounded by the linked accounts). */
+const lastEventNotedAt = new Map<string, number>();
 const EVENT_NOTE_INTERVAL_MS = 60_000;
 
 /**
- * The next event is noted whatever the interval: Automatic delivery just handed over to the webhook and
- * the poller stops once one is noted (other instances note theirs within the interval).
+ * The account's next event is noted whatever the interval: Automatic delivery just handed over to the
+ * webhook and the poller stops once one is noted (other instances note theirs within the interval).
  */
-export function noteNextEvent(): void {
-    lastEventNotedAt = 0;
+export function noteNextEvent(accountId: string): void {
+    lastEventNotedAt.delete(accountId);
 }
 
 /** Keeps "last event received" for /twitter status and the health check, written at most once a minute. */
 async function noteEventReceived(ctx: BridgeContext): Promise<void> {
-    if (ctx.now() - lastEventNotedAt < EVENT_NOTE_INTERVAL_MS) return;
-    lastEventNotedAt = ctx.now();
-    await lastEventRecord.write(ctx.persistence, { at: ctx.now() });
+    const accountId = ctx.account.accountId;
+    if (ctx.now() - (lastEventNotedAt.get(accountId) ?? 0) < EVENT_NOTE_INTERVAL_MS) return;
+    lastEventNotedAt.set(accountId, ctx.now());
+    await lastEventRecords.of(accountId).write(ctx.persistence, { at: ctx.now() });
 }
 
 function countOutcomes(outcomes: string[]): Record<string, number> {

@@ -8,7 +8,7 @@ import { languageOf } from '../lib/language';
 import { authorize, CommandReply, unauthorize } from '../admin/authorize';
 import { isAdmin, mayStartConversation, maySeeStatus } from '../admin/roles';
 import { runDmCommand, runMoveToDmCommand } from './dm-command';
-import { statusReport } from '../admin/status';
+import { accountStatus } from '../admin/accounts';
 import { forgetCustomer } from '../admin/forget';
 
 const ADMIN_ONLY: Subcommand[] = ['authorize', 'unauthorize', 'forget'];
@@ -84,7 +84,7 @@ export class TwitterCommand implements ISlashCommand {
             case 'authorize':
                 return authorize(admin, sender, t);
             case 'unauthorize':
-                return unauthorize(admin, t);
+                return unauthorize(admin, t, rest[0]);
             case 'support':
                 return {
                     text: t('command_support', {
@@ -96,7 +96,7 @@ export class TwitterCommand implements ISlashCommand {
             case 'forget':
                 return forgetCustomer(admin, rest, t);
             case 'status':
-                return { text: await statusReport(a.read, a.http, a.persistence, t, Date.now()) };
+                return { text: await accountStatus(admin, t, rest[0]) };
             case 'dm':
                 return { text: await runDmCommand({ ...a, logger: this.app.getLogger() }, sender, rest, t) };
             case 'move-to-dm':

@@ -62,7 +62,8 @@ export async function runDmCommand(a: DmAccessors, sender: IUser, words: string[
     // The agent's text is posted in the room as it is sent: the server's message size limit applies, as to a reply.
     const max = await roomMessageMaxLength(a.read, Date.now());
     if (args.text.length > max) return t('command_dm_too_long', { length: args.text.length, max });
-    const built = await buildBridgeContext(a.read, a.modify, a.persistence, a.http, a.logger);
+    // From the account linked longest (the only one on most installs).
+    const built = await buildBridgeContext(a.read, a.modify, a.persistence, a.http, a.logger, undefined);
     if (!built.ok) return t('command_dm_not_linked');
     const outcome = await startConversation(built.ctx, sender, { ...args, mayExceedCap: isAdmin(sender) });
     return describe(outcome, t, await roomLink(a.read));
@@ -82,7 +83,8 @@ export async function runMoveToDmCommand(
     const { text: typed, confirmed } = messageAndConfirm(words);
     const max = await roomMessageMaxLength(a.read, Date.now());
     if (typed.length > max) return t('command_dm_too_long', { length: typed.length, max });
-    const built = await buildBridgeContext(a.read, a.modify, a.persistence, a.http, a.logger);
+    // From the account linked longest (the only one on most installs).
+    const built = await buildBridgeContext(a.read, a.modify, a.persistence, a.http, a.logger, undefined);
     if (!built.ok) return t('command_dm_not_linked');
     const text = typed || (await serverTranslator(a.read, Date.now()))('move_to_dm_default_text');
     const moved = roomId

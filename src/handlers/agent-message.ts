@@ -73,9 +73,12 @@ export async function handleAgentMessage(
             await tell(agent, (t) => t('outbound_room_closed'));
             return;
         }
-        const built = await buildBridgeContext(read, modify, persistence, http, app.logger);
+        // The conversation's account is in the room's visitor token (its MAC is checked below).
+        const built = await buildBridgeContext(read, modify, persistence, http, app.logger, ref.accountId);
         if (!built.ok) {
             if (built.reason === 'not-linked') await tell(agent, (t) => t('outbound_not_linked'));
+            // A room of an account no longer linked: no linked account can send its replies.
+            if (built.reason === 'unknown-account') await tell(agent, (t) => t('outbound_other_account'));
             return;
         }
         const ctx = built.ctx;
@@ -127,9 +130,11 @@ async function handlePublicAnswer(
     const { ref, agent } = verdict;
     await inThreadLane(ref, async () => {
         if (outboundState.closedRooms.has(ref.roomId)) return tell(agent, (t) => t('outbound_room_closed'));
-        const built = await buildBridgeContext(a.read, a.modify, a.persistence, a.http, app.logger);
+        // The thread's account is in the room's visitor token (its MAC is checked below).
+        const built = await buildBridgeContext(a.read, a.modify, a.persistence, a.http, app.logger, ref.accountId);
         if (!built.ok) {
             if (built.reason === 'not-linked') await tell(agent, (t) => t('outbound_not_linked'));
+            if (built.reason === 'unknown-account') await tell(agent, (t) => t('outbound_other_account'));
             return;
         }
         const ctx = built.ctx;

@@ -33,7 +33,11 @@ export async function handleRoomClosed(
     // Known at once, so an agent message still in flight for this room is not sent.
     outboundState.closedRooms.add(verdict.ref.roomId, Date.now());
     if (!modify) return;
-    const built = await buildBridgeContext(read, modify, persistence, http, app.logger);
+    // The room's account (its visitor token); a room of an account no longer linked is only forgotten.
+    const accountId = verdict.ref.accountId;
+    let built = await buildBridgeContext(read, modify, persistence, http, app.logger, accountId);
+    if (!built.ok && built.reason === 'unknown-account')
+        built = await buildBridgeContext(read, modify, persistence, http, app.logger, undefined);
     if (!built.ok) {
         app.logger.warn(
             `Room ${verdict.ref.roomId} closed while the app is ${built.reason}: no finished message sent.`,
@@ -60,7 +64,7 @@ export async function handleAgentAssigned(
 ): Promise<void> {
     const verdict = classifyRoom(context?.room, app.id);
     if (!verdict.ours || !verdict.open || !context.agent || !modify) return;
-    const built = await buildBridgeContext(read, modify, persistence, http, app.logger);
+    const built = await buildBridgeContext(read, modify, persistence, http, app.logger, verdict.ref.accountId);
     if (!built.ok || !built.ctx.settings.agentJoinedNotice) return;
     const ctx = built.ctx;
     if (

@@ -17,7 +17,7 @@ import type { JobSpec } from './processor';
 
 export const creditsProbeJob: JobSpec<typeof CREDITS_PROBE_JOB_ID> = {
     id: CREDITS_PROBE_JOB_ID,
-    needs: 'linked-account',
+    needs: 'account',
     run: (ctx) => probeCredits(ctx),
 };
 
@@ -42,7 +42,7 @@ async function probeCredits(ctx: BridgeContext): Promise<void> {
     if (!(await endCreditsPause(ctx, waiting, now))) return;
     logger.info(`X accepts calls again after credits ran out; ${waiting} waiting replies are being sent.`);
     await scheduleOutboxWake(ctx, now);
-    await recoverMissedEvents(ctx, now, { from: pause.since }).catch((e) =>
+    await recoverMissedEvents(ctx, ctx.account, now, { from: pause.since }).catch((e) =>
         logger.warn(`Could not ask X to replay what it withheld: ${toXFailure(e, now).kind}`),
     );
 }

@@ -5,7 +5,7 @@
  * the setup room, and its recovery once — channels that break silently are the top complaint about
  * connectors. A broken link and depleted credits have their own alerts (link-broken.ts, credits.ts).
  */
-import { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { xClientFor } from '../bridge/build-context';
 import { ensureActivitySubscriptions } from '../admin/delivery';
 import { automaticTurn } from '../admin/auto-delivery-turn';
@@ -18,11 +18,11 @@ import { failureReasonKey } from '../i18n/x-failures';
 import { serverTranslator } from '../lib/language';
 import { DeliveryMode, PublicMentions } from '../settings/ids';
 import { AppSettings, readSettings } from '../settings/reader';
-import { deliveryRecord, readAccount } from '../storage/account';
+import { deliveryRecords, LinkedAccount, listAccounts, readForAccount } from '../storage/accounts';
 import { XClient, XFailure } from '../x/client-types';
 import { recoverMissedEvents } from './recovery';
 import { toXFailure } from '../x/errors';
-import { creditsPauseRecord, HealthCheckName, healthRecord, HealthState } from '../storage/job-state';
+import { creditsPauseRecord, HealthCheckName, healthRecords, HealthState } from '../storage/job-state';
 
 /** undefined problem = healthy (possibly after a repair); else the i18n key of what is wrong. */
 type CheckResult = { problem?: I18nKey; detail?: string; repaired?: boolean; announced?: boolean };
@@ -134,22 +134,41 @@ async function checkSubscriptions(
     return {};
 }
 
-export async function runHealthCheck(a: HealthAccessors): Promise<HealthState> {
+/**
+ * Checks every linked account, side by side: one account's failure (a revoked token, X's 429) is logged and
+ * does not hold back the others' checks. Returns each account's state.
+ */
+export async function runHealthCheck(a: HealthAccessors & { logger?: ILogger }): Promise<HealthState[]> {
+    const reader = a.read.getPersistenceReader();
+    const [accounts, creditsPause] = await Promise.all([listAccounts(reader), creditsPauseRecord.read(reader)]);
+    // Without credits X answers every check with 402: the credits probe watches X until it accepts calls.
+    if (creditsPause) {
+        await rescheduleLostProbe(a.modify, creditsPause, a.now());
+        return [];
+    }
+    const states = await Promise.all(
+        accounts.map((account) =>
+            checkAccount(a, account).catch((e) => {
+                a.logger?.error(`Health check of @${account.username} failed: ${(e as Error)?.message ?? e}`);
+                return undefined;
+            }),
+        ),
+    );
+    return states.filter((s): s is HealthState => !!s);
+}
+
+async function checkAccount(a: HealthAccessors, account: LinkedAccount): Promise<HealthState> {
     const { read, modify, http, persistence } = a;
     const now = () => a.now();
     const reader = read.getPersistenceReader();
-    const [account, stored, creditsPause] = await Promise.all([
-        readAccount(reader),
-        healthRecord.read(reader),
-        creditsPauseRecord.read(reader),
+    const accountId = account.accountId;
+    const [stored, delivery, settings] = await Promise.all([
+        readForAccount(reader, healthRecords, accountId),
+        readForAccount(reader, deliveryRecords, accountId),
+        readSettings(read),
     ]);
     const state: HealthState = stored ?? { open: {} };
-    // Without credits X answers every check with 402: the credits probe watches X until it accepts calls.
-    if (creditsPause) await rescheduleLostProbe(modify, creditsPause, now());
-    if (!account || creditsPause) return state;
-    const settings = await readSettings(read);
-    const delivery = await deliveryRecord.read(reader);
-    const x = xClientFor(read, http, persistence, settings, now, { modify });
+    const x = xClientFor(read, http, persistence, settings, now, { account, modify });
     const t = await serverTranslator(read, now());
     const token = await checkToken(x, !!account.revokedAt);
     const results: Partial<Record<HealthCheckName, CheckResult>> = { token };
@@ -161,7 +180,8 @@ export async function runHealthCheck(a: HealthAccessors): Promise<HealthState> {
         (await markLinkRestored({ read, modify, persistence }, now(), account));
     const automatic = settings.deliveryMode === DeliveryMode.Auto;
     // Automatic while polling: every check tries the webhook again (a switch is announced on its own).
-    if (!token.problem && automatic && delivery?.mode === DeliveryMode.Polling) await automaticTurn(a, now(), 'health');
+    if (!token.problem && automatic && delivery?.mode === DeliveryMode.Polling)
+        await automaticTurn(a, accountId, now(), 'health');
     if (!token.problem && delivery && delivery.mode !== DeliveryMode.Polling) {
         results.webhook = await checkWebhook(a, x, t, settings, delivery.webhookId, now()).catch((e) => ({
             problem: failureReasonKey(toXFailure(e, now()).kind),
@@ -187,7 +207,7 @@ export async function runHealthCheck(a: HealthAccessors): Promise<HealthState> {
 
     // Automatic: a webhook X cannot use hands delivery to polling at once; that switch is the notice.
     if (automatic && results.webhook?.problem) {
-        const after = await automaticTurn(a, now(), 'health');
+        const after = await automaticTurn(a, accountId, now(), 'health');
         if (after?.mode === DeliveryMode.Polling) {
             delete results.webhook;
             delete results.subscriptions;
@@ -208,8 +228,8 @@ export async function runHealthCheck(a: HealthAccessors): Promise<HealthState> {
             if (name === 'webhook') replay = true;
         }
     }
-    await healthRecord.write(persistence, state);
+    await healthRecords.of(accountId).write(persistence, state);
     // X skipped deliveries to the invalid webhook and gave up on others meanwhile: have them replayed.
-    if (replay) await recoverMissedEvents(a, now()).catch(() => undefined);
+    if (replay) await recoverMissedEvents(a, account, now()).catch(() => undefined);
     return state;
 }

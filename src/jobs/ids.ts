@@ -32,10 +32,12 @@ export type JobId =
  * it). Jobs not listed carry nothing.
  */
 interface JobDataById {
-    /** Only what X does not replay yet (a follow-up). */
-    [RECOVERY_JOB_ID]: { owedOnly?: boolean };
+    /** Only what X does not replay yet (a follow-up), for one account (absent: every account). */
+    [RECOVERY_JOB_ID]: { owedOnly?: boolean; accountId?: string };
     /** The customer whose DM is in doubt, and its event. */
     [VERIFY_JOB_ID]: VerifyJobData;
+    /** A wake-up for one account's queued DMs (absent: the recurring sweep, every account). */
+    [OUTBOX_JOB_ID]: { accountId?: string };
 }
 
 export type JobData<Id extends JobId> = Id extends keyof JobDataById ? JobDataById[Id] : Record<string, never>;

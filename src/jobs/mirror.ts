@@ -16,7 +16,7 @@ const STALE_SECONDS = Math.ceil(STALE_CLAIM_MS / 1000) + 5;
 
 export const mirrorJob: JobSpec<typeof MIRROR_JOB_ID> = {
     id: MIRROR_JOB_ID,
-    needs: 'linked-account',
+    needs: 'each-account',
     run: (ctx) => decideMirrorCandidates(ctx),
 };
 

@@ -11,7 +11,7 @@ import type { JobSpec } from './processor';
 export const outboxJob: JobSpec<typeof OUTBOX_JOB_ID> = {
     id: OUTBOX_JOB_ID,
     startupSetting: recurringAtStartup(OUTBOX_SWEEP_INTERVAL),
-    needs: 'linked-account',
+    needs: 'each-account',
     run: async (ctx) => {
         const report = await drainOutbox(ctx);
         if (report.sent || report.dropped || report.alreadyDelivered) {

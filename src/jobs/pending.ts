@@ -14,7 +14,7 @@ import { sweepInDoubt } from './verify';
 export const pendingJob: JobSpec<typeof PENDING_JOB_ID> = {
     id: PENDING_JOB_ID,
     startupSetting: recurringAtStartup('60 seconds'),
-    needs: 'linked-account',
+    needs: 'each-account',
     run: (ctx) => retryEverythingWaiting(ctx),
 };
 

@@ -17,8 +17,8 @@ import { normalizeDmEventsPage } from '../x/events/v2-dm';
 import type { InboundEvent } from '../x/event-types';
 import { XFailure } from '../x/client-types';
 import { creditsPausedUntil } from '../admin/credits';
-import { PollState, pollStateRecord } from '../storage/job-state';
-import { deliveryRecord } from '../storage/account';
+import { PollState, pollStateRecords } from '../storage/job-state';
+import { deliveryRecords, readForAccount } from '../storage/accounts';
 import { activeModeOf } from '../settings/delivery-modes';
 import { automaticTurn } from '../admin/auto-delivery-turn';
 import { endHandOver, webhookHasDelivered, webhookRetryDue } from '../admin/auto-delivery';
@@ -47,20 +47,21 @@ interface PollResult {
     reachedCursor: boolean;
 }
 
+/** One account's poll (the job runs it for each linked account). */
 export async function runPoll(ctx: BridgeContext, appId: string): Promise<void> {
-    const { read, modify, http, persistence, logger } = ctx;
+    const { read, modify, http, persistence, logger, account } = ctx;
     const reader = read.getPersistenceReader();
-    const delivery = await deliveryRecord.read(reader);
+    const delivery = await readForAccount(reader, deliveryRecords, account.accountId);
     const now = ctx.now();
     let handedOver = false;
     if (activeModeOf(ctx.settings, delivery?.mode) === DeliveryMode.Polling) {
         // Automatic: the webhook's retry, on its back-off (a success hands over to it, polling goes on below).
         if (webhookRetryDue(delivery, now))
-            await automaticTurn({ read, modify, http, persistence, appId }, now, 'backoff');
+            await automaticTurn({ read, modify, http, persistence, appId }, account.accountId, now, 'backoff');
     } else {
         // The webhook delivers. Automatic keeps polling after the switch until the webhook has delivered.
         if (!delivery?.automatic?.pollUntilEventAfter) return;
-        handedOver = await webhookHasDelivered(reader, delivery);
+        handedOver = await webhookHasDelivered(reader, account.accountId, delivery);
     }
     // X no longer accepts the account's token (the admins were told): polling would only collect 401s.
     if (ctx.account.revokedAt) return;
@@ -70,7 +71,7 @@ export async function runPoll(ctx: BridgeContext, appId: string): Promise<void> 
     // Public mentions, when on, only while polling delivers (a webhook brings them otherwise).
     if (!delivery?.automatic?.pollUntilEventAfter || !handedOver) await pollMentionsWithinCap(ctx, reader, now);
     // The webhook delivers and this poll read down to its cursor: nothing from before the switch is left.
-    if (handedOver && finished) await endHandOver({ reader, persistence, modify }, delivery!);
+    if (handedOver && finished) await endHandOver({ reader, persistence, modify, account }, delivery!);
 }
 
 /** The same daily cap as DM reads: X's bill counts both. */
@@ -89,9 +90,14 @@ async function pollOnce(
     now: number,
 ): Promise<boolean> {
     const interval = ctx.settings.pollingIntervalSeconds * 1000;
-    const { run, state } = startRun(await pollStateRecord.read(reader), now, interval);
+    const record = pollStateRecords.of(ctx.account.accountId);
+    const { run, state } = startRun(
+        await readForAccount(reader, pollStateRecords, ctx.account.accountId),
+        now,
+        interval,
+    );
     if ((state.skipRuns ?? 0) > 0) {
-        await pollStateRecord.write(persistence, { ...state, runs: run, skipRuns: (state.skipRuns ?? 0) - 1 });
+        await record.write(persistence, { ...state, runs: run, skipRuns: (state.skipRuns ?? 0) - 1 });
         return false;
     }
 
@@ -103,7 +109,7 @@ async function pollOnce(
                 logger.warn(
                     `Polling paused: today's X cost $${today.usd.toFixed(2)} reached the cap of $${ctx.settings.dailyCapUsd}.`,
                 );
-            await pollStateRecord.write(persistence, { ...state, runs: run, pausedByCap: true, lastPollAt: now });
+            await record.write(persistence, { ...state, runs: run, pausedByCap: true, lastPollAt: now });
             return false;
         }
     }
@@ -173,12 +179,12 @@ async function pollOnce(
         pausedByCap: false,
     };
     // The requests are on record before anything is posted: whatever posting does, X's limit is kept.
-    if (result.newEvents.length > 0) await pollStateRecord.write(persistence, accounting);
+    if (result.newEvents.length > 0) await record.write(persistence, accounting);
     const failed = await postEach(ctx, result.newEvents, state.failedEvents ?? {}, logger);
 
     // A failed event keeps the cursor where it is: the next poll reads it again (claims drop what was posted).
     const finished = result.reachedCursor && !failure && !stillRetrying(failed);
-    await pollStateRecord.write(persistence, {
+    await record.write(persistence, {
         ...accounting,
         ...(finished && top
             ? { newestEventId: top.eventId, newestCreatedAt: top.createdAt }

@@ -17,7 +17,7 @@ import { verifyJob } from './verify';
 export function jobProcessors(app: AppRef): IProcessor[] {
     return [
         jobProcessor(app, outboxJob),
-        jobProcessor(app, { id: POLLER_JOB_ID, needs: 'linked-account', run: (ctx) => runPoll(ctx, app.getID()) }),
+        jobProcessor(app, { id: POLLER_JOB_ID, needs: 'each-account', run: (ctx) => runPoll(ctx, app.getID()) }),
         jobProcessor(app, mirrorJob),
         jobProcessor(app, pendingJob),
         jobProcessor(app, verifyJob),

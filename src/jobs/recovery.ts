@@ -13,15 +13,15 @@ import { toXFailure } from '../x/errors';
 import { xClientFor } from '../bridge/build-context';
 import { DeliveryMode } from '../settings/ids';
 import { AppSettings, readSettings } from '../settings/reader';
-import { deliveryRecord, readAccount } from '../storage/account';
+import { deliveryRecords, LinkedAccount, listAccounts, readForAccount } from '../storage/accounts';
 import { wins } from '../storage/claims';
 import { MINUTE } from '../lib/time';
 import { Gap, planReplay } from '../x/replay-window';
 import { XFailure } from '../x/client-types';
 import { RECOVERY_JOB_ID, scheduleAt } from './ids';
 import type { JobSpec } from './processor';
-import { lastEventRecord } from '../storage/admin-state';
-import { recoveryClaimKey, recoveryRecord, RecoveryState } from '../storage/job-state';
+import { lastEventRecords } from '../storage/admin-state';
+import { recoveryClaimKeyOf, recoveryRecords, RecoveryState } from '../storage/job-state';
 
 /** The last event is noted at most once a minute per instance; the margin also covers clock skew. */
 const MARGIN = 5 * MINUTE;
@@ -33,14 +33,13 @@ const CLAIM_LIFETIME = 5 * MINUTE;
 async function claimRecovery(
     read: IRead,
     persistence: IPersistence,
+    accountId: string,
     now: number,
 ): Promise<{ won: boolean; release(): Promise<void> }> {
     const claim = randomBytes(9).toString('base64url');
-    const recordId = await persistence.createWithAssociation(
-        { type: 'recovery-claim', claim, at: now },
-        recoveryClaimKey,
-    );
-    const claims = (await read.getPersistenceReader().readByAssociation(recoveryClaimKey)) as unknown as {
+    const key = recoveryClaimKeyOf(accountId);
+    const recordId = await persistence.createWithAssociation({ type: 'recovery-claim', claim, at: now }, key);
+    const claims = (await read.getPersistenceReader().readByAssociation(key)) as unknown as {
         claim?: string;
         at?: number;
     }[];
@@ -73,36 +72,38 @@ export function gapStart(knownFrom: number | undefined, lastKnown: number): numb
     return Math.min(knownFrom ?? lastKnown, lastKnown);
 }
 
+/** Asks X to replay what it could not deliver for `account` (each account keeps its own state and claim). */
 export async function recoverMissedEvents(
     a: RecoveryAccessors,
+    account: Pick<LinkedAccount, 'accountId' | 'authMethod'>,
     now: number,
     options: RecoveryOptions = {},
 ): Promise<RecoveryOutcome> {
     const reader = a.read.getPersistenceReader();
-    const [account, delivery, settings, state] = await Promise.all([
-        readAccount(reader),
-        deliveryRecord.read(reader),
+    const accountId = account.accountId;
+    const [delivery, settings, state] = await Promise.all([
+        readForAccount(reader, deliveryRecords, accountId),
         readSettings(a.read),
-        recoveryRecord.read(reader),
+        readForAccount(reader, recoveryRecords, accountId),
     ]);
-    if (!account || !delivery?.webhookId) return { replayed: false, reason: 'no webhook delivery' };
+    if (!delivery?.webhookId) return { replayed: false, reason: 'no webhook delivery' };
     if (delivery.mode === DeliveryMode.Polling) return { replayed: false, reason: 'polling reads from its own cursor' };
     const gaps: Gap[] = state?.owed ? [state.owed] : [];
     if (!options.owedOnly) {
-        const last = await lastEventRecord.read(reader);
+        const last = await readForAccount(reader, lastEventRecords, accountId);
         const since = gapStart(options.from, Math.max(state?.coveredUntil ?? 0, last?.at ?? 0, delivery.registeredAt));
         gaps.push({ from: since - MARGIN, until: now });
     }
     if (gaps.length === 0) return { replayed: false, reason: 'nothing owed' };
-    const claim = await claimRecovery(a.read, a.persistence, now);
+    const claim = await claimRecovery(a.read, a.persistence, accountId, now);
     try {
         if (!claim.won) return { replayed: false, reason: 'another instance is asking X' };
         // A claim is first only among live ones: another instance may have asked X, recorded it and dropped its
         // claim between our reading of the state and our claim. Its request reached (almost) now, like ours would.
-        const current = await recoveryRecord.read(reader);
+        const current = await readForAccount(reader, recoveryRecords, accountId);
         if (JSON.stringify(current ?? null) !== JSON.stringify(state ?? null))
             return { replayed: false, reason: 'another instance asked X meanwhile' };
-        return await requestReplay(a, delivery.webhookId, settings, state, gaps, now);
+        return await requestReplay(a, account, delivery.webhookId, settings, state, gaps, now);
     } finally {
         await claim.release();
     }
@@ -110,6 +111,7 @@ export async function recoverMissedEvents(
 
 async function requestReplay(
     a: RecoveryAccessors,
+    account: Pick<LinkedAccount, 'accountId' | 'authMethod'>,
     webhookId: string,
     settings: AppSettings,
     state: RecoveryState | undefined,
@@ -119,10 +121,11 @@ async function requestReplay(
     const gap = { from: Math.min(...gaps.map((g) => g.from)), until: Math.max(...gaps.map((g) => g.until)) };
     const plan = planReplay(gap, now);
     const next: RecoveryState = { coveredUntil: state?.coveredUntil ?? 0 };
+    const record = recoveryRecords.of(account.accountId);
     let outcome: RecoveryOutcome = { replayed: false, reason: 'X does not replay this window yet' };
     if (plan.request) {
         try {
-            await xClientFor(a.read, a.http, a.persistence, settings, () => now).replayWebhook(
+            await xClientFor(a.read, a.http, a.persistence, settings, () => now, { account }).replayWebhook(
                 webhookId,
                 plan.request.from,
                 plan.request.until,
@@ -133,27 +136,27 @@ async function requestReplay(
             const failure = toXFailure(e, now);
             // The webhook is gone: nothing can be replayed to it. Anything else: the whole gap is asked for again.
             if (failure.kind === 'not-found') {
-                await recoveryRecord.write(a.persistence, next);
+                await record.write(a.persistence, next);
                 throw failure;
             }
             next.owed = gap;
-            await recoveryRecord.write(a.persistence, next);
-            await scheduleFollowUp(a.modify, now + RETRY_AFTER);
+            await record.write(a.persistence, next);
+            await scheduleFollowUp(a.modify, account.accountId, now + RETRY_AFTER);
             throw failure;
         }
     }
     if (plan.owed) {
         next.owed = { from: plan.owed.from, until: plan.owed.until };
         outcome.owedUntil = plan.owed.until;
-        await scheduleFollowUp(a.modify, plan.owed.askAt);
+        await scheduleFollowUp(a.modify, account.accountId, plan.owed.askAt);
     }
-    await recoveryRecord.write(a.persistence, next);
+    await record.write(a.persistence, next);
     return outcome;
 }
 
 /** A one-off run of the recovery job for what X does not replay yet. */
-async function scheduleFollowUp(modify: IModify, at: number): Promise<void> {
-    await scheduleAt(modify, RECOVERY_JOB_ID, at, { owedOnly: true });
+async function scheduleFollowUp(modify: IModify, accountId: string, at: number): Promise<void> {
+    await scheduleAt(modify, RECOVERY_JOB_ID, at, { owedOnly: true, accountId });
 }
 
 /**
@@ -165,12 +168,21 @@ export const recoveryJob: JobSpec<typeof RECOVERY_JOB_ID> = {
     needs: 'app',
     run: async (ctx, job) => {
         const now = ctx.now();
-        try {
-            await recoverMissedEvents(ctx, now, { owedOnly: job.owedOnly === true });
-        } catch (e) {
-            ctx.logger.warn(
-                `Could not ask X to replay missed events: ${e instanceof XFailure ? e.kind : toXFailure(e, now).kind}`,
-            );
-        }
+        // A follow-up names its account; the start-up run (and follow-ups of versions that served one
+        // account) covers every account.
+        const accounts = (await listAccounts(ctx.read.getPersistenceReader())).filter(
+            (account) => job.accountId === undefined || account.accountId === job.accountId,
+        );
+        await Promise.all(
+            accounts.map(async (account) => {
+                try {
+                    await recoverMissedEvents(ctx, account, now, { owedOnly: job.owedOnly === true });
+                } catch (e) {
+                    ctx.logger.warn(
+                        `Could not ask X to replay missed events for @${account.username}: ${e instanceof XFailure ? e.kind : toXFailure(e, now).kind}`,
+                    );
+                }
+            }),
+        );
     },
 };

@@ -10,7 +10,7 @@ import type { JobSpec } from './processor';
 
 export const verifyJob: JobSpec<typeof VERIFY_JOB_ID> = {
     id: VERIFY_JOB_ID,
-    needs: 'linked-account',
+    needs: 'account',
     run: async (ctx, { customerId, eventId }) => {
         const outcome = await verifyInDoubt(ctx, customerId, eventId, { reschedule: true });
         if (outcome === 'posted' || outcome === 'pending')

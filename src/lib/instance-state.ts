@@ -4,8 +4,8 @@
  * process alone knows. Several Rocket.Chat instances each have their own, so nothing here may be needed for
  * correctness beyond saving calls (the modules that own each entry say how they stay correct).
  *
- * All of it is implicitly for the one linked account: an app serving several accounts keys the entries
- * marked "account" by account here.
+ * Entries marked "account" are kept per linked account (keyed by its accountId, so bounded by the registry);
+ * "app" entries belong to the X developer app, shared by every account.
  */
 
 /** A copy of a value read at some time, used while younger than a TTL. */
@@ -48,12 +48,17 @@ export class InstanceCopies<T> {
  * The entries, by owner. Each owner module holds its typed entry (this layer cannot name the types) and is
  * its only reader and writer:
  * - settings/reader.ts: the app's settings (10 minutes; onSettingUpdated forgets it on every instance);
- * - storage/account-cache.ts: the linked account (account; 30 s; linking, unlinking and a broken link forget it);
+ * - storage/account-cache.ts: the registry of linked accounts (one copy for all; 30 s; linking, unlinking, a
+ *   department change and a broken link forget it);
+ * - jobs/processor.ts: whether this process already upgraded a single-account install to the registry;
  * - storage/app-secrets.ts: the install-time secrets (never change once written);
- * - x/credentials.ts: the account's OAuth 2.0 tokens and app bearer tokens (account);
- * - x/limits.ts: X's rate-limit windows as X last reported them (account);
- * - admin/credits.ts: until when X refuses calls for lack of credits (account);
- * - bridge/outbound-state.ts: lanes, waiting conversations, recently closed rooms, wake-ups asked for (account);
+ * - x/credentials.ts: each account's OAuth 2.0 tokens (account) and app bearer tokens (app);
+ * - x/limits.ts: X's rate-limit windows as X last reported them (account; app-only calls: app);
+ * - admin/credits.ts: until when X refuses calls for lack of credits (app);
+ * - bridge/outbound-state.ts: lanes and waiting conversations (by conversation, whose key names the account),
+ *   recently closed rooms, wake-ups asked for (account);
+ * - bridge/outbox-drain.ts, bridge/outbound.ts: which accounts' drains run here, and were asked for another pass (account);
+ * - bridge/webhook-events.ts: when an event was last noted (account);
  * - bridge/inbound-post.ts: events this instance posted lately;
  * - lib/server-settings.ts, settings/server-files.ts: Rocket.Chat settings the app obeys (1 and 5 minutes);
  * - bridge/conversation-opener.ts: the configured department's id (1 minute);

@@ -1,19 +1,27 @@
-/** The linked account, cached per instance: it is read on every event, and each read is a round trip. */
+/**
+ * The registry of linked accounts, cached per instance: every event asks which account it is for, and each
+ * read is a round trip. One read lists every account, so one copy serves them all.
+ */
 import { IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { InstanceCopy } from '../lib/instance-state';
-import { LinkedAccount, readAccount } from './account';
+import { LinkedAccount, listAccounts } from './accounts';
 
-/** The account, or null when none is linked (also worth keeping: every event asks). */
-const copy = new InstanceCopy<LinkedAccount | null>(30_000);
+const copy = new InstanceCopy<LinkedAccount[]>(30_000);
 
-export async function cachedAccount(read: IRead, now: number): Promise<LinkedAccount | undefined> {
-    const kept = copy.get(now);
-    if (kept !== undefined) return kept ?? undefined;
-    const account = await readAccount(read.getPersistenceReader());
-    return copy.keep(account ?? null, now) ?? undefined;
+export async function cachedAccounts(read: IRead, now: number): Promise<LinkedAccount[]> {
+    return copy.get(now) ?? copy.keep(await listAccounts(read.getPersistenceReader()), now);
 }
 
-/** After linking, unlinking or marking the link broken on this instance; other instances follow within the TTL. */
+/**
+ * The linked account `accountId`. Without one (data stored by versions that served one account names
+ * none): the account linked longest, the one such a version served when it is still linked.
+ */
+export function accountNamed(accounts: LinkedAccount[], accountId: string | undefined): LinkedAccount | undefined {
+    if (accountId === undefined) return accounts[0];
+    return accounts.find((a) => a.accountId === accountId);
+}
+
+/** After linking, unlinking, a change to an account or a broken link on this instance; others follow within the TTL. */
 export function invalidateAccount(): void {
     copy.forget();
 }

@@ -4,10 +4,13 @@
  */
 import type { ChallengeKeySetting } from '../settings/ids';
 import type { XFailureKind } from '../x/client-types';
-import { KeyedRecord } from './records';
+import { KeyedRecord, PerAccountRecord } from './records';
 
-/** Updated at most once a minute by the webhook endpoint (a write per delivery would cost a round trip each). */
-export const lastEventRecord = KeyedRecord.named<{ at: number }>('x-last-event');
+/**
+ * When a webhook event for the account last arrived. Updated at most once a minute by the webhook endpoint (a
+ * write per delivery would cost a round trip each).
+ */
+export const lastEventRecords = new PerAccountRecord<{ at: number }>('x-last-event');
 
 /**
  * X's view of the webhook as status last saw it. Persisted, not per instance: Rocket.Chat runs each command on

@@ -1,10 +1,10 @@
 /**
- * What the scheduled jobs keep between runs, one record each: any instance may run a job, so its state
- * lives in persistence.
+ * What the scheduled jobs keep between runs, one record each (per linked account where the job works for
+ * one): any instance may run a job, so its state lives in persistence.
  */
 import type { I18nKey } from '../i18n/translate';
 import { miscKey } from './associations';
-import { KeyedRecord } from './records';
+import { KeyedRecord, PerAccountRecord } from './records';
 import type { Gap } from '../x/replay-window';
 
 /** Polling delivery (jobs/poller.ts). */
@@ -40,7 +40,7 @@ export interface PollState {
     pausedByCap?: boolean;
 }
 
-export const pollStateRecord = KeyedRecord.named<PollState>('x-poll-state');
+export const pollStateRecords = new PerAccountRecord<PollState>('x-poll-state');
 
 /** The daily health check (jobs/health.ts): the problems it found open, and since when. */
 export type HealthCheckName = 'token' | 'webhook' | 'subscriptions';
@@ -49,7 +49,7 @@ export interface HealthState {
     open: Partial<Record<HealthCheckName, { since: number; reason: I18nKey }>>;
 }
 
-export const healthRecord = KeyedRecord.named<HealthState>('x-health');
+export const healthRecords = new PerAccountRecord<HealthState>('x-health');
 
 /** Replays of missed webhook events (jobs/recovery.ts). */
 export interface RecoveryState {
@@ -59,15 +59,20 @@ export interface RecoveryState {
     owed?: Gap;
 }
 
-export const recoveryRecord = KeyedRecord.named<RecoveryState>('x-recovery');
+export const recoveryRecords = new PerAccountRecord<RecoveryState>('x-recovery');
 
 /**
  * Claims on asking X for a replay: create-only, the first live one wins; older ones belong to finished or dead
  * runs. A run drops only its own claim (by record id), never another instance's.
  */
-export const recoveryClaimKey = miscKey('x-recovery-claim');
+export const recoveryClaimKeyOf = (accountId: string) => miscKey(`x-recovery-claim:${accountId}`);
+/** Where versions before several accounts filed their claims (live for minutes at most; dropped on upgrade). */
+export const legacyRecoveryClaimKey = miscKey('x-recovery-claim');
 
-/** Depleted X credits (admin/credits.ts, jobs/credits-probe.ts): everything pauses until X accepts calls again. */
+/**
+ * Depleted X credits (admin/credits.ts, jobs/credits-probe.ts): everything pauses until X accepts calls again.
+ * Credits belong to the X developer app, so one pause for every account.
+ */
 export interface CreditsPause {
     /** When X first answered 402. */
     since: number;

@@ -1,6 +1,8 @@
 /**
  * What X bills, as pay-per-use prices it. Entries are append-only (one create per billable event, no
  * read-modify-write), so several Rocket.Chat instances can record concurrently without losing counts.
+ * Entries name the business account they were billed for, when one was: the app's total is every entry,
+ * an account's total its own entries (of days not yet summarized: the summary is the app's).
  */
 import { IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { miscKey } from './associations';
@@ -40,6 +42,7 @@ interface LedgerEntry {
     kind: BillableKind;
     units: number;
     at: number;
+    accountId?: string;
 }
 
 export interface LedgerTotals {
@@ -94,9 +97,10 @@ export async function recordBillable(
     kind: BillableKind,
     units: number,
     at: number,
+    accountId?: string,
 ): Promise<void> {
     if (units <= 0) return;
-    const entry: LedgerEntry = { type: 'ledger', kind, units, at };
+    const entry: LedgerEntry = { type: 'ledger', kind, units, at, ...(accountId ? { accountId } : {}) };
     await persistence.createWithAssociations(entry, [ledgerDayKey(utcDay(at))]);
 }
 
@@ -104,8 +108,10 @@ export async function recordBillable(
  * Any record filed under the day's ledger key with a kind and units counts (sent-DM markers do too).
  * A delivery X bills once may be claimed by several instances: entries naming the same event count once.
  */
-export async function totalsForDay(reader: IPersistenceRead, day: string): Promise<LedgerTotals> {
-    const entries = (await reader.readByAssociation(ledgerDayKey(day))) as unknown as StoredEntry[];
+export async function totalsForDay(reader: IPersistenceRead, day: string, accountId?: string): Promise<LedgerTotals> {
+    const all = (await reader.readByAssociation(ledgerDayKey(day))) as unknown as StoredEntry[];
+    if (accountId !== undefined) return sumEntries(all.filter((e) => e.accountId === accountId));
+    const entries = all;
     const summary = entries.find((e) => e.type === 'ledger-summary') as LedgerSummary | undefined;
     const totals = sumEntries(summary ? entries.filter((e) => !SUMMARIZED.includes(e.type ?? '')) : entries);
     if (summary) {

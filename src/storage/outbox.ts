@@ -66,7 +66,8 @@ const OUTBOX_INDEX = miscKey('x-outbox');
 export const outboxConversationKey = (accountId: string, customerId: string) =>
     miscKey(`x-outbox:${conversationId(accountId, customerId)}`);
 const itemKey = (id: string) => miscKey(`x-outbox-item:${id}`);
-const LEASE_INDEX = miscKey('x-outbox-lease');
+/** One drain per account: each account's leases under their own index. */
+const leaseIndex = (accountId: string) => miscKey(`x-outbox-lease-account:${accountId}`);
 const leaseOwnerKey = (owner: string) => miscKey(`x-outbox-lease:${owner}`);
 
 /** The exact key list an item is stored under (updates must repeat it in the same order). */
@@ -118,25 +119,27 @@ export class OutboxStore {
     public async acquireLease(
         reader: IPersistenceRead,
         persistence: IPersistence,
+        accountId: string,
         owner: string,
         now: number,
         ttlMs: number,
     ): Promise<boolean> {
         const mine: DrainLease = { type: 'outbox-lease', owner, at: now, expiresAt: now + ttlMs };
-        await persistence.createWithAssociations(mine, [LEASE_INDEX, leaseOwnerKey(owner)]);
-        const leases = ((await reader.readByAssociation(LEASE_INDEX)) as unknown as DrainLease[]).filter(
+        const index = leaseIndex(accountId);
+        await persistence.createWithAssociations(mine, [index, leaseOwnerKey(owner)]);
+        const leases = ((await reader.readByAssociation(index)) as unknown as DrainLease[]).filter(
             (l) => l?.type === 'outbox-lease',
         );
         const expired = leases.filter((l) => l.expiresAt <= now && l.owner !== owner);
-        await Promise.all(expired.map((l) => persistence.removeByAssociations([LEASE_INDEX, leaseOwnerKey(l.owner)])));
+        await Promise.all(expired.map((l) => persistence.removeByAssociations([index, leaseOwnerKey(l.owner)])));
         const winner = leaseWinner(leases.filter((l) => l.expiresAt > now));
         if (winner?.owner === owner) return true;
-        await this.releaseLease(persistence, owner);
+        await this.releaseLease(persistence, accountId, owner);
         return false;
     }
 
-    public async releaseLease(persistence: IPersistence, owner: string): Promise<void> {
-        await persistence.removeByAssociations([LEASE_INDEX, leaseOwnerKey(owner)]);
+    public async releaseLease(persistence: IPersistence, accountId: string, owner: string): Promise<void> {
+        await persistence.removeByAssociations([leaseIndex(accountId), leaseOwnerKey(owner)]);
     }
 }
 

@@ -27,4 +27,21 @@ export class KeyedRecord<T extends object> {
     }
 }
 
+/**
+ * A record kind kept once per linked account, under `<name>:<accountId>`. Versions that served one account
+ * kept it under `<name>` alone: `legacy` is that record, read only for the account it belonged to
+ * (storage/accounts.ts) until the upgrade moved it.
+ */
+export class PerAccountRecord<T extends object> {
+    public readonly legacy: KeyedRecord<T>;
+
+    constructor(public readonly name: string) {
+        this.legacy = KeyedRecord.named<T>(name);
+    }
+
+    public of(accountId: string): KeyedRecord<T> {
+        return KeyedRecord.named<T>(`${this.name}:${accountId}`);
+    }
+}
+
 export const roomKey = (roomId: string) => new RocketChatAssociationRecord(RocketChatAssociationModel.ROOM, roomId);

@@ -18,6 +18,8 @@ export interface SeenMarker {
     /** Set when the same record is also the ledger entry (a DM this app sent, a webhook delivery X bills). */
     kind?: 'dm_create' | 'dm_received';
     units?: number;
+    /** On ledger entries: the business account billed (the ledger's per-account totals). */
+    accountId?: string;
     /**
      * On a second marker of the same claim, written before something long (uploading a large file): the
      * claimant promises to be done by then, and its claim is not taken for dead before.
@@ -73,7 +75,7 @@ export async function markSeen(
         eventId,
         at,
         ...(claim ? { claim } : {}),
-        ...(billed ? { kind: billed, units: 1 } : {}),
+        ...(billed ? { kind: billed, units: 1, accountId } : {}),
     };
     const keys = seenKeys(accountId, customerId, eventId, at, claim);
     await persistence.createWithAssociations(marker, billed ? [...keys, ledgerDayKey(utcDay(at))] : keys);
@@ -147,7 +149,7 @@ export async function markSent(
     eventId: string,
     at: number,
 ): Promise<void> {
-    const marker: SeenMarker = { type: 'seen', eventId, at, kind: 'dm_create', units: 1 };
+    const marker: SeenMarker = { type: 'seen', eventId, at, kind: 'dm_create', units: 1, accountId };
     await persistence.createWithAssociations(marker, billedEventKeys(accountId, customerId, eventId, at));
 }
 

@@ -34,14 +34,20 @@ export interface InDoubtMessage {
 
 /** What the verification job of an in-doubt event carries (Rocket.Chat's scheduler persists it). */
 export interface VerifyJobData {
+    /** The business account (absent in jobs scheduled by versions that served one account). */
+    accountId?: string;
     customerId: string;
     eventId: string;
 }
 
 /** A verification job's data as any version scheduled it (before the rename: `xUserId`); malformed: undefined. */
 export function fromStoredVerifyJob(data: Record<string, unknown>): VerifyJobData | undefined {
-    const { customerId, eventId } = renamedLegacyId(data as Stored<Partial<VerifyJobData>, 'customerId'>, 'customerId');
-    return typeof customerId === 'string' && typeof eventId === 'string' ? { customerId, eventId } : undefined;
+    const { customerId, eventId, accountId } = renamedLegacyId(
+        data as Stored<Partial<VerifyJobData>, 'customerId'>,
+        'customerId',
+    );
+    if (typeof customerId !== 'string' || typeof eventId !== 'string') return undefined;
+    return typeof accountId === 'string' ? { accountId, customerId, eventId } : { customerId, eventId };
 }
 
 const pendingKey = (eventId: string) => miscKey(`x-pending:${eventId}`);

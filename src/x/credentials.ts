@@ -47,7 +47,7 @@ export interface OAuth2Tokens {
 }
 
 /**
- * Where the linked account's tokens are kept (persistence: storage/account.ts), the truth every instance
+ * Where one linked account's tokens are kept (persistence: storage/accounts.ts), the truth every instance
  * reads; without `write` (no persistence at hand) a token is never refreshed.
  */
 interface TokenStore {
@@ -57,22 +57,29 @@ interface TokenStore {
 
 export interface CredentialDeps {
     settings: AppSettings;
+    /** Whose tokens: the in-memory copy is kept per account. */
+    accountId: string;
     tokens: TokenStore;
     plugins: ITwitterApiClientPlugin[];
     now(): number;
 }
 
-/** Tokens are cached per instance; persistence stays the truth. */
-let cachedTokens: OAuth2Tokens | undefined;
+/** Tokens are cached per instance and per account; persistence stays the truth. */
+const cachedTokens = new Map<string, OAuth2Tokens>();
 const bearerCache = new Map<string, string>();
 
-export function forgetCachedCredentials(): void {
-    cachedTokens = undefined;
+/** One account's tokens (unlinked, linked anew), or every credential (the app's keys changed). */
+export function forgetCachedCredentials(accountId?: string): void {
+    if (accountId !== undefined) {
+        cachedTokens.delete(accountId);
+        return;
+    }
+    cachedTokens.clear();
     bearerCache.clear();
 }
 
-export function rememberTokens(tokens: OAuth2Tokens): void {
-    cachedTokens = tokens;
+export function rememberTokens(accountId: string, tokens: OAuth2Tokens): void {
+    cachedTokens.set(accountId, tokens);
 }
 
 /**
@@ -137,11 +144,12 @@ export function credentialSource(deps: CredentialDeps): CredentialSource {
         return { method: AuthMethod.Tokens, user, refreshAfterRejection: async () => undefined, appBearer };
     }
 
+    const keep = (tokens: OAuth2Tokens) => (cachedTokens.set(deps.accountId, tokens), tokens);
     const refresh = async (rejected?: string): Promise<OAuth2Tokens> => {
         const stored = await deps.tokens.read();
         if (!stored) throw new XFailure('token-invalid', 0, undefined, 'The X account is not linked');
         const fresh = stored.accessToken !== rejected && stored.expiresAt - REFRESH_MARGIN_MS > deps.now();
-        if (fresh) return (cachedTokens = stored);
+        if (fresh) return keep(stored);
         if (!stored.refreshToken)
             throw new XFailure(
                 'token-invalid',
@@ -165,13 +173,13 @@ export function credentialSource(deps: CredentialDeps): CredentialSource {
                 updatedAt: deps.now(),
             };
             await store(tokens);
-            return (cachedTokens = tokens);
+            return keep(tokens);
         } catch (e) {
             const failure = toXFailure(e, deps.now());
             // A refresh token another instance already rotated: its new pair is in persistence now.
             const again = await deps.tokens.read();
             if (again && again.refreshToken !== stored.refreshToken && again.expiresAt - REFRESH_MARGIN_MS > deps.now())
-                return (cachedTokens = again);
+                return keep(again);
             throw failure.kind === 'invalid-request'
                 ? new XFailure('token-invalid', failure.status, undefined, failure.detail)
                 : failure;
@@ -181,15 +189,13 @@ export function credentialSource(deps: CredentialDeps): CredentialSource {
     return {
         method: AuthMethod.OAuth2,
         async user() {
-            const tokens =
-                cachedTokens && cachedTokens.expiresAt - REFRESH_MARGIN_MS > deps.now()
-                    ? cachedTokens
-                    : await refresh();
+            const cached = cachedTokens.get(deps.accountId);
+            const tokens = cached && cached.expiresAt - REFRESH_MARGIN_MS > deps.now() ? cached : await refresh();
             return { kind: 'oauth2', accessToken: tokens.accessToken };
         },
         async refreshAfterRejection() {
-            const rejected = cachedTokens?.accessToken;
-            cachedTokens = undefined;
+            const rejected = cachedTokens.get(deps.accountId)?.accessToken;
+            cachedTokens.delete(deps.accountId);
             const tokens = await refresh(rejected);
             return tokens.accessToken === rejected ? undefined : { kind: 'oauth2', accessToken: tokens.accessToken };
         },

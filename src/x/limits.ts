@@ -70,5 +70,15 @@ export class RateLimitBook {
     }
 }
 
-/** One per app instance (the Deno process). */
-export const rateLimits = new RateLimitBook();
+const books = new Map<string, RateLimitBook>();
+
+/**
+ * The book of one linked account's calls, per app instance (the Deno process): X counts user-context limits
+ * per user (research/x-api.md §6), so one account's exhausted window never holds back another's. Calls made
+ * for no account (app-only) have their own (`accountId` omitted). Keyed only by linked accounts: bounded.
+ */
+export function rateLimitsOf(accountId = ''): RateLimitBook {
+    let book = books.get(accountId);
+    if (!book) books.set(accountId, (book = new RateLimitBook()));
+    return book;
+}

@@ -6,7 +6,7 @@
 import { retryWebhook, webhookRetryDue } from '../../../src/admin/auto-delivery';
 import type { DeliveryDeps } from '../../../src/admin/delivery';
 import { normalizeSettings } from '../../../src/settings/reader';
-import { DeliveryRegistration, deliveryRecord } from '../../../src/storage/account';
+import { DeliveryRegistration, deliveryRecords } from '../../../src/storage/accounts';
 import { XFailure } from '../../../src/x/client-types';
 import { FakePersistence } from '../helpers/fake-bridge';
 
@@ -73,7 +73,7 @@ const polling: DeliveryRegistration = {
 describe('two instances deciding the same switch at once', () => {
     it('store one switch and post one notice: the first claim under the switch number wins', async () => {
         const store = new FakePersistence();
-        await deliveryRecord.write(store.accessor as never, polling);
+        await deliveryRecords.of('1').write(store.accessor as never, polling);
         const { x } = scriptedX(() => true);
         const notices: DeliveryRegistration[] = [];
         const announce = async (r: DeliveryRegistration) => void notices.push(r);
@@ -87,7 +87,7 @@ describe('two instances deciding the same switch at once', () => {
         expect(notices[0].automatic).toEqual(
             expect.objectContaining({ switches: 2, attempts: 0, pollUntilEventAfter: NOW }),
         );
-        const stored = await deliveryRecord.read(store.reader() as never);
+        const stored = await deliveryRecords.of('1').read(store.reader() as never);
         expect(stored?.automatic?.switches).toBe(2);
         // The loser returns what the winner stored.
         expect([a.automatic?.switches, b.automatic?.switches]).toEqual([2, 2]);

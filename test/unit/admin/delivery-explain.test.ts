@@ -3,7 +3,7 @@ import { explainAutomatic } from '../../../src/admin/delivery-explain';
 import { translator } from '../../../src/i18n/translate';
 import { bestWebhookMode, webhookModeOf } from '../../../src/settings/delivery-modes';
 import { normalizeSettings } from '../../../src/settings/reader';
-import type { DeliveryRegistration } from '../../../src/storage/account';
+import type { DeliveryRegistration } from '../../../src/storage/accounts';
 
 const t = translator('en');
 const DEC_2026 = Date.UTC(2026, 11, 5);

@@ -277,7 +277,7 @@ describe('never twice', () => {
         const key = (id: string) => new RocketChatAssociationRecord(RocketChatAssociationModel.MISC, id);
         await w.store.accessor.createWithAssociations(
             { type: 'outbox-lease', owner: 'other', at: w.clock.now - 1, expiresAt: w.clock.now + 600_000 },
-            [key('x-outbox-lease'), key('x-outbox-lease:other')],
+            [key(`x-outbox-lease-account:${w.ctx.account.accountId}`), key('x-outbox-lease:other')],
         );
         w.clock.now += 60_000;
         expect(await drainOutbox(w.ctx)).toMatchObject({ busy: true, sent: 0 });

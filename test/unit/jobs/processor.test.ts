@@ -7,7 +7,8 @@ function appRef() {
     const logger = { warn: (m: string) => warnings.push(m), info: () => undefined, error: () => undefined };
     return { warnings, app: { getID: () => 'app-id', getLogger: () => logger as never } };
 }
-const accessors = [{}, {}, {}, {}] as const;
+/** read (a persistence reader that finds nothing), modify, http, persistence. */
+const accessors = [{ getPersistenceReader: () => ({ readByAssociation: async () => [] }) }, {}, {}, {}] as const;
 const run = (p: ReturnType<typeof jobProcessor>, raw: object) =>
     p.processor(raw as never, ...(accessors as unknown as [never, never, never, never]));
 

@@ -5,7 +5,7 @@
  */
 import { RocketChatAssociationModel } from '@rocket.chat/apps-engine/definition/metadata';
 import type { IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/definition/accessors';
-import { accountRecord, readAccount } from '../../../src/storage/account';
+import { migrateLegacyAccount, readAccount, writeAccount } from '../../../src/storage/accounts';
 import { conversationKey } from '../../../src/storage/conversation-keys';
 import { ConversationStore } from '../../../src/storage/conversations';
 import { fromStoredVerifyJob } from '../../../src/storage/waiting-messages';
@@ -38,12 +38,15 @@ describe('records written before the rename', () => {
         };
         store.records.push({ data: old, keys: [misc('x-account')] });
 
-        const account = await readAccount(reader);
+        const account = await readAccount(reader, ACCOUNT);
         expect(account).toEqual({ ...old, xUserId: undefined, accountId: ACCOUNT });
         expect(account).not.toHaveProperty('xUserId');
 
-        await accountRecord.write(persistence, { ...account!, revokedAt: 2 });
+        // The upgrade to the registry moves it; a later write stores the new shape under the account's key.
+        await migrateLegacyAccount(reader, persistence);
+        await writeAccount(persistence, { ...account!, revokedAt: 2 });
         expect(store.records).toHaveLength(1);
+        expect(store.records[0].keys).toEqual([misc(`x-account:${ACCOUNT}`), misc('x-accounts')]);
         expect(store.records[0].data).toMatchObject({ accountId: ACCOUNT, revokedAt: 2 });
         expect(store.records[0].data).not.toHaveProperty('xUserId');
     });
