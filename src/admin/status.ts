@@ -21,7 +21,7 @@ import { totalsForDay, totalsForMonth } from '../storage/ledger';
 import { OutboxStore } from '../storage/outbox';
 import { utcDay } from '../lib/time';
 import { toXFailure } from '../x/errors';
-import { DM_SEND_KEY, rateLimitsOf } from '../x/limits';
+import { appSendBudget, DM_SEND_KEY, rateLimitsOf } from '../x/limits';
 import { lastEventRecords, WebhookCheck, webhookCheckRecord } from '../storage/admin-state';
 import { creditsPauseRecord, pollStateRecords } from '../storage/job-state';
 
@@ -166,6 +166,16 @@ export async function statusReport(
                 remaining: send.window.remaining,
                 limit: send.window.limit,
                 reset: new Date(send.window.resetAt).toISOString().slice(11, 16),
+            }),
+        );
+    // X's daily budget of the X app, shared by every linked account.
+    const appDay = appSendBudget.current(now);
+    if (appDay)
+        lines.push(
+            t('status_app_send_budget', {
+                remaining: appDay.remaining,
+                limit: appDay.limit,
+                reset: new Date(appDay.resetAt).toISOString().slice(11, 16),
             }),
         );
     lines.push(

@@ -18,7 +18,7 @@ import { CreditsAccessors, noteCreditsDepleted } from '../admin/credits';
 import { markLinkBroken } from '../admin/link-broken';
 import { CredentialSource, credentialSource } from '../x/credentials';
 import { ihttpSender } from '../x/ihttp-sender';
-import { rateLimitsOf } from '../x/limits';
+import { observeLimits } from '../x/limits';
 import { createTransportPlugin } from '../x/transport';
 import type { BridgeContext } from './context';
 
@@ -46,8 +46,7 @@ export interface ContextOptions {
  * in the book of the account the call is for.
  */
 export function xTransport(http: IHttp, now: () => number, accountId?: string): ITwitterApiClientPlugin[] {
-    const book = rateLimitsOf(accountId);
-    return [createTransportPlugin(ihttpSender(http), (info) => book.observe(info, now()))];
+    return [createTransportPlugin(ihttpSender(http), (info) => observeLimits(accountId, info, now()))];
 }
 
 export function xClientFor(

@@ -13,7 +13,8 @@
  * leaves only through the outbox job, in order.
  */
 import { conversationIdOf } from '../x/ids';
-import { DM_SEND_KEY, rateLimitsOf } from '../x/limits';
+import { sendAvailableAt } from '../x/limits';
+import { cachedAccounts } from '../storage/account-cache';
 import { creditsPausedUntil } from '../admin/credits';
 import { backoffMs, OutboxFile, OutboxItem, OutboxOrigin, OutboxStore, outboxConversationKey } from '../storage/outbox';
 import type { BridgeContext } from './context';
@@ -92,7 +93,8 @@ async function deliverInLane(ctx: BridgeContext, request: DeliveryRequest): Prom
     const key = conversationIdOf(ref);
     const now = ctx.now();
     const waiting = outboundState.queued.has(key);
-    const sendsAllowedAt = rateLimitsOf(ctx.account.accountId).availableAt(DM_SEND_KEY, now);
+    const accounts = (await cachedAccounts(ctx.read, now)).length;
+    const sendsAllowedAt = sendAvailableAt(ctx.account.accountId, accounts, now);
     const creditsBackAt = creditsPausedUntil(now);
 
     let from = 0;

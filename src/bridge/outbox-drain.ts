@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'crypto';
 import { conversationIdOf } from '../x/ids';
-import { DM_SEND_KEY, rateLimitsOf } from '../x/limits';
+import { sendAvailableAt } from '../x/limits';
 import { ConversationQueue, groupByConversation, OutboxItem } from '../storage/outbox';
 import type { BridgeContext } from './context';
 import { drainHints, outbox } from './outbound';
@@ -174,8 +174,9 @@ async function pass(
     while (active.length > 0) {
         for (const queue of [...active]) {
             const now = ctx.now();
+            const accounts = (await cachedAccounts(ctx.read, now)).length;
             const allowedAt = Math.max(
-                rateLimitsOf(ctx.account.accountId).availableAt(DM_SEND_KEY, now),
+                sendAvailableAt(ctx.account.accountId, accounts, now),
                 creditsPausedUntil(now) ?? 0,
             );
             const head = queue.items[0];

@@ -70,6 +70,72 @@ export class RateLimitBook {
     }
 }
 
+/**
+ * X's daily DM budget of the X app — 1,440 sends per 24 h per app, shared by every linked account
+ * (research/x-api.md §6 table, §10.3; the `x-app-limit-24hour-*` headers of a send) — divided fairly: each
+ * account is sure of its share (the limit divided by the accounts); beyond it, an account sends only what
+ * the others, who have not used their shares, could no longer use. Memory only, like the book: X's headers
+ * on every send correct the window, and a 429 is the authority. Sends are counted per account as this
+ * instance made them (other instances count theirs), from the window's reset.
+ */
+class AppSendBudget {
+    private window?: LimitWindow;
+    private readonly sent = new Map<string, number>();
+
+    /** A send answer for `accountId` (X's app window on it, when it gave one); `sent`: X accepted the DM. */
+    public observe(accountId: string, appDay: LimitWindow | undefined, sent: boolean, now: number): void {
+        if (this.window && this.window.resetAt <= now) {
+            this.window = undefined;
+            this.sent.clear();
+        }
+        if (appDay) {
+            if (this.window && appDay.resetAt > this.window.resetAt + 1000) this.sent.clear();
+            this.window = appDay;
+        }
+        if (sent) this.sent.set(accountId, (this.sent.get(accountId) ?? 0) + 1);
+    }
+
+    /** The app's window as X last reported it (absent: unknown or over). */
+    public current(now: number): LimitWindow | undefined {
+        return this.window && this.window.resetAt > now ? this.window : undefined;
+    }
+
+    /** When `accountId` may send, given `accounts` linked accounts sharing the budget: now, or the reset. */
+    public availableAt(accountId: string, accounts: number, now: number): number {
+        const w = this.current(now);
+        if (!w) return now;
+        if (w.remaining <= 0) return w.resetAt;
+        if (accounts <= 1) return now;
+        const share = Math.floor(w.limit / accounts);
+        if ((this.sent.get(accountId) ?? 0) < share) return now;
+        let othersUsed = 0;
+        for (const [id, count] of this.sent) if (id !== accountId) othersUsed += Math.min(share, count);
+        const owedToOthers = (accounts - 1) * share - othersUsed;
+        return w.remaining > owedToOthers ? now : w.resetAt;
+    }
+}
+
+/** One per app instance: the budget belongs to the X app. */
+export const appSendBudget = new AppSendBudget();
+
+/** Notes a transport observation made for `accountId` in its book and, for a send, in the app's budget. */
+export function observeLimits(accountId: string | undefined, info: TransportObservation, now: number): void {
+    rateLimitsOf(accountId).observe(info, now);
+    if (accountId && endpointKey(info.method, info.endpoint) === DM_SEND_KEY) {
+        const day = (info.rateLimit as TwitterRateLimit | undefined)?.day;
+        const sent = info.statusCode !== undefined && info.statusCode >= 200 && info.statusCode < 300;
+        appSendBudget.observe(accountId, toWindow(day), sent, now);
+    }
+}
+
+/** When `accountId` may send a DM: its own windows (the book) and its share of the app's daily budget. */
+export function sendAvailableAt(accountId: string, accounts: number, now: number): number {
+    return Math.max(
+        rateLimitsOf(accountId).availableAt(DM_SEND_KEY, now),
+        appSendBudget.availableAt(accountId, accounts, now),
+    );
+}
+
 const books = new Map<string, RateLimitBook>();
 
 /**

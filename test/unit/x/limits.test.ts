@@ -1,4 +1,11 @@
-import { endpointKey, RateLimitBook } from '../../../src/x/limits';
+import {
+    DM_SEND_KEY,
+    endpointKey,
+    observeLimits,
+    RateLimitBook,
+    rateLimitsOf,
+    sendAvailableAt,
+} from '../../../src/x/limits';
 
 const observation = (endpoint: string) => ({
     method: 'GET' as const,
@@ -45,5 +52,61 @@ describe('the rate-limit book', () => {
             'POST /2/dm_conversations/with/:id/messages',
         );
         expect(endpointKey('GET', 'https://api.x.com/2/dm_events')).toBe('GET /2/dm_events');
+    });
+});
+
+describe("the X app's daily DM budget, shared by the accounts (x-api.md §6)", () => {
+    const RESET = 1_900_000_000; // seconds, as X sends it
+    const send = (accountId: string, remaining: number, now: number, status = 201) =>
+        observeLimits(
+            accountId,
+            {
+                method: 'POST',
+                endpoint: `https://api.x.com/2/dm_conversations/with/${now}/messages`,
+                statusCode: status,
+                durationMs: 1,
+                rateLimit: {
+                    limit: 15,
+                    remaining: 14,
+                    reset: RESET,
+                    day: { limit: 10, remaining, reset: RESET },
+                } as never,
+            },
+            now,
+        );
+
+    it("one account's exhausted 15-minute window does not hold back another account", () => {
+        observeLimits(
+            'acct-busy',
+            {
+                method: 'POST',
+                endpoint: 'https://api.x.com/2/dm_conversations/with/42/messages',
+                statusCode: 429,
+                durationMs: 1,
+                rateLimit: { limit: 15, remaining: 0, reset: RESET },
+            },
+            1_000,
+        );
+        expect(sendAvailableAt('acct-busy', 2, 1_000)).toBe(RESET * 1000);
+        expect(sendAvailableAt('acct-quiet', 2, 1_000)).toBe(1_000);
+        expect(rateLimitsOf('acct-quiet').get(DM_SEND_KEY)).toBeUndefined();
+    });
+
+    it('each account keeps its share: one beyond it waits while the other has not used its own', () => {
+        // Budget 10 for the app, two accounts: 5 each. Account A sends 5, then 2 more while B sent nothing.
+        let remaining = 10;
+        for (let i = 0; i < 5; i++) send('acct-a', --remaining, 2_000 + i);
+        expect(sendAvailableAt('acct-a', 2, 3_000)).toBe(RESET * 1000); // 5 left, all of them B's share
+        expect(sendAvailableAt('acct-b', 2, 3_000)).toBe(3_000);
+        // B uses 3 of its 5: 2 remain B's, the app has 2 left, A still waits; B may go on.
+        for (let i = 0; i < 3; i++) send('acct-b', --remaining, 4_000 + i);
+        expect(sendAvailableAt('acct-a', 2, 5_000)).toBe(RESET * 1000);
+        expect(sendAvailableAt('acct-b', 2, 5_000)).toBe(5_000);
+        // Alone, an account may use the whole budget; once X says 0, nobody sends until the reset.
+        expect(sendAvailableAt('acct-a', 1, 5_000)).toBe(5_000);
+        send('acct-b', 0, 6_000);
+        expect(sendAvailableAt('acct-b', 2, 6_000)).toBe(RESET * 1000);
+        // The reset starts a new window: the counts start over.
+        expect(sendAvailableAt('acct-a', 2, RESET * 1000 + 1)).toBe(RESET * 1000 + 1);
     });
 });
