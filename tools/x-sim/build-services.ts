@@ -28,6 +28,8 @@ export interface XSimOptions<C extends SimClock = ManualClock> {
     port?: number;
     /** Seed the default app, business account and its OAuth 1.0a token (default true). */
     seedDefaults?: boolean;
+    /** How many seeded business accounts (1: @AcmeSupport only; default 2: @AcmeSupport and @AcmeSales). */
+    businessAccounts?: 1 | 2;
     /** Accept http:// and ports on loopback webhook URLs (default true). */
     lenientWebhookUrls?: boolean;
     /** Simulated ms X waits for a webhook answer (default 10 000). */

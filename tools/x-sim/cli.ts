@@ -4,7 +4,7 @@
  * Prints the seeded credentials; stops on Ctrl-C.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_APP, DEFAULT_BUSINESS_ACCOUNT, DEFAULT_BUSINESS_OAUTH1 } from './defaults';
+import { DEFAULT_APP, DEFAULT_BUSINESS_ACCOUNT, DEFAULT_BUSINESS_OAUTH1, SECOND_BUSINESS_ACCOUNT } from './defaults';
 import { SystemClock } from './core/clock';
 import { startXSim } from './sim';
 
@@ -41,6 +41,10 @@ async function main(): Promise<void> {
         `  username          @${DEFAULT_BUSINESS_ACCOUNT.username}`,
         `  OAuth 1.0a token  ${DEFAULT_BUSINESS_OAUTH1.accessToken}`,
         `  token secret      ${DEFAULT_BUSINESS_OAUTH1.accessSecret}`,
+        '',
+        'Second business account (links with OAuth 2.0: sign in as it on the consent page with --interactive)',
+        `  user id           ${SECOND_BUSINESS_ACCOUNT.id}`,
+        `  username          @${SECOND_BUSINESS_ACCOUNT.username}`,
     ];
     console.log(lines.join('\n'));
     const stop = () => {

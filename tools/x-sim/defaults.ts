@@ -22,6 +22,16 @@ export const DEFAULT_BUSINESS_ACCOUNT = {
     name: 'Acme Support',
 } as const;
 
+/**
+ * A second business account of the same company (a sales handle next to support), seeded unless
+ * `businessAccounts: 1`: several accounts linked to one developer app share the app's limits and webhook.
+ */
+export const SECOND_BUSINESS_ACCOUNT = {
+    id: '1600000000000000002',
+    username: 'AcmeSales',
+    name: 'Acme Sales',
+} as const;
+
 /** OAuth 1.0a access token of the business account for DEFAULT_APP ("pasted tokens"). */
 export const DEFAULT_BUSINESS_OAUTH1 = {
     accessToken: '1600000000000000001-xsimAccessToken000000000000000001',

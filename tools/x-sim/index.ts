@@ -4,7 +4,13 @@ export type { DmMediaInput, DmView, DriverDm, OAuth1Link, SentDm, WaitOption, We
 export type { XSimOptions } from './build-services';
 export { X_RETRY_SCHEDULE_MS } from './build-services';
 export { ManualClock, SystemClock, type SimClock } from './core/clock';
-export { DEFAULT_APP, DEFAULT_BUSINESS_ACCOUNT, DEFAULT_BUSINESS_OAUTH1, DEFAULT_SEED } from './defaults';
+export {
+    DEFAULT_APP,
+    DEFAULT_BUSINESS_ACCOUNT,
+    DEFAULT_BUSINESS_OAUTH1,
+    DEFAULT_SEED,
+    SECOND_BUSINESS_ACCOUNT,
+} from './defaults';
 export type { DeliveryRecord, DeliveryAttempt, DeliveryState, SignatureHeaderMode } from './delivery/dispatcher';
 export { LEGACY_SIGNATURE_HEADER, OAUTH2_SIGNATURE_HEADER } from './delivery/dispatcher';
 export type { CrcCheck, CrcVerdict } from './delivery/crc';

@@ -7,7 +7,7 @@ import { isManualClock, type ManualClock, type SimClock } from './core/clock';
 import type { CrcCheck } from './delivery/crc';
 import type { CrcKeyKind } from './delivery/crc-key';
 import type { DeliveryRecord, SignatureHeaderMode } from './delivery/dispatcher';
-import { DEFAULT_APP, DEFAULT_BUSINESS_ACCOUNT, DEFAULT_BUSINESS_OAUTH1 } from './defaults';
+import { DEFAULT_APP, DEFAULT_BUSINESS_ACCOUNT, DEFAULT_BUSINESS_OAUTH1, SECOND_BUSINESS_ACCOUNT } from './defaults';
 import { mediaUrls } from './dm/views';
 import { serveRequest } from './http/pipeline';
 import { newDmAttachment, type MediaHost, type VideoFacts } from './media/media-service';
@@ -97,8 +97,10 @@ export class XSim<C extends SimClock = ManualClock> {
     readonly clock: C;
     /** The seeded developer app (undefined with `seedDefaults: false`). */
     readonly defaultApp?: AppCredentials;
-    /** The seeded business account (undefined with `seedDefaults: false`). */
+    /** The seeded business account (undefined with `seedDefaults: false`); `businesses[0]`. */
     readonly business?: XUser;
+    /** The seeded business accounts, @AcmeSupport first (empty with `seedDefaults: false`). */
+    readonly businesses: readonly XUser[];
 
     private readonly hanging = new Set<ServerResponse>();
     private readonly detachQuiesce?: () => void;
@@ -106,7 +108,7 @@ export class XSim<C extends SimClock = ManualClock> {
     private constructor(
         private readonly server: http.Server,
         private readonly services: SimServices,
-        defaults: { app?: AppCredentials; business?: XUser },
+        defaults: { app?: AppCredentials; businesses?: XUser[] },
         quiesceRealMs: number,
     ) {
         const { port } = server.address() as AddressInfo;
@@ -116,7 +118,8 @@ export class XSim<C extends SimClock = ManualClock> {
         // buildServices uses the given clock, or a ManualClock (C's default) when none is given.
         this.clock = services.clock as C;
         this.defaultApp = defaults.app;
-        this.business = defaults.business;
+        this.businesses = defaults.businesses ?? [];
+        this.business = this.businesses[0];
         if (isManualClock(services.clock)) {
             this.detachQuiesce = services.clock.addQuiesceHook(async () => {
                 services.dispatcher.releaseHeld();
@@ -129,7 +132,7 @@ export class XSim<C extends SimClock = ManualClock> {
     static async start<C extends SimClock = ManualClock>(options: XSimOptions<C> = {}): Promise<XSim<C>> {
         const seedDefaults = options.seedDefaults ?? true;
         const services = buildServices(options, seedDefaults ? DEFAULT_BUSINESS_ACCOUNT.id : '');
-        const defaults = seedDefaults ? seedDefaultAccounts(services) : {};
+        const defaults = seedDefaults ? seedDefaultAccounts(services, options.businessAccounts ?? 2) : {};
         let sim: XSim<C> | undefined;
         const server = http.createServer((incoming, outgoing) => {
             serveRequest(services, ALL_ROUTES, incoming, outgoing, (response) => sim?.hanging.add(response)).catch(
@@ -285,6 +288,21 @@ export class XSim<C extends SimClock = ManualClock> {
     /** Who is "signed in" at the OAuth pages, and whether they approve, deny, or see a consent page. */
     setConsent(consent: Partial<ConsentSettings>): void {
         Object.assign(this.services.consent, consent);
+    }
+
+    /**
+     * Runs `authorize` with `userId` signed in at X's authorization pages (e.g. to link a second business
+     * account), then signs the previous user back in, whatever `authorize` did.
+     */
+    async signedInAs<T>(userId: string, authorize: () => Promise<T>): Promise<T> {
+        this.services.store.requireUser(userId);
+        const previous = this.services.consent.userId;
+        this.services.consent.userId = userId;
+        try {
+            return await authorize();
+        } finally {
+            this.services.consent.userId = previous;
+        }
     }
 
     // ---- conversation activity --------------------------------------------------------------
@@ -499,13 +517,23 @@ function dmView(message: DmMessage): DmView {
     };
 }
 
-function seedDefaultAccounts(services: SimServices): { app: AppCredentials; business: XUser } {
+function seedDefaultAccounts(services: SimServices, count: 1 | 2): { app: AppCredentials; businesses: XUser[] } {
     const app = createDeveloperApp(services.store, { ...DEFAULT_APP, callbackUrls: [...DEFAULT_APP.callbackUrls] });
     const business = createXUser(services.store, {
         ...DEFAULT_BUSINESS_ACCOUNT,
         description: 'Customer support (simulated)',
         verified: true,
     });
+    const businesses = [business];
+    // The second account has no pasted tokens: it links with OAuth 2.0, as a second account must.
+    if (count === 2)
+        businesses.push(
+            createXUser(services.store, {
+                ...SECOND_BUSINESS_ACCOUNT,
+                description: 'Sales (simulated)',
+                verified: true,
+            }),
+        );
     services.store.oauth1AccessTokens.set(DEFAULT_BUSINESS_OAUTH1.accessToken, {
         token: DEFAULT_BUSINESS_OAUTH1.accessToken,
         secret: DEFAULT_BUSINESS_OAUTH1.accessSecret,
@@ -513,7 +541,7 @@ function seedDefaultAccounts(services: SimServices): { app: AppCredentials; busi
         userId: business.id,
         revoked: false,
     });
-    return { app, business };
+    return { app, businesses };
 }
 
 /** Starts a simulator on 127.0.0.1 (see XSimOptions); `close()` it when done. */

@@ -28,6 +28,8 @@ const ONE_DAY = 24 * 60 * 60 * 1000;
  */
 export const DEFAULT_RATE_LIMITS: Record<string, RateLimitPolicy> = {
     'dm_events.lookup': { perUser: { limit: 15, windowMs: FIFTEEN_MINUTES } },
+    // docs:x-api/fundamentals/rate-limits.mdx (2026): POST send 15/15 min and 1,440/24 h per user, 1,440/24 h
+    // per app. "Per user" is per user and app; the app's day is one budget for every account linked to it.
     'dm.send': { perUser: { limit: 15, windowMs: FIFTEEN_MINUTES }, userDay: 1440, appDay: 1440 },
     'dm_media.download': { perUser: { limit: 900, windowMs: FIFTEEN_MINUTES } },
     'media.upload': { perUser: { limit: 1875, windowMs: FIFTEEN_MINUTES }, appDay: 180000 },

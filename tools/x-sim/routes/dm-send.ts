@@ -7,7 +7,13 @@ import { forbiddenV2, invalidRequest, v1Error } from '../http/x-errors';
 import type { DmAttachment } from '../state/types';
 import { callerUser, isSnowflake } from './route-helpers';
 
-/** Sending DMs through the API. A successful send is billed as one DM create. */
+/**
+ * Sending DMs through the API. A successful send is billed as one DM create. The sender is always the
+ * token's user: X sends DMs "on behalf of authenticated users" (docs.x.com/x-api/direct-messages/manage/
+ * introduction), the request names only the recipient, and a conversation id may only be written to by one
+ * of its participants ("any conversation you are part of", .../manage/integrate). So a reply made with
+ * another business account's token leaves from that account, and `dmsSentBy` shows it.
+ */
 
 interface SendBody {
     text?: string;
