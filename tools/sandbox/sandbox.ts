@@ -14,6 +14,7 @@ import { UNIT_PRICE_USD } from '../x-sim/ops/ledger';
 import type { DmView } from '../x-sim/sim';
 import { FAULT_PRESETS, faultPreset } from './faults';
 import { denoChildren, keepDenoOutOfTerminalSignals, waitForExit } from './processes';
+import { accountOfRoom, linkSecondAccount, SECOND_DEPARTMENT } from './accounts';
 import { AuthMethodName, defaultAuthFor, DeliveryModeName, link, startWorld, World } from './world';
 
 export interface SandboxOptions {
@@ -27,6 +28,17 @@ export interface SandboxOptions {
     zip?: Buffer;
     /** Extra app settings (on top of the sandbox's messages). */
     settings?: Record<string, unknown>;
+    /** Linked business accounts: 2 (default: @AcmeSupport → Support, @AcmeSales → Sales) or 1 (@AcmeSupport). */
+    accounts?: 1 | 2;
+}
+
+/** A linked business account, its department and the agent there. */
+export interface SandboxBusiness {
+    id: string;
+    username: string;
+    name: string;
+    department: string;
+    agentId: string;
 }
 
 /** The automatic messages the sandbox configures, so every lifecycle DM can be seen. */
@@ -64,6 +76,8 @@ export interface RoomMessageView {
 
 export interface RoomView {
     id: string;
+    /** The business account the conversation is with (the app's record of the room). */
+    account?: { id: string; username: string };
     visitor: { name: string; username: string };
     open: boolean;
     servedBy?: string;
@@ -78,6 +92,8 @@ export interface RoomView {
 
 export interface CustomerDmView {
     id: string;
+    /** The business account on the other side. */
+    businessId: string;
     fromCustomer: boolean;
     text: string;
     at: number;
@@ -107,7 +123,9 @@ export interface SandboxState {
     mode: DeliveryModeName;
     auth: AuthMethodName;
     business: { id: string; username: string; name: string };
+    businesses: SandboxBusiness[];
     agent: { id: string; name: string; username: string; online: boolean };
+    agents: { id: string; name: string; username: string; online: boolean; department: string }[];
     customers: (SandboxCustomer & { dms: CustomerDmView[] })[];
     rooms: RoomView[];
     xLog: LogRow[];
@@ -149,17 +167,27 @@ export class Sandbox {
     private releaser?: NodeJS.Timeout;
     /** What `/twitter authorize` answered the admin, the OAuth 2.0 callback page's status, and the setup room after "Link @handle". */
     public linking: { replies: string[]; callbackStatus?: number; confirmation?: string } = { replies: [] };
+    /** What linking the second account (`/twitter authorize`, `/twitter department`) answered the admin. */
+    public secondLinking?: { replies: string[] };
+    /** The linked business accounts, in the order they were linked. */
+    public readonly businesses: SandboxBusiness[];
 
     private constructor(
         public readonly world: World<SystemClock>,
         public readonly mode: DeliveryModeName,
         public readonly auth: AuthMethodName,
-    ) {}
+    ) {
+        this.businesses = [{ ...world.business, department: 'Support', agentId: world.agent.id }];
+    }
 
     /** Starts the simulator and Rocket.Chat, installs, configures and links the app, and starts the scheduler. */
     public static async start(options: SandboxOptions = {}): Promise<Sandbox> {
         const mode = options.mode ?? 'xaa';
-        const auth = options.auth ?? defaultAuthFor(mode);
+        const accounts = options.accounts ?? 2;
+        // A second account links through X's consent page: OAuth 2.0 (pasted tokens are one account's).
+        const auth = options.auth ?? (accounts === 2 ? 'oauth2' : defaultAuthFor(mode));
+        if (accounts === 2 && auth === 'tokens')
+            throw new Error('Two accounts link with OAuth 2.0; developer-portal tokens link one: add --accounts 1');
         // Validate fault names before anything starts.
         const faults = (options.faults ?? []).map(faultPreset);
         keepDenoOutOfTerminalSignals();
@@ -167,7 +195,7 @@ export class Sandbox {
             mode,
             auth,
             zip: options.zip,
-            sim: { clock: new SystemClock(), seed: options.seed ?? 1 },
+            sim: { clock: new SystemClock(), seed: options.seed ?? 1, businessAccounts: accounts },
             settings: { ...SANDBOX_MESSAGES, ...options.settings },
             link: false,
             // Rocket.Chat's scheduler (Agenda) always runs: settings, poller, outbox, pending and mirror jobs.
@@ -187,6 +215,15 @@ export class Sandbox {
                 callbackStatus: linked.callbackStatus,
                 confirmation: linked.confirmation,
             };
+            if (accounts === 2) {
+                const second = await linkSecondAccount(world);
+                sandbox.secondLinking = { replies: second.replies };
+                sandbox.businesses.push({
+                    ...second.account,
+                    department: SECOND_DEPARTMENT.name,
+                    agentId: second.agent.id,
+                });
+            }
         } catch (e) {
             await sandbox.stop();
             throw e;
@@ -219,14 +256,19 @@ export class Sandbox {
         return customer;
     }
 
-    /** The customer DMs the business from the X app (text, emoji, an image). */
-    public async customerSends(customerId: string, dm: { text?: string; file?: UploadedFile }): Promise<DmView> {
+    /** The customer DMs a business account (default: the first) from the X app (text, emoji, an image). */
+    public async customerSends(
+        customerId: string,
+        dm: { text?: string; file?: UploadedFile; to?: string },
+    ): Promise<DmView> {
         if (!this.customers.has(customerId)) throw new Error(`No simulated customer ${customerId}`);
+        const to = dm.to ?? this.businesses[0].id;
+        if (!this.businesses.some((b) => b.id === to)) throw new Error(`${to} is not a linked business account`);
         const media = dm.file
             ? { type: dmMediaTypeFor(dm.file.type), bytes: dm.file.bytes, contentType: dm.file.type }
             : undefined;
         const sent = await this.world.sim.sendDm(
-            { from: customerId, to: this.world.business.id, text: dm.text || undefined, media },
+            { from: customerId, to, text: dm.text || undefined, media },
             { awaitDelivery: false },
         );
         return sent.dm;
@@ -234,36 +276,48 @@ export class Sandbox {
 
     // ---- the agent, in Omnichannel -------------------------------------------------------------
 
+    /** The first account's agent (department Support). */
     public get agent(): IUser {
         return this.world.host.store.users.get(this.world.agent.id)!;
     }
 
+    /** Who answers in a room: the agent serving it, else the agent of the room's department. */
+    private agentOf(room: ILivechatRoom): IUser {
+        const served = room.servedBy?.id && this.world.host.store.users.get(room.servedBy.id);
+        if (served) return served;
+        const business = this.businesses.find((b) => b.department === room.department?.name);
+        return (business && this.world.host.store.users.get(business.agentId)) || this.agent;
+    }
+
     public agentReplies(roomId: string, text: string): IMessage {
-        this.openRoom(roomId);
-        return this.world.host.postAgentMessage(roomId, this.agent, text);
+        const room = this.openRoom(roomId);
+        return this.world.host.postAgentMessage(roomId, this.agentOf(room), text);
     }
 
     public agentUploads(roomId: string, file: UploadedFile, caption?: string): string {
-        this.openRoom(roomId);
+        const room = this.openRoom(roomId);
         return this.world.host.uploadAsUser(
             roomId,
-            this.agent,
+            this.agentOf(room),
             { name: file.name, type: file.type, buffer: file.bytes },
             caption || undefined,
         );
     }
 
     public async closeRoom(roomId: string): Promise<boolean> {
-        this.openRoom(roomId);
-        return this.world.host.closeRoom(roomId, this.agent);
+        const room = this.openRoom(roomId);
+        return this.world.host.closeRoom(roomId, this.agentOf(room));
     }
 
-    public setAgentOnline(online: boolean): void {
-        this.world.host.setAgentOnline(this.world.agent.id, online);
+    /** Sets an agent's Omnichannel availability (default: the first account's agent). */
+    public setAgentOnline(online: boolean, agentId = this.world.agent.id): void {
+        if (!this.businesses.some((b) => b.agentId === agentId)) throw new Error(`No sandbox agent ${agentId}`);
+        this.world.host.setAgentOnline(agentId, online);
     }
 
-    public agentOnline(): boolean {
-        return (this.agent as IUser & { statusLivechat?: string }).statusLivechat === 'available';
+    public agentOnline(agentId = this.world.agent.id): boolean {
+        const agent = this.world.host.store.users.get(agentId);
+        return (agent as (IUser & { statusLivechat?: string }) | undefined)?.statusLivechat === 'available';
     }
 
     private openRoom(roomId: string): ILivechatRoom {
@@ -315,9 +369,15 @@ export class Sandbox {
 
     // ---- what everyone sees --------------------------------------------------------------------
 
-    public customerDms(customerId: string): CustomerDmView[] {
-        return this.world.sim.conversation(customerId, this.world.business.id).map((dm) => ({
+    /** The customer's DMs with the business accounts (default: all of them), oldest first. */
+    public customerDms(customerId: string, businessId?: string): CustomerDmView[] {
+        const businesses = this.businesses.filter((b) => !businessId || b.id === businessId);
+        const dms = businesses
+            .flatMap((b) => this.world.sim.conversation(customerId, b.id))
+            .sort((a, b) => a.createdAt - b.createdAt || (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+        return dms.map((dm) => ({
             id: dm.id,
+            businessId: dm.senderId === customerId ? dm.recipientId : dm.senderId,
             fromCustomer: dm.senderId === customerId,
             text: withoutMediaLink(dm),
             at: dm.createdAt,
@@ -330,8 +390,10 @@ export class Sandbox {
     /** The bytes of a DM's attachment, as the customer's X app shows it. */
     public dmMedia(dmId: string): { contentType: string; bytes: Buffer } | undefined {
         for (const customer of this.customers.values()) {
-            const dm = this.world.sim.conversation(customer.id, this.world.business.id).find((d) => d.id === dmId);
-            if (dm?.media) return { contentType: dm.media.contentType, bytes: dm.media.bytes };
+            for (const business of this.businesses) {
+                const dm = this.world.sim.conversation(customer.id, business.id).find((d) => d.id === dmId);
+                if (dm?.media) return { contentType: dm.media.contentType, bytes: dm.media.bytes };
+            }
         }
         return undefined;
     }
@@ -359,8 +421,11 @@ export class Sandbox {
                 const served = room.servedBy as (IUser & { name?: string }) | undefined;
                 const contactId = (room as { contactId?: string }).contactId;
                 const contact = contactId ? host.store.contacts.get(contactId) : undefined;
+                const accountId = accountOfRoom(this.world, room.id);
+                const business = this.businesses.find((b) => b.id === accountId);
                 return {
                     id: room.id,
+                    account: accountId ? { id: accountId, username: business?.username ?? accountId } : undefined,
                     visitor: { name: room.visitor?.name ?? '', username: room.visitor?.username ?? '' },
                     open: !!room.isOpen,
                     servedBy: served ? (served.name ?? served.username) : undefined,
@@ -427,7 +492,18 @@ export class Sandbox {
             mode: this.mode,
             auth: this.auth,
             business,
+            businesses: this.businesses.map((b) => ({ ...b })),
             agent: { id: agent.id, name: agent.name, username: agent.username, online: this.agentOnline() },
+            agents: this.businesses.map((b) => {
+                const user = host.store.users.get(b.agentId)!;
+                return {
+                    id: user.id,
+                    name: user.name,
+                    username: user.username,
+                    online: this.agentOnline(user.id),
+                    department: b.department,
+                };
+            }),
             customers: [...this.customers.values()].map((c) => ({ ...c, dms: this.customerDms(c.id) })),
             rooms: this.rooms(),
             xLog: xLog.slice(-LOG_ROWS),

@@ -19,3 +19,11 @@ export {
     xHostMap,
 } from '../../../tools/sandbox/world';
 export type { DeliveryModeName, World, WorldOptions } from '../../../tools/sandbox/world';
+export {
+    accountOfRoom,
+    addDepartment,
+    linkedAccounts,
+    linkSecondAccount,
+    SECOND_DEPARTMENT,
+} from '../../../tools/sandbox/accounts';
+export type { RegisteredAccount, SecondAccount } from '../../../tools/sandbox/accounts';
