@@ -185,6 +185,39 @@ describeWithBrowser('the sandbox console in Chromium', () => {
         await customerView.locator('.bubble.theirs', { hasText: 'This conversation is now closed' }).waitFor();
     }, 60_000);
 
+    it('two accounts: the customer picks @AcmeSales, the room shows its account and department, its agent answers from it', async () => {
+        const customerView = page.getByTestId('customer-messages');
+        const agentView = page.getByTestId('agent-messages');
+        await page.getByTestId('new-customer-username').fill('cy_x');
+        await page.getByTestId('new-customer-name').fill('Cy Twombly');
+        await page.getByTestId('new-customer-create').click();
+        await page.locator('#customer-select option:checked', { hasText: '@cy_x' }).waitFor({ state: 'attached' });
+        await page.getByTestId('business-select').selectOption({ label: '@AcmeSales (Acme Sales)' });
+        await page.locator('#x-head', { hasText: '@AcmeSales' }).waitFor();
+        await page.getByTestId('customer-text').fill('Do you sell gift cards?');
+        await page.getByTestId('customer-send').click();
+
+        const room = page.getByTestId('room-list').locator('button', { hasText: 'Cy Twombly' });
+        await room.getByTestId('room-account').filter({ hasText: '@AcmeSales' }).waitFor();
+        await room.click();
+        await agentView.locator('.msg.visitor', { hasText: 'Do you sell gift cards?' }).waitFor();
+        await page.locator('#room-head', { hasText: 'with @AcmeSales · Sales · served by Agent Jones' }).waitFor();
+        await page.getByTestId('agent-text').fill('We do, from $10.');
+        await page.getByTestId('agent-send').click();
+        await customerView.locator('.bubble.theirs', { hasText: 'Agent Jones: We do, from $10.' }).waitFor();
+
+        // The same customer's conversation with @AcmeSupport is another one: empty.
+        await page.getByTestId('business-select').selectOption({ label: '@AcmeSupport (Acme Support)' });
+        await customerView.locator('.empty').waitFor();
+        // The agent switch follows the agent chosen: Agent Jones goes offline, Agent Smith stays online.
+        await page.getByTestId('agent-select').selectOption({ label: 'Agent Jones (Sales)' });
+        await page.locator('#agent-department', { hasText: 'department Sales' }).waitFor();
+        await page.locator('label.switch').click();
+        await page.locator('#agent-online-text', { hasText: 'offline' }).waitFor();
+        await page.getByTestId('agent-select').selectOption({ label: 'Agent Smith (Support)' });
+        await page.locator('#agent-online-text', { hasText: 'online' }).waitFor();
+    }, 60_000);
+
     it('stops cleanly on Ctrl-C after the session (exit 0, no Deno left)', async () => {
         const [deno] = sandbox.denoPids();
         const { code } = await sandbox.interrupt(30_000);

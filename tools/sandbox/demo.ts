@@ -4,7 +4,9 @@
  * and the customer is welcomed; the agent's reply and images travel both ways; with no agent online the
  * customer is told so and the message waits; closing the room sends the finished message. Then both
  * sides' transcripts must match exactly (nothing lost, nothing twice, no echo), and the ledger must
- * account for every DM.
+ * account for every DM. With two linked accounts (the default), the customer also writes to the second
+ * one: a second room opens in that account's department, served by its agent, and its reply leaves from
+ * that account only.
  */
 import { PENDING_JOB_ID } from '../../src/jobs/ids';
 import { MIRROR_GRACE_MS } from '../../src/bridge/inbound-business';
@@ -43,6 +45,8 @@ const TEXT = {
     photo: 'Here it is',
     agentPhoto: 'Here is your new label, the parcel leaves today 🚚',
     offline: 'Hello? Is anyone there?',
+    sales: 'Also: do you sell gift cards? 🎁',
+    salesReply: 'We do! From $10 to $200, delivered by e-mail.',
 };
 
 /** Runs the scripted conversation; throws DemoFailure naming the step and what did not happen. */
@@ -50,6 +54,8 @@ export async function runDemo(sandbox: Sandbox, options: DemoOptions = {}): Prom
     const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
     const timeoutMs = options.stepTimeoutMs ?? 20_000;
     const agentName = sandbox.world.agent.name;
+    const [support, sales] = sandbox.businesses;
+    const salesAgentName = sales && sandbox.world.host.store.users.get(sales.agentId)?.name;
     let current = '';
 
     const step = async (title: string, body: () => Promise<void>) => {
@@ -71,19 +77,25 @@ export async function runDemo(sandbox: Sandbox, options: DemoOptions = {}): Prom
         }
     };
     /** In polling mode the app reads X once a minute: the demo runs the poller right away instead. */
-    const customerSends = async (customer: SandboxCustomer, dm: { text?: string; file?: UploadedFile }) => {
+    const customerSends = async (
+        customer: SandboxCustomer,
+        dm: { text?: string; file?: UploadedFile; to?: string },
+    ) => {
         await sandbox.customerSends(customer.id, dm);
         if (sandbox.mode === 'polling') await sandbox.pollNow();
     };
-    const openRoomOf = (customer: SandboxCustomer): RoomView | undefined =>
-        sandbox.rooms().find((r) => r.open && r.visitor.name === customer.name);
+    // A customer has one room per business account they write to (the first account unless told).
+    const openRoomOf = (customer: SandboxCustomer, business = support): RoomView | undefined =>
+        sandbox.rooms().find((r) => r.open && r.visitor.name === customer.name && r.account?.id === business.id);
     const roomOf = (customer: SandboxCustomer): RoomView | undefined =>
-        sandbox.rooms().find((r) => r.visitor.name === customer.name);
-    const fromBusiness = (customer: SandboxCustomer) => sandbox.customerDms(customer.id).filter((d) => !d.fromCustomer);
-    const received = (customer: SandboxCustomer, text: string) => fromBusiness(customer).find((d) => d.text === text);
+        sandbox.rooms().find((r) => r.visitor.name === customer.name && r.account?.id === support.id);
+    const fromBusiness = (customer: SandboxCustomer, business = support) =>
+        sandbox.customerDms(customer.id, business.id).filter((d) => !d.fromCustomer);
+    const received = (customer: SandboxCustomer, text: string, business = support) =>
+        fromBusiness(customer, business).find((d) => d.text === text);
 
     out(
-        `Demo: a conversation between X customers and the agent (${sandbox.mode} delivery, ${sandbox.auth === 'oauth2' ? 'OAuth 2.0' : 'developer-portal tokens'})`,
+        `Demo: a conversation between X customers and the agent (${sandbox.mode} delivery, ${sandbox.auth === 'oauth2' ? 'OAuth 2.0' : 'developer-portal tokens'}, ${sandbox.businesses.map((b) => `@${b.username}`).join(' and ')})`,
     );
     const dana = sandbox.createCustomer('dana_x', 'Dana Customer');
     const eli = sandbox.createCustomer('eli_x', 'Eli Customer');
@@ -133,6 +145,44 @@ export async function runDemo(sandbox: Sandbox, options: DemoOptions = {}): Prom
         if (dm.text !== `${agentName}: ${TEXT.agentPhoto}`)
             fail(`the image's text is "${dm.text}", not "${agentName}: ${TEXT.agentPhoto}"`);
     });
+
+    let salesRoomId = '';
+    if (sales && salesAgentName) {
+        await step(
+            `Dana also writes to @${sales.username}: a second room opens, in ${sales.department}, served by ${salesAgentName}`,
+            async () => {
+                await customerSends(dana, { text: TEXT.sales, to: sales.id });
+                const room = await waitFor(`a room for Dana with @${sales.username}`, () => {
+                    const r = openRoomOf(dana, sales);
+                    return r?.messages.some((m) => m.role === 'visitor' && m.text === TEXT.sales) && r;
+                });
+                salesRoomId = room.id;
+                if (room.id === danaRoomId)
+                    fail(`the DM to @${sales.username} landed in the @${support.username} room`);
+                if (room.department !== sales.department)
+                    fail(`the room is in department ${room.department ?? '(none)'}, not ${sales.department}`);
+                if (room.servedBy !== salesAgentName)
+                    fail(`the room is served by ${room.servedBy ?? 'nobody'}, not ${salesAgentName}`);
+                if (!openRoomOf(dana)?.open) fail(`Dana's @${support.username} room is no longer open`);
+                await waitFor(`the welcome DM from @${sales.username}`, () =>
+                    received(dana, SANDBOX_MESSAGES.welcome_message, sales),
+                );
+            },
+        );
+
+        await step(
+            `${salesAgentName} replies: Dana receives it from @${sales.username}, and nothing from @${support.username}`,
+            async () => {
+                const before = fromBusiness(dana, support).length;
+                sandbox.agentReplies(salesRoomId, TEXT.salesReply);
+                await waitFor(`the DM "${salesAgentName}: ${TEXT.salesReply}" from @${sales.username}`, () =>
+                    received(dana, `${salesAgentName}: ${TEXT.salesReply}`, sales),
+                );
+                if (fromBusiness(dana, support).length !== before)
+                    fail(`@${support.username} sent Dana something when ${salesAgentName} replied`);
+            },
+        );
+    }
 
     await step(
         'The agent goes offline and Eli writes: Eli is told nobody is available, and no room opens yet',
@@ -201,6 +251,26 @@ export async function runDemo(sandbox: Sandbox, options: DemoOptions = {}): Prom
             `${agentName}: ${TEXT.agentPhoto} [image/png]`,
         ]);
         expectList("Eli's room", conversationLines(openRoomOf(eli)!), [`Eli Customer: ${TEXT.offline}`]);
+        if (sales && salesAgentName) {
+            expectList(
+                `Dana on X, with @${sales.username}`,
+                sandbox
+                    .customerDms(dana.id, sales.id)
+                    .map((d) => `${d.fromCustomer ? 'Dana' : 'Acme Sales'}: ${d.text}`),
+                [
+                    `Dana: ${TEXT.sales}`,
+                    `Acme Sales: ${SANDBOX_MESSAGES.welcome_message}`,
+                    `Acme Sales: ${salesAgentName}: ${TEXT.salesReply}`,
+                ],
+            );
+            expectList(`Dana's @${sales.username} room`, conversationLines(openRoomOf(dana, sales)!), [
+                `Dana Customer: ${TEXT.sales}`,
+                `${salesAgentName}: ${TEXT.salesReply}`,
+            ]);
+            const rooms = sandbox.rooms();
+            const strays = rooms.filter((r) => r.account?.id !== support.id && r.account?.id !== sales.id);
+            if (strays.length > 0) fail(`rooms without a linked account: ${strays.map((r) => r.id).join(', ')}`);
+        }
     });
 
     const billedPerCustomerDm = {
@@ -214,7 +284,10 @@ export async function runDemo(sandbox: Sandbox, options: DemoOptions = {}): Prom
         `The ledger accounts for every DM: one create per business DM, ${billedPerCustomerDm} per customer DM`,
         async () => {
             const { dmCreates, dmReceivedDeliveries, dmEventReads, usd } = sandbox.state().ledger;
-            const businessDms = [dana, eli].flatMap((c) => fromBusiness(c)).length;
+            // Every account's DMs: the ledger is the X app's, shared by its accounts.
+            const businessDms = [dana, eli].flatMap((c) =>
+                sandbox.customerDms(c.id).filter((d) => !d.fromCustomer),
+            ).length;
             const customerDms = [dana, eli].flatMap((c) =>
                 sandbox.customerDms(c.id).filter((d) => d.fromCustomer),
             ).length;
@@ -250,19 +323,25 @@ function conversationLines(room: RoomView): string[] {
 export function transcripts(sandbox: Sandbox, status?: string): string {
     const lines: string[] = [];
     const time = (at: number) => new Date(at).toISOString().slice(11, 19);
-    const business = sandbox.world.business;
     for (const customer of sandbox.customers.values()) {
-        lines.push('', `── On X: @${customer.username} (${customer.name}) ⇄ @${business.username} ──`);
-        for (const dm of sandbox.customerDms(customer.id)) {
-            const who = dm.fromCustomer ? `@${customer.username}` : `@${business.username}`;
-            const media = dm.media ? ` [${dm.media.type}, ${sandbox.dmMedia(dm.id)?.bytes.length ?? 0} bytes]` : '';
-            lines.push(`  ${time(dm.at)}  ${who.padEnd(14)} ${dm.text}${media}`);
+        for (const business of sandbox.businesses) {
+            const dms = sandbox.customerDms(customer.id, business.id);
+            // Only the conversations that exist (a customer may write to one account only).
+            if (dms.length === 0 && business !== sandbox.businesses[0]) continue;
+            lines.push('', `── On X: @${customer.username} (${customer.name}) ⇄ @${business.username} ──`);
+            for (const dm of dms) {
+                const who = dm.fromCustomer ? `@${customer.username}` : `@${business.username}`;
+                const media = dm.media ? ` [${dm.media.type}, ${sandbox.dmMedia(dm.id)?.bytes.length ?? 0} bytes]` : '';
+                lines.push(`  ${time(dm.at)}  ${who.padEnd(14)} ${dm.text}${media}`);
+            }
         }
     }
+    const several = sandbox.businesses.length > 1;
     for (const room of sandbox.rooms()) {
+        const account = several && room.account ? `with @${room.account.username}, ` : '';
         lines.push(
             '',
-            `── In Rocket.Chat: ${room.visitor.name}'s room (${room.department ?? 'no department'}, ${room.servedBy ? `served by ${room.servedBy}` : 'unassigned'}, ${room.open ? 'open' : 'closed'}) ──`,
+            `── In Rocket.Chat: ${room.visitor.name}'s room (${account}${room.department ?? 'no department'}, ${room.servedBy ? `served by ${room.servedBy}` : 'unassigned'}, ${room.open ? 'open' : 'closed'}) ──`,
         );
         for (const m of room.messages) {
             const who = m.role === 'system' ? `(${m.kind})` : m.sender;

@@ -3,7 +3,7 @@
  * running the packaged app in the real Apps-Engine runtime, sets up a department with an online agent,
  * configures and links the app through `/twitter authorize`, and serves the console page until Ctrl-C.
  *
- *   npm start [-- --mode auto|xaa|aaa|polling] [--auth oauth2|tokens] [--fault NAME]… [--port N] [--no-build]
+ *   npm start [-- --accounts 1|2] [--mode auto|xaa|aaa|polling] [--auth oauth2|tokens] [--fault NAME]… [--port N] [--no-build]
  *   npm start -- --demo [same flags]       scripted conversation, transcripts and ledger; exit 0 when it all worked
  */
 import * as path from 'path';
@@ -32,7 +32,10 @@ const USAGE = `Usage: npm start [-- options]
   --demo                  run a scripted conversation headlessly, print both sides and the ledger, exit 0 on success
   --mode auto|xaa|aaa|polling  how X delivers DMs to the app (default xaa: X Activity API webhook;
                           auto: the webhook when X can reach it, else polling — try it with --fault webhook-unreachable)
-  --auth oauth2|tokens    how the app is linked (default: oauth2 for xaa and auto, tokens otherwise)
+  --accounts 2|1          linked business accounts (default 2: @AcmeSupport → department Support, @AcmeSales → Sales;
+                          1: @AcmeSupport alone, the single-account demo)
+  --auth oauth2|tokens    how the app is linked (default: oauth2 with two accounts, or for xaa and auto; tokens
+                          otherwise — developer-portal tokens link one account, so they need --accounts 1)
   --fault NAME            switch on a simulator fault at start (repeatable; also switchable in the console):
 ${FAULT_PRESETS.map((p) => `                            ${p.name.padEnd(22)} ${p.description}`).join('\n')}
   --port N                console port on 127.0.0.1 (default ${DEFAULT_PORT}; 0 = any free port)
@@ -43,6 +46,7 @@ ${FAULT_PRESETS.map((p) => `                            ${p.name.padEnd(22)} ${p
 
 interface Flags {
     demo: boolean;
+    accounts: 1 | 2;
     mode: DeliveryModeName;
     auth?: AuthMethodName;
     faults: string[];
@@ -56,6 +60,7 @@ function parseFlags(argv: string[]): Flags | 'help' {
         args: argv,
         options: {
             demo: { type: 'boolean', default: false },
+            accounts: { type: 'string', default: '2' },
             mode: { type: 'string', default: 'xaa' },
             auth: { type: 'string' },
             fault: { type: 'string', multiple: true, default: [] },
@@ -71,6 +76,10 @@ function parseFlags(argv: string[]): Flags | 'help' {
     if (!DELIVERY_MODES.includes(mode)) throw new Error(`--mode must be one of ${DELIVERY_MODES.join(', ')}`);
     if (values.auth !== undefined && values.auth !== 'oauth2' && values.auth !== 'tokens')
         throw new Error('--auth must be oauth2 or tokens');
+    if (values.accounts !== '1' && values.accounts !== '2') throw new Error('--accounts must be 1 or 2');
+    const accounts = values.accounts === '1' ? 1 : 2;
+    if (accounts === 2 && values.auth === 'tokens')
+        throw new Error('developer-portal tokens link one account: use --accounts 1 with --auth tokens');
     const faults = values.fault ?? [];
     faults.forEach(faultPreset);
     const port = values.port === undefined ? undefined : Number(values.port);
@@ -78,6 +87,7 @@ function parseFlags(argv: string[]): Flags | 'help' {
         throw new Error('--port must be a port number');
     return {
         demo: !!values.demo,
+        accounts,
         mode,
         auth: values.auth as AuthMethodName | undefined,
         faults,
@@ -156,7 +166,13 @@ async function main(): Promise<number> {
         process.stdout.write(
             '  starting the X simulator, and Rocket.Chat with the app in the real Apps-Engine runtime… ',
         );
-        sandbox = await Sandbox.start({ mode: flags.mode, auth: flags.auth, faults: flags.faults, seed: flags.seed });
+        sandbox = await Sandbox.start({
+            mode: flags.mode,
+            auth: flags.auth,
+            faults: flags.faults,
+            seed: flags.seed,
+            accounts: flags.accounts,
+        });
         say(`ready (${seconds(started)})`);
     })();
     startupDone = startup.catch(() => undefined);
@@ -198,7 +214,26 @@ async function main(): Promise<number> {
                 .join('\n'),
         );
     }
-    say(`  Omnichannel: department Support, agent ${world.agent.name} (online)`);
+    if (sandbox.secondLinking) {
+        const second = sandbox.businesses[1];
+        say(
+            `  second account: the admin ran /twitter authorize again, signed in on X's consent page as @${second.username}, pressed "Link @${second.username}", then /twitter department @${second.username} ${second.department}:`,
+        );
+        say(
+            sandbox.secondLinking.replies
+                .join('\n')
+                .split('\n')
+                .filter((l) => l.trim())
+                .map((l) => `    │ ${l}`)
+                .join('\n') || '    │ (nothing)',
+        );
+    }
+    for (const business of sandbox.businesses) {
+        const agent = world.host.store.users.get(business.agentId);
+        say(
+            `  Omnichannel: @${business.username} → department ${business.department}, agent ${agent?.name ?? '?'} (online)`,
+        );
+    }
     say(`  simulator faults: ${sandbox.activeFaultNames().join(', ') || 'none'}`);
 
     if (flags.demo) {

@@ -55,7 +55,7 @@ export async function startConsoleServer(sandbox: Sandbox, port = 0): Promise<Co
                 const text = optionalString(body, 'text');
                 const file = optionalFile(body);
                 if (!text && !file) throw new HttpError(400, 'Write something or attach an image');
-                const dm = await sandbox.customerSends(id, { text, file });
+                const dm = await sandbox.customerSends(id, { text, file, to: optionalString(body, 'to') });
                 // Automatic may be polling (X cannot reach the webhook): the poller does nothing otherwise.
                 if ((sandbox.mode === 'polling' || sandbox.mode === 'auto') && body.pollNow === true)
                     await sandbox.pollNow();
@@ -86,8 +86,9 @@ export async function startConsoleServer(sandbox: Sandbox, port = 0): Promise<Co
             pattern: /^\/api\/agent$/,
             handle: (_p, body) => {
                 if (typeof body.online !== 'boolean') throw new HttpError(400, '"online" must be true or false');
-                sandbox.setAgentOnline(body.online);
-                return { online: sandbox.agentOnline() };
+                const agentId = optionalString(body, 'agentId');
+                sandbox.setAgentOnline(body.online, agentId);
+                return { online: sandbox.agentOnline(agentId) };
             },
         },
         { method: 'POST', pattern: /^\/api\/status$/, handle: async () => ({ text: await sandbox.twitterStatus() }) },

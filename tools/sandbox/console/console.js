@@ -6,6 +6,8 @@ const $ = (id) => document.getElementById(id);
 const view = {
     state: null,
     customerId: null,
+    businessId: null,
+    agentId: null,
     roomId: null,
     xFile: null,
     rcFile: null,
@@ -130,7 +132,9 @@ function renderFacts(state) {
     setHtml(
         $('facts'),
         [
-            `business @${esc(state.business.username)}`,
+            state.businesses.length > 1
+                ? `businesses ${state.businesses.map((b) => `@${esc(b.username)} → ${esc(b.department)}`).join(', ')}`
+                : `business @${esc(state.business.username)}`,
             `delivery: ${esc(modes[state.mode] || state.mode)}`,
             `auth: ${state.auth === 'oauth2' ? 'OAuth 2.0' : 'developer-portal tokens'}`,
             `X cost so far ${usd(state.ledger.usd)}`,
@@ -158,15 +162,30 @@ function renderCustomer(state) {
             : '<option value="">no simulated X user yet</option>',
     );
     select.value = view.customerId || '';
+    // With several linked accounts the customer picks which business they write to (one X conversation each).
+    if (!state.businesses.some((b) => b.id === view.businessId)) view.businessId = state.businesses[0].id;
+    $('business-choice').hidden = state.businesses.length < 2;
+    setHtml(
+        $('business-select'),
+        state.businesses
+            .map(
+                (b) =>
+                    `<option value="${esc(b.id)}"${b.id === view.businessId ? ' selected' : ''}>@${esc(b.username)} (${esc(b.name)})</option>`,
+            )
+            .join(''),
+    );
+    $('business-select').value = view.businessId;
+    const business = state.businesses.find((b) => b.id === view.businessId);
     const customer = state.customers.find((c) => c.id === view.customerId);
     setHtml(
         $('x-head'),
         customer
-            ? `@${esc(state.business.username)} <span class="muted">· ${esc(state.business.name)} · as seen by @${esc(customer.username)}</span>`
+            ? `@${esc(business.username)} <span class="muted">· ${esc(business.name)} · as seen by @${esc(customer.username)}</span>`
             : '<span class="muted">Create an X user to write to the business</span>',
     );
     const messages = customer
         ? customer.dms
+              .filter((dm) => dm.businessId === view.businessId)
               .map((dm) => {
                   const media = dm.media ? mediaHtml(dm.media.url, dm.media.contentType) : '';
                   return `<div class="bubble ${dm.fromCustomer ? 'mine' : 'theirs'}" data-dm="${esc(dm.id)}">${media}${esc(dm.text)}</div><div class="meta">${time(dm.at)}</div>`;
@@ -179,9 +198,30 @@ function renderCustomer(state) {
 }
 
 function renderAgent(state) {
-    $('agent-name').textContent = state.agent.name;
-    $('agent-online').checked = state.agent.online;
-    $('agent-online-text').textContent = state.agent.online ? 'online' : 'offline';
+    // With several accounts each department has its agent: the switch shows the one chosen.
+    if (!state.agents.some((a) => a.id === view.agentId)) view.agentId = state.agents[0].id;
+    const agent = state.agents.find((a) => a.id === view.agentId);
+    $('agent-select').hidden = state.agents.length < 2;
+    $('agent-name').hidden = state.agents.length > 1;
+    setHtml(
+        $('agent-select'),
+        state.agents
+            .map(
+                (a) =>
+                    `<option value="${esc(a.id)}"${a.id === view.agentId ? ' selected' : ''}>${esc(a.name)} (${esc(a.department)})</option>`,
+            )
+            .join(''),
+    );
+    $('agent-select').value = view.agentId;
+    $('agent-name').textContent = agent.name;
+    $('agent-department').textContent = `Omnichannel agent · department ${agent.department}`;
+    $('agent-online').checked = agent.online;
+    $('agent-online-text').textContent = agent.online ? 'online' : 'offline';
+    const several = state.businesses.length > 1;
+    const accountTag = (r) =>
+        several && r.account
+            ? `<span class="account" data-testid="room-account">@${esc(r.account.username)}</span>`
+            : '';
     const rooms = state.rooms;
     if (!rooms.some((r) => r.id === view.roomId)) {
         const open = rooms.filter((r) => r.open);
@@ -190,7 +230,7 @@ function renderAgent(state) {
     const item = (r) => {
         const last = [...r.messages].reverse().find((m) => m.role !== 'system');
         const preview = last ? last.text || (last.file ? `📎 ${last.file.name}` : '') : '';
-        return `<button type="button" data-room="${esc(r.id)}" class="${r.id === view.roomId ? 'selected' : ''} ${r.open ? '' : 'closed'}">${esc(r.visitor.name)}<span class="preview">${esc(preview)}</span></button>`;
+        return `<button type="button" data-room="${esc(r.id)}" class="${r.id === view.roomId ? 'selected' : ''} ${r.open ? '' : 'closed'}">${esc(r.visitor.name)} ${accountTag(r)}<span class="preview">${esc(preview)}</span></button>`;
     };
     const open = rooms.filter((r) => r.open).reverse();
     const closed = rooms.filter((r) => !r.open).reverse();
@@ -202,7 +242,7 @@ function renderAgent(state) {
     setHtml(
         $('room-head'),
         room
-            ? `${esc(room.visitor.name)} <span class="badge ${room.open ? 'open' : ''}">${room.open ? 'open' : 'closed'}</span> <span class="muted small">X (Twitter) · ${esc(room.department || 'no department')} · ${room.servedBy ? `served by ${esc(room.servedBy)}` : 'waiting for an agent'}</span>${contactHtml(room.contact)}`
+            ? `${esc(room.visitor.name)} <span class="badge ${room.open ? 'open' : ''}">${room.open ? 'open' : 'closed'}</span> <span class="muted small">X (Twitter)${room.account ? ` · with @${esc(room.account.username)}` : ''} · ${esc(room.department || 'no department')} · ${room.servedBy ? `served by ${esc(room.servedBy)}` : 'waiting for an agent'}</span>${contactHtml(room.contact)}`
             : '<span class="muted">No conversations yet</span>',
     );
     let html = '<div class="empty">When a customer DMs the business, the conversation appears here.</div>';
@@ -374,7 +414,7 @@ function wire() {
         const file = view.xFile ? await readFile(view.xFile) : undefined;
         $('x-send').disabled = true;
         try {
-            await api(`/api/customers/${encodeURIComponent(view.customerId)}/dms`, { text, file });
+            await api(`/api/customers/${encodeURIComponent(view.customerId)}/dms`, { text, file, to: view.businessId });
             $('x-text').value = '';
             clearX();
         } finally {
@@ -416,7 +456,15 @@ function wire() {
     $('rc-close').onclick = guarded(async () => {
         if (view.roomId) await api(`/api/rooms/${encodeURIComponent(view.roomId)}/close`);
     });
-    $('agent-online').onchange = guarded((e) => api('/api/agent', { online: e.target.checked }));
+    $('agent-online').onchange = guarded((e) => api('/api/agent', { online: e.target.checked, agentId: view.agentId }));
+    $('agent-select').onchange = (e) => {
+        view.agentId = e.target.value;
+        render(view.state);
+    };
+    $('business-select').onchange = (e) => {
+        view.businessId = e.target.value;
+        render(view.state);
+    };
 
     $('status-run').onclick = guarded(() => api('/api/status'));
     $('applog-debug').onchange = (e) => {
