@@ -17,7 +17,10 @@
  *   by default) cannot be judged here: the audit refuses it.
  *
  * The room ↔ customer link is the visitor's username (`x-<X user id>`): a DM posted into another customer's room
- * shows as lost in its conversation and unexpected in the other. Order is judged twice: as Rocket.Chat shows a
+ * shows as lost in its conversation and unexpected in the other. With several business accounts, the room ↔
+ * account link is the account id the visitor token names (`x1.<account>.<customer>.<mac>`, as Rocket.Chat stores
+ * it): a DM posted into the customer's room with the other account shows as lost in its account's audit and
+ * unexpected in the other's. Order is judged twice: as Rocket.Chat shows a
  * room (sorted by the stored timestamp, then arrival) and by arrival (the store's insertion order), where a DM
  * that reached Rocket.Chat after one its customer wrote later counts only if X had handed it over first.
  *
@@ -114,6 +117,8 @@ interface Expected {
 
 interface Observed {
     seq: number;
+    /** The business account the room's visitor token names (undefined: a token of another form). */
+    account?: string;
     ts: number;
     text: string;
     fileHash?: string;
@@ -134,6 +139,7 @@ function observedByCustomer(store: StoredView): Map<string, Observed[]> {
         const list = byCustomer.get(customer) ?? [];
         list.push({
             seq,
+            account: /^x1\.(\d+)\.\d+\./.exec(room.visitor?.token ?? '')?.[1],
             ts: new Date(message.createdAt ?? 0).getTime(),
             text: normalizeText(message.text ?? ''),
             fileHash: upload ? sha256(upload.buffer) : undefined,
@@ -206,7 +212,9 @@ export function auditInbound(sim: XSim, store: StoredView, business: string, cus
                 e.shownAt = o.ts;
             }
         };
-        for (const o of observed.get(customer) ?? []) {
+        for (const o of (observed.get(customer) ?? []).filter(
+            (x) => x.account === undefined || x.account === business,
+        )) {
             if (o.fileHash) {
                 const owners = expected.filter((e) => e.fileHash === o.fileHash).sort((a, b) => a.files - b.files);
                 if (owners.length && o.text === '') {

@@ -20,6 +20,8 @@ export interface DriveOptions {
     before?: (i: number) => Promise<void> | void;
     /** Wait for X's first delivery attempt of each DM (default true). */
     awaitDelivery?: boolean;
+    /** The business accounts customers write to, one drawn (seeded) per DM (default: the rig's business). */
+    accounts?: string[];
 }
 
 /** `count` DMs, each from a customer drawn (seeded) from `customers`; returns how many were written. */
@@ -36,8 +38,11 @@ export async function driveDms(
         const lag = Date.now() - rig.clock.now();
         await rig.clock.advance(Math.max(gap, lag));
         const customer = customers[Math.floor(random() * customers.length)];
+        // Drawn only with several accounts: single-account scenarios keep their seeded sequence.
+        const accounts = options.accounts ?? [rig.business.id];
+        const to = accounts.length > 1 ? accounts[Math.floor(random() * accounts.length)] : accounts[0];
         await rig.sim.sendDm(
-            { from: customer, to: rig.business.id, text: dmText(i, customer) },
+            { from: customer, to, text: dmText(i, customer) },
             { awaitDelivery: options.awaitDelivery ?? true },
         );
     }
