@@ -11,7 +11,7 @@ import { ephemeralSince, link, type World } from './world';
 /** The second account's department and agent (the first account routes to *Support*, the Default department). */
 export const SECOND_DEPARTMENT = { name: 'Sales', agentUsername: 'agent.jones', agentName: 'Agent Jones' } as const;
 
-/** A linked account as the app's registry holds it (storage/accounts.ts), for assertions. */
+/** A linked account as the app's registry holds it (storage/accounts.ts), its department by name, for assertions. */
 export interface RegisteredAccount {
     accountId: string;
     username: string;
@@ -74,7 +74,12 @@ export function linkedAccounts(world: World<SimClock>): RegisteredAccount[] {
         .filter((r) => r.associations.some((a) => a.id === 'x-accounts'))
         .map((r) => r.data as unknown as RegisteredAccount & { linkedAt: number })
         .sort((a, b) => a.linkedAt - b.linkedAt)
-        .map(({ accountId, username, department }) => ({ accountId, username, department }));
+        .map(({ accountId, username, department }) => ({
+            accountId,
+            username,
+            // The app stores the department's id (a renamed department keeps its accounts): shown by name.
+            department: department && (world.host.store.departments.get(department)?.name ?? department),
+        }));
 }
 
 /** The business account a livechat room belongs to: its conversation record (filed under the room). */
