@@ -78,7 +78,7 @@ export function linkedAccounts(world: World<SimClock>): RegisteredAccount[] {
             accountId,
             username,
             // The app stores the department's id (a renamed department keeps its accounts): shown by name.
-            department: department && (world.host.store.departments.get(department)?.name ?? department),
+            department: department ? (world.host.store.departments.get(department)?.name ?? department) : undefined,
         }));
 }
 
