@@ -80,7 +80,6 @@ async function accountByHandle(read: IRead, handle: string): Promise<AccountLook
         : { ok: false, reasonKey: 'accounts_unknown_handle', handle: handle.replace(/^@/, '') };
 }
 
-/** @public for `/twitter department` and the setup room's modal (issue 17, accounts-admin) */
 export type DepartmentOutcome =
     | { ok: true; account: LinkedAccount; department?: { id: string; name: string } }
     | { ok: false; reasonKey: I18nKey; handle?: string; department?: string };
@@ -89,7 +88,6 @@ export type DepartmentOutcome =
  * Routes the account's new conversations to `department` (name or id): it must exist and be enabled. An
  * empty value goes back to the *Default department* setting. Rooms already open stay where they are. The
  * department's id is stored (a renamed department keeps its accounts).
- * @public for `/twitter department` and the setup room's modal (issue 17, accounts-admin)
  */
 export async function setAccountDepartment(
     a: Pick<AdminAccessors, 'read' | 'persistence'>,

@@ -114,6 +114,16 @@ async function reactToXFailure(
 }
 
 /**
+ * Whether a stored record (a waiting DM, an in-doubt event, a mirror candidate) naming `accountId` is the
+ * context's account's to handle. Records of versions that served one account may name none: they belong to
+ * the account linked longest, as the jobs' data of those versions does.
+ */
+export async function handlesRecordOf(ctx: BridgeContext, accountId: string | undefined): Promise<boolean> {
+    if (accountId !== undefined) return accountId === ctx.account.accountId;
+    return accountNamed(await cachedAccounts(ctx.read, ctx.now()), undefined)?.accountId === ctx.account.accountId;
+}
+
+/**
  * The context for `accountId`; `undefined` names the only linked account (job data and events stored by
  * versions that served one account name none). `unknown-account`: not linked here (or, with several
  * linked, none was named).

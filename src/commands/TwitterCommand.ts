@@ -9,9 +9,10 @@ import { authorize, CommandReply, unauthorize } from '../admin/authorize';
 import { isAdmin, mayStartConversation, maySeeStatus } from '../admin/roles';
 import { runDmCommand, runMoveToDmCommand } from './dm-command';
 import { accountStatus } from '../admin/accounts';
+import { departmentCommand } from '../admin/department-command';
 import { forgetCustomer } from '../admin/forget';
 
-const ADMIN_ONLY: Subcommand[] = ['authorize', 'unauthorize', 'forget'];
+const ADMIN_ONLY: Subcommand[] = ['authorize', 'unauthorize', 'forget', 'department'];
 
 export const SUBCOMMANDS = [
     'authorize',
@@ -22,6 +23,7 @@ export const SUBCOMMANDS = [
     'support',
     'help',
     'forget',
+    'department',
 ] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 
@@ -95,6 +97,8 @@ export class TwitterCommand implements ISlashCommand {
                 };
             case 'forget':
                 return forgetCustomer(admin, rest, t);
+            case 'department':
+                return { text: await departmentCommand(admin, rest, t) };
             case 'status':
                 return { text: await accountStatus(admin, t, rest[0]) };
             case 'dm':

@@ -4,6 +4,7 @@
  * every instance): each candidate is claimed, and dropped only once it is decided.
  */
 import type { BridgeContext } from '../bridge/context';
+import { handlesRecordOf } from '../bridge/build-context';
 import { decideMirror, MIRROR_GRACE_MS } from '../bridge/inbound-business';
 import { STALE_CLAIM_MS } from '../bridge/inbound-claims';
 import type { MirrorCandidate } from '../storage/mirror-candidates';
@@ -23,8 +24,9 @@ export const mirrorJob: JobSpec<typeof MIRROR_JOB_ID> = {
 async function decideMirrorCandidates(ctx: BridgeContext): Promise<void> {
     const { read, modify, logger } = ctx;
     const byEvent = new Map<string, MirrorCandidate>();
+    // The job runs for each account: each decides its own account's replies.
     for (const c of await ctx.conversations.allMirrorCandidates(read.getPersistenceReader()))
-        if (!byEvent.has(c.eventId)) byEvent.set(c.eventId, c);
+        if (!byEvent.has(c.eventId) && (await handlesRecordOf(ctx, c.event?.accountId))) byEvent.set(c.eventId, c);
     const due = [...byEvent.values()].filter((c) => c.at + MIRROR_GRACE_MS <= ctx.now()).sort((a, b) => a.at - b.at);
     let claimedElsewhere = 0;
     let failed = 0;
@@ -53,7 +55,7 @@ export async function sweepMirrorCandidates(ctx: BridgeContext): Promise<number>
     const seen = new Set<string>();
     let decided = 0;
     for (const candidate of stale) {
-        if (seen.has(candidate.eventId)) continue;
+        if (seen.has(candidate.eventId) || !(await handlesRecordOf(ctx, candidate.event?.accountId))) continue;
         seen.add(candidate.eventId);
         try {
             if ((await decideMirror(ctx, candidate)) !== 'claimed-elsewhere') decided++;

@@ -4,6 +4,7 @@
  * and swallows a failure to schedule one: the app cannot know).
  */
 import type { BridgeContext } from '../bridge/context';
+import { handlesRecordOf } from '../bridge/build-context';
 import { retryPending } from '../bridge/inbound-opening';
 import { retryPendingPosts } from '../bridge/public-inbound';
 import { PENDING_JOB_ID, recurringAtStartup } from './ids';
@@ -26,7 +27,9 @@ async function retryEverythingWaiting(ctx: BridgeContext): Promise<void> {
         ctx.logger.error(`Pending public mentions could not be posted yet: ${(e as Error).message}`),
     );
     const pending = await ctx.conversations.allPending(ctx.read.getPersistenceReader());
-    const customers = [...new Set(pending.map((p) => String(p.event.senderId)))];
+    // The job runs for each account: each takes its own customers' waiting DMs.
+    const mine = await filterAsync(pending, (p) => handlesRecordOf(ctx, p.event?.accountId));
+    const customers = [...new Set(mine.map((p) => String(p.event.senderId)))];
     for (const customer of customers) {
         try {
             await retryPending(ctx, customer);
@@ -34,4 +37,9 @@ async function retryEverythingWaiting(ctx: BridgeContext): Promise<void> {
             ctx.logger.error(`Pending messages of ${customer} could not be posted yet: ${(e as Error).message}`);
         }
     }
+}
+
+async function filterAsync<T>(items: T[], keep: (item: T) => Promise<boolean>): Promise<T[]> {
+    const verdicts = await Promise.all(items.map(keep));
+    return items.filter((_, i) => verdicts[i]);
 }

@@ -3,6 +3,7 @@
  * has its own one-off job a stale window later; the pending job's sweep catches any whose job was lost.
  */
 import type { BridgeContext } from '../bridge/context';
+import { handlesRecordOf } from '../bridge/build-context';
 import { STALE_CLAIM_MS } from '../bridge/inbound-claims';
 import { verifyInDoubt } from '../bridge/inbound-customer';
 import { VERIFY_JOB_ID } from './ids';
@@ -25,6 +26,8 @@ export async function sweepInDoubt(ctx: BridgeContext): Promise<number> {
     );
     let settled = 0;
     for (const record of stale) {
+        // The job runs for each account: each settles its own events.
+        if (!(await handlesRecordOf(ctx, record.event?.accountId))) continue;
         const customerId = String(record.event.senderId);
         try {
             // One still being worked on (a large upload) has its own job planned for when that time is over.

@@ -8,33 +8,19 @@ import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat
 import { appNotices, passTime, quiet, reply, syncClock } from './helpers/outbound';
 import {
     accountOfRoom,
-    addDepartment,
-    link,
     linkedAccounts,
+    linkSecondAccount,
     SECOND_DEPARTMENT,
     startWorld,
     World,
 } from './helpers/world';
 
 const FIFTEEN_MINUTES = 15 * 60_000;
-/** The app's cache of the registry lives 30 s (src/storage/account-cache.ts). */
-const REGISTRY_CACHE_MS = 30_000;
 
-/**
- * Links @AcmeSales as an admin adds an account (`/twitter authorize` signed in at X as that account, "Link"
- * in the setup room) and routes it to Sales. The department is written into the account's registry record
- * as the department service stores it (src/admin/accounts.ts: the department's id); the `/twitter
- * department` command that calls that service belongs to the admin-commands work.
- */
+/** Links @AcmeSales as an admin adds an account, routed to Sales (`/twitter department`). */
 async function linkSales(world: World) {
-    const sales = world.sim.businesses[1];
-    const { departmentId, agent } = addDepartment(world, SECOND_DEPARTMENT);
-    await world.sim.signedInAs(sales.id, () => link(world, 'oauth2'));
-    const record = registryRecord(world, sales.id);
-    if (!record) throw new Error(`@${sales.username} is not in the registry after linking`);
-    (record as { department?: string }).department = departmentId;
-    await passTime(world, REGISTRY_CACHE_MS + 1000);
-    return { sales, agent };
+    const second = await linkSecondAccount(world);
+    return { sales: second.account, agent: second.agent };
 }
 
 const openRoomsOf = (world: World, name: string) =>
