@@ -41,7 +41,7 @@ import { handleMessageDeleted, handleMessageEdited } from './src/handlers/messag
 import { handleAgentAssigned, handleRoomClosed } from './src/handlers/room-lifecycle';
 import { RECOVERY_JOB_ID, SETTINGS_JOB_ID } from './src/jobs/ids';
 import { jobProcessors } from './src/jobs/processors';
-import { unlink } from './src/admin/link';
+import { unlink } from './src/admin/unlink';
 import { IAppUninstallationContext } from '@rocket.chat/apps-engine/definition/accessors/IAppUninstallationContext';
 import { settingDefinitions } from './src/settings/definitions';
 import { invalidateSettings } from './src/settings/reader';

@@ -20,7 +20,7 @@ import {
 import { HealthState, healthRecords } from '../storage/job-state';
 import { totalsForDay } from '../storage/ledger';
 import type { AdminAccessors } from './link';
-import { unlinkAccount, UnlinkOutcome } from './link';
+import { unlinkAccount, UnlinkOutcome } from './unlink';
 import { statusReport } from './status';
 
 /**

@@ -1,5 +1,6 @@
 import type { LayoutBlock } from '@rocket.chat/ui-kit';
-import { AdminAccessors, linkWithTokens, startOAuth2, unlink } from './link';
+import { AdminAccessors, linkWithTokens, startOAuth2 } from './link';
+import { unlink } from './unlink';
 import { explainAutomatic } from './delivery-explain';
 import { deliveryModeLabel } from '../i18n/setting-labels';
 import { Translate } from '../i18n/translate';

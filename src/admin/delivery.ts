@@ -188,10 +188,13 @@ async function removeSubscriptions(
     registration: DeliveryRegistration,
     keep?: WebhookDeliveryMode,
 ): Promise<void> {
-    if (keep !== DeliveryMode.ActivityApi)
+    if (keep !== DeliveryMode.ActivityApi) {
+        // The app-wide revocation subscription is listed by every account on the webhook: it stays for the others.
+        const shared = new Set((await otherRegistrations(deps)).flatMap((r) => r.activitySubscriptionIds ?? []));
         for (const id of registration.activitySubscriptionIds ?? []) {
-            await ignoreNotFound(deps.x.deleteActivitySubscription(id));
+            if (!shared.has(id)) await ignoreNotFound(deps.x.deleteActivitySubscription(id));
         }
+    }
     if (keep !== DeliveryMode.AccountActivityApi && registration.accountActivitySubscribed && registration.webhookId) {
         await ignoreNotFound(deps.x.unsubscribeAccountActivity(registration.webhookId, deps.account.accountId));
     }

@@ -3,8 +3,7 @@
  * one account those settings name), or with OAuth 2.0 Authorization Code + PKCE (a link for the admin, the
  * callback, then the admin's confirmation in the setup room: see pending-link.ts), which adds an account
  * to the registry — or gives an account already linked its new tokens. Either way the account is stored,
- * delivery is registered at X for the chosen mode, and the outcome is reported. Unlinking removes one
- * account and only what is registered at X for it.
+ * delivery is registered at X for the chosen mode, and the outcome is reported. Unlinking: unlink.ts.
  */
 import { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { IUser } from '@rocket.chat/apps-engine/definition/users';
@@ -13,17 +12,7 @@ import { oauth2AppClient } from '../x/oauth2-app';
 import { invalidateAccount, xClientFor, xTransport } from '../bridge/build-context';
 import { AuthMethod } from '../settings/ids';
 import { AppSettings, readSettings } from '../settings/reader';
-import {
-    DeliveryRegistration,
-    LinkedAccount,
-    listAccounts,
-    migrateLegacyAccount,
-    readAccount,
-    readForAccount,
-    removeAccount,
-    tokensRecords,
-    writeAccount,
-} from '../storage/accounts';
+import { DeliveryRegistration, LinkedAccount, readAccount, tokensRecords, writeAccount } from '../storage/accounts';
 import { AppSecrets, ensureAppSecrets } from '../storage/app-secrets';
 import type { XUser } from '../x/client-types';
 import type { I18nKey } from '../i18n/translate';
@@ -37,7 +26,7 @@ import {
 } from '../x/credentials';
 import { toXFailure } from '../x/errors';
 import { rememberAppliedDelivery } from './apply-settings';
-import { deliveryPrerequisite, unregisterDelivery } from './delivery';
+import { deliveryPrerequisite } from './delivery';
 import { setUpDelivery } from './auto-delivery';
 import { DailyVolume, readDailyVolume } from './delivery-explain';
 import { oauthCallbackUrl, webhookUrl } from './urls';
@@ -260,53 +249,4 @@ export async function revokeTokens(a: AdminAccessors, tokens: OAuth2Tokens): Pro
     } catch (e) {
         return toXFailure(e, a.now()).kind;
     }
-}
-
-export interface UnlinkOutcome {
-    ok: true;
-    account?: LinkedAccount;
-    problems: string[];
-}
-
-/**
- * Unlinks one account: stops its delivery at X (its subscriptions; the webhook only when no other account
- * uses it), revokes its OAuth 2.0 token, forgets its records and credentials. Other accounts are untouched.
- */
-export async function unlinkAccount(a: AdminAccessors, accountId: string): Promise<UnlinkOutcome> {
-    const reader = a.read.getPersistenceReader();
-    // An install not upgraded yet keeps the account under the old keys: moved first, so all of it goes.
-    await migrateLegacyAccount(reader, a.persistence);
-    const account = await readAccount(reader, accountId);
-    const settings = await readSettings(a.read);
-    const problems: string[] = [];
-    if (account) {
-        const x = xClientFor(a.read, a.http, a.persistence, settings, a.now, { account });
-        try {
-            await unregisterDelivery({ x, reader, persistence: a.persistence, modify: a.modify, account, now: a.now });
-        } catch (e) {
-            problems.push(`delivery: ${toXFailure(e, a.now()).kind}`);
-        }
-        const tokens = await readForAccount(reader, tokensRecords, accountId);
-        if (tokens && settings.oauth2ClientId) {
-            const problem = await revokeTokens(a, tokens);
-            if (problem) problems.push(`revoke: ${problem}`);
-        }
-    }
-    await removeAccount(a.persistence, accountId);
-    forgetCachedCredentials(accountId);
-    invalidateAccount();
-    return { ok: true, account, problems };
-}
-
-/**
- * `/twitter unauthorize` as before several accounts, and the app's uninstall: unlinks every linked
- * account (the one, on a single-account install). Returns the first account's outcome with every problem.
- */
-export async function unlink(a: AdminAccessors): Promise<UnlinkOutcome> {
-    await migrateLegacyAccount(a.read.getPersistenceReader(), a.persistence);
-    const accounts = await listAccounts(a.read.getPersistenceReader());
-    const outcomes: UnlinkOutcome[] = [];
-    for (const account of accounts) outcomes.push(await unlinkAccount(a, account.accountId));
-    forgetCachedCredentials();
-    return { ok: true, account: outcomes[0]?.account, problems: outcomes.flatMap((o) => o.problems) };
 }

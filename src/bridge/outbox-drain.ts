@@ -1,8 +1,7 @@
 /**
- * Delivers what waits in the outbox, one linked account at a time (the job runs a drain per account, side
- * by side: one account's 429 or broken link never holds back another's replies). Only this code sends
- * queued items, and only one drain per account runs at a time (a flag in this process, a persisted lease
- * across instances), so a queued item is never in two senders' hands.
+ * Delivers what waits in the outbox, per linked account (a drain each, side by side: one account's 429 never
+ * holds back another's replies). Only this code sends queued items, and only one drain per account runs at a
+ * time (a flag here, a persisted lease across instances): a queued item is never in two senders' hands.
  *
  * - Order: per conversation, strictly oldest first; a conversation whose first item cannot go yet waits
  *   as a whole (nothing overtakes it).
@@ -84,10 +83,7 @@ export async function drainOutbox(ctx: BridgeContext): Promise<DrainReport> {
     }
 }
 
-/**
- * The account's items. Items of an account no longer linked cannot be sent from any: the drain of the
- * account linked longest takes them too, to drop them with a notice in their rooms (one drain, one notice).
- */
+/** The account's items; the account linked longest also takes those of unlinked accounts (to drop, with a notice). */
 async function itemsToDrain(ctx: BridgeContext): Promise<OutboxItem[]> {
     const [items, accounts] = await Promise.all([
         outbox.all(ctx.read.getPersistenceReader()),
@@ -103,10 +99,7 @@ function snapshotVersions(): Map<string, number> {
     return outboundState.queued.versionSnapshot();
 }
 
-/**
- * Persistence is the truth: the account's conversations with items are waiting; those without are not
- * (unless queued since). Other accounts' conversations are their drains' business.
- */
+/** Persistence is the truth: the account's conversations with items wait; those without do not (unless queued since). */
 async function syncView(accountId: string, items: OutboxItem[], versions: Map<string, number>): Promise<void> {
     const view = outboundState.queued;
     const present = new Set(items.map(conversationIdOf));

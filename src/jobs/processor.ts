@@ -12,7 +12,8 @@ import type { ILogger } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IJobContext, IProcessor } from '@rocket.chat/apps-engine/definition/scheduler';
 import type { AdminAccessors } from '../admin/link';
 import { buildBridgeContext } from '../bridge/build-context';
-import { listAccounts, migrateLegacyAccount } from '../storage/accounts';
+import { migrateLegacyAccount } from '../storage/accounts';
+import { cachedAccounts } from '../storage/account-cache';
 import type { BridgeContext } from '../bridge/context';
 import { fromStoredVerifyJob } from '../storage/waiting-messages';
 import { JobData, JobId, VERIFY_JOB_ID } from './ids';
@@ -71,7 +72,7 @@ export function jobProcessor<Id extends JobId>(app: AppRef, spec: JobSpec<Id>): 
             const accountIds =
                 spec.needs === 'account'
                     ? [named]
-                    : (await listAccounts(read.getPersistenceReader()))
+                    : (await cachedAccounts(read, Date.now()))
                           .map((a) => a.accountId)
                           .filter((id) => named === undefined || id === named);
             await Promise.all(
