@@ -30,8 +30,10 @@ import {
 const HOUR = 3_600_000;
 
 const records = (world: World) => [...world.host.store.appPersistence(world.host.appId).values()];
+/** The record of a kind: `key`, or `key:<accountId>` for the kinds kept per linked account. */
 const recordData = (world: World, key: string) =>
-    records(world).find((r) => r.associations.some((a) => a.id === key))?.data as Record<string, unknown> | undefined;
+    records(world).find((r) => r.associations.some((a) => a.id === key || a.id.startsWith(`${key}:`)))?.data as
+        Record<string, unknown> | undefined;
 const pendingLinks = (world: World) =>
     records(world).filter((r) => (r.data as { type?: string }).type === 'pending-link');
 const webhookReads = (world: World) =>

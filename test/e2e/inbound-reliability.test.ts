@@ -546,7 +546,8 @@ describe('inbound reliability (Account Activity API webhook)', () => {
 function lastHeardFromX(world: World, ago: number): void {
     const at = Date.now() - ago;
     for (const record of world.host.store.appPersistence(world.host.appId).values()) {
-        const keys = record.associations.map((a) => a.id);
+        // Per-account records: `x-last-event:<accountId>` and so on.
+        const keys = record.associations.map((a) => a.id.replace(/:\d+$/, ''));
         if (keys.includes('x-last-event')) record.data.at = at;
         if (keys.includes('x-recovery')) record.data = { coveredUntil: at };
         if (keys.includes('x-delivery')) record.data.registeredAt = at;

@@ -549,7 +549,7 @@ describe('webhook security, Account Activity API mode: replays and the fallback'
     it('ignores a replayed revocation dated before the current link, and honours a current one', async () => {
         const account = () =>
             [...world.host.store.appPersistence(world.host.appId).values()].find((r) =>
-                r.associations.some((a) => a.id === 'x-account'),
+                r.associations.some((a) => a.id === `x-account:${world.business.id}`),
             )!.data;
         const linkedAt = Number(account().linkedAt);
         const revoke = (at: number) =>

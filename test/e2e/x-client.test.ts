@@ -11,7 +11,7 @@ const HOUR = 3_600_000;
 
 function storedRecord(world: World, name: string): Record<string, unknown> | undefined {
     return [...world.host.store.appPersistence(world.host.appId).values()].find((r) =>
-        r.associations.some((a) => a.id === name),
+        r.associations.some((a) => a.id === name || a.id.startsWith(`${name}:`)),
     )?.data;
 }
 

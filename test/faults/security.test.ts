@@ -178,7 +178,7 @@ describe(`security refusals (${K} attempts per kind)`, () => {
         const account = () =>
             JSON.stringify(
                 [...rig.host.store.appPersistence(rig.host.appId).values()].find((r) =>
-                    r.associations.some((a) => a.id === 'x-account'),
+                    r.associations.some((a) => a.id.startsWith('x-account:')),
                 )?.data,
             );
         const linked = account();
@@ -228,7 +228,7 @@ describe(`security refusals (${K} attempts per kind)`, () => {
         ];
         const accountBefore = JSON.stringify(
             [...rig.host.store.appPersistence(rig.host.appId).values()].find((r) =>
-                r.associations.some((a) => a.id === 'x-account'),
+                r.associations.some((a) => a.id.startsWith('x-account:')),
             )?.data,
         );
         const jobsBefore = rig.host.store.jobs.size;
@@ -253,7 +253,7 @@ describe(`security refusals (${K} attempts per kind)`, () => {
         }
         const accountAfter = JSON.stringify(
             [...rig.host.store.appPersistence(rig.host.appId).values()].find((r) =>
-                r.associations.some((a) => a.id === 'x-account'),
+                r.associations.some((a) => a.id.startsWith('x-account:')),
             )?.data,
         );
         expect(accountAfter).toBe(accountBefore);

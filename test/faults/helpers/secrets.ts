@@ -131,7 +131,9 @@ function records(input: ScanInput) {
     return [...input.store.appPersistence(input.appId).values()];
 }
 
-const associated = (r: { associations: { id: string }[] }, id: string) => r.associations.some((a) => a.id === id);
+/** Filed under `id`, or under `id:<accountId>` (the records kept per linked account). */
+const associated = (r: { associations: { id: string }[] }, id: string) =>
+    r.associations.some((a) => a.id === id || new RegExp(`^${id}:\\d+$`).test(a.id));
 
 /** Every secret the scenario involved, from every place that knows one. */
 export function listSecrets(input: ScanInput): Secret[] {
@@ -302,7 +304,8 @@ function setupRoom(input: ScanInput): string | undefined {
 }
 
 function recordName(r: { associations: { id: string }[]; data: Record<string, unknown> }): string {
-    const named = r.associations.find((a) => /^x-[a-z0-9-]+$/.test(a.id))?.id;
+    // Per-account records (`x-delivery:<accountId>`) are named by their kind.
+    const named = r.associations.find((a) => /^x-[a-z0-9-]+(:\d+)?$/.test(a.id))?.id.replace(/:\d+$/, '');
     return `record ${named ?? (typeof r.data.type === 'string' ? r.data.type : r.associations[0]?.id)}`;
 }
 
