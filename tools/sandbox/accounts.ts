@@ -4,7 +4,9 @@
  * setup room, then `/twitter department @handle <department>`), its department with its own agent, and the
  * lookups tests assert with: the registry as the app stored it, and which account a room belongs to.
  */
+import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+import { parseVisitorToken } from '../../src/x/ids';
 import type { SimClock } from '../x-sim/core/clock';
 import { ephemeralSince, link, type World } from './world';
 
@@ -82,10 +84,17 @@ export function linkedAccounts(world: World<SimClock>): RegisteredAccount[] {
         }));
 }
 
-/** The business account a livechat room belongs to: its conversation record (filed under the room). */
+/**
+ * The business account a livechat room belongs to: the app's conversation record filed under the room while it
+ * is open; for a closed room (its record gone), the account its visitor token names (`x1.<account>.<customer>.…`,
+ * src/x/ids.ts), as Rocket.Chat keeps it with the room.
+ */
 export function accountOfRoom(world: World<SimClock>, roomId: string): string | undefined {
     const record = [...world.host.store.appPersistence(world.host.appId).values()].find(
         (r) => r.data.type === 'conversation' && r.associations.some((a) => a.model === 'room' && a.id === roomId),
     );
-    return (record?.data as { accountId?: string } | undefined)?.accountId;
+    const recorded = (record?.data as { accountId?: string } | undefined)?.accountId;
+    if (recorded) return recorded;
+    const room = world.host.store.rooms.get(roomId) as ILivechatRoom | undefined;
+    return parseVisitorToken(room?.visitor?.token)?.accountId;
 }

@@ -220,7 +220,7 @@ export async function runDemo(sandbox: Sandbox, options: DemoOptions = {}): Prom
         expectList(
             'Dana on X',
             sandbox
-                .customerDms(dana.id)
+                .customerDms(dana.id, support.id)
                 .map((d) => `${d.fromCustomer ? 'Dana' : 'Acme'}: ${d.text}${d.media ? ' [image]' : ''}`),
             [
                 `Dana: ${TEXT.first}`,
@@ -233,7 +233,7 @@ export async function runDemo(sandbox: Sandbox, options: DemoOptions = {}): Prom
         );
         expectList(
             'Eli on X',
-            sandbox.customerDms(eli.id).map((d) => `${d.fromCustomer ? 'Eli' : 'Acme'}: ${d.text}`),
+            sandbox.customerDms(eli.id, support.id).map((d) => `${d.fromCustomer ? 'Eli' : 'Acme'}: ${d.text}`),
             [
                 `Eli: ${TEXT.offline}`,
                 `Acme: ${SANDBOX_MESSAGES.unavailable_message}`,
