@@ -206,9 +206,13 @@ describe('the sandbox (npm start)', () => {
 
         await post(`customers/${casey}/dms`, { text: 'Hello sales', to: sales.id });
         await post(`customers/${casey}/dms`, { text: 'Hello support', to: support.id });
-        const both = await waitForState('two rooms for Casey', (s) => s.rooms.length === 2);
         const roomWith = (s: any, text: string) =>
             s.rooms.find((r: any) => r.messages.some((m: any) => m.text === text));
+        const both = await waitForState(
+            "Casey's two DMs in rooms",
+            (s) => roomWith(s, 'Hello sales') && roomWith(s, 'Hello support'),
+        );
+        expect(both.rooms).toHaveLength(2);
         const salesRoom = roomWith(both, 'Hello sales');
         const supportRoom = roomWith(both, 'Hello support');
         expect([salesRoom.account.username, salesRoom.department, salesRoom.servedBy]).toEqual([
