@@ -123,10 +123,13 @@ describe(`two linked accounts under faults (${SCALE.label}: ${INBOUND} DMs, ${RE
             for (let posted = 0; posted < REPLIES;) {
                 const count = Math.min(REPLIES - posted, 1 + Math.floor(random() * 4));
                 for (let i = 0; i < count; i++, posted++) {
-                    const c = conversations[Math.floor(random() * conversations.length)];
+                    const which = Math.floor(random() * conversations.length);
+                    const c = conversations[which];
                     const text = `reply ${posted} in ${c.room.id.slice(-4)}`;
                     replies.get(c.account)!.get(c.customer)!.push(text);
-                    rig.hosts[posted % rig.hosts.length].postAgentMessage(c.room.id, c.agent, text);
+                    // An agent's session is on one instance (as in outbound.test.ts): both instances send, each
+                    // conversation from one of them.
+                    rig.hosts[which % rig.hosts.length].postAgentMessage(c.room.id, c.agent, text);
                     await rig.clock.advance(1_000);
                 }
                 await Promise.all(rig.hosts.map((h) => h.settle()));
