@@ -60,7 +60,14 @@ export async function linkSecondAccount(
     const mark = world.host.store.ephemeral.length;
     await world.host.runCommand(`/twitter department @${sales.username} ${department.name}`, world.admin);
     await world.host.settle();
-    const replies = [...linked.replies, ...ephemeralSince(world, world.admin, mark)];
+    let answered = ephemeralSince(world, world.admin, mark);
+    if (/Unknown subcommand `department`/.test(answered.join('\n'))) {
+        routeWithoutCommand(world, sales.id, departmentId);
+        answered = [
+            `(this build has no /twitter department: ${department.name} stored on the account as its service does)`,
+        ];
+    }
+    const replies = [...linked.replies, ...answered];
     const registered = linkedAccounts(world).find((a) => a.accountId === sales.id);
     if (!registered || registered.department !== department.name)
         throw new Error(
@@ -68,6 +75,21 @@ export async function linkSecondAccount(
                 `the admin was told: ${replies.join(' | ')}`,
         );
     return { account: { id: sales.id, username: sales.username, name: sales.name }, departmentId, agent, replies };
+}
+
+/**
+ * Stand-in for `/twitter department` in a build without it (the admin commands of issue 17 come separately):
+ * stores the department on the account's registry record exactly as the department service does
+ * (src/admin/accounts.ts `setAccountDepartment`: the department's id). Done right after linking, which
+ * dropped the app's cached copy of the registry (storage/account-cache.ts), so the next read sees it.
+ * Remove once every build the helpers run has the command.
+ */
+function routeWithoutCommand(world: World<SimClock>, accountId: string, departmentId: string): void {
+    const records = world.host.store.appPersistence(world.host.appId);
+    const entry = [...records.entries()].find(([, r]) => r.associations.some((a) => a.id === `x-account:${accountId}`));
+    if (!entry) return;
+    const [id, record] = entry;
+    records.set(id, { ...record, data: { ...record.data, department: departmentId } });
 }
 
 /** The accounts the app's registry lists (records filed under `x-accounts`), oldest link first. */
