@@ -63,6 +63,9 @@ export async function linkSecondAccount(
     let answered = ephemeralSince(world, world.admin, mark);
     if (/Unknown subcommand `department`/.test(answered.join('\n'))) {
         routeWithoutCommand(world, sales.id, departmentId);
+        // The same account signing in again keeps its department and drops the app's cached registry
+        // (src/admin/link.ts completeLink): every read from now on sees the department.
+        await world.sim.signedInAs(sales.id, () => link(world, 'oauth2'));
         answered = [
             `(this build has no /twitter department: ${department.name} stored on the account as its service does)`,
         ];
@@ -80,9 +83,9 @@ export async function linkSecondAccount(
 /**
  * Stand-in for `/twitter department` in a build without it (the admin commands of issue 17 come separately):
  * stores the department on the account's registry record exactly as the department service does
- * (src/admin/accounts.ts `setAccountDepartment`: the department's id). Done right after linking, which
- * dropped the app's cached copy of the registry (storage/account-cache.ts), so the next read sees it.
- * Remove once every build the helpers run has the command.
+ * (src/admin/accounts.ts `setAccountDepartment`: the department's id); the caller then links the account
+ * again, so no instance keeps a cached registry without it (storage/account-cache.ts). Remove once every
+ * build the helpers run has the command.
  */
 function routeWithoutCommand(world: World<SimClock>, accountId: string, departmentId: string): void {
     const records = world.host.store.appPersistence(world.host.appId);
