@@ -60,17 +60,7 @@ export async function linkSecondAccount(
     const mark = world.host.store.ephemeral.length;
     await world.host.runCommand(`/twitter department @${sales.username} ${department.name}`, world.admin);
     await world.host.settle();
-    let answered = ephemeralSince(world, world.admin, mark);
-    if (/Unknown subcommand `department`/.test(answered.join('\n'))) {
-        routeWithoutCommand(world, sales.id, departmentId);
-        // The same account signing in again keeps its department and drops the app's cached registry
-        // (src/admin/link.ts completeLink): every read from now on sees the department.
-        await world.sim.signedInAs(sales.id, () => link(world, 'oauth2'));
-        answered = [
-            `(this build has no /twitter department: ${department.name} stored on the account as its service does)`,
-        ];
-    }
-    const replies = [...linked.replies, ...answered];
+    const replies = [...linked.replies, ...ephemeralSince(world, world.admin, mark)];
     const registered = linkedAccounts(world).find((a) => a.accountId === sales.id);
     if (!registered || registered.department !== department.name)
         throw new Error(
@@ -78,21 +68,6 @@ export async function linkSecondAccount(
                 `the admin was told: ${replies.join(' | ')}`,
         );
     return { account: { id: sales.id, username: sales.username, name: sales.name }, departmentId, agent, replies };
-}
-
-/**
- * Stand-in for `/twitter department` in a build without it (the admin commands of issue 17 come separately):
- * stores the department on the account's registry record exactly as the department service does
- * (src/admin/accounts.ts `setAccountDepartment`: the department's id); the caller then links the account
- * again, so no instance keeps a cached registry without it (storage/account-cache.ts). Remove once every
- * build the helpers run has the command.
- */
-function routeWithoutCommand(world: World<SimClock>, accountId: string, departmentId: string): void {
-    const records = world.host.store.appPersistence(world.host.appId);
-    const entry = [...records.entries()].find(([, r]) => r.associations.some((a) => a.id === `x-account:${accountId}`));
-    if (!entry) return;
-    const [id, record] = entry;
-    records.set(id, { ...record, data: { ...record.data, department: departmentId } });
 }
 
 /** The accounts the app's registry lists (records filed under `x-accounts`), oldest link first. */
