@@ -8,6 +8,8 @@
  */
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+import { MIRROR_GRACE_MS } from '../../src/bridge/inbound-business';
+import { MIRROR_JOB_ID } from '../../src/jobs/ids';
 import { accountOfRoom, linkSecondAccount, SECOND_DEPARTMENT } from '../../tools/sandbox/accounts';
 import { auditInbound, auditOutbound, faultsOf, NO_FAULTS } from './helpers/audit';
 import { driveDms, letRetriesRun, newCustomers, seededRandom } from './helpers/drive';
@@ -90,6 +92,30 @@ describe(`two linked accounts under faults (${SCALE.label}: ${INBOUND} DMs, ${RE
             );
             expect(withBoth.length).toBeGreaterThan(0);
             expect(roomsOnTheirAccount()).toEqual([]);
+
+            // Both accounts answer customers who wrote to both from X's own app: each reply is mirrored once,
+            // into the customer's room with the account that sent it (the mirror job runs once per account).
+            const typed: { account: string; customer: string; text: string }[] = [];
+            for (const customer of withBoth.slice(0, 3))
+                for (const account of accounts) {
+                    const text = `typed in X by @${account.username} to ${customer.slice(-4)}`;
+                    await rig.sim.typeInNativeApp({ account: account.id, to: customer, text });
+                    typed.push({ account: account.id, customer, text });
+                }
+            await rig.settleAll();
+            await runJobsUntil(rig.clock, rig.hosts, rig.clock.now() + MIRROR_GRACE_MS + 2_000);
+            await rig.host.runJobNow(MIRROR_JOB_ID);
+            await rig.settleAll();
+            const appUserId = rig.host.appUser().id;
+            const mirrored = rig.host.livechatRooms().flatMap((room) =>
+                rig.host
+                    .messagesIn(room.id)
+                    .filter((m) => m.sender?.id === appUserId)
+                    .flatMap((m) => typed.filter((t) => (m.text ?? '').includes(t.text)))
+                    .map((t) => ({ ...t, roomAccount: accountOfRoom(rig, room.id) })),
+            );
+            expect(mirrored.filter((m) => m.roomAccount !== m.account)).toEqual([]);
+            expect(mirrored.map((m) => m.text).sort()).toEqual(typed.map((t) => t.text).sort());
         },
         timeoutFor(INBOUND, 40),
     );
