@@ -8,7 +8,14 @@ import { Translate } from '../i18n/translate';
 import { serverTranslator } from '../lib/language';
 import { DeliveryMode } from '../settings/ids';
 import { AppSettings, readSettings } from '../settings/reader';
-import { DeliveryRegistration, deliveryRecords, readAccount, readForAccount } from '../storage/accounts';
+import {
+    DeliveryRegistration,
+    deliveryRecords,
+    LinkedAccount,
+    listAccounts,
+    readAccount,
+    readForAccount,
+} from '../storage/accounts';
 import { ensureAppSecrets } from '../storage/app-secrets';
 import { retryWebhook, SwitchNotice, webhookRetryDue } from './auto-delivery';
 import { explainAutomatic, readDailyVolume } from './delivery-explain';
@@ -23,13 +30,24 @@ export interface TurnAccessors {
     appId: string;
 }
 
-/** The setup-room notice of a switch: what changed, then the whole explanation. */
-function switchNotice(a: TurnAccessors, t: Translate, settings: AppSettings, now: number): SwitchNotice {
+/**
+ * The setup-room notice of a switch: what changed, then the whole explanation; with several accounts linked,
+ * whose delivery it is.
+ */
+function switchNotice(
+    a: TurnAccessors,
+    t: Translate,
+    settings: AppSettings,
+    account: LinkedAccount,
+    now: number,
+): SwitchNotice {
     return async (registration) => {
-        const volume = await readDailyVolume(a.read.getPersistenceReader(), now);
+        const reader = a.read.getPersistenceReader();
+        const [volume, accounts] = await Promise.all([readDailyVolume(reader, now), listAccounts(reader)]);
         const title = t(registration.mode === DeliveryMode.Polling ? 'auto_switched_polling' : 'auto_switched_webhook');
         const explanation = explainAutomatic(t, registration, volume, settings.pollingIntervalSeconds);
-        await announceInSetupRoom(a.read, a.modify, a.persistence, `${title}\n${explanation}`);
+        const whose = accounts.length > 1 ? `@${account.username}: ` : '';
+        await announceInSetupRoom(a.read, a.modify, a.persistence, `${whose}${title}\n${explanation}`);
     };
 }
 
@@ -68,6 +86,6 @@ export async function automaticTurn(
             now: () => now,
         },
         current,
-        switchNotice(a, t, settings, now),
+        switchNotice(a, t, settings, account, now),
     );
 }

@@ -148,7 +148,7 @@ export async function runHealthCheck(a: HealthAccessors & { logger?: ILogger }):
     }
     const states = await Promise.all(
         accounts.map((account) =>
-            checkAccount(a, account).catch((e) => {
+            checkAccount(a, account, accounts.length > 1).catch((e) => {
                 a.logger?.error(`Health check of @${account.username} failed: ${(e as Error)?.message ?? e}`);
                 return undefined;
             }),
@@ -157,7 +157,8 @@ export async function runHealthCheck(a: HealthAccessors & { logger?: ILogger }):
     return states.filter((s): s is HealthState => !!s);
 }
 
-async function checkAccount(a: HealthAccessors, account: LinkedAccount): Promise<HealthState> {
+/** One account's checks; `several`: its alerts name it (more than one account is linked). */
+async function checkAccount(a: HealthAccessors, account: LinkedAccount, several: boolean): Promise<HealthState> {
     const { read, modify, http, persistence } = a;
     const now = () => a.now();
     const reader = read.getPersistenceReader();
@@ -168,6 +169,7 @@ async function checkAccount(a: HealthAccessors, account: LinkedAccount): Promise
         readSettings(read),
     ]);
     const state: HealthState = stored ?? { open: {} };
+    const whose = several ? `@${account.username}: ` : '';
     const x = xClientFor(read, http, persistence, settings, now, { account, modify });
     const t = await serverTranslator(read, now());
     const token = await checkToken(x, !!account.revokedAt);
@@ -220,11 +222,21 @@ async function checkAccount(a: HealthAccessors, account: LinkedAccount): Promise
         if (result.problem && !open) {
             state.open[name] = { since: now(), reason: result.problem };
             if (!result.announced)
-                await announceInSetupRoom(read, modify, persistence, t('health_alert', { problem: t(result.problem) }));
+                await announceInSetupRoom(
+                    read,
+                    modify,
+                    persistence,
+                    whose + t('health_alert', { problem: t(result.problem) }),
+                );
         } else if (!result.problem && open) {
             delete state.open[name];
             if (name === 'token' && restored) continue;
-            await announceInSetupRoom(read, modify, persistence, t('health_recovered', { problem: t(open.reason) }));
+            await announceInSetupRoom(
+                read,
+                modify,
+                persistence,
+                whose + t('health_recovered', { problem: t(open.reason) }),
+            );
             if (name === 'webhook') replay = true;
         }
     }
