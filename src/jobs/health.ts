@@ -135,8 +135,8 @@ async function checkSubscriptions(
 }
 
 /**
- * Checks every linked account, side by side: one account's failure (a revoked token, X's 429) is logged and
- * does not hold back the others' checks. Returns each account's state.
+ * Checks every linked account: one account's failure (a revoked token, X's 429) is logged and does not stop
+ * the others' checks. Returns each account's state.
  */
 export async function runHealthCheck(a: HealthAccessors & { logger?: ILogger }): Promise<HealthState[]> {
     const reader = a.read.getPersistenceReader();
@@ -146,15 +146,16 @@ export async function runHealthCheck(a: HealthAccessors & { logger?: ILogger }):
         await rescheduleLostProbe(a.modify, creditsPause, a.now());
         return [];
     }
-    const states = await Promise.all(
-        accounts.map((account) =>
-            checkAccount(a, account, accounts.length > 1).catch((e) => {
-                a.logger?.error(`Health check of @${account.username} failed: ${(e as Error)?.message ?? e}`);
-                return undefined;
-            }),
-        ),
-    );
-    return states.filter((s): s is HealthState => !!s);
+    // One after the other: the accounts share one webhook, and two re-validations of it at once would race.
+    const states: HealthState[] = [];
+    for (const account of accounts) {
+        try {
+            states.push(await checkAccount(a, account, accounts.length > 1));
+        } catch (e) {
+            a.logger?.error(`Health check of @${account.username} failed: ${(e as Error)?.message ?? e}`);
+        }
+    }
+    return states;
 }
 
 /** One account's checks; `several`: its alerts name it (more than one account is linked). */
