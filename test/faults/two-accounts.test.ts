@@ -140,6 +140,12 @@ describe(`two linked accounts under faults (${SCALE.label}: ${INBOUND} DMs, ${RE
             }
             rig.sim.faults.set({ api: { status: 503 }, match: { endpoint: 'dm.send' }, probability: 0.08 });
             rig.sim.faults.set({ api: { status: 429 }, match: { endpoint: 'dm.send' }, probability: 0.05 });
+            // One account's token refused more often: its replies wait, the other's must not suffer.
+            rig.sim.faults.set({
+                api: { status: 429 },
+                match: { endpoint: 'dm.send', userId: accounts[1].id },
+                probability: 0.2,
+            });
 
             // Per account: the replies each customer must get from it (every customer is in both maps, so a
             // reply leaving from the wrong account is unexpected there and lost here).

@@ -14,7 +14,7 @@ import {
     type XUser,
 } from '../../tools/x-sim';
 import { nodeSender } from '../../tools/x-sim/node-sender';
-import { oauth1Client, oauth2Client, xClient } from './helpers/clients';
+import { appOnlyClient, oauth1Client, oauth2Client, xClient } from './helpers/clients';
 import { failure } from './helpers/errors';
 import type { WebhookReceiver } from './helpers/receiver';
 import { registeredReceiver, subscribeAccountActivity, subscribeActivity } from './helpers/webhooks';
@@ -156,6 +156,22 @@ describe('several business accounts on one app', () => {
             ).toBe(429);
             await oauth2Client(sim, sales.id).v2.sendDmToParticipant(customer.id, { text: 'sales still sends' });
             expect(sim.dmsSentBy(sales.id)).toHaveLength(1);
+        });
+
+        test('an injected fault can hit one account only (its token), whatever the auth method', async () => {
+            sim.faults.set({ api: { status: 429 }, match: { endpoint: 'dm.send', userId: support.id } });
+            for (const client of [oauth2Client(sim, support.id), oauth1Client(sim, support.id)])
+                expect(
+                    ((await failure(client.v2.sendDmToParticipant(customer.id, { text: 'x' }))) as ApiResponseError)
+                        .code,
+                ).toBe(429);
+            await oauth2Client(sim, sales.id).v2.sendDmToParticipant(customer.id, { text: 'sales sends' });
+            await oauth1Client(sim, sales.id).v2.sendDmToParticipant(customer.id, { text: 'sales again' });
+            expect(sim.dmsSentBy(support.id)).toEqual([]);
+            expect(sim.dmsSentBy(sales.id)).toHaveLength(2);
+            // App-only calls name no user: a user match never fires for them.
+            sim.faults.set({ api: { status: 503 }, match: { userId: sales.id } });
+            await appOnlyClient(sim).v2.get('webhooks');
         });
 
         test('1,440 sends a day per app, counted across both accounts (x-app-limit-24hour-*)', async () => {

@@ -16,6 +16,18 @@ export type AuthOutcome =
     /** Credentials were sent but rejected; `failure` says why (timestamp matters for the v1 body). */
     | { status: 'rejected'; failure: OAuth1Failure | 'unknown-bearer' | 'expired' | 'revoked' | 'unsupported-scheme' };
 
+/**
+ * The user an API request's token names, without verifying anything (no signature check, no OAuth 1.0a nonce
+ * spent): for fault matching, which happens before authentication. Undefined for app-only or unknown tokens.
+ */
+export function tokenUserId(request: SimRequest, store: SimStore): string | undefined {
+    const header = String(request.headers.authorization ?? '');
+    const oauth1Token = /^OAuth\s/i.test(header) ? /oauth_token="([^"]*)"/.exec(header)?.[1] : undefined;
+    if (oauth1Token !== undefined) return store.oauth1AccessTokens.get(decodeURIComponent(oauth1Token))?.userId;
+    const bearer = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
+    return bearer ? store.oauth2AccessTokens.get(bearer)?.userId : undefined;
+}
+
 /** Resolves the Authorization header of an API request to the app (and user) it speaks for. */
 export function authenticate(request: SimRequest, store: SimStore, verifier: OAuth1Verifier): AuthOutcome {
     const header = String(request.headers.authorization ?? '');

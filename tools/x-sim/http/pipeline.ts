@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { authenticate } from '../auth/authenticate';
+import { authenticate, tokenUserId } from '../auth/authenticate';
 import { enforceAuth } from '../auth/policy';
 import type { LoggedAuthType } from '../ops/request-log';
 import type { SimServices } from '../services';
@@ -138,6 +138,7 @@ export async function serveRequest(
         host: request.host,
         path: request.path,
         endpoint: match?.route.endpoint,
+        userId: tokenUserId(request, services.store),
     });
     let response: SimResponse | undefined;
     if (fault) {

@@ -11,6 +11,8 @@ export interface RequestMatch {
     path?: string | RegExp;
     /** Route group, e.g. `dm.send`, `dm_events.lookup`, `media.upload`. */
     endpoint?: string;
+    /** The user whose token the request carries (one business account of several), as X would see it. */
+    userId?: string;
 }
 
 export interface DeliveryMatch {
@@ -63,6 +65,8 @@ export interface RequestFacts {
     host: string;
     path: string;
     endpoint?: string;
+    /** Who the request's user token names, when it names one (not yet verified: faults come before auth). */
+    userId?: string;
 }
 
 export interface DeliveryFacts {
@@ -170,6 +174,7 @@ function matchesRequest(match: RequestMatch | undefined, facts: RequestFacts): b
     if (match.method && match.method.toUpperCase() !== facts.method) return false;
     if (match.host && match.host !== facts.host) return false;
     if (match.endpoint && match.endpoint !== facts.endpoint) return false;
+    if (match.userId && match.userId !== facts.userId) return false;
     if (match.path instanceof RegExp) return match.path.test(facts.path);
     return match.path === undefined || match.path === facts.path;
 }
