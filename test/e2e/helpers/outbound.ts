@@ -4,7 +4,7 @@ import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { ManualClock } from '../../../tools/x-sim/core/clock';
 import type { DmView } from '../../../tools/x-sim/sim';
-import type { World } from './world';
+import { accountOfRoom, type World } from './world';
 
 export const PNG = Buffer.from(
     '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360f8cfc0f01f0005000201e5273a8b0000000049454e44ae426082',
@@ -32,19 +32,25 @@ export async function quiet(world: World): Promise<void> {
     await world.host.settle();
 }
 
-/** A customer writes to the business; returns them and the room their DM opened. */
+/**
+ * A customer writes to the business (`to`: one of several linked accounts; default the first); returns them
+ * and the room their DM opened, the one with that account.
+ */
 export async function openConversation(
     world: World,
     username: string,
     name: string,
     text = 'Hi, I need help',
+    to = world.business.id,
 ): Promise<{ customer: string; room: ILivechatRoom }> {
     const customer = world.customer(username, name);
     await syncClock(world);
-    await world.sim.sendDm({ from: customer, to: world.business.id, text });
+    await world.sim.sendDm({ from: customer, to, text });
     await quiet(world);
-    const room = world.host.livechatRooms().find((r) => r.isOpen && r.visitor?.name === name);
-    if (!room) throw new Error(`No open room for ${name}`);
+    const room = world.host
+        .livechatRooms()
+        .find((r) => r.isOpen && r.visitor?.name === name && accountOfRoom(world, r.id) === to);
+    if (!room) throw new Error(`No open room for ${name} with account ${to}`);
     return { customer, room };
 }
 
@@ -60,14 +66,16 @@ export async function reply(
     return message;
 }
 
-/** What the customer received from the business, oldest first. */
-export function received(world: World, customer: string): DmView[] {
-    return world.sim.dmsSentBy(world.business.id, { to: customer });
+/** What the customer received from the business (`from`: one of several accounts; default the first), oldest first. */
+export function received(world: World, customer: string, from = world.business.id): DmView[] {
+    return world.sim.dmsSentBy(from, { to: customer });
 }
 
 /** DM texts without the t.co link X appends for an attachment. */
-export function receivedTexts(world: World, customer: string): string[] {
-    return received(world, customer).map((d) => (d.media ? d.text.replace(/\s*https:\/\/t\.co\/\w+$/, '') : d.text));
+export function receivedTexts(world: World, customer: string, from = world.business.id): string[] {
+    return received(world, customer, from).map((d) =>
+        d.media ? d.text.replace(/\s*https:\/\/t\.co\/\w+$/, '') : d.text,
+    );
 }
 
 /** Notices the app posted in a room (visible to agents, never sent to X). */
