@@ -31,8 +31,9 @@ import {
     IUIKitInteractionHandler,
     IUIKitResponse,
     UIKitBlockInteractionContext,
+    UIKitViewSubmitInteractionContext,
 } from '@rocket.chat/apps-engine/definition/uikit';
-import { handleSetupAction, setUpAfterInstall } from './src/admin/install';
+import { handleSetupAction, handleSetupViewSubmit, setUpAfterInstall } from './src/admin/install';
 import { TwitterCommand } from './src/commands/TwitterCommand';
 import { OAuthCallbackEndpoint } from './src/endpoints/OAuthCallbackEndpoint';
 import { WebhookEndpoint } from './src/endpoints/WebhookEndpoint';
@@ -125,6 +126,16 @@ export class TwitterApp
         modify: IModify,
     ): Promise<IUIKitResponse> {
         return handleSetupAction(this, context, read, http, persistence, modify);
+    }
+
+    public async executeViewSubmitHandler(
+        context: UIKitViewSubmitInteractionContext,
+        read: IRead,
+        http: IHttp,
+        persistence: IPersistence,
+        modify: IModify,
+    ): Promise<IUIKitResponse> {
+        return handleSetupViewSubmit(this, context, read, http, persistence, modify);
     }
 
     // ---- outbound and conversation lifecycle (src/handlers) ----

@@ -25,7 +25,6 @@ import { statusReport } from './status';
 
 /**
  * One line of `/twitter accounts`: the account, where its conversations go, its delivery, health and cost.
- * @public for the admin commands and the setup room's buttons (issue 17, accounts-admin)
  */
 export interface AccountOverview {
     account: LinkedAccount;
@@ -37,7 +36,7 @@ export interface AccountOverview {
     todayUsd: number;
 }
 
-/** @public for `/twitter accounts` and the setup room (issue 17, accounts-admin) */
+/** Every linked account with its department, delivery, health and today's cost (`/twitter accounts`, the setup room). */
 export async function listLinkedAccounts(a: Pick<AdminAccessors, 'read' | 'now'>): Promise<AccountOverview[]> {
     const reader = a.read.getPersistenceReader();
     const accounts = await listAccounts(reader);

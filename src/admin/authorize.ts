@@ -9,6 +9,7 @@ import { readSettings } from '../settings/reader';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { LinkOutcome } from './link';
 import { unlinkByHandle } from './accounts';
+import { describeUnlink, reportUnlink } from './account-actions';
 import { listAccounts } from '../storage/accounts';
 
 export interface CommandReply {
@@ -61,15 +62,13 @@ export async function authorize(a: AdminAccessors, sender: Pick<IUser, 'id'>, t:
  * `/twitter unauthorize [@handle]`: the named account. Without a handle, the linked account as before
  * several accounts; with several linked, the admin is asked to name one (never all at once).
  */
-export async function unauthorize(a: AdminAccessors, t: Translate, handle?: string): Promise<CommandReply> {
+export async function unauthorize(a: AdminAccessors, t: Translate, by: IUser, handle?: string): Promise<CommandReply> {
     if (handle === undefined) {
         const accounts = await listAccounts(a.read.getPersistenceReader());
         if (accounts.length > 1) return { text: t('unauthorize_name_account', { handle: accounts[0].username }) };
     }
     const result = handle === undefined ? await unlink(a) : await unlinkByHandle(a, handle);
     if (!result.ok) return { text: t(result.reasonKey, { handle: result.handle }) };
-    if (!result.account) return { text: t('unauthorize_nothing_linked') };
-    const lines = [t('unauthorize_done', { username: result.account.username })];
-    if (result.problems.length) lines.push(t('unauthorize_partial', { problems: result.problems.join(', ') }));
-    return { text: lines.join('\n') };
+    if (handle !== undefined) await reportUnlink(a, by, result);
+    return { text: describeUnlink(t, result) };
 }

@@ -1,7 +1,13 @@
 /** What happens when an admin installs the app, and when someone presses a button in the setup room. */
 import { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { App } from '@rocket.chat/apps-engine/definition/App';
-import { IUIKitResponse, UIKitBlockInteractionContext } from '@rocket.chat/apps-engine/definition/uikit';
+import {
+    IUIKitResponse,
+    UIKitBlockInteractionContext,
+    UIKitViewSubmitInteractionContext,
+} from '@rocket.chat/apps-engine/definition/uikit';
+import { isAccountView, pressAccountButton, submitAccountView } from './account-actions';
+import { ACCOUNT_DEPARTMENT_ACTION, ACCOUNT_UNLINK_ACTION } from './accounts-view';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { authorize, CommandReply, describeLink } from './authorize';
 import { isAdmin } from './roles';
@@ -43,8 +49,9 @@ export async function setUpAfterInstall(
 }
 
 /**
- * Buttons of the setup room: "Start Authentication" (the same as `/twitter authorize`) and a pending link's
- * "Link @handle" / "Cancel". Refusals are answered to the presser only.
+ * Buttons of the setup room: "Start Authentication" (the same as `/twitter authorize`), a pending link's
+ * "Link @handle" / "Cancel", and each account's "Set department" / "Unlink" (`/twitter accounts`). Refusals
+ * are answered to the presser only.
  */
 export async function handleSetupAction(
     app: App,
@@ -56,13 +63,17 @@ export async function handleSetupAction(
 ): Promise<IUIKitResponse> {
     const data = context.getInteractionData();
     const done = context.getInteractionResponder().successResponse();
-    if (![START_AUTH_ACTION, CONFIRM_LINK_ACTION, CANCEL_LINK_ACTION].includes(data.actionId)) return done;
+    const actions = [START_AUTH_ACTION, CONFIRM_LINK_ACTION, CANCEL_LINK_ACTION];
+    const accountActions = [ACCOUNT_DEPARTMENT_ACTION, ACCOUNT_UNLINK_ACTION];
+    if (![...actions, ...accountActions].includes(data.actionId)) return done;
     const a = { read, modify, persistence, http, appId: app.getID(), now: () => Date.now() };
     const t = translator(await languageOf(read, data.user));
     const tell = async (reply: CommandReply) => {
         const room = data.room ?? (await findSetupRoom(read, persistence));
         if (room) await notifyEphemeral(read, modify, data.user, room, reply.text, reply.blocks);
     };
+    if (accountActions.includes(data.actionId))
+        return pressAccountButton(a, data, context.getInteractionResponder(), t, (text) => tell({ text }));
     if (data.actionId === START_AUTH_ACTION) {
         await tell(
             isAdmin(data.user)
@@ -88,4 +99,25 @@ export async function handleSetupAction(
         : false;
     if (!closed) await tell({ text });
     return done;
+}
+
+/** A modal of the setup room's account buttons submitted (others are not this app's: accepted as they are). */
+export async function handleSetupViewSubmit(
+    app: App,
+    context: UIKitViewSubmitInteractionContext,
+    read: IRead,
+    http: IHttp,
+    persistence: IPersistence,
+    modify: IModify,
+): Promise<IUIKitResponse> {
+    const data = context.getInteractionData();
+    const responder = context.getInteractionResponder();
+    if (!isAccountView(data.view?.id)) return responder.successResponse();
+    const a = { read, modify, persistence, http, appId: app.getID(), now: () => Date.now() };
+    const t = translator(await languageOf(read, data.user));
+    const tell = async (text: string) => {
+        const room = data.room ?? (await findSetupRoom(read, persistence));
+        if (room) await notifyEphemeral(read, modify, data.user, room, text);
+    };
+    return submitAccountView(a, data, responder, t, tell);
 }

@@ -77,7 +77,9 @@ export async function startConversation(
         text: request.text,
     });
     const dms: DeliveryRequest['dms'] = planDms(body, []);
-    const known = lookups.of(handle.toLowerCase()).get(ctx.now());
+    // Per business account: whether the customer accepts its DMs is X's answer for that account.
+    const lookupKey = `${ctx.account.accountId}:${handle.toLowerCase()}`;
+    const known = lookups.of(lookupKey).get(ctx.now());
     // Before any X call: the lookup is billed too, and a repeated command with --confirm pays it again.
     const capUsd = ctx.settings.dailyCapUsd;
     if (capUsd > 0) {
@@ -100,7 +102,7 @@ export async function startConversation(
         }
         if (!customer) return { kind: 'not-found', handle };
         await recordBillable(ctx.persistence, 'user_read', 1, ctx.now(), ctx.account.accountId);
-        lookups.of(handle.toLowerCase()).keep(customer, ctx.now());
+        lookups.of(lookupKey).keep(customer, ctx.now());
     }
     const shown = customer.username;
     if (customer.id === ctx.account.accountId) return { kind: 'own-account', handle: shown };

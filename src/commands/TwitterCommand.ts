@@ -8,22 +8,23 @@ import { languageOf } from '../lib/language';
 import { authorize, CommandReply, unauthorize } from '../admin/authorize';
 import { isAdmin, mayStartConversation, maySeeStatus } from '../admin/roles';
 import { runDmCommand, runMoveToDmCommand } from './dm-command';
-import { accountStatus } from '../admin/accounts';
-import { departmentCommand } from '../admin/department-command';
+import { accountsReply, changeDepartment, describeDepartment, statusCommand } from '../admin/account-actions';
 import { forgetCustomer } from '../admin/forget';
+import { parseDepartmentArguments, parseOptionalHandle } from './account-args';
 
-const ADMIN_ONLY: Subcommand[] = ['authorize', 'unauthorize', 'forget', 'department'];
+const ADMIN_ONLY: Subcommand[] = ['authorize', 'unauthorize', 'forget', 'accounts', 'department'];
 
 export const SUBCOMMANDS = [
     'authorize',
     'unauthorize',
     'status',
+    'accounts',
+    'department',
     'dm',
     'move-to-dm',
     'support',
     'help',
     'forget',
-    'department',
 ] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 
@@ -85,8 +86,23 @@ export class TwitterCommand implements ISlashCommand {
         switch (subcommand) {
             case 'authorize':
                 return authorize(admin, sender, t);
-            case 'unauthorize':
-                return unauthorize(admin, t, rest[0]);
+            case 'unauthorize': {
+                const named = parseOptionalHandle(rest);
+                if (!named.ok) return { text: t('command_bad_account_handle', { handle: named.shown }) };
+                return unauthorize(admin, t, sender, named.handle);
+            }
+            case 'accounts':
+                return accountsReply(admin, t);
+            case 'department': {
+                const args = parseDepartmentArguments(rest);
+                if (!args.ok && args.problem === 'usage') return { text: t('command_department_usage') };
+                if (!args.ok && args.problem === 'bad-handle')
+                    return { text: t('command_bad_account_handle', { handle: args.shown }) };
+                if (!args.ok) return { text: t('accounts_department_bad', { department: args.shown }) };
+                return {
+                    text: describeDepartment(t, await changeDepartment(admin, sender, args.handle, args.department)),
+                };
+            }
             case 'support':
                 return {
                     text: t('command_support', {
@@ -97,10 +113,11 @@ export class TwitterCommand implements ISlashCommand {
                 };
             case 'forget':
                 return forgetCustomer(admin, rest, t);
-            case 'department':
-                return { text: await departmentCommand(admin, rest, t) };
-            case 'status':
-                return { text: await accountStatus(admin, t, rest[0]) };
+            case 'status': {
+                const named = parseOptionalHandle(rest);
+                if (!named.ok) return { text: t('command_bad_account_handle', { handle: named.shown }) };
+                return { text: await statusCommand(admin, t, named.handle) };
+            }
             case 'dm':
                 return { text: await runDmCommand({ ...a, logger: this.app.getLogger() }, sender, rest, t) };
             case 'move-to-dm':

@@ -1,5 +1,5 @@
 /**
- * `/twitter dm @handle <text> [--confirm]`: its arguments checked (they are typed by a person and may be
+ * `/twitter dm @handle [--from @business] <text> [--confirm]`: its arguments checked (they are typed by a person and may be
  * anything), then the conversation is started by the bridge and the outcome told to the agent.
  */
 import type { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
@@ -11,38 +11,12 @@ import { roomMessageMaxLength } from '../lib/server-settings';
 import { buildBridgeContext } from '../bridge/build-context';
 import { startConversation, StartOutcome } from '../bridge/agent-started';
 import { isAdmin } from '../admin/roles';
+import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
 import { moveToDm } from '../bridge/move-to-dm';
+import { parseThreadVisitorToken } from '../x/ids';
 import { serverTranslator } from '../lib/language';
-
-/** X's username rule (OpenAPI `getUsersByUsername`: `^[A-Za-z0-9_]{1,15}$`), with an optional `@`. */
-const HANDLE = /^@?([A-Za-z0-9_]{1,15})$/;
-const CONFIRM_FLAG = '--confirm';
-
-type DmArguments =
-    | { ok: true; handle: string; text: string; confirmed: boolean }
-    | { ok: false; problem: 'usage' | 'bad-handle' | 'empty-text'; handle?: string };
-
-/** The message words and whether `--confirm` is the last word typed. */
-function messageAndConfirm(typed: string[]): { text: string; confirmed: boolean } {
-    // A trailing space leaves an empty last word: `--confirm` is still the last word typed.
-    const end = typed.length - [...typed].reverse().findIndex((w) => w.trim() !== '');
-    const rest = end > typed.length ? [] : typed.slice(0, end);
-    const confirmed = rest.length > 0 && rest[rest.length - 1].trim() === CONFIRM_FLAG;
-    return { text: (confirmed ? rest.slice(0, -1) : rest).join(' ').trim(), confirmed };
-}
-
-/** The words after `dm`: the handle first, `--confirm` only as the last word, the rest is the message. */
-function parseDmArguments(words: string[]): DmArguments {
-    // Rocket.Chat splits the command line at single spaces: doubled spaces leave empty words.
-    const start = words.findIndex((w) => w.trim() !== '');
-    const [first, ...typed] = start < 0 ? [] : words.slice(start);
-    if (!first) return { ok: false, problem: 'usage' };
-    const match = HANDLE.exec(first.trim());
-    if (!match) return { ok: false, problem: 'bad-handle', handle: first.slice(0, 40) };
-    const { text, confirmed } = messageAndConfirm(typed);
-    if (!text) return { ok: false, problem: 'empty-text', handle: match[1] };
-    return { ok: true, handle: match[1], text, confirmed };
-}
+import { chooseSenderAccount } from '../admin/sender-account';
+import { messageAndConfirm, parseDmArguments } from './dm-args';
 
 export interface DmAccessors {
     read: IRead;
@@ -57,13 +31,17 @@ export async function runDmCommand(a: DmAccessors, sender: IUser, words: string[
     if (!args.ok) {
         if (args.problem === 'bad-handle') return t('command_dm_bad_handle', { handle: args.handle ?? '' });
         if (args.problem === 'empty-text') return t('command_dm_empty_text', { handle: args.handle ?? '' });
+        if (args.problem === 'bad-from') return t('command_dm_bad_from');
         return t('command_dm_usage');
     }
     // The agent's text is posted in the room as it is sent: the server's message size limit applies, as to a reply.
     const max = await roomMessageMaxLength(a.read, Date.now());
     if (args.text.length > max) return t('command_dm_too_long', { length: args.text.length, max });
-    // From the account linked longest (the only one on most installs).
-    const built = await buildBridgeContext(a.read, a.modify, a.persistence, a.http, a.logger, undefined);
+    // Which business writes: named with --from, or the only one linked.
+    const chosen = await chooseSenderAccount(a.read, args.from);
+    if (!chosen.ok)
+        return t(chosen.reasonKey, { handle: args.from ?? '', customer: args.handle, handles: chosen.handles });
+    const built = await buildBridgeContext(a.read, a.modify, a.persistence, a.http, a.logger, chosen.account.accountId);
     if (!built.ok) return t('command_dm_not_linked');
     const outcome = await startConversation(built.ctx, sender, { ...args, mayExceedCap: isAdmin(sender) });
     return describe(outcome, t, await roomLink(a.read));
@@ -83,14 +61,16 @@ export async function runMoveToDmCommand(
     const { text: typed, confirmed } = messageAndConfirm(words);
     const max = await roomMessageMaxLength(a.read, Date.now());
     if (typed.length > max) return t('command_dm_too_long', { length: typed.length, max });
-    // From the account linked longest (the only one on most installs).
-    const built = await buildBridgeContext(a.read, a.modify, a.persistence, a.http, a.logger, undefined);
+    // The public room's account: its visitor token names it (checked against the thread's record in moveToDm).
+    const room = roomId ? await a.read.getRoomReader().getById(roomId) : undefined;
+    const token = (room as ILivechatRoom | undefined)?.visitor?.token;
+    const accountId = parseThreadVisitorToken(token)?.accountId;
+    if (!roomId || !accountId) return t('command_move_to_dm_not_public');
+    const built = await buildBridgeContext(a.read, a.modify, a.persistence, a.http, a.logger, accountId);
     if (!built.ok) return t('command_dm_not_linked');
     const text = typed || (await serverTranslator(a.read, Date.now()))('move_to_dm_default_text');
-    const moved = roomId
-        ? await moveToDm(built.ctx, sender, roomId, { text, confirmed, mayExceedCap: isAdmin(sender) })
-        : undefined;
-    if (!moved || moved.kind === 'not-public') return t('command_move_to_dm_not_public');
+    const moved = await moveToDm(built.ctx, sender, roomId, { text, confirmed, mayExceedCap: isAdmin(sender) });
+    if (moved.kind === 'not-public') return t('command_move_to_dm_not_public');
     if (moved.kind === 'no-handle') return t('command_move_to_dm_no_handle');
     return describe(moved.outcome, t, await roomLink(a.read));
 }

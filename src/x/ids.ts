@@ -83,3 +83,12 @@ export function visitorUsername(customerId: string): string {
 export function profileUrl(username: string): string {
     return `https://x.com/${encodeURIComponent(username)}`;
 }
+
+/**
+ * A handle as a person types it (`@` optional), checked against X's username rule (OpenAPI
+ * `getUsersByUsername`: `^[A-Za-z0-9_]{1,15}$`); undefined when it cannot be one. A checked handle is safe to
+ * show in a message: it has no markdown, mention or link characters.
+ */
+export function parseXHandle(word: string): string | undefined {
+    return /^@?([A-Za-z0-9_]{1,15})$/.exec(word.trim())?.[1];
+}

@@ -456,6 +456,30 @@ export class TestHost {
     }
 
     /**
+     * `user` submitting an app's modal: the same route (type `viewSubmit`) hands the engine `payload.view`
+     * exactly as the client sent it — its id and its `state` ({ blockId: { actionId: value } }) — so tests may
+     * pass any view, as a crafted request could; only the user comes from the login, as for blockAction. The
+     * engine calls executeViewSubmitHandler (AppListenerManager, UIKitIncomingInteractionType.VIEW_SUBMIT).
+     */
+    public async viewSubmit(
+        user: IUser,
+        view: { id: string; state?: Record<string, Record<string, unknown>>; [field: string]: unknown },
+    ): Promise<unknown> {
+        const authenticated = this.store.users.get(user.id);
+        if (!authenticated) throw new Error('401: You must be logged in to do this.');
+        const result = await this.manager.getListenerManager().executeListener(AppInterface.IUIKitInteractionHandler, {
+            type: 'viewSubmit',
+            appId: this.appId,
+            actionId: 'submit',
+            triggerId: this.store.newId('t'),
+            payload: { view: { appId: this.appId, type: 'modal', ...view } },
+            user: authenticated,
+        } as never);
+        await this.settle();
+        return result;
+    }
+
+    /**
      * A request to one of the app's endpoints, shaped as Rocket.Chat's router passes it. It does not wait
      * for background work: the app's own jobs may be waiting on this very request (X's CRC check).
      */

@@ -14,7 +14,7 @@ import { UNIT_PRICE_USD } from '../x-sim/ops/ledger';
 import type { DmView } from '../x-sim/sim';
 import { FAULT_PRESETS, faultPreset } from './faults';
 import { denoChildren, keepDenoOutOfTerminalSignals, waitForExit } from './processes';
-import { accountOfRoom, linkSecondAccount, SECOND_DEPARTMENT } from './accounts';
+import { accountOfRoom, linkedAccounts, linkSecondAccount, SECOND_DEPARTMENT } from './accounts';
 import { AuthMethodName, defaultAuthFor, DeliveryModeName, link, startWorld, World } from './world';
 
 export interface SandboxOptions {
@@ -329,17 +329,27 @@ export class Sandbox {
 
     // ---- the admin -----------------------------------------------------------------------------
 
-    /** Runs `/twitter status` as the admin and keeps what the app answered. */
+    /**
+     * Runs `/twitter status` as the admin and keeps what the app answered. With several accounts linked it
+     * answers one line per account: each account's full status (`/twitter status @handle`) follows.
+     */
     public async twitterStatus(): Promise<string> {
         const { host, admin } = this.world;
-        this.adminRoom ??= host.createChannel('sandbox-admin', [admin]);
-        const mark = host.store.ephemeral.length;
-        await host.runCommand('/twitter status', admin, this.adminRoom);
-        const text = host.store.ephemeral
-            .slice(mark)
-            .filter((e) => e.user.id === admin.id)
-            .map((e) => e.text ?? '')
-            .join('\n\n');
+        const room = (this.adminRoom ??= host.createChannel('sandbox-admin', [admin]));
+        const ask = async (command: string) => {
+            const mark = host.store.ephemeral.length;
+            await host.runCommand(command, admin, room);
+            return host.store.ephemeral
+                .slice(mark)
+                .filter((e) => e.user.id === admin.id)
+                .map((e) => e.text ?? '')
+                .join('\n\n');
+        };
+        const answers = [await ask('/twitter status')];
+        const accounts = linkedAccounts(this.world);
+        if (accounts.length > 1)
+            for (const account of accounts) answers.push(await ask(`/twitter status @${account.username}`));
+        const text = answers.filter(Boolean).join('\n\n');
         this.status = { text: text || '(the app did not answer)', at: Date.now() };
         return this.status.text;
     }
