@@ -34,6 +34,18 @@ export class Collector {
         return this;
     }
 
+    /** A page's `errors` (X answers partial pages with them): each noted, none fatal. */
+    ignoreApiErrors(errors: unknown): this {
+        for (const error of asArray(errors) ?? []) {
+            const problem = asObject(error);
+            this.ignore(
+                'api-error',
+                nonEmptyString(problem?.detail) ?? nonEmptyString(problem?.title) ?? 'error without detail',
+            );
+        }
+        return this;
+    }
+
     result(): NormalizeResult {
         const result: NormalizeResult = { events: this.events, ignored: this.ignored };
         if (this.posts.length > 0) {

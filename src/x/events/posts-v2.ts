@@ -77,13 +77,7 @@ export function normalizePostsPage(
     if (root === undefined) {
         return collector.ignore('not-an-object', 'posts page');
     }
-    for (const error of asArray(root.errors) ?? []) {
-        const problem = asObject(error);
-        collector.ignore(
-            'api-error',
-            nonEmptyString(problem?.detail) ?? nonEmptyString(problem?.title) ?? 'error without detail',
-        );
-    }
+    collector.ignoreApiErrors(root.errors);
     if (root.data === undefined) {
         return collector;
     }

@@ -28,13 +28,7 @@ export function normalizeDmEventsPage(page: unknown, accountId: string): Normali
     if (root === undefined) {
         return collector.ignore('not-an-object', 'dm_events page').result();
     }
-    for (const error of asArray(root.errors) ?? []) {
-        const problem = asObject(error);
-        collector.ignore(
-            'api-error',
-            nonEmptyString(problem?.detail) ?? nonEmptyString(problem?.title) ?? 'error without detail',
-        );
-    }
+    collector.ignoreApiErrors(root.errors);
     if (root.data === undefined) {
         return collector.result();
     }
