@@ -14,7 +14,7 @@
  */
 import { conversationIdOf } from '../x/ids';
 import { sendAvailableAt } from '../x/limits';
-import { cachedAccounts } from '../storage/account-cache';
+import { cachedAccounts, sendingAccountCount } from '../storage/account-cache';
 import { creditsPausedUntil } from '../admin/credits';
 import { backoffMs, OutboxFile, OutboxItem, OutboxOrigin, OutboxStore, outboxConversationKey } from '../storage/outbox';
 import type { BridgeContext } from './context';
@@ -93,7 +93,7 @@ async function deliverInLane(ctx: BridgeContext, request: DeliveryRequest): Prom
     const key = conversationIdOf(ref);
     const now = ctx.now();
     const waiting = outboundState.queued.has(key);
-    const accounts = (await cachedAccounts(ctx.read, now)).length;
+    const accounts = sendingAccountCount(await cachedAccounts(ctx.read, now));
     const sendsAllowedAt = sendAvailableAt(ctx.account.accountId, accounts, now);
     const creditsBackAt = creditsPausedUntil(now);
 

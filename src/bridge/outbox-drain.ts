@@ -17,7 +17,7 @@ import { sendAvailableAt } from '../x/limits';
 import { ConversationQueue, groupByConversation, OutboxItem } from '../storage/outbox';
 import type { BridgeContext } from './context';
 import { drainHints, outbox } from './outbound';
-import { cachedAccounts } from '../storage/account-cache';
+import { cachedAccounts, sendingAccountCount } from '../storage/account-cache';
 import { creditsPausedUntil } from '../admin/credits';
 import { isBlockedCustomer } from './blocked';
 import { noticeUndelivered } from './outbound-notices';
@@ -167,7 +167,7 @@ async function pass(
     while (active.length > 0) {
         for (const queue of [...active]) {
             const now = ctx.now();
-            const accounts = (await cachedAccounts(ctx.read, now)).length;
+            const accounts = sendingAccountCount(await cachedAccounts(ctx.read, now));
             const allowedAt = Math.max(
                 sendAvailableAt(ctx.account.accountId, accounts, now),
                 creditsPausedUntil(now) ?? 0,

@@ -25,3 +25,8 @@ export function accountNamed(accounts: LinkedAccount[], accountId: string | unde
 export function invalidateAccount(): void {
     copy.forget();
 }
+
+/** How many accounts share the X app's daily send budget: those whose link works (a revoked one sends nothing). */
+export function sendingAccountCount(accounts: LinkedAccount[]): number {
+    return Math.max(1, accounts.filter((account) => account.revokedAt === undefined).length);
+}

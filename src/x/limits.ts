@@ -75,15 +75,26 @@ export class RateLimitBook {
  * (research/x-api.md §6 table, §10.3; the `x-app-limit-24hour-*` headers of a send) — divided fairly: each
  * account is sure of its share (the limit divided by the accounts); beyond it, an account sends only what
  * the others, who have not used their shares, could no longer use. Memory only, like the book: X's headers
- * on every send correct the window, and a 429 is the authority. Sends are counted per account as this
- * instance made them (other instances count theirs), from the window's reset.
+ * on every send correct the window, and a 429 is the authority. Sends are counted per account from the
+ * window's reset: as this instance made them, raised to X's per-user day count when a send answer carries it.
  */
 class AppSendBudget {
     private window?: LimitWindow;
     private readonly sent = new Map<string, number>();
 
-    /** A send answer for `accountId` (X's app window on it, when it gave one); `sent`: X accepted the DM. */
-    public observe(accountId: string, appDay: LimitWindow | undefined, sent: boolean, now: number): void {
+    /**
+     * A send answer for `accountId` (X's app window on it, when it gave one); `sent`: X accepted the DM.
+     * `userDay` is X's own count of the account's sends in its 24-hour window, made on every instance: this
+     * instance's count is raised to it, so several instances agree on who used what (a count older than the
+     * last send on another instance only makes the others wait sooner, never later).
+     */
+    public observe(
+        accountId: string,
+        appDay: LimitWindow | undefined,
+        userDay: LimitWindow | undefined,
+        sent: boolean,
+        now: number,
+    ): void {
         if (this.window && this.window.resetAt <= now) {
             this.window = undefined;
             this.sent.clear();
@@ -93,6 +104,8 @@ class AppSendBudget {
             this.window = appDay;
         }
         if (sent) this.sent.set(accountId, (this.sent.get(accountId) ?? 0) + 1);
+        const countedByX = userDay && userDay.resetAt > now ? userDay.limit - userDay.remaining : 0;
+        if (countedByX > (this.sent.get(accountId) ?? 0)) this.sent.set(accountId, countedByX);
     }
 
     /** The app's window as X last reported it (absent: unknown or over). */
@@ -122,9 +135,9 @@ export const appSendBudget = new AppSendBudget();
 export function observeLimits(accountId: string | undefined, info: TransportObservation, now: number): void {
     rateLimitsOf(accountId).observe(info, now);
     if (accountId && endpointKey(info.method, info.endpoint) === DM_SEND_KEY) {
-        const day = (info.rateLimit as TwitterRateLimit | undefined)?.day;
+        const limits = info.rateLimit as TwitterRateLimit | undefined;
         const sent = info.statusCode !== undefined && info.statusCode >= 200 && info.statusCode < 300;
-        appSendBudget.observe(accountId, toWindow(day), sent, now);
+        appSendBudget.observe(accountId, toWindow(limits?.day), toWindow(limits?.userDay), sent, now);
     }
 }
 

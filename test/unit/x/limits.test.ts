@@ -109,4 +109,30 @@ describe("the X app's daily DM budget, shared by the accounts (x-api.md §6)", (
         // The reset starts a new window: the counts start over.
         expect(sendAvailableAt('acct-a', 2, RESET * 1000 + 1)).toBe(RESET * 1000 + 1);
     });
+
+    it("counts an account's sends made on other instances from X's per-user day count", () => {
+        const now = RESET * 1000 + 10_000;
+        const reset = RESET + 86_400;
+        // This instance sent one DM for C; X's headers say C sent 6 today (5 on other instances) of the app's 10.
+        observeLimits(
+            'acct-c',
+            {
+                method: 'POST',
+                endpoint: 'https://api.x.com/2/dm_conversations/with/7/messages',
+                statusCode: 201,
+                durationMs: 1,
+                rateLimit: {
+                    limit: 15,
+                    remaining: 14,
+                    reset,
+                    day: { limit: 10, remaining: 4, reset },
+                    userDay: { limit: 1440, remaining: 1434, reset },
+                } as never,
+            },
+            now,
+        );
+        // C is past its share of 5 and the 4 left are D's: C waits, D sends.
+        expect(sendAvailableAt('acct-c', 2, now + 1)).toBe(reset * 1000);
+        expect(sendAvailableAt('acct-d', 2, now + 1)).toBe(now + 1);
+    });
 });
