@@ -54,6 +54,28 @@ export function sendBudgetLine(t: Translate, now: number): string {
         : t('accounts_send_budget_unknown');
 }
 
+/**
+ * The X app's subscriptions and webhooks as the accounts' delivery records hold them, against the pay-per-use
+ * plan's limits (research/x-api.md §3: Account Activity 3 subscriptions and 1 webhook; Activity API 1,500
+ * subscriptions self-serve): a fourth account on Account Activity is refused by X, and this says why beforehand.
+ */
+function subscriptionsLine(t: Translate, overview: AccountOverview[]): string {
+    const deliveries = overview.flatMap((o) => (o.delivery ? [o.delivery] : []));
+    const webhooks = new Set(deliveries.flatMap((d) => (d.webhookId ? [d.webhookId] : []))).size;
+    const activity = deliveries.reduce((sum, d) => sum + (d.activitySubscriptionIds?.length ?? 0), 0);
+    const accountActivity = deliveries.filter((d) => d.accountActivitySubscribed).length;
+    return t('accounts_subscriptions', {
+        webhooks,
+        accountActivity,
+        accountActivityLimit: AAA_SUBSCRIPTION_LIMIT,
+        activity,
+        activityLimit: XAA_SUBSCRIPTION_LIMIT.toLocaleString('en-US'),
+    });
+}
+
+const AAA_SUBSCRIPTION_LIMIT = 3;
+const XAA_SUBSCRIPTION_LIMIT = 1_500;
+
 /** `/twitter accounts`: the text, and the same lines as blocks with each account's buttons. */
 export function accountsMessage(
     t: Translate,
@@ -86,8 +108,9 @@ export function accountsMessage(
             ],
         } as LayoutBlock);
     });
-    blocks.push(section(budget));
-    return { text: [title, ...lines, budget].join('\n'), blocks };
+    const subscriptions = subscriptionsLine(t, overview);
+    blocks.push(section(budget), section(subscriptions));
+    return { text: [title, ...lines, budget, subscriptions].join('\n'), blocks };
 }
 
 const plain = (text: string) => ({ type: 'plain_text' as const, text });

@@ -59,6 +59,39 @@ describe('the accounts overview', () => {
     });
 });
 
+describe("the X app's registrations", () => {
+    it("counts webhooks and both APIs' subscriptions against the pay-per-use limits", () => {
+        const { text } = accountsMessage(
+            t,
+            'app-id',
+            [
+                overview({
+                    delivery: {
+                        mode: DeliveryMode.ActivityApi,
+                        registeredAt: 1,
+                        webhookId: 'w1',
+                        activitySubscriptionIds: ['s1', 's2'],
+                    },
+                }),
+                overview({
+                    delivery: {
+                        mode: DeliveryMode.AccountActivityApi,
+                        registeredAt: 1,
+                        webhookId: 'w1',
+                        accountActivitySubscribed: true,
+                    },
+                }),
+                overview({ delivery: undefined }),
+            ],
+            Date.now(),
+        );
+        expect(text.split('\n').at(-1)).toBe(
+            'Registered at X for this app: 1 webhook(s) (the plan allows 1); Account Activity subscriptions 1/3, ' +
+                'X Activity API subscriptions 2/1,500 (pay-per-use limits: a further account needs a free one)',
+        );
+    });
+});
+
 describe('the department modal', () => {
     it('offers the listed departments and the Default setting, the current one chosen', () => {
         const view = departmentModal(t, { ...account, department: 'd2' }, [
