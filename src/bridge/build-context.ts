@@ -86,7 +86,9 @@ export function xClientFor(
                 : undefined,
         // Public posts read (the mentions timeline, a thread's root looked up). Replies are billed by the
         // record that also recognizes their echo (storage/public-threads.ts recordOwnReply), not here.
-        onPostsRead: persistence ? (count) => recordBillable(persistence, 'post_read', count, now()) : undefined,
+        onPostsRead: persistence
+            ? (count) => recordBillable(persistence, 'post_read', count, now(), account?.accountId)
+            : undefined,
         // A token still waiting for the admin's confirmation is not the linked account's: its failures concern only the caller.
         onFailure:
             modify && persistence && !options.credentials

@@ -11,13 +11,13 @@ import { serverTranslator } from '../lib/language';
 import { BillableKind, recordBillable } from '../storage/ledger';
 import {
     addPendingPost,
-    allPendingPosts,
     claimPost,
     dropPostClaim,
     isOwnReply,
     knownThreadOf,
     loadThread,
     markPostPosted,
+    pendingPostsOf,
     removePendingPost,
     ThreadRecord,
     ThreadState,
@@ -73,7 +73,7 @@ export async function processPosts(
             verdict.kind !== 'customer' &&
             !(verdict.kind === 'skip' && verdict.reason === 'mentions-off')
         )
-            await recordBillable(ctx.persistence, options.billed, 1, ctx.now());
+            await recordBillable(ctx.persistence, options.billed, 1, ctx.now(), ctx.account.accountId);
         if (verdict.kind === 'skip') outcomes.push('skipped');
         else if (verdict.kind === 'business') outcomes.push(await businessPost(ctx, post));
         else outcomes.push(await customerPost(ctx, post, options.billed));
@@ -88,7 +88,7 @@ const load = (ctx: BridgeContext, ref: ThreadRef) =>
 async function customerPost(ctx: BridgeContext, post: InboundPost, billed?: BillableKind): Promise<PostOutcome> {
     if (post.authorBlocked || (await isBlockedCustomer(ctx, post.authorId))) {
         // Nothing is created for a blocked customer; X billed the delivery all the same.
-        if (billed) await recordBillable(ctx.persistence, billed, 1, ctx.now());
+        if (billed) await recordBillable(ctx.persistence, billed, 1, ctx.now(), ctx.account.accountId);
         return 'blocked';
     }
     const ref: ThreadRef = {
@@ -155,7 +155,8 @@ async function exactlyOnce(
     if (outcome === 'posted' || outcome === 'mirrored') handledHere.add(post.eventId);
     else {
         // The claim was the ledger entry of X's charge: the charge stays when the claim goes.
-        if (billed && claim === mine) await recordBillable(ctx.persistence, billed, 1, ctx.now());
+        if (billed && claim === mine)
+            await recordBillable(ctx.persistence, billed, 1, ctx.now(), ctx.account.accountId);
         await dropPostClaim(ctx.persistence, claim);
     }
     return outcome;
@@ -183,11 +184,11 @@ async function threadOf(ctx: BridgeContext, post: InboundPost): Promise<string> 
 }
 
 /**
- * The pending job's turn: mentions that found no room, oldest first. Each is taken off the list and handled
+ * The pending job's turn for this account: its mentions that found no room, oldest first. Each is taken off the list and handled
  * again; one that still finds no room goes back on it. Its claim was dropped, so exactly one handling posts it.
  */
 export async function retryPendingPosts(ctx: BridgeContext): Promise<void> {
-    const pending = await allPendingPosts(ctx.read.getPersistenceReader());
+    const pending = await pendingPostsOf(ctx.read.getPersistenceReader(), ctx.account.accountId);
     // A mention delivered twice while no room could open waits twice: handled once.
     const byId = new Map(pending.map((p) => [p.postId, p.post as unknown as InboundPost]));
     for (const post of [...byId.values()].sort((a, b) => a.createdAt - b.createdAt)) {

@@ -37,6 +37,8 @@ interface PostMarker {
     createdAt: number;
     kind?: BillableKind;
     units?: number;
+    /** The business account billed (per-account cost); markers of single-account versions name none. */
+    accountId?: string;
 }
 
 interface PostedPost {
@@ -66,6 +68,8 @@ interface OwnReply {
     at: number;
     kind: BillableKind;
     units: number;
+    /** The business account billed (per-account cost); replies of single-account versions name none. */
+    accountId?: string;
 }
 
 export interface ThreadState {
@@ -134,7 +138,7 @@ export async function claimPost(
         at,
         claim,
         createdAt: post.createdAt,
-        ...(billed ? { kind: billed, units: 1 } : {}),
+        ...(billed ? { kind: billed, units: 1, accountId: ref.accountId } : {}),
     };
     const keys = [
         threadKey(ref.accountId, ref.customerId, ref.threadId),
@@ -202,7 +206,15 @@ export async function recordOwnReply(
     at: number,
     kind: BillableKind,
 ): Promise<void> {
-    const record: OwnReply = { type: 'public-reply', postId, threadId: ref.threadId, at, kind, units: 1 };
+    const record: OwnReply = {
+        type: 'public-reply',
+        postId,
+        threadId: ref.threadId,
+        at,
+        kind,
+        units: 1,
+        accountId: ref.accountId,
+    };
     await persistence.createWithAssociations(record, [
         ownReplyKey(ref.accountId, postId),
         seenDayKey(utcDay(at)),
@@ -259,9 +271,13 @@ export async function addPendingPost(
     await persistence.createWithAssociations(record, [pendingKey, pendingPostKey(postId), seenDayKey(utcDay(at))]);
 }
 
-export async function allPendingPosts(reader: IPersistenceRead): Promise<PendingPost[]> {
+/**
+ * The account's waiting mentions. The list is shared by every linked account and the pending job runs once
+ * per account: taking another account's would remove it and then skip it as not this account's (lost).
+ */
+export async function pendingPostsOf(reader: IPersistenceRead, accountId: string): Promise<PendingPost[]> {
     return ((await reader.readByAssociation(pendingKey)) as unknown as PendingPost[]).filter(
-        (r) => r?.type === 'public-pending',
+        (r) => r?.type === 'public-pending' && r.post?.accountId === accountId,
     );
 }
 
