@@ -8,6 +8,8 @@
  */
 import { PublicMentions } from '../settings/ids';
 import { mentionsCursorRecord } from '../storage/public-threads';
+import { DEDUPE_HORIZON_MS } from '../storage/retention';
+import { HOUR } from '../lib/time';
 import type { InboundPost } from '../x/event-types';
 import { XFailure } from '../x/client-types';
 import type { BridgeContext } from '../bridge/context';
@@ -16,15 +18,23 @@ import { processPosts } from '../bridge/public-inbound';
 /** X's page limits for the mentions timeline are 5–100; the first poll asks for the fewest. */
 const FIRST_PAGE = 5;
 const PAGE = 100;
-/** Pages per run: more than 300 new mentions a minute wait for the next run's `since_id`. */
+/**
+ * Pages per run. X pages newest first and the cursor moves to the newest post read, so when more than 300
+ * mentions came since the last run, the older rest is never read (not billed, not posted): logged, with
+ * how many pages were left.
+ */
 const MAX_PAGES = 3;
 
 export async function pollMentions(ctx: BridgeContext): Promise<void> {
     if (ctx.settings.publicMentions !== PublicMentions.On) return;
     const record = mentionsCursorRecord(ctx.account.accountId);
     const cursor = await record.read(ctx.read.getPersistenceReader());
-    // Before the first poll nothing is posted: it only learns where the timeline is.
-    const started = cursor !== undefined;
+    const horizon = ctx.now() - DEDUPE_HORIZON_MS;
+    // Before the first poll nothing is posted: it only learns where the timeline is. A cursor older than the
+    // dedupe horizon (mentions off, or webhook delivery, for weeks) counts as none: reading everything since
+    // would bill up to 300 old posts and open a room for each, long after their seen markers were dropped.
+    const started = cursor !== undefined && cursor.at >= horizon;
+    const sinceId = started ? cursor.sinceId : undefined;
     const client = await ctx.x();
     const posts: InboundPost[] = [];
     let newestId: string | undefined;
@@ -32,7 +42,7 @@ export async function pollMentions(ctx: BridgeContext): Promise<void> {
     try {
         for (let page = 0; page < MAX_PAGES; page++) {
             const result = await client.mentions(ctx.account.accountId, {
-                sinceId: cursor?.sinceId,
+                sinceId,
                 maxResults: started ? PAGE : FIRST_PAGE,
                 paginationToken: token,
             });
@@ -46,7 +56,18 @@ export async function pollMentions(ctx: BridgeContext): Promise<void> {
         ctx.logger.warn(`Mentions poll failed: ${e.kind}${e.status ? ` (HTTP ${e.status})` : ''}`);
         return;
     }
-    if (started) await processPosts(ctx, posts);
-    if (newestId || !cursor)
-        await record.write(ctx.persistence, { sinceId: newestId ?? cursor?.sinceId, at: ctx.now() });
+    if (started && token)
+        ctx.logger.warn(
+            `Mentions poll read ${posts.length} posts (${MAX_PAGES} pages); older mentions since the last poll were not read.`,
+        );
+    // Same horizon as webhook deliveries (bridge/webhook-events.ts): an older post's seen marker may be gone.
+    const recent = posts.filter((post) => post.createdAt >= horizon);
+    if (recent.length < posts.length)
+        ctx.logger.warn(
+            `Mentions poll: ${posts.length - recent.length} post(s) older than the dedupe horizon skipped.`,
+        );
+    if (started) await processPosts(ctx, recent);
+    // A quiet timeline still refreshes the cursor's time (hourly), so it is never taken for a stale one.
+    if (newestId || !started || ctx.now() - cursor.at > HOUR)
+        await record.write(ctx.persistence, { sinceId: newestId ?? sinceId, at: ctx.now() });
 }

@@ -8,7 +8,7 @@
  * Every instance schedules recovery when it starts (several at once in a cluster): a claim lets one of them ask X.
  */
 import { randomBytes } from 'crypto';
-import { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import { IHttp, IModify, IPersistence, IPersistenceRead, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { toXFailure } from '../x/errors';
 import { xClientFor } from '../bridge/build-context';
 import { DeliveryMode } from '../settings/ids';
@@ -33,11 +33,11 @@ const CLAIM_LIFETIME = 5 * MINUTE;
 async function claimRecovery(
     read: IRead,
     persistence: IPersistence,
-    accountId: string,
+    webhookId: string,
     now: number,
 ): Promise<{ won: boolean; release(): Promise<void> }> {
     const claim = randomBytes(9).toString('base64url');
-    const key = recoveryClaimKeyOf(accountId);
+    const key = recoveryClaimKeyOf(webhookId);
     const recordId = await persistence.createWithAssociation({ type: 'recovery-claim', claim, at: now }, key);
     const claims = (await read.getPersistenceReader().readByAssociation(key)) as unknown as {
         claim?: string;
@@ -47,7 +47,15 @@ async function claimRecovery(
     return { won: wins(live, claim), release: async () => void (await persistence.remove(recordId)) };
 }
 
-export type RecoveryOutcome = { replayed: boolean; from?: number; to?: number; owedUntil?: number; reason?: string };
+export type RecoveryOutcome = {
+    replayed: boolean;
+    from?: number;
+    to?: number;
+    owedUntil?: number;
+    reason?: string;
+    /** The accounts this run answered for (every account delivered to the webhook it asked about). */
+    covered?: string[];
+};
 
 export interface RecoveryOptions {
     /** The gap started here (e.g. when credits ran out); default: the last event known. */
@@ -72,7 +80,12 @@ export function gapStart(knownFrom: number | undefined, lastKnown: number): numb
     return Math.min(knownFrom ?? lastKnown, lastKnown);
 }
 
-/** Asks X to replay what it could not deliver for `account` (each account keeps its own state and claim). */
+/**
+ * Asks X to replay what it could not deliver for `account`. X replays a webhook, not an account
+ * (`POST /2/webhooks/replay` is app-only), so one request covers every account delivered to the same
+ * webhook: the claim is the webhook's, the gap the earliest of those accounts' gaps, and what it covered is
+ * written for each of them (a second account's run then finds nothing new to ask for).
+ */
 export async function recoverMissedEvents(
     a: RecoveryAccessors,
     account: Pick<LinkedAccount, 'accountId' | 'authMethod'>,
@@ -80,48 +93,82 @@ export async function recoverMissedEvents(
     options: RecoveryOptions = {},
 ): Promise<RecoveryOutcome> {
     const reader = a.read.getPersistenceReader();
-    const accountId = account.accountId;
-    const [delivery, settings, state] = await Promise.all([
-        readForAccount(reader, deliveryRecords, accountId),
+    const [delivery, settings] = await Promise.all([
+        readForAccount(reader, deliveryRecords, account.accountId),
         readSettings(a.read),
-        readForAccount(reader, recoveryRecords, accountId),
     ]);
     if (!delivery?.webhookId) return { replayed: false, reason: 'no webhook delivery' };
     if (delivery.mode === DeliveryMode.Polling) return { replayed: false, reason: 'polling reads from its own cursor' };
-    const gaps: Gap[] = state?.owed ? [state.owed] : [];
+    const webhookId = delivery.webhookId;
+    const sharing = await accountsOnWebhook(reader, webhookId, account.accountId, delivery.registeredAt);
+    const readStates = () =>
+        Promise.all(sharing.map(({ accountId }) => readForAccount(reader, recoveryRecords, accountId)));
+    const states = await readStates();
+    const gaps: Gap[] = states.flatMap((state) => (state?.owed ? [state.owed] : []));
     if (!options.owedOnly) {
-        const last = await readForAccount(reader, lastEventRecords, accountId);
-        const since = gapStart(options.from, Math.max(state?.coveredUntil ?? 0, last?.at ?? 0, delivery.registeredAt));
-        gaps.push({ from: since - MARGIN, until: now });
+        const starts = await Promise.all(
+            sharing.map(async ({ accountId, registeredAt }, i) => {
+                const last = await readForAccount(reader, lastEventRecords, accountId);
+                return gapStart(options.from, Math.max(states[i]?.coveredUntil ?? 0, last?.at ?? 0, registeredAt));
+            }),
+        );
+        gaps.push({ from: Math.min(...starts) - MARGIN, until: now });
     }
     if (gaps.length === 0) return { replayed: false, reason: 'nothing owed' };
-    const claim = await claimRecovery(a.read, a.persistence, accountId, now);
+    const claim = await claimRecovery(a.read, a.persistence, webhookId, now);
     try {
         if (!claim.won) return { replayed: false, reason: 'another instance is asking X' };
         // A claim is first only among live ones: another instance may have asked X, recorded it and dropped its
         // claim between our reading of the state and our claim. Its request reached (almost) now, like ours would.
-        const current = await readForAccount(reader, recoveryRecords, accountId);
-        if (JSON.stringify(current ?? null) !== JSON.stringify(state ?? null))
+        if (JSON.stringify(await readStates()) !== JSON.stringify(states))
             return { replayed: false, reason: 'another instance asked X meanwhile' };
-        return await requestReplay(a, account, delivery.webhookId, settings, state, gaps, now);
+        const coveredUntil = Math.max(0, ...states.map((state) => state?.coveredUntil ?? 0));
+        const outcome = await requestReplay(a, account, sharing, webhookId, settings, coveredUntil, gaps, now);
+        return { ...outcome, covered: sharing.map(({ accountId }) => accountId) };
     } finally {
         await claim.release();
     }
 }
 
+/** The accounts delivered to `webhookId` (the asking one first, whatever the registry shows). */
+async function accountsOnWebhook(
+    reader: IPersistenceRead,
+    webhookId: string,
+    accountId: string,
+    registeredAt: number,
+): Promise<{ accountId: string; registeredAt: number }[]> {
+    const others = (await listAccounts(reader)).filter((other) => other.accountId !== accountId);
+    const deliveries = await Promise.all(
+        others.map((other) => readForAccount(reader, deliveryRecords, other.accountId)),
+    );
+    return [
+        { accountId, registeredAt },
+        ...others.flatMap((other, i) => {
+            const d = deliveries[i];
+            return d?.webhookId === webhookId && d.mode !== DeliveryMode.Polling
+                ? [{ accountId: other.accountId, registeredAt: d.registeredAt }]
+                : [];
+        }),
+    ];
+}
+
 async function requestReplay(
     a: RecoveryAccessors,
     account: Pick<LinkedAccount, 'accountId' | 'authMethod'>,
+    sharing: { accountId: string }[],
     webhookId: string,
     settings: AppSettings,
-    state: RecoveryState | undefined,
+    coveredUntil: number,
     gaps: Gap[],
     now: number,
 ): Promise<RecoveryOutcome> {
     const gap = { from: Math.min(...gaps.map((g) => g.from)), until: Math.max(...gaps.map((g) => g.until)) };
     const plan = planReplay(gap, now);
-    const next: RecoveryState = { coveredUntil: state?.coveredUntil ?? 0 };
-    const record = recoveryRecords.of(account.accountId);
+    const next: RecoveryState = { coveredUntil };
+    const record = {
+        write: (persistence: IPersistence, state: RecoveryState) =>
+            Promise.all(sharing.map(({ accountId }) => recoveryRecords.of(accountId).write(persistence, state))),
+    };
     let outcome: RecoveryOutcome = { replayed: false, reason: 'X does not replay this window yet' };
     if (plan.request) {
         try {
@@ -173,16 +220,19 @@ export const recoveryJob: JobSpec<typeof RECOVERY_JOB_ID> = {
         const accounts = (await listAccounts(ctx.read.getPersistenceReader())).filter(
             (account) => job.accountId === undefined || account.accountId === job.accountId,
         );
-        await Promise.all(
-            accounts.map(async (account) => {
-                try {
-                    await recoverMissedEvents(ctx, account, now, { owedOnly: job.owedOnly === true });
-                } catch (e) {
-                    ctx.logger.warn(
-                        `Could not ask X to replay missed events for @${account.username}: ${e instanceof XFailure ? e.kind : toXFailure(e, now).kind}`,
-                    );
-                }
-            }),
-        );
+        // One after the other, as the health check does: the first one's request covers the webhook the
+        // accounts share and they are skipped (in parallel, or asked again, each would have X replay it all).
+        const covered = new Set<string>();
+        for (const account of accounts) {
+            if (covered.has(account.accountId)) continue;
+            try {
+                const outcome = await recoverMissedEvents(ctx, account, now, { owedOnly: job.owedOnly === true });
+                for (const accountId of outcome.covered ?? []) covered.add(accountId);
+            } catch (e) {
+                ctx.logger.warn(
+                    `Could not ask X to replay missed events for @${account.username}: ${e instanceof XFailure ? e.kind : toXFailure(e, now).kind}`,
+                );
+            }
+        }
     },
 };

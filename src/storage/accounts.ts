@@ -19,6 +19,7 @@ import {
     recoveryRecords,
 } from './job-state';
 import { lastEventRecords } from './admin-state';
+import { mentionsCursorRecord } from './public-threads';
 import { KeyedRecord, PerAccountRecord } from './records';
 
 export interface LinkedAccount {
@@ -149,6 +150,7 @@ export async function removeAccount(persistence: IPersistence, accountId: string
     await Promise.all([
         persistence.removeByAssociation(accountKey(accountId)),
         persistence.removeByAssociation(recoveryClaimKeyOf(accountId)),
+        mentionsCursorRecord(accountId).remove(persistence),
         ...PER_ACCOUNT_KINDS.map((kind) => kind.of(accountId).remove(persistence)),
     ]);
 }

@@ -63,9 +63,10 @@ export const recoveryRecords = new PerAccountRecord<RecoveryState>('x-recovery')
 
 /**
  * Claims on asking X for a replay: create-only, the first live one wins; older ones belong to finished or dead
- * runs. A run drops only its own claim (by record id), never another instance's.
+ * runs. A run drops only its own claim (by record id), never another instance's. Keyed by the webhook: X
+ * replays a webhook for every account delivered to it.
  */
-export const recoveryClaimKeyOf = (accountId: string) => miscKey(`x-recovery-claim:${accountId}`);
+export const recoveryClaimKeyOf = (webhookId: string) => miscKey(`x-recovery-claim:${webhookId}`);
 /** Where versions before several accounts filed their claims (live for minutes at most; dropped on upgrade). */
 export const legacyRecoveryClaimKey = miscKey('x-recovery-claim');
 
