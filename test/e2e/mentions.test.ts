@@ -12,7 +12,12 @@ import { appNotices, quiet, receivedTexts, reply, syncClock } from './helpers/ou
 import { ephemeralSince, startWorld, World } from './helpers/world';
 
 interface SimInternals {
-    services: { store: { activitySubscriptions: Map<string, { eventType?: string; event_type?: string }> } };
+    services: {
+        store: {
+            activitySubscriptions: Map<string, { eventType?: string; event_type?: string }>;
+            users: Map<string, { username: string }>;
+        };
+    };
 }
 
 const subscribedTypes = (world: World) =>
@@ -221,6 +226,56 @@ describe('public mentions: on', () => {
         expect(visibleTexts(world, dmRoom.id)).toContain('1 Main Street');
         // Nothing went public.
         expect(repliesOf(world).filter((p) => p.text.includes('Milo'))).toEqual([]);
+    });
+
+    it('posts nothing an agent meant for colleagues: a thread reply, a quote, @here or an @colleague', async () => {
+        const customer = world.customer('quinn_quote', 'Quinn Quote');
+        const post = await mention(world, customer, 'where is my order?');
+        const room = roomOf(world, 'Quinn Quote')!;
+        const before = repliesOf(world).length;
+        const tries: [string, Record<string, unknown>, string][] = [
+            ['Checking with the warehouse', { threadId: 'parent-msg' }, 'inside a Rocket.Chat thread'],
+            [
+                '[ ](https://chat.acme.internal/live/ROOMID?msg=abc123)\nSure, it left today',
+                { attachments: [{ text: 'where is my order?', message_link: 'https://chat.acme.internal/x?msg=a' }] },
+                'Quotes are not posted on X',
+            ],
+            ['@here who knows this order?', {}, 'mentions a Rocket.Chat user'],
+            ['@maria can you check?', {}, 'mentions a Rocket.Chat user'],
+        ];
+        for (const [text, extra, notice] of tries) {
+            const mark = world.host.store.ephemeral.length;
+            world.host.postAgentMessage(room.id, world.agent, text, extra);
+            await quiet(world);
+            expect(ephemeralSince(world, world.agent, mark).join('\n')).toContain(notice);
+        }
+        expect(repliesOf(world).length).toBe(before);
+        // The customer's own handle is who the answer is for: that one is posted.
+        await reply(world, room, '@quinn_quote it left today');
+        const [answer] = repliesOf(world).slice(before);
+        expect(answer.text).toBe('Agent Smith: @quinn_quote it left today');
+        expect(answer.inReplyToPostId).toBe(post.id);
+    });
+
+    it('Move to DM: only to the same X user (a handle can change owner), and only by whoever serves the room', async () => {
+        const customer = world.customer('rex_renamed', 'Rex Renamed');
+        await mention(world, customer, 'please DM me');
+        const room = roomOf(world, 'Rex Renamed')!;
+
+        const colleague = world.host.createUser({ username: 'other.agent', roles: ['user', 'livechat-agent'] });
+        expect(await command(world, '/twitter move-to-dm hi', room, colleague)).toContain(
+            'Only the agent serving this room',
+        );
+
+        // Rex renames on X and a stranger takes the freed handle.
+        (world.sim as unknown as SimInternals).services.store.users.get(customer)!.username = 'rex_new_name';
+        const stranger = world.customer('rex_renamed', 'Not Rex');
+        expect(await command(world, '/twitter move-to-dm Hi, your address please', room)).toContain(
+            'no longer this customer',
+        );
+        expect(receivedTexts(world, stranger)).toEqual([]);
+        expect(receivedTexts(world, customer)).toEqual([]);
+        expect(world.host.livechatRooms().find((r) => r.id === room.id)!.isOpen).toBe(true);
     });
 
     it('Move to DM outside a public room, or for someone who takes no DMs, sends nothing', async () => {
