@@ -229,9 +229,9 @@ describe('public mentions: on', () => {
     });
 
     it('posts nothing an agent meant for colleagues: a thread reply, a quote, @here or an @colleague', async () => {
-        const customer = world.customer('quinn_quote', 'Quinn Quote');
+        const customer = world.customer('cole_colleague', 'Cole Colleague');
         const post = await mention(world, customer, 'where is my order?');
-        const room = roomOf(world, 'Quinn Quote')!;
+        const room = roomOf(world, 'Cole Colleague')!;
         const before = repliesOf(world).length;
         const tries: [string, Record<string, unknown>, string][] = [
             ['Checking with the warehouse', { threadId: 'parent-msg' }, 'inside a Rocket.Chat thread'],
@@ -251,9 +251,9 @@ describe('public mentions: on', () => {
         }
         expect(repliesOf(world).length).toBe(before);
         // The customer's own handle is who the answer is for: that one is posted.
-        await reply(world, room, '@quinn_quote it left today');
+        await reply(world, room, '@cole_colleague it left today');
         const [answer] = repliesOf(world).slice(before);
-        expect(answer.text).toBe('Agent Smith: @quinn_quote it left today');
+        expect(answer.text).toBe('Agent Smith: @cole_colleague it left today');
         expect(answer.inReplyToPostId).toBe(post.id);
     });
 
