@@ -9,7 +9,7 @@ import { PENDING_JOB_ID, POLLER_JOB_ID, SETTINGS_JOB_ID } from '../../src/jobs/i
 import { POST_MAX_WEIGHTED_LENGTH, postWeightedLength } from '../../src/x/post-length';
 import { roomOf, visibleTexts } from './helpers/inbound';
 import { appNotices, quiet, receivedTexts, reply, syncClock } from './helpers/outbound';
-import { ephemeralSince, startWorld, World } from './helpers/world';
+import { ephemeralSince, linkSecondAccount, startWorld, World } from './helpers/world';
 
 interface SimInternals {
     services: {
@@ -329,6 +329,28 @@ describe('public mentions: on', () => {
         expect(room).toBeDefined();
         const texts = visibleTexts(world, room.id);
         expect(texts.some((t) => t.includes('Quoting @') && t.includes('Our new collection is out!'))).toBe(true);
+    });
+});
+
+describe('public mentions with two linked accounts (issue 17)', () => {
+    let world: World;
+
+    beforeAll(async () => {
+        world = await startWorld({ mode: 'xaa', shareClock: true, settings: { public_mentions: 'on' } });
+    });
+
+    afterAll(async () => {
+        await world?.stop();
+    });
+
+    it("a post by the other linked account is never a customer's conversation", async () => {
+        const { account: sales } = await linkSecondAccount(world);
+        const roomsBefore = publicRooms(world).length;
+        await mention(world, sales.id, 'our Sales team can help with bulk orders');
+        expect(publicRooms(world).length).toBe(roomsBefore);
+        // A customer's mention still opens a room: the account listens.
+        await mention(world, world.customer('carl_customer', 'Carl Customer'), 'hello?');
+        expect(publicRooms(world).length).toBe(roomsBefore + 1);
     });
 });
 
