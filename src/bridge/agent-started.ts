@@ -32,6 +32,8 @@ export interface StartRequest {
     confirmed: boolean;
     /** Administrators may go past the *Daily spending cap* with `--confirm`; nobody else can. */
     mayExceedCap: boolean;
+    /** *Move to DM*: the X user the handle must still belong to (a handle can change owner; the id cannot). */
+    customerId?: string;
 }
 
 export type StartOutcome =
@@ -42,6 +44,8 @@ export type StartOutcome =
     /** Another opener (the customer's own DM arriving, another agent) holds the room's opening claim. */
     | { kind: 'opening-elsewhere'; handle: string }
     | { kind: 'not-found'; handle: string }
+    /** The handle now belongs to someone other than the expected customer: nothing was opened or sent. */
+    | { kind: 'other-user'; handle: string }
     | { kind: 'own-account'; handle: string }
     /** X's user lookup says the business may not DM them: nothing was opened or sent. */
     | { kind: 'refuses-dms'; handle: string }
@@ -105,6 +109,8 @@ export async function startConversation(
         lookups.of(lookupKey).keep(customer, ctx.now());
     }
     const shown = customer.username;
+    if (request.customerId !== undefined && customer.id !== request.customerId)
+        return { kind: 'other-user', handle: shown };
     if (customer.id === ctx.account.accountId) return { kind: 'own-account', handle: shown };
     if (customer.receivesYourDm === false) return { kind: 'refuses-dms', handle: shown };
     // Replies to a blocked customer are refused; starting a conversation with one is too.

@@ -33,13 +33,18 @@ export async function moveToDm(
     ctx: BridgeContext,
     agent: IUser,
     roomId: string,
-    request: Omit<StartRequest, 'handle'>,
+    request: Omit<StartRequest, 'handle' | 'customerId'>,
 ): Promise<MoveOutcome> {
     const thread = await threadByRoom(ctx.read.getPersistenceReader(), roomId);
     const room = thread && ((await ctx.read.getRoomReader().getById(roomId)) as ILivechatRoom | undefined);
     if (!thread || !room?.isOpen || thread.accountId !== ctx.account.accountId) return { kind: 'not-public' };
     if (!thread.customerHandle) return { kind: 'no-handle' };
-    let outcome = await startConversation(ctx, agent, { ...request, handle: thread.customerHandle });
+    // The handle is how X is asked; the id says it is still the same person (handles change owners).
+    let outcome = await startConversation(ctx, agent, {
+        ...request,
+        handle: thread.customerHandle,
+        customerId: thread.customerId,
+    });
     if (outcome.kind === 'already-open')
         outcome = await sendInOpenRoom(ctx, agent, outcome, thread.customerId, request);
     if (!MOVED.includes(outcome.kind) || !('roomId' in outcome)) return { kind: 'moved', outcome };

@@ -113,14 +113,54 @@ export function classifyAgentChange<R extends XConversationRef = XConversationRe
 }
 
 /**
- * The text of a message. Rocket.Chat keeps a file's caption in the message text in recent versions and in
- * the attachment's description in older ones.
+ * A Rocket.Chat quote or reply-in-DM starts the text with a link to the quoted message, `[ ](<Site URL>/…?msg=<id>)`
+ * (`prependReplies`, apps/meteor/client/lib/utils/prependReplies.ts): an internal address, never for X.
+ */
+const QUOTE_LINK = /\[ \]\(https?:\/\/[^\s)]+[?&]msg=[^\s)]+\)\s*/g;
+
+/**
+ * The text of a message, without quote links. Rocket.Chat keeps a file's caption in the message text in recent
+ * versions and in the attachment's description in older ones.
  */
 export function messageText(message: IMessage): string {
-    const text = (message.text ?? '').trim();
+    const text = (message.text ?? '').replace(QUOTE_LINK, '').trim();
     if (text) return text;
     if (messageFiles(message).length === 0) return '';
     return (message.attachments ?? []).map((a) => (a.description ?? '').trim()).find(Boolean) ?? '';
+}
+
+export type InternalContent = 'thread-reply' | 'quote' | 'mention';
+
+type Unmapped = { _unmappedProperties_?: Record<string, unknown> };
+type Mention = { _id?: string; username?: string };
+
+/** A field Rocket.Chat's converter passes through unmapped (apps/meteor/app/apps/server/converters/messages.js). */
+function unmapped<T>(value: object, field: string): T | undefined {
+    return ((value as Record<string, unknown>)[field] ?? (value as Unmapped)._unmappedProperties_?.[field]) as
+        T | undefined;
+}
+
+/**
+ * What in an agent's message is meant for colleagues, not for X (issue 19: public answers only): a reply in a
+ * Rocket.Chat thread (`tmid`), a quote (its attachment carries `message_link`, its text the link), an `@all`
+ * or `@here`, or an @mention of a Rocket.Chat user that is not the customer's handle. Rocket.Chat records the
+ * users a message mentions in `mentions` (apps/meteor/app/mentions/server/Mentions.ts); when the event carries
+ * no such list, every @word other than the customer's handle counts as one (the strict reading).
+ */
+export function internalContent(message: IMessage, customerHandle: string | undefined): InternalContent | undefined {
+    if (message.threadId || unmapped(message, 'tmid')) return 'thread-reply';
+    const text = message.text ?? '';
+    QUOTE_LINK.lastIndex = 0;
+    const quoted =
+        QUOTE_LINK.test(text) || (message.attachments ?? []).some((a) => !!unmapped<string>(a, 'message_link'));
+    QUOTE_LINK.lastIndex = 0;
+    if (quoted) return 'quote';
+    const customer = customerHandle?.toLowerCase();
+    const words = [...text.matchAll(/(?:^|[^\w@])@([\w.-]+)/g)].map((m) => m[1].replace(/[.-]+$/, '').toLowerCase());
+    if (words.some((w) => w === 'all' || w === 'here')) return 'mention';
+    const mentions = unmapped<Mention[]>(message, 'mentions');
+    const internal = Array.isArray(mentions) ? mentions.map((m) => (m.username ?? m._id ?? '').toLowerCase()) : words;
+    return internal.some((name) => name && name !== customer && words.includes(name)) ? 'mention' : undefined;
 }
 
 /** The files attached to a message, without the thumbnails Rocket.Chat adds for images. */

@@ -11,17 +11,26 @@ export type PostVerdict =
     | { kind: 'customer' }
     /** Written by the business: the echo of the app's reply, or a reply typed in X's own app. */
     | { kind: 'business' }
-    | { kind: 'skip'; reason: 'mentions-off' | 'other-account' | 'not-a-mention' | 'repost' | 'quote' };
+    | {
+          kind: 'skip';
+          reason: 'mentions-off' | 'other-account' | 'linked-account' | 'not-a-mention' | 'repost' | 'quote';
+      };
 
+/**
+ * `linkedAccountIds`: every business account linked to the app (issue 17). A post one of them wrote is the
+ * business talking, never a customer's conversation under another of them.
+ */
 export function classifyPost(
     post: InboundPost,
     accountId: string,
     settings: { publicMentions: PublicMentions; publicReposts: PublicReposts },
+    linkedAccountIds: ReadonlySet<string>,
 ): PostVerdict {
     if (settings.publicMentions !== PublicMentions.On) return { kind: 'skip', reason: 'mentions-off' };
     if (post.accountId !== accountId) return { kind: 'skip', reason: 'other-account' };
     // The business's own posts are never conversations (X's app, or the app's own replies coming back).
     if (post.byAccount || post.authorId === accountId) return { kind: 'business' };
+    if (linkedAccountIds.has(post.authorId)) return { kind: 'skip', reason: 'linked-account' };
     if (post.isRetweet && settings.publicReposts !== PublicReposts.All) return { kind: 'skip', reason: 'repost' };
     if (post.isQuote && settings.publicReposts === PublicReposts.None) return { kind: 'skip', reason: 'quote' };
     if (!post.mentionsAccount && !post.isRetweet && !post.isQuote) return { kind: 'skip', reason: 'not-a-mention' };

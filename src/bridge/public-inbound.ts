@@ -8,6 +8,7 @@
 import { serialized, sleep } from '../lib/locks';
 import { BoundedSet } from '../lib/bounded-set';
 import { serverTranslator } from '../lib/language';
+import { cachedAccounts } from '../storage/account-cache';
 import { BillableKind, recordBillable } from '../storage/ledger';
 import {
     addPendingPost,
@@ -64,8 +65,10 @@ export async function processPosts(
     options: PostOptions = {},
 ): Promise<PostOutcome[]> {
     const outcomes: PostOutcome[] = [];
+    // A sibling account's reply is never a customer's post (from the cached registry: no round trip mostly).
+    const linked = new Set((await cachedAccounts(ctx.read, ctx.now())).map((a) => a.accountId));
     for (const post of [...posts].sort((a, b) => a.createdAt - b.createdAt)) {
-        const verdict = classifyPost(post, ctx.account.accountId, ctx.settings);
+        const verdict = classifyPost(post, ctx.account.accountId, ctx.settings, linked);
         // X bills every post it delivers (the business's own ones too, `post.create`); a customer's is
         // recorded with its claim, so a duplicate delivery counts once.
         if (

@@ -5,6 +5,7 @@
  * recorded at once (its echo is dropped by that id; the record is the ledger entry). X's refusals are told
  * to the agent. One answer at a time per thread, in the order the agent wrote them.
  */
+import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { Translate } from '../i18n/translate';
@@ -14,7 +15,7 @@ import { PostRefusal, XFailure } from '../x/client-types';
 import { POST_MAX_WEIGHTED_LENGTH } from '../x/post-length';
 import type { BridgeContext } from './context';
 import { formatAgentMessage } from './format';
-import { agentDisplayName, XThreadRef } from './outbound-filter';
+import { agentDisplayName, InternalContent, internalContent, XThreadRef } from './outbound-filter';
 import { tellAgent } from './outbound-notices';
 import { outboundState } from './outbound-state';
 import { planPublicReply } from './public-decisions';
@@ -26,6 +27,8 @@ export interface PublicAnswer {
     room: IRoom;
     text: string;
     hasFiles: boolean;
+    /** The message itself: what in it is meant for colleagues is never posted. */
+    message: IMessage;
 }
 
 /** Runs `fn` after everything already being posted in this thread (answers leave in the order written). */
@@ -38,12 +41,20 @@ const HAS_LINK = /\bhttps?:\/\/|\bwww\./i;
 
 export type AnswerOutcome =
     | { kind: 'posted'; postIds: string[] }
-    | { kind: 'refused'; why: 'too-long' | 'no-post' | 'empty' }
+    | { kind: 'refused'; why: 'too-long' | 'no-post' | 'empty' | InternalContent }
     | { kind: 'failed'; posted: number; total: number; failure: XFailure };
 
 export async function answerInPublic(ctx: BridgeContext, answer: PublicAnswer): Promise<AnswerOutcome> {
     const tell = (compose: (t: Translate) => string) =>
         tellAgent(ctx.read, ctx.modify, answer.agent, answer.room, compose, ctx.logger.warn.bind(ctx.logger));
+    const { ref } = answer;
+    const state = await loadThread(ctx.read.getPersistenceReader(), ref.accountId, ref.customerId, ref.threadId);
+    // A thread reply, a quote (with its internal link) or an @colleague is for the team: nothing goes public.
+    const internal = internalContent(answer.message, state.thread?.customerHandle);
+    if (internal) {
+        await tell((t) => t(internalKey(internal)));
+        return { kind: 'refused', why: internal };
+    }
     // Files are not posted publicly: what a customer sent privately should not go public by accident.
     if (answer.hasFiles) await tell((t) => t('public_reply_files_not_sent'));
     const body = answer.text
@@ -58,8 +69,6 @@ export async function answerInPublic(ctx: BridgeContext, answer: PublicAnswer): 
             await tell((t) => t('public_reply_too_long', { length: plan.length, max: POST_MAX_WEIGHTED_LENGTH }));
         return { kind: 'refused', why: plan.reason };
     }
-    const { ref } = answer;
-    const state = await loadThread(ctx.read.getPersistenceReader(), ref.accountId, ref.customerId, ref.threadId);
     if (!state.latestPostId) {
         await tell((t) => t('public_reply_no_post'));
         return { kind: 'refused', why: 'no-post' };
@@ -94,6 +103,18 @@ export async function answerInPublic(ctx: BridgeContext, answer: PublicAnswer): 
         }
     }
     return { kind: 'posted', postIds };
+}
+
+/** Literal keys, so the i18n check sees them. */
+function internalKey(internal: InternalContent) {
+    switch (internal) {
+        case 'thread-reply':
+            return 'public_reply_internal_thread' as const;
+        case 'quote':
+            return 'public_reply_internal_quote' as const;
+        case 'mention':
+            return 'public_reply_internal_mention' as const;
+    }
 }
 
 /** Literal keys, so the i18n check sees them. */

@@ -10,7 +10,7 @@ import { failureReasonKey } from '../i18n/x-failures';
 import { roomMessageMaxLength } from '../lib/server-settings';
 import { buildBridgeContext } from '../bridge/build-context';
 import { startConversation, StartOutcome } from '../bridge/agent-started';
-import { isAdmin } from '../admin/roles';
+import { isAdmin, maySeeStatus } from '../admin/roles';
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
 import { moveToDm } from '../bridge/move-to-dm';
 import { parseThreadVisitorToken } from '../x/ids';
@@ -66,6 +66,9 @@ export async function runMoveToDmCommand(
     const token = (room as ILivechatRoom | undefined)?.visitor?.token;
     const accountId = parseThreadVisitorToken(token)?.accountId;
     if (!roomId || !accountId) return t('command_move_to_dm_not_public');
+    // Moving closes the public room: only whoever serves it, or a manager/administrator, decides that.
+    if ((room as ILivechatRoom).servedBy?.id !== sender.id && !maySeeStatus(sender))
+        return t('command_move_to_dm_not_serving');
     const built = await buildBridgeContext(a.read, a.modify, a.persistence, a.http, a.logger, accountId);
     if (!built.ok) return t('command_dm_not_linked');
     const text = typed || (await serverTranslator(a.read, Date.now()))('move_to_dm_default_text');
@@ -94,6 +97,8 @@ function describe(outcome: StartOutcome, t: Translate, link: (roomId: string) =>
             return t('command_dm_opening_elsewhere', { handle });
         case 'not-found':
             return t('command_dm_not_found', { handle });
+        case 'other-user':
+            return t('command_move_to_dm_other_user', { handle });
         case 'own-account':
             return t('command_dm_own_account', { handle });
         case 'refuses-dms':

@@ -152,6 +152,7 @@ async function handlePublicAnswer(
             room: message.room,
             text: messageText(message),
             hasFiles: messageFiles(message).length > 0,
+            message,
         });
     });
 }

@@ -9,10 +9,15 @@ import { PENDING_JOB_ID, POLLER_JOB_ID, SETTINGS_JOB_ID } from '../../src/jobs/i
 import { POST_MAX_WEIGHTED_LENGTH, postWeightedLength } from '../../src/x/post-length';
 import { roomOf, visibleTexts } from './helpers/inbound';
 import { appNotices, quiet, receivedTexts, reply, syncClock } from './helpers/outbound';
-import { ephemeralSince, startWorld, World } from './helpers/world';
+import { ephemeralSince, linkSecondAccount, startWorld, World } from './helpers/world';
 
 interface SimInternals {
-    services: { store: { activitySubscriptions: Map<string, { eventType?: string; event_type?: string }> } };
+    services: {
+        store: {
+            activitySubscriptions: Map<string, { eventType?: string; event_type?: string }>;
+            users: Map<string, { username: string }>;
+        };
+    };
 }
 
 const subscribedTypes = (world: World) =>
@@ -223,6 +228,56 @@ describe('public mentions: on', () => {
         expect(repliesOf(world).filter((p) => p.text.includes('Milo'))).toEqual([]);
     });
 
+    it('posts nothing an agent meant for colleagues: a thread reply, a quote, @here or an @colleague', async () => {
+        const customer = world.customer('cole_colleague', 'Cole Colleague');
+        const post = await mention(world, customer, 'where is my order?');
+        const room = roomOf(world, 'Cole Colleague')!;
+        const before = repliesOf(world).length;
+        const tries: [string, Record<string, unknown>, string][] = [
+            ['Checking with the warehouse', { threadId: 'parent-msg' }, 'inside a Rocket.Chat thread'],
+            [
+                '[ ](https://chat.acme.internal/live/ROOMID?msg=abc123)\nSure, it left today',
+                { attachments: [{ text: 'where is my order?', message_link: 'https://chat.acme.internal/x?msg=a' }] },
+                'Quotes are not posted on X',
+            ],
+            ['@here who knows this order?', {}, 'mentions a Rocket.Chat user'],
+            ['@maria can you check?', {}, 'mentions a Rocket.Chat user'],
+        ];
+        for (const [text, extra, notice] of tries) {
+            const mark = world.host.store.ephemeral.length;
+            world.host.postAgentMessage(room.id, world.agent, text, extra);
+            await quiet(world);
+            expect(ephemeralSince(world, world.agent, mark).join('\n')).toContain(notice);
+        }
+        expect(repliesOf(world).length).toBe(before);
+        // The customer's own handle is who the answer is for: that one is posted.
+        await reply(world, room, '@cole_colleague it left today');
+        const [answer] = repliesOf(world).slice(before);
+        expect(answer.text).toBe('Agent Smith: @cole_colleague it left today');
+        expect(answer.inReplyToPostId).toBe(post.id);
+    });
+
+    it('Move to DM: only to the same X user (a handle can change owner), and only by whoever serves the room', async () => {
+        const customer = world.customer('rex_renamed', 'Rex Renamed');
+        await mention(world, customer, 'please DM me');
+        const room = roomOf(world, 'Rex Renamed')!;
+
+        const colleague = world.host.createUser({ username: 'other.agent', roles: ['user', 'livechat-agent'] });
+        expect(await command(world, '/twitter move-to-dm hi', room, colleague)).toContain(
+            'Only the agent serving this room',
+        );
+
+        // Rex renames on X and a stranger takes the freed handle.
+        (world.sim as unknown as SimInternals).services.store.users.get(customer)!.username = 'rex_new_name';
+        const stranger = world.customer('rex_renamed', 'Not Rex');
+        expect(await command(world, '/twitter move-to-dm Hi, your address please', room)).toContain(
+            'no longer this customer',
+        );
+        expect(receivedTexts(world, stranger)).toEqual([]);
+        expect(receivedTexts(world, customer)).toEqual([]);
+        expect(world.host.livechatRooms().find((r) => r.id === room.id)!.isOpen).toBe(true);
+    });
+
     it('Move to DM outside a public room, or for someone who takes no DMs, sends nothing', async () => {
         const customer = world.customer('nina_nodm', 'Nina NoDM');
         world.sim.setAcceptsDmsFrom(customer, 'nobody');
@@ -274,6 +329,28 @@ describe('public mentions: on', () => {
         expect(room).toBeDefined();
         const texts = visibleTexts(world, room.id);
         expect(texts.some((t) => t.includes('Quoting @') && t.includes('Our new collection is out!'))).toBe(true);
+    });
+});
+
+describe('public mentions with two linked accounts (issue 17)', () => {
+    let world: World;
+
+    beforeAll(async () => {
+        world = await startWorld({ mode: 'xaa', shareClock: true, settings: { public_mentions: 'on' } });
+    });
+
+    afterAll(async () => {
+        await world?.stop();
+    });
+
+    it("a post by the other linked account is never a customer's conversation", async () => {
+        const { account: sales } = await linkSecondAccount(world);
+        const roomsBefore = publicRooms(world).length;
+        await mention(world, sales.id, 'our Sales team can help with bulk orders');
+        expect(publicRooms(world).length).toBe(roomsBefore);
+        // A customer's mention still opens a room: the account listens.
+        await mention(world, world.customer('carl_customer', 'Carl Customer'), 'hello?');
+        expect(publicRooms(world).length).toBe(roomsBefore + 1);
     });
 });
 

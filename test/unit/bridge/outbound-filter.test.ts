@@ -4,6 +4,7 @@ import {
     classifyAgentChange,
     classifyAgentMessage,
     classifyRoom,
+    internalContent,
     messageFiles,
     messageText,
     planDms,
@@ -131,5 +132,50 @@ describe('planning the DMs of one message', () => {
 
     it('sends a file without text as a DM of its own', () => {
         expect(planDms('', [img])).toEqual([{ part: 0, file: img }]);
+    });
+});
+
+describe('what in an agent message is meant for colleagues (public answers, issue 19)', () => {
+    const QUOTE = '[ ](https://chat.acme.internal/live/ROOMID?msg=abc123)';
+
+    it('a Rocket.Chat thread reply, a quote (by its link or its attachment)', () => {
+        expect(internalContent(message({ threadId: 'parent' }), 'maria')).toBe('thread-reply');
+        expect(internalContent(message({ _unmappedProperties_: { tmid: 'parent' } }), 'maria')).toBe('thread-reply');
+        expect(internalContent(message({ text: `${QUOTE}\nSure, done` }), 'maria')).toBe('quote');
+        const attachments = [{ text: 'the quoted words', message_link: 'https://chat.acme.internal/live/R?msg=a' }];
+        expect(internalContent(message({ text: 'Sure', attachments }), 'maria')).toBe('quote');
+        const unmapped = [{ _unmappedProperties_: { message_link: 'https://chat.acme.internal/live/R?msg=a' } }];
+        expect(internalContent(message({ text: 'Sure', attachments: unmapped }), 'maria')).toBe('quote');
+    });
+
+    it('@all, @here and Rocket.Chat user mentions; the customer handle is fine', () => {
+        expect(internalContent(message({ text: '@here anyone?' }), 'maria')).toBe('mention');
+        expect(internalContent(message({ text: 'Ping @ALL.' }), 'maria')).toBe('mention');
+        const mentions = [{ _id: 'u9', username: 'bob' }];
+        expect(internalContent(message({ text: '@bob can you check?', mentions }), 'maria')).toBe('mention');
+        expect(
+            internalContent(message({ text: '@bob can you check?', _unmappedProperties_: { mentions } }), 'maria'),
+        ).toBe('mention');
+        // A Rocket.Chat user who happens to be the customer's handle too: the customer is who the answer is for.
+        const both = [{ _id: 'u8', username: 'maria' }];
+        expect(internalContent(message({ text: '@Maria thanks!', mentions: both }), 'maria')).toBeUndefined();
+        // Rocket.Chat says which @words are its users: another X user named in the answer is not one.
+        expect(internalContent(message({ text: 'See @acme_help, @maria', mentions: [] }), 'maria')).toBeUndefined();
+        expect(internalContent(message({ text: 'mail me at a@b.example' }), 'maria')).toBeUndefined();
+        expect(internalContent(message({ text: 'Hello' }), undefined)).toBeUndefined();
+    });
+
+    it('without a mention list from the event, any @word but the customer handle counts (strict)', () => {
+        expect(internalContent(message({ text: '@maria thanks, @bob check this' }), 'maria')).toBe('mention');
+        expect(internalContent(message({ text: '@maria thanks' }), 'maria')).toBeUndefined();
+        expect(internalContent(message({ text: '@maria thanks' }), undefined)).toBe('mention');
+    });
+
+    it('a DM never carries the quote link to the customer: it is taken out of the text', () => {
+        expect(messageText(message({ text: `${QUOTE}\nSure, done` }))).toBe('Sure, done');
+        expect(messageText(message({ text: ` ${QUOTE} ${QUOTE}\nSure` }))).toBe('Sure');
+        expect(messageText(message({ text: 'See https://example.com/a?msg=1' }))).toBe(
+            'See https://example.com/a?msg=1',
+        );
     });
 });

@@ -19,6 +19,8 @@ const ACCOUNT = '1600000000000000001';
 const CUSTOMER = '2000000000000000002';
 const THREAD = '3000000000000000003';
 const KEY = 'install-key';
+const SIBLING = '1600000000000000009';
+const LINKED: ReadonlySet<string> = new Set([ACCOUNT, SIBLING]);
 
 function post(overrides: Partial<InboundPost> = {}): InboundPost {
     return {
@@ -45,23 +47,37 @@ const on = { publicMentions: PublicMentions.On, publicReposts: PublicReposts.Quo
 
 describe('which public posts become conversations', () => {
     it('none at all while Public mentions is off', () => {
-        expect(classifyPost(post(), ACCOUNT, { ...on, publicMentions: PublicMentions.Off })).toEqual({
+        expect(classifyPost(post(), ACCOUNT, { ...on, publicMentions: PublicMentions.Off }, LINKED)).toEqual({
             kind: 'skip',
             reason: 'mentions-off',
         });
-        expect(classifyPost(post({ byAccount: true }), ACCOUNT, { ...on, publicMentions: PublicMentions.Off })).toEqual(
-            { kind: 'skip', reason: 'mentions-off' },
-        );
+        expect(
+            classifyPost(post({ byAccount: true }), ACCOUNT, { ...on, publicMentions: PublicMentions.Off }, LINKED),
+        ).toEqual({ kind: 'skip', reason: 'mentions-off' });
     });
 
     it("a customer's mention; never the business's own posts, however they are marked", () => {
-        expect(classifyPost(post(), ACCOUNT, on)).toEqual({ kind: 'customer' });
-        expect(classifyPost(post({ byAccount: true }), ACCOUNT, on)).toEqual({ kind: 'business' });
-        expect(classifyPost(post({ authorId: ACCOUNT }), ACCOUNT, on)).toEqual({ kind: 'business' });
-        expect(classifyPost(post({ accountId: '9' }), ACCOUNT, on)).toEqual({ kind: 'skip', reason: 'other-account' });
-        expect(classifyPost(post({ mentionsAccount: false }), ACCOUNT, on)).toEqual({
+        expect(classifyPost(post(), ACCOUNT, on, LINKED)).toEqual({ kind: 'customer' });
+        expect(classifyPost(post({ byAccount: true }), ACCOUNT, on, LINKED)).toEqual({ kind: 'business' });
+        expect(classifyPost(post({ authorId: ACCOUNT }), ACCOUNT, on, LINKED)).toEqual({ kind: 'business' });
+        expect(classifyPost(post({ accountId: '9' }), ACCOUNT, on, LINKED)).toEqual({
+            kind: 'skip',
+            reason: 'other-account',
+        });
+        expect(classifyPost(post({ mentionsAccount: false }), ACCOUNT, on, LINKED)).toEqual({
             kind: 'skip',
             reason: 'not-a-mention',
+        });
+    });
+
+    it("another linked account's post is never a customer's conversation (issue 17)", () => {
+        // Its reply in this account's thread, or its own mention of this account.
+        expect(classifyPost(post({ authorId: SIBLING }), ACCOUNT, on, LINKED)).toEqual({
+            kind: 'skip',
+            reason: 'linked-account',
+        });
+        expect(classifyPost(post({ authorId: SIBLING }), ACCOUNT, on, new Set([ACCOUNT]))).toEqual({
+            kind: 'customer',
         });
     });
 
@@ -71,8 +87,10 @@ describe('which public posts become conversations', () => {
         [PublicReposts.All, { kind: 'customer' }, { kind: 'customer' }],
     ])('reposts and quotes as the admin chose (%s)', (publicReposts, repost, quote) => {
         const settings = { ...on, publicReposts };
-        expect(classifyPost(post({ isRetweet: true, mentionsAccount: false }), ACCOUNT, settings)).toEqual(repost);
-        expect(classifyPost(post({ isQuote: true }), ACCOUNT, settings)).toEqual(quote);
+        expect(classifyPost(post({ isRetweet: true, mentionsAccount: false }), ACCOUNT, settings, LINKED)).toEqual(
+            repost,
+        );
+        expect(classifyPost(post({ isQuote: true }), ACCOUNT, settings, LINKED)).toEqual(quote);
     });
 });
 
