@@ -24,15 +24,13 @@ import {
 } from './client-types';
 import type { CredentialSource, UserAuth } from './credentials';
 import type { InboundPost } from './event-types';
-import { normalizePostsPage } from './events/posts-v2';
 import { postCategoryFor } from './media-limits';
-import { POST_MAX_WEIGHTED_LENGTH, postWeightedLength } from './post-length';
-import { toXFailure, withPostRefusal } from './errors';
+import { toXFailure } from './errors';
 import { downloadDmMedia, MediaCallDeps, uploadDmMedia, uploadMedia } from './client-media';
+import { createReply, getPost, mentions, PostCallDeps } from './client-posts';
 import {
     DM_EVENT_QUERY,
     LOOKUP_FIELDS,
-    POST_QUERY,
     replayTimestamp,
     toSubscription,
     toUser,
@@ -138,20 +136,16 @@ export class TwitterXClient implements XClient {
 
     /** The media calls (client-media.ts): a chunked upload in the DM category, a bounded download. */
     public uploadDmMedia(bytes: Buffer, mimeType: string): Promise<string> {
-        return uploadDmMedia(this.mediaDeps(), bytes, mimeType);
+        return uploadDmMedia(this.callDeps(), bytes, mimeType);
     }
 
     public downloadDmMedia(location: DmMediaLocation, maxBytes: number, deadlineAt?: number): Promise<DmMediaDownload> {
-        return downloadDmMedia(this.mediaDeps(), location, maxBytes, deadlineAt);
+        return downloadDmMedia(this.callDeps(), location, maxBytes, deadlineAt);
     }
 
-    private mediaDeps(): MediaCallDeps {
-        return {
-            asUser: (call) => this.asUser(call),
-            plugins: this.deps.plugins,
-            now: () => this.deps.now(),
-            sleep: (ms) => this.deps.sleep(ms),
-        };
+    /** What the media and post calls (client-media.ts, client-posts.ts) take: the deps and the user-context runner. */
+    private callDeps(): MediaCallDeps & PostCallDeps {
+        return { ...this.deps, asUser: (call) => this.asUser(call) };
     }
 
     public async listDmEvents(options: { maxResults: number; paginationToken?: string }): Promise<DmEventsPage> {
@@ -176,90 +170,23 @@ export class TwitterXClient implements XClient {
         return body;
     }
 
-    /**
-     * `POST /2/tweets` with `reply.in_reply_to_tweet_id` (spec: CreatePostsRequest, CreatePostsReply); X adds the
-     * @mentions of the thread itself. Text over X's weighted limit is refused here, without a request.
-     */
-    public async createReply(text: string, inReplyToPostId: string, mediaIds?: string[]): Promise<CreatedPost> {
-        if (postWeightedLength(text) > POST_MAX_WEIGHTED_LENGTH)
-            throw new XFailure(
-                'invalid-request',
-                0,
-                undefined,
-                'The reply is longer than X allows',
-                undefined,
-                'too-long',
-            );
-        if (!/^\d{1,19}$/.test(inReplyToPostId))
-            throw new XFailure('invalid-request', 0, undefined, 'Not a post id', undefined, 'post-unavailable');
-        let body;
-        try {
-            body = await this.asUser((c) =>
-                c.v2.post('tweets', {
-                    text,
-                    reply: { in_reply_to_tweet_id: inReplyToPostId },
-                    ...(mediaIds?.length ? { media: { media_ids: mediaIds } } : {}),
-                }),
-            );
-        } catch (e) {
-            throw withPostRefusal(toXFailure(e, this.deps.now()));
-        }
-        const postId = body?.data?.id;
-        if (typeof postId !== 'string' || !/^\d{1,19}$/.test(postId))
-            throw new XFailure('invalid-request', 0, undefined, 'X did not return the post id');
-        await this.deps.onContentCreated?.(/https?:\/\//i.test(text));
-        return { postId };
+    public createReply(text: string, inReplyToPostId: string, mediaIds?: string[]): Promise<CreatedPost> {
+        return createReply(this.callDeps(), text, inReplyToPostId, mediaIds);
     }
 
     public uploadPostMedia(bytes: Buffer, mimeType: string): Promise<string> {
-        return uploadMedia(this.mediaDeps(), bytes, mimeType, postCategoryFor(mimeType));
+        return uploadMedia(this.callDeps(), bytes, mimeType, postCategoryFor(mimeType));
     }
 
-    /** Newest first at X; `since_id` makes a poll read only what is new (research/x-api.md §12: polling). */
-    public async mentions(
+    public mentions(
         accountId: string,
         options: { sinceId?: string; maxResults: number; paginationToken?: string },
     ): Promise<MentionsPage> {
-        const maxResults = Math.min(100, Math.max(5, Math.floor(options.maxResults) || 5));
-        const body = await this.asUser((c) =>
-            c.v2.get(
-                'users/:id/mentions',
-                {
-                    ...POST_QUERY,
-                    max_results: maxResults,
-                    ...(options.sinceId ? { since_id: options.sinceId } : {}),
-                    ...(options.paginationToken ? { pagination_token: options.paginationToken } : {}),
-                },
-                { params: { id: accountId } },
-            ),
-        );
-        const resultCount = Array.isArray(body?.data) ? body.data.length : 0;
-        await this.deps.onPostsRead?.(resultCount);
-        const page = normalizePostsPage(body, accountId, 'poll');
-        const newestId = body?.meta?.newest_id;
-        const nextToken = body?.meta?.next_token;
-        return {
-            posts: page.posts,
-            ignored: page.ignored,
-            ...(typeof newestId === 'string' && /^\d{1,19}$/.test(newestId) ? { newestId } : {}),
-            ...(typeof nextToken === 'string' && nextToken !== '' ? { nextToken } : {}),
-            resultCount,
-        };
+        return mentions(this.callDeps(), accountId, options);
     }
 
-    public async getPost(accountId: string, postId: string): Promise<InboundPost | undefined> {
-        if (!/^\d{1,19}$/.test(postId)) return undefined;
-        let body;
-        try {
-            body = await this.asUser((c) => c.v2.get('tweets/:id', POST_QUERY, { params: { id: postId } }));
-        } catch (e) {
-            const failure = toXFailure(e, this.deps.now());
-            if (failure.kind === 'not-found') return undefined;
-            throw failure;
-        }
-        await this.deps.onPostsRead?.(body?.data ? 1 : 0);
-        // A lookup says nothing about why the post exists: only its entities and author make it one of the account's.
-        return normalizePostsPage(body, accountId, 'poll', false).posts.find((post) => post.eventId === postId);
+    public getPost(accountId: string, postId: string): Promise<InboundPost | undefined> {
+        return getPost(this.callDeps(), accountId, postId);
     }
 
     public async listWebhooks(): Promise<Webhook[]> {
