@@ -140,14 +140,17 @@ function v1MediaEntity(message: DmMessage, attachment: DmAttachment): Json {
         expanded_url: link?.expandedUrl,
         type: attachment.type,
     };
-    if (attachment.type !== 'photo') {
-        entity.video_info = {
-            aspect_ratio: [attachment.width ?? 1, attachment.height ?? 1],
-            ...(attachment.durationMs !== undefined ? { duration_millis: attachment.durationMs } : {}),
-            variants: [{ bitrate: attachment.bitrate ?? 0, content_type: 'video/mp4', url: urls.file }],
-        };
-    }
+    if (attachment.type !== 'photo') entity.video_info = v1VideoInfo(attachment, urls.file, [1, 1]);
     return entity;
+}
+
+/** A v1.1 media entity's `video_info` (videos and GIFs): one MP4 variant at `fileUrl`. */
+export function v1VideoInfo(attachment: DmAttachment, fileUrl: string, defaultAspect: [number, number]): Json {
+    return {
+        aspect_ratio: [attachment.width ?? defaultAspect[0], attachment.height ?? defaultAspect[1]],
+        ...(attachment.durationMs !== undefined ? { duration_millis: attachment.durationMs } : {}),
+        variants: [{ bitrate: attachment.bitrate ?? 0, content_type: 'video/mp4', url: fileUrl }],
+    };
 }
 
 /** A v1.1-style user, as in Account Activity `users` maps. */

@@ -5,6 +5,7 @@
  * (v1.1 Tweet with `id_str`, `user`, `entities.user_mentions`, `extended_entities.media`, and for posts over 140
  * characters `truncated: true` with `extended_tweet.full_text`).
  */
+import { v1VideoInfo } from '../dm/views';
 import { exactInteger } from '../delivery/serialize';
 import { isoTimestamp } from '../core/time-format';
 import type { DmAttachment, Post, XUser } from '../state/types';
@@ -175,13 +176,7 @@ function v1MediaEntity(post: Post, attachment: DmAttachment): Json {
         expanded_url: link?.expandedUrl,
         type: attachment.type,
     };
-    if (attachment.type !== 'photo') {
-        entity.video_info = {
-            aspect_ratio: [attachment.width ?? 16, attachment.height ?? 9],
-            ...(attachment.durationMs !== undefined ? { duration_millis: attachment.durationMs } : {}),
-            variants: [{ bitrate: attachment.bitrate ?? 0, content_type: 'video/mp4', url: urls.file }],
-        };
-    }
+    if (attachment.type !== 'photo') entity.video_info = v1VideoInfo(attachment, urls.file, [16, 9]);
     return entity;
 }
 

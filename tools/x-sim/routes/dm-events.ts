@@ -1,12 +1,11 @@
 import { DM_READ } from '../auth/policy';
-import { decodeBase32Hex, encodeBase32Hex } from '../core/base32hex';
 import { v2DmEvent, v2Media, v2User } from '../dm/views';
 import { queryParam } from '../http/request';
 import { jsonResponse, type SimResponse } from '../http/response';
 import type { Route, RouteContext } from '../http/router';
 import { invalidRequest, resourceNotFound } from '../http/x-errors';
 import type { DmMessage } from '../state/types';
-import { callerUser, isSnowflake, listParam } from './route-helpers';
+import { callerUser, isSnowflake, listParam, nextPageToken, pageBefore } from './route-helpers';
 
 /** DM lookups. Every event returned is billed as one DM event read. */
 
@@ -70,18 +69,9 @@ function pageOf(context: RouteContext, messages: DmMessage[]): SimResponse {
     const eventTypes = listParam(context.request, 'event_types');
 
     let candidates = eventTypes.length === 0 || eventTypes.includes('MessageCreate') ? messages : [];
-    const token = queryParam(context.request, 'pagination_token');
-    if (token !== undefined) {
-        const cursor = decodeBase32Hex(token);
-        if (!cursor?.startsWith(PAGINATION_PREFIX))
-            return invalidRequest(
-                `The \`pagination_token\` query parameter value [${token}] is not valid`,
-                'pagination_token',
-                token,
-            );
-        const before = BigInt(cursor.slice(PAGINATION_PREFIX.length));
-        candidates = candidates.filter((m) => BigInt(m.id) < before);
-    }
+    const before = pageBefore(context.request, PAGINATION_PREFIX);
+    if (typeof before === 'object') return before;
+    if (before !== undefined) candidates = candidates.filter((m) => BigInt(m.id) < before);
     const page = candidates.slice(0, maxResults);
     const rendering = renderingOf(context);
     const body: Json = {};
@@ -89,8 +79,7 @@ function pageOf(context: RouteContext, messages: DmMessage[]): SimResponse {
     const includes = includesFor(context, page, rendering);
     if (includes) body.includes = includes;
     const meta: Json = { result_count: page.length };
-    if (candidates.length > page.length)
-        meta.next_token = encodeBase32Hex(PAGINATION_PREFIX + page[page.length - 1].id);
+    if (candidates.length > page.length) meta.next_token = nextPageToken(PAGINATION_PREFIX, page[page.length - 1].id);
     body.meta = meta;
     billReads(context, page);
     return jsonResponse(200, body);

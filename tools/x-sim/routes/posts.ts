@@ -1,4 +1,3 @@
-import { decodeBase32Hex, encodeBase32Hex } from '../core/base32hex';
 import { fileResponse } from '../http/ranges';
 import { jsonObject, queryParam } from '../http/request';
 import { jsonResponse, type SimResponse } from '../http/response';
@@ -7,7 +6,7 @@ import { forbiddenV2, invalidRequest, resourceNotFound } from '../http/x-errors'
 import { isRefusal } from '../media/media-service';
 import { postMediaUrl, v2PostAll } from '../posts/post-views';
 import type { DmAttachment, Post } from '../state/types';
-import { callerApp, callerUser, isSnowflake, listParam } from './route-helpers';
+import { callerApp, callerUser, isSnowflake, listParam, nextPageToken, pageBefore } from './route-helpers';
 
 /**
  * Public posts: `POST /2/tweets` (a reply needs `reply.in_reply_to_tweet_id`; X's refusals in posts/post-rules.ts),
@@ -87,26 +86,16 @@ function mentionsPage(context: RouteContext): SimResponse {
             return invalidRequest(`The \`${name}\` query parameter value [${value}] is not valid`, name, value);
         candidates = candidates.filter((post) => keep(post, BigInt(value)));
     }
-    const token = queryParam(context.request, 'pagination_token');
-    if (token !== undefined) {
-        const cursor = decodeBase32Hex(token);
-        if (!cursor?.startsWith(PAGINATION_PREFIX))
-            return invalidRequest(
-                `The \`pagination_token\` query parameter value [${token}] is not valid`,
-                'pagination_token',
-                token,
-            );
-        const before = BigInt(cursor.slice(PAGINATION_PREFIX.length));
-        candidates = candidates.filter((post) => BigInt(post.id) < before);
-    }
+    const before = pageBefore(context.request, PAGINATION_PREFIX);
+    if (typeof before === 'object') return before;
+    if (before !== undefined) candidates = candidates.filter((post) => BigInt(post.id) < before);
     const page = candidates.slice(0, maxResults);
     const meta: Json = { result_count: page.length };
     if (page.length > 0) {
         meta.newest_id = page[0].id;
         meta.oldest_id = page[page.length - 1].id;
     }
-    if (candidates.length > page.length)
-        meta.next_token = encodeBase32Hex(PAGINATION_PREFIX + page[page.length - 1].id);
+    if (candidates.length > page.length) meta.next_token = nextPageToken(PAGINATION_PREFIX, page[page.length - 1].id);
     billReads(context, page);
     const body = page.length > 0 ? render(context, page) : {};
     return jsonResponse(200, { ...body, meta });

@@ -1,3 +1,4 @@
+import { decodeBase32Hex, encodeBase32Hex } from '../core/base32hex';
 import { queryParam, type SimRequest } from '../http/request';
 import type { RouteContext } from '../http/router';
 import type { SimResponse } from '../http/response';
@@ -45,4 +46,26 @@ export function appWebhook(context: RouteContext, webhookId: unknown): Webhook |
 
 export function isWebhook(value: Webhook | SimResponse): value is Webhook {
     return 'appId' in value;
+}
+
+/**
+ * The opaque `pagination_token` of a timeline (its kind's prefix and the last id of the page, base32hex):
+ * the id to read below, none without a token, or X's 400 for a token it did not issue.
+ */
+export function pageBefore(request: SimRequest, prefix: string): bigint | undefined | SimResponse {
+    const token = queryParam(request, 'pagination_token');
+    if (token === undefined) return undefined;
+    const cursor = decodeBase32Hex(token);
+    if (!cursor?.startsWith(prefix))
+        return invalidRequest(
+            `The \`pagination_token\` query parameter value [${token}] is not valid`,
+            'pagination_token',
+            token,
+        );
+    return BigInt(cursor.slice(prefix.length));
+}
+
+/** The token that reads on below `lastId`. */
+export function nextPageToken(prefix: string, lastId: string): string {
+    return encodeBase32Hex(prefix + lastId);
 }
